@@ -1,0 +1,47 @@
+package io.jrump.api;
+
+import java.nio.ByteBuffer;
+import java.util.Set;
+
+/**
+ * An Ethernet interface: frames in, frames out. Network drivers see nothing of the platform
+ * but this interface, so a TAP device, an in-memory bus, Xen netfront and virtio-net serve
+ * the same stack. Devices compose: a fault injector or a pcap writer wraps another device.
+ */
+public interface NetDevice extends AutoCloseable {
+
+    /** Receives frames; called on the device's receive thread (or the sender's thread for in-memory devices). */
+    @FunctionalInterface
+    interface Receiver {
+        /** {@code frame} is valid only during the call. */
+        void receive(ByteBuffer frame);
+    }
+
+    /** Work the device can do for the stack. */
+    enum Offload {
+        TX_CHECKSUM,
+        RX_CHECKSUM,
+        SEGMENTATION
+    }
+
+    /** The 6-byte MAC address. */
+    byte[] macAddress();
+
+    /** The largest payload of a frame, without the 14-byte Ethernet header. */
+    int mtu();
+
+    /** Sends one frame (Ethernet header included) from its position to its limit. */
+    void transmit(ByteBuffer frame) throws ErrnoException;
+
+    /** Sets where received frames go; {@code null} drops them. */
+    void receiver(Receiver receiver);
+
+    boolean isLinkUp();
+
+    default Set<Offload> offloads() {
+        return Set.of();
+    }
+
+    @Override
+    void close();
+}

@@ -1,0 +1,147 @@
+package io.jrump.api;
+
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The system call layer of one process of a kernel. Names and argument order follow POSIX;
+ * data moves through {@link ByteBuffer}s (from their position to their limit, advancing the
+ * position by what was transferred); results that C returns in a struct come back as records.
+ * Every failure is an {@link ErrnoException} naming the call and path; a call on a closed
+ * kernel or an exited process throws {@link KernelClosedException}.
+ *
+ * <p>Calls run on the caller's thread; one instance may be used by many threads at once.
+ */
+public interface Syscalls {
+
+    // ---- files and descriptors ----
+
+    /** Opens or creates a file and returns the lowest free descriptor. {@code mode} is used with {@code O_CREAT}, less the umask. */
+    int open(String path, int flags, int mode) throws ErrnoException;
+
+    default int open(String path, int flags) throws ErrnoException {
+        return open(path, flags, 0);
+    }
+
+    void close(int fd) throws ErrnoException;
+
+    /** Reads at the descriptor's offset; returns the bytes read, 0 at end of file. */
+    int read(int fd, ByteBuffer dst) throws ErrnoException;
+
+    int write(int fd, ByteBuffer src) throws ErrnoException;
+
+    /** Reads at {@code offset} without moving the descriptor's offset. */
+    int pread(int fd, ByteBuffer dst, long offset) throws ErrnoException;
+
+    int pwrite(int fd, ByteBuffer src, long offset) throws ErrnoException;
+
+    /** {@code whence} is one of {@link Fcntl#SEEK_SET}, {@code SEEK_CUR}, {@code SEEK_END}. */
+    long lseek(int fd, long offset, int whence) throws ErrnoException;
+
+    int dup(int fd) throws ErrnoException;
+
+    int dup2(int oldfd, int newfd) throws ErrnoException;
+
+    /** F_GETFD, F_SETFD, F_GETFL, F_SETFL (only O_APPEND and O_NONBLOCK change) and F_DUPFD. */
+    int fcntl(int fd, int cmd, int arg) throws ErrnoException;
+
+    void fsync(int fd) throws ErrnoException;
+
+    void ftruncate(int fd, long length) throws ErrnoException;
+
+    Stat fstat(int fd) throws ErrnoException;
+
+    void fchmod(int fd, int mode) throws ErrnoException;
+
+    void fchown(int fd, int uid, int gid) throws ErrnoException;
+
+    /**
+     * Reads the next entries of an open directory (including "." and ".."); an empty list
+     * means the end. The descriptor's offset remembers where the next call goes on.
+     */
+    List<DirEntry> getdents(int fd) throws ErrnoException;
+
+    /** Returns {@code {readFd, writeFd}}. */
+    int[] pipe() throws ErrnoException;
+
+    /**
+     * Waits until one of the descriptors is ready, sets each entry's {@code revents} and
+     * returns how many entries have a non-zero {@code revents}; 0 on time-out. A negative
+     * timeout waits for ever.
+     */
+    int poll(PollFd[] fds, int timeoutMillis) throws ErrnoException;
+
+    // ---- names ----
+
+    Stat stat(String path) throws ErrnoException;
+
+    Stat lstat(String path) throws ErrnoException;
+
+    void mkdir(String path, int mode) throws ErrnoException;
+
+    void rmdir(String path) throws ErrnoException;
+
+    void unlink(String path) throws ErrnoException;
+
+    void rename(String from, String to) throws ErrnoException;
+
+    void link(String existing, String newPath) throws ErrnoException;
+
+    void symlink(String target, String linkPath) throws ErrnoException;
+
+    String readlink(String path) throws ErrnoException;
+
+    void chmod(String path, int mode) throws ErrnoException;
+
+    void chown(String path, int uid, int gid) throws ErrnoException;
+
+    void lchown(String path, int uid, int gid) throws ErrnoException;
+
+    /** Sets access and modification times; {@code null} for both means "now" (like {@code utimes(path, NULL)}). */
+    void utimes(String path, Instant atime, Instant mtime) throws ErrnoException;
+
+    void truncate(String path, long length) throws ErrnoException;
+
+    /** {@code mode} is {@link Fcntl#F_OK} or an or of {@code R_OK}, {@code W_OK}, {@code X_OK}; checked with the real ids. */
+    void access(String path, int mode) throws ErrnoException;
+
+    StatVfs statvfs(String path) throws ErrnoException;
+
+    /** Opens a directory, reads all its entries (with "." and "..") and closes it. */
+    List<DirEntry> readdir(String path) throws ErrnoException;
+
+    void chdir(String path) throws ErrnoException;
+
+    String getcwd() throws ErrnoException;
+
+    /** Sets the file mode creation mask and returns the previous one. */
+    int umask(int mask);
+
+    /**
+     * Mounts a file system of type {@code fstype} on the directory {@code target}. {@code source}
+     * names a block device of the platform (or anything for a memory file system);
+     * {@code data} holds comma-separated options ("size=1m"), or is {@code null}.
+     */
+    void mount(String source, String target, String fstype, int flags, String data) throws ErrnoException;
+
+    void unmount(String target, int flags) throws ErrnoException;
+
+    // ---- process ----
+
+    int getpid();
+
+    int getppid();
+
+    int getuid();
+
+    int geteuid();
+
+    int getgid();
+
+    int getegid();
+
+    void setuid(int uid) throws ErrnoException;
+
+    void setgid(int gid) throws ErrnoException;
+}

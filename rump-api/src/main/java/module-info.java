@@ -1,0 +1,7 @@
+/** The public API of jrump: system calls, kernels, devices, and the service interfaces. */
+module io.jrump.api {
+    exports io.jrump.api;
+    exports io.jrump.api.spi;
+
+    uses io.jrump.api.spi.KernelFactory;
+}
