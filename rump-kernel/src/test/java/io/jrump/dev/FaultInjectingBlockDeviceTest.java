@@ -1,8 +1,8 @@
 package io.jrump.dev;
 
-import static io.jrump.dev.MemoryBlockDeviceTest.assertErrno;
-import static io.jrump.dev.MemoryBlockDeviceTest.pattern;
-import static io.jrump.dev.MemoryBlockDeviceTest.read;
+import static io.jrump.dev.TestDisks.assertErrno;
+import static io.jrump.dev.TestDisks.pattern;
+import static io.jrump.dev.TestDisks.read;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -12,19 +12,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
 import io.jrump.dev.FaultInjectingBlockDevice.TearMode;
-import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -237,10 +230,7 @@ class FaultInjectingBlockDeviceTest {
 
     @Test
     void aReadOnlyDiskBeneathMakesWritesErofs(@TempDir Path dir) throws Exception {
-        Path img = dir.resolve("ro.img");
-        try (RandomAccessFile f = new RandomAccessFile(img.toFile(), "rw")) {
-            f.setLength(4096);
-        }
+        Path img = TestDisks.image(dir.resolve("ro.img"), 4096);
         try (FaultInjectingBlockDevice ro = new FaultInjectingBlockDevice(FileBlockDevice.open(img, true))) {
             assertTrue(ro.isReadOnly());
             assertErrno(Errno.EROFS, () -> ro.write(0, ByteBuffer.allocate(512)));
@@ -268,29 +258,16 @@ class FaultInjectingBlockDeviceTest {
         int perThread = 200;
         dev.failWrite(333);
         AtomicInteger failures = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            List<Future<?>> done = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                long sector = t;
-                done.add(pool.submit((Callable<Void>) () -> {
-                    for (int i = 0; i < perThread; i++) {
-                        try {
-                            dev.write(sector, sectors(1, i));
-                        } catch (ErrnoException e) {
-                            assertEquals(Errno.EIO, e.errno());
-                            failures.incrementAndGet();
-                        }
-                    }
-                    return null;
-                }));
+        TestDisks.inParallel(threads, id -> {
+            for (int i = 0; i < perThread; i++) {
+                try {
+                    dev.write(id, sectors(1, i));
+                } catch (ErrnoException e) {
+                    assertEquals(Errno.EIO, e.errno());
+                    failures.incrementAndGet();
+                }
             }
-            for (Future<?> f : done) {
-                f.get();
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        });
         assertEquals(1, failures.get());
         assertEquals(threads * perThread, dev.writes());
         assertEquals(1, dev.failedWrites());
