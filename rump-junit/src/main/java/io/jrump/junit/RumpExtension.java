@@ -180,11 +180,11 @@ public final class RumpExtension implements BeforeAllCallback, BeforeEachCallbac
     }
 
     private static Object inject(Class<?> type, RumpUser user, ExtensionContext context, String where) throws ErrnoException {
+        if (type == RumpKernel.class && user != null) {
+            throw new ExtensionConfigurationException("@RumpUser on " + where + ": a kernel has no credentials, inject Syscalls or RumpProcess");
+        }
         RumpKernel kernel = kernel(context);
         if (type == RumpKernel.class) {
-            if (user != null) {
-                throw new ExtensionConfigurationException("@RumpUser on " + where + ": a kernel has no credentials, inject Syscalls or RumpProcess");
-            }
             return kernel;
         }
         if (type == Syscalls.class && user == null) {
