@@ -12,7 +12,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * Measures jrump and its peer in the same run, on the same machine, and prints a markdown
@@ -33,6 +36,9 @@ import picocli.CommandLine.Option;
 public final class Compare implements Callable<Integer> {
     /** NetBSD's figure for booting one rump kernel (Kantee's thesis and the rumpkernel.org material): about 10 ms. */
     static final double NETBSD_BOOT_NANOS = 10e6;
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--quick", description = "Three short rounds, under a minute.")
     boolean quick;
@@ -74,9 +80,9 @@ public final class Compare implements Callable<Integer> {
         return 0;
     }
 
-    private static int positive(String option, int n) {
+    private int positive(String option, int n) {
         if (n <= 0) {
-            throw new IllegalArgumentException(option + " must be positive: " + n);
+            throw new ParameterException(spec.commandLine(), option + " must be positive: " + n);
         }
         return n;
     }

@@ -51,5 +51,6 @@ class CompareSmokeTest {
         cli.setErr(new java.io.PrintWriter(sink, true));
         assertEquals(2, cli.execute("--rounds", "x"));
         assertEquals(2, cli.execute("--nonsense"));
+        assertEquals(2, cli.execute("--fleet", "0"));
     }
 }
