@@ -23,6 +23,9 @@ public interface RumpKernel extends AutoCloseable {
     /** Starts a new process, a child of process 1, with the given credentials, cwd "/" and umask 022. */
     RumpProcess spawn(Credentials credentials) throws ErrnoException;
 
+    /** The network configuration; every call answers ENOSYS when the kernel has no network component. */
+    NetConfig netconfig();
+
     boolean isClosed();
 
     @Override

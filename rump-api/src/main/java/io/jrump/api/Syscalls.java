@@ -1,5 +1,6 @@
 package io.jrump.api;
 
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.List;
@@ -126,6 +127,39 @@ public interface Syscalls {
     void mount(String source, String target, String fstype, int flags, String data) throws ErrnoException;
 
     void unmount(String target, int flags) throws ErrnoException;
+
+    // ---- sockets (constants in SocketConstants; answered with EAFNOSUPPORT without the network component) ----
+
+    /** {@code type} may carry {@code SOCK_NONBLOCK} and {@code SOCK_CLOEXEC}. */
+    int socket(int domain, int type, int protocol) throws ErrnoException;
+
+    void bind(int fd, InetSocketAddress address) throws ErrnoException;
+
+    void listen(int fd, int backlog) throws ErrnoException;
+
+    /** Returns the descriptor of the accepted connection; {@link #getpeername} tells who it is. */
+    int accept(int fd) throws ErrnoException;
+
+    void connect(int fd, InetSocketAddress address) throws ErrnoException;
+
+    int send(int fd, ByteBuffer src, int flags) throws ErrnoException;
+
+    int recv(int fd, ByteBuffer dst, int flags) throws ErrnoException;
+
+    int sendto(int fd, ByteBuffer src, int flags, InetSocketAddress to) throws ErrnoException;
+
+    /** Receives into {@code dst} (advancing its position) and returns the sender, or {@code null} when the socket has no addresses per message. */
+    InetSocketAddress recvfrom(int fd, ByteBuffer dst, int flags) throws ErrnoException;
+
+    void shutdown(int fd, int how) throws ErrnoException;
+
+    InetSocketAddress getsockname(int fd) throws ErrnoException;
+
+    InetSocketAddress getpeername(int fd) throws ErrnoException;
+
+    void setsockopt(int fd, int level, int option, int value) throws ErrnoException;
+
+    int getsockopt(int fd, int level, int option) throws ErrnoException;
 
     // ---- process ----
 

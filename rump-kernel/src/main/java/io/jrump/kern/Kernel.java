@@ -4,6 +4,7 @@ import io.jrump.api.BootException;
 import io.jrump.api.Credentials;
 import io.jrump.api.ErrnoException;
 import io.jrump.api.KernelClosedException;
+import io.jrump.api.NetConfig;
 import io.jrump.api.RumpKernel;
 import io.jrump.api.RumpProcess;
 import io.jrump.api.Syscalls;
@@ -37,6 +38,8 @@ final class Kernel implements RumpKernel {
     private final List<String> componentNames;
     private final ComponentRegistry registry;
     private final PathCalls vfs;
+    private final SocketCalls sockets;
+    private final NetConfig netconfig;
     private final Map<Integer, Proc> procs = new ConcurrentHashMap<>(4);
     private final AtomicInteger nextPid = new AtomicInteger(1);
     private final AtomicLong nextIno = new AtomicLong(1);
@@ -49,6 +52,9 @@ final class Kernel implements RumpKernel {
         this.componentNames = componentNames;
         this.registry = registry;
         this.vfs = registry.lookup(PathCalls.class);
+        this.sockets = registry.lookup(SocketCalls.class);
+        NetConfig nc = registry.lookup(NetConfig.class);
+        this.netconfig = nc != null ? nc : new NoNetwork(name);
         this.init = newProc(0, Cred.ROOT);
     }
 
@@ -122,6 +128,16 @@ final class Kernel implements RumpKernel {
     /** The VFS, or {@code null} when the kernel was booted without one. */
     PathCalls vfs() {
         return vfs;
+    }
+
+    /** The socket layer, or {@code null} when the kernel was booted without a network component. */
+    SocketCalls sockets() {
+        return sockets;
+    }
+
+    @Override
+    public NetConfig netconfig() {
+        return netconfig;
     }
 
     long newIno() {

@@ -7,9 +7,11 @@ import io.jrump.api.Fcntl;
 import io.jrump.api.FileMode;
 import io.jrump.api.OpenFlags;
 import io.jrump.api.PollFd;
+import io.jrump.api.SocketConstants;
 import io.jrump.api.Stat;
 import io.jrump.api.StatVfs;
 import io.jrump.api.Syscalls;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -546,6 +548,191 @@ final class SyscallLayer implements Syscalls {
             vfs("unmount", target).unmount(proc, target, flags);
         } catch (ErrnoException e) {
             throw e.withContext("unmount", target);
+        }
+    }
+
+    // ---- sockets ----
+
+    private SocketFile socketFile(int fd) throws ErrnoException {
+        KFile f = file(fd);
+        if (f instanceof SocketFile s) {
+            return s;
+        }
+        throw new ErrnoException(Errno.ENOTSOCK);
+    }
+
+    private static void checkAddress(InetSocketAddress a) throws ErrnoException {
+        if (a == null) {
+            throw new ErrnoException(Errno.EFAULT, "address is null");
+        }
+        if (a.isUnresolved()) {
+            throw new ErrnoException(Errno.EINVAL, "address " + a.getHostString() + " is not resolved");
+        }
+    }
+
+    @Override
+    public int socket(int domain, int type, int protocol) throws ErrnoException {
+        try {
+            proc.checkAlive();
+            SocketCalls s = kernel.sockets();
+            if (s == null) {
+                throw new ErrnoException(Errno.EAFNOSUPPORT, "kernel " + kernel.name() + " was booted without a network component");
+            }
+            int extra = type & (SocketConstants.SOCK_NONBLOCK | SocketConstants.SOCK_CLOEXEC);
+            int flags = OpenFlags.O_RDWR | ((extra & SocketConstants.SOCK_NONBLOCK) != 0 ? OpenFlags.O_NONBLOCK : 0);
+            SocketFile f = s.socket(proc, domain, type & ~extra, protocol, flags);
+            try {
+                return proc.fds().install(f, 0, (extra & SocketConstants.SOCK_CLOEXEC) != 0);
+            } catch (ErrnoException e) {
+                kernel.closeQuietly(f);
+                throw e;
+            }
+        } catch (ErrnoException e) {
+            throw e.withContext("socket", null);
+        }
+    }
+
+    @Override
+    public void bind(int fd, InetSocketAddress address) throws ErrnoException {
+        try {
+            SocketFile s = socketFile(fd);
+            checkAddress(address);
+            s.bind(address);
+        } catch (ErrnoException e) {
+            throw e.withContext("bind", fdName(fd));
+        }
+    }
+
+    @Override
+    public void listen(int fd, int backlog) throws ErrnoException {
+        try {
+            socketFile(fd).listen(backlog);
+        } catch (ErrnoException e) {
+            throw e.withContext("listen", fdName(fd));
+        }
+    }
+
+    @Override
+    public int accept(int fd) throws ErrnoException {
+        try {
+            SocketFile conn = socketFile(fd).accept();
+            try {
+                return proc.fds().install(conn, 0, false);
+            } catch (ErrnoException e) {
+                kernel.closeQuietly(conn);
+                throw e;
+            }
+        } catch (ErrnoException e) {
+            throw e.withContext("accept", fdName(fd));
+        }
+    }
+
+    @Override
+    public void connect(int fd, InetSocketAddress address) throws ErrnoException {
+        try {
+            SocketFile s = socketFile(fd);
+            checkAddress(address);
+            s.connect(address);
+        } catch (ErrnoException e) {
+            throw e.withContext("connect", fdName(fd));
+        }
+    }
+
+    @Override
+    public int send(int fd, ByteBuffer src, int flags) throws ErrnoException {
+        try {
+            SocketFile s = socketFile(fd);
+            checkBuffer(src, false);
+            return s.sendto(src, flags, null);
+        } catch (ErrnoException e) {
+            throw e.withContext("send", fdName(fd));
+        }
+    }
+
+    @Override
+    public int recv(int fd, ByteBuffer dst, int flags) throws ErrnoException {
+        try {
+            SocketFile s = socketFile(fd);
+            checkBuffer(dst, true);
+            int before = dst.position();
+            s.recvfrom(dst, flags);
+            return dst.position() - before;
+        } catch (ErrnoException e) {
+            throw e.withContext("recv", fdName(fd));
+        }
+    }
+
+    @Override
+    public int sendto(int fd, ByteBuffer src, int flags, InetSocketAddress to) throws ErrnoException {
+        try {
+            SocketFile s = socketFile(fd);
+            checkBuffer(src, false);
+            if (to != null) {
+                checkAddress(to);
+            }
+            return s.sendto(src, flags, to);
+        } catch (ErrnoException e) {
+            throw e.withContext("sendto", fdName(fd));
+        }
+    }
+
+    @Override
+    public InetSocketAddress recvfrom(int fd, ByteBuffer dst, int flags) throws ErrnoException {
+        try {
+            SocketFile s = socketFile(fd);
+            checkBuffer(dst, true);
+            return s.recvfrom(dst, flags);
+        } catch (ErrnoException e) {
+            throw e.withContext("recvfrom", fdName(fd));
+        }
+    }
+
+    @Override
+    public void shutdown(int fd, int how) throws ErrnoException {
+        try {
+            SocketFile s = socketFile(fd);
+            if (how != SocketConstants.SHUT_RD && how != SocketConstants.SHUT_WR && how != SocketConstants.SHUT_RDWR) {
+                throw new ErrnoException(Errno.EINVAL, "bad how " + how);
+            }
+            s.shutdown(how);
+        } catch (ErrnoException e) {
+            throw e.withContext("shutdown", fdName(fd));
+        }
+    }
+
+    @Override
+    public InetSocketAddress getsockname(int fd) throws ErrnoException {
+        try {
+            return socketFile(fd).getsockname();
+        } catch (ErrnoException e) {
+            throw e.withContext("getsockname", fdName(fd));
+        }
+    }
+
+    @Override
+    public InetSocketAddress getpeername(int fd) throws ErrnoException {
+        try {
+            return socketFile(fd).getpeername();
+        } catch (ErrnoException e) {
+            throw e.withContext("getpeername", fdName(fd));
+        }
+    }
+
+    @Override
+    public void setsockopt(int fd, int level, int option, int value) throws ErrnoException {
+        try {
+            socketFile(fd).setsockopt(level, option, value);
+        } catch (ErrnoException e) {
+            throw e.withContext("setsockopt", fdName(fd));
+        }
+    }
+
+    @Override
+    public int getsockopt(int fd, int level, int option) throws ErrnoException {
+        try {
+            return socketFile(fd).getsockopt(level, option);
+        } catch (ErrnoException e) {
+            throw e.withContext("getsockopt", fdName(fd));
         }
     }
 

@@ -115,6 +115,20 @@ class ProcessTest {
     }
 
     @Test
+    void kernelWithoutNetworkAnswersEafnosupportAndEnosys() throws Exception {
+        try (Kernel k = TestPlatform.boot()) {
+            ErrnoException e = assertThrows(ErrnoException.class, () -> k.sys().socket(2, 1, 0));
+            assertEquals(Errno.EAFNOSUPPORT, e.errno());
+            int[] p = k.sys().pipe();
+            assertEquals(Errno.ENOTSOCK, assertThrows(ErrnoException.class, () -> k.sys().listen(p[0], 5)).errno());
+            assertEquals(Errno.EBADF, assertThrows(ErrnoException.class, () -> k.sys().listen(77, 5)).errno());
+            e = assertThrows(ErrnoException.class, () -> k.netconfig().up("eth0"));
+            assertEquals(Errno.ENOSYS, e.errno());
+            assertTrue(e.getMessage().startsWith("up eth0: ENOSYS"), e.getMessage());
+        }
+    }
+
+    @Test
     void closeReleasesThePlatform() {
         int before = TestPlatform.OPEN.get();
         Kernel k = TestPlatform.boot();

@@ -1,0 +1,164 @@
+package io.jrump.platform.host;
+
+import io.jrump.api.BlockDevice;
+import io.jrump.api.Errno;
+import io.jrump.api.ErrnoException;
+import io.jrump.api.spi.DeviceInfo;
+import io.jrump.api.spi.DeviceSpec;
+import io.jrump.dev.FileBlockDevice;
+import io.jrump.dev.MemoryBlockDevice;
+import io.jrump.dev.Sectors;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The block devices of one host kernel, as its configuration names them.
+ *
+ * <p>Checked when the kernel boots, opened when first used: a boot that names a missing image
+ * fails at once with a message naming it, yet a kernel that never mounts its disk never opens
+ * a file or allocates a memory disk. Checking costs a {@code stat} per file.
+ *
+ * <p>Ownership: files and memory disks are opened here and closed with the kernel. A
+ * {@linkplain DeviceSpec.Kind#PROVIDED provided} device belongs to the caller, who may have
+ * given the same device to every kernel booted from one builder, so it is never closed here.
+ */
+final class HostDevices {
+    /** The devices of a kernel configured with none; holds nothing that changes. */
+    static final HostDevices NONE = new HostDevices(new Slot[0]);
+
+    /** One configured device: its spec, its size as checked, and the device once opened. */
+    private static final class Slot {
+        final DeviceSpec spec;
+        final long size;
+        /** Guarded by the HostDevices. */
+        BlockDevice device;
+
+        Slot(DeviceSpec spec, long size) {
+            this.spec = spec;
+            this.size = size;
+        }
+    }
+
+    private final Slot[] slots;
+    private boolean closed;
+
+    private HostDevices(Slot[] slots) {
+        this.slots = slots;
+    }
+
+    /**
+     * Checks every device of a configuration: names unique, files fit to be disks (see
+     * {@link FileBlockDevice#inspect}), memory sizes whole sectors.
+     *
+     * @throws ErrnoException naming the device and what is wrong with it
+     */
+    static HostDevices check(List<DeviceSpec> specs) throws ErrnoException {
+        if (specs.isEmpty()) {
+            return NONE;
+        }
+        Slot[] slots = new Slot[specs.size()];
+        for (int i = 0; i < slots.length; i++) {
+            DeviceSpec spec = specs.get(i);
+            for (int j = 0; j < i; j++) {
+                if (slots[j].spec.name().equals(spec.name())) {
+                    throw new ErrnoException(Errno.EINVAL, "device " + spec.name() + " is configured twice");
+                }
+            }
+            slots[i] = new Slot(spec, sizeOf(spec));
+        }
+        return new HostDevices(slots);
+    }
+
+    private static long sizeOf(DeviceSpec spec) throws ErrnoException {
+        try {
+            switch (spec.kind()) {
+                case FILE:
+                    return FileBlockDevice.inspect(spec.path(), spec.readOnly());
+                case MEMORY:
+                    Sectors.checkSize("memory disk", spec.size(), Sectors.SIZE);
+                    return spec.size();
+                case PROVIDED:
+                    if (spec.device() == null) {
+                        throw new ErrnoException(Errno.EINVAL, "no device given");
+                    }
+                    return spec.device().size();
+                default:
+                    throw new ErrnoException(Errno.ENODEV, "unknown kind of device " + spec.kind());
+            }
+        } catch (ErrnoException e) {
+            throw new ErrnoException(e.errno(), spec.name() + ": " + e.detail());
+        }
+    }
+
+    /** What {@link io.jrump.api.spi.Platform#devices()} answers. */
+    List<DeviceInfo> infos() {
+        List<DeviceInfo> infos = new ArrayList<>(slots.length);
+        for (Slot s : slots) {
+            infos.add(new DeviceInfo(s.spec.name(), DeviceInfo.Type.BLOCK, s.size, s.spec.readOnly(), describe(s.spec)));
+        }
+        return List.copyOf(infos);
+    }
+
+    /**
+     * The device named {@code name}, opened on first use; the same instance every time.
+     *
+     * @throws ErrnoException ENXIO for a name not configured or after close; what opening reports
+     */
+    synchronized BlockDevice open(String name) throws ErrnoException {
+        if (closed) {
+            throw new ErrnoException(Errno.ENXIO, name + ": the kernel's devices are closed");
+        }
+        for (Slot s : slots) {
+            if (s.spec.name().equals(name)) {
+                if (s.device == null) {
+                    s.device = openDevice(s);
+                }
+                return s.device;
+            }
+        }
+        throw new ErrnoException(Errno.ENXIO, "no block device '" + name + "'");
+    }
+
+    private static BlockDevice openDevice(Slot s) throws ErrnoException {
+        DeviceSpec spec = s.spec;
+        switch (spec.kind()) {
+            case FILE:
+                return FileBlockDevice.open(spec.path(), spec.readOnly());
+            case MEMORY:
+                return new MemoryBlockDevice(spec.name(), s.size);
+            default:
+                return spec.device();
+        }
+    }
+
+    /** Closes what this kernel opened, not what the caller provided; returns the failures, for the log. */
+    synchronized List<Exception> close() {
+        List<Exception> failures = new ArrayList<>(0);
+        if (closed || slots.length == 0) {
+            return failures; // NONE is shared by every kernel without devices: it must never change
+        }
+        closed = true;
+        for (Slot s : slots) {
+            if (s.device != null && s.spec.kind() != DeviceSpec.Kind.PROVIDED) {
+                try {
+                    s.device.close();
+                } catch (Exception e) {
+                    failures.add(e);
+                }
+            }
+            s.device = null;
+        }
+        return failures;
+    }
+
+    private static String describe(DeviceSpec spec) {
+        switch (spec.kind()) {
+            case FILE:
+                return "file " + spec.path() + (spec.readOnly() ? " (read-only)" : "");
+            case MEMORY:
+                return "memory";
+            default:
+                return "provided " + spec.device();
+        }
+    }
+}

@@ -1,0 +1,17 @@
+/**
+ * The base kernel (processes, descriptors, pipes, poll, the system call layer, component
+ * linking) and the default host platform.
+ */
+module io.jrump.kernel {
+    requires transitive io.jrump.api;
+
+    exports io.jrump.kern;
+    exports io.jrump.kern.platform;
+    exports io.jrump.dev;
+
+    uses io.jrump.api.spi.PlatformProvider;
+    uses io.jrump.api.spi.KernelComponent;
+
+    provides io.jrump.api.spi.KernelFactory with io.jrump.kern.RumpKernelFactory;
+    provides io.jrump.api.spi.PlatformProvider with io.jrump.platform.host.HostPlatformProvider;
+}

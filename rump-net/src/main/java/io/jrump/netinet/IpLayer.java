@@ -1,0 +1,35 @@
+package io.jrump.netinet;
+
+import io.jrump.api.ErrnoException;
+import java.nio.ByteBuffer;
+
+/**
+ * What the IPv4 layer offers the transport protocols above it (RFC 1122 section 3.4): send a
+ * datagram, pick a source address and learn the path MTU, and the clock everything runs on.
+ * Addresses are IPv4 addresses in host byte order in an {@code int}.
+ */
+public interface IpLayer {
+    /**
+     * Sends {@code payload} (the transport header onwards, from position to limit) to
+     * {@code dst}. {@code src} 0 lets the route choose. Fragments when larger than the MTU.
+     *
+     * @throws ErrnoException ENETUNREACH / EHOSTUNREACH without a route, EMSGSIZE over 65,515 bytes,
+     *     ENOBUFS when the interface queue is full
+     */
+    void output(int src, int dst, int protocol, ByteBuffer payload) throws ErrnoException;
+
+    /** The source address a datagram to {@code dst} would carry; ENETUNREACH without a route. */
+    int sourceFor(int dst) throws ErrnoException;
+
+    /** The MTU of the interface the route to {@code dst} leaves through (IP header included). */
+    int mtuFor(int dst) throws ErrnoException;
+
+    /** Whether {@code address} is one of this kernel's (or 0.0.0.0 / loopback). */
+    boolean isLocal(int address);
+
+    /** Real or virtual time, timers and entropy for the whole stack. */
+    NetClock clock();
+
+    /** Where protocols count what happened ("tcp.retransmits"). */
+    Counters counters();
+}
