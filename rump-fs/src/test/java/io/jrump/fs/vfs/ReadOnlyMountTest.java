@@ -15,6 +15,10 @@ import io.jrump.kern.Caller;
 import io.jrump.kern.Cred;
 import io.jrump.kern.DirRef;
 import io.jrump.kern.KFile;
+import io.jrump.kern.platform.PlatformSelector;
+import io.jrump.api.spi.Platform;
+import io.jrump.api.spi.PlatformConfig;
+import java.util.List;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -32,7 +36,7 @@ class ReadOnlyMountTest {
     private record TestCaller(Cred cred, DirRef cwd) implements Caller {
     }
 
-    private final FakePlatform platform = new FakePlatform();
+    private Platform platform;
     private final TmpfsType tmpfs = new TmpfsType();
     private FileSystem kept;
     private Vfs vfs;
@@ -67,6 +71,8 @@ class ReadOnlyMountTest {
 
     @BeforeEach
     void fillAndRemountReadOnly() throws Exception {
+        platform = PlatformSelector.select("host", getClass().getClassLoader())
+                .open(new PlatformConfig("ro-test", Map.of(), List.of()));
         FileSystem rootFs = tmpfs.mount(new MountRequest("tmpfs", 0, MountOptions.parse("mode=0755"), platform));
         vfs = new Vfs(rootFs, "tmpfs", Map.of("recording", recording, "again", again), platform);
         root = new TestCaller(Cred.ROOT, vfs.root());
@@ -86,6 +92,7 @@ class ReadOnlyMountTest {
     void close() {
         root.cwd().release();
         vfs.close();
+        platform.close();
     }
 
     private void write(String path, String text) throws ErrnoException {
