@@ -1264,6 +1264,78 @@ public abstract class VfsSuite {
         return null;
     }
 
+    /**
+     * Many threads run random operations (create, write, truncate, mkdir, rmdir, unlink, link,
+     * symlink, rename, chmod) on one small name space at once: nothing may deadlock, throw
+     * anything but an errno, or leave the tree inconsistent.
+     */
+    @Test
+    @Timeout(120)
+    void concurrentRandomOperationsKeepTheTreeConsistent() throws Exception {
+        int threads = 4;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                Random rnd = new Random(99 + t);
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < 1500; i++) {
+                        FsOp.random(rnd, mp).run(sys, mp);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get(100, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        check();
+    }
+
+    /** Hostile path names reach every path call: each answers with an errno or succeeds, and the tree stays sound. */
+    @Test
+    void hostilePathsGiveErrnosOnly() throws Exception {
+        sys.mkdir(p("d"), 0777);
+        touch(p("d/f"));
+        String[] paths = {"", "\0", p("d/f\0x"), p("\uD800"), p("d/../../../.."), p("d/f/.."), p("d//.//f/"),
+            "/" + "x".repeat(5000), p("x".repeat(256)), p("\u00ff".repeat(200)), ".", "..", p("d/."), p("d/.."), mp + "/", "/",
+            p("d/f/"), p("\n\t "), p("-"), p("d/" + "../d/".repeat(500) + "f")};
+        for (String path : paths) {
+            for (int call = 0; call < 16; call++) {
+                try {
+                    hostileCall(call, path);
+                } catch (ErrnoException expected) {
+                    // an errno is the right answer to most of these
+                }
+            }
+        }
+        sys.chdir("/");
+        check();
+    }
+
+    private void hostileCall(int call, String path) throws ErrnoException {
+        switch (call) {
+            case 0 -> sys.stat(path);
+            case 1 -> sys.lstat(path);
+            case 2 -> sys.close(sys.open(path, O_RDONLY));
+            case 3 -> sys.close(sys.open(path, O_CREAT | O_RDWR, 0644));
+            case 4 -> sys.mkdir(path, 0755);
+            case 5 -> sys.rmdir(path);
+            case 6 -> sys.unlink(path);
+            case 7 -> sys.rename(path, p("d/g"));
+            case 8 -> sys.rename(p("d/g"), path);
+            case 9 -> sys.link(p("d/f"), path);
+            case 10 -> sys.symlink(path, p("d/l"));
+            case 11 -> sys.readlink(path);
+            case 12 -> sys.truncate(path, 1);
+            case 13 -> sys.access(path, Fcntl.R_OK);
+            case 14 -> sys.statvfs(path);
+            default -> sys.chdir(path);
+        }
+    }
+
     // ================= helpers used by subclasses =================
 
     /** UTF-8 bytes of a string, for data checks. */
