@@ -217,6 +217,16 @@ public abstract class VfsSuite {
         assertErrno(Errno.ENOENT, () -> sys.chdir(".."));
         assertErrno(Errno.ENOENT, () -> sys.getcwd());
         assertErrno(Errno.ENOENT, () -> sys.open("new", O_CREAT | O_WRONLY, 0644));
+        assertErrno(Errno.ENOENT, () -> sys.mkdir("newdir", 0777));
+        touch(p("other"));
+        assertErrno(Errno.ENOENT, () -> sys.rename(p("other"), "moved"), "rename into a removed directory");
+        if (hasHardLinks()) {
+            assertErrno(Errno.ENOENT, () -> sys.link(p("other"), "linked"));
+        }
+        if (hasSymlinks()) {
+            assertErrno(Errno.ENOENT, () -> sys.symlink("x", "sym"));
+        }
+        assertEquals(List.of(), names(sys, "."), "a removed directory lists nothing");
         sys.chdir("/");
         check();
     }
@@ -1119,12 +1129,14 @@ public abstract class VfsSuite {
         int fd = sys.open(p("big"), O_CREAT | O_WRONLY, 0644);
         byte[] chunk = bytes(3 * PAGE + 100, 1);
         long written = 0;
+        boolean partial = false;
         ErrnoException full = null;
         while (full == null) {
             try {
                 ByteBuffer b = ByteBuffer.wrap(chunk);
                 int n = sys.write(fd, b);
                 assertTrue(n > 0 && n <= chunk.length);
+                partial |= n < chunk.length;
                 assertEquals(n, b.position(), "the buffer advanced by what was written");
                 written += n;
                 assertTrue(written <= 1 << 20, "wrote past the limit: " + written);
@@ -1133,6 +1145,7 @@ public abstract class VfsSuite {
             }
         }
         assertEquals(Errno.ENOSPC, full.errno());
+        assertTrue(partial, "the write that hit the limit returned what fit");
         assertTrue(written > (1 << 20) - 64 * PAGE, "the space was usable: " + written);
         assertEquals(written, sys.fstat(fd).size(), "the file holds exactly what was written");
         assertEquals(0, sys.statvfs(mp).bfree());
