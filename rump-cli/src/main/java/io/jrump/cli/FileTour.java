@@ -7,7 +7,7 @@ import io.jrump.api.RumpKernel;
 
 /** Part one of the demo: files on tmpfs through the system calls of process 1. */
 final class FileTour {
-    static final String GREETING = "Hello from a rump kernel inside the JVM.\n";
+    static final String GREETING = "Hello from a rump kernel in the JVM.\n";
 
     private FileTour() {
     }

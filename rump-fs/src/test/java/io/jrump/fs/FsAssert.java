@@ -26,6 +26,12 @@ public final class FsAssert {
         return e;
     }
 
+    public static ErrnoException assertErrno(Errno errno, Executable call, String why) {
+        ErrnoException e = assertThrows(ErrnoException.class, call, why);
+        assertEquals(errno, e.errno(), why + ": " + e.getMessage());
+        return e;
+    }
+
     /** Creates or replaces {@code path} with {@code data}. */
     public static void writeFile(Syscalls sys, String path, byte[] data) throws ErrnoException {
         int fd = sys.open(path, OpenFlags.O_CREAT | OpenFlags.O_WRONLY | OpenFlags.O_TRUNC, 0644);

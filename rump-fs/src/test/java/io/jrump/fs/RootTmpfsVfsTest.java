@@ -11,12 +11,12 @@ import org.junit.jupiter.api.Assumptions;
  */
 class RootTmpfsVfsTest extends VfsSuite {
     @Override
-    protected Fixture mountFresh(long sizeLimit, int mountFlags) {
+    protected FsFixture mountFresh(long sizeLimit, int mountFlags) {
         Assumptions.assumeTrue((mountFlags & MountFlags.MNT_RDONLY) == 0, "the root tmpfs is always writable");
         RumpBuilder b = Rump.builder();
         if (sizeLimit > 0) {
             b.option("tmpfs.size", Long.toString(sizeLimit));
         }
-        return new Fixture(b.boot(), "/");
+        return new FsFixture(b.boot(), "/");
     }
 }

@@ -67,14 +67,6 @@ import org.junit.jupiter.api.Timeout;
  * mounts) are tmpfs, which every kernel with the VFS has.
  */
 public abstract class VfsSuite {
-    /** A kernel with the file system under test mounted at {@code mountPoint} (no trailing slash, or "/"). */
-    protected record Fixture(RumpKernel kernel, String mountPoint) implements AutoCloseable {
-        @Override
-        public void close() {
-            kernel.close();
-        }
-    }
-
     protected static final int PAGE = 4096;
     protected static final Credentials ALICE = Credentials.of(1000, 1000);
     protected static final Credentials BOB = Credentials.of(1001, 1001);
@@ -87,7 +79,7 @@ public abstract class VfsSuite {
      * @param sizeLimit bytes the file system may hold, 0 for the type's default
      * @param mountFlags {@link MountFlags} bits, such as MNT_RDONLY
      */
-    protected abstract Fixture mountFresh(long sizeLimit, int mountFlags) throws Exception;
+    protected abstract FsFixture mountFresh(long sizeLimit, int mountFlags) throws Exception;
 
     // ---- capability hooks ----
 
@@ -126,7 +118,7 @@ public abstract class VfsSuite {
 
     // ---- fixture ----
 
-    protected Fixture fx;
+    protected FsFixture fx;
     protected RumpKernel kernel;
     protected Syscalls sys;
     protected String mp;
@@ -143,7 +135,7 @@ public abstract class VfsSuite {
         }
     }
 
-    private void use(Fixture f) {
+    private void use(FsFixture f) {
         if (fx != null) {
             fx.close();
         }
@@ -225,6 +217,16 @@ public abstract class VfsSuite {
         assertErrno(Errno.ENOENT, () -> sys.chdir(".."));
         assertErrno(Errno.ENOENT, () -> sys.getcwd());
         assertErrno(Errno.ENOENT, () -> sys.open("new", O_CREAT | O_WRONLY, 0644));
+        assertErrno(Errno.ENOENT, () -> sys.mkdir("newdir", 0777));
+        touch(p("other"));
+        assertErrno(Errno.ENOENT, () -> sys.rename(p("other"), "moved"), "rename into a removed directory");
+        if (hasHardLinks()) {
+            assertErrno(Errno.ENOENT, () -> sys.link(p("other"), "linked"));
+        }
+        if (hasSymlinks()) {
+            assertErrno(Errno.ENOENT, () -> sys.symlink("x", "sym"));
+        }
+        assertEquals(List.of(), names(sys, "."), "a removed directory lists nothing");
         sys.chdir("/");
         check();
     }
@@ -841,7 +843,8 @@ public abstract class VfsSuite {
         sys.chown(p("f"), 1000, 1000);
         sys.chmod(p("f"), 0077);
         assertErrno(Errno.EACCES, () -> as(ALICE).open(p("f"), O_RDONLY));
-        sys.close(as(BOB).open(p("f"), O_RDONLY));
+        Syscalls bob = as(BOB);
+        bob.close(bob.open(p("f"), O_RDONLY));
     }
 
     @Test
@@ -1126,12 +1129,14 @@ public abstract class VfsSuite {
         int fd = sys.open(p("big"), O_CREAT | O_WRONLY, 0644);
         byte[] chunk = bytes(3 * PAGE + 100, 1);
         long written = 0;
+        boolean partial = false;
         ErrnoException full = null;
         while (full == null) {
             try {
                 ByteBuffer b = ByteBuffer.wrap(chunk);
                 int n = sys.write(fd, b);
                 assertTrue(n > 0 && n <= chunk.length);
+                partial |= n < chunk.length;
                 assertEquals(n, b.position(), "the buffer advanced by what was written");
                 written += n;
                 assertTrue(written <= 1 << 20, "wrote past the limit: " + written);
@@ -1140,6 +1145,7 @@ public abstract class VfsSuite {
             }
         }
         assertEquals(Errno.ENOSPC, full.errno());
+        assertTrue(partial, "the write that hit the limit returned what fit");
         assertTrue(written > (1 << 20) - 64 * PAGE, "the space was usable: " + written);
         assertEquals(written, sys.fstat(fd).size(), "the file holds exactly what was written");
         assertEquals(0, sys.statvfs(mp).bfree());
@@ -1269,6 +1275,78 @@ public abstract class VfsSuite {
             }
         }
         return null;
+    }
+
+    /**
+     * Many threads run random operations (create, write, truncate, mkdir, rmdir, unlink, link,
+     * symlink, rename, chmod) on one small name space at once: nothing may deadlock, throw
+     * anything but an errno, or leave the tree inconsistent.
+     */
+    @Test
+    @Timeout(120)
+    void concurrentRandomOperationsKeepTheTreeConsistent() throws Exception {
+        int threads = 4;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                Random rnd = new Random(99 + t);
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < 1500; i++) {
+                        FsOp.random(rnd, mp).run(sys, mp);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get(100, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        check();
+    }
+
+    /** Hostile path names reach every path call: each answers with an errno or succeeds, and the tree stays sound. */
+    @Test
+    void hostilePathsGiveErrnosOnly() throws Exception {
+        sys.mkdir(p("d"), 0777);
+        touch(p("d/f"));
+        String[] paths = {"", "\0", p("d/f\0x"), p("\uD800"), p("d/../../../.."), p("d/f/.."), p("d//.//f/"),
+            "/" + "x".repeat(5000), p("x".repeat(256)), p("\u00ff".repeat(200)), ".", "..", p("d/."), p("d/.."), mp + "/", "/",
+            p("d/f/"), p("\n\t "), p("-"), p("d/" + "../d/".repeat(500) + "f")};
+        for (String path : paths) {
+            for (int call = 0; call < 16; call++) {
+                try {
+                    hostileCall(call, path);
+                } catch (ErrnoException expected) {
+                    // an errno is the right answer to most of these
+                }
+            }
+        }
+        sys.chdir("/");
+        check();
+    }
+
+    private void hostileCall(int call, String path) throws ErrnoException {
+        switch (call) {
+            case 0 -> sys.stat(path);
+            case 1 -> sys.lstat(path);
+            case 2 -> sys.close(sys.open(path, O_RDONLY));
+            case 3 -> sys.close(sys.open(path, O_CREAT | O_RDWR, 0644));
+            case 4 -> sys.mkdir(path, 0755);
+            case 5 -> sys.rmdir(path);
+            case 6 -> sys.unlink(path);
+            case 7 -> sys.rename(path, p("d/g"));
+            case 8 -> sys.rename(p("d/g"), path);
+            case 9 -> sys.link(p("d/f"), path);
+            case 10 -> sys.symlink(path, p("d/l"));
+            case 11 -> sys.readlink(path);
+            case 12 -> sys.truncate(path, 1);
+            case 13 -> sys.access(path, Fcntl.R_OK);
+            case 14 -> sys.statvfs(path);
+            default -> sys.chdir(path);
+        }
     }
 
     // ================= helpers used by subclasses =================

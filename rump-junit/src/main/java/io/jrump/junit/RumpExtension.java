@@ -43,8 +43,20 @@ public final class RumpExtension implements BeforeAllCallback, BeforeEachCallbac
         AfterAllCallback, ParameterResolver, TestInstantiationAwareExtension {
 
     private static final Namespace NAMESPACE = Namespace.create(RumpExtension.class);
-    private static final String KERNEL = "kernel";
-    private static final String PROCESSES = "processes";
+
+    /**
+     * Keys of what one context owns. A store also answers from its ancestors' stores, so the
+     * keys name the context: a method with a kernel of its own must not find its class's.
+     */
+    private record Owned(String what, String contextId) {
+        static Owned kernel(ExtensionContext context) {
+            return new Owned("kernel", context.getUniqueId());
+        }
+
+        static Owned processes(ExtensionContext context) {
+            return new Owned("processes", context.getUniqueId());
+        }
+    }
 
     @Override
     public ExtensionContextScope getTestInstantiationExtensionContextScope(ExtensionContext rootContext) {
@@ -104,7 +116,7 @@ public final class RumpExtension implements BeforeAllCallback, BeforeEachCallbac
         KernelSettings settings = settings(owner);
         Store root = owner.getRoot().getStore(NAMESPACE);
         RumpBuilder builder = root.getOrComputeIfAbsent(settings, KernelSettings::newBuilder, RumpBuilder.class);
-        return owner.getStore(NAMESPACE).getOrComputeIfAbsent(KERNEL, key -> builder.boot(), RumpKernel.class);
+        return owner.getStore(NAMESPACE).getOrComputeIfAbsent(Owned.kernel(owner), key -> builder.boot(), RumpKernel.class);
     }
 
     /**
@@ -192,15 +204,16 @@ public final class RumpExtension implements BeforeAllCallback, BeforeEachCallbac
         }
         Credentials credentials = user == null ? Credentials.ROOT : Credentials.of(user.uid(), user.gid(), user.groups());
         RumpProcess process = kernel.spawn(credentials);
-        context.getStore(NAMESPACE).getOrComputeIfAbsent(PROCESSES, key -> new SpawnedProcesses(), SpawnedProcesses.class).add(process);
+        context.getStore(NAMESPACE).getOrComputeIfAbsent(Owned.processes(context), key -> new SpawnedProcesses(), SpawnedProcesses.class)
+                .add(process);
         return type == RumpProcess.class ? process : process.sys();
     }
 
     /** Exits the processes spawned in {@code context}, then closes the kernel it owns, if any. */
     private static void release(ExtensionContext context) {
         Store store = context.getStore(NAMESPACE);
-        SpawnedProcesses processes = store.remove(PROCESSES, SpawnedProcesses.class);
-        RumpKernel kernel = store.remove(KERNEL, RumpKernel.class);
+        SpawnedProcesses processes = store.remove(Owned.processes(context), SpawnedProcesses.class);
+        RumpKernel kernel = store.remove(Owned.kernel(context), RumpKernel.class);
         try {
             if (processes != null) {
                 processes.close();

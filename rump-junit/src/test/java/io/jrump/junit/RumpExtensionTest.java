@@ -13,6 +13,7 @@ import static org.junit.platform.testkit.engine.EventConditions.container;
 import static org.junit.platform.testkit.engine.EventConditions.event;
 import static org.junit.platform.testkit.engine.EventConditions.finishedWithFailure;
 import static org.junit.platform.testkit.engine.EventConditions.test;
+import static org.junit.platform.testkit.engine.TestExecutionResultConditions.cause;
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.instanceOf;
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
 
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.platform.testkit.engine.EngineTestKit;
@@ -317,9 +319,12 @@ class RumpExtensionTest {
     }
 
     @Test
-    void malformedOptionFailsTheTestNamingIt() {
-        run(FixtureBadOption.class).testEvents().assertThatEvents().haveExactly(1,
-                event(test("never"), finishedWithFailure(message(m -> m.contains("'no-equals-sign' is not name=value")))));
+    void malformedOptionFailsTheClassNamingIt() {
+        EngineExecutionResults results = run(FixtureBadOption.class);
+        results.containerEvents().assertThatEvents().haveExactly(1,
+                event(container(FixtureBadOption.class), finishedWithFailure(instanceOf(ExtensionConfigurationException.class),
+                        message(m -> m.contains("'no-equals-sign' is not name=value") && m.contains(FixtureBadOption.class.getName())))));
+        assertEquals(0, results.testEvents().started().count());
         assertTrue(KERNELS.isEmpty());
     }
 
@@ -334,7 +339,8 @@ class RumpExtensionTest {
     @Test
     void unknownPlatformFailsWithTheKernelsBootException() {
         run(FixtureUnknownPlatform.class).testEvents().assertThatEvents().haveExactly(1,
-                event(test("never"), finishedWithFailure(instanceOf(BootException.class), message(m -> m.contains("no-such-platform")))));
+                event(test("never"), finishedWithFailure(instanceOf(ParameterResolutionException.class),
+                        cause(instanceOf(BootException.class), message(m -> m.contains("no-such-platform"))))));
         assertTrue(KERNELS.isEmpty());
     }
 

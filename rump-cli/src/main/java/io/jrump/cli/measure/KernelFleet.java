@@ -73,7 +73,7 @@ public final class KernelFleet implements AutoCloseable {
         return kernels.length;
     }
 
-    /** Closes every kernel of the fleet; the first failure is thrown after all were tried. */
+    /** Closes every kernel of the fleet; the first failure is thrown after all were tried. Closing again does nothing. */
     @Override
     public void close() {
         RuntimeException failure = closeAll(kernels, kernels.length, null);
@@ -85,6 +85,9 @@ public final class KernelFleet implements AutoCloseable {
     private static RuntimeException closeAll(RumpKernel[] kernels, int count, RuntimeException pending) {
         RuntimeException failure = pending;
         for (int i = 0; i < count; i++) {
+            if (kernels[i] == null) {
+                continue; // closed before
+            }
             try {
                 kernels[i].close();
             } catch (RuntimeException e) {

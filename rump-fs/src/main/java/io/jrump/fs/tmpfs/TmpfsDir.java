@@ -124,8 +124,9 @@ final class TmpfsDir extends TmpfsNode {
     }
 
     @Override
-    public void rename(String fromName, Vnode node, Vnode toDir, String toName, Vnode replaced) {
+    public void rename(String fromName, Vnode node, Vnode toDir, String toName, Vnode replaced) throws ErrnoException {
         TmpfsDir to = (TmpfsDir) toDir;
+        to.checkAlive();
         TmpfsNode moving = (TmpfsNode) node;
         if (replaced != null) {
             to.drop(toName);

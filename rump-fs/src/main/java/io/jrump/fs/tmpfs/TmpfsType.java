@@ -31,9 +31,9 @@ public final class TmpfsType implements FileSystemType {
         if (maxNodes <= 0) {
             maxNodes = Long.MAX_VALUE;
         }
-        int mode = (int) (o.number("mode", DEFAULT_ROOT_MODE) & 07777);
-        int uid = (int) o.number("uid", 0);
-        int gid = (int) o.number("gid", 0);
+        int mode = (int) (o.octal("mode", DEFAULT_ROOT_MODE) & 07777);
+        int uid = (int) Math.min(o.number("uid", 0), Integer.MAX_VALUE);
+        int gid = (int) Math.min(o.number("gid", 0), Integer.MAX_VALUE);
         return new Tmpfs(maxPages, maxNodes, mode, uid, gid, request::now);
     }
 }

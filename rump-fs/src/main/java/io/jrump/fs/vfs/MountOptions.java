@@ -49,16 +49,29 @@ public final class MountOptions {
         return v == null ? defaultValue : parseSize(key, v);
     }
 
-    /** A number in octal when it starts with 0 (a mode), else decimal. */
+    /** A non-negative decimal number. */
     public long number(String key, long defaultValue) throws ErrnoException {
+        return parse(key, defaultValue, 10);
+    }
+
+    /** A non-negative octal number, as modes are written ("1777", "0755"). */
+    public long octal(String key, long defaultValue) throws ErrnoException {
+        return parse(key, defaultValue, 8);
+    }
+
+    private long parse(String key, long defaultValue, int radix) throws ErrnoException {
         String v = values.get(key);
         if (v == null) {
             return defaultValue;
         }
         try {
-            return v.length() > 1 && v.charAt(0) == '0' ? Long.parseLong(v.substring(1), 8) : Long.parseLong(v);
+            long n = Long.parseLong(v, radix);
+            if (n < 0) {
+                throw new NumberFormatException();
+            }
+            return n;
         } catch (NumberFormatException e) {
-            throw new ErrnoException(Errno.EINVAL, "mount option " + key + ": not a number: '" + v + "'");
+            throw new ErrnoException(Errno.EINVAL, "mount option " + key + ": not a " + (radix == 8 ? "octal " : "") + "number: '" + v + "'");
         }
     }
 

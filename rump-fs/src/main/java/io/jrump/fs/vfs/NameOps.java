@@ -111,11 +111,7 @@ final class NameOps {
         }
         dir.lockExclusive();
         try {
-            checkAbsent(dir, p.name());
-            if (p.trailingSlash()) {
-                throw new ErrnoException(Errno.ENOENT, "trailing slash on a new non-directory");
-            }
-            checkCanAddEntry(caller.cred(), dir);
+            checkNewNonDirectory(caller.cred(), p);
             node.lockExclusive();
             try {
                 if (node.nlink() == 0) {
@@ -147,11 +143,7 @@ final class NameOps {
         Vnode dir = p.dir();
         dir.lockExclusive();
         try {
-            checkAbsent(dir, p.name());
-            if (p.trailingSlash()) {
-                throw new ErrnoException(Errno.ENOENT, "trailing slash on a new non-directory");
-            }
-            checkCanAddEntry(caller.cred(), dir);
+            checkNewNonDirectory(caller.cred(), p);
             Cred cred = caller.cred();
             dir.symlink(p.name(), target, cred.euid(), groupForNewNode(cred, dir));
         } finally {
@@ -189,6 +181,15 @@ final class NameOps {
 
     private static int groupForNewNode(Cred cred, Vnode dir) {
         return (dir.mode() & FileMode.S_ISGID) != 0 ? dir.gid() : cred.egid();
+    }
+
+    /** For link and symlink (parent locked): the name is free, has no trailing slash, and may be added. */
+    private static void checkNewNonDirectory(Cred cred, Namei.Parent p) throws ErrnoException {
+        checkAbsent(p.dir(), p.name());
+        if (p.trailingSlash()) {
+            throw new ErrnoException(Errno.ENOENT, "trailing slash on a new non-directory");
+        }
+        checkCanAddEntry(cred, p.dir());
     }
 
     /** EEXIST when {@code name} is in {@code dir} (exclusive lock held). */

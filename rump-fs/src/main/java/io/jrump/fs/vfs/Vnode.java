@@ -16,7 +16,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *
  * <p><b>Locking is done by the VFS, not by the file system</b> (as {@code vn_lock} before a
  * {@code VOP}): every operation documents the lock its caller holds, so file systems contain
- * no locking of their own and the lock order lives in one place ({@code Locking}). Reads of
+ * no locking of their own. The order is: a directory before its entries' nodes, an ancestor
+ * directory before a descendant, and two unrelated directories only under the file system's
+ * rename lock ({@code RenameOp}); a non-directory's lock is a leaf, nothing is taken after it. Reads of
  * data and directory lookups hold the lock shared, every change holds it exclusive. Attribute
  * getters ({@link #mode()}, {@link #uid()}, ...) may be called without the lock: file systems
  * keep them in volatile fields, so a permission check sees a value that was true at some

@@ -63,8 +63,8 @@ final class VnodeFile extends KFile {
     }
 
     private int readAt(ByteBuffer dst, long position) throws ErrnoException {
-        if (dst == null) {
-            throw new ErrnoException(Errno.EFAULT, "null buffer");
+        if (dst == null || dst.isReadOnly()) {
+            throw new ErrnoException(Errno.EFAULT, dst == null ? "null buffer" : "read-only buffer");
         }
         if (vnode.isDirectory()) {
             throw new ErrnoException(Errno.EISDIR);
