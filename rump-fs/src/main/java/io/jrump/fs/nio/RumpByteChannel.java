@@ -153,9 +153,21 @@ final class RumpByteChannel implements SeekableByteChannel {
         }
     }
 
-    /** Closes without asking the kernel: used when the file system itself closes. */
-    void abandon() {
+    /**
+     * Closes the descriptor as the file system closes, so the unmount that follows finds the
+     * file system idle; a failure here is not the caller's (the file system's close reports
+     * what matters, the unmount).
+     */
+    void abandon(Syscalls sys) {
+        if (!open) {
+            return;
+        }
         open = false;
+        try {
+            sys.close(fd);
+        } catch (ErrnoException e) {
+            // the descriptor is gone either way
+        }
     }
 
     private long seek(long offset, int whence) throws IOException {

@@ -91,7 +91,7 @@ final class RumpFileSystem extends FileSystem {
             open = false;
         }
         for (RumpByteChannel ch : channels) {
-            ch.abandon();
+            ch.abandon(image.sys());
         }
         channels.clear();
         provider.removed(this);
