@@ -524,6 +524,13 @@ final class Ext2Node extends Vnode {
         }
     }
 
+    /** A directory that was removed takes no new entries. Lock held. */
+    private void requireLive() throws ErrnoException {
+        if (inode.linksCount() == 0) {
+            throw new ErrnoException(Errno.ENOENT, "directory has been removed");
+        }
+    }
+
     private static byte[] nameBytes(String name) throws ErrnoException {
         byte[] b = name.getBytes(StandardCharsets.UTF_8);
         if (b.length > DirRecord.NAME_MAX) {
@@ -568,6 +575,7 @@ final class Ext2Node extends Vnode {
         requireDir();
         byte[] n = nameBytes(name);
         return writing(() -> {
+            requireLive();
             boolean isDir = FileMode.isDirectory(newMode);
             if (isDir && nlink >= LINK_MAX) {
                 throw new ErrnoException(Errno.EMLINK);
@@ -606,6 +614,7 @@ final class Ext2Node extends Vnode {
             throw new ErrnoException(Errno.ENAMETOOLONG, "ext2: symbolic link target of " + t.length + " bytes (at most " + (fs.blockSize() - 1) + ")");
         }
         return writing(() -> {
+            requireLive();
             Ext2Node link = fs.newNode(this, FileMode.S_IFLNK | 0777, newUid, newGid);
             try {
                 link.inode.setLinksCount(1);
@@ -636,6 +645,7 @@ final class Ext2Node extends Vnode {
         byte[] n = nameBytes(name);
         Ext2Node node = (Ext2Node) target;
         writing(() -> {
+            requireLive();
             if (node.nlink >= LINK_MAX) {
                 throw new ErrnoException(Errno.EMLINK);
             }
@@ -683,6 +693,7 @@ final class Ext2Node extends Vnode {
         Ext2Node toDir = (Ext2Node) toDirV;
         Ext2Node replaced = (Ext2Node) replacedV;
         writing(() -> {
+            toDir.requireLive();
             boolean isDir = node.isDirectory();
             if (isDir && toDir != this && replaced == null && toDir.nlink >= LINK_MAX) {
                 throw new ErrnoException(Errno.EMLINK);

@@ -82,6 +82,12 @@ final class E2fsprogs {
         assertEquals(0, r.exit(), "e2fsck -fn " + image + " is not clean:\n" + r.output());
     }
 
+    /** Removes the lost+found that mke2fs makes, leaving an empty root (e2fsck accepts its absence). */
+    static void removeLostAndFound(Path image) throws IOException, InterruptedException {
+        Result r = run(List.of("debugfs", "-w", "-R", "rmdir lost+found", image.toString()));
+        assertEquals(0, r.exit(), "debugfs rmdir lost+found: " + r.output());
+    }
+
     /** Runs a debugfs request against an image, read-only. */
     static Result debugfs(Path image, String request) throws IOException, InterruptedException {
         return run(List.of("debugfs", "-R", request, image.toString()));

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The VFS suite on an ext2 image made by {@code mke2fs -t ext2 -b N}, mounted at /mnt; after
+ * The VFS suite on an ext2 image made by {@code mke2fs -t ext2 -b N} (lost+found removed, since
+ * the suite expects an empty file system), mounted at /mnt; after
  * every case the kernel is closed (unmounting the image) and {@code e2fsck -fn} must find it
  * clean. Subclasses pick the block size.
  */
@@ -30,6 +31,7 @@ abstract class Ext2VfsTest extends VfsSuite {
         E2fsprogs.assumeAvailable();
         image = tmp.resolve("ext2-" + (images++) + ".img");
         E2fsprogs.mkfs(image, "ext2", blockSize(), sizeLimit > 0 ? sizeLimit : DEFAULT_SIZE);
+        E2fsprogs.removeLostAndFound(image);
         RumpKernel k = Rump.builder().disk("disk0", image).boot();
         try {
             k.sys().mkdir("/mnt", 0755);
@@ -55,6 +57,12 @@ abstract class Ext2VfsTest extends VfsSuite {
     @Override
     protected boolean allowsEmptySymlink() {
         return false;
+    }
+
+    /** A slow symlink's target fits in one block, with room for a NUL (as Linux and e2fsck require). */
+    @Override
+    protected int symlinkMax() {
+        return blockSize() - 1;
     }
 
     /** Size limits mean tmpfs figures (pages, no metadata); ext2's own full-disk behaviour is tested in Ext2WriteTest. */
