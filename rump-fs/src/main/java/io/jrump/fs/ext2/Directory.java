@@ -28,7 +28,7 @@ import java.util.Map;
  * entry exactly once. Before changing such a directory the driver clears its
  * {@code EXT2_INDEX_FL}, which leaves a valid linear directory, as e2fsck accepts and Linux
  * reads (e2fsck -D rebuilds the index). Lookups in large directories go through an in-memory
- * name table built on first use and dropped on change.
+ * name table built on first use and kept up to date by every change.
  *
  * <p>Every block is checked before its records are used: lengths multiples of 4, at least 12,
  * names inside their records, records tiling the block exactly; with metadata_csum, the
@@ -48,6 +48,8 @@ final class Directory {
     private final Ext2Fs fs;
     private final int bs;
     private Map<String, Long> names;
+    /** Logical block where the last entry was added: adding starts there, so filling a directory is not quadratic. */
+    private long addHint;
 
     Directory(Ext2Node dir) {
         this.dir = dir;
@@ -289,9 +291,8 @@ final class Directory {
 
     // ---- changes (ext2 block directories only; the file system is writable) ----
 
-    /** Clears the htree flag before a change, and drops the name table. */
+    /** Clears the htree flag before a change. */
     private void beforeChange() throws ErrnoException {
-        names = null;
         if ((dir.inode().flags() & Inode.INDEX_FL) != 0) {
             dir.inode().setFlags(dir.inode().flags() & ~Inode.INDEX_FL);
             dir.markInodeDirty();
@@ -315,7 +316,8 @@ final class Directory {
         int need = DirRecord.sizeFor(name.length);
         int type = fs.hasFileType() ? DirRecord.fileTypeOf(mode) : 0;
         boolean[] done = {false};
-        walk(0, (b, lblk, off, prev, r) -> {
+        long[] where = {0};
+        walk(Math.min(addHint, blockCount()), (b, lblk, off, prev, r) -> {
             int rl = r.recLen(bs);
             if (r.inode() == 0 && rl >= need) {
                 r.set(ino, rl, name, type);
@@ -328,9 +330,14 @@ final class Directory {
             }
             b.markDirty();
             done[0] = true;
+            where[0] = lblk;
             return true;
         });
+        if (names != null) {
+            names.put(new String(name, StandardCharsets.ISO_8859_1), ino);
+        }
         if (done[0]) {
+            addHint = where[0];
             return;
         }
         long lblk = dir.size() / bs;
@@ -343,6 +350,7 @@ final class Directory {
             new DirRecord(b.data(), 0).set(ino, bs, name, type);
         }
         dir.setSizeField((lblk + 1) * bs);
+        addHint = lblk;
     }
 
     /** Removes {@code name}; returns the inode it named, or 0 when absent. */
@@ -363,6 +371,10 @@ final class Directory {
             b.markDirty();
             return true;
         });
+        if (names != null) {
+            names.remove(new String(name, StandardCharsets.ISO_8859_1));
+        }
+        addHint = 0;
         return found[0];
     }
 
@@ -377,6 +389,9 @@ final class Directory {
             }
             r.setInode(ino);
             r.setFileType(type);
+            if (names != null) {
+                names.put(new String(name, StandardCharsets.ISO_8859_1), ino);
+            }
             b.markDirty();
             done[0] = true;
             return true;

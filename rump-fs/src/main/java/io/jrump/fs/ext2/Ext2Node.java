@@ -34,6 +34,9 @@ final class Ext2Node extends Vnode {
     /** A relatime atime is refreshed at least this often. */
     private static final long RELATIME_NANOS = 24L * 3600 * NANOS;
 
+    /** A block of zeros to copy from for holes (blocks are at most 64 KiB). */
+    private static final byte[] ZEROS = new byte[65536];
+
     final Ext2Fs fs;
     private final long ino;
     private final Inode inode;
@@ -357,9 +360,7 @@ final class Ext2Node extends Vnode {
                 continue;
             }
             if (pblk == 0) {
-                for (int i = 0; i < chunk; i++) {
-                    dst.put((byte) 0);
-                }
+                dst.put(ZEROS, 0, chunk);
             } else {
                 try (Buf b = fs.cache().read(pblk)) {
                     dst.put(b.array(), in, chunk);
