@@ -9,12 +9,11 @@ import java.nio.ByteBuffer;
 /**
  * Recognises ext2, ext3 and ext4 by the superblock magic, and tells them apart the way
  * {@code blkid} does (util-linux {@code libblkid/src/superblocks/ext.c}): a file system with a
- * feature ext3 does not know is ext4, one with a journal is ext3, the rest is ext2. All three
- * are offered to the "ext2" driver, which decides what it can mount and how.
+ * feature ext3 does not know is ext4, one with a journal is ext3, the rest is ext2. Each is
+ * mounted as the type of its name; the ext2 driver serves all three and decides what it can
+ * write (ext4 is read-only).
  */
 final class ExtProbe implements TypeProbe {
-    /** The driver that mounts the whole family. */
-    static final String MOUNT_TYPE = "ext2";
     /** The incompat features ext3 knows (and ext4 adds to). */
     private static final int EXT3_INCOMPAT = Feature.maskOf(Feature.Kind.INCOMPAT,
             Feature.FILETYPE, Feature.RECOVER, Feature.META_BG);
@@ -47,6 +46,6 @@ final class ExtProbe implements TypeProbe {
         } else {
             name = "ext2";
         }
-        return new FsType(name, MOUNT_TYPE, sb.volumeName());
+        return new FsType(name, name, sb.volumeName());
     }
 }
