@@ -155,7 +155,7 @@ public final class RumpFileSystemProvider extends FileSystemProvider {
                 }
                 String type = env.type() == null ? ImageEnv.DEFAULT_TYPE : env.type();
                 Mkfs.createImage(image, env.size(), new MkfsOptions(type, 0, "", null));
-            } else if (mayDecline && env.type() == null && MountedImage.probe(image, env.partition()) == null) {
+            } else if (mayDecline && env.type() == null && !recognised(image, env.partition())) {
                 throw new UnsupportedOperationException(image + ": no file system jrump recognises (" + FsTypes.KNOWN + ")");
             }
             return new RumpFileSystem(this, MountedImage.open(image, env.partition(), env.type(), env.readOnly()), image);
@@ -163,6 +163,21 @@ public final class RumpFileSystemProvider extends FileSystemProvider {
             FileSystemException nio = new FileSystemException(image.toString(), null, NioErrors.reason(e));
             nio.initCause(e);
             throw nio;
+        }
+    }
+
+    /**
+     * Whether {@code image} holds a file system this provider can open; a file that cannot even
+     * be a disk (empty, or not whole sectors: EINVAL) is just not an image.
+     */
+    private static boolean recognised(Path image, int partition) throws ErrnoException {
+        try {
+            return MountedImage.probe(image, partition) != null;
+        } catch (ErrnoException e) {
+            if (e.errno() == io.jrump.api.Errno.EINVAL) {
+                return false;
+            }
+            throw e;
         }
     }
 
