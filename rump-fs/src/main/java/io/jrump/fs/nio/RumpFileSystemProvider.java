@@ -11,6 +11,7 @@ import io.jrump.fs.mkfs.MkfsOptions;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AccessMode;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -236,6 +237,11 @@ public final class RumpFileSystemProvider extends FileSystemProvider {
         } catch (ErrnoException e) {
             throw NioErrors.translate(e, p, null);
         }
+    }
+
+    @Override
+    public FileChannel newFileChannel(Path path, Set<? extends OpenOption> options, FileAttribute<?>... attrs) throws IOException {
+        return (FileChannel) newByteChannel(path, options, attrs);
     }
 
     @Override
