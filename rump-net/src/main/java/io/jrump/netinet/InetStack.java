@@ -145,6 +145,7 @@ final class InetStack implements AutoCloseable {
                 throw new ErrnoException(Errno.EINVAL, "a kernel joins a simulation with its first interface, not after real-time ones");
             }
             clock.useVirtual(virtual);
+            ip.reseedIdent();
         } else if (virtual != null && Simulation.of(virtual) != Simulation.of(current)) {
             throw new ErrnoException(Errno.EINVAL, "device belongs to another simulation than this kernel's");
         } else if (virtual == null && current != null) {

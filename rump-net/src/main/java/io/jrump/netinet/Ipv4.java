@@ -45,6 +45,11 @@ final class Ipv4 implements IpLayer, Reassembly.Owner {
         this.forwarded = stack.counters.counter("ip.forwarded");
     }
 
+    /** Draws a new starting identification: the stack moved to a (seeded) virtual clock. */
+    void reseedIdent() {
+        ident.set(stack.clock.random32());
+    }
+
     Reassembly reassembly() {
         return reassembly;
     }
