@@ -22,9 +22,16 @@ final class StackHolder implements AutoCloseable {
         this.factories = factories;
     }
 
+    /** A holder around a stack made by hand (tests, tools). */
+    StackHolder(InetStack ready) {
+        this.context = null;
+        this.factories = List::of;
+        this.stack = ready;
+    }
+
     synchronized InetStack get() throws ErrnoException {
         if (closed) {
-            throw new ErrnoException(Errno.ENETDOWN, "kernel " + context.kernelName() + " is closed");
+            throw new ErrnoException(Errno.ENETDOWN, "the kernel's network stack is closed");
         }
         if (stack == null) {
             try {
