@@ -99,11 +99,9 @@ public final class EthernetBus {
         }
     }
 
-    private final class Port implements ClockedDevice {
+    private final class Port extends MemoryDevice implements ClockedDevice {
         private final long mac;
         private final NetClock clock;
-        private volatile Receiver receiver;
-        private volatile boolean closed;
 
         Port(long mac, NetClock clock) {
             this.mac = mac;
@@ -127,16 +125,14 @@ public final class EthernetBus {
 
         @Override
         public void transmit(ByteBuffer frame) throws ErrnoException {
-            if (closed) {
+            if (isClosed()) {
                 throw new ErrnoException(Errno.ENXIO, "bus port " + EthernetFrame.formatMac(mac) + " is closed");
             }
             int n = frame.remaining();
             if (n < EthernetFrame.HEADER_LEN || n > mtu + EthernetFrame.HEADER_LEN) {
                 throw new ErrnoException(Errno.EMSGSIZE, "frame of " + n + " bytes on a bus with MTU " + mtu);
             }
-            ByteBuffer copy = ByteBuffer.allocate(n);
-            copy.put(0, frame, frame.position(), n);
-            ByteBuffer ro = copy.asReadOnlyBuffer();
+            ByteBuffer ro = copy(frame).asReadOnlyBuffer();
             if (simulation != null) {
                 simulation.schedule(0, () -> carry(this, ro));
             } else {
@@ -144,27 +140,8 @@ public final class EthernetBus {
             }
         }
 
-        void deliver(ByteBuffer frame) {
-            Receiver r = receiver;
-            if (r != null && !closed) {
-                r.receive(frame);
-            }
-        }
-
         @Override
-        public void receiver(Receiver r) {
-            receiver = r;
-        }
-
-        @Override
-        public boolean isLinkUp() {
-            return !closed;
-        }
-
-        @Override
-        public void close() {
-            closed = true;
-            receiver = null;
+        void closed() {
             ports.remove(this);
         }
 

@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * so delays in a {@link Simulation} are events. In real time, delayed frames go out from a
  * timer thread that this emulator starts on first need and that ends after a second idle.
  */
-public final class LinkEmulator implements ClockedDevice {
+public final class LinkEmulator extends DeviceWrapper {
 
     /** What to do to frames; probabilities are in [0, 1]. */
     public record Impairments(double loss, double duplicate, double reorder, double corrupt, long delayNanos,
@@ -68,8 +68,6 @@ public final class LinkEmulator implements ClockedDevice {
         }
     }
 
-    private final NetDevice inner;
-    private final NetClock virtualClock;
     private final SplittableRandom random;
     private volatile Impairments impairments;
     private ScheduledThreadPoolExecutor timer;
@@ -83,8 +81,7 @@ public final class LinkEmulator implements ClockedDevice {
     private boolean closed;
 
     public LinkEmulator(NetDevice inner, long seed, Impairments impairments) {
-        this.inner = inner;
-        this.virtualClock = ClockedDevice.clockOf(inner);
+        super(inner);
         this.random = new SplittableRandom(seed);
         this.impairments = impairments;
     }
@@ -104,28 +101,8 @@ public final class LinkEmulator implements ClockedDevice {
     }
 
     @Override
-    public NetClock clock() {
-        return virtualClock;
-    }
-
-    @Override
-    public byte[] macAddress() {
-        return inner.macAddress();
-    }
-
-    @Override
-    public int mtu() {
-        return inner.mtu();
-    }
-
-    @Override
     public void receiver(Receiver receiver) {
         inner.receiver(receiver);
-    }
-
-    @Override
-    public boolean isLinkUp() {
-        return inner.isLinkUp();
     }
 
     private long now() {
@@ -135,8 +112,7 @@ public final class LinkEmulator implements ClockedDevice {
     @Override
     public void transmit(ByteBuffer frame) throws ErrnoException {
         Impairments im = impairments;
-        ByteBuffer copy = ByteBuffer.allocate(frame.remaining());
-        copy.put(0, frame, frame.position(), frame.remaining());
+        ByteBuffer copy = MemoryDevice.copy(frame);
         long[] delays;
         synchronized (this) {
             if (closed) {

@@ -2,7 +2,6 @@ package io.jrump.net.dev;
 
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
-import io.jrump.api.NetDevice;
 import java.nio.ByteBuffer;
 
 /**
@@ -11,13 +10,11 @@ import java.nio.ByteBuffer;
  * {@link Trampoline}). The MTU is large, as on NetBSD (33,184) and Linux (65,536), so local
  * traffic is not fragmented.
  */
-public final class LoopbackDevice implements NetDevice {
+public final class LoopbackDevice extends MemoryDevice {
     /** Linux's loopback MTU. */
     public static final int MTU = 65536 - 14;
 
     private final Trampoline trampoline = new Trampoline();
-    private volatile Receiver receiver;
-    private volatile boolean closed;
 
     @Override
     public byte[] macAddress() {
@@ -31,32 +28,10 @@ public final class LoopbackDevice implements NetDevice {
 
     @Override
     public void transmit(ByteBuffer frame) throws ErrnoException {
-        if (closed) {
+        if (isClosed()) {
             throw new ErrnoException(Errno.ENXIO, "loopback device closed");
         }
-        ByteBuffer copy = ByteBuffer.allocate(frame.remaining());
-        copy.put(0, frame, frame.position(), frame.remaining());
-        trampoline.run(() -> {
-            Receiver r = receiver;
-            if (r != null) {
-                r.receive(copy);
-            }
-        });
-    }
-
-    @Override
-    public void receiver(Receiver r) {
-        receiver = r;
-    }
-
-    @Override
-    public boolean isLinkUp() {
-        return !closed;
-    }
-
-    @Override
-    public void close() {
-        closed = true;
-        receiver = null;
+        ByteBuffer copy = copy(frame);
+        trampoline.run(() -> deliver(copy));
     }
 }

@@ -2,7 +2,6 @@ package io.jrump.net.dev;
 
 import io.jrump.api.ErrnoException;
 import io.jrump.api.NetDevice;
-import io.jrump.netinet.NetClock;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -21,7 +20,7 @@ import java.time.Instant;
  * simulated run starts at the epoch and is reproducible byte for byte), otherwise from the wall
  * clock. The writer is synchronized: transmit and receive may run on different threads.
  */
-public final class PcapWriter implements ClockedDevice {
+public final class PcapWriter extends DeviceWrapper {
     /** pcap-savefile(5) constants. */
     private static final int MAGIC = 0xa1b2c3d4;
     private static final short VERSION_MAJOR = 2;
@@ -30,8 +29,6 @@ public final class PcapWriter implements ClockedDevice {
     /** LINKTYPE_ETHERNET from the tcpdump.org link-type registry. */
     private static final int LINKTYPE_ETHERNET = 1;
 
-    private final NetDevice inner;
-    private final NetClock clock;
     private final OutputStream out;
     private final ByteBuffer record = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
     private IOException failure;
@@ -44,8 +41,7 @@ public final class PcapWriter implements ClockedDevice {
 
     /** Records into {@code out}, which this writer closes. */
     public PcapWriter(NetDevice inner, OutputStream out) throws IOException {
-        this.inner = inner;
-        this.clock = ClockedDevice.clockOf(inner);
+        super(inner);
         this.out = new BufferedOutputStream(out, 1 << 16);
         ByteBuffer h = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
         h.putInt(MAGIC).putShort(VERSION_MAJOR).putShort(VERSION_MINOR).putInt(0).putInt(0).putInt(SNAPLEN).putInt(LINKTYPE_ETHERNET);
@@ -57,8 +53,8 @@ public final class PcapWriter implements ClockedDevice {
             return;
         }
         long nanos;
-        if (clock != null) {
-            nanos = clock.nanos();
+        if (virtualClock != null) {
+            nanos = virtualClock.nanos();
         } else {
             Instant t = Instant.now();
             nanos = t.getEpochSecond() * 1_000_000_000L + t.getNano();
@@ -90,21 +86,6 @@ public final class PcapWriter implements ClockedDevice {
     }
 
     @Override
-    public byte[] macAddress() {
-        return inner.macAddress();
-    }
-
-    @Override
-    public int mtu() {
-        return inner.mtu();
-    }
-
-    @Override
-    public NetClock clock() {
-        return clock;
-    }
-
-    @Override
     public void transmit(ByteBuffer frame) throws ErrnoException {
         write(frame);
         inner.transmit(frame);
@@ -116,11 +97,6 @@ public final class PcapWriter implements ClockedDevice {
             write(frame);
             receiver.receive(frame);
         });
-    }
-
-    @Override
-    public boolean isLinkUp() {
-        return inner.isLinkUp();
     }
 
     /** The first write error, or {@code null}: kept rather than thrown into the stack's transmit path. */
