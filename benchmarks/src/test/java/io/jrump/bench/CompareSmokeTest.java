@@ -34,7 +34,7 @@ class CompareSmokeTest {
         for (int i = 0; i < names.length; i++) {
             String row = rows.get(i);
             assertTrue(row.startsWith("| " + names[i]), row);
-            assertEquals(7, row.split("\\|", -1).length, () -> "six cells: " + row);
+            assertEquals(8, row.split("\\|", -1).length, () -> "six cells between seven bars: " + row);
             assertTrue(row.endsWith("| yes |") || row.endsWith("| **no** |"), row);
         }
         assertTrue(rows.get(0).contains("platform thread start + join: "), rows.get(0));

@@ -45,7 +45,8 @@ final class DemoCommand implements Callable<Integer> {
         RumpBuilder builder = kernelConfiguration();
         String what;
         try (RumpKernel kernel = builder.boot()) {
-            what = String.join(" + ", kernel.components()) + " on " + kernel.platformName();
+            what = String.join(" + ", kernel.components()) + (kernel.components().contains("vfs") ? " with a tmpfs root" : "")
+                    + ", " + kernel.platformName() + " platform";
             FileTour.run(kernel, transcript);
             UserTour.run(kernel, transcript);
             PipeTour.run(kernel, transcript);

@@ -10,6 +10,7 @@ import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -70,8 +71,9 @@ public final class RumpExtension implements BeforeAllCallback, BeforeEachCallbac
             kernel(context); // boot now, so that a failing boot is reported once, on the class
             injectFields(testClass, null, context);
         } else {
-            for (Field field : AnnotationSupport.findAnnotatedFields(testClass, RumpInject.class, RumpExtension::isStatic)) {
-                throw new ExtensionConfigurationException("static @RumpInject field " + describe(field)
+            List<Field> statics = AnnotationSupport.findAnnotatedFields(testClass, RumpInject.class, RumpExtension::isStatic);
+            if (!statics.isEmpty()) {
+                throw new ExtensionConfigurationException("static @RumpInject field " + describe(statics.get(0))
                         + " needs @RumpTest(lifecycle = PER_CLASS): with a kernel per method there is no kernel for the class");
             }
         }

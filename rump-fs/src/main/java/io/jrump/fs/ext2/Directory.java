@@ -303,9 +303,10 @@ final class Directory {
     void init(long parentIno) throws ErrnoException {
         boolean[] fresh = new boolean[1];
         long pblk = dir.map().mapOrAllocate(0, fresh);
+        int type = fs.hasFileType() ? DirRecord.FT_DIR : 0;
         try (Buf b = fs.cache().zeroed(pblk)) {
-            new DirRecord(b.data(), 0).set(dir.ino(), 12, new byte[] {'.'}, DirRecord.FT_DIR);
-            new DirRecord(b.data(), 12).set(parentIno, bs - 12, new byte[] {'.', '.'}, DirRecord.FT_DIR);
+            new DirRecord(b.data(), 0).set(dir.ino(), 12, new byte[] {'.'}, type);
+            new DirRecord(b.data(), 12).set(parentIno, bs - 12, new byte[] {'.', '.'}, type);
         }
         dir.setSizeField(bs);
     }
