@@ -8,8 +8,12 @@
 module io.jrump.fs {
     requires transitive io.jrump.kernel;
 
+    exports io.jrump.fs.nio;
+    exports io.jrump.fs.mkfs;
+
     uses io.jrump.fs.vfs.FileSystemType;
 
     provides io.jrump.api.spi.KernelComponent with io.jrump.fs.VfsComponent;
+    provides java.nio.file.spi.FileSystemProvider with io.jrump.fs.nio.RumpFileSystemProvider;
     provides io.jrump.fs.vfs.FileSystemType with io.jrump.fs.ext2.Ext2Type, io.jrump.fs.ext2.Ext3Type, io.jrump.fs.ext2.Ext4Type;
 }

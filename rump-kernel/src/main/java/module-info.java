@@ -8,6 +8,7 @@ module io.jrump.kernel {
     exports io.jrump.kern;
     exports io.jrump.kern.platform;
     exports io.jrump.dev;
+    exports io.jrump.dev.part;
 
     uses io.jrump.api.spi.PlatformProvider;
     uses io.jrump.api.spi.KernelComponent;
