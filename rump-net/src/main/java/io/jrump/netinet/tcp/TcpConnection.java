@@ -434,6 +434,9 @@ final class TcpConnection {
 
         // second: RST (RFC 5961 3.2)
         if (rst) {
+            if (state == TcpState.TIME_WAIT) {
+                return false; // RFC 1337: no TIME_WAIT assassination
+            }
             if (seq != rcvNxt) {
                 challengeAck();
                 return false;
@@ -510,10 +513,11 @@ final class TcpConnection {
         // seventh: segment text
         int dataLen = seg.payloadLength();
         boolean fin = (f & TcpSegment.FIN) != 0;
+        boolean wasTimeWait = state == TcpState.TIME_WAIT;
         if (dataLen > 0 || fin) {
             receive(seg, seq, dataLen, fin);
         }
-        if (state == TcpState.TIME_WAIT && fin) {
+        if (wasTimeWait && fin) {
             sendAck();
             waitTimer.arm(2 * t.config.mslNanos());
         }
