@@ -50,6 +50,26 @@ final class SyscallLayer implements Syscalls {
         return proc.fds().get(fd);
     }
 
+    /** The file behind {@code fd}, open for reading, and a buffer it may fill. */
+    private KFile readable(int fd, ByteBuffer dst) throws ErrnoException {
+        KFile f = file(fd);
+        checkBuffer(dst, true);
+        if (!f.isReadable()) {
+            throw new ErrnoException(Errno.EBADF, "not open for reading");
+        }
+        return f;
+    }
+
+    /** The file behind {@code fd}, open for writing, and a buffer to take data from. */
+    private KFile writable(int fd, ByteBuffer src) throws ErrnoException {
+        KFile f = file(fd);
+        checkBuffer(src, false);
+        if (!f.isWritable()) {
+            throw new ErrnoException(Errno.EBADF, "not open for writing");
+        }
+        return f;
+    }
+
     private static void checkBuffer(ByteBuffer b, boolean writeInto) throws ErrnoException {
         if (b == null) {
             throw new ErrnoException(Errno.EFAULT, "buffer is null");
@@ -102,11 +122,7 @@ final class SyscallLayer implements Syscalls {
     @Override
     public int read(int fd, ByteBuffer dst) throws ErrnoException {
         try {
-            KFile f = file(fd);
-            checkBuffer(dst, true);
-            if (!f.isReadable()) {
-                throw new ErrnoException(Errno.EBADF, "not open for reading");
-            }
+            KFile f = readable(fd, dst);
             return f.read(dst);
         } catch (ErrnoException e) {
             throw e.withContext("read", fdName(fd));
@@ -116,11 +132,7 @@ final class SyscallLayer implements Syscalls {
     @Override
     public int write(int fd, ByteBuffer src) throws ErrnoException {
         try {
-            KFile f = file(fd);
-            checkBuffer(src, false);
-            if (!f.isWritable()) {
-                throw new ErrnoException(Errno.EBADF, "not open for writing");
-            }
+            KFile f = writable(fd, src);
             return f.write(src);
         } catch (ErrnoException e) {
             throw e.withContext("write", fdName(fd));
@@ -130,11 +142,7 @@ final class SyscallLayer implements Syscalls {
     @Override
     public int pread(int fd, ByteBuffer dst, long offset) throws ErrnoException {
         try {
-            KFile f = file(fd);
-            checkBuffer(dst, true);
-            if (!f.isReadable()) {
-                throw new ErrnoException(Errno.EBADF, "not open for reading");
-            }
+            KFile f = readable(fd, dst);
             if (offset < 0) {
                 throw new ErrnoException(Errno.EINVAL, "negative offset " + offset);
             }
@@ -147,11 +155,7 @@ final class SyscallLayer implements Syscalls {
     @Override
     public int pwrite(int fd, ByteBuffer src, long offset) throws ErrnoException {
         try {
-            KFile f = file(fd);
-            checkBuffer(src, false);
-            if (!f.isWritable()) {
-                throw new ErrnoException(Errno.EBADF, "not open for writing");
-            }
+            KFile f = writable(fd, src);
             if (offset < 0) {
                 throw new ErrnoException(Errno.EINVAL, "negative offset " + offset);
             }

@@ -1,8 +1,8 @@
 package io.jrump.dev;
 
-import static io.jrump.dev.MemoryBlockDeviceTest.assertErrno;
-import static io.jrump.dev.MemoryBlockDeviceTest.pattern;
-import static io.jrump.dev.MemoryBlockDeviceTest.read;
+import static io.jrump.dev.TestDisks.assertErrno;
+import static io.jrump.dev.TestDisks.pattern;
+import static io.jrump.dev.TestDisks.read;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -27,11 +27,7 @@ class FileBlockDeviceTest {
     Path dir;
 
     private Path image(String name, long size) throws Exception {
-        Path p = dir.resolve(name);
-        try (RandomAccessFile f = new RandomAccessFile(p.toFile(), "rw")) {
-            f.setLength(size);
-        }
-        return p;
+        return TestDisks.image(dir.resolve(name), size);
     }
 
     @Test

@@ -1,38 +1,20 @@
 package io.jrump.dev;
 
+import static io.jrump.dev.TestDisks.assertErrno;
+import static io.jrump.dev.TestDisks.pattern;
+import static io.jrump.dev.TestDisks.read;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Random;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 class MemoryBlockDeviceTest {
     private static final long GIB = 1L << 30;
     private static final int CHUNK = MemoryBlockDevice.CHUNK_SIZE;
-
-    static byte[] pattern(int length, long seed) {
-        byte[] b = new byte[length];
-        new Random(seed).nextBytes(b);
-        return b;
-    }
-
-    static byte[] read(io.jrump.api.BlockDevice dev, long sector, int bytes) throws ErrnoException {
-        ByteBuffer buf = ByteBuffer.allocate(bytes);
-        dev.read(sector, buf);
-        assertEquals(bytes, buf.position(), "read advances the buffer");
-        return buf.array();
-    }
 
     @Test
     void geometry() {
@@ -178,40 +160,16 @@ class MemoryBlockDeviceTest {
         MemoryBlockDevice dev = new MemoryBlockDevice("m", 64L * CHUNK);
         int threads = 4;
         int sectorsPerThread = 64 * CHUNK / 512 / threads;
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            List<Future<?>> done = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                int id = t;
-                done.add(pool.submit((Callable<Void>) () -> {
-                    for (int i = 0; i < sectorsPerThread; i += 8) {
-                        long sector = (long) i * threads + id * 8L; // interleaved 4 KiB stripes
-                        byte[] data = pattern(4096, sector);
-                        dev.write(sector, ByteBuffer.wrap(data));
-                        assertArrayEquals(data, read(dev, sector, 4096));
-                    }
-                    return null;
-                }));
+        TestDisks.inParallel(threads, id -> {
+            for (int i = 0; i < sectorsPerThread; i += 8) {
+                long sector = (long) i * threads + id * 8L; // interleaved 4 KiB stripes
+                byte[] data = pattern(4096, sector);
+                dev.write(sector, ByteBuffer.wrap(data));
+                assertArrayEquals(data, read(dev, sector, 4096));
             }
-            for (Future<?> f : done) {
-                f.get();
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        });
         for (long sector = 0; sector < 64L * CHUNK / 512; sector += 8) {
             assertArrayEquals(pattern(4096, sector), read(dev, sector, 4096), "sector " + sector);
         }
-    }
-
-    static void assertErrno(Errno expected, ThrowingCall call) {
-        ErrnoException e = assertThrows(ErrnoException.class, call::run);
-        assertEquals(expected, e.errno(), e.getMessage());
-        assertTrue(e.getMessage().length() > expected.name().length() + 5, "message says more than the errno: " + e.getMessage());
-    }
-
-    @FunctionalInterface
-    interface ThrowingCall {
-        void run() throws Exception;
     }
 }

@@ -16,4 +16,27 @@ public interface NetClock {
 
     /** Random bytes: secure on the host, seeded in a simulation. */
     void entropy(byte[] dst);
+
+    /**
+     * Blocks a socket call until {@code monitor} is notified or {@code deadlineNanos} (on this
+     * clock; {@code Long.MAX_VALUE} for none) has passed. The caller holds {@code monitor}'s lock
+     * and re-checks its condition after every return, as with {@link Object#wait}.
+     *
+     * <p>On real time this is a timed {@code wait}. On a virtual clock nothing would ever happen
+     * while the only thread waits, so the simulation's next event is run here instead: a
+     * blocking call drives the simulation until its condition holds, which is how "time
+     * advances only when every kernel is idle" looks from a thread that is blocked. Protocols
+     * must therefore block only through this method.
+     */
+    default void await(Object monitor, long deadlineNanos) throws InterruptedException {
+        long left = deadlineNanos - nanos();
+        if (left <= 0) {
+            return;
+        }
+        if (deadlineNanos == Long.MAX_VALUE) {
+            monitor.wait();
+        } else {
+            java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(monitor, left);
+        }
+    }
 }

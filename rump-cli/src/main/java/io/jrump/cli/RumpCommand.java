@@ -1,0 +1,24 @@
+package io.jrump.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** The top command: only dispatches to its subcommands, and is a usage error on its own. */
+@Command(
+        name = "rump",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionCommand.Provider.class,
+        description = "Rump kernels for the JVM: kernel services (system calls, file systems) booted in-process.",
+        subcommands = {VersionCommand.class, DemoCommand.class},
+        footer = {"", "Exit status: 0 on success, 1 when a command fails, 2 for a usage error."})
+final class RumpCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "Missing command: try 'rump demo' or 'rump --help'");
+    }
+}

@@ -1,0 +1,155 @@
+package io.jrump.fs.tmpfs;
+
+import io.jrump.api.FileMode;
+import io.jrump.api.Stat;
+import io.jrump.fs.vfs.Vnode;
+import java.time.Instant;
+
+/**
+ * What every tmpfs node has (NetBSD's {@code struct tmpfs_node}): inode number, mode, owner,
+ * link count and the three times, kept in volatile fields so the VFS may read them for
+ * permission checks without the vnode lock. Changes happen under the exclusive lock.
+ */
+abstract class TmpfsNode extends Vnode {
+    private static final long NANOS = 1_000_000_000L;
+
+    final Tmpfs fs;
+    private final long ino;
+    private volatile int mode;
+    private volatile int uid;
+    private volatile int gid;
+    private volatile long nlink;
+    private volatile long atime;
+    private volatile long mtime;
+    private volatile long ctime;
+    /** Set once the node's inode and pages have gone back to the file system. */
+    private boolean freed;
+
+    TmpfsNode(Tmpfs fs, long ino, int mode, int uid, int gid, long nlink) {
+        super(fs);
+        this.fs = fs;
+        this.ino = ino;
+        this.mode = mode;
+        this.uid = uid;
+        this.gid = gid;
+        this.nlink = nlink;
+        long now = fs.now();
+        this.atime = now;
+        this.mtime = now;
+        this.ctime = now;
+    }
+
+    @Override
+    public final long ino() {
+        return ino;
+    }
+
+    @Override
+    public final int mode() {
+        return mode;
+    }
+
+    @Override
+    public final int uid() {
+        return uid;
+    }
+
+    @Override
+    public final int gid() {
+        return gid;
+    }
+
+    @Override
+    public final long nlink() {
+        return nlink;
+    }
+
+    final void setNlink(long n) {
+        nlink = n;
+    }
+
+    /** 512-byte units allocated to the node ({@code st_blocks}). */
+    long blocks() {
+        return 0;
+    }
+
+    @Override
+    public final Stat stat(long dev) {
+        return new Stat(dev, ino, mode, nlink, uid, gid, 0, size(), Tmpfs.PAGE_SIZE, blocks(),
+                instant(atime), instant(mtime), instant(ctime));
+    }
+
+    @Override
+    public final void setMode(int perms) {
+        mode = (mode & FileMode.S_IFMT) | (perms & FileMode.ALLPERMS);
+        touchChanged();
+    }
+
+    @Override
+    public final void setOwner(int newUid, int newGid) {
+        uid = newUid;
+        gid = newGid;
+        touchChanged();
+    }
+
+    @Override
+    public final void setTimes(long a, long m) {
+        long now = fs.now();
+        if (a != TIME_OMIT) {
+            atime = a == TIME_NOW ? now : a;
+        }
+        if (m != TIME_OMIT) {
+            mtime = m == TIME_NOW ? now : m;
+        }
+        ctime = now;
+    }
+
+    final void touchAccessed() {
+        atime = fs.now();
+    }
+
+    /** Contents changed: modification and change time. */
+    final void touchModified() {
+        long now = fs.now();
+        mtime = now;
+        ctime = now;
+    }
+
+    /** Attributes (link count, name) changed. */
+    final void touchChanged() {
+        ctime = fs.now();
+    }
+
+    /** Drops one name; frees the node when it had the last one and no file is open on it. Exclusive lock held. */
+    final void unlinked() {
+        nlink--;
+        touchChanged();
+        if (nlink == 0 && !isOpen()) {
+            free();
+        }
+    }
+
+    @Override
+    protected final void inactive() {
+        if (nlink == 0) {
+            free();
+        }
+    }
+
+    /** Returns the inode and any pages to the file system's budget, once. */
+    final void free() {
+        if (!freed) {
+            freed = true;
+            releaseData();
+            fs.releaseNode();
+        }
+    }
+
+    /** Gives back data pages; files override. */
+    void releaseData() {
+    }
+
+    private static Instant instant(long nanos) {
+        return Instant.ofEpochSecond(Math.floorDiv(nanos, NANOS), Math.floorMod(nanos, NANOS));
+    }
+}

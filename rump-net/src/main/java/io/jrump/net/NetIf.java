@@ -1,0 +1,186 @@
+package io.jrump.net;
+
+import io.jrump.api.Errno;
+import io.jrump.api.ErrnoException;
+import io.jrump.api.NetDevice;
+import io.jrump.net.wire.EthernetFrame;
+import io.jrump.net.wire.WireException;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * A network interface (NetBSD's {@code struct ifnet} with {@code ether_input}/{@code ether_output}):
+ * a name, a {@link NetDevice}, an up flag, an MTU and per-interface counters. It strips and
+ * adds Ethernet II headers and hands payloads to the handler registered for their EtherType,
+ * so the Internet layer above never sees a device and a device never sees a protocol.
+ *
+ * <p>Receive runs on the device's thread; transmit on the caller's. Neither takes a lock: the
+ * fields they read are volatile or atomic, so a frame is never delivered with a lock held.
+ */
+public final class NetIf {
+
+    /** A protocol above Ethernet (IPv4, ARP). Must not throw: malformed input is counted and dropped. */
+    @FunctionalInterface
+    public interface Handler {
+        /** {@code payload} follows the Ethernet header and is valid only during the call. */
+        void input(NetIf ifp, long srcMac, long dstMac, ByteBuffer payload);
+    }
+
+    private final String name;
+    private final NetDevice device;
+    private final long mac;
+    private final boolean loopback;
+    private volatile int mtu;
+    private volatile boolean up;
+    private volatile Handler ipv4;
+    private volatile Handler arp;
+
+    private final LongAdder rxPackets = new LongAdder();
+    private final LongAdder rxBytes = new LongAdder();
+    private final LongAdder txPackets = new LongAdder();
+    private final LongAdder txBytes = new LongAdder();
+    private final Map<String, AtomicLong> drops = new ConcurrentHashMap<>();
+
+    public NetIf(String name, NetDevice device, boolean loopback) {
+        this.name = name;
+        this.device = device;
+        this.mac = EthernetFrame.mac(device.macAddress());
+        this.loopback = loopback;
+        this.mtu = device.mtu();
+    }
+
+    /** Starts receiving from the device. */
+    public void attach() {
+        device.receiver(this::receive);
+    }
+
+    /** Stops receiving and closes the device. */
+    public void detach() {
+        up = false;
+        device.receiver(null);
+        device.close();
+    }
+
+    public void handlers(Handler ipv4Handler, Handler arpHandler) {
+        this.ipv4 = ipv4Handler;
+        this.arp = arpHandler;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public NetDevice device() {
+        return device;
+    }
+
+    public long mac() {
+        return mac;
+    }
+
+    public boolean isLoopback() {
+        return loopback;
+    }
+
+    public boolean isUp() {
+        return up && device.isLinkUp();
+    }
+
+    public void setUp(boolean on) {
+        up = on;
+    }
+
+    public int mtu() {
+        return mtu;
+    }
+
+    /** Sets the MTU; EINVAL below the IPv4 minimum of 68 (RFC 791) or above what the device carries. */
+    public void setMtu(int value) throws ErrnoException {
+        if (value < 68 || value > device.mtu()) {
+            throw new ErrnoException(Errno.EINVAL, "mtu " + value + " outside 68.." + device.mtu() + " for " + name);
+        }
+        mtu = value;
+    }
+
+    /** Counts a dropped frame or packet under {@code reason} ("bad_checksum", "no_route"). */
+    public void drop(String reason) {
+        drops.computeIfAbsent(reason, k -> new AtomicLong()).incrementAndGet();
+    }
+
+    /** A snapshot of this interface's counters. */
+    public Map<String, Long> counters() {
+        Map<String, Long> m = new TreeMap<>();
+        m.put("rx_packets", rxPackets.sum());
+        m.put("rx_bytes", rxBytes.sum());
+        m.put("tx_packets", txPackets.sum());
+        m.put("tx_bytes", txBytes.sum());
+        drops.forEach((k, v) -> m.put("drops." + k, v.get()));
+        return m;
+    }
+
+    private void receive(ByteBuffer frame) {
+        try {
+            rxPackets.increment();
+            rxBytes.add(frame.remaining());
+            if (!up) {
+                drop("interface_down");
+                return;
+            }
+            EthernetFrame f = new EthernetFrame(frame);
+            try {
+                f.check();
+            } catch (WireException e) {
+                drop("ether_" + e.reason());
+                return;
+            }
+            long dst = f.dst();
+            if (!loopback && dst != mac && dst != EthernetFrame.BROADCAST) {
+                drop("not_for_us");
+                return;
+            }
+            Handler h = switch (f.etherType()) {
+                case EthernetFrame.ETHERTYPE_IPV4 -> ipv4;
+                case EthernetFrame.ETHERTYPE_ARP -> loopback ? null : arp;
+                default -> null;
+            };
+            if (h == null) {
+                drop("unknown_ethertype");
+                return;
+            }
+            h.input(this, f.src(), dst, f.payload());
+        } catch (RuntimeException e) {
+            // A bug must not unwind into another kernel's transmit (the bus runs us on its thread).
+            drop("internal_error");
+        }
+    }
+
+    /**
+     * Sends {@code payload} (position to limit) in an Ethernet frame to {@code dstMac}. Frames
+     * are padded to the 60-byte minimum as a NIC would.
+     *
+     * @throws ErrnoException ENETDOWN when the interface is down, or what the device reports
+     */
+    public void output(long dstMac, int etherType, ByteBuffer payload) throws ErrnoException {
+        if (!isUp()) {
+            drop("tx_interface_down");
+            throw new ErrnoException(Errno.ENETDOWN, name + " is down");
+        }
+        int n = payload.remaining();
+        int len = Math.max(EthernetFrame.HEADER_LEN + n, loopback ? 0 : EthernetFrame.MIN_FRAME_LEN);
+        ByteBuffer frame = ByteBuffer.allocate(len);
+        EthernetFrame.emitHeader(frame, 0, dstMac, mac, etherType);
+        frame.put(EthernetFrame.HEADER_LEN, payload, payload.position(), n);
+        txPackets.increment();
+        txBytes.add(len);
+        device.transmit(frame);
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

@@ -1,0 +1,153 @@
+package io.jrump.net.dev;
+
+import io.jrump.api.Errno;
+import io.jrump.api.ErrnoException;
+import io.jrump.api.NetDevice;
+import io.jrump.net.wire.EthernetFrame;
+import io.jrump.netinet.NetClock;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * An Ethernet segment in memory connecting any number of kernels in one JVM, the equivalent of
+ * NetBSD's shmif(4). Each {@link #port()} is a {@link NetDevice} with its own MAC address.
+ * Like a learning switch that knows every port, a unicast frame goes only to the port with its
+ * destination MAC; broadcast and multicast frames go to every other port.
+ *
+ * <p>In real time a frame is delivered on the sender's thread before {@code transmit} returns
+ * (frames a receiver sends in turn are queued and delivered after, by the same thread, so an
+ * exchange never recurses; see {@link Trampoline}). On a {@link Simulation} the delivery is an
+ * event at the current virtual time, run in order with every other event.
+ *
+ * <p>Frames are copied once per transmit; receivers get read-only views of the copy.
+ */
+public final class EthernetBus {
+    /** Default payload size of a frame, Ethernet's 1500 bytes. */
+    public static final int DEFAULT_MTU = 1500;
+
+    private final int mtu;
+    private final Simulation simulation;
+    private final Trampoline trampoline = new Trampoline();
+    private final CopyOnWriteArrayList<Port> ports = new CopyOnWriteArrayList<>();
+    private int nextPort;
+
+    /** A bus in real time with MTU 1500. */
+    public EthernetBus() {
+        this(DEFAULT_MTU, null);
+    }
+
+    /** A bus in real time with the given MTU (9000 for jumbo frames). */
+    public EthernetBus(int mtu) {
+        this(mtu, null);
+    }
+
+    /** A bus whose deliveries are events of {@code simulation} (null for real time). */
+    public EthernetBus(int mtu, Simulation simulation) {
+        if (mtu < 68 || mtu > 65535 - EthernetFrame.HEADER_LEN) {
+            throw new IllegalArgumentException("mtu " + mtu);
+        }
+        this.mtu = mtu;
+        this.simulation = simulation;
+    }
+
+    /** A simulated bus with MTU 1500. */
+    public static EthernetBus simulated(Simulation simulation) {
+        return new EthernetBus(DEFAULT_MTU, simulation);
+    }
+
+    public int mtu() {
+        return mtu;
+    }
+
+    /** The simulation this bus runs in, or {@code null} in real time. */
+    public Simulation simulation() {
+        return simulation;
+    }
+
+    /** A new port with a locally administered MAC 02:00:00:00:hh:ll numbered from 1. */
+    public synchronized NetDevice port() {
+        int n = ++nextPort;
+        return port(new byte[] {2, 0, 0, 0, (byte) (n >>> 8), (byte) n});
+    }
+
+    /** A new port with the given MAC address. */
+    public synchronized NetDevice port(byte[] mac) {
+        long m = EthernetFrame.mac(mac);
+        for (Port p : ports) {
+            if (p.mac == m) {
+                throw new IllegalArgumentException("MAC " + EthernetFrame.formatMac(m) + " is already on the bus");
+            }
+        }
+        NetClock clock = simulation == null ? null : simulation.clock(ports.size() + 1L);
+        Port p = new Port(m, clock);
+        ports.add(p);
+        return p;
+    }
+
+    /** Ports currently attached. */
+    public int ports() {
+        return ports.size();
+    }
+
+    private void carry(Port from, ByteBuffer frame) {
+        long dst = new EthernetFrame(frame).dst();
+        boolean flood = EthernetFrame.isMulticast(dst);
+        for (Port p : ports) {
+            if (p != from && (flood || p.mac == dst)) {
+                p.deliver(frame.duplicate());
+            }
+        }
+    }
+
+    private final class Port extends MemoryDevice implements ClockedDevice {
+        private final long mac;
+        private final NetClock clock;
+
+        Port(long mac, NetClock clock) {
+            this.mac = mac;
+            this.clock = clock;
+        }
+
+        @Override
+        public byte[] macAddress() {
+            return EthernetFrame.macBytes(mac);
+        }
+
+        @Override
+        public int mtu() {
+            return mtu;
+        }
+
+        @Override
+        public NetClock clock() {
+            return clock;
+        }
+
+        @Override
+        public void transmit(ByteBuffer frame) throws ErrnoException {
+            if (isClosed()) {
+                throw new ErrnoException(Errno.ENXIO, "bus port " + EthernetFrame.formatMac(mac) + " is closed");
+            }
+            int n = frame.remaining();
+            if (n < EthernetFrame.HEADER_LEN || n > mtu + EthernetFrame.HEADER_LEN) {
+                throw new ErrnoException(Errno.EMSGSIZE, "frame of " + n + " bytes on a bus with MTU " + mtu);
+            }
+            ByteBuffer ro = copy(frame).asReadOnlyBuffer();
+            if (simulation != null) {
+                simulation.schedule(0, () -> carry(this, ro));
+            } else {
+                trampoline.run(() -> carry(this, ro));
+            }
+        }
+
+        @Override
+        void closed() {
+            ports.remove(this);
+        }
+
+        @Override
+        public String toString() {
+            return "bus port " + EthernetFrame.formatMac(mac);
+        }
+    }
+}

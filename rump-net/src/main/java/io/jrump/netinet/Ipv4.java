@@ -1,0 +1,288 @@
+package io.jrump.netinet;
+
+import io.jrump.api.Errno;
+import io.jrump.api.ErrnoException;
+import io.jrump.net.wire.EthernetFrame;
+import io.jrump.net.wire.Icmpv4Packet;
+import io.jrump.net.wire.Ipv4Address;
+import io.jrump.net.wire.Ipv4Packet;
+import io.jrump.net.wire.WireException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The IPv4 layer (RFC 791, RFC 1122 section 3.3): validates what arrives, reassembles
+ * fragments, delivers to ICMP and the transports, forwards between interfaces when that is
+ * switched on (decrementing the TTL and answering time exceeded), and on output chooses the
+ * route and source address, fragments above the MTU and hands datagrams to ARP or loopback.
+ *
+ * <p>Addresses of this kernel on any interface are accepted on every interface (the weak host
+ * model of RFC 1122 3.3.4.2, as NetBSD and Linux do), and traffic to them goes through lo0.
+ *
+ * <p>No lock is held while a datagram is sent: output may deliver frames to other kernels, and
+ * to this one, before it returns.
+ */
+final class Ipv4 implements IpLayer, Reassembly.Owner {
+    private final InetStack stack;
+    private final Reassembly reassembly;
+    private final AtomicInteger ident;
+    private final Counters.Counter inReceives;
+    private final Counters.Counter inDelivers;
+    private final Counters.Counter outRequests;
+    private final Counters.Counter forwarded;
+
+    /** Where a datagram leaves: interface, neighbour to resolve, and whether it is a link broadcast. */
+    private record Path(InetIf out, int nextHop, boolean broadcast) {
+    }
+
+    Ipv4(InetStack stack, long reassemblyTimeout, int reassemblyMemory) {
+        this.stack = stack;
+        this.reassembly = new Reassembly(stack.clock, stack.counters, this, reassemblyTimeout, reassemblyMemory);
+        this.ident = new AtomicInteger(stack.clock.random32());
+        this.inReceives = stack.counters.counter("ip.in_receives");
+        this.inDelivers = stack.counters.counter("ip.in_delivers");
+        this.outRequests = stack.counters.counter("ip.out_requests");
+        this.forwarded = stack.counters.counter("ip.forwarded");
+    }
+
+    /** Draws a new starting identification: the stack moved to a (seeded) virtual clock. */
+    void reseedIdent() {
+        ident.set(stack.clock.random32());
+    }
+
+    Reassembly reassembly() {
+        return reassembly;
+    }
+
+    // ---- IpLayer ----
+
+    @Override
+    public void output(int src, int dst, int protocol, ByteBuffer payload) throws ErrnoException {
+        int len = payload.remaining();
+        if (len > Ipv4Packet.MAX_LENGTH - Ipv4Packet.HEADER_LEN) {
+            throw new ErrnoException(Errno.EMSGSIZE, len + " bytes do not fit an IPv4 datagram");
+        }
+        Path path = path(dst);
+        if (src == 0) {
+            src = source(path, dst);
+        }
+        outRequests.inc();
+        send(path, 0, ident.getAndIncrement() & 0xffff, Ipv4Packet.DEFAULT_TTL, protocol, src, dst, payload, 0, false, false);
+    }
+
+    @Override
+    public int sourceFor(int dst) throws ErrnoException {
+        return source(path(dst), dst);
+    }
+
+    @Override
+    public int mtuFor(int dst) throws ErrnoException {
+        return path(dst).out().ifp.mtu();
+    }
+
+    @Override
+    public boolean isLocal(int address) {
+        return address == 0 || stack.isLocal(address);
+    }
+
+    @Override
+    public NetClock clock() {
+        return stack.clock;
+    }
+
+    @Override
+    public Counters counters() {
+        return stack.counters;
+    }
+
+    private Path path(int dst) throws ErrnoException {
+        if (stack.isLocal(dst)) {
+            return new Path(stack.lo0, dst, false);
+        }
+        if (dst == Ipv4Address.BROADCAST) {
+            for (InetIf i : stack.interfaces()) {
+                if (!i.ifp.isLoopback() && i.isUp() && !i.addresses().isEmpty()) {
+                    return new Path(i, dst, true);
+                }
+            }
+            throw new ErrnoException(Errno.ENETUNREACH, "no interface for a broadcast");
+        }
+        Route r = stack.routes.lookup(dst);
+        if (r == null) {
+            throw new ErrnoException(Errno.ENETUNREACH, "no route to " + Ipv4Address.format(dst));
+        }
+        return new Path(r.ifp(), r.nextHop(dst), r.ifp().isSubnetBroadcast(dst));
+    }
+
+    private static int source(Path path, int dst) throws ErrnoException {
+        if (path.out().ifp.isLoopback()) {
+            return dst;
+        }
+        int s = path.out().sourceFor(path.nextHop());
+        if (s == 0) {
+            throw new ErrnoException(Errno.EADDRNOTAVAIL, path.out().name() + " has no IPv4 address");
+        }
+        return s;
+    }
+
+    /**
+     * Builds the datagram (or its fragments) and sends it. {@code baseOffset} and
+     * {@code baseMore} carry a forwarded fragment's own place in its original datagram.
+     */
+    private void send(Path path, int tos, int id, int ttl, int protocol, int src, int dst, ByteBuffer payload, int baseOffset,
+            boolean baseMore, boolean dontFragment) throws ErrnoException {
+        int len = payload.remaining();
+        int mtu = path.out().ifp.mtu();
+        int flags = dontFragment ? Ipv4Packet.FLAG_DF : 0;
+        if (Ipv4Packet.HEADER_LEN + len <= mtu) {
+            ByteBuffer d = ByteBuffer.allocate(Ipv4Packet.HEADER_LEN + len);
+            Ipv4Packet.emitHeader(d, 0, tos, d.capacity(), id, flags | (baseMore ? Ipv4Packet.FLAG_MF : 0), baseOffset, ttl, protocol, src, dst);
+            d.put(Ipv4Packet.HEADER_LEN, payload, payload.position(), len);
+            transmit(path, d);
+            return;
+        }
+        if (dontFragment) {
+            throw new ErrnoException(Errno.EMSGSIZE, "datagram of " + (len + Ipv4Packet.HEADER_LEN) + " bytes with DF over MTU " + mtu);
+        }
+        int chunk = (mtu - Ipv4Packet.HEADER_LEN) / Ipv4Packet.FRAGMENT_UNIT * Ipv4Packet.FRAGMENT_UNIT;
+        stack.counters.inc("ip.fragmented");
+        for (int off = 0; off < len; off += chunk) {
+            int n = Math.min(chunk, len - off);
+            boolean more = off + n < len || baseMore;
+            ByteBuffer d = ByteBuffer.allocate(Ipv4Packet.HEADER_LEN + n);
+            Ipv4Packet.emitHeader(d, 0, tos, d.capacity(), id, more ? Ipv4Packet.FLAG_MF : 0, baseOffset + off, ttl, protocol, src, dst);
+            d.put(Ipv4Packet.HEADER_LEN, payload, payload.position() + off, n);
+            stack.counters.inc("ip.out_fragments");
+            transmit(path, d);
+        }
+    }
+
+    private void transmit(Path path, ByteBuffer datagram) throws ErrnoException {
+        InetIf out = path.out();
+        if (out.ifp.isLoopback()) {
+            out.ifp.output(0, EthernetFrame.ETHERTYPE_IPV4, datagram);
+        } else if (path.broadcast() || path.nextHop() == Ipv4Address.BROADCAST) {
+            out.ifp.output(EthernetFrame.BROADCAST, EthernetFrame.ETHERTYPE_IPV4, datagram);
+        } else {
+            out.arp.output(path.nextHop(), datagram);
+        }
+    }
+
+    // ---- input ----
+
+    /** A frame's IPv4 payload from interface {@code in}; {@code linkBroadcast} when sent to ff:ff:ff:ff:ff:ff. */
+    void input(InetIf in, ByteBuffer payload, boolean linkBroadcast) {
+        inReceives.inc();
+        Ipv4Packet p = new Ipv4Packet(payload);
+        try {
+            p.check();
+        } catch (WireException e) {
+            stack.counters.inc("ip.drops." + e.reason());
+            return;
+        }
+        ByteBuffer datagram = p.datagram();
+        p = new Ipv4Packet(datagram);
+        int src = p.src();
+        int dst = p.dst();
+        if (Ipv4Address.isMulticast(src) || src == Ipv4Address.BROADCAST || (Ipv4Address.isLoopback(src) && !in.ifp.isLoopback())) {
+            stack.counters.inc("ip.drops.bad_source");
+            return;
+        }
+        boolean broadcast = dst == Ipv4Address.BROADCAST || in.isSubnetBroadcast(dst);
+        if (broadcast || stack.isLocal(dst)) {
+            if (Ipv4Address.isLoopback(dst) && !in.ifp.isLoopback()) {
+                stack.counters.inc("ip.drops.martian_destination");
+                return;
+            }
+            if (p.isFragment()) {
+                ByteBuffer whole = reassembly.add(p);
+                if (whole == null) {
+                    return;
+                }
+                datagram = whole;
+                p = new Ipv4Packet(whole);
+            }
+            deliver(p, datagram, broadcast);
+        } else if (Ipv4Address.isMulticast(dst)) {
+            stack.counters.inc("ip.drops.multicast");
+        } else if (!stack.forwarding) {
+            stack.counters.inc("ip.drops.not_forwarding");
+        } else if (linkBroadcast) {
+            stack.counters.inc("ip.drops.link_broadcast_not_forwarded");
+        } else {
+            forward(in, p, datagram);
+        }
+    }
+
+    private void deliver(Ipv4Packet p, ByteBuffer datagram, boolean broadcast) {
+        inDelivers.inc();
+        int proto = p.protocol();
+        if (proto == Ipv4Packet.PROTO_ICMP) {
+            stack.icmp.input(p, broadcast);
+        } else if (proto == Ipv4Packet.PROTO_UDP) {
+            stack.udp.input(p, broadcast);
+        } else {
+            Transport t = stack.transport(proto);
+            if (t != null) {
+                t.input(p.src(), p.dst(), p.payload());
+            } else {
+                stack.counters.inc("ip.drops.unknown_protocol");
+                if (!broadcast) {
+                    stack.icmp.error(Icmpv4Packet.TYPE_DEST_UNREACHABLE, Icmpv4Packet.CODE_PROTOCOL_UNREACHABLE, 0, datagram);
+                }
+            }
+        }
+    }
+
+    /** RFC 1812 section 5.2 in brief: TTL, route, fragment if needed, send; errors back to the source. */
+    private void forward(InetIf in, Ipv4Packet p, ByteBuffer datagram) {
+        int dst = p.dst();
+        if (dst == 0 || Ipv4Address.isLoopback(dst) || Ipv4Address.isLoopback(p.src()) || p.src() == 0) {
+            stack.counters.inc("ip.drops.cannot_forward");
+            return;
+        }
+        if (p.ttl() <= 1) {
+            stack.counters.inc("ip.drops.ttl_exceeded");
+            stack.icmp.error(Icmpv4Packet.TYPE_TIME_EXCEEDED, Icmpv4Packet.CODE_TTL_EXCEEDED, 0, datagram);
+            return;
+        }
+        Route r = stack.routes.lookup(dst);
+        if (r == null) {
+            stack.counters.inc("ip.drops.no_route");
+            stack.icmp.error(Icmpv4Packet.TYPE_DEST_UNREACHABLE, Icmpv4Packet.CODE_NET_UNREACHABLE, 0, datagram);
+            return;
+        }
+        Path path = new Path(r.ifp(), r.nextHop(dst), r.ifp().isSubnetBroadcast(dst));
+        if (path.broadcast()) {
+            stack.counters.inc("ip.drops.directed_broadcast");
+            return;
+        }
+        int mtu = r.ifp().ifp.mtu();
+        try {
+            if (p.totalLength() <= mtu) {
+                ByteBuffer copy = ByteBuffer.allocate(p.totalLength());
+                copy.put(0, datagram, datagram.position(), p.totalLength());
+                Ipv4Packet c = new Ipv4Packet(copy);
+                c.decrementTtl();
+                transmit(path, copy);
+            } else if (p.dontFragment()) {
+                stack.counters.inc("ip.drops.fragmentation_needed");
+                stack.icmp.error(Icmpv4Packet.TYPE_DEST_UNREACHABLE, Icmpv4Packet.CODE_FRAG_NEEDED, mtu & 0xffff, datagram);
+                return;
+            } else {
+                // Options are not copied into the fragments of a forwarded datagram.
+                send(path, p.tos(), p.ident(), p.ttl() - 1, p.protocol(), p.src(), dst, p.payload(), p.fragmentOffset(), p.moreFragments(), false);
+            }
+            forwarded.inc();
+        } catch (ErrnoException e) {
+            stack.counters.inc("ip.drops.forward_failed");
+        }
+    }
+
+    @Override
+    public void timedOut(ByteBuffer first) {
+        if (first != null) {
+            stack.icmp.error(Icmpv4Packet.TYPE_TIME_EXCEEDED, Icmpv4Packet.CODE_REASSEMBLY_EXCEEDED, 0, first);
+        }
+    }
+}
