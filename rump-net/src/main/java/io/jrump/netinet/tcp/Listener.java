@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -29,7 +28,8 @@ final class Listener {
     final SockOpts opts;
     final WaitSet waiters;
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
+    /** Blocked accept calls wait here through the stack clock. */
+    private final Object monitor = new Object();
     private final Map<Tuple, TcpConnection> synQueue = new HashMap<>();
     private final ArrayDeque<TcpConnection> acceptQueue = new ArrayDeque<>();
     private int backlog;
@@ -158,12 +158,18 @@ final class Listener {
                 return false;
             }
             acceptQueue.add(c);
-            changed.signalAll();
         } finally {
             lock.unlock();
         }
+        notifyAccepters();
         waiters.wakeAll();
         return true;
+    }
+
+    private void notifyAccepters() {
+        synchronized (monitor) {
+            monitor.notifyAll();
+        }
     }
 
     /** A child closed before being accepted (reset, handshake timeout). */
@@ -194,7 +200,7 @@ final class Listener {
                 if (nonBlocking || (deadline != Long.MAX_VALUE && t.clock.nanos() - deadline >= 0)) {
                     throw new ErrnoException(Errno.EAGAIN);
                 }
-                t.await(lock, changed, deadline);
+                t.await(lock, monitor, deadline);
             }
         } finally {
             lock.unlock();
@@ -229,10 +235,10 @@ final class Listener {
             victims.addAll(acceptQueue);
             synQueue.clear();
             acceptQueue.clear();
-            changed.signalAll();
         } finally {
             lock.unlock();
         }
+        notifyAccepters();
         t.removeListener(this);
         for (TcpConnection c : victims) {
             c.abort();

@@ -11,7 +11,6 @@ import io.jrump.netinet.NetClock;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -23,7 +22,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * timers on timer threads, send/recv on caller threads. Segments are built under the lock
  * into an outbox and handed to the IP layer only after the lock is released
  * ({@link #unlockAndFlush}), because an in-memory bus may deliver synchronously into the
- * peer kernel, which may answer synchronously into this one.
+ * peer kernel, which may answer synchronously into this one. For the same reason blocked
+ * callers are notified only after the lock is released: on a virtual clock a blocked caller
+ * runs simulation events itself ({@link NetClock#await}) while holding its monitor.
  *
  * <p>What it implements, by document: the state machine with simultaneous open and close
  * and half-close (RFC 9293); RST, SYN and ACK hardening with challenge ACKs (RFC 5961);
@@ -50,7 +51,9 @@ final class TcpConnection {
     final TcpTransport t;
     final Tuple tuple;
     final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
+    /** Blocked callers wait here, through {@link NetClock#await}; notified after the lock is released. */
+    private final Object monitor = new Object();
+    private boolean notifyPending;
     final WaitSet waiters;
     final SockOpts opts;
     private final NetClock clock;
@@ -1542,7 +1545,7 @@ final class TcpConnection {
     }
 
     void wake() {
-        changed.signalAll();
+        notifyPending = true;
         waiters.wakeAll();
     }
 
@@ -1556,13 +1559,20 @@ final class TcpConnection {
 
     /** Waits on the connection's condition; time-outs come from the stack clock. Lock held. */
     private void await(long deadline) throws ErrnoException {
-        t.await(lock, changed, deadline);
+        t.await(lock, monitor, deadline);
     }
 
     /** Releases the lock, then sends what was queued under it. */
     void unlockAndFlush() {
         List<ByteBuffer> out = drain();
+        boolean notify = notifyPending;
+        notifyPending = false;
         lock.unlock();
+        if (notify) {
+            synchronized (monitor) {
+                monitor.notifyAll();
+            }
+        }
         if (out != null) {
             t.transmit(tuple, out);
         }

@@ -10,13 +10,11 @@ import io.jrump.netinet.IpLayer;
 import io.jrump.netinet.NetClock;
 import io.jrump.netinet.Transport;
 import io.jrump.api.Errno;
-import io.jrump.api.spi.Platform;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -270,35 +268,24 @@ final class TcpTransport implements Transport {
     }
 
     /**
-     * Waits on {@code cond} (whose {@code lock} is held) until signalled or the stack clock
-     * reaches {@code deadline}: the wake-up for the deadline is a clock timer, so a virtual
-     * clock drives time-outs too.
+     * Blocks a socket call: takes {@code monitor}, releases {@code lock} (whose holder checked
+     * its condition), waits through {@link NetClock#await} until notified or the stack clock
+     * reaches {@code deadline}, and takes {@code lock} again. Notifiers change state under
+     * {@code lock} and notify {@code monitor} after releasing it, so no wake-up is lost and a
+     * virtual clock, which runs simulation events on the waiting thread, can deliver to this
+     * very connection.
      */
-    void await(ReentrantLock lock, Condition cond, long deadline) throws ErrnoException {
-        Platform.Timer timer = null;
-        if (deadline != Long.MAX_VALUE) {
-            long left = deadline - clock.nanos();
-            if (left <= 0) {
-                return;
-            }
-            timer = clock.schedule(left, () -> {
-                lock.lock();
-                try {
-                    cond.signalAll();
-                } finally {
-                    lock.unlock();
-                }
-            });
-        }
+    void await(ReentrantLock lock, Object monitor, long deadline) throws ErrnoException {
         try {
-            cond.await();
+            synchronized (monitor) {
+                lock.unlock();
+                clock.await(monitor, deadline);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ErrnoException(Errno.EINTR);
         } finally {
-            if (timer != null) {
-                timer.cancel();
-            }
+            lock.lock();
         }
     }
 

@@ -69,6 +69,25 @@ final class SimNet implements NetClock {
         random.nextBytes(dst);
     }
 
+    /**
+     * A blocked socket call: without a driver thread, the caller runs the next event itself
+     * (as jrump's own simulation does), or jumps to its deadline when nothing is due.
+     */
+    @Override
+    public void await(Object monitor, long deadline) throws InterruptedException {
+        if (!driving) {
+            if (!step(deadline) && deadline != Long.MAX_VALUE) {
+                synchronized (this) {
+                    now = Math.max(now, deadline);
+                }
+            } else if (pending() == 0) {
+                monitor.wait(1);
+            }
+            return;
+        }
+        monitor.wait(1);
+    }
+
     /** Sends a copy of {@code payload} from {@code src} to {@code dst} through the faulty link. */
     void deliver(int src, int dst, ByteBuffer payload) {
         byte[] copy = new byte[payload.remaining()];
