@@ -77,11 +77,9 @@ final class ByteRing {
 
     /** Drops {@code n} bytes from the front. */
     void skip(int n) {
+        // head is not reset when the ring empties: parked out-of-order bytes sit relative to it
         head = (head + n) % capacity;
         size -= n;
-        if (size == 0) {
-            head = 0;
-        }
     }
 
     /** Moves up to {@code dst.remaining()} bytes from the front into {@code dst}; {@code peek} leaves them. */
