@@ -118,11 +118,7 @@ final class TcpSocket extends SocketFile {
             throw new ErrnoException(Errno.EINVAL, "not listening");
         }
         TcpConnection c = l.accept(isNonBlocking());
-        long id;
-        synchronized (t) {
-            id = ino * 1_000_003L + c.tuple.rport();
-        }
-        return new TcpSocket(t, owner, statusFlags() & ~io.jrump.api.OpenFlags.O_NONBLOCK & ~io.jrump.api.OpenFlags.O_ACCMODE, id, c);
+        return new TcpSocket(t, owner, statusFlags() & ~io.jrump.api.OpenFlags.O_NONBLOCK & ~io.jrump.api.OpenFlags.O_ACCMODE, t.nextSocketId(), c);
     }
 
     @Override
@@ -196,7 +192,7 @@ final class TcpSocket extends SocketFile {
     public int sendto(ByteBuffer src, int flags, InetSocketAddress to) throws ErrnoException {
         TcpConnection c = conn;
         if (c == null) {
-            throw new ErrnoException(listener != null ? Errno.ENOTCONN : Errno.ENOTCONN);
+            throw new ErrnoException(Errno.ENOTCONN);
         }
         boolean nb = isNonBlocking() || (flags & MSG_DONTWAIT) != 0;
         if (c.connecting()) {

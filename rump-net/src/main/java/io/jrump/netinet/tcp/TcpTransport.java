@@ -128,11 +128,12 @@ final class TcpTransport implements Transport {
         if (closed) {
             throw new ErrnoException(Errno.ENETDOWN);
         }
-        long id;
-        synchronized (this) {
-            id = ++socketIds;
-        }
-        return new TcpSocket(this, cred, statusFlags, id);
+        return new TcpSocket(this, cred, statusFlags, nextSocketId());
+    }
+
+    /** Inode numbers for sockets' {@code fstat}. */
+    synchronized long nextSocketId() {
+        return ++socketIds;
     }
 
     @Override
