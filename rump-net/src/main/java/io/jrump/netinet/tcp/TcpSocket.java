@@ -7,7 +7,6 @@ import io.jrump.api.ErrnoException;
 import io.jrump.api.PollFd;
 import io.jrump.api.Stat;
 import io.jrump.kern.Cred;
-import io.jrump.kern.PollWaiter;
 import io.jrump.kern.SocketFile;
 import io.jrump.kern.WaitSet;
 import java.net.Inet4Address;
@@ -351,13 +350,8 @@ final class TcpSocket extends SocketFile {
     }
 
     @Override
-    public void addWaiter(PollWaiter waiter) {
-        waiters.add(waiter);
-    }
-
-    @Override
-    public void removeWaiter(PollWaiter waiter) {
-        waiters.remove(waiter);
+    protected WaitSet waitSet() {
+        return waiters;
     }
 
     @Override
