@@ -10,8 +10,10 @@ module io.jrump.net {
     exports io.jrump.net.wire;
     exports io.jrump.net.dev;
     exports io.jrump.netinet;
+    exports io.jrump.netinet.tcp;
 
     uses io.jrump.netinet.TransportFactory;
 
     provides io.jrump.api.spi.KernelComponent with io.jrump.netinet.NetComponent;
+    provides io.jrump.netinet.TransportFactory with io.jrump.netinet.tcp.TcpTransportFactory;
 }
