@@ -1,0 +1,105 @@
+package io.jrump.netinet.tcp;
+
+import java.nio.ByteBuffer;
+
+/**
+ * A fixed-capacity byte ring: a connection's send buffer (bytes from SND.UNA on, acknowledged
+ * bytes dropped from the front) or receive buffer (bytes in order from the application's read
+ * point, with out-of-order bytes parked beyond {@link #size()} until the hole before them
+ * fills). The array is allocated on first use, so the many connections that never carry
+ * data (half-open handshakes, idle listeners' children) cost no buffer memory.
+ */
+final class ByteRing {
+    private final int capacity;
+    private byte[] data;
+    private int head;
+    private int size;
+
+    ByteRing(int capacity) {
+        this.capacity = capacity;
+    }
+
+    int capacity() {
+        return capacity;
+    }
+
+    /** Bytes held in order from the front. */
+    int size() {
+        return size;
+    }
+
+    int free() {
+        return capacity - size;
+    }
+
+    private byte[] array() {
+        if (data == null) {
+            data = new byte[capacity];
+        }
+        return data;
+    }
+
+    /** Appends as much of {@code src} as fits; returns how much. */
+    int append(ByteBuffer src) {
+        int n = Math.min(free(), src.remaining());
+        if (n > 0) {
+            putAt(size, src, n);
+            size += n;
+        }
+        return n;
+    }
+
+    /**
+     * Copies {@code n} bytes of {@code src} to offset {@code off} from the front without
+     * changing {@link #size()}: out-of-order data parked for later.
+     */
+    void putAt(int off, ByteBuffer src, int n) {
+        byte[] a = array();
+        int at = (head + off) % capacity;
+        int first = Math.min(n, capacity - at);
+        src.get(a, at, first);
+        src.get(a, 0, n - first);
+    }
+
+    /** Counts {@code n} parked bytes beyond the front region as in order. */
+    void extend(int n) {
+        size += n;
+    }
+
+    /** Copies {@code n} bytes starting {@code off} bytes from the front into {@code dst}. */
+    void copyOut(int off, ByteBuffer dst, int n) {
+        byte[] a = array();
+        int at = (head + off) % capacity;
+        int first = Math.min(n, capacity - at);
+        dst.put(a, at, first);
+        dst.put(a, 0, n - first);
+    }
+
+    /** Drops {@code n} bytes from the front. */
+    void skip(int n) {
+        head = (head + n) % capacity;
+        size -= n;
+        if (size == 0) {
+            head = 0;
+        }
+    }
+
+    /** Moves up to {@code dst.remaining()} bytes from the front into {@code dst}; {@code peek} leaves them. */
+    int read(ByteBuffer dst, boolean peek) {
+        int n = Math.min(size, dst.remaining());
+        if (n > 0) {
+            copyOut(0, dst, n);
+            if (!peek) {
+                skip(n);
+            }
+        }
+        return n;
+    }
+
+    /** Frees the array (the connection is gone). */
+    void release() {
+        data = null;
+        head = 0;
+        size = 0;
+    }
+}
