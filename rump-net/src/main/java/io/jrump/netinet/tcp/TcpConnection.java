@@ -397,8 +397,19 @@ final class TcpConnection {
         int len = seg.sequenceLength();
         boolean rst = (f & TcpSegment.RST) != 0;
 
-        // a retransmitted SYN while we wait for the handshake's ACK: answer it again
         if (state == TcpState.SYN_RECEIVED && (f & TcpSegment.SYN) != 0 && seq == irs && !rst) {
+            if ((f & TcpSegment.ACK) != 0 && !passive && Seq.gt(seg.ack(), sndUna) && Seq.le(seg.ack(), sndMax)) {
+                // simultaneous open: the peer's SYN-ACK repeats its SYN and acknowledges ours
+                sndWnd = seg.window();
+                maxSndWnd = Math.max(maxSndWnd, sndWnd);
+                sndWl1 = seq;
+                sndWl2 = seg.ack();
+                sndUna = seg.ack();
+                established();
+                output();
+                return false;
+            }
+            // a retransmitted SYN while we wait for the handshake's ACK: answer it again
             sndNxt = iss;
             sendSyn();
             return false;

@@ -14,6 +14,7 @@ import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
+import io.jrump.net.wire.TcpSegment;
 
 /**
  * Two hosts, A (10.0.0.1) and B (10.0.0.2), each with its own TCP, on one {@link SimNet}, and
@@ -32,11 +33,32 @@ final class Pair {
     final TcpTransport b;
 
     Pair(long seed, String... options) {
+        this(seed, options, options);
+    }
+
+    Pair(long seed, String[] optionsA, String[] optionsB) {
         net = new SimNet(seed);
         ipA = net.host(A);
         ipB = net.host(B);
-        a = ipA.tcp(options);
-        b = ipB.tcp(options);
+        a = ipA.tcp(optionsA);
+        b = ipB.tcp(optionsB);
+    }
+
+    /** A hand-made segment from {@code src:sport} to {@code dst:dport}, checksummed. */
+    static ByteBuffer raw(int src, int sport, int dst, int dport, int seq, int ack, int flags, int window,
+            io.jrump.net.wire.TcpOptions o, byte[] payload) {
+        int hl = TcpSegment.HEADER_LENGTH + (o == null ? 0 : o.length());
+        ByteBuffer b = ByteBuffer.allocate(hl + payload.length);
+        TcpSegment s = new TcpSegment(b);
+        s.setSrcPort(sport).setDstPort(dport).setSeq(seq).setAck(ack).setHeaderLength(hl).setFlags(flags).setWindow(window);
+        if (o != null) {
+            o.write(b, TcpSegment.HEADER_LENGTH);
+        }
+        b.position(hl);
+        b.put(payload);
+        b.position(0);
+        s.fillChecksum(src, dst);
+        return b;
     }
 
     static InetSocketAddress addr(int ip, int port) {
