@@ -79,9 +79,6 @@ final class ByteRing {
     void skip(int n) {
         head = (head + n) % capacity;
         size -= n;
-        if (size == 0) {
-            head = 0;
-        }
     }
 
     /** Moves up to {@code dst.remaining()} bytes from the front into {@code dst}; {@code peek} leaves them. */
