@@ -77,6 +77,7 @@ final class ByteRing {
 
     /** Drops {@code n} bytes from the front. */
     void skip(int n) {
+        // head is not reset when the ring empties: parked out-of-order bytes sit relative to it
         head = (head + n) % capacity;
         size -= n;
     }

@@ -903,7 +903,12 @@ final class TcpConnection {
                 break;
             }
             if (len < smss && len < avail && !(len >= maxSndWnd / 2 && maxSndWnd > 0)) {
-                break; // SWS avoidance: wait for a bigger window
+                // sender SWS avoidance: wait for a bigger window, with the override timeout
+                // of RFC 9293 3.8.6.2.1 (the retransmission timer) when nothing is in flight
+                if (sndUna == sndMax && !rtxTimer.armed()) {
+                    rtxTimer.arm(rtt.rto());
+                }
+                break;
             }
             if (len < smss && len == avail && !opts.noDelay && Seq.lt(sndUna, sndNxt) && !finQueued) {
                 break; // Nagle (RFC 9293 3.7.4): one small segment in flight at a time
@@ -1127,6 +1132,10 @@ final class TcpConnection {
                 rtt.backOff();
                 sendRange(sndNxt, Math.min(1, dataEnd - sndNxt));
                 rtxTimer.arm(rtt.rto());
+            } else if (unsent) {
+                // SWS override timeout: send what the small window allows
+                int usable = (sndUna + sndWnd) - sndNxt;
+                sendRange(sndNxt, Math.max(0, Math.min(smss, Math.min(usable, dataEnd - sndNxt))));
             }
             return;
         }
