@@ -4,23 +4,13 @@ import io.jrump.cli.measure.Samples;
 import io.jrump.cli.measure.Units;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /**
  * The network part of the comparison (issue 4, "Performance"): jrump's TCP between two
  * kernels on an in-memory Ethernet bus, and over one kernel's loopback, against the JDK's
  * sockets over Linux loopback, in the same JVM and the same run. Prints a markdown table in
- * the style of {@link Compare}.
+ * the style of {@link Compare}, which runs it for {@code --net}.
  *
  * <p>Everything runs in this JVM, jrump and the JDK alternating which goes first from round
  * to round. Kernels are booted fresh for every figure. Rates are measured for a fixed time
@@ -31,58 +21,26 @@ import picocli.CommandLine.Spec;
  * benchmarks/compare --net [--quick]
  * </pre>
  */
-@Command(name = "compare-net", mixinStandardHelpOptions = true,
-        description = "Measure jrump's TCP against JDK sockets over Linux loopback, several rounds, and print a markdown table.")
-public final class NetCompare implements Callable<Integer> {
+final class NetCompare {
     /** Loss on each end of the lossy link: 1% of the frames each kernel sends. */
     static final double LOSS = 0.01;
     private static final long SEED = 4;
 
-    @Spec
-    CommandSpec spec;
-
-    @Option(names = "--quick", description = "Three short rounds, about a minute.")
-    boolean quick;
-
-    @Option(names = "--smoke", description = "One tiny round: checks that every case runs; the figures mean nothing.")
-    boolean smoke;
-
-    @Option(names = "--rounds", paramLabel = "N", description = "Rounds (default: 5, --quick 3, --smoke 1).")
-    Integer rounds;
-
-    private final PrintStream out;
-    private final PrintStream log;
-
-    NetCompare(PrintStream out, PrintStream log) {
-        this.out = out;
-        this.log = log;
+    private NetCompare() {
     }
 
-    public static void main(String[] args) {
-        System.exit(new CommandLine(new NetCompare(System.out, System.err)).execute(args));
-    }
-
-    @Override
-    public Integer call() throws IOException, InterruptedException {
-        NetBudget budget = smoke ? NetBudget.SMOKE : quick ? NetBudget.QUICK : NetBudget.FULL;
-        if (rounds != null) {
-            if (rounds <= 0) {
-                throw new ParameterException(spec.commandLine(), "--rounds must be positive: " + rounds);
-            }
-            budget = budget.withRounds(rounds);
-        }
+    /** Measures every case for the budget's rounds, logging progress to {@code log}, and returns the table. */
+    static String run(NetBudget budget, PrintStream log) throws IOException, InterruptedException {
         Run run = new Run(budget, log);
         run.measure();
-        out.println(run.table());
-        out.flush();
-        return 0;
+        return run.table();
     }
 
     /** One comparison run: the figures of every round, by case. */
     static final class Run {
         private final NetBudget budget;
         private final PrintStream log;
-        private final Map<String, List<Double>> figures = new LinkedHashMap<>();
+        private final Figures figures = new Figures();
         private long lostFrames;
 
         Run(NetBudget budget, PrintStream log) {
@@ -144,16 +102,12 @@ public final class NetCompare implements Callable<Integer> {
             }
             log.println("    " + key + ": " + Units.digits(value));
             if (keep) {
-                figures.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
+                figures.record(key, value);
             }
         }
 
         Samples samples(String key) {
-            List<Double> values = figures.get(key);
-            if (values == null) {
-                throw new IllegalStateException("no figures for " + key);
-            }
-            return Samples.of(values.stream().mapToDouble(Double::doubleValue).toArray());
+            return figures.samples(key);
         }
 
         List<Row> rows() {

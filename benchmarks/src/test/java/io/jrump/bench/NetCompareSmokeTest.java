@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /**
- * Runs the network comparison in its smoke mode and checks the table's shape: every TCP case
+ * Runs the network comparison ({@code compare --net}) in its smoke mode and checks the table's shape: every TCP case
  * has a row, with its peer's figures. No timing is checked; figures from such a short run mean
  * nothing. The workloads themselves check that every byte and every exchange arrived.
  */
@@ -20,8 +20,8 @@ class NetCompareSmokeTest {
     void everyCaseHasARow() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream log = new ByteArrayOutputStream();
-        int status = new CommandLine(new NetCompare(new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(log, true, StandardCharsets.UTF_8))).execute("--smoke");
+        int status = new CommandLine(new Compare(new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(log, true, StandardCharsets.UTF_8))).execute("--net", "--smoke");
         String table = out.toString(StandardCharsets.UTF_8);
         assertEquals(0, status, () -> table + log.toString(StandardCharsets.UTF_8));
 
@@ -41,15 +41,5 @@ class NetCompareSmokeTest {
             assertTrue(row.contains(i == 6 ? "without loss: " : JdkStreamNet.NAME.substring(0, 17)), row);
         }
         assertTrue(table.contains("frames dropped"), table);
-    }
-
-    @Test
-    void badArgumentsAreUsageErrors() {
-        ByteArrayOutputStream sink = new ByteArrayOutputStream();
-        PrintStream ps = new PrintStream(sink, true, StandardCharsets.UTF_8);
-        CommandLine cli = new CommandLine(new NetCompare(ps, ps));
-        cli.setErr(new java.io.PrintWriter(sink, true));
-        assertEquals(2, cli.execute("--rounds", "0"));
-        assertEquals(2, cli.execute("--nonsense"));
     }
 }
