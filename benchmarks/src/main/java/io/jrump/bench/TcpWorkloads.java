@@ -22,6 +22,11 @@ import java.util.concurrent.TimeoutException;
 final class TcpWorkloads {
     /** Bytes per read and write in the bulk transfers: 64 KiB, like iperf's default for TCP. */
     static final int CHUNK = 64 << 10;
+    /**
+     * At most this many connections per measurement: each leaves its client port in TIME_WAIT
+     * for a minute, and Linux's ephemeral range (which jrump copies) holds 28,232 ports.
+     */
+    static final int MAX_CONNECTIONS = 20_000;
     /** How long the server side may lag behind the client's time budget before the run counts as hung. */
     private static final long GRACE_SECONDS = 120;
 
@@ -114,7 +119,7 @@ final class TcpWorkloads {
     /**
      * Connections set up and torn down: the client connects and closes at once; the server
      * accepts, reads the end of stream and closes. A final connection carrying one byte stops
-     * the server. Connections per second.
+     * the server. Connections per second, over the time budget or {@link #MAX_CONNECTIONS}, whichever ends first.
      */
     static double connectionsPerSecond(StreamNet net, long millis) throws IOException, InterruptedException {
         try (Listener listener = net.listen()) {
@@ -137,7 +142,7 @@ final class TcpWorkloads {
                 listener.connect().close();
                 connections++;
                 now = System.nanoTime();
-            } while (now < deadline);
+            } while (now < deadline && connections < MAX_CONNECTIONS);
             try (Conn stop = listener.connect()) {
                 stop.writeFully(net.buffer(1));
             }
