@@ -5,10 +5,7 @@ import io.jrump.cli.measure.KernelFleet;
 import io.jrump.cli.measure.Samples;
 import io.jrump.cli.measure.Units;
 import java.io.PrintStream;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -28,7 +25,7 @@ import picocli.CommandLine.Spec;
  * {@link KernelFleet}, the same way {@code rump demo} does.
  *
  * <pre>
- * java -cp benchmarks/target/benchmarks.jar io.jrump.bench.Compare [--quick]
+ * java -cp benchmarks/target/benchmarks.jar io.jrump.bench.Compare [--quick] [--net]
  * </pre>
  */
 @Command(name = "compare", mixinStandardHelpOptions = true,
@@ -49,6 +46,9 @@ public final class Compare implements Callable<Integer> {
     @Option(names = "--rounds", paramLabel = "N", description = "Rounds (default: 5, --quick 3, --smoke 1).")
     Integer rounds;
 
+    @Option(names = "--net", description = "Measure TCP against JDK sockets over Linux loopback instead (NetCompare).")
+    boolean net;
+
     @Option(names = "--fleet", paramLabel = "N", description = "Kernels kept alive for the heap and thread figures (default: 10000).")
     Integer fleet;
 
@@ -65,7 +65,12 @@ public final class Compare implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() throws InterruptedException, java.io.IOException {
+        if (net) {
+            NetBudget netBudget = smoke ? NetBudget.SMOKE : quick ? NetBudget.QUICK : NetBudget.FULL;
+            out.println(NetCompare.run(rounds == null ? netBudget : netBudget.withRounds(positive("--rounds", rounds)), log));
+            return 0;
+        }
         Budget budget = smoke ? Budget.SMOKE : quick ? Budget.QUICK : Budget.FULL;
         if (rounds != null) {
             budget = budget.withRounds(positive("--rounds", rounds));
@@ -91,7 +96,7 @@ public final class Compare implements Callable<Integer> {
     static final class Run {
         private final Budget budget;
         private final PrintStream log;
-        private final Map<String, List<Double>> figures = new LinkedHashMap<>();
+        private final Figures figures = new Figures();
 
         Run(Budget budget, PrintStream log) {
             this.budget = budget;
@@ -149,15 +154,11 @@ public final class Compare implements Callable<Integer> {
         }
 
         private void record(String key, double value) {
-            figures.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
+            figures.record(key, value);
         }
 
         Samples samples(String key) {
-            List<Double> values = figures.get(key);
-            if (values == null) {
-                throw new IllegalStateException("no figures for " + key);
-            }
-            return Samples.of(values.stream().mapToDouble(Double::doubleValue).toArray());
+            return figures.samples(key);
         }
 
         List<Row> rows() {

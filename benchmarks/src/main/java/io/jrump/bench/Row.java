@@ -20,7 +20,7 @@ record Row(String name, DoubleFunction<String> unit, Samples rump, String peerNa
         String peerCell = peer == null ? peerName : peerName + ": " + figures(peer);
         String ratio = peer == null || peer.median() == 0 ? "—" : Units.digits(rump.median() / peer.median());
         return "| " + name + " | " + figures(rump) + " | " + peerCell + " | " + ratio + " | " + target.text() + " | "
-                + (target.met(rump, peer) ? "yes" : "**no**") + " |";
+                + (target.isReport() ? "—" : target.met(rump, peer) ? "yes" : "**no**") + " |";
     }
 
     private String figures(Samples s) {

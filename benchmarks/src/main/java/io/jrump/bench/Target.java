@@ -21,6 +21,20 @@ record Target(String text, BiPredicate<Samples, Samples> check) {
         return new Target("≤ peer", (rump, peer) -> peer != null && rump.median() <= peer.median());
     }
 
+    /** jrump's median no lower than the peer's: for rates, where higher is better. */
+    static Target atLeastPeer() {
+        return new Target("≥ 1.0x peer", (rump, peer) -> peer != null && rump.median() >= peer.median());
+    }
+
+    /** A figure reported without a target; its "met?" cell is a dash. */
+    static Target report() {
+        return new Target("report", null);
+    }
+
+    boolean isReport() {
+        return check == null;
+    }
+
     boolean met(Samples rump, Samples peer) {
         return check.test(rump, peer);
     }

@@ -52,6 +52,7 @@ final class DemoCommand implements Callable<Integer> {
             PipeTour.run(kernel, transcript);
         }
         Ext2Tour.run(transcript);
+        NetTour.run(transcript);
         if (kernels > 0) {
             boolean show = progress != null ? progress : System.console() != null;
             FleetTour.run(builder, what, kernels, transcript, out, show);

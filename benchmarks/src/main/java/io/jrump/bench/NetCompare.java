@@ -1,0 +1,178 @@
+package io.jrump.bench;
+
+import io.jrump.cli.measure.Samples;
+import io.jrump.cli.measure.Units;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.List;
+
+/**
+ * The network part of the comparison (issue 4, "Performance"): jrump's TCP between two
+ * kernels on an in-memory Ethernet bus, and over one kernel's loopback, against the JDK's
+ * sockets over Linux loopback, in the same JVM and the same run. Prints a markdown table in
+ * the style of {@link Compare}, which runs it for {@code --net}.
+ *
+ * <p>Everything runs in this JVM, jrump and the JDK alternating which goes first from round
+ * to round. Kernels are booted fresh for every figure. Rates are measured for a fixed time
+ * with {@link System#nanoTime()} (JMH adds nothing over runs of seconds), after a warm-up round
+ * that is not recorded.
+ *
+ * <pre>
+ * benchmarks/compare --net [--quick]
+ * </pre>
+ */
+final class NetCompare {
+    /** Loss on each end of the lossy link: 1% of the frames each kernel sends. */
+    static final double LOSS = 0.01;
+    private static final long SEED = 4;
+
+    private NetCompare() {
+    }
+
+    /** Measures every case for the budget's rounds, logging progress to {@code log}, and returns the table. */
+    static String run(NetBudget budget, PrintStream log) throws IOException, InterruptedException {
+        Run run = new Run(budget, log);
+        run.measure();
+        return run.table();
+    }
+
+    /** One comparison run: the figures of every round, by case. */
+    static final class Run {
+        private final NetBudget budget;
+        private final PrintStream log;
+        private final Figures figures = new Figures();
+        private long lostFrames;
+
+        Run(NetBudget budget, PrintStream log) {
+            this.budget = budget;
+            this.log = log;
+        }
+
+        void measure() throws IOException, InterruptedException {
+            log.println("jrump network comparison, " + budget.describe());
+            if (budget.warmUp()) {
+                log.println("warm-up round (not recorded)");
+                round(false, false);
+            }
+            for (int round = 1; round <= budget.rounds(); round++) {
+                boolean peerFirst = round % 2 == 0;
+                log.println("round " + round + "/" + budget.rounds() + (peerFirst ? " (peer first)" : ""));
+                round(peerFirst, true);
+            }
+        }
+
+        private void round(boolean peerFirst, boolean keep) throws IOException, InterruptedException {
+            long ms = budget.millis();
+            pair(peerFirst, keep, "bulk", "bulk.jdk", net -> TcpWorkloads.bulkBytesPerSecond(net, ms),
+                    new Case("bulk.bus1500", () -> RumpStreamNet.bus(1500, 0, SEED)),
+                    new Case("bulk.bus9000", () -> RumpStreamNet.bus(9000, 0, SEED)),
+                    new Case("bulk.loopback", RumpStreamNet::loopback));
+            measure(keep, "bulk.loss", () -> RumpStreamNet.bus(1500, LOSS, SEED), net -> {
+                double rate = TcpWorkloads.bulkBytesPerSecond(net, ms);
+                lostFrames += ((RumpStreamNet) net).framesLost();
+                return rate;
+            });
+            pair(peerFirst, keep, "round trips", "rr.jdk", net -> TcpWorkloads.roundTripsPerSecond(net, ms),
+                    new Case("rr.bus", () -> RumpStreamNet.bus(1500, 0, SEED)));
+            pair(peerFirst, keep, "connections", "conn.jdk", net -> TcpWorkloads.connectionsPerSecond(net, ms),
+                    new Case("conn.bus", () -> RumpStreamNet.bus(1500, 0, SEED)));
+            pair(peerFirst, keep, "idle connections", "idle.jdk", net -> TcpWorkloads.heapPerIdleConnection(net, budget.idleConnections()),
+                    new Case("idle.bus", () -> RumpStreamNet.bus(1500, 0, SEED)));
+        }
+
+        /** jrump's cases and the JDK's for one workload, the JDK before or after all of jrump's. */
+        private void pair(boolean peerFirst, boolean keep, String what, String peerKey, Workload workload, Case... cases)
+                throws IOException, InterruptedException {
+            log.println("  " + what);
+            if (peerFirst) {
+                measure(keep, peerKey, JdkStreamNet::new, workload);
+            }
+            for (Case c : cases) {
+                measure(keep, c.key(), c.net(), workload);
+            }
+            if (!peerFirst) {
+                measure(keep, peerKey, JdkStreamNet::new, workload);
+            }
+        }
+
+        private void measure(boolean keep, String key, NetFactory factory, Workload workload) throws IOException, InterruptedException {
+            double value;
+            try (StreamNet net = factory.open()) {
+                value = workload.run(net);
+            }
+            log.println("    " + key + ": " + Units.digits(value));
+            if (keep) {
+                figures.record(key, value);
+            }
+        }
+
+        Samples samples(String key) {
+            return figures.samples(key);
+        }
+
+        List<Row> rows() {
+            Samples jdkBulk = samples("bulk.jdk");
+            String jdk = JdkStreamNet.NAME;
+            String idle = Units.count(budget.idleConnections());
+            return List.of(
+                    new Row("bulk TCP, one connection, two kernels on the bus, MTU 1500", NetCompare::rate, samples("bulk.bus1500"),
+                            jdk, jdkBulk, Target.atLeastPeer()),
+                    new Row("bulk TCP, one connection, two kernels on the bus, MTU 9000", NetCompare::rate, samples("bulk.bus9000"),
+                            jdk, jdkBulk, Target.atLeastPeer()),
+                    new Row("bulk TCP, one connection, one kernel over 127.0.0.1", NetCompare::rate, samples("bulk.loopback"),
+                            jdk, jdkBulk, Target.atLeastPeer()),
+                    new Row("1-byte request/response, TCP_NODELAY, two kernels on the bus", NetCompare::perSecond, samples("rr.bus"),
+                            jdk, samples("rr.jdk"), Target.atLeastPeer()),
+                    new Row("connections set up and torn down, two kernels on the bus", NetCompare::perSecond, samples("conn.bus"),
+                            jdk, samples("conn.jdk"), Target.atLeastPeer()),
+                    new Row("heap per idle established connection, both ends (" + idle + " open)", Units::bytes, samples("idle.bus"),
+                            "JDK SocketChannel pair (heap only)", samples("idle.jdk"), Target.report()),
+                    new Row("bulk TCP under 1% loss at each end, two kernels on the bus, MTU 1500", NetCompare::rate, samples("bulk.loss"),
+                            "jrump, same bus without loss", samples("bulk.bus1500"), Target.report()));
+        }
+
+        String table() {
+            StringBuilder sb = new StringBuilder(Row.HEADER).append('\n');
+            for (Row row : rows()) {
+                sb.append(row.markdown()).append('\n');
+            }
+            sb.append('\n')
+                    .append("- ").append(budget.describe()).append("; jrump and the JDK alternate which runs first; kernels are booted fresh for each figure. ")
+                    .append("Ratio = jrump median / peer median; higher is better for rates.\n")
+                    .append("- Bulk: the client writes ").append(Units.bytes(TcpWorkloads.CHUNK))
+                    .append(" at a time for the measured time, then closes; the rate runs from the first write to the server's end of stream, ")
+                    .append("and every byte is counted at the server. Default socket buffers on both sides.\n")
+                    .append("- Connections: the client connects and closes at once; the server accepts, reads end of stream and closes; ")
+                    .append("at most ").append(Units.count(TcpWorkloads.MAX_CONNECTIONS)).append(" per figure, as each client port stays in TIME_WAIT.\n")
+                    .append("- Heap per idle connection: used heap after full collections with the connections open, less before, over the count. ")
+                    .append("For the JDK only the Java objects show: the Linux kernel's socket memory is not on the heap and not counted.\n")
+                    .append("- Loss: a LinkEmulator on each kernel's port drops 1% of the frames it sends (seeded); ")
+                    .append(Units.count(lostFrames)).append(" frames dropped over the recorded rounds. Linux loopback has no loss, so the peer is jrump's own lossless figure.\n")
+                    .append("- Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores, Java ")
+                    .append(Runtime.version()).append(", ").append(System.getProperty("os.name")).append(' ')
+                    .append(System.getProperty("os.arch")).append('.');
+            return sb.toString();
+        }
+    }
+
+    static String rate(double bytesPerSecond) {
+        return Units.bytes(bytesPerSecond) + "/s";
+    }
+
+    static String perSecond(double count) {
+        return Units.count(Math.round(count)) + "/s";
+    }
+
+    private record Case(String key, NetFactory net) {
+    }
+
+    @FunctionalInterface
+    private interface NetFactory {
+        StreamNet open() throws IOException;
+    }
+
+    @FunctionalInterface
+    private interface Workload {
+        double run(StreamNet net) throws IOException, InterruptedException;
+    }
+}
