@@ -211,10 +211,12 @@ class HostPlatformTest {
         try (HostPlatform b = (HostPlatform) open("b")) {
             AtomicInteger aRuns = new AtomicInteger();
             CountDownLatch bFired = new CountDownLatch(1);
-            a.schedule(TimeUnit.MILLISECONDS.toNanos(100), aRuns::incrementAndGet);
+            // a's timer is due well after the close even on a loaded machine; b's is due after
+            // a's, so by the time b's fires a's would have fired had the close not cancelled it.
+            a.schedule(TimeUnit.SECONDS.toNanos(2), aRuns::incrementAndGet);
             a.schedule(TimeUnit.HOURS.toNanos(1), aRuns::incrementAndGet);
-            b.schedule(TimeUnit.MILLISECONDS.toNanos(100), bFired::countDown);
             a.close();
+            b.schedule(TimeUnit.MILLISECONDS.toNanos(2500), bFired::countDown);
             assertEquals(0, a.pendingTimers());
             assertTrue(bFired.await(WAIT_SECONDS, TimeUnit.SECONDS), "the other kernel's timer still fires");
             assertEquals(0, aRuns.get());
