@@ -171,9 +171,20 @@ final class Ext2Node extends Vnode {
         }
     }
 
+    /**
+     * Runs a change under the file system lock. A node whose inode was freed (its last name went
+     * while no file had it open) may still be held by a caller that looked it up just before;
+     * changing it would allocate blocks that no inode on disk refers to, so it answers ENOENT,
+     * as the file it names no longer exists.
+     */
     private <T> T writing(Op<T> op) throws ErrnoException {
         fs.requireWritable();
-        return locked(op);
+        return locked(() -> {
+            if (freed) {
+                throw new ErrnoException(Errno.ENOENT, "ext2: inode " + ino + " was removed");
+            }
+            return op.run();
+        });
     }
 
     // ---- attributes ----
@@ -647,6 +658,9 @@ final class Ext2Node extends Vnode {
         Ext2Node node = (Ext2Node) target;
         writing(() -> {
             requireLive();
+            if (node.inode.linksCount() == 0) {
+                throw new ErrnoException(Errno.ENOENT, "ext2: inode " + node.ino + " has no names left");
+            }
             if (node.nlink >= LINK_MAX) {
                 throw new ErrnoException(Errno.EMLINK);
             }
