@@ -51,6 +51,7 @@ final class DemoCommand implements Callable<Integer> {
             UserTour.run(kernel, transcript);
             PipeTour.run(kernel, transcript);
         }
+        Ext2Tour.run(transcript);
         if (kernels > 0) {
             boolean show = progress != null ? progress : System.console() != null;
             FleetTour.run(builder, what, kernels, transcript, out, show);

@@ -1,0 +1,59 @@
+package io.jrump.cli;
+
+import io.jrump.api.ErrnoException;
+import io.jrump.api.Stat;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * One end of a copy: the host's file system or a file system in an image, with the few
+ * operations {@code cp} needs, so one copier serves host-to-image, image-to-host and
+ * image-to-image. Paths are absolute in their file system; every failure is an
+ * {@link ErrnoException} naming the path as the user wrote it ({@link #display}).
+ */
+interface FileSide {
+    /** The path as messages show it ({@code disk.img:/etc/x}, or the host path). */
+    String display(String path);
+
+    Stat stat(String path) throws ErrnoException;
+
+    Stat lstat(String path) throws ErrnoException;
+
+    /** {@code true} when {@code path} exists (without following a last symbolic link). */
+    boolean exists(String path) throws ErrnoException;
+
+    /** The names in a directory, without "." and "..", sorted. */
+    List<String> list(String dir) throws ErrnoException;
+
+    InputStream openRead(String path) throws ErrnoException;
+
+    /** Creates (or truncates) a regular file with {@code mode}'s permission bits. */
+    OutputStream create(String path, int mode) throws ErrnoException;
+
+    void mkdir(String path, int mode) throws ErrnoException;
+
+    String readlink(String path) throws ErrnoException;
+
+    void symlink(String target, String path) throws ErrnoException;
+
+    void chmod(String path, int mode) throws ErrnoException;
+
+    void utimes(String path, Instant atime, Instant mtime) throws ErrnoException;
+
+    /** {@code dir/name}. */
+    static String join(String dir, String name) {
+        return dir.endsWith("/") ? dir + name : dir + "/" + name;
+    }
+
+    /** The last name of a path ("/" for the root). */
+    static String baseName(String path) {
+        String p = path;
+        while (p.length() > 1 && p.endsWith("/")) {
+            p = p.substring(0, p.length() - 1);
+        }
+        int slash = p.lastIndexOf('/');
+        return slash < 0 || p.length() == 1 ? p : p.substring(slash + 1);
+    }
+}

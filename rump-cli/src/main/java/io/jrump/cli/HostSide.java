@@ -1,0 +1,175 @@
+package io.jrump.cli;
+
+import io.jrump.api.Errno;
+import io.jrump.api.ErrnoException;
+import io.jrump.api.FileMode;
+import io.jrump.api.Stat;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * The host's file system as one end of a copy, through {@code java.nio.file}. Host errors are
+ * turned into errnos (the reverse of what the JDK's Unix provider does), so a failed copy
+ * reports the same way whichever side failed.
+ */
+final class HostSide implements FileSide {
+    @Override
+    public String display(String path) {
+        return path;
+    }
+
+    @Override
+    public Stat stat(String path) throws ErrnoException {
+        return stat(path, new LinkOption[0]);
+    }
+
+    @Override
+    public Stat lstat(String path) throws ErrnoException {
+        return stat(path, LinkOption.NOFOLLOW_LINKS);
+    }
+
+    private Stat stat(String path, LinkOption... opts) throws ErrnoException {
+        try {
+            Map<String, Object> a = Files.readAttributes(Path.of(path), "unix:*", opts);
+            return new Stat((Long) a.get("dev"), (Long) a.get("ino"), (Integer) a.get("mode"), (Integer) a.get("nlink"),
+                    (Integer) a.get("uid"), (Integer) a.get("gid"), (Long) a.get("rdev"), (Long) a.get("size"), 4096, 0,
+                    ((FileTime) a.get("lastAccessTime")).toInstant(), ((FileTime) a.get("lastModifiedTime")).toInstant(),
+                    ((FileTime) a.get("ctime")).toInstant());
+        } catch (IOException e) {
+            throw errno("stat", path, e);
+        }
+    }
+
+    @Override
+    public boolean exists(String path) {
+        return Files.exists(Path.of(path), LinkOption.NOFOLLOW_LINKS);
+    }
+
+    @Override
+    public List<String> list(String dir) throws ErrnoException {
+        try (Stream<Path> s = Files.list(Path.of(dir))) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        } catch (IOException e) {
+            throw errno("readdir", dir, e);
+        }
+    }
+
+    @Override
+    public InputStream openRead(String path) throws ErrnoException {
+        try {
+            return Files.newInputStream(Path.of(path));
+        } catch (IOException e) {
+            throw errno("open", path, e);
+        }
+    }
+
+    @Override
+    public OutputStream create(String path, int mode) throws ErrnoException {
+        try {
+            OutputStream out = Files.newOutputStream(Path.of(path), StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                    StandardOpenOption.WRITE);
+            chmod(path, mode);
+            return out;
+        } catch (IOException e) {
+            throw errno("open", path, e);
+        }
+    }
+
+    @Override
+    public void mkdir(String path, int mode) throws ErrnoException {
+        try {
+            Files.createDirectory(Path.of(path));
+            chmod(path, mode);
+        } catch (IOException e) {
+            throw errno("mkdir", path, e);
+        }
+    }
+
+    @Override
+    public String readlink(String path) throws ErrnoException {
+        try {
+            return Files.readSymbolicLink(Path.of(path)).toString();
+        } catch (IOException e) {
+            throw errno("readlink", path, e);
+        }
+    }
+
+    @Override
+    public void symlink(String target, String path) throws ErrnoException {
+        try {
+            Files.createSymbolicLink(Path.of(path), Path.of(target));
+        } catch (IOException e) {
+            throw errno("symlink", path, e);
+        }
+    }
+
+    @Override
+    public void chmod(String path, int mode) throws ErrnoException {
+        Set<PosixFilePermission> perms = EnumSet.noneOf(PosixFilePermission.class);
+        PosixFilePermission[] all = PosixFilePermission.values();
+        for (int i = 0; i < all.length; i++) {
+            if ((mode & (0400 >> i)) != 0) {
+                perms.add(all[i]);
+            }
+        }
+        try {
+            Files.setPosixFilePermissions(Path.of(path), perms);
+            if ((mode & (FileMode.S_ISUID | FileMode.S_ISGID | FileMode.S_ISVTX)) != 0) {
+                Files.setAttribute(Path.of(path), "unix:mode", mode & FileMode.ALLPERMS);
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            throw errno("chmod", path, e instanceof IOException io ? io : new IOException(e));
+        }
+    }
+
+    @Override
+    public void utimes(String path, Instant atime, Instant mtime) throws ErrnoException {
+        try {
+            Files.getFileAttributeView(Path.of(path), java.nio.file.attribute.BasicFileAttributeView.class)
+                    .setTimes(FileTime.from(mtime), FileTime.from(atime), null);
+        } catch (IOException e) {
+            throw errno("utimes", path, e);
+        }
+    }
+
+    /** The errno a host exception stands for, with the call and path named. */
+    static ErrnoException errno(String call, String path, IOException e) {
+        Errno errno;
+        if (e instanceof NoSuchFileException) {
+            errno = Errno.ENOENT;
+        } else if (e instanceof FileAlreadyExistsException) {
+            errno = Errno.EEXIST;
+        } else if (e instanceof AccessDeniedException) {
+            errno = Errno.EACCES;
+        } else if (e instanceof DirectoryNotEmptyException) {
+            errno = Errno.ENOTEMPTY;
+        } else if (e instanceof NotDirectoryException) {
+            errno = Errno.ENOTDIR;
+        } else {
+            errno = Errno.EIO;
+        }
+        String detail = errno == Errno.EIO ? (e instanceof FileSystemException f && f.getReason() != null ? f.getReason() : e.toString()) : null;
+        ErrnoException err = new ErrnoException(errno, call, path, detail);
+        err.initCause(e);
+        return err;
+    }
+}

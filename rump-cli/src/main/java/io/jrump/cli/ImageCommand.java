@@ -1,0 +1,54 @@
+package io.jrump.cli;
+
+import io.jrump.api.ErrnoException;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * What the image commands share: an {@link ImageSession} open for the run and closed after it
+ * (unmounting writes everything back, so a failure there fails the command), usage errors
+ * (exit 2) for malformed arguments, and the progress switch.
+ */
+abstract class ImageCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--progress", negatable = true, description = "Show progress of long work (default: when on a terminal).")
+    Boolean progress;
+
+    @Override
+    public final Integer call() throws ErrnoException {
+        try (ImageSession session = new ImageSession()) {
+            run(session);
+        }
+        out().flush();
+        return 0;
+    }
+
+    abstract void run(ImageSession session) throws ErrnoException;
+
+    PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    boolean showProgress() {
+        return progress != null ? progress : System.console() != null;
+    }
+
+    ParameterException usage(String message) {
+        return new ParameterException(spec.commandLine(), message);
+    }
+
+    /** An argument that must name something in an image; malformed is a usage error. */
+    ImageAddress address(String arg) {
+        try {
+            return ImageAddress.parse(arg);
+        } catch (IllegalArgumentException e) {
+            throw usage(e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package io.jrump.cli;
+
+import io.jrump.api.ErrnoException;
+import io.jrump.fs.nio.MountedImage;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The images one command works on, each opened once (one kernel per image, so that
+ * {@code cp a.img:/x a.img:/y} is a copy inside one file system) and closed together at the
+ * end, which unmounts them and so writes everything back. An image only read is opened
+ * read-only: listing an image never changes a byte of it.
+ */
+final class ImageSession implements AutoCloseable {
+    private final Map<String, MountedImage> open = new LinkedHashMap<>();
+
+    /** The mounted image of {@code a}, writable if asked; an image opened read-only before is reopened writable. */
+    MountedImage open(ImageAddress a, boolean writable) throws ErrnoException {
+        String key = a.image().toAbsolutePath().normalize() + "@" + a.partition();
+        MountedImage m = open.get(key);
+        if (m != null && (!writable || !m.isReadOnly())) {
+            return m;
+        }
+        if (m != null) {
+            open.remove(key);
+            m.close();
+        }
+        m = MountedImage.open(a.image(), a.partition(), null, !writable);
+        open.put(key, m);
+        return m;
+    }
+
+    /** Side of a copy or a file operation on {@code a}. */
+    ImageSide side(ImageAddress a, boolean writable) throws ErrnoException {
+        return new ImageSide(open(a, writable));
+    }
+
+    /** Closes every image; the first failure is thrown after all were closed. */
+    @Override
+    public void close() throws ErrnoException {
+        List<ErrnoException> failures = new ArrayList<>();
+        for (MountedImage m : open.values()) {
+            try {
+                m.close();
+            } catch (ErrnoException e) {
+                failures.add(e);
+            }
+        }
+        open.clear();
+        if (!failures.isEmpty()) {
+            throw failures.get(0);
+        }
+    }
+}

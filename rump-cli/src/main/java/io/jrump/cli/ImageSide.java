@@ -1,0 +1,180 @@
+package io.jrump.cli;
+
+import io.jrump.api.ErrnoException;
+import io.jrump.api.OpenFlags;
+import io.jrump.api.Stat;
+import io.jrump.api.StatVfs;
+import io.jrump.api.Syscalls;
+import io.jrump.fs.nio.MountedImage;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A file system in an image, reached through its kernel's system calls. Errors are renamed on
+ * the way out: the kernel names its own paths ({@code /image/etc}), the user wrote
+ * {@code disk.img:/etc}, and that is what a message must say.
+ */
+final class ImageSide implements FileSide {
+    /** A system call on a path of this image. */
+    @FunctionalInterface
+    interface Call<T> {
+        T run(Syscalls sys, String kernelPath) throws ErrnoException;
+    }
+
+    private final MountedImage image;
+
+    ImageSide(MountedImage image) {
+        this.image = image;
+    }
+
+    MountedImage image() {
+        return image;
+    }
+
+    /** Runs {@code call} on {@code path}, naming the call and the user's path when it fails. */
+    <T> T call(String name, String path, Call<T> call) throws ErrnoException {
+        try {
+            return call.run(image.sys(), image.path(path));
+        } catch (ErrnoException e) {
+            ErrnoException named = new ErrnoException(e.errno(), name, display(path), e.detail());
+            named.initCause(e);
+            throw named;
+        }
+    }
+
+    @Override
+    public String display(String path) {
+        return image.name() + ":" + path;
+    }
+
+    @Override
+    public Stat stat(String path) throws ErrnoException {
+        return call("stat", path, Syscalls::stat);
+    }
+
+    @Override
+    public Stat lstat(String path) throws ErrnoException {
+        return call("lstat", path, Syscalls::lstat);
+    }
+
+    @Override
+    public boolean exists(String path) throws ErrnoException {
+        try {
+            image.sys().lstat(image.path(path));
+            return true;
+        } catch (ErrnoException e) {
+            if (e.errno() == io.jrump.api.Errno.ENOENT) {
+                return false;
+            }
+            return call("lstat", path, Syscalls::lstat) != null;
+        }
+    }
+
+    @Override
+    public List<String> list(String dir) throws ErrnoException {
+        return call("readdir", dir, Syscalls::readdir).stream().map(io.jrump.api.DirEntry::name)
+                .filter(n -> !n.equals(".") && !n.equals("..")).sorted().toList();
+    }
+
+    @Override
+    public InputStream openRead(String path) throws ErrnoException {
+        int fd = call("open", path, (sys, k) -> sys.open(k, OpenFlags.O_RDONLY));
+        return new InputStream() {
+            private final ByteBuffer one = ByteBuffer.allocate(1);
+
+            @Override
+            public int read() throws ErrnoException {
+                one.clear();
+                return read(one.array(), 0, 1) < 0 ? -1 : one.get(0) & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws ErrnoException {
+                if (len == 0) {
+                    return 0;
+                }
+                int n = call("read", path, (sys, k) -> sys.read(fd, ByteBuffer.wrap(b, off, len)));
+                return n == 0 ? -1 : n;
+            }
+
+            @Override
+            public void close() throws ErrnoException {
+                call("close", path, (sys, k) -> {
+                    sys.close(fd);
+                    return null;
+                });
+            }
+        };
+    }
+
+    @Override
+    public OutputStream create(String path, int mode) throws ErrnoException {
+        int fd = call("open", path, (sys, k) -> sys.open(k, OpenFlags.O_WRONLY | OpenFlags.O_CREAT | OpenFlags.O_TRUNC, mode));
+        return new OutputStream() {
+            @Override
+            public void write(int b) throws ErrnoException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws ErrnoException {
+                ByteBuffer buf = ByteBuffer.wrap(b, off, len);
+                while (buf.hasRemaining()) {
+                    call("write", path, (sys, k) -> sys.write(fd, buf));
+                }
+            }
+
+            @Override
+            public void close() throws ErrnoException {
+                call("close", path, (sys, k) -> {
+                    sys.close(fd);
+                    return null;
+                });
+            }
+        };
+    }
+
+    @Override
+    public void mkdir(String path, int mode) throws ErrnoException {
+        call("mkdir", path, (sys, k) -> {
+            sys.mkdir(k, mode);
+            return null;
+        });
+    }
+
+    @Override
+    public String readlink(String path) throws ErrnoException {
+        return call("readlink", path, Syscalls::readlink);
+    }
+
+    @Override
+    public void symlink(String target, String path) throws ErrnoException {
+        call("symlink", path, (sys, k) -> {
+            sys.symlink(target, k);
+            return null;
+        });
+    }
+
+    @Override
+    public void chmod(String path, int mode) throws ErrnoException {
+        call("chmod", path, (sys, k) -> {
+            sys.chmod(k, mode);
+            return null;
+        });
+    }
+
+    @Override
+    public void utimes(String path, Instant atime, Instant mtime) throws ErrnoException {
+        call("utimes", path, (sys, k) -> {
+            sys.utimes(k, atime, mtime);
+            return null;
+        });
+    }
+
+    StatVfs statvfs() throws ErrnoException {
+        return call("statvfs", "/", Syscalls::statvfs);
+    }
+}

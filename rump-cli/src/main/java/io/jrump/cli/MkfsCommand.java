@@ -1,0 +1,59 @@
+package io.jrump.cli;
+
+import io.jrump.api.ErrnoException;
+import io.jrump.cli.measure.Units;
+import io.jrump.fs.mkfs.Mkfs;
+import io.jrump.fs.mkfs.MkfsOptions;
+import io.jrump.fs.vfs.MountOptions;
+import java.nio.file.Path;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code rump mkfs -t ext2 [-b BLOCKSIZE] [-L LABEL] IMAGE SIZE}: makes (or overwrites) an image file with a new file system. */
+@Command(name = "mkfs", description = "Make a file system in an image file (a new file is made sparse).")
+final class MkfsCommand extends ImageCommand {
+    @Option(names = "-t", paramLabel = "TYPE", defaultValue = "ext2", description = "File system type (ext2).")
+    String type;
+
+    @Option(names = "-b", paramLabel = "BLOCKSIZE", defaultValue = "0",
+            description = "Block size: 1024, 2048 or 4096 (default: chosen from the size, as mke2fs does).")
+    int blockSize;
+
+    @Option(names = "-L", paramLabel = "LABEL", defaultValue = "", description = "Volume label (at most 16 bytes).")
+    String label;
+
+    @Parameters(index = "0", paramLabel = "IMAGE", description = "The image file.")
+    Path image;
+
+    @Parameters(index = "1", paramLabel = "SIZE", description = "Size in bytes, or with a unit: 64M, 1G.")
+    String size;
+
+    @Override
+    void run(ImageSession session) throws ErrnoException {
+        if (!type.equals("ext2")) {
+            throw usage("-t " + type + ": only ext2 can be made");
+        }
+        if (blockSize != 0 && blockSize != 1024 && blockSize != 2048 && blockSize != 4096) {
+            throw usage("-b " + blockSize + ": block size must be 1024, 2048 or 4096");
+        }
+        long bytes;
+        try {
+            bytes = MountOptions.parseSize("SIZE", size);
+        } catch (ErrnoException e) {
+            throw usage("SIZE '" + size + "': expected bytes or a number with k, M, G, T");
+        }
+        if (bytes < Mkfs.MIN_SIZE) {
+            throw usage("SIZE " + size + ": an ext2 file system needs at least " + Units.bytes(Mkfs.MIN_SIZE));
+        }
+        ByteProgress shown = new ByteProgress(out(), "mkfs " + image, bytes, showProgress());
+        long[] last = {0};
+        Mkfs.createImage(image, bytes, new MkfsOptions(type, blockSize, label, permille -> {
+            long done = bytes * permille / 1000;
+            shown.add(done - last[0]);
+            last[0] = done;
+        }));
+        shown.done();
+        out().println(image + ": " + type + " file system of " + Units.bytes(bytes) + (label.isEmpty() ? "" : ", label '" + label + "'"));
+    }
+}

@@ -1,0 +1,162 @@
+package io.jrump.fs.ext2;
+
+import io.jrump.api.Errno;
+import io.jrump.api.ErrnoException;
+import io.jrump.fs.bio.Buf;
+import io.jrump.fs.bio.BufferCache;
+import io.jrump.fs.ext2.disk.GroupDescriptor;
+import io.jrump.fs.ext2.disk.GroupLayout;
+import io.jrump.fs.ext2.disk.Superblock;
+
+/**
+ * Takes and gives back blocks and inodes through the per-group bitmaps, keeping each group's
+ * free counts (and its directory count) in step, so bitmaps, descriptors and, at write-back,
+ * the superblock's totals agree as e2fsck requires. Blocks are taken near a goal (the block
+ * after the file's last one, or the inode's group), which keeps files contiguous so the buffer
+ * cache can move them in long runs. Callers hold the file system's lock.
+ *
+ * <p>Freeing a block or inode that the bitmap already shows free is damage, reported rather
+ * than repaired.
+ */
+final class Allocator {
+    private final Superblock sb;
+    private final GroupTable groups;
+    private final BufferCache cache;
+
+    Allocator(Superblock sb, GroupTable groups, BufferCache cache) {
+        this.sb = sb;
+        this.groups = groups;
+        this.cache = cache;
+    }
+
+    /** Allocates one block, as near {@code goal} as there is a free one; ENOSPC when none is left. */
+    long allocBlock(long goal) throws ErrnoException {
+        long first = sb.firstDataBlock();
+        if (goal < first || goal >= sb.blocksCount()) {
+            goal = first;
+        }
+        long bpg = sb.blocksPerGroup();
+        long g0 = (goal - first) / bpg;
+        long n = groups.count();
+        for (long k = 0; k <= n; k++) {
+            long g = (g0 + k) % n;
+            GroupDescriptor d = groups.get(g);
+            if (d.freeBlocks() == 0) {
+                continue;
+            }
+            int from = k == 0 ? (int) (goal - first - g * bpg) : 0;
+            int bit = findZero(d.blockBitmap(), from, (int) GroupLayout.blocksInGroup(sb, g), "block bitmap of group " + g);
+            if (bit < 0 && from > 0) {
+                bit = findZero(d.blockBitmap(), 0, from, "block bitmap of group " + g);
+            }
+            if (bit < 0) {
+                throw Damage.corrupt("group " + g + ": descriptor says " + d.freeBlocks() + " free blocks, bitmap has none");
+            }
+            setBit(d.blockBitmap(), bit, true);
+            d.setFreeBlocks(d.freeBlocks() - 1);
+            groups.changed(g);
+            return first + g * bpg + bit;
+        }
+        throw new ErrnoException(Errno.ENOSPC, "ext2: no free blocks");
+    }
+
+    void freeBlock(long block) throws ErrnoException {
+        long first = sb.firstDataBlock();
+        if (block < first || block >= sb.blocksCount()) {
+            throw Damage.corrupt("freeing block " + block + " outside the file system");
+        }
+        long g = (block - first) / sb.blocksPerGroup();
+        GroupDescriptor d = groups.get(g);
+        int bit = (int) ((block - first) % sb.blocksPerGroup());
+        if (!setBit(d.blockBitmap(), bit, false)) {
+            throw Damage.corrupt("freeing block " + block + ", which the bitmap of group " + g + " shows free");
+        }
+        d.setFreeBlocks(d.freeBlocks() + 1);
+        groups.changed(g);
+        cache.forget(block);
+    }
+
+    /** Allocates an inode, preferring {@code group}; counts a directory in its group. */
+    long allocInode(long group, boolean directory) throws ErrnoException {
+        long n = groups.count();
+        long ipg = sb.inodesPerGroup();
+        for (long k = 0; k < n; k++) {
+            long g = (group + k) % n;
+            GroupDescriptor d = groups.get(g);
+            if (d.freeInodes() == 0) {
+                continue;
+            }
+            int from = g == 0 ? (int) sb.firstIno() - 1 : 0;
+            int bit = findZero(d.inodeBitmap(), from, (int) ipg, "inode bitmap of group " + g);
+            if (bit < 0) {
+                throw Damage.corrupt("group " + g + ": descriptor says " + d.freeInodes() + " free inodes, bitmap has none");
+            }
+            setBit(d.inodeBitmap(), bit, true);
+            d.setFreeInodes(d.freeInodes() - 1);
+            if (directory) {
+                d.setUsedDirs(d.usedDirs() + 1);
+            }
+            groups.changed(g);
+            return g * ipg + bit + 1;
+        }
+        throw new ErrnoException(Errno.ENOSPC, "ext2: no free inodes");
+    }
+
+    void freeInode(long ino, boolean directory) throws ErrnoException {
+        long ipg = sb.inodesPerGroup();
+        long g = (ino - 1) / ipg;
+        GroupDescriptor d = groups.get(g);
+        if (!setBit(d.inodeBitmap(), (int) ((ino - 1) % ipg), false)) {
+            throw Damage.inode(ino, "freeing it, but the inode bitmap shows it free");
+        }
+        d.setFreeInodes(d.freeInodes() + 1);
+        if (directory && d.usedDirs() > 0) {
+            d.setUsedDirs(d.usedDirs() - 1);
+        }
+        groups.changed(g);
+    }
+
+    /** Group of an inode. */
+    long groupOf(long ino) {
+        return (ino - 1) / sb.inodesPerGroup();
+    }
+
+    /** First block of the group holding {@code ino}, a goal for its first data block. */
+    long goalFor(long ino) {
+        return GroupLayout.groupStart(sb, groupOf(ino));
+    }
+
+    private int findZero(long bitmapBlock, int from, int to, String what) throws ErrnoException {
+        try (Buf b = cache.read(bitmapBlock)) {
+            byte[] a = b.array();
+            int limit = Math.min(to, a.length * 8);
+            int i = from;
+            while (i < limit) {
+                if ((i & 7) == 0 && a[i >>> 3] == (byte) 0xFF) {
+                    i += 8;
+                    continue;
+                }
+                if ((a[i >>> 3] & (1 << (i & 7))) == 0) {
+                    return i;
+                }
+                i++;
+            }
+            return -1;
+        }
+    }
+
+    /** Sets or clears a bit; returns whether it changed. */
+    private boolean setBit(long bitmapBlock, int bit, boolean value) throws ErrnoException {
+        try (Buf b = cache.read(bitmapBlock)) {
+            byte[] a = b.array();
+            int m = 1 << (bit & 7);
+            boolean was = (a[bit >>> 3] & m) != 0;
+            if (was == value) {
+                return false;
+            }
+            a[bit >>> 3] = (byte) (value ? a[bit >>> 3] | m : a[bit >>> 3] & ~m);
+            b.markDirty();
+            return true;
+        }
+    }
+}

@@ -1,0 +1,359 @@
+package io.jrump.fs.ext2;
+
+import io.jrump.api.BlockDevice;
+import io.jrump.api.Errno;
+import io.jrump.api.ErrnoException;
+import io.jrump.api.FileMode;
+import io.jrump.api.StatVfs;
+import io.jrump.fs.bio.Buf;
+import io.jrump.fs.bio.BufferCache;
+import io.jrump.fs.ext2.disk.Checksums;
+import io.jrump.fs.ext2.disk.Feature;
+import io.jrump.fs.ext2.disk.Inode;
+import io.jrump.fs.ext2.disk.Superblock;
+import io.jrump.fs.vfs.FileSystem;
+import io.jrump.fs.vfs.Vnode;
+import java.lang.ref.WeakReference;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+
+/**
+ * One mounted ext2 (or read-only ext3/ext4) file system: the superblock, the group
+ * descriptors, the allocator, the buffer cache and the table of live inodes.
+ *
+ * <p><b>Locking.</b> The VFS locks vnodes; what several vnodes share (bitmaps, descriptors, the
+ * superblock, inode-table blocks holding several inodes, the live-inode table) is guarded by
+ * one lock per file system, which every vnode operation takes after the VFS's vnode locks and
+ * which is never held while waiting for a vnode lock, so it cannot deadlock with them. It
+ * serialises operations on one image, the price of simplicity; the cache beneath is itself
+ * thread-safe.
+ *
+ * <p><b>State in the superblock</b>, as Linux's ext2: a read-write mount clears the valid bit,
+ * counts the mount and sets the mount time at once (so a crash leaves the image marked for
+ * e2fsck); unmount restores the state it found and sets the write time. A read-only mount
+ * writes nothing at all: its cache refuses writes.
+ */
+final class Ext2Fs extends FileSystem {
+    private static final long NANOS = 1_000_000_000L;
+
+    private final BlockDevice device;
+    private final BufferCache cache;
+    private final Superblock sb;
+    private final GroupTable groups;
+    private final Allocator allocator;
+    private final boolean readOnly;
+    private final LongSupplier clock;
+    private final System.Logger log;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Map<Long, WeakReference<Ext2Node>> live = new HashMap<>();
+    private final int blockSize;
+    private final int inodeSize;
+    private final boolean metadataCsum;
+    private final int csumSeed;
+    private final int stateAtMount;
+    private final long maxFileSize;
+    private final String typeName;
+    private final Ext2Node root;
+    private boolean unmounted;
+
+    Ext2Fs(BlockDevice device, BufferCache cache, Superblock sb, GroupTable groups, boolean readOnly,
+            LongSupplier clock, System.Logger log, String typeName) throws ErrnoException {
+        this.device = device;
+        this.cache = cache;
+        this.sb = sb;
+        this.groups = groups;
+        this.allocator = new Allocator(sb, groups, cache);
+        this.readOnly = readOnly;
+        this.clock = clock;
+        this.log = log;
+        this.typeName = typeName;
+        this.blockSize = sb.blockSize();
+        this.inodeSize = sb.inodeSize();
+        this.metadataCsum = sb.has(Feature.METADATA_CSUM);
+        this.csumSeed = metadataCsum ? Checksums.fsSeed(sb) : 0;
+        this.stateAtMount = sb.state();
+        this.maxFileSize = computeMaxFileSize();
+        if (!readOnly) {
+            startWriting();
+        }
+        Ext2Node r = node(Inode.ROOT_INO);
+        if (!r.isDirectory()) {
+            throw Damage.inode(Inode.ROOT_INO, "the root is not a directory (mode " + Integer.toOctalString(r.mode()) + ")");
+        }
+        this.root = r;
+    }
+
+    private void startWriting() throws ErrnoException {
+        if ((stateAtMount & Superblock.STATE_VALID) == 0) {
+            log.log(System.Logger.Level.WARNING, "ext2: mounting a file system that was not cleanly unmounted; running e2fsck is recommended");
+        } else if ((stateAtMount & Superblock.STATE_ERROR) != 0) {
+            log.log(System.Logger.Level.WARNING, "ext2: mounting a file system with errors; running e2fsck is recommended");
+        }
+        sb.setState(stateAtMount & ~Superblock.STATE_VALID);
+        sb.setMountCount(sb.mountCount() + 1);
+        sb.setMountTime(nowSeconds());
+        writeSuperblock();
+        cache.flush();
+    }
+
+    // ---- FileSystem ----
+
+    @Override
+    public Vnode root() {
+        return root;
+    }
+
+    @Override
+    public boolean isReadOnly() {
+        return readOnly;
+    }
+
+    @Override
+    public StatVfs statvfs() {
+        lock.lock();
+        try {
+            long free = groups.freeBlocks();
+            long avail = Math.max(0, free - sb.reservedBlocksCount());
+            long ifree = groups.freeInodes();
+            return new StatVfs(blockSize, blockSize, sb.blocksCount() - overhead(), free, avail,
+                    sb.inodesCount(), ifree, ifree, 0, 0, 255, typeName);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Blocks that hold no files: before the first group, and the bitmaps and inode tables (Linux's "bsddf" figure). */
+    private long overhead() {
+        return sb.firstDataBlock() + groups.count() * (2 + groups.inodeTableBlocks());
+    }
+
+    @Override
+    public void sync() throws ErrnoException {
+        lock.lock();
+        try {
+            if (!readOnly && !unmounted) {
+                writeSuperblock();
+                cache.flush();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void unmount(boolean force) throws ErrnoException {
+        lock.lock();
+        try {
+            if (unmounted) {
+                return;
+            }
+            if (!readOnly) {
+                for (Ext2Node n : liveNodes()) {
+                    n.releaseIfUnlinked();
+                }
+                sb.setState(stateAtMount);
+                writeSuperblock();
+                cache.flush();
+            }
+            unmounted = true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- shared state for nodes ----
+
+    BufferCache cache() {
+        return cache;
+    }
+
+    Allocator allocator() {
+        return allocator;
+    }
+
+    Superblock superblock() {
+        return sb;
+    }
+
+    int blockSize() {
+        return blockSize;
+    }
+
+    boolean hasMetadataCsum() {
+        return metadataCsum;
+    }
+
+    int csumSeed() {
+        return csumSeed;
+    }
+
+    boolean hasFileType() {
+        return sb.has(Feature.FILETYPE);
+    }
+
+    long maxFileSize() {
+        return maxFileSize;
+    }
+
+    ReentrantLock lock() {
+        return lock;
+    }
+
+    long now() {
+        return clock.getAsLong();
+    }
+
+    long nowSeconds() {
+        return Math.floorDiv(clock.getAsLong(), NANOS);
+    }
+
+    /** EIO unless {@code block} lies inside the file system's data area. */
+    void checkBlock(long ino, long block) throws ErrnoException {
+        if (block < sb.firstDataBlock() || block >= sb.blocksCount()) {
+            throw Damage.io("inode " + ino + ": block " + block + " beyond end of device (" + sb.blocksCount() + " blocks)");
+        }
+    }
+
+    void requireWritable() throws ErrnoException {
+        if (readOnly) {
+            throw new ErrnoException(Errno.EROFS, "ext2: mounted read-only");
+        }
+    }
+
+    /** The live node for {@code ino}, reading the inode when none is. Lock held. */
+    Ext2Node node(long ino) throws ErrnoException {
+        if (ino < 1 || ino > sb.inodesCount()) {
+            throw Damage.corrupt("inode number " + ino + " out of range (1.." + sb.inodesCount() + ")");
+        }
+        WeakReference<Ext2Node> ref = live.get(ino);
+        Ext2Node n = ref == null ? null : ref.get();
+        if (n != null) {
+            return n;
+        }
+        ByteBuffer raw = ByteBuffer.allocate(inodeSize);
+        readInode(ino, raw);
+        n = new Ext2Node(this, ino, new Inode(raw, 0, inodeSize), false);
+        register(n);
+        return n;
+    }
+
+    private void register(Ext2Node n) {
+        if (live.size() > 1024 && live.size() % 1024 == 0) {
+            live.values().removeIf(r -> r.get() == null);
+        }
+        live.put(n.ino(), new WeakReference<>(n));
+    }
+
+    private List<Ext2Node> liveNodes() {
+        List<Ext2Node> out = new ArrayList<>();
+        for (WeakReference<Ext2Node> r : live.values()) {
+            Ext2Node n = r.get();
+            if (n != null) {
+                out.add(n);
+            }
+        }
+        return out;
+    }
+
+    /** Makes a new inode of {@code mode} near {@code parent}; lock held. */
+    Ext2Node newNode(Ext2Node parent, int mode, int uid, int gid) throws ErrnoException {
+        requireWritable();
+        boolean dir = FileMode.isDirectory(mode);
+        long ino = allocator.allocInode(allocator.groupOf(parent.ino()), dir);
+        ByteBuffer raw = ByteBuffer.allocate(inodeSize);
+        Inode in = new Inode(raw, 0, inodeSize);
+        if (inodeSize > Superblock.GOOD_OLD_INODE_SIZE) {
+            in.setExtraIsize(Math.min(Inode.DEFAULT_EXTRA_ISIZE, inodeSize - Superblock.GOOD_OLD_INODE_SIZE));
+        }
+        in.setMode(mode);
+        in.setUid(uid);
+        in.setGid(gid);
+        long now = now();
+        in.setAtimeNanos(now);
+        in.setMtimeNanos(now);
+        in.setCtimeNanos(now);
+        in.setCrtimeNanos(now);
+        in.setGeneration(java.util.concurrent.ThreadLocalRandom.current().nextInt());
+        Ext2Node n = new Ext2Node(this, ino, in, true);
+        n.markInodeDirty();
+        register(n);
+        return n;
+    }
+
+    private long[] inodeLocation(long ino) throws ErrnoException {
+        long ipg = sb.inodesPerGroup();
+        long g = (ino - 1) / ipg;
+        long index = (ino - 1) % ipg;
+        long byteOff = index * inodeSize;
+        long block = groups.get(g).inodeTable() + byteOff / blockSize;
+        if (block >= sb.blocksCount()) {
+            throw Damage.io("inode " + ino + ": inode table block " + block + " beyond end of device (" + sb.blocksCount() + " blocks)");
+        }
+        return new long[] {block, byteOff % blockSize};
+    }
+
+    /** Reads inode {@code ino} into {@code raw}, verifying its checksum with metadata_csum. */
+    void readInode(long ino, ByteBuffer raw) throws ErrnoException {
+        long[] at = inodeLocation(ino);
+        try (Buf b = cache.read(at[0])) {
+            raw.clear();
+            raw.put(0, b.array(), (int) at[1], inodeSize);
+        }
+        if (metadataCsum) {
+            Inode in = new Inode(raw, 0, inodeSize);
+            long want = Checksums.inode(Checksums.inodeSeed(csumSeed, ino, in.generation()), in);
+            if (want != in.checksum()) {
+                throw Damage.checksum("inode " + ino, at[0], in.checksum(), want);
+            }
+        }
+    }
+
+    /** Copies an inode into its inode-table block in the cache. */
+    void writeInode(long ino, ByteBuffer raw) throws ErrnoException {
+        requireWritable();
+        long[] at = inodeLocation(ino);
+        try (Buf b = cache.read(at[0])) {
+            raw.get(0, b.array(), (int) at[1], inodeSize);
+            b.markDirty();
+        }
+    }
+
+    /** Copies the superblock and the changed descriptors into the cache, with the totals and write time. */
+    private void writeSuperblock() throws ErrnoException {
+        groups.writeBack(cache);
+        sb.setFreeBlocksCount(groups.freeBlocks());
+        sb.setFreeInodesCount(groups.freeInodes());
+        sb.setWriteTime(nowSeconds());
+        long block = Superblock.OFFSET / blockSize;
+        int off = Superblock.OFFSET % blockSize;
+        try (Buf b = cache.read(block)) {
+            sb.buffer().get(sb.offset(), b.array(), off, Superblock.SIZE);
+            b.markDirty();
+        }
+    }
+
+    /** Largest file: what the indirect blocks address, capped by i_blocks's 32 bits of sectors, or 2 GiB without large_file. */
+    private long computeMaxFileSize() {
+        if (!sb.has(Feature.LARGE_FILE) && !sb.has(Feature.EXTENTS)) {
+            return Integer.MAX_VALUE;
+        }
+        long p = blockSize / 4;
+        long addressable = (12 + p + p * p + p * p * p) * blockSize;
+        long sectors = sb.has(Feature.HUGE_FILE) ? (1L << 48) - 1 : (1L << 32) - 1;
+        long byBlocks = sectors * 512 - (3 + p + p * p) * blockSize;
+        long limit = Math.min(addressable, byBlocks);
+        if (sb.has(Feature.EXTENTS)) {
+            limit = Math.max(limit, Math.min((1L << 32) * blockSize, byBlocks));
+        }
+        return limit;
+    }
+
+    BlockDevice device() {
+        return device;
+    }
+}

@@ -1,0 +1,815 @@
+package io.jrump.fs.ext2;
+
+import io.jrump.api.Errno;
+import io.jrump.api.ErrnoException;
+import io.jrump.api.FileMode;
+import io.jrump.api.Stat;
+import io.jrump.fs.bio.Buf;
+import io.jrump.fs.ext2.disk.Checksums;
+import io.jrump.fs.ext2.disk.DirRecord;
+import io.jrump.fs.ext2.disk.Feature;
+import io.jrump.fs.ext2.disk.Inode;
+import io.jrump.fs.vfs.DirBatch;
+import io.jrump.fs.vfs.Vnode;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+
+/**
+ * An ext2 inode as a vnode: regular file, directory or symbolic link (device nodes, FIFOs and
+ * sockets found on an image are listed and stat'ed, not opened for data).
+ *
+ * <p>The node keeps a copy of its on-disk inode and writes it into the inode table's cached
+ * block after every change ({@link #markInodeDirty}), so the node itself never holds unsaved
+ * state and may be dropped by the garbage collector once nothing refers to it. Attributes the
+ * VFS reads without a lock are mirrored in volatile fields.
+ *
+ * <p>Every operation takes the file system's lock (see {@link Ext2Fs}) inside the VFS's vnode
+ * lock.
+ */
+final class Ext2Node extends Vnode {
+    private static final long NANOS = 1_000_000_000L;
+    /** Most links an ext2 inode may have (EXT2_LINK_MAX). */
+    private static final int LINK_MAX = 32000;
+    /** A relatime atime is refreshed at least this often. */
+    private static final long RELATIME_NANOS = 24L * 3600 * NANOS;
+
+    /** A block of zeros to copy from for holes (blocks are at most 64 KiB). */
+    private static final byte[] ZEROS = new byte[65536];
+
+    final Ext2Fs fs;
+    private final long ino;
+    private final Inode inode;
+    private volatile int mode;
+    private volatile int uid;
+    private volatile int gid;
+    private volatile long nlink;
+    private volatile long size;
+    private BlockMap map;
+    private Directory directory;
+    private long lastBlock;
+    private boolean freed;
+    private int checksumSeed;
+
+    Ext2Node(Ext2Fs fs, long ino, Inode inode, boolean fresh) throws ErrnoException {
+        super(fs);
+        this.fs = fs;
+        this.ino = ino;
+        this.inode = inode;
+        if (!fresh) {
+            validate();
+        }
+        refresh();
+        if (fs.hasMetadataCsum()) {
+            checksumSeed = Checksums.inodeSeed(fs.csumSeed(), ino, inode.generation());
+        }
+    }
+
+    private void validate() throws ErrnoException {
+        int m = inode.mode();
+        if (m == 0 || inode.linksCount() == 0 && inode.dtime() != 0) {
+            throw Damage.inode(ino, "referenced, but not in use (mode " + Integer.toOctalString(m) + ", links " + inode.linksCount() + ")");
+        }
+        int type = m & FileMode.S_IFMT;
+        if (type != FileMode.S_IFREG && type != FileMode.S_IFDIR && type != FileMode.S_IFLNK && type != FileMode.S_IFCHR
+                && type != FileMode.S_IFBLK && type != FileMode.S_IFIFO && type != FileMode.S_IFSOCK) {
+            throw Damage.inode(ino, "unknown file type in mode " + Integer.toOctalString(m));
+        }
+        if (inode.fileSize() < 0) {
+            throw Damage.inode(ino, "size " + Long.toUnsignedString(inode.fileSize()) + " out of range");
+        }
+        if (blocksHeld() > fs.superblock().blocksCount()) {
+            throw Damage.inode(ino, "i_blocks " + inode.rawBlocks() + " exceeds the file system's size");
+        }
+        if ((inode.flags() & Inode.EXTENTS_FL) != 0 && (inode.flags() & Inode.INLINE_DATA_FL) != 0) {
+            throw Damage.inode(ino, "both extents and inline data flags set");
+        }
+    }
+
+    private void refresh() {
+        mode = inode.mode();
+        uid = inode.uid();
+        gid = inode.gid();
+        nlink = inode.linksCount();
+        size = inode.fileSize();
+    }
+
+    // ---- helpers for the map, directory and file system ----
+
+    Inode inode() {
+        return inode;
+    }
+
+    int checksumSeed() {
+        return checksumSeed;
+    }
+
+    BlockMap map() throws ErrnoException {
+        if (map == null) {
+            if ((inode.flags() & Inode.EXTENTS_FL) != 0) {
+                map = new ExtentMap(this);
+            } else if (InlineData.isInline(inode)) {
+                throw Damage.inode(ino, "inline data has no block map");
+            } else {
+                map = new IndirectMap(this);
+            }
+        }
+        return map;
+    }
+
+    private Directory dir() {
+        if (directory == null) {
+            directory = new Directory(this);
+        }
+        return directory;
+    }
+
+    /** Copies the inode to the inode table (in the cache) and refreshes the lock-free mirrors. */
+    void markInodeDirty() throws ErrnoException {
+        refresh();
+        if (!freed) {
+            fs.writeInode(ino, inode.buffer());
+        }
+    }
+
+    /** File system blocks the inode holds (data, indirect, extended attribute block). */
+    long blocksHeld() {
+        long raw = inode.rawBlocks();
+        if (fs.superblock().has(Feature.HUGE_FILE) && (inode.flags() & Inode.HUGE_FILE_FL) != 0) {
+            return raw;
+        }
+        return raw / (fs.blockSize() / 512);
+    }
+
+    void addBlocks(long delta) {
+        inode.setRawBlocks(inode.rawBlocks() + delta * (fs.blockSize() / 512));
+    }
+
+    long allocationGoal() {
+        return lastBlock != 0 ? lastBlock + 1 : fs.allocator().goalFor(ino);
+    }
+
+    void setLastBlock(long b) {
+        lastBlock = b;
+    }
+
+    void setSizeField(long s) throws ErrnoException {
+        inode.setFileSize(s);
+        markInodeDirty();
+    }
+
+    private interface Op<T> {
+        T run() throws ErrnoException;
+    }
+
+    private <T> T locked(Op<T> op) throws ErrnoException {
+        fs.lock().lock();
+        try {
+            return op.run();
+        } finally {
+            fs.lock().unlock();
+        }
+    }
+
+    private <T> T writing(Op<T> op) throws ErrnoException {
+        fs.requireWritable();
+        return locked(op);
+    }
+
+    // ---- attributes ----
+
+    @Override
+    public long ino() {
+        return ino;
+    }
+
+    @Override
+    public int mode() {
+        return mode;
+    }
+
+    @Override
+    public int uid() {
+        return uid;
+    }
+
+    @Override
+    public int gid() {
+        return gid;
+    }
+
+    @Override
+    public long nlink() {
+        return nlink;
+    }
+
+    @Override
+    public long size() {
+        return size;
+    }
+
+    @Override
+    public Stat stat(long dev) {
+        fs.lock().lock();
+        try {
+            long sectors = blocksHeld() * (fs.blockSize() / 512);
+            return new Stat(dev, ino, mode, nlink, uid, gid, rdev(), size, fs.blockSize(), sectors,
+                    instant(inode.atimeNanos()), instant(inode.mtimeNanos()), instant(inode.ctimeNanos()));
+        } finally {
+            fs.lock().unlock();
+        }
+    }
+
+    /** Device number of a device node: old format in i_block[0], new in i_block[1]. */
+    private long rdev() {
+        int type = mode & FileMode.S_IFMT;
+        if (type != FileMode.S_IFCHR && type != FileMode.S_IFBLK) {
+            return 0;
+        }
+        long old = inode.block(0);
+        if (old != 0) {
+            return ((old >> 8) & 0xFF) << 8 | (old & 0xFF);
+        }
+        long nw = inode.block(1);
+        long major = (nw & 0xFFF00) >> 8;
+        long minor = (nw & 0xFF) | ((nw >> 12) & 0xFFF00);
+        return major << 8 | minor;
+    }
+
+    private static Instant instant(long nanos) {
+        return Instant.ofEpochSecond(Math.floorDiv(nanos, NANOS), Math.floorMod(nanos, NANOS));
+    }
+
+    @Override
+    public void setMode(int perms) throws ErrnoException {
+        writing(() -> {
+            inode.setMode((mode & FileMode.S_IFMT) | (perms & FileMode.ALLPERMS));
+            inode.setCtimeNanos(fs.now());
+            markInodeDirty();
+            return null;
+        });
+    }
+
+    @Override
+    public void setOwner(int newUid, int newGid) throws ErrnoException {
+        writing(() -> {
+            inode.setUid(newUid);
+            inode.setGid(newGid);
+            inode.setCtimeNanos(fs.now());
+            markInodeDirty();
+            return null;
+        });
+    }
+
+    @Override
+    public void setTimes(long a, long m) throws ErrnoException {
+        writing(() -> {
+            long now = fs.now();
+            if (a != TIME_OMIT) {
+                inode.setAtimeNanos(a == TIME_NOW ? now : a);
+            }
+            if (m != TIME_OMIT) {
+                inode.setMtimeNanos(m == TIME_NOW ? now : m);
+            }
+            inode.setCtimeNanos(now);
+            markInodeDirty();
+            return null;
+        });
+    }
+
+    private void touchModified() throws ErrnoException {
+        long now = fs.now();
+        inode.setMtimeNanos(now);
+        inode.setCtimeNanos(now);
+        markInodeDirty();
+    }
+
+    private void touchChanged() throws ErrnoException {
+        inode.setCtimeNanos(fs.now());
+        markInodeDirty();
+    }
+
+    /** relatime, as Linux mounts by default: refresh atime when it is not after mtime/ctime or a day old. Never on a read-only mount. */
+    private void touchAccessed() throws ErrnoException {
+        if (fs.isReadOnly() || freed) {
+            return;
+        }
+        long at = inode.atimeNanos();
+        long now = fs.now();
+        if (at <= inode.mtimeNanos() || at <= inode.ctimeNanos() || now - at >= RELATIME_NANOS) {
+            inode.setAtimeNanos(now);
+            markInodeDirty();
+        }
+    }
+
+    // ---- data ----
+
+    private void requireFile() throws ErrnoException {
+        if (isDirectory()) {
+            throw new ErrnoException(Errno.EISDIR);
+        }
+        if (!isRegularFile()) {
+            throw new ErrnoException(Errno.EINVAL, "not a regular file");
+        }
+    }
+
+    @Override
+    public int read(ByteBuffer dst, long offset) throws ErrnoException {
+        requireFile();
+        return locked(() -> {
+            int n = readData(dst, offset);
+            touchAccessed();
+            return n;
+        });
+    }
+
+    private int readData(ByteBuffer dst, long offset) throws ErrnoException {
+        long sz = size;
+        if (offset >= sz || !dst.hasRemaining()) {
+            return 0;
+        }
+        int total = (int) Math.min(dst.remaining(), sz - offset);
+        if (InlineData.isInline(inode)) {
+            byte[] data = InlineData.read(inode, ino);
+            for (int i = 0; i < total; i++) {
+                long at = offset + i;
+                dst.put(at < data.length ? data[(int) at] : 0);
+            }
+            return total;
+        }
+        int bs = fs.blockSize();
+        long pos = offset;
+        long end = offset + total;
+        BlockMap m = map();
+        while (pos < end) {
+            long lblk = pos / bs;
+            int in = (int) (pos % bs);
+            int chunk = (int) Math.min(bs - in, end - pos);
+            long pblk = m.map(lblk);
+            if (in == 0 && chunk == bs && pblk != 0) {
+                int run = 1;
+                long maxRun = Math.min(256, (end - pos) / bs);
+                while (run < maxRun && m.map(lblk + run) == pblk + run) {
+                    run++;
+                }
+                ByteBuffer slice = dst.slice();
+                slice.limit(run * bs);
+                fs.cache().readBlocks(pblk, run, slice);
+                dst.position(dst.position() + run * bs);
+                pos += (long) run * bs;
+                continue;
+            }
+            if (pblk == 0) {
+                dst.put(ZEROS, 0, chunk);
+            } else {
+                try (Buf b = fs.cache().read(pblk)) {
+                    dst.put(b.array(), in, chunk);
+                }
+            }
+            pos += chunk;
+        }
+        return total;
+    }
+
+    @Override
+    public int write(ByteBuffer src, long offset) throws ErrnoException {
+        requireFile();
+        return writing(() -> writeData(src, offset));
+    }
+
+    private int writeData(ByteBuffer src, long offset) throws ErrnoException {
+        long max = fs.maxFileSize();
+        if (offset >= max && src.hasRemaining()) {
+            throw new ErrnoException(Errno.EFBIG, "ext2: offset " + offset + " beyond the largest file (" + max + " bytes)");
+        }
+        int want = (int) Math.min(src.remaining(), max - offset);
+        int bs = fs.blockSize();
+        BlockMap m = map();
+        long pos = offset;
+        long end = offset + want;
+        boolean[] fresh = new boolean[1];
+        long runStart = 0;
+        int runLen = 0;
+        int runFrom = 0;
+        int base = src.position();
+        ErrnoException full = null;
+        try {
+            while (pos < end) {
+                long lblk = pos / bs;
+                int in = (int) (pos % bs);
+                int chunk = (int) Math.min(bs - in, end - pos);
+                long pblk = m.mapOrAllocate(lblk, fresh);
+                if (chunk == bs) {
+                    if (runLen > 0 && pblk == runStart + runLen && runLen < 256) {
+                        runLen++;
+                    } else {
+                        flushRun(src, runStart, runFrom, runLen);
+                        runStart = pblk;
+                        runFrom = (int) (pos - offset);
+                        runLen = 1;
+                    }
+                } else {
+                    flushRun(src, runStart, runFrom, runLen);
+                    runLen = 0;
+                    try (Buf b = fresh[0] ? fs.cache().zeroed(pblk) : fs.cache().read(pblk)) {
+                        src.get(base + (int) (pos - offset), b.array(), in, chunk);
+                        b.markDirty();
+                    }
+                }
+                pos += chunk;
+            }
+        } catch (ErrnoException e) {
+            if (e.errno() != Errno.ENOSPC || pos == offset) {
+                flushRun(src, runStart, runFrom, runLen);
+                finishWrite(offset, pos);
+                throw e;
+            }
+            full = e;
+        }
+        flushRun(src, runStart, runFrom, runLen);
+        finishWrite(offset, pos);
+        src.position(base + (int) (pos - offset));
+        return (int) (pos - offset);
+    }
+
+    private void flushRun(ByteBuffer src, long start, int from, int blocks) throws ErrnoException {
+        if (blocks == 0) {
+            return;
+        }
+        int bs = fs.blockSize();
+        ByteBuffer run = src.duplicate();
+        run.position(src.position() + from).limit(src.position() + from + blocks * bs);
+        fs.cache().writeBlocks(start, run);
+    }
+
+    private void finishWrite(long offset, long pos) throws ErrnoException {
+        if (pos > inode.fileSize()) {
+            inode.setFileSize(pos);
+        }
+        if (pos > offset) {
+            touchModified();
+        } else {
+            markInodeDirty();
+        }
+    }
+
+    @Override
+    public void truncate(long length) throws ErrnoException {
+        requireFile();
+        writing(() -> {
+            if (length > fs.maxFileSize()) {
+                throw new ErrnoException(Errno.EFBIG, "ext2: " + length + " bytes is beyond the largest file (" + fs.maxFileSize() + ")");
+            }
+            setLength(length);
+            touchModified();
+            return null;
+        });
+    }
+
+    /** Changes the size, freeing blocks past it and zeroing the rest of a partial last block. */
+    private void setLength(long length) throws ErrnoException {
+        int bs = fs.blockSize();
+        if (length < inode.fileSize()) {
+            int in = (int) (length % bs);
+            if (in != 0) {
+                long pblk = map().map(length / bs);
+                if (pblk != 0) {
+                    try (Buf b = fs.cache().read(pblk)) {
+                        java.util.Arrays.fill(b.array(), in, bs, (byte) 0);
+                        b.markDirty();
+                    }
+                }
+            }
+            map().truncate((length + bs - 1) / bs);
+        }
+        inode.setFileSize(length);
+        markInodeDirty();
+    }
+
+    @Override
+    public void fsync() throws ErrnoException {
+        if (!fs.isReadOnly()) {
+            fs.sync();
+        }
+    }
+
+    @Override
+    public String readlink() throws ErrnoException {
+        if (!isSymlink()) {
+            throw new ErrnoException(Errno.EINVAL, "not a symbolic link");
+        }
+        return locked(() -> {
+            long len = size;
+            if (len > fs.blockSize() || len > 65536) {
+                throw Damage.inode(ino, "symbolic link of " + len + " bytes");
+            }
+            byte[] target;
+            if (InlineData.isInline(inode)) {
+                target = java.util.Arrays.copyOf(InlineData.read(inode, ino), (int) len);
+            } else if ((inode.flags() & Inode.EXTENTS_FL) == 0 && len < Inode.I_BLOCK_BYTES) {
+                target = java.util.Arrays.copyOf(inode.blockBytes(), (int) len);
+            } else {
+                ByteBuffer b = ByteBuffer.allocate((int) len);
+                readData(b, 0);
+                target = b.array();
+            }
+            return new String(target, StandardCharsets.UTF_8);
+        });
+    }
+
+    // ---- directories ----
+
+    private void requireDir() throws ErrnoException {
+        if (!isDirectory()) {
+            throw new ErrnoException(Errno.ENOTDIR);
+        }
+    }
+
+    /** A directory that was removed takes no new entries. Lock held. */
+    private void requireLive() throws ErrnoException {
+        if (inode.linksCount() == 0) {
+            throw new ErrnoException(Errno.ENOENT, "directory has been removed");
+        }
+    }
+
+    private static byte[] nameBytes(String name) throws ErrnoException {
+        byte[] b = name.getBytes(StandardCharsets.UTF_8);
+        if (b.length > DirRecord.NAME_MAX) {
+            throw new ErrnoException(Errno.ENAMETOOLONG);
+        }
+        return b;
+    }
+
+    @Override
+    public Vnode lookup(String name) throws ErrnoException {
+        requireDir();
+        return locked(() -> {
+            if (nlink == 0 || size == 0 && !InlineData.isInline(inode)) {
+                return null;
+            }
+            long found = dir().lookup(nameBytes(name));
+            return found == 0 ? null : fs.node(found);
+        });
+    }
+
+    @Override
+    public DirBatch readdir(long cookie, int max) throws ErrnoException {
+        requireDir();
+        return locked(() -> {
+            if (nlink == 0) {
+                return new DirBatch(java.util.List.of(), cookie);
+            }
+            DirBatch b = dir().readdir(cookie, max);
+            touchAccessed();
+            return b;
+        });
+    }
+
+    @Override
+    public boolean isEmptyDirectory() throws ErrnoException {
+        requireDir();
+        return locked(() -> dir().isEmpty());
+    }
+
+    @Override
+    public Vnode create(String name, int newMode, int newUid, int newGid) throws ErrnoException {
+        requireDir();
+        byte[] n = nameBytes(name);
+        return writing(() -> {
+            requireLive();
+            boolean isDir = FileMode.isDirectory(newMode);
+            if (isDir && nlink >= LINK_MAX) {
+                throw new ErrnoException(Errno.EMLINK);
+            }
+            Ext2Node child = fs.newNode(this, newMode, newUid, newGid);
+            try {
+                if (isDir) {
+                    child.inode.setLinksCount(2);
+                    child.dir().init(ino);
+                } else {
+                    child.inode.setLinksCount(1);
+                    child.markInodeDirty();
+                }
+                dir().add(n, child.ino, newMode);
+            } catch (ErrnoException e) {
+                child.release();
+                throw e;
+            }
+            if (isDir) {
+                inode.setLinksCount(inode.linksCount() + 1);
+            }
+            touchModified();
+            return child;
+        });
+    }
+
+    @Override
+    public Vnode symlink(String name, String target, int newUid, int newGid) throws ErrnoException {
+        requireDir();
+        byte[] n = nameBytes(name);
+        byte[] t = target.getBytes(StandardCharsets.UTF_8);
+        if (t.length == 0) {
+            throw new ErrnoException(Errno.ENOENT, "ext2: empty symbolic link target");
+        }
+        if (t.length >= fs.blockSize()) {
+            throw new ErrnoException(Errno.ENAMETOOLONG, "ext2: symbolic link target of " + t.length + " bytes (at most " + (fs.blockSize() - 1) + ")");
+        }
+        return writing(() -> {
+            requireLive();
+            Ext2Node link = fs.newNode(this, FileMode.S_IFLNK | 0777, newUid, newGid);
+            try {
+                link.inode.setLinksCount(1);
+                if (t.length < Inode.I_BLOCK_BYTES) {
+                    link.inode.setBlockBytes(t);
+                } else {
+                    boolean[] fresh = new boolean[1];
+                    long pblk = link.map().mapOrAllocate(0, fresh);
+                    try (Buf b = fs.cache().zeroed(pblk)) {
+                        System.arraycopy(t, 0, b.array(), 0, t.length);
+                    }
+                }
+                link.inode.setFileSize(t.length);
+                link.markInodeDirty();
+                dir().add(n, link.ino, FileMode.S_IFLNK);
+            } catch (ErrnoException e) {
+                link.release();
+                throw e;
+            }
+            touchModified();
+            return link;
+        });
+    }
+
+    @Override
+    public void link(String name, Vnode target) throws ErrnoException {
+        requireDir();
+        byte[] n = nameBytes(name);
+        Ext2Node node = (Ext2Node) target;
+        writing(() -> {
+            requireLive();
+            if (node.nlink >= LINK_MAX) {
+                throw new ErrnoException(Errno.EMLINK);
+            }
+            dir().add(n, node.ino, node.mode);
+            node.inode.setLinksCount(node.inode.linksCount() + 1);
+            node.touchChanged();
+            touchModified();
+            return null;
+        });
+    }
+
+    @Override
+    public void remove(String name, Vnode target) throws ErrnoException {
+        requireDir();
+        byte[] n = nameBytes(name);
+        Ext2Node node = (Ext2Node) target;
+        writing(() -> {
+            dir().remove(n);
+            touchModified();
+            node.dropLink();
+            return null;
+        });
+    }
+
+    @Override
+    public void rmdir(String name, Vnode target) throws ErrnoException {
+        requireDir();
+        byte[] n = nameBytes(name);
+        Ext2Node node = (Ext2Node) target;
+        writing(() -> {
+            dir().remove(n);
+            inode.setLinksCount(Math.max(0, inode.linksCount() - 1));
+            touchModified();
+            node.dirGone();
+            return null;
+        });
+    }
+
+    @Override
+    public void rename(String fromName, Vnode moved, Vnode toDirV, String toName, Vnode replacedV) throws ErrnoException {
+        requireDir();
+        byte[] from = nameBytes(fromName);
+        byte[] to = nameBytes(toName);
+        Ext2Node node = (Ext2Node) moved;
+        Ext2Node toDir = (Ext2Node) toDirV;
+        Ext2Node replaced = (Ext2Node) replacedV;
+        writing(() -> {
+            toDir.requireLive();
+            boolean isDir = node.isDirectory();
+            if (isDir && toDir != this && replaced == null && toDir.nlink >= LINK_MAX) {
+                throw new ErrnoException(Errno.EMLINK);
+            }
+            if (replaced != null) {
+                toDir.dir().retarget(to, node.ino, node.mode);
+            } else {
+                toDir.dir().add(to, node.ino, node.mode);
+            }
+            dir().remove(from);
+            if (isDir && toDir != this) {
+                node.dir().retarget(new byte[] {'.', '.'}, toDir.ino, FileMode.S_IFDIR);
+                inode.setLinksCount(inode.linksCount() - 1);
+                toDir.inode.setLinksCount(toDir.inode.linksCount() + 1);
+            }
+            if (replaced != null) {
+                if (replaced.isDirectory()) {
+                    toDir.inode.setLinksCount(toDir.inode.linksCount() - 1);
+                    replaced.dirGone();
+                } else {
+                    replaced.dropLink();
+                }
+            }
+            touchModified();
+            if (toDir != this) {
+                toDir.touchModified();
+            }
+            node.touchChanged();
+            return null;
+        });
+    }
+
+    /** One name fewer; frees the inode with the last one unless a file has it open. Lock held. */
+    private void dropLink() throws ErrnoException {
+        inode.setLinksCount(Math.max(0, inode.linksCount() - 1));
+        touchChanged();
+        if (inode.linksCount() == 0 && !isOpen()) {
+            release();
+        }
+    }
+
+    /** A directory lost its name: no links, no entries; freed now or at last close. Lock held. */
+    private void dirGone() throws ErrnoException {
+        inode.setLinksCount(0);
+        touchChanged();
+        if (!isOpen()) {
+            release();
+        }
+    }
+
+    @Override
+    protected void inactive() throws ErrnoException {
+        if (nlink == 0 && !fs.isReadOnly()) {
+            locked(() -> {
+                releaseIfUnlinked();
+                return null;
+            });
+        }
+    }
+
+    /** Frees the inode if it has no names left; at last close and at unmount. Lock held. */
+    void releaseIfUnlinked() throws ErrnoException {
+        if (!freed && inode.linksCount() == 0) {
+            release();
+        }
+    }
+
+    /**
+     * Gives the inode and everything it holds back: data and indirect blocks (not for a fast
+     * symlink, whose i_block is text), one reference to a shared extended-attribute block, and
+     * the inode, with its deletion time set as Linux does. Lock held.
+     */
+    private void release() throws ErrnoException {
+        if (freed) {
+            return;
+        }
+        boolean fastSymlink = isSymlink() && (inode.flags() & Inode.EXTENTS_FL) == 0 && size < Inode.I_BLOCK_BYTES;
+        boolean hasBlocks = !fastSymlink && !InlineData.isInline(inode)
+                && (inode.mode() & FileMode.S_IFMT) != FileMode.S_IFCHR && (inode.mode() & FileMode.S_IFMT) != FileMode.S_IFBLK;
+        if (hasBlocks) {
+            map().truncate(0);
+        }
+        releaseXattrBlock();
+        inode.setFileSize(0);
+        inode.setLinksCount(0);
+        inode.setDtime(fs.nowSeconds());
+        markInodeDirty();
+        freed = true;
+        fs.allocator().freeInode(ino, isDirectory());
+    }
+
+    /** Drops this inode's reference to its extended-attribute block, freeing the block with the last one. */
+    private void releaseXattrBlock() throws ErrnoException {
+        long acl = inode.fileAcl();
+        if (acl == 0) {
+            return;
+        }
+        fs.checkBlock(ino, acl);
+        boolean last;
+        try (Buf b = fs.cache().read(acl)) {
+            ByteBuffer d = b.data();
+            if (d.getInt(0) != 0xEA020000) {
+                throw Damage.inode(ino, "extended attribute block " + acl + " has a bad magic number");
+            }
+            int refs = d.getInt(4);
+            last = refs <= 1;
+            if (!last) {
+                d.putInt(4, refs - 1);
+                b.markDirty();
+            }
+        }
+        if (last) {
+            fs.allocator().freeBlock(acl);
+        }
+        addBlocks(-1);
+        inode.setFileAcl(0);
+    }
+}

@@ -1,0 +1,88 @@
+package io.jrump.fs.ext2;
+
+import io.jrump.api.BlockDevice;
+import io.jrump.api.Errno;
+import io.jrump.api.ErrnoException;
+import io.jrump.fs.bio.BufferCache;
+import io.jrump.fs.ext2.disk.Superblock;
+import io.jrump.fs.vfs.FileSystem;
+import io.jrump.fs.vfs.FileSystemType;
+import io.jrump.fs.vfs.MountOptions;
+import io.jrump.fs.vfs.MountRequest;
+import java.nio.ByteBuffer;
+
+/**
+ * The "ext2" file system type; "ext3" and "ext4" ({@link Ext3Type}, {@link Ext4Type}) are the
+ * same driver under the names users will type, since what an image can do is decided by its
+ * superblock's features, not by the name given to mount (see {@link FeaturePolicy}).
+ *
+ * <p>Mount options: {@code cache=SIZE} (k/m/g suffixes), the buffer cache's memory limit,
+ * default {@link BufferCache#DEFAULT_LIMIT}.
+ */
+public class Ext2Type implements FileSystemType {
+    public static final String NAME = "ext2";
+    /** Mount option: buffer cache size. */
+    public static final String CACHE_OPTION = "cache";
+
+    private final String name;
+
+    public Ext2Type() {
+        this(NAME);
+    }
+
+    Ext2Type(String name) {
+        this.name = name;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public FileSystem mount(MountRequest request) throws ErrnoException {
+        MountOptions o = request.options();
+        o.rejectUnknown(CACHE_OPTION);
+        long cacheBytes = o.size(CACHE_OPTION, BufferCache.DEFAULT_LIMIT);
+        BlockDevice dev = request.device();
+        Superblock sb = readSuperblock(dev);
+        FeaturePolicy.Verdict verdict = FeaturePolicy.decide(sb);
+        System.Logger log = request.platform().logger();
+        boolean readOnly = request.readOnly() || verdict.readOnly() || dev.isReadOnly();
+        if (verdict.readOnly() && !request.readOnly()) {
+            log.log(System.Logger.Level.WARNING, "ext2: " + request.source() + ": " + verdict.reason());
+        }
+        if (sb.blockSize() % dev.sectorSize() != 0) {
+            throw new ErrnoException(Errno.EINVAL, "ext2: block size " + sb.blockSize() + " smaller than the device's sectors (" + dev.sectorSize() + ")");
+        }
+        BufferCache cache = new BufferCache(dev, sb.blockSize(), cacheBytes, readOnly);
+        GroupTable groups = GroupTable.load(sb, cache);
+        return new Ext2Fs(dev, cache, sb, groups, readOnly, request::now, log, name);
+    }
+
+    /** Reads and checks the primary superblock, at byte 1024 whatever the block size. */
+    static Superblock readSuperblock(BlockDevice dev) throws ErrnoException {
+        int sector = dev.sectorSize();
+        int span = Math.max(2 * Superblock.OFFSET, sector);
+        span = (span + sector - 1) / sector * sector;
+        if (dev.size() < span) {
+            throw new ErrnoException(Errno.EINVAL, "ext2: device of " + dev.size() + " bytes is too small for a superblock");
+        }
+        ByteBuffer head = ByteBuffer.allocate(span);
+        dev.read(0, head);
+        ByteBuffer copy = ByteBuffer.allocate(Superblock.SIZE);
+        copy.put(0, head, Superblock.OFFSET, Superblock.SIZE);
+        Superblock sb = new Superblock(copy, 0);
+        String bad = sb.check(dev.size());
+        if (bad != null) {
+            throw new ErrnoException(Errno.EINVAL, "ext2: superblock (block " + (Superblock.OFFSET / Math.max(1024, sb.blockSize())) + "): " + bad);
+        }
+        if (sb.has(io.jrump.fs.ext2.disk.Feature.METADATA_CSUM)) {
+            int want = io.jrump.fs.ext2.disk.Checksums.superblock(sb);
+            if (want != sb.checksum()) {
+                throw Damage.checksum("superblock", Superblock.OFFSET / sb.blockSize(), sb.checksum() & 0xFFFF_FFFFL, want & 0xFFFF_FFFFL);
+            }
+        }
+        return sb;
+    }
+}

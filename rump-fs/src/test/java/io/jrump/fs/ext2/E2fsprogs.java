@@ -1,0 +1,95 @@
+package io.jrump.fs.ext2;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The real peer: e2fsprogs' {@code mke2fs}, {@code e2fsck} and {@code debugfs}, run as
+ * processes. Tests that need them call {@link #assumeAvailable()}, which skips with the reason
+ * printed when they are not installed (Debian package e2fsprogs).
+ */
+final class E2fsprogs {
+    private static final String[] PATH = {"/usr/sbin", "/sbin", "/usr/bin", "/bin"};
+
+    private E2fsprogs() {
+    }
+
+    /** The full path of a tool, or null. */
+    static String tool(String name) {
+        for (String dir : PATH) {
+            Path p = Path.of(dir, name);
+            if (Files.isExecutable(p)) {
+                return p.toString();
+            }
+        }
+        return null;
+    }
+
+    static void assumeAvailable() {
+        assumeTrue(tool("mke2fs") != null && tool("e2fsck") != null && tool("debugfs") != null,
+                "e2fsprogs (mke2fs, e2fsck, debugfs) not installed: install the Debian package e2fsprogs");
+    }
+
+    record Result(int exit, String output) {
+    }
+
+    static Result run(List<String> cmd) throws IOException, InterruptedException {
+        List<String> full = new ArrayList<>(cmd);
+        String t = tool(full.get(0));
+        if (t != null) {
+            full.set(0, t);
+        }
+        ProcessBuilder pb = new ProcessBuilder(full).redirectErrorStream(true);
+        pb.environment().put("E2FSPROGS_FAKE_TIME", "");
+        pb.environment().remove("E2FSPROGS_FAKE_TIME");
+        pb.environment().put("MKE2FS_CONFIG", "/etc/mke2fs.conf");
+        Process p = pb.start();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException("timed out: " + full);
+        }
+        return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+    }
+
+    /** Makes a file system image of {@code bytes} with {@code mke2fs -t TYPE -b BS}, plus {@code extra} arguments. */
+    static Path mkfs(Path image, String type, int blockSize, long bytes, String... extra) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("mke2fs", "-q", "-F", "-t", type, "-b", Integer.toString(blockSize)));
+        cmd.addAll(List.of(extra));
+        cmd.add(image.toString());
+        cmd.add(Long.toString(bytes / 1024) + "k");
+        Result r = run(cmd);
+        assertEquals(0, r.exit(), "mke2fs failed: " + cmd + "\n" + r.output());
+        return image;
+    }
+
+    /** {@code e2fsck -fn}: the result, exit 0 meaning clean. */
+    static Result fsck(Path image) throws IOException, InterruptedException {
+        return run(List.of("e2fsck", "-fn", image.toString()));
+    }
+
+    /** Asserts that {@code e2fsck -fn} finds nothing to fix. */
+    static void assertClean(Path image) throws IOException, InterruptedException {
+        Result r = fsck(image);
+        assertEquals(0, r.exit(), "e2fsck -fn " + image + " is not clean:\n" + r.output());
+    }
+
+    /** Removes the lost+found that mke2fs makes, leaving an empty root (e2fsck accepts its absence). */
+    static void removeLostAndFound(Path image) throws IOException, InterruptedException {
+        Result r = run(List.of("debugfs", "-w", "-R", "rmdir lost+found", image.toString()));
+        assertEquals(0, r.exit(), "debugfs rmdir lost+found: " + r.output());
+    }
+
+    /** Runs a debugfs request against an image, read-only. */
+    static Result debugfs(Path image, String request) throws IOException, InterruptedException {
+        return run(List.of("debugfs", "-R", request, image.toString()));
+    }
+}
