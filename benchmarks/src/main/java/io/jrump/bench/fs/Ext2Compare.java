@@ -31,9 +31,10 @@ import picocli.CommandLine.Spec;
  * caches dropped before every phase. Prints a markdown table of throughputs (median and
  * min–max over the rounds) with the ratio jrump / peer, higher being better.
  *
- * <p>Each round gives every side a fresh image and runs the three phases on it, each phase on
- * a fresh mount (for jrump, a fresh kernel, so its buffer cache starts as cold as the host's
- * after {@code drop_caches}); the side that goes first rotates from round to round. A peer
+ * <p>Each round gives every side a fresh image, then runs each phase on every side in turn, so
+ * that the figures of one phase come from minutes close together; the side that goes first
+ * rotates from round to round. Every phase runs on a fresh mount (for jrump, a fresh kernel, so
+ * its buffer cache starts as cold as the host's after {@code drop_caches}). A peer
  * that cannot run here (not root, fuse2fs not installed) is skipped with the reason printed in
  * its place. Images go in a directory on a real disk ({@code /var/tmp} by default), never in
  * memory, and are deleted as soon as their round is over.
@@ -53,8 +54,8 @@ public final class Ext2Compare implements Callable<Integer> {
     @Option(names = "--quick", description = "Smoke-sized run: 64 MiB file, 1,000 files, no warm-up.")
     boolean quick;
 
-    @Option(names = "--rounds", paramLabel = "N", description = "Rounds (default: 3).")
-    int rounds = 3;
+    @Option(names = "--rounds", paramLabel = "N", description = "Rounds (default: 5, --quick 3).")
+    Integer rounds;
 
     @Option(names = "--dir", paramLabel = "DIR", description = "Where images and mount points go; a real disk, not tmpfs (default: /var/tmp).")
     Path dir = Path.of("/var/tmp");
@@ -76,8 +77,9 @@ public final class Ext2Compare implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (rounds <= 0) {
-            throw new ParameterException(spec.commandLine(), "--rounds must be positive: " + rounds);
+        int roundCount = rounds != null ? rounds : quick ? 3 : 5;
+        if (roundCount <= 0) {
+            throw new ParameterException(spec.commandLine(), "--rounds must be positive: " + roundCount);
         }
         long cacheBytes;
         try {
@@ -87,7 +89,7 @@ public final class Ext2Compare implements Callable<Integer> {
         }
         Path work = Files.createTempDirectory(Files.createDirectories(dir), "jrump-ext2-");
         try {
-            Run run = new Run(quick ? FsWorkload.QUICK : FsWorkload.FULL, rounds, !quick, cacheBytes, work);
+            Run run = new Run(quick ? FsWorkload.QUICK : FsWorkload.FULL, roundCount, !quick, cacheBytes, work);
             run.measure();
             out.println(run.table());
             out.flush();
@@ -137,52 +139,69 @@ public final class Ext2Compare implements Callable<Integer> {
             skipped.forEach((peer, why) -> log.println("  skipping " + peer + ": " + why));
             if (warmUp) {
                 log.println("warm-up (not counted): the quick workload once per side");
-                Phases quickPhases = new Phases(FsWorkload.QUICK);
-                for (Contender c : running) {
-                    sideRound(c, FsWorkload.QUICK, quickPhases, false);
-                }
+                round(FsWorkload.QUICK, new Phases(FsWorkload.QUICK), 0, false);
             }
             Phases phases = new Phases(workload);
             for (int round = 1; round <= roundCount; round++) {
                 log.println("round " + round + "/" + roundCount);
-                for (int i = 0; i < running.size(); i++) {
-                    sideRound(running.get((i + round - 1) % running.size()), workload, phases, true);
-                }
+                round(workload, phases, round - 1, true);
             }
         }
 
-        /** One side's phases on a fresh image: write, read, metadata; figures kept when {@code counted}. */
-        private void sideRound(Contender c, FsWorkload w, Phases phases, boolean counted) throws IOException {
-            Path image = work.resolve(c.key() + ".img");
-            Images.fresh(image, w.imageBytes());
+        /**
+         * One round: a fresh image per side, then each phase on every side in turn (so that the
+         * sides of one phase run close together on this noisy machine), the first side rotating
+         * with {@code shift}; figures kept when {@code counted}.
+         */
+        private void round(FsWorkload w, Phases phases, int shift, boolean counted) throws IOException {
+            List<Contender> order = new ArrayList<>();
+            for (int i = 0; i < running.size(); i++) {
+                order.add(running.get((i + shift) % running.size()));
+            }
+            Map<Contender, Path> images = new LinkedHashMap<>();
             try {
+                for (Contender c : order) {
+                    Path image = work.resolve(c.key() + ".img");
+                    images.put(c, image);
+                    Images.fresh(image, w.imageBytes());
+                }
                 double[] heap = new double[3];
-                long write = phase(c, image, "write", phases::write, heap, 0);
-                long read = phase(c, image, "read", phases::read, heap, 1);
-                Phases.MetadataTimes meta = phase(c, image, "metadata", phases::metadata, heap, 2);
-                if (c == rump) {
-                    String fsck = Images.check(image);
-                    if (fsck != null) {
-                        problems.add("e2fsck -fn after jrump's round: " + fsck);
-                        log.println("  e2fsck -fn complains: " + fsck);
+                for (Contender c : order) {
+                    long write = phase(c, images.get(c), "write", phases::write, heap, 0);
+                    if (counted) {
+                        record(c.key() + ".write", w.fileBytes() / seconds(write));
                     }
+                }
+                for (Contender c : order) {
+                    long read = phase(c, images.get(c), "read", phases::read, heap, 1);
+                    if (counted) {
+                        record(c.key() + ".read", w.fileBytes() / seconds(read));
+                    }
+                }
+                for (Contender c : order) {
+                    Phases.MetadataTimes meta = phase(c, images.get(c), "metadata", phases::metadata, heap, 2);
+                    if (counted) {
+                        record(c.key() + ".meta", w.files() / seconds(meta.total()));
+                        record(c.key() + ".create", meta.create());
+                        record(c.key() + ".stat", meta.stat());
+                        record(c.key() + ".delete", meta.delete());
+                    }
+                }
+                String fsck = Images.check(images.get(rump));
+                if (fsck != null) {
+                    problems.add("e2fsck -fn after jrump's round: " + fsck);
+                    log.println("  e2fsck -fn complains: " + fsck);
                 }
                 if (counted) {
-                    record(c.key() + ".write", w.fileBytes() / seconds(write));
-                    record(c.key() + ".read", w.fileBytes() / seconds(read));
-                    record(c.key() + ".meta", w.files() / seconds(meta.total()));
-                    record(c.key() + ".create", meta.create());
-                    record(c.key() + ".stat", meta.stat());
-                    record(c.key() + ".delete", meta.delete());
-                    if (c == rump) {
-                        record("jrump.heap.write", heap[0]);
-                        record("jrump.heap.read", heap[1]);
-                        record("jrump.heap.metadata", heap[2]);
-                        record("jrump.heap", Math.max(heap[0], Math.max(heap[1], heap[2])));
-                    }
+                    record("jrump.heap.write", heap[0]);
+                    record("jrump.heap.read", heap[1]);
+                    record("jrump.heap.metadata", heap[2]);
+                    record("jrump.heap", Math.max(heap[0], Math.max(heap[1], heap[2])));
                 }
             } finally {
-                Files.deleteIfExists(image);
+                for (Path image : images.values()) {
+                    Files.deleteIfExists(image);
+                }
             }
         }
 
@@ -207,7 +226,10 @@ public final class Ext2Compare implements Callable<Integer> {
                 }
                 throw e;
             }
-            heap[slot] = fs.unmount(c == rump);
+            double held = fs.unmount(c == rump);
+            if (c == rump) {
+                heap[slot] = held;
+            }
             return result;
         }
 
@@ -257,7 +279,7 @@ public final class Ext2Compare implements Callable<Integer> {
             sb.append('\n').append(breakdown()).append('\n');
             sb.append("- ").append(workload.name()).append(": ").append(workload.describe()).append("; ").append(roundCount)
                     .append(" round(s)").append(warmUp ? " after one uncounted warm-up pass per side" : "")
-                    .append("; the side that goes first rotates.\n")
+                    .append("; each phase runs on every side in turn, the side that goes first rotating.\n")
                     .append("- Figures are throughputs: MiB/s, or files/s (each file created, stat'ed and deleted). ")
                     .append("Ratio = jrump median / peer median (higher is better).\n")
                     .append("- Every phase runs on a fresh mount (jrump: a fresh kernel) after ")
