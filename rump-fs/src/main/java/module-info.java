@@ -1,7 +1,8 @@
 /**
  * The VFS faction of jrump and its file systems: name lookup, the mount table, permission
- * checks and the path-name system calls ({@code io.jrump.fs.vfs}), and tmpfs
- * ({@code io.jrump.fs.tmpfs}). Further file system types plug in as
+ * checks and the path-name system calls ({@code io.jrump.fs.vfs}), tmpfs
+ * ({@code io.jrump.fs.tmpfs}), ext2 with ext4 read-only ({@code io.jrump.fs.ext2}) and the
+ * buffer cache ({@code io.jrump.fs.bio}). Further file system types plug in as
  * {@link io.jrump.fs.vfs.FileSystemType} services.
  */
 module io.jrump.fs {
@@ -10,4 +11,5 @@ module io.jrump.fs {
     uses io.jrump.fs.vfs.FileSystemType;
 
     provides io.jrump.api.spi.KernelComponent with io.jrump.fs.VfsComponent;
+    provides io.jrump.fs.vfs.FileSystemType with io.jrump.fs.ext2.Ext2Type, io.jrump.fs.ext2.Ext3Type, io.jrump.fs.ext2.Ext4Type;
 }

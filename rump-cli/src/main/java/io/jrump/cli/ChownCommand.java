@@ -34,10 +34,7 @@ final class ChownCommand extends ImageCommand {
             Stat st = side.stat(a.path());
             int newUid = uid == -1 ? st.uid() : uid;
             int newGid = gid == -1 ? st.gid() : gid;
-            side.call("chown", a.path(), (sys, k) -> {
-                sys.chown(k, newUid, newGid);
-                return null;
-            });
+            side.run("chown", a.path(), (sys, k) -> sys.chown(k, newUid, newGid));
         }
     }
 

@@ -34,6 +34,12 @@ final class ImageSide implements FileSide {
         return image;
     }
 
+    /** A system call on a path of this image that returns nothing. */
+    @FunctionalInterface
+    interface VoidCall {
+        void run(Syscalls sys, String kernelPath) throws ErrnoException;
+    }
+
     /** Runs {@code call} on {@code path}, naming the call and the user's path when it fails. */
     <T> T call(String name, String path, Call<T> call) throws ErrnoException {
         try {
@@ -43,6 +49,14 @@ final class ImageSide implements FileSide {
             named.initCause(e);
             throw named;
         }
+    }
+
+    /** {@link #call} for calls that return nothing. */
+    void run(String name, String path, VoidCall call) throws ErrnoException {
+        call(name, path, (sys, k) -> {
+            call.run(sys, k);
+            return null;
+        });
     }
 
     @Override
@@ -102,10 +116,7 @@ final class ImageSide implements FileSide {
 
             @Override
             public void close() throws ErrnoException {
-                call("close", path, (sys, k) -> {
-                    sys.close(fd);
-                    return null;
-                });
+                run("close", path, (sys, k) -> sys.close(fd));
             }
         };
     }
@@ -129,20 +140,14 @@ final class ImageSide implements FileSide {
 
             @Override
             public void close() throws ErrnoException {
-                call("close", path, (sys, k) -> {
-                    sys.close(fd);
-                    return null;
-                });
+                run("close", path, (sys, k) -> sys.close(fd));
             }
         };
     }
 
     @Override
     public void mkdir(String path, int mode) throws ErrnoException {
-        call("mkdir", path, (sys, k) -> {
-            sys.mkdir(k, mode);
-            return null;
-        });
+        run("mkdir", path, (sys, k) -> sys.mkdir(k, mode));
     }
 
     @Override
@@ -152,26 +157,17 @@ final class ImageSide implements FileSide {
 
     @Override
     public void symlink(String target, String path) throws ErrnoException {
-        call("symlink", path, (sys, k) -> {
-            sys.symlink(target, k);
-            return null;
-        });
+        run("symlink", path, (sys, k) -> sys.symlink(target, k));
     }
 
     @Override
     public void chmod(String path, int mode) throws ErrnoException {
-        call("chmod", path, (sys, k) -> {
-            sys.chmod(k, mode);
-            return null;
-        });
+        run("chmod", path, (sys, k) -> sys.chmod(k, mode));
     }
 
     @Override
     public void utimes(String path, Instant atime, Instant mtime) throws ErrnoException {
-        call("utimes", path, (sys, k) -> {
-            sys.utimes(k, atime, mtime);
-            return null;
-        });
+        run("utimes", path, (sys, k) -> sys.utimes(k, atime, mtime));
     }
 
     StatVfs statvfs() throws ErrnoException {

@@ -41,9 +41,6 @@ final class LnCommand extends ImageCommand {
             throw usage("TARGET of a hard link must be an absolute path in the image: " + target);
         }
         String from = existing;
-        side.call("link", l.path(), (sys, k) -> {
-            sys.link(side.image().path(from), k);
-            return null;
-        });
+        side.run("link", l.path(), (sys, k) -> sys.link(side.image().path(from), k));
     }
 }

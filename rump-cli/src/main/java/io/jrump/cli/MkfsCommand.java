@@ -4,7 +4,6 @@ import io.jrump.api.ErrnoException;
 import io.jrump.cli.measure.Units;
 import io.jrump.fs.mkfs.Mkfs;
 import io.jrump.fs.mkfs.MkfsOptions;
-import io.jrump.fs.vfs.MountOptions;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -39,7 +38,7 @@ final class MkfsCommand extends ImageCommand {
         }
         long bytes;
         try {
-            bytes = MountOptions.parseSize("SIZE", size);
+            bytes = Mkfs.parseSize(size);
         } catch (ErrnoException e) {
             throw usage("SIZE '" + size + "': expected bytes or a number with k, M, G, T");
         }

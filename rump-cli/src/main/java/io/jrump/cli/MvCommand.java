@@ -32,9 +32,6 @@ final class MvCommand extends ImageCommand {
         }
         String from = src.path();
         String dest = to;
-        side.call("rename", from, (sys, k) -> {
-            sys.rename(k, side.image().path(dest));
-            return null;
-        });
+        side.run("rename", from, (sys, k) -> sys.rename(k, side.image().path(dest)));
     }
 }

@@ -3,7 +3,6 @@ package io.jrump.cli;
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
 import io.jrump.api.Stat;
-import io.jrump.api.Syscalls;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -36,10 +35,7 @@ final class RmCommand extends ImageCommand {
     private void remove(ImageSide side, String path) throws ErrnoException {
         Stat st = side.lstat(path);
         if (!st.isDirectory()) {
-            side.call("unlink", path, (sys, k) -> {
-                sys.unlink(k);
-                return null;
-            });
+            side.run("unlink", path, (sys, k) -> sys.unlink(k));
             return;
         }
         if (!recursive) {
@@ -48,9 +44,6 @@ final class RmCommand extends ImageCommand {
         for (String name : side.list(path)) {
             remove(side, FileSide.join(path, name));
         }
-        side.call("rmdir", path, (Syscalls sys, String k) -> {
-            sys.rmdir(k);
-            return null;
-        });
+        side.run("rmdir", path, (sys, k) -> sys.rmdir(k));
     }
 }

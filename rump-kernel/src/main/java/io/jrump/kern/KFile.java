@@ -103,11 +103,28 @@ public abstract class KFile {
         return events & (PollFd.POLLIN | PollFd.POLLOUT | PollFd.POLLRDNORM | PollFd.POLLWRNORM);
     }
 
+    /**
+     * The waiters to wake when this file's readiness changes, or {@code null} for files that
+     * never block (the default). A file that can block returns its {@link WaitSet} here and
+     * wakes it on every change; {@code poll} registers through {@link #addWaiter}.
+     */
+    protected WaitSet waitSet() {
+        return null;
+    }
+
     /** Asks to be woken when readiness may have changed; files that never block ignore it. */
     public void addWaiter(PollWaiter waiter) {
+        WaitSet w = waitSet();
+        if (w != null) {
+            w.add(waiter);
+        }
     }
 
     public void removeWaiter(PollWaiter waiter) {
+        WaitSet w = waitSet();
+        if (w != null) {
+            w.remove(waiter);
+        }
     }
 
     /** Releases the file; called once, when its last descriptor is closed. */

@@ -200,13 +200,8 @@ final class Pipe {
         }
 
         @Override
-        public void addWaiter(PollWaiter waiter) {
-            waiters.add(waiter);
-        }
-
-        @Override
-        public void removeWaiter(PollWaiter waiter) {
-            waiters.remove(waiter);
+        protected WaitSet waitSet() {
+            return waiters;
         }
 
         @Override

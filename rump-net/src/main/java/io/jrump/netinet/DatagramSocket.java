@@ -6,7 +6,6 @@ import io.jrump.api.PollFd;
 import io.jrump.api.SocketConstants;
 import io.jrump.api.Stat;
 import io.jrump.kern.Cred;
-import io.jrump.kern.PollWaiter;
 import io.jrump.kern.SocketFile;
 import io.jrump.kern.WaitSet;
 import io.jrump.net.wire.Ipv4Address;
@@ -379,13 +378,8 @@ abstract class DatagramSocket extends SocketFile {
     }
 
     @Override
-    public void addWaiter(PollWaiter waiter) {
-        waiters.add(waiter);
-    }
-
-    @Override
-    public void removeWaiter(PollWaiter waiter) {
-        waiters.remove(waiter);
+    protected WaitSet waitSet() {
+        return waiters;
     }
 
     @Override

@@ -25,6 +25,16 @@ public final class Mkfs {
     }
 
     /**
+     * A size as mkfs takes it: bytes, or a number with k, M, G or T (powers of 1024), the same
+     * syntax as the {@code size=} mount option.
+     *
+     * @throws ErrnoException EINVAL when malformed
+     */
+    public static long parseSize(String text) throws ErrnoException {
+        return io.jrump.fs.vfs.MountOptions.parseSize("size", text);
+    }
+
+    /**
      * Makes a file system on {@code device}, overwriting what is there.
      *
      * @param zeroed whether the device is known to read as zeros (a new sparse file): then

@@ -74,7 +74,7 @@ public final class MountedImage implements AutoCloseable {
                         + (partition == 0 ? partitionHint(disk, image) : ""));
             }
             kernel = Rump.builder().component("vfs").device(DISK, dev).boot();
-            mount(kernel.sys(), name, "mount " + MOUNT_POINT, DISK, mountType, readOnly);
+            mount(kernel.sys(), name, DISK, mountType, readOnly, null);
             return new MountedImage(name, kernel, disk, found != null ? found.name() : mountType,
                     found != null ? found.label() : "", readOnly);
         } catch (ErrnoException | RuntimeException e) {
@@ -112,11 +112,7 @@ public final class MountedImage implements AutoCloseable {
     static MountedImage memory(long bytes) throws ErrnoException {
         RumpKernel kernel = Rump.builder().component("vfs").boot();
         try {
-            mount(kernel.sys(), "memory", "mount " + MOUNT_POINT, "tmpfs", "tmpfs", false);
-            if (bytes > 0) {
-                kernel.sys().unmount(MOUNT_POINT, 0);
-                kernel.sys().mount("tmpfs", MOUNT_POINT, "tmpfs", 0, "size=" + bytes);
-            }
+            mount(kernel.sys(), "memory", "tmpfs", "tmpfs", false, bytes > 0 ? "size=" + bytes : null);
         } catch (ErrnoException | RuntimeException e) {
             kernel.close();
             throw e;
@@ -124,11 +120,12 @@ public final class MountedImage implements AutoCloseable {
         return new MountedImage("memory", kernel, null, "tmpfs", "", false);
     }
 
-    private static void mount(Syscalls sys, String name, String what, String source, String type, boolean readOnly)
+    /** Mounts on {@value #MOUNT_POINT}; a failure names the image rather than the kernel's mount point. */
+    private static void mount(Syscalls sys, String name, String source, String type, boolean readOnly, String data)
             throws ErrnoException {
         sys.mkdir(MOUNT_POINT, MOUNT_POINT_MODE);
         try {
-            sys.mount(source, MOUNT_POINT, type, readOnly ? MountFlags.MNT_RDONLY : 0, null);
+            sys.mount(source, MOUNT_POINT, type, readOnly ? MountFlags.MNT_RDONLY : 0, data);
         } catch (ErrnoException e) {
             ErrnoException named = new ErrnoException(e.errno(), "mount", name, e.detail());
             named.initCause(e);

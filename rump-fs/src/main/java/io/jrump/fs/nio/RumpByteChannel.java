@@ -5,28 +5,33 @@ import io.jrump.api.Fcntl;
 import io.jrump.api.Syscalls;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.channels.NonReadableChannelException;
 import java.nio.channels.NonWritableChannelException;
-import java.nio.channels.SeekableByteChannel;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
 
 /**
  * A file of an image opened through NIO: a kernel file descriptor, read and written with the
- * kernel's {@code read}/{@code write}, positioned with {@code lseek}. The descriptor's offset
- * is the channel's position, so the channel behaves as a C program's descriptor would
- * (append mode writes at the end whatever the position).
- *
- * <p>Safe for use by several threads as far as the kernel's descriptor is; like
- * {@code FileChannel}, a read and a position change racing each other see some order.
+ * kernel's {@code read}/{@code write} (positional ones with {@code pread}/{@code pwrite}),
+ * positioned with {@code lseek}. The descriptor's offset is the channel's position, so the
+ * channel behaves as a C program's descriptor would (append mode writes at the end whatever
+ * the position). It is a {@link FileChannel}, as the default provider's channels are, so
+ * {@code FileChannel.open} works on images; memory mapping and file locks are not offered
+ * (an image's pages are not host memory, and the kernel has no locks), and say so.
  */
-final class RumpByteChannel implements SeekableByteChannel {
+final class RumpByteChannel extends FileChannel {
+    private static final int TRANSFER_BUFFER = 1 << 16;
+
     private final RumpFileSystem fs;
     private final RumpPath path;
     private final int fd;
     private final boolean readable;
     private final boolean writable;
     private final boolean deleteOnClose;
-    private volatile boolean open = true;
 
     RumpByteChannel(RumpFileSystem fs, RumpPath path, int fd, boolean readable, boolean writable, boolean deleteOnClose) {
         this.fs = fs;
@@ -39,10 +44,7 @@ final class RumpByteChannel implements SeekableByteChannel {
 
     @Override
     public int read(ByteBuffer dst) throws IOException {
-        Syscalls sys = sys();
-        if (!readable) {
-            throw new NonReadableChannelException();
-        }
+        Syscalls sys = readableSys();
         if (!dst.hasRemaining()) {
             return 0;
         }
@@ -55,11 +57,42 @@ final class RumpByteChannel implements SeekableByteChannel {
     }
 
     @Override
-    public int write(ByteBuffer src) throws IOException {
-        Syscalls sys = sys();
-        if (!writable) {
-            throw new NonWritableChannelException();
+    public int read(ByteBuffer dst, long position) throws IOException {
+        checkPosition(position);
+        Syscalls sys = readableSys();
+        if (!dst.hasRemaining()) {
+            return 0;
         }
+        try {
+            int n = sys.pread(fd, dst, position);
+            return n == 0 ? -1 : n;
+        } catch (ErrnoException e) {
+            throw NioErrors.translate(e, path, null);
+        }
+    }
+
+    @Override
+    public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+        long total = 0;
+        for (int i = offset; i < offset + length; i++) {
+            if (!dsts[i].hasRemaining()) {
+                continue;
+            }
+            int n = read(dsts[i]);
+            if (n < 0) {
+                return total == 0 ? -1 : total;
+            }
+            total += n;
+            if (dsts[i].hasRemaining()) {
+                break; // short read: the file ended
+            }
+        }
+        return total;
+    }
+
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+        Syscalls sys = writableSys();
         int total = 0;
         try {
             while (src.hasRemaining()) {
@@ -72,15 +105,37 @@ final class RumpByteChannel implements SeekableByteChannel {
     }
 
     @Override
+    public int write(ByteBuffer src, long position) throws IOException {
+        checkPosition(position);
+        Syscalls sys = writableSys();
+        int total = 0;
+        try {
+            while (src.hasRemaining()) {
+                total += sys.pwrite(fd, src, position + total);
+            }
+        } catch (ErrnoException e) {
+            throw NioErrors.translate(e, path, null);
+        }
+        return total;
+    }
+
+    @Override
+    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        long total = 0;
+        for (int i = offset; i < offset + length; i++) {
+            total += write(srcs[i]);
+        }
+        return total;
+    }
+
+    @Override
     public long position() throws IOException {
         return seek(0, Fcntl.SEEK_CUR);
     }
 
     @Override
     public RumpByteChannel position(long newPosition) throws IOException {
-        if (newPosition < 0) {
-            throw new IllegalArgumentException("negative position " + newPosition);
-        }
+        checkPosition(newPosition);
         seek(newPosition, Fcntl.SEEK_SET);
         return this;
     }
@@ -101,10 +156,7 @@ final class RumpByteChannel implements SeekableByteChannel {
         if (size < 0) {
             throw new IllegalArgumentException("negative size " + size);
         }
-        Syscalls sys = sys();
-        if (!writable) {
-            throw new NonWritableChannelException();
-        }
+        Syscalls sys = writableSys();
         try {
             if (size < sys.fstat(fd).size()) {
                 sys.ftruncate(fd, size);
@@ -118,8 +170,9 @@ final class RumpByteChannel implements SeekableByteChannel {
         return this;
     }
 
-    /** Writes the file's data and metadata to the image, as {@code FileChannel.force(true)}. */
-    void force() throws IOException {
+    /** {@code fsync}: the kernel writes the file's data and inode through to the image either way. */
+    @Override
+    public void force(boolean metaData) throws IOException {
         Syscalls sys = sys();
         try {
             sys.fsync(fd);
@@ -129,44 +182,74 @@ final class RumpByteChannel implements SeekableByteChannel {
     }
 
     @Override
-    public boolean isOpen() {
-        return open && fs.isOpen();
+    public long transferTo(long position, long count, WritableByteChannel target) throws IOException {
+        checkPosition(position);
+        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(TRANSFER_BUFFER, Math.max(count, 1)));
+        long done = 0;
+        while (done < count) {
+            buf.clear().limit((int) Math.min(buf.capacity(), count - done));
+            int n = read(buf, position + done);
+            if (n <= 0) {
+                break;
+            }
+            buf.flip();
+            while (buf.hasRemaining()) {
+                target.write(buf);
+            }
+            done += n;
+        }
+        return done;
     }
 
     @Override
-    public void close() throws IOException {
-        if (!open) {
-            return;
-        }
-        open = false;
-        fs.forget(this);
-        if (!fs.isOpen()) {
-            return; // the kernel, and the descriptor with it, is gone
-        }
-        try {
-            fs.sys().close(fd);
-            if (deleteOnClose) {
-                fs.sys().unlink(path.kernelPath());
+    public long transferFrom(ReadableByteChannel src, long position, long count) throws IOException {
+        checkPosition(position);
+        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(TRANSFER_BUFFER, Math.max(count, 1)));
+        long done = 0;
+        while (done < count) {
+            buf.clear().limit((int) Math.min(buf.capacity(), count - done));
+            int n = src.read(buf);
+            if (n <= 0) {
+                break;
             }
-        } catch (ErrnoException e) {
-            throw NioErrors.translate(e, path, null);
+            buf.flip();
+            write(buf, position + done);
+            done += n;
         }
+        return done;
+    }
+
+    @Override
+    public MappedByteBuffer map(MapMode mode, long position, long size) {
+        throw new UnsupportedOperationException(path + ": a file in an image cannot be memory-mapped");
+    }
+
+    @Override
+    public FileLock lock(long position, long size, boolean shared) {
+        throw new UnsupportedOperationException(path + ": the kernel has no file locks");
+    }
+
+    @Override
+    public FileLock tryLock(long position, long size, boolean shared) {
+        throw new UnsupportedOperationException(path + ": the kernel has no file locks");
     }
 
     /**
-     * Closes the descriptor as the file system closes, so the unmount that follows finds the
-     * file system idle; a failure here is not the caller's (the file system's close reports
-     * what matters, the unmount).
+     * Closes the descriptor (and removes the file if asked at open). Runs also when the file
+     * system closes, before it unmounts, so the unmount finds the file system idle; that is
+     * why it uses the kernel directly rather than the file system's open check.
      */
-    void abandon(Syscalls sys) {
-        if (!open) {
-            return;
-        }
-        open = false;
+    @Override
+    protected void implCloseChannel() throws IOException {
+        fs.forget(this);
+        Syscalls sys = fs.image().sys();
         try {
             sys.close(fd);
+            if (deleteOnClose) {
+                sys.unlink(path.kernelPath());
+            }
         } catch (ErrnoException e) {
-            // the descriptor is gone either way
+            throw NioErrors.translate(e, path, null);
         }
     }
 
@@ -179,8 +262,30 @@ final class RumpByteChannel implements SeekableByteChannel {
         }
     }
 
+    private static void checkPosition(long position) {
+        if (position < 0) {
+            throw new IllegalArgumentException("negative position " + position);
+        }
+    }
+
+    private Syscalls readableSys() throws ClosedChannelException {
+        Syscalls sys = sys();
+        if (!readable) {
+            throw new NonReadableChannelException();
+        }
+        return sys;
+    }
+
+    private Syscalls writableSys() throws ClosedChannelException {
+        Syscalls sys = sys();
+        if (!writable) {
+            throw new NonWritableChannelException();
+        }
+        return sys;
+    }
+
     private Syscalls sys() throws ClosedChannelException {
-        if (!isOpen()) {
+        if (!isOpen() || !fs.isOpen()) {
             throw new ClosedChannelException();
         }
         return fs.sys();

@@ -90,8 +90,12 @@ final class RumpFileSystem extends FileSystem {
             }
             open = false;
         }
-        for (RumpByteChannel ch : channels) {
-            ch.abandon(image.sys());
+        for (RumpByteChannel ch : List.copyOf(channels)) {
+            try {
+                ch.close(); // before the unmount, which refuses a busy file system
+            } catch (IOException e) {
+                // the descriptor is gone either way; the unmount reports what matters
+            }
         }
         channels.clear();
         provider.removed(this);

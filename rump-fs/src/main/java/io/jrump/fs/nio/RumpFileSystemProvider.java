@@ -2,22 +2,17 @@ package io.jrump.fs.nio;
 
 import io.jrump.api.ErrnoException;
 import io.jrump.api.Fcntl;
-import io.jrump.api.FileMode;
 import io.jrump.api.OpenFlags;
-import io.jrump.api.Stat;
 import io.jrump.api.Syscalls;
 import io.jrump.fs.mkfs.Mkfs;
 import io.jrump.fs.mkfs.MkfsOptions;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AccessMode;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.CopyOption;
-import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileStore;
 import java.nio.file.FileSystem;
 import java.nio.file.FileSystemAlreadyExistsException;
@@ -30,7 +25,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.ProviderMismatchException;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -41,10 +35,8 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.spi.FileSystemProvider;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -84,9 +76,6 @@ public final class RumpFileSystemProvider extends FileSystemProvider {
     /** Permissions of new files and directories when none are given; the kernel applies its umask (022). */
     private static final int DEFAULT_FILE_MODE = 0666;
     private static final int DEFAULT_DIR_MODE = 0777;
-    /** Links followed by {@link #realPath} before it reports a loop, as Linux's MAXSYMLINKS. */
-    private static final int MAX_SYMLINKS = 40;
-    private static final int COPY_BUFFER = 1 << 16;
 
     /** File systems opened by URI, by image file. */
     private final Map<Path, RumpFileSystem> byImage = new HashMap<>();
@@ -197,7 +186,7 @@ public final class RumpFileSystemProvider extends FileSystemProvider {
         boolean append = options.contains(StandardOpenOption.APPEND);
         boolean write = options.contains(StandardOpenOption.WRITE) || append;
         boolean read = options.contains(StandardOpenOption.READ) || !write;
-        if (append && read && options.contains(StandardOpenOption.READ)) {
+        if (append && options.contains(StandardOpenOption.READ)) {
             throw new IllegalArgumentException("READ and APPEND together");
         }
         if (append && options.contains(StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -239,6 +228,11 @@ public final class RumpFileSystemProvider extends FileSystemProvider {
     }
 
     @Override
+    public FileChannel newFileChannel(Path path, Set<? extends OpenOption> options, FileAttribute<?>... attrs) throws IOException {
+        return (FileChannel) newByteChannel(path, options, attrs);
+    }
+
+    @Override
     public DirectoryStream<Path> newDirectoryStream(Path dir, DirectoryStream.Filter<? super Path> filter) throws IOException {
         RumpPath p = check(dir);
         try {
@@ -265,18 +259,7 @@ public final class RumpFileSystemProvider extends FileSystemProvider {
 
     @Override
     public void delete(Path path) throws IOException {
-        RumpPath p = check(path);
-        p.getFileSystem().checkWritable();
-        Syscalls sys = p.getFileSystem().sys();
-        try {
-            if (sys.lstat(p.kernelPath()).isDirectory()) {
-                sys.rmdir(p.kernelPath());
-            } else {
-                sys.unlink(p.kernelPath());
-            }
-        } catch (ErrnoException e) {
-            throw NioErrors.translate(e, p, null);
-        }
+        ImageCalls.delete(check(path));
     }
 
     @Override
@@ -326,112 +309,12 @@ public final class RumpFileSystemProvider extends FileSystemProvider {
 
     @Override
     public void copy(Path source, Path target, CopyOption... options) throws IOException {
-        RumpPath src = check(source);
-        RumpPath dst = check(target);
-        List<CopyOption> opts = Arrays.asList(options);
-        if (opts.contains(StandardCopyOption.ATOMIC_MOVE)) {
-            throw new UnsupportedOperationException("ATOMIC_MOVE is an option of move, not copy");
-        }
-        copyOne(src, dst, !opts.contains(LinkOption.NOFOLLOW_LINKS), opts.contains(StandardCopyOption.REPLACE_EXISTING),
-                opts.contains(StandardCopyOption.COPY_ATTRIBUTES));
+        CopyMove.copy(check(source), check(target), options);
     }
 
     @Override
     public void move(Path source, Path target, CopyOption... options) throws IOException {
-        RumpPath src = check(source);
-        RumpPath dst = check(target);
-        List<CopyOption> opts = Arrays.asList(options);
-        boolean replace = opts.contains(StandardCopyOption.REPLACE_EXISTING);
-        boolean atomic = opts.contains(StandardCopyOption.ATOMIC_MOVE);
-        src.getFileSystem().checkWritable();
-        dst.getFileSystem().checkWritable();
-        if (src.getFileSystem() != dst.getFileSystem()) {
-            if (atomic) {
-                throw new AtomicMoveNotSupportedException(src.toString(), dst.toString(), "move between images");
-            }
-            if (lstat(src).isDirectory() && hasEntries(src)) {
-                throw new DirectoryNotEmptyException(src.toString());
-            }
-            copyOne(src, dst, false, replace, true);
-            delete(src);
-            return;
-        }
-        Syscalls sys = src.getFileSystem().sys();
-        try {
-            lstat(src); // a missing source is reported as the source, not the target
-            if (!atomic) {
-                Stat existing = lstatOrNull(dst);
-                if (existing != null && !isSame(lstat(src), existing)) {
-                    if (!replace) {
-                        throw new FileAlreadyExistsException(dst.toString());
-                    }
-                    delete(dst);
-                }
-            }
-            sys.rename(src.kernelPath(), dst.kernelPath());
-        } catch (ErrnoException e) {
-            throw NioErrors.translate(e, src, dst);
-        }
-    }
-
-    private void copyOne(RumpPath src, RumpPath dst, boolean follow, boolean replace, boolean attributes) throws IOException {
-        dst.getFileSystem().checkWritable();
-        Stat st = follow ? stat(src) : lstat(src);
-        Stat existing = lstatOrNull(dst);
-        if (existing != null) {
-            if (src.getFileSystem() == dst.getFileSystem() && isSame(st, existing)) {
-                return; // copying a file onto itself does nothing, as Files.copy documents
-            }
-            if (!replace) {
-                throw new FileAlreadyExistsException(dst.toString());
-            }
-            delete(dst);
-        }
-        Syscalls in = src.getFileSystem().sys();
-        Syscalls out = dst.getFileSystem().sys();
-        int perms = st.mode() & FileMode.ALLPERMS;
-        try {
-            if (st.isDirectory()) {
-                out.mkdir(dst.kernelPath(), perms);
-            } else if (st.isSymlink()) {
-                out.symlink(in.readlink(src.kernelPath()), dst.kernelPath());
-            } else if (st.isRegularFile()) {
-                copyData(src, dst, perms);
-            } else {
-                throw new FileSystemException(src.toString(), dst.toString(), "cannot copy a special file");
-            }
-            if (attributes) {
-                if (!st.isSymlink()) {
-                    out.chmod(dst.kernelPath(), perms);
-                    out.utimes(dst.kernelPath(), st.atime(), st.mtime());
-                }
-                out.lchown(dst.kernelPath(), st.uid(), st.gid());
-            }
-        } catch (ErrnoException e) {
-            throw NioErrors.translate(e, dst, src);
-        }
-    }
-
-    private static void copyData(RumpPath src, RumpPath dst, int perms) throws ErrnoException {
-        Syscalls in = src.getFileSystem().sys();
-        Syscalls out = dst.getFileSystem().sys();
-        int from = in.open(src.kernelPath(), OpenFlags.O_RDONLY);
-        try {
-            int to = out.open(dst.kernelPath(), OpenFlags.O_WRONLY | OpenFlags.O_CREAT | OpenFlags.O_EXCL, perms);
-            try {
-                ByteBuffer buf = ByteBuffer.allocate(COPY_BUFFER);
-                while (in.read(from, buf.clear()) > 0) {
-                    buf.flip();
-                    while (buf.hasRemaining()) {
-                        out.write(to, buf);
-                    }
-                }
-            } finally {
-                out.close(to);
-            }
-        } finally {
-            in.close(from);
-        }
+        CopyMove.move(check(source), check(target), options);
     }
 
     // ---- attributes and checks ----
@@ -444,11 +327,7 @@ public final class RumpFileSystemProvider extends FileSystemProvider {
         if (!(path instanceof RumpPath a) || !(path2 instanceof RumpPath b) || a.getFileSystem() != b.getFileSystem()) {
             return false;
         }
-        return isSame(stat(a), stat(b));
-    }
-
-    private static boolean isSame(Stat a, Stat b) {
-        return a.dev() == b.dev() && a.ino() == b.ino();
+        return ImageCalls.isSame(ImageCalls.stat(a), ImageCalls.stat(b));
     }
 
     @Override
@@ -460,7 +339,7 @@ public final class RumpFileSystemProvider extends FileSystemProvider {
     @Override
     public FileStore getFileStore(Path path) throws IOException {
         RumpPath p = check(path);
-        stat(p);
+        ImageCalls.stat(p);
         return p.getFileSystem().store();
     }
 
@@ -525,97 +404,7 @@ public final class RumpFileSystemProvider extends FileSystemProvider {
         return new RumpAttributeView(name, check(path), !Arrays.asList(options).contains(LinkOption.NOFOLLOW_LINKS));
     }
 
-    /**
-     * The path with every name looked up and every link followed (unless asked not to), names
-     * joined from the image's root. See the class comment about absolute link targets.
-     */
-    RumpPath realPath(RumpPath path, LinkOption... options) throws IOException {
-        boolean follow = !Arrays.asList(options).contains(LinkOption.NOFOLLOW_LINKS);
-        RumpFileSystem fs = path.getFileSystem();
-        Syscalls sys = fs.sys();
-        List<String> todo = new ArrayList<>(names(path.toAbsolutePath()));
-        List<String> done = new ArrayList<>();
-        int links = 0;
-        try {
-            while (!todo.isEmpty()) {
-                String name = todo.remove(0);
-                if (name.equals(".")) {
-                    continue;
-                }
-                if (name.equals("..")) {
-                    if (!done.isEmpty()) {
-                        done.remove(done.size() - 1);
-                    }
-                    continue;
-                }
-                done.add(name);
-                String k = fs.image().path("/" + String.join("/", done));
-                Stat st = sys.lstat(k);
-                if (st.isSymlink() && (follow || !todo.isEmpty())) {
-                    if (++links > MAX_SYMLINKS) {
-                        throw new FileSystemException(path.toString(), null, "ELOOP (Too many levels of symbolic links)");
-                    }
-                    done.remove(done.size() - 1);
-                    RumpPath target = fs.getPath(sys.readlink(k));
-                    if (target.isAbsolute()) {
-                        done.clear();
-                    }
-                    todo.addAll(0, names(target));
-                }
-            }
-        } catch (ErrnoException e) {
-            throw NioErrors.translate(e, path, null);
-        }
-        return fs.getPath("/" + String.join("/", done));
-    }
-
-    private static List<String> names(RumpPath p) {
-        List<String> out = new ArrayList<>();
-        for (Path n : p) {
-            out.add(n.toString());
-        }
-        return out;
-    }
-
     // ---- helpers ----
-
-    /** Whether a directory has entries besides "." and "..". */
-    private static boolean hasEntries(RumpPath dir) throws IOException {
-        try {
-            return dir.getFileSystem().sys().readdir(dir.kernelPath()).stream()
-                    .anyMatch(e -> !e.name().equals(".") && !e.name().equals(".."));
-        } catch (ErrnoException e) {
-            throw NioErrors.translate(e, dir, null);
-        }
-    }
-
-    private static Stat stat(RumpPath p) throws IOException {
-        try {
-            return p.getFileSystem().sys().stat(p.kernelPath());
-        } catch (ErrnoException e) {
-            throw NioErrors.translate(e, p, null);
-        }
-    }
-
-    private static Stat lstat(RumpPath p) throws IOException {
-        try {
-            return p.getFileSystem().sys().lstat(p.kernelPath());
-        } catch (ErrnoException e) {
-            throw NioErrors.translate(e, p, null);
-        }
-    }
-
-    private static Stat lstatOrNull(RumpPath p) throws IOException {
-        try {
-            return p.getFileSystem().sys().lstat(p.kernelPath());
-        } catch (ErrnoException e) {
-            if (e.errno() == io.jrump.api.Errno.ENOENT) {
-                return null;
-            }
-            throw NioErrors.translate(e, p, null);
-        }
-    }
-
     /** The mode of a {@code posix:permissions} attribute, or {@code dflt}. */
     private static int mode(FileAttribute<?>[] attrs, int dflt) {
         int mode = dflt;

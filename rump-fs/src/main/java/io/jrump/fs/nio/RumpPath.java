@@ -201,7 +201,7 @@ final class RumpPath implements Path {
 
     @Override
     public RumpPath toRealPath(LinkOption... options) throws IOException {
-        return fs.provider().realPath(this, options);
+        return RealPaths.resolve(this, options);
     }
 
     @Override

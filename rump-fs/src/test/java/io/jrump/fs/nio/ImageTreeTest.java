@@ -44,6 +44,9 @@ class ImageTreeTest {
             assertThrows(ReadOnlyFileSystemException.class, () -> Files.writeString(fs.getPath("/new"), "x"));
             assertTrue(fs.isReadOnly());
             assertTrue(Files.getFileStore(root).isReadOnly());
+            assertThrows(java.nio.file.AccessDeniedException.class,
+                    () -> fs.provider().checkAccess(fs.getPath("/a/hello.txt"), java.nio.file.AccessMode.WRITE));
+            assertTrue(Files.isReadable(fs.getPath("/a/hello.txt")));
         }
         assertArrayEquals(before, sha256(img), "a read-only image is not changed by a single byte");
     }

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.channels.NonWritableChannelException;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AccessMode;
@@ -108,6 +109,29 @@ abstract class NioContract {
         }
         assertThrows(FileAlreadyExistsException.class, () -> Files.newByteChannel(p("/f"),
                 StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
+    }
+
+    @Test
+    void fileChannelsReadAndWriteAtPositions() throws IOException {
+        try (FileChannel ch = FileChannel.open(p("/fc"), StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap("abcdefgh".getBytes(UTF_8)));
+            ch.write(ByteBuffer.wrap("XY".getBytes(UTF_8)), 2);
+            assertEquals(8, ch.position(), "positional writes leave the position alone");
+            ByteBuffer three = ByteBuffer.allocate(3);
+            assertEquals(3, ch.read(three, 1));
+            assertEquals("bXY", new String(three.array(), UTF_8));
+            ByteBuffer a = ByteBuffer.allocate(4);
+            ByteBuffer b = ByteBuffer.allocate(4);
+            assertEquals(8, ch.position(0).read(new ByteBuffer[] {a, b}));
+            assertEquals("abXYefgh", new String(a.array(), UTF_8) + new String(b.array(), UTF_8));
+            java.io.ByteArrayOutputStream sink = new java.io.ByteArrayOutputStream();
+            assertEquals(5, ch.transferTo(3, 100, java.nio.channels.Channels.newChannel(sink)));
+            assertEquals("Yefgh", sink.toString(UTF_8));
+            ch.force(true);
+            assertThrows(UnsupportedOperationException.class, () -> ch.map(FileChannel.MapMode.READ_ONLY, 0, 1));
+        }
+        assertEquals("abXYefgh", Files.readString(p("/fc")));
     }
 
     @Test

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
  * every case the kernel is closed (unmounting the image) and {@code e2fsck -fn} must find it
  * clean. Subclasses pick the block size.
  */
-abstract class Ext2VfsTest extends VfsSuite {
+abstract class Ext2VfsSuite extends VfsSuite {
     /** Image size when the case asks for none. */
     private static final long DEFAULT_SIZE = 16L << 20;
 
@@ -69,26 +69,5 @@ abstract class Ext2VfsTest extends VfsSuite {
     @Override
     protected boolean hasSizeLimit() {
         return false;
-    }
-
-    static final class Block1k extends Ext2VfsTest {
-        @Override
-        int blockSize() {
-            return 1024;
-        }
-    }
-
-    static final class Block2k extends Ext2VfsTest {
-        @Override
-        int blockSize() {
-            return 2048;
-        }
-    }
-
-    static final class Block4k extends Ext2VfsTest {
-        @Override
-        int blockSize() {
-            return 4096;
-        }
     }
 }
