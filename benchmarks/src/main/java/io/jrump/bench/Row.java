@@ -11,16 +11,24 @@ import java.util.function.DoubleFunction;
  * @param peer the peer's figures, or {@code null} when the figure has no peer
  * @param peerName what the peer is, or why there is none
  */
-record Row(String name, DoubleFunction<String> unit, Samples rump, String peerName, Samples peer, Target target) {
+public record Row(String name, DoubleFunction<String> unit, Samples rump, String peerName, Samples peer, Target target) {
 
-    static final String HEADER = "| benchmark | jrump median (min–max) | peer median (min–max) | ratio | target | met? |\n"
+    public static final String HEADER = "| benchmark | jrump median (min–max) | peer median (min–max) | ratio | target | met? |\n"
             + "|---|---|---|---|---|---|";
 
-    String markdown() {
+    public String markdown() {
         String peerCell = peer == null ? peerName : peerName + ": " + figures(peer);
         String ratio = peer == null || peer.median() == 0 ? "—" : Units.digits(rump.median() / peer.median());
         return "| " + name + " | " + figures(rump) + " | " + peerCell + " | " + ratio + " | " + target.text() + " | "
-                + (target.isReport() ? "—" : target.met(rump, peer) ? "yes" : "**no**") + " |";
+                + verdict() + " |";
+    }
+
+    /** "yes", "**no**", or "—" for a reported figure or when the target needs a peer that did not run. */
+    private String verdict() {
+        if (target.isReport() || (peer == null && target.relative())) {
+            return "—";
+        }
+        return target.met(rump, peer) ? "yes" : "**no**";
     }
 
     private String figures(Samples s) {

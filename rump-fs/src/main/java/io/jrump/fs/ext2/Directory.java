@@ -38,7 +38,7 @@ import java.util.Map;
  */
 final class Directory {
     /** Directories of at least this many blocks get an in-memory name table for lookups. */
-    private static final int NAME_TABLE_BLOCKS = 4;
+    private static final int NAME_TABLE_BLOCKS = 1;
     /** Cookie positions of the synthesised "." and ".." of an inline directory. */
     private static final int INLINE_DOT = 0;
     private static final int INLINE_DOTDOT = 1;
