@@ -11,6 +11,7 @@ import io.jrump.netinet.NetClock;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -25,6 +26,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * peer kernel, which may answer synchronously into this one. For the same reason blocked
  * callers are notified only after the lock is released: on a virtual clock a blocked caller
  * runs simulation events itself ({@link NetClock#await}) while holding its monitor.
+ * Several threads flush one connection; a {@link SendQueue} keeps their segments in order.
  *
  * <p>What it implements, by document: the state machine with simultaneous open and close
  * and half-close (RFC 9293); RST, SYN and ACK hardening with challenge ACKs (RFC 5961);
@@ -59,6 +61,9 @@ final class TcpConnection {
     private final NetClock clock;
     private final TcpStats stats;
     private final List<ByteBuffer> outbox = new ArrayList<>(4);
+    /** Segments taken from the outbox under the lock, in that order, waiting to be transmitted. */
+    private final SendQueue sendQueue = new SendQueue();
+    private final Consumer<ByteBuffer> transmitter;
 
     private volatile TcpState state = TcpState.CLOSED;
     /** Listener this connection came from, until it is accepted (or null for an active open). */
@@ -157,6 +162,7 @@ final class TcpConnection {
         this.offerWscale = t.config.windowScaling();
         this.rcvWscale = offerWscale ? shift : 0;
         this.lastHeard = clock.nanos();
+        this.transmitter = b -> t.transmit(tuple, b);
     }
 
     TcpState state() {
@@ -1559,6 +1565,7 @@ final class TcpConnection {
         try {
             closeDown(Errno.ECONNABORTED);
             outbox.clear();
+            sendQueue.clear();
         } finally {
             lock.unlock();
         }
@@ -1584,7 +1591,7 @@ final class TcpConnection {
 
     /** Releases the lock, then sends what was queued under it. */
     void unlockAndFlush() {
-        List<ByteBuffer> out = drain();
+        drain();
         boolean notify = notifyPending;
         notifyPending = false;
         lock.unlock();
@@ -1593,31 +1600,34 @@ final class TcpConnection {
                 monitor.notifyAll();
             }
         }
-        if (out != null) {
-            t.transmit(tuple, out);
-        }
+        flush();
     }
 
     /** Sends the outbox while keeping the lock (used before a wait): the lock is dropped for the send. */
     private void unlockAndFlushKeepLock() {
-        List<ByteBuffer> out = drain();
-        if (out != null) {
+        if (drain()) {
             lock.unlock();
             try {
-                t.transmit(tuple, out);
+                flush();
             } finally {
                 lock.lock();
             }
         }
     }
 
-    private List<ByteBuffer> drain() {
+    /** Moves the outbox to the send queue, keeping the order segments were built in. Lock held. */
+    private boolean drain() {
         if (outbox.isEmpty()) {
-            return null;
+            return false;
         }
-        List<ByteBuffer> out = new ArrayList<>(outbox);
+        sendQueue.add(outbox);
         outbox.clear();
-        return out;
+        return true;
+    }
+
+    /** Transmits the send queue, in order; lock not held. */
+    private void flush() {
+        sendQueue.flush(transmitter);
     }
 
     @Override
