@@ -51,6 +51,12 @@ record TcpConfig(
     static final long DEFAULT_KEEPIDLE_MS = 7_200_000;
     static final long DEFAULT_KEEPINTVL_MS = 75_000;
     static final int DEFAULT_KEEPCNT = 9;
+    /**
+     * Send buffer and receive window: 2 MiB, where Linux starts at 128 KiB and autotunes up to
+     * 4-6 MiB. A 256 KiB window held a bulk sender waiting for ACKs on a link of microseconds;
+     * the rings grow only as data fills them, so idle connections do not pay for it.
+     */
+    static final int DEFAULT_BUFFER = 2 << 20;
     static final int MIN_BUFFER = 2048;
     static final int MAX_BUFFER = 64 << 20;
 
@@ -63,8 +69,8 @@ record TcpConfig(
                 (int) num(option, "tcp.syn_retries", DEFAULT_SYN_RETRIES),
                 ms(option, "tcp.delack", DEFAULT_DELACK_MS),
                 ms(option, "tcp.fin_timeout", 60_000),
-                buffer(num(option, "tcp.sndbuf", 256 << 10)),
-                buffer(num(option, "tcp.rcvbuf", 256 << 10)),
+                buffer(num(option, "tcp.sndbuf", DEFAULT_BUFFER)),
+                buffer(num(option, "tcp.rcvbuf", DEFAULT_BUFFER)),
                 (int) num(option, "tcp.max_syn_backlog", 256),
                 (int) num(option, "tcp.somaxconn", 4096),
                 bool(option, "tcp.window_scaling"),

@@ -1584,8 +1584,18 @@ final class TcpConnection {
         return deadline != Long.MAX_VALUE && clock.nanos() - deadline >= 0;
     }
 
-    /** Waits on the connection's condition; time-outs come from the stack clock. Lock held. */
+    /**
+     * Waits on the connection's condition; time-outs come from the stack clock. Lock held.
+     * Segments built before the wait are sent first, or a sender with a full buffer would sit
+     * on the very segments whose ACKs it waits for until some other thread flushed. Sending
+     * drops the lock, so the caller's condition may have changed meanwhile: the call then
+     * returns at once (callers loop and look again, as after any wake-up) rather than risk
+     * sleeping through a notification given while the lock was free.
+     */
     private void await(long deadline) throws ErrnoException {
+        if (unlockAndFlushKeepLock()) {
+            return;
+        }
         t.await(lock, monitor, deadline);
     }
 
@@ -1603,16 +1613,18 @@ final class TcpConnection {
         flush();
     }
 
-    /** Sends the outbox while keeping the lock (used before a wait): the lock is dropped for the send. */
-    private void unlockAndFlushKeepLock() {
-        if (drain()) {
-            lock.unlock();
-            try {
-                flush();
-            } finally {
-                lock.lock();
-            }
+    /** Sends the outbox while keeping the lock (used before a wait): the lock is dropped for the send; false when there was nothing to send. */
+    private boolean unlockAndFlushKeepLock() {
+        if (!drain()) {
+            return false;
         }
+        lock.unlock();
+        try {
+            flush();
+        } finally {
+            lock.lock();
+        }
+        return true;
     }
 
     /** Moves the outbox to the send queue, keeping the order segments were built in. Lock held. */
