@@ -7,6 +7,7 @@ import io.jrump.api.spi.Platform;
 import io.jrump.kern.WaitSet;
 import io.jrump.net.wire.TcpOptions;
 import io.jrump.net.wire.TcpSegment;
+import io.jrump.netinet.IpLayer;
 import io.jrump.netinet.NetClock;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -1031,7 +1032,8 @@ final class TcpConnection {
             }
         }
         int hl = TcpSegment.HEADER_LENGTH + o.length();
-        ByteBuffer buf = ByteBuffer.allocate(hl + dataLen);
+        // one buffer for the whole frame: IPv4 and Ethernet write their headers in front
+        ByteBuffer buf = ByteBuffer.allocate(IpLayer.HEADROOM + hl + dataLen).position(IpLayer.HEADROOM);
         TcpSegment s = new TcpSegment(buf);
         s.setSrcPort(tuple.lport()).setDstPort(tuple.rport()).setSeq(seq).setHeaderLength(hl).setFlags(flags);
         if ((flags & TcpSegment.ACK) != 0) {
@@ -1041,11 +1043,11 @@ final class TcpConnection {
             delackTimer.cancel();
         }
         s.setWindow(advertise(syn));
-        o.write(buf, TcpSegment.HEADER_LENGTH);
+        o.write(buf, IpLayer.HEADROOM + TcpSegment.HEADER_LENGTH);
         if (dataLen > 0) {
-            buf.position(hl);
+            buf.position(IpLayer.HEADROOM + hl);
             sndBuf.copyOut(seq - sndBufSeq, buf, dataLen);
-            buf.position(0);
+            buf.position(IpLayer.HEADROOM);
         }
         s.fillChecksum(tuple.laddr(), tuple.raddr());
         outbox.add(buf);

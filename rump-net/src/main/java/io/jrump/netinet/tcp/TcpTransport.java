@@ -212,7 +212,7 @@ final class TcpTransport implements Transport {
 
     void transmit(Tuple tuple, ByteBuffer segment) {
         try {
-            ip.output(tuple.laddr(), tuple.raddr(), SocketConstants.IPPROTO_TCP, segment);
+            ip.outputInPlace(tuple.laddr(), tuple.raddr(), SocketConstants.IPPROTO_TCP, segment);
         } catch (ErrnoException e) {
             stats.outErrors.inc(); // treated as a loss: retransmission recovers
         }
