@@ -74,6 +74,11 @@ final class Arp {
 
     /** Sends an IPv4 datagram to {@code nextHop} on this link, resolving its MAC first if needed. */
     void output(int nextHop, ByteBuffer datagram) throws ErrnoException {
+        output(nextHop, datagram, false);
+    }
+
+    /** {@code inPlace}: the Ethernet header may go in the bytes before the datagram (see {@link NetIf#output(long, int, ByteBuffer, boolean)}). */
+    void output(int nextHop, ByteBuffer datagram, boolean inPlace) throws ErrnoException {
         long mac;
         boolean request = false;
         synchronized (this) {
@@ -99,7 +104,7 @@ final class Arp {
             }
         }
         if (mac >= 0) {
-            ifp.output(mac, EthernetFrame.ETHERTYPE_IPV4, datagram);
+            ifp.output(mac, EthernetFrame.ETHERTYPE_IPV4, datagram, inPlace);
         } else if (request) {
             sendRequest(nextHop);
         }

@@ -18,6 +18,22 @@ public interface IpLayer {
      */
     void output(int src, int dst, int protocol, ByteBuffer payload) throws ErrnoException;
 
+    /**
+     * Bytes a transport leaves free in front of a payload it passes to {@link #outputInPlace}:
+     * room for the IPv4 header and the Ethernet header below it.
+     */
+    int HEADROOM = 20 + 14;
+
+    /**
+     * Like {@link #output}, but the bytes of {@code payload}'s buffer before its position are
+     * free: when there are at least {@link #HEADROOM} of them and no fragmenting is needed,
+     * the IP and link headers are written there and the whole frame leaves without a copy.
+     * The buffer belongs to the IP layer afterwards.
+     */
+    default void outputInPlace(int src, int dst, int protocol, ByteBuffer payload) throws ErrnoException {
+        output(src, dst, protocol, payload);
+    }
+
     /** The source address a datagram to {@code dst} would carry; ENETUNREACH without a route. */
     int sourceFor(int dst) throws ErrnoException;
 

@@ -71,6 +71,26 @@ final class Ipv4 implements IpLayer, Reassembly.Owner {
     }
 
     @Override
+    public void outputInPlace(int src, int dst, int protocol, ByteBuffer payload) throws ErrnoException {
+        int len = payload.remaining();
+        Path path = path(dst);
+        int start = payload.position() - Ipv4Packet.HEADER_LEN;
+        if (payload.position() < HEADROOM || payload.isReadOnly() || Ipv4Packet.HEADER_LEN + len > Math.min(path.out().ifp.mtu(), Ipv4Packet.MAX_LENGTH)) {
+            output(src, dst, protocol, payload);
+            return;
+        }
+        if (src == 0) {
+            src = source(path, dst);
+        }
+        outRequests.inc();
+        ByteBuffer d = payload.duplicate();
+        d.position(start);
+        Ipv4Packet.emitHeader(d, start, 0, Ipv4Packet.HEADER_LEN + len, ident.getAndIncrement() & 0xffff, 0, 0, Ipv4Packet.DEFAULT_TTL,
+                protocol, src, dst);
+        transmit(path, d, true);
+    }
+
+    @Override
     public int sourceFor(int dst) throws ErrnoException {
         return source(path(dst), dst);
     }
@@ -158,13 +178,18 @@ final class Ipv4 implements IpLayer, Reassembly.Owner {
     }
 
     private void transmit(Path path, ByteBuffer datagram) throws ErrnoException {
+        transmit(path, datagram, false);
+    }
+
+    /** {@code inPlace}: the link header may go in the bytes before the datagram's position. */
+    private void transmit(Path path, ByteBuffer datagram, boolean inPlace) throws ErrnoException {
         InetIf out = path.out();
         if (out.ifp.isLoopback()) {
-            out.ifp.output(0, EthernetFrame.ETHERTYPE_IPV4, datagram);
+            out.ifp.output(0, EthernetFrame.ETHERTYPE_IPV4, datagram, inPlace);
         } else if (path.broadcast() || path.nextHop() == Ipv4Address.BROADCAST) {
-            out.ifp.output(EthernetFrame.BROADCAST, EthernetFrame.ETHERTYPE_IPV4, datagram);
+            out.ifp.output(EthernetFrame.BROADCAST, EthernetFrame.ETHERTYPE_IPV4, datagram, inPlace);
         } else {
-            out.arp.output(path.nextHop(), datagram);
+            out.arp.output(path.nextHop(), datagram, inPlace);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.jrump.net.wire;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * The Internet checksum (RFC 1071): the ones'-complement of the ones'-complement sum of
@@ -11,16 +12,48 @@ public final class Checksum {
     private Checksum() {
     }
 
-    /** Adds the bytes of {@code b} from {@code offset} for {@code length} bytes to {@code sum}, as big-endian words. */
+    /**
+     * Adds the bytes of {@code b} from {@code offset} for {@code length} bytes to {@code sum}, as
+     * big-endian 16-bit words (a trailing odd byte padded with zero).
+     *
+     * <p>RFC 1071 section 2 (B): the sum may be taken over wider words and folded at the end,
+     * since 2^16 is 1 modulo 2^16-1. So this reads 64 bits at a time and adds each half as an
+     * unsigned 32-bit number to a long, which cannot overflow below 2^31 words; {@link #finish}
+     * folds. Word boundaries count from {@code offset}, so any offset works; the buffer's
+     * byte order does not matter.
+     */
     public static long add(long sum, ByteBuffer b, int offset, int length) {
         int i = offset;
         int end = offset + length;
-        while (end - i >= 2) {
-            sum += ((b.get(i) & 0xff) << 8) | (b.get(i + 1) & 0xff);
+        boolean swap = b.order() != ByteOrder.BIG_ENDIAN;
+        long acc = 0;
+        while (end - i >= 8) {
+            long w = b.getLong(i);
+            if (swap) {
+                w = Long.reverseBytes(w);
+            }
+            acc += (w >>> 32) + (w & 0xffffffffL);
+            i += 8;
+        }
+        if (end - i >= 4) {
+            int w = b.getInt(i);
+            acc += (swap ? Integer.reverseBytes(w) : w) & 0xffffffffL;
+            i += 4;
+        }
+        if (end - i >= 2) {
+            acc += ((b.get(i) & 0xff) << 8) | (b.get(i + 1) & 0xff);
             i += 2;
         }
         if (i < end) {
-            sum += (b.get(i) & 0xff) << 8;
+            acc += (b.get(i) & 0xff) << 8;
+        }
+        return sum + fold(acc);
+    }
+
+    /** Folds a sum to 16 bits with end-around carry, not complemented. */
+    private static long fold(long sum) {
+        while ((sum >>> 16) != 0) {
+            sum = (sum & 0xffff) + (sum >>> 16);
         }
         return sum;
     }
@@ -32,10 +65,7 @@ public final class Checksum {
 
     /** Folds a sum to 16 bits and complements it: the value to put in a checksum field. */
     public static int finish(long sum) {
-        while ((sum >>> 16) != 0) {
-            sum = (sum & 0xffff) + (sum >>> 16);
-        }
-        return (int) (~sum & 0xffff);
+        return (int) (~fold(sum) & 0xffff);
     }
 
     /** The checksum of a range; 0 when the range already holds a correct checksum field. */

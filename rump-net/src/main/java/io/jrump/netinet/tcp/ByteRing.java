@@ -7,7 +7,9 @@ import java.nio.ByteBuffer;
  * bytes dropped from the front) or receive buffer (bytes in order from the application's read
  * point, with out-of-order bytes parked beyond {@link #size()} until the hole before them
  * fills). The array is allocated on first use, so the many connections that never carry
- * data (half-open handshakes, idle listeners' children) cost no buffer memory.
+ * data (half-open handshakes, idle listeners' children) cost no buffer memory, and it grows
+ * by doubling up to the capacity as data needs it, so large buffer defaults cost only
+ * connections that fill them.
  */
 final class ByteRing {
     private final int capacity;
@@ -32,11 +34,27 @@ final class ByteRing {
         return capacity - size;
     }
 
-    private byte[] array() {
-        if (data == null) {
-            data = new byte[capacity];
+    /** First array size; doubled as needed up to {@link #capacity}. */
+    static final int INITIAL_ARRAY = 16 << 10;
+
+    /**
+     * The array, at least {@code need} bytes long. Growing copies the old ring in logical order
+     * (from {@code head}, parked bytes included) to the front of the new one, so every offset
+     * from the front keeps its byte.
+     */
+    private byte[] array(int need) {
+        byte[] a = data;
+        if (a == null) {
+            a = data = new byte[Math.min(capacity, Math.max(INITIAL_ARRAY, need))];
+            head = 0;
+        } else if (a.length < need) {
+            byte[] b = new byte[(int) Math.min(capacity, Math.max(need, 2L * a.length))];
+            System.arraycopy(a, head, b, 0, a.length - head);
+            System.arraycopy(a, 0, b, a.length - head, head);
+            a = data = b;
+            head = 0;
         }
-        return data;
+        return a;
     }
 
     /** Appends as much of {@code src} as fits; returns how much. */
@@ -54,9 +72,9 @@ final class ByteRing {
      * changing {@link #size()}: out-of-order data parked for later.
      */
     void putAt(int off, ByteBuffer src, int n) {
-        byte[] a = array();
-        int at = (head + off) % capacity;
-        int first = Math.min(n, capacity - at);
+        byte[] a = array(off + n);
+        int at = (head + off) % a.length;
+        int first = Math.min(n, a.length - at);
         src.get(a, at, first);
         src.get(a, 0, n - first);
     }
@@ -68,9 +86,9 @@ final class ByteRing {
 
     /** Copies {@code n} bytes starting {@code off} bytes from the front into {@code dst}. */
     void copyOut(int off, ByteBuffer dst, int n) {
-        byte[] a = array();
-        int at = (head + off) % capacity;
-        int first = Math.min(n, capacity - at);
+        byte[] a = array(off + n);
+        int at = (head + off) % a.length;
+        int first = Math.min(n, a.length - at);
         dst.put(a, at, first);
         dst.put(a, 0, n - first);
     }
@@ -78,7 +96,9 @@ final class ByteRing {
     /** Drops {@code n} bytes from the front. */
     void skip(int n) {
         // head is not reset when the ring empties: parked out-of-order bytes sit relative to it
-        head = (head + n) % capacity;
+        if (n > 0) {
+            head = (head + n) % data.length;
+        }
         size -= n;
     }
 

@@ -7,10 +7,12 @@ import io.jrump.api.spi.Platform;
 import io.jrump.kern.WaitSet;
 import io.jrump.net.wire.TcpOptions;
 import io.jrump.net.wire.TcpSegment;
+import io.jrump.netinet.IpLayer;
 import io.jrump.netinet.NetClock;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -25,6 +27,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * peer kernel, which may answer synchronously into this one. For the same reason blocked
  * callers are notified only after the lock is released: on a virtual clock a blocked caller
  * runs simulation events itself ({@link NetClock#await}) while holding its monitor.
+ * Several threads flush one connection; a {@link SendQueue} keeps their segments in order.
  *
  * <p>What it implements, by document: the state machine with simultaneous open and close
  * and half-close (RFC 9293); RST, SYN and ACK hardening with challenge ACKs (RFC 5961);
@@ -59,6 +62,9 @@ final class TcpConnection {
     private final NetClock clock;
     private final TcpStats stats;
     private final List<ByteBuffer> outbox = new ArrayList<>(4);
+    /** Segments taken from the outbox under the lock, in that order, waiting to be transmitted. */
+    private final SendQueue sendQueue = new SendQueue();
+    private final Consumer<ByteBuffer> transmitter;
 
     private volatile TcpState state = TcpState.CLOSED;
     /** Listener this connection came from, until it is accepted (or null for an active open). */
@@ -157,6 +163,7 @@ final class TcpConnection {
         this.offerWscale = t.config.windowScaling();
         this.rcvWscale = offerWscale ? shift : 0;
         this.lastHeard = clock.nanos();
+        this.transmitter = b -> t.transmit(tuple, b);
     }
 
     TcpState state() {
@@ -1025,7 +1032,8 @@ final class TcpConnection {
             }
         }
         int hl = TcpSegment.HEADER_LENGTH + o.length();
-        ByteBuffer buf = ByteBuffer.allocate(hl + dataLen);
+        // one buffer for the whole frame: IPv4 and Ethernet write their headers in front
+        ByteBuffer buf = ByteBuffer.allocate(IpLayer.HEADROOM + hl + dataLen).position(IpLayer.HEADROOM);
         TcpSegment s = new TcpSegment(buf);
         s.setSrcPort(tuple.lport()).setDstPort(tuple.rport()).setSeq(seq).setHeaderLength(hl).setFlags(flags);
         if ((flags & TcpSegment.ACK) != 0) {
@@ -1035,11 +1043,11 @@ final class TcpConnection {
             delackTimer.cancel();
         }
         s.setWindow(advertise(syn));
-        o.write(buf, TcpSegment.HEADER_LENGTH);
+        o.write(buf, IpLayer.HEADROOM + TcpSegment.HEADER_LENGTH);
         if (dataLen > 0) {
-            buf.position(hl);
+            buf.position(IpLayer.HEADROOM + hl);
             sndBuf.copyOut(seq - sndBufSeq, buf, dataLen);
-            buf.position(0);
+            buf.position(IpLayer.HEADROOM);
         }
         s.fillChecksum(tuple.laddr(), tuple.raddr());
         outbox.add(buf);
@@ -1559,6 +1567,7 @@ final class TcpConnection {
         try {
             closeDown(Errno.ECONNABORTED);
             outbox.clear();
+            sendQueue.clear();
         } finally {
             lock.unlock();
         }
@@ -1577,14 +1586,24 @@ final class TcpConnection {
         return deadline != Long.MAX_VALUE && clock.nanos() - deadline >= 0;
     }
 
-    /** Waits on the connection's condition; time-outs come from the stack clock. Lock held. */
+    /**
+     * Waits on the connection's condition; time-outs come from the stack clock. Lock held.
+     * Segments built before the wait are sent first, or a sender with a full buffer would sit
+     * on the very segments whose ACKs it waits for until some other thread flushed. Sending
+     * drops the lock, so the caller's condition may have changed meanwhile: the call then
+     * returns at once (callers loop and look again, as after any wake-up) rather than risk
+     * sleeping through a notification given while the lock was free.
+     */
     private void await(long deadline) throws ErrnoException {
+        if (unlockAndFlushKeepLock()) {
+            return;
+        }
         t.await(lock, monitor, deadline);
     }
 
     /** Releases the lock, then sends what was queued under it. */
     void unlockAndFlush() {
-        List<ByteBuffer> out = drain();
+        drain();
         boolean notify = notifyPending;
         notifyPending = false;
         lock.unlock();
@@ -1593,31 +1612,36 @@ final class TcpConnection {
                 monitor.notifyAll();
             }
         }
-        if (out != null) {
-            t.transmit(tuple, out);
-        }
+        flush();
     }
 
-    /** Sends the outbox while keeping the lock (used before a wait): the lock is dropped for the send. */
-    private void unlockAndFlushKeepLock() {
-        List<ByteBuffer> out = drain();
-        if (out != null) {
-            lock.unlock();
-            try {
-                t.transmit(tuple, out);
-            } finally {
-                lock.lock();
-            }
+    /** Sends the outbox while keeping the lock (used before a wait): the lock is dropped for the send; false when there was nothing to send. */
+    private boolean unlockAndFlushKeepLock() {
+        if (!drain()) {
+            return false;
         }
+        lock.unlock();
+        try {
+            flush();
+        } finally {
+            lock.lock();
+        }
+        return true;
     }
 
-    private List<ByteBuffer> drain() {
+    /** Moves the outbox to the send queue, keeping the order segments were built in. Lock held. */
+    private boolean drain() {
         if (outbox.isEmpty()) {
-            return null;
+            return false;
         }
-        List<ByteBuffer> out = new ArrayList<>(outbox);
+        sendQueue.add(outbox);
         outbox.clear();
-        return out;
+        return true;
+    }
+
+    /** Transmits the send queue, in order; lock not held. */
+    private void flush() {
+        sendQueue.flush(transmitter);
     }
 
     @Override

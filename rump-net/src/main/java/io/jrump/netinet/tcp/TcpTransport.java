@@ -210,13 +210,11 @@ final class TcpTransport implements Transport {
 
     // ---- output ----
 
-    void transmit(Tuple tuple, List<ByteBuffer> segments) {
-        for (ByteBuffer b : segments) {
-            try {
-                ip.output(tuple.laddr(), tuple.raddr(), SocketConstants.IPPROTO_TCP, b);
-            } catch (ErrnoException e) {
-                stats.outErrors.inc(); // treated as a loss: retransmission recovers
-            }
+    void transmit(Tuple tuple, ByteBuffer segment) {
+        try {
+            ip.outputInPlace(tuple.laddr(), tuple.raddr(), SocketConstants.IPPROTO_TCP, segment);
+        } catch (ErrnoException e) {
+            stats.outErrors.inc(); // treated as a loss: retransmission recovers
         }
     }
 
@@ -229,7 +227,7 @@ final class TcpTransport implements Transport {
         s.fillChecksum(tuple.laddr(), tuple.raddr());
         stats.outResets.inc();
         stats.outSegs.inc();
-        transmit(tuple, List.of(b));
+        transmit(tuple, b);
     }
 
     /** A SYN-ACK whose ISN is a SYN cookie; only the MSS option, since nothing is remembered. */
@@ -253,7 +251,7 @@ final class TcpTransport implements Transport {
         s.fillChecksum(tuple.laddr(), tuple.raddr());
         stats.synCookiesSent.inc();
         stats.outSegs.inc();
-        transmit(tuple, List.of(b));
+        transmit(tuple, b);
     }
 
     /** RFC 5961 section 7: at most {@code tcp.challenge_ack_limit} challenge ACKs a second. */

@@ -56,7 +56,7 @@ class TcpBasicTest {
 
     @Test
     void lostSegmentIsRetransmittedAfterTimeout() throws Exception {
-        Pair p = new Pair(2);
+        Pair p = new Pair(2, "tcp.rto_min=1000"); // RFC 6298's floor: no timeout within the first half second
         TcpSocket l = Pair.listen(p.b, 80);
         TcpSocket[] cs = p.connect(l, 80);
         int[] dropped = {0};

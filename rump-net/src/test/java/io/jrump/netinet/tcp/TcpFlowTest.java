@@ -139,7 +139,8 @@ class TcpFlowTest {
 
     @Test
     void delayedAckWaitsForASecondSegmentOrTheTimer() throws Exception {
-        Pair p = new Pair(105, "tcp.delack=200");
+        // an RTO floor above the delayed-ACK time, or the lone segment would be sent again first
+        Pair p = new Pair(105, "tcp.delack=200", "tcp.rto_min=1000");
         TcpSocket[] cs = p.connect(Pair.listen(p.b, 80), 80);
         int[] acksFromB = {0};
         p.net.filter = b -> {

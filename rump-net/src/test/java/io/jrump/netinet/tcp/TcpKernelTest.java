@@ -99,6 +99,65 @@ class TcpKernelTest {
         }
     }
 
+    /**
+     * 64 MiB one way on the synchronous real-time bus: the sender's thread delivers into the
+     * receiver, whose ACKs deliver back, and so on; the bus's trampoline must keep that from
+     * nesting (a stack overflow would lose frames and stall the transfer). SHA-256 at both ends.
+     */
+    @Test
+    void bulkTransferOnARealTimeBusIsByteExactWithoutRecursion() throws Exception {
+        RumpKernel[] k = boot(new EthernetBus());
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        long total = 64L << 20;
+        try {
+            Syscalls sb = k[1].sys();
+            int l = sb.socket(AF_INET, SOCK_STREAM, 0);
+            sb.bind(l, at("0.0.0.0", 9));
+            sb.listen(l, 1);
+            Future<byte[]> server = pool.submit(() -> {
+                int c = sb.accept(l);
+                sb.setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, 30_000);
+                java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+                ByteBuffer buf = ByteBuffer.allocate(1 << 16);
+                long got = 0;
+                while (true) {
+                    buf.clear();
+                    int n = sb.recv(c, buf, 0);
+                    if (n == 0) {
+                        break;
+                    }
+                    md.update(buf.array(), 0, n);
+                    got += n;
+                }
+                sb.close(c);
+                assertEquals(total, got);
+                return md.digest();
+            });
+            Syscalls sa = k[0].sys();
+            int c = sa.socket(AF_INET, SOCK_STREAM, 0);
+            sa.setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, 30_000);
+            sa.connect(c, at("10.0.0.2", 9));
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            java.util.Random r = new java.util.Random(64);
+            byte[] chunk = new byte[1 << 16];
+            for (long sent = 0; sent < total; sent += chunk.length) {
+                r.nextBytes(chunk);
+                md.update(chunk);
+                ByteBuffer src = ByteBuffer.wrap(chunk);
+                while (src.hasRemaining()) {
+                    sa.send(c, src, 0);
+                }
+            }
+            sa.shutdown(c, SHUT_WR);
+            assertArrayEquals(md.digest(), server.get(120, TimeUnit.SECONDS));
+            sa.close(c);
+        } finally {
+            pool.shutdownNow();
+            k[0].close();
+            k[1].close();
+        }
+    }
+
     @Test
     void refusedTimedOutAndNonBlockingConnectThroughSyscalls() throws Exception {
         RumpKernel[] k = boot(new EthernetBus(), "tcp.syn_retries", "1", "tcp.rto_min", "200");

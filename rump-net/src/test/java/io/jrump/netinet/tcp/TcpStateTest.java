@@ -210,8 +210,8 @@ class TcpStateTest {
         TcpSocket[] cs = p.connect(Pair.listen(p.b, 80), 80);
         TcpConnection c = cs[0].connection();
         assertTrue(c.tsOk() && c.sackOk());
-        assertEquals(3, c.rcvWscale(), "256 KiB needs a shift of 3");
-        assertEquals(3, c.sndWscale());
+        assertEquals(6, c.rcvWscale(), "2 MiB needs a shift of 6");
+        assertEquals(6, c.sndWscale());
         assertEquals(1460 - 12, c.smss(), "MSS less the timestamp option");
 
         Pair q = new Pair(20, new String[0], new String[] {"tcp.timestamps=false", "tcp.sack=false", "tcp.window_scaling=false"});
