@@ -11,38 +11,28 @@ import java.io.PrintWriter;
 final class ByteProgress {
     private static final long REDRAW_MILLIS = 100;
 
-    private final PrintWriter out;
+    private final ProgressLine line;
     private final String label;
-    private final boolean enabled;
     private long total;
     private long done;
     private long lastDraw;
-    private int lastWidth;
 
     ByteProgress(PrintWriter out, String label, long total, boolean enabled) {
-        this.out = out;
+        this.line = new ProgressLine(out, enabled);
         this.label = label;
         this.total = total;
-        this.enabled = enabled;
     }
 
     void add(long bytes) {
         done += bytes;
         long now = System.currentTimeMillis();
-        if (enabled && (now - lastDraw >= REDRAW_MILLIS || done >= total)) {
+        if (line.enabled() && (now - lastDraw >= REDRAW_MILLIS || done >= total)) {
             lastDraw = now;
-            String text = label + ": " + Units.bytes(done) + "/" + Units.bytes(Math.max(total, done));
-            out.print("\r" + text + (text.length() < lastWidth ? " ".repeat(lastWidth - text.length()) : ""));
-            out.flush();
-            lastWidth = text.length();
+            line.draw(label + ": " + Units.bytes(done) + "/" + Units.bytes(Math.max(total, done)));
         }
     }
 
     void done() {
-        if (enabled && lastWidth > 0) {
-            out.print("\r" + " ".repeat(lastWidth) + "\r");
-            out.flush();
-            lastWidth = 0;
-        }
+        line.done();
     }
 }
