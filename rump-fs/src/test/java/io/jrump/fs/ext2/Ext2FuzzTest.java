@@ -32,6 +32,14 @@ import java.util.zip.GZIPInputStream;
 class Ext2FuzzTest {
     private static final byte[] EXT2 = load("fuzz-base-ext2.img.gz");
     private static final byte[] EXT4 = load("fuzz-base-ext4.img.gz");
+    /**
+     * ext4 without metadata_csum (so a mutated node is parsed, not refused by its checksum):
+     * {@code /frag} has a depth-1 extent tree (24 extents, one leaf block), {@code /deep} a
+     * depth-2 tree (400 extents: an index block over five leaf blocks).
+     */
+    private static final byte[] EXTENTS = load("fuzz-base-extents.img.gz");
+    /** The non-root extent nodes (index and leaf blocks) of {@link #EXTENTS}. */
+    private static final java.util.List<Long> EXTENT_BLOCKS = extentBlocks(EXTENTS);
     /** Most directory entries the walk visits, so a huge (valid) directory cannot stall a run. */
     private static final int WALK_BUDGET = 300;
 
@@ -78,6 +86,16 @@ class Ext2FuzzTest {
         }, true);
     }
 
+    /** The extent blocks below the roots: index and leaf nodes of depth-1 and depth-2 trees. */
+    @FuzzTest(maxDuration = "30s")
+    void extentBlocks(FuzzedDataProvider data) throws Exception {
+        long block = EXTENT_BLOCKS.get(data.consumeInt(0, EXTENT_BLOCKS.size() - 1));
+        run(data, EXTENTS, (img, ext4) -> {
+            int bs = sb(img).blockSize();
+            return new Range((int) (block * bs), (int) ((block + 1) * bs));
+        }, true);
+    }
+
     @FuzzTest(maxDuration = "30s")
     void directoryBlocks(FuzzedDataProvider data) throws Exception {
         run(data, (img, ext4) -> {
@@ -110,7 +128,39 @@ class Ext2FuzzTest {
     }
 
     private void run(FuzzedDataProvider data, Target target, boolean ext4) throws Exception {
-        byte[] img = (ext4 ? EXT4 : EXT2).clone();
+        run(data, ext4 ? EXT4 : EXT2, target, ext4);
+    }
+
+    /** Every index and leaf block under the extent roots of inodes 12 to 20, walked from each root. */
+    private static java.util.List<Long> extentBlocks(byte[] img) {
+        Superblock sb = sb(img);
+        ByteBuffer b = ByteBuffer.wrap(img);
+        java.util.List<Long> out = new java.util.ArrayList<>();
+        for (long ino = 12; ino <= 20; ino++) {
+            Inode in = new Inode(b, inodeOffset(img, ino), sb.inodeSize());
+            if (in.mode() != 0 && (in.flags() & Inode.EXTENTS_FL) != 0) {
+                collect(b, new io.jrump.fs.ext2.disk.ExtentNode(b, in.blockArrayOffset(), Inode.I_BLOCK_BYTES), sb.blockSize(), out);
+            }
+        }
+        if (out.size() < 6) {
+            throw new IllegalStateException("fuzz-base-extents.img: expected a depth-1 and a depth-2 tree, found extent blocks " + out);
+        }
+        return java.util.List.copyOf(out);
+    }
+
+    private static void collect(ByteBuffer b, io.jrump.fs.ext2.disk.ExtentNode node, int bs, java.util.List<Long> out) {
+        if (node.depth() == 0) {
+            return;
+        }
+        for (int i = 0; i < node.entries(); i++) {
+            long child = node.childBlock(i);
+            out.add(child);
+            collect(b, new io.jrump.fs.ext2.disk.ExtentNode(b, (int) (child * bs), bs), bs, out);
+        }
+    }
+
+    private void run(FuzzedDataProvider data, byte[] base, Target target, boolean ext4) throws Exception {
+        byte[] img = base.clone();
         Range r = target.range(img, ext4);
         int edits = data.consumeInt(1, 24);
         for (int i = 0; i < edits && data.remainingBytes() > 0; i++) {
