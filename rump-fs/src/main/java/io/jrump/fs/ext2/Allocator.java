@@ -13,7 +13,9 @@ import io.jrump.fs.ext2.disk.Superblock;
  * free counts (and its directory count) in step, so bitmaps, descriptors and, at write-back,
  * the superblock's totals agree as e2fsck requires. Blocks are taken near a goal (the block
  * after the file's last one, or the inode's group), which keeps files contiguous so the buffer
- * cache can move them in long runs. Callers hold the file system's lock.
+ * cache can move them in long runs. Every method that reads or changes bitmaps or descriptors
+ * holds this object's monitor (see the lock order in {@link Ext2Fs}), which the file system
+ * also takes for the superblock's copy and for shared extended-attribute blocks.
  *
  * <p>Freeing a block or inode that the bitmap already shows free is damage, reported rather
  * than repaired.
@@ -30,7 +32,7 @@ final class Allocator {
     }
 
     /** Allocates one block, as near {@code goal} as there is a free one; ENOSPC when none is left. */
-    long allocBlock(long goal) throws ErrnoException {
+    synchronized long allocBlock(long goal) throws ErrnoException {
         long first = sb.firstDataBlock();
         if (goal < first || goal >= sb.blocksCount()) {
             goal = first;
@@ -60,7 +62,7 @@ final class Allocator {
         throw new ErrnoException(Errno.ENOSPC, "ext2: no free blocks");
     }
 
-    void freeBlock(long block) throws ErrnoException {
+    synchronized void freeBlock(long block) throws ErrnoException {
         long first = sb.firstDataBlock();
         if (block < first || block >= sb.blocksCount()) {
             throw Damage.corrupt("freeing block " + block + " outside the file system");
@@ -77,7 +79,7 @@ final class Allocator {
     }
 
     /** Allocates an inode, preferring {@code group}; counts a directory in its group. */
-    long allocInode(long group, boolean directory) throws ErrnoException {
+    synchronized long allocInode(long group, boolean directory) throws ErrnoException {
         long n = groups.count();
         long ipg = sb.inodesPerGroup();
         for (long k = 0; k < n; k++) {
@@ -102,7 +104,7 @@ final class Allocator {
         throw new ErrnoException(Errno.ENOSPC, "ext2: no free inodes");
     }
 
-    void freeInode(long ino, boolean directory) throws ErrnoException {
+    synchronized void freeInode(long ino, boolean directory) throws ErrnoException {
         long ipg = sb.inodesPerGroup();
         long g = (ino - 1) / ipg;
         GroupDescriptor d = groups.get(g);
