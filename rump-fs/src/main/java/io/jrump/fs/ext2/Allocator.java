@@ -7,6 +7,8 @@ import io.jrump.fs.bio.BufferCache;
 import io.jrump.fs.ext2.disk.GroupDescriptor;
 import io.jrump.fs.ext2.disk.GroupLayout;
 import io.jrump.fs.ext2.disk.Superblock;
+import io.jrump.fs.vfs.VopCredentials;
+import io.jrump.kern.Cred;
 
 /**
  * Takes and gives back blocks and inodes through the per-group bitmaps, keeping each group's
@@ -17,6 +19,10 @@ import io.jrump.fs.ext2.disk.Superblock;
  * holds this object's monitor (see the lock order in {@link Ext2Fs}), which the file system
  * also takes for the superblock's copy and for shared extended-attribute blocks.
  *
+ * <p>The last {@code s_r_blocks_count} free blocks are for root (and the superblock's reserved
+ * uid and gid), as in Linux's {@code ext2_has_free_blocks}: anyone else gets ENOSPC when only
+ * those are left. Who asks is {@link VopCredentials#current()}; none means the kernel itself.
+ *
  * <p>Freeing a block or inode that the bitmap already shows free is damage, reported rather
  * than repaired.
  */
@@ -24,15 +30,27 @@ final class Allocator {
     private final Superblock sb;
     private final GroupTable groups;
     private final BufferCache cache;
+    /** Free blocks in all groups, kept with the descriptors' counts. */
+    private long freeBlocks;
 
     Allocator(Superblock sb, GroupTable groups, BufferCache cache) {
         this.sb = sb;
         this.groups = groups;
         this.cache = cache;
+        this.freeBlocks = groups.freeBlocks();
+    }
+
+    /** Whether {@code cred} may take reserved blocks: the kernel, root, the reserved uid, or a member of the reserved gid (if not 0). */
+    private boolean mayUseReserved(Cred cred) {
+        return cred == null || cred.isSuperuser() || cred.euid() == sb.defResuid()
+                || sb.defResgid() != 0 && cred.inGroup(sb.defResgid());
     }
 
     /** Allocates one block, as near {@code goal} as there is a free one; ENOSPC when none is left. */
     synchronized long allocBlock(long goal) throws ErrnoException {
+        if (freeBlocks <= sb.reservedBlocksCount() && !mayUseReserved(VopCredentials.current())) {
+            throw new ErrnoException(Errno.ENOSPC, "ext2: only the " + sb.reservedBlocksCount() + " blocks reserved for root are free");
+        }
         long first = sb.firstDataBlock();
         if (goal < first || goal >= sb.blocksCount()) {
             goal = first;
@@ -56,6 +74,7 @@ final class Allocator {
             }
             setBit(d.blockBitmap(), bit, true);
             d.setFreeBlocks(d.freeBlocks() - 1);
+            freeBlocks--;
             groups.changed(g);
             return first + g * bpg + bit;
         }
@@ -74,6 +93,7 @@ final class Allocator {
             throw Damage.corrupt("freeing block " + block + ", which the bitmap of group " + g + " shows free");
         }
         d.setFreeBlocks(d.freeBlocks() + 1);
+        freeBlocks++;
         groups.changed(g);
         cache.forget(block);
     }
