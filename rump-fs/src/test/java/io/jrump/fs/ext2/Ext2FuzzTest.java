@@ -11,6 +11,7 @@ import io.jrump.api.RumpKernel;
 import io.jrump.api.Stat;
 import io.jrump.api.Syscalls;
 import io.jrump.dev.MemoryBlockDevice;
+import io.jrump.fs.ext2.disk.Checksums;
 import io.jrump.fs.ext2.disk.GroupDescriptor;
 import io.jrump.fs.ext2.disk.GroupLayout;
 import io.jrump.fs.ext2.disk.Inode;
@@ -25,6 +26,9 @@ import java.util.zip.GZIPInputStream;
  * Coverage-guided fuzzing of the ext2/ext4 reader (Jazzer): a small valid image (committed,
  * made by mke2fs/mkfs.ext4 -d) has bytes of one structure overwritten as the input says, is
  * mounted and walked (readdir, lstat, read, readlink; on ext2 also a create and an unlink).
+ * On an image with metadata_csum the input may ask for the checksums to be recomputed after the
+ * edits (superblock, descriptors, the first group's inodes, the root directory's first block),
+ * so that mutated structures get past checksum verification into the code that parses them.
  * Every outcome must be success or an {@link ErrnoException}: any other exception, a hang
  * (Jazzer's timeout) or a runaway allocation is a finding. Plain {@code mvn test} runs the
  * committed corpus under {@code Ext2FuzzTestInputs/<method>/} as regression tests.
@@ -42,6 +46,8 @@ class Ext2FuzzTest {
     private static final java.util.List<Long> EXTENT_BLOCKS = extentBlocks(EXTENTS);
     /** Most directory entries the walk visits, so a huge (valid) directory cannot stall a run. */
     private static final int WALK_BUDGET = 300;
+    /** Where {@code s_checksum} lies in the superblock. */
+    private static final int SB_CHECKSUM = 0x3FC;
 
     private static byte[] load(String name) {
         try (InputStream in = new GZIPInputStream(Ext2FuzzTest.class.getResourceAsStream(name))) {
@@ -108,6 +114,17 @@ class Ext2FuzzTest {
         });
     }
 
+    /** The re-signing recomputes exactly what mkfs.ext4 wrote: on the intact image it changes nothing. */
+    @org.junit.jupiter.api.Test
+    void resigningTheIntactImageChangesNothing() {
+        byte[] img = EXT4.clone();
+        java.util.Arrays.fill(img, Superblock.OFFSET + SB_CHECKSUM, Superblock.OFFSET + SB_CHECKSUM + 4, (byte) 0);
+        int rootAt = inodeOffset(img, Inode.ROOT_INO);
+        img[rootAt + Inode.CHECKSUM_LO] ^= 1;
+        resign(img);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(EXT4, img);
+    }
+
     private interface Target {
         Range range(byte[] image, boolean ext4);
     }
@@ -167,6 +184,9 @@ class Ext2FuzzTest {
             int off = data.consumeInt(r.from(), Math.max(r.from(), Math.min(img.length, r.to()) - 1));
             img[off] = data.consumeByte();
         }
+        if (data.consumeBoolean()) {
+            resign(img);
+        }
         MemoryBlockDevice dev = new MemoryBlockDevice(img.length);
         dev.write(0, ByteBuffer.wrap(img));
         try (RumpKernel k = Rump.builder().device("disk0", dev).boot()) {
@@ -190,6 +210,50 @@ class Ext2FuzzTest {
                     // damage found while writing: an error is the right answer
                 }
             }
+        }
+    }
+
+    /**
+     * Recomputes the metadata_csum checksums the fuzzed structures carry. Harness code, not the
+     * driver under test: on an image so damaged that the checksums cannot be placed (a mutated
+     * superblock saying where things are), it leaves the rest as it is.
+     */
+    private static void resign(byte[] img) {
+        ByteBuffer b = ByteBuffer.wrap(img).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        Superblock sb = sb(img);
+        if (!sb.has(io.jrump.fs.ext2.disk.Feature.METADATA_CSUM)) {
+            return;
+        }
+        try {
+            int seed = Checksums.fsSeed(sb);
+            int gdAt = (int) (GroupLayout.descriptorBlock(sb, 0) * sb.blockSize());
+            for (int g = 0; g < sb.groupCount() && g < 64; g++) {
+                GroupDescriptor gd = new GroupDescriptor(b, gdAt + g * sb.descSize(), sb.descSize());
+                gd.setChecksum(Checksums.groupDescriptor(seed, g, gd, sb.descSize()));
+            }
+            for (long ino = 1; ino <= sb.inodesPerGroup() && ino <= 64; ino++) {
+                int at = inodeOffset(img, ino);
+                Inode in = new Inode(b, at, sb.inodeSize());
+                if (in.mode() == 0 && in.linksCount() == 0 && in.checksum() == 0) {
+                    continue; // never used: mkfs leaves it unsigned, and nothing reads it
+                }
+                long c = Checksums.inode(Checksums.inodeSeed(seed, ino, in.generation()), in);
+                b.putShort(at + Inode.CHECKSUM_LO, (short) c);
+                if (in.hasChecksumHi()) {
+                    b.putShort(at + Inode.CHECKSUM_HI, (short) (c >>> 16));
+                }
+            }
+            Inode root = new Inode(b, inodeOffset(img, Inode.ROOT_INO), sb.inodeSize());
+            if ((root.flags() & Inode.EXTENTS_FL) != 0) {
+                int bs = sb.blockSize();
+                int at = (int) (new io.jrump.fs.ext2.disk.ExtentNode(b, root.blockArrayOffset(), Inode.I_BLOCK_BYTES).startBlock(0) * bs);
+                ByteBuffer block = ByteBuffer.wrap(img, at, bs).slice().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                long c = Checksums.dirBlock(Checksums.inodeSeed(seed, Inode.ROOT_INO, root.generation()), block, bs);
+                b.putInt(at + bs - 4, (int) c);
+            }
+            b.putInt(Superblock.OFFSET + SB_CHECKSUM, Checksums.superblock(sb));
+        } catch (RuntimeException cannotPlace) {
+            // the superblock points outside the image: nothing more to sign
         }
     }
 
