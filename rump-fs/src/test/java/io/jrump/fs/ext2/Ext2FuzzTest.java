@@ -31,7 +31,12 @@ import java.util.zip.GZIPInputStream;
  * so that mutated structures get past checksum verification into the code that parses them.
  * Every outcome must be success or an {@link ErrnoException}: any other exception, a hang
  * (Jazzer's timeout) or a runaway allocation is a finding. Plain {@code mvn test} runs the
- * committed corpus under {@code Ext2FuzzTestInputs/<method>/} as regression tests.
+ * committed corpus under {@code Ext2FuzzTestInputs/<method>/} as regression tests. To fuzz one
+ * target (Jazzer fuzzes one per run; crashing inputs land in that directory):
+ * <pre>
+ * JAZZER_FUZZ=1 mvn -B -q -ntp -pl rump-fs -am test -Dtest=Ext2FuzzTest#extentBlocks \
+ *     -Dsurefire.failIfNoSpecifiedTests=false -Djazzer.max_duration=3m -Djazzer.keep_going=40
+ * </pre>
  */
 class Ext2FuzzTest {
     private static final byte[] EXT2 = load("fuzz-base-ext2.img.gz");
