@@ -7,13 +7,21 @@ import io.jrump.fs.bio.BufferCache;
 import io.jrump.fs.ext2.disk.GroupDescriptor;
 import io.jrump.fs.ext2.disk.GroupLayout;
 import io.jrump.fs.ext2.disk.Superblock;
+import io.jrump.fs.vfs.VopCredentials;
+import io.jrump.kern.Cred;
 
 /**
  * Takes and gives back blocks and inodes through the per-group bitmaps, keeping each group's
  * free counts (and its directory count) in step, so bitmaps, descriptors and, at write-back,
  * the superblock's totals agree as e2fsck requires. Blocks are taken near a goal (the block
  * after the file's last one, or the inode's group), which keeps files contiguous so the buffer
- * cache can move them in long runs. Callers hold the file system's lock.
+ * cache can move them in long runs. Every method that reads or changes bitmaps or descriptors
+ * holds this object's monitor (see the lock order in {@link Ext2Fs}), which the file system
+ * also takes for the superblock's copy and for shared extended-attribute blocks.
+ *
+ * <p>The last {@code s_r_blocks_count} free blocks are for root (and the superblock's reserved
+ * uid and gid), as in Linux's {@code ext2_has_free_blocks}: anyone else gets ENOSPC when only
+ * those are left. Who asks is {@link VopCredentials#current()}; none means the kernel itself.
  *
  * <p>Freeing a block or inode that the bitmap already shows free is damage, reported rather
  * than repaired.
@@ -22,15 +30,27 @@ final class Allocator {
     private final Superblock sb;
     private final GroupTable groups;
     private final BufferCache cache;
+    /** Free blocks in all groups, kept with the descriptors' counts. */
+    private long freeBlocks;
 
     Allocator(Superblock sb, GroupTable groups, BufferCache cache) {
         this.sb = sb;
         this.groups = groups;
         this.cache = cache;
+        this.freeBlocks = groups.freeBlocks();
+    }
+
+    /** Whether {@code cred} may take reserved blocks: the kernel, root, the reserved uid, or a member of the reserved gid (if not 0). */
+    private boolean mayUseReserved(Cred cred) {
+        return cred == null || cred.isSuperuser() || cred.euid() == sb.defResuid()
+                || sb.defResgid() != 0 && cred.inGroup(sb.defResgid());
     }
 
     /** Allocates one block, as near {@code goal} as there is a free one; ENOSPC when none is left. */
-    long allocBlock(long goal) throws ErrnoException {
+    synchronized long allocBlock(long goal) throws ErrnoException {
+        if (freeBlocks <= sb.reservedBlocksCount() && !mayUseReserved(VopCredentials.current())) {
+            throw new ErrnoException(Errno.ENOSPC, "ext2: only the " + sb.reservedBlocksCount() + " blocks reserved for root are free");
+        }
         long first = sb.firstDataBlock();
         if (goal < first || goal >= sb.blocksCount()) {
             goal = first;
@@ -54,13 +74,14 @@ final class Allocator {
             }
             setBit(d.blockBitmap(), bit, true);
             d.setFreeBlocks(d.freeBlocks() - 1);
+            freeBlocks--;
             groups.changed(g);
             return first + g * bpg + bit;
         }
         throw new ErrnoException(Errno.ENOSPC, "ext2: no free blocks");
     }
 
-    void freeBlock(long block) throws ErrnoException {
+    synchronized void freeBlock(long block) throws ErrnoException {
         long first = sb.firstDataBlock();
         if (block < first || block >= sb.blocksCount()) {
             throw Damage.corrupt("freeing block " + block + " outside the file system");
@@ -72,12 +93,13 @@ final class Allocator {
             throw Damage.corrupt("freeing block " + block + ", which the bitmap of group " + g + " shows free");
         }
         d.setFreeBlocks(d.freeBlocks() + 1);
+        freeBlocks++;
         groups.changed(g);
         cache.forget(block);
     }
 
     /** Allocates an inode, preferring {@code group}; counts a directory in its group. */
-    long allocInode(long group, boolean directory) throws ErrnoException {
+    synchronized long allocInode(long group, boolean directory) throws ErrnoException {
         long n = groups.count();
         long ipg = sb.inodesPerGroup();
         for (long k = 0; k < n; k++) {
@@ -102,7 +124,7 @@ final class Allocator {
         throw new ErrnoException(Errno.ENOSPC, "ext2: no free inodes");
     }
 
-    void freeInode(long ino, boolean directory) throws ErrnoException {
+    synchronized void freeInode(long ino, boolean directory) throws ErrnoException {
         long ipg = sb.inodesPerGroup();
         long g = (ino - 1) / ipg;
         GroupDescriptor d = groups.get(g);

@@ -19,19 +19,40 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
 /**
  * One mounted ext2 (or read-only ext3/ext4) file system: the superblock, the group
  * descriptors, the allocator, the buffer cache and the table of live inodes.
  *
- * <p><b>Locking.</b> The VFS locks vnodes; what several vnodes share (bitmaps, descriptors, the
- * superblock, inode-table blocks holding several inodes, the live-inode table) is guarded by
- * one lock per file system, which every vnode operation takes after the VFS's vnode locks and
- * which is never held while waiting for a vnode lock, so it cannot deadlock with them. It
- * serialises operations on one image, the price of simplicity; the cache beneath is itself
- * thread-safe.
+ * <p><b>Locking</b> is at the object, outermost first (a thread only ever takes a lock further
+ * down this list than every lock it holds, so there is no cycle and no deadlock):
+ * <ol>
+ * <li>the VFS's vnode locks ({@link Vnode}), taken by the VFS before it calls in; an operation
+ *     that changes a node holds that node exclusive, and one that touches several (create,
+ *     link, remove, rmdir, rename) holds all of them exclusive, so no other operation can run on
+ *     any of them. The driver never takes a vnode lock.</li>
+ * <li>{@link #mountLock}: {@link #sync()} and {@link #unmount}, so that unmount restores the
+ *     state once and sync never runs after it.</li>
+ * <li>one node's {@link Ext2Node} mutex, taken by every operation on that node. It matters for the
+ *     operations the VFS runs concurrently on one node under its shared lock (read, lookup,
+ *     readdir, stat, readlink), which update the access time and set up the block map, directory
+ *     name table and extent path cache. No operation holds two node mutexes: the other nodes an
+ *     operation touches are held exclusive by the VFS.</li>
+ * <li>{@link #live}'s monitor: the table of live inodes, so one inode has at most one node.</li>
+ * <li>the {@link Allocator}'s monitor: block and inode bitmaps, the group descriptors' counts,
+ *     this copy of the superblock (counters, state, times), and the reference counts of shared
+ *     extended-attribute blocks.</li>
+ * <li>the {@link BufferCache}'s monitor, inside each of its calls. A pinned {@link Buf} is shared,
+ *     not owned: two nodes whose inodes share an inode-table block edit disjoint byte ranges of
+ *     the same buffer (Java never tears writes to distinct array elements), and each marks it
+ *     dirty after its edit, so a write-back that copied the block half-way through an edit is
+ *     followed by another. Every other block has one owner: a node's data, indirect, extent and
+ *     directory blocks are changed only under that node's exclusive vnode lock; bitmaps,
+ *     descriptors and the superblock only under the allocator's monitor.</li>
+ * </ol>
+ * Fields of the superblock and descriptors that never change after mount (sizes, counts of
+ * blocks and inodes, feature flags, where bitmaps and inode tables lie) are read without a lock.
  *
  * <p><b>State in the superblock</b>, as Linux's ext2: a read-write mount clears the valid bit,
  * counts the mount and sets the mount time at once (so a crash leaves the image marked for
@@ -49,7 +70,8 @@ final class Ext2Fs extends FileSystem {
     private final boolean readOnly;
     private final LongSupplier clock;
     private final System.Logger log;
-    private final ReentrantLock lock = new ReentrantLock();
+    private final Object mountLock = new Object();
+    /** Inode number to its node while one is reachable; guarded by its own monitor. */
     private final Map<Long, WeakReference<Ext2Node>> live = new HashMap<>();
     private final int blockSize;
     private final int inodeSize;
@@ -115,16 +137,15 @@ final class Ext2Fs extends FileSystem {
 
     @Override
     public StatVfs statvfs() {
-        lock.lock();
-        try {
-            long free = groups.freeBlocks();
-            long avail = Math.max(0, free - sb.reservedBlocksCount());
-            long ifree = groups.freeInodes();
-            return new StatVfs(blockSize, blockSize, sb.blocksCount() - overhead(), free, avail,
-                    sb.inodesCount(), ifree, ifree, 0, 0, 255, typeName);
-        } finally {
-            lock.unlock();
+        long free;
+        long ifree;
+        synchronized (allocator) {
+            free = groups.freeBlocks();
+            ifree = groups.freeInodes();
         }
+        long avail = Math.max(0, free - sb.reservedBlocksCount());
+        return new StatVfs(blockSize, blockSize, sb.blocksCount() - overhead(), free, avail,
+                sb.inodesCount(), ifree, ifree, 0, 0, 255, typeName);
     }
 
     /** Blocks that hold no files: before the first group, and the bitmaps and inode tables (Linux's "bsddf" figure). */
@@ -134,35 +155,31 @@ final class Ext2Fs extends FileSystem {
 
     @Override
     public void sync() throws ErrnoException {
-        lock.lock();
-        try {
+        synchronized (mountLock) {
             if (!readOnly && !unmounted) {
                 writeSuperblock();
                 cache.flush();
             }
-        } finally {
-            lock.unlock();
         }
     }
 
     @Override
     public void unmount(boolean force) throws ErrnoException {
-        lock.lock();
-        try {
+        synchronized (mountLock) {
             if (unmounted) {
                 return;
             }
             if (!readOnly) {
                 for (Ext2Node n : liveNodes()) {
-                    n.releaseIfUnlinked();
+                    n.releaseAtUnmount();
                 }
-                sb.setState(stateAtMount);
+                synchronized (allocator) {
+                    sb.setState(stateAtMount);
+                }
                 writeSuperblock();
                 cache.flush();
             }
             unmounted = true;
-        } finally {
-            lock.unlock();
         }
     }
 
@@ -200,10 +217,6 @@ final class Ext2Fs extends FileSystem {
         return maxFileSize;
     }
 
-    ReentrantLock lock() {
-        return lock;
-    }
-
     long now() {
         return clock.getAsLong();
     }
@@ -225,42 +238,52 @@ final class Ext2Fs extends FileSystem {
         }
     }
 
-    /** The live node for {@code ino}, reading the inode when none is. Lock held. */
+    /**
+     * The live node for {@code ino}, reading the inode when none is. Looking up and reading
+     * happen under the table's monitor, so two threads never make two nodes for one inode; the
+     * inode's bytes in the cache are stable while it has no node, as only its node writes them.
+     */
     Ext2Node node(long ino) throws ErrnoException {
         if (ino < 1 || ino > sb.inodesCount()) {
             throw Damage.corrupt("inode number " + ino + " out of range (1.." + sb.inodesCount() + ")");
         }
-        WeakReference<Ext2Node> ref = live.get(ino);
-        Ext2Node n = ref == null ? null : ref.get();
-        if (n != null) {
+        synchronized (live) {
+            WeakReference<Ext2Node> ref = live.get(ino);
+            Ext2Node n = ref == null ? null : ref.get();
+            if (n != null) {
+                return n;
+            }
+            ByteBuffer raw = ByteBuffer.allocate(inodeSize);
+            readInode(ino, raw);
+            n = new Ext2Node(this, ino, new Inode(raw, 0, inodeSize), false);
+            register(n);
             return n;
         }
-        ByteBuffer raw = ByteBuffer.allocate(inodeSize);
-        readInode(ino, raw);
-        n = new Ext2Node(this, ino, new Inode(raw, 0, inodeSize), false);
-        register(n);
-        return n;
     }
 
     private void register(Ext2Node n) {
-        if (live.size() > 1024 && live.size() % 1024 == 0) {
-            live.values().removeIf(r -> r.get() == null);
+        synchronized (live) {
+            if (live.size() > 1024 && live.size() % 1024 == 0) {
+                live.values().removeIf(r -> r.get() == null);
+            }
+            live.put(n.ino(), new WeakReference<>(n));
         }
-        live.put(n.ino(), new WeakReference<>(n));
     }
 
     private List<Ext2Node> liveNodes() {
         List<Ext2Node> out = new ArrayList<>();
-        for (WeakReference<Ext2Node> r : live.values()) {
-            Ext2Node n = r.get();
-            if (n != null) {
-                out.add(n);
+        synchronized (live) {
+            for (WeakReference<Ext2Node> r : live.values()) {
+                Ext2Node n = r.get();
+                if (n != null) {
+                    out.add(n);
+                }
             }
         }
         return out;
     }
 
-    /** Makes a new inode of {@code mode} near {@code parent}; lock held. */
+    /** Makes a new inode of {@code mode} near {@code parent} (held exclusive by the VFS). */
     Ext2Node newNode(Ext2Node parent, int mode, int uid, int gid) throws ErrnoException {
         requireWritable();
         boolean dir = FileMode.isDirectory(mode);
@@ -325,15 +348,17 @@ final class Ext2Fs extends FileSystem {
 
     /** Copies the superblock and the changed descriptors into the cache, with the totals and write time. */
     private void writeSuperblock() throws ErrnoException {
-        groups.writeBack(cache);
-        sb.setFreeBlocksCount(groups.freeBlocks());
-        sb.setFreeInodesCount(groups.freeInodes());
-        sb.setWriteTime(nowSeconds());
-        long block = Superblock.OFFSET / blockSize;
-        int off = Superblock.OFFSET % blockSize;
-        try (Buf b = cache.read(block)) {
-            sb.buffer().get(sb.offset(), b.array(), off, Superblock.SIZE);
-            b.markDirty();
+        synchronized (allocator) {
+            groups.writeBack(cache);
+            sb.setFreeBlocksCount(groups.freeBlocks());
+            sb.setFreeInodesCount(groups.freeInodes());
+            sb.setWriteTime(nowSeconds());
+            long block = Superblock.OFFSET / blockSize;
+            int off = Superblock.OFFSET % blockSize;
+            try (Buf b = cache.read(block)) {
+                sb.buffer().get(sb.offset(), b.array(), off, Superblock.SIZE);
+                b.markDirty();
+            }
         }
     }
 

@@ -14,6 +14,7 @@ import io.jrump.fs.vfs.Vnode;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * An ext2 inode as a vnode: regular file, directory or symbolic link (device nodes, FIFOs and
@@ -24,8 +25,15 @@ import java.time.Instant;
  * state and may be dropped by the garbage collector once nothing refers to it. Attributes the
  * VFS reads without a lock are mirrored in volatile fields.
  *
- * <p>Every operation takes the file system's lock (see {@link Ext2Fs}) inside the VFS's vnode
- * lock.
+ * <p>Every operation takes this node's mutex inside the VFS's vnode lock (the lock order is in
+ * {@link Ext2Fs}): the VFS lets readers share a vnode, and they still change the node (access
+ * time, the block map and directory set up on first use). Other nodes an operation touches
+ * (the child of create, the target of link and remove, the nodes of rename) are held exclusive
+ * by the VFS, so their mutexes are not needed and never nested.
+ *
+ * <p>A node can outlive its inode: a thread that found the node by name may lock it only after
+ * another removed the last name and freed the inode. Such a node takes no blocks and no new
+ * names (ENOENT), so nothing is allocated for an inode that no longer exists.
  */
 final class Ext2Node extends Vnode {
     private static final long NANOS = 1_000_000_000L;
@@ -38,6 +46,7 @@ final class Ext2Node extends Vnode {
     private static final byte[] ZEROS = new byte[65536];
 
     final Ext2Fs fs;
+    private final ReentrantLock mutex = new ReentrantLock();
     private final long ino;
     private final Inode inode;
     private volatile int mode;
@@ -163,26 +172,19 @@ final class Ext2Node extends Vnode {
     }
 
     private <T> T locked(Op<T> op) throws ErrnoException {
-        fs.lock().lock();
+        mutex.lock();
         try {
             return op.run();
         } finally {
-            fs.lock().unlock();
+            mutex.unlock();
         }
     }
 
-    /**
-     * Runs a change under the file system lock. A node whose inode was freed (its last name went
-     * while no file had it open) may still be held by a caller that looked it up just before;
-     * changing it would allocate blocks that no inode on disk refers to, so it answers ENOENT,
-     * as the file it names no longer exists.
-     */
+    /** Runs a change under this node's mutex; a node whose inode was freed takes none (ENOENT, see the class comment). */
     private <T> T writing(Op<T> op) throws ErrnoException {
         fs.requireWritable();
         return locked(() -> {
-            if (freed) {
-                throw new ErrnoException(Errno.ENOENT, "ext2: inode " + ino + " was removed");
-            }
+            requireInode();
             return op.run();
         });
     }
@@ -221,13 +223,13 @@ final class Ext2Node extends Vnode {
 
     @Override
     public Stat stat(long dev) {
-        fs.lock().lock();
+        mutex.lock();
         try {
             long sectors = blocksHeld() * (fs.blockSize() / 512);
             return new Stat(dev, ino, mode, nlink, uid, gid, rdev(), size, fs.blockSize(), sectors,
                     instant(inode.atimeNanos()), instant(inode.mtimeNanos()), instant(inode.ctimeNanos()));
         } finally {
-            fs.lock().unlock();
+            mutex.unlock();
         }
     }
 
@@ -388,6 +390,13 @@ final class Ext2Node extends Vnode {
         return writing(() -> writeData(src, offset));
     }
 
+    /** ENOENT for a node whose inode was freed (see the class comment). */
+    private void requireInode() throws ErrnoException {
+        if (freed) {
+            throw new ErrnoException(Errno.ENOENT, "ext2: inode " + ino + " has been removed");
+        }
+    }
+
     private int writeData(ByteBuffer src, long offset) throws ErrnoException {
         long max = fs.maxFileSize();
         if (offset >= max && src.hasRemaining()) {
@@ -536,7 +545,7 @@ final class Ext2Node extends Vnode {
         }
     }
 
-    /** A directory that was removed takes no new entries. Lock held. */
+    /** A directory that was removed takes no new entries. */
     private void requireLive() throws ErrnoException {
         if (inode.linksCount() == 0) {
             throw new ErrnoException(Errno.ENOENT, "directory has been removed");
@@ -658,7 +667,7 @@ final class Ext2Node extends Vnode {
         Ext2Node node = (Ext2Node) target;
         writing(() -> {
             requireLive();
-            if (node.inode.linksCount() == 0) {
+            if (node.freed || node.inode.linksCount() == 0) {
                 throw new ErrnoException(Errno.ENOENT, "ext2: inode " + node.ino + " has no names left");
             }
             if (node.nlink >= LINK_MAX) {
@@ -741,7 +750,7 @@ final class Ext2Node extends Vnode {
         });
     }
 
-    /** One name fewer; frees the inode with the last one unless a file has it open. Lock held. */
+    /** One name fewer; frees the inode with the last one unless a file has it open. */
     private void dropLink() throws ErrnoException {
         inode.setLinksCount(Math.max(0, inode.linksCount() - 1));
         touchChanged();
@@ -750,7 +759,7 @@ final class Ext2Node extends Vnode {
         }
     }
 
-    /** A directory lost its name: no links, no entries; freed now or at last close. Lock held. */
+    /** A directory lost its name: no links, no entries; freed now or at last close. */
     private void dirGone() throws ErrnoException {
         inode.setLinksCount(0);
         touchChanged();
@@ -769,8 +778,16 @@ final class Ext2Node extends Vnode {
         }
     }
 
-    /** Frees the inode if it has no names left; at last close and at unmount. Lock held. */
-    void releaseIfUnlinked() throws ErrnoException {
+    /** At unmount: frees the inode if it has no names left. */
+    void releaseAtUnmount() throws ErrnoException {
+        locked(() -> {
+            releaseIfUnlinked();
+            return null;
+        });
+    }
+
+    /** Frees the inode if it has no names left; at last close and at unmount. */
+    private void releaseIfUnlinked() throws ErrnoException {
         if (!freed && inode.linksCount() == 0) {
             release();
         }
@@ -779,7 +796,7 @@ final class Ext2Node extends Vnode {
     /**
      * Gives the inode and everything it holds back: data and indirect blocks (not for a fast
      * symlink, whose i_block is text), one reference to a shared extended-attribute block, and
-     * the inode, with its deletion time set as Linux does. Lock held.
+     * the inode, with its deletion time set as Linux does.
      */
     private void release() throws ErrnoException {
         if (freed) {
@@ -807,21 +824,25 @@ final class Ext2Node extends Vnode {
             return;
         }
         fs.checkBlock(ino, acl);
-        boolean last;
-        try (Buf b = fs.cache().read(acl)) {
-            ByteBuffer d = b.data();
-            if (d.getInt(0) != 0xEA020000) {
-                throw Damage.inode(ino, "extended attribute block " + acl + " has a bad magic number");
+        Allocator allocator = fs.allocator();
+        synchronized (allocator) {
+            // the block is shared by the inodes that have the same attributes: its count is the allocator's to guard
+            boolean last;
+            try (Buf b = fs.cache().read(acl)) {
+                ByteBuffer d = b.data();
+                if (d.getInt(0) != 0xEA020000) {
+                    throw Damage.inode(ino, "extended attribute block " + acl + " has a bad magic number");
+                }
+                int refs = d.getInt(4);
+                last = refs <= 1;
+                if (!last) {
+                    d.putInt(4, refs - 1);
+                    b.markDirty();
+                }
             }
-            int refs = d.getInt(4);
-            last = refs <= 1;
-            if (!last) {
-                d.putInt(4, refs - 1);
-                b.markDirty();
+            if (last) {
+                allocator.freeBlock(acl);
             }
-        }
-        if (last) {
-            fs.allocator().freeBlock(acl);
         }
         addBlocks(-1);
         inode.setFileAcl(0);

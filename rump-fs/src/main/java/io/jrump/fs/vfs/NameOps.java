@@ -145,7 +145,7 @@ final class NameOps {
         try {
             checkNewNonDirectory(caller.cred(), p);
             Cred cred = caller.cred();
-            dir.symlink(p.name(), target, cred.euid(), groupForNewNode(cred, dir));
+            VopCredentials.as(cred, () -> dir.symlink(p.name(), target, cred.euid(), groupForNewNode(cred, dir)));
         } finally {
             dir.unlockExclusive();
         }
@@ -171,12 +171,9 @@ final class NameOps {
      * always takes the directory's group, which surprises programs written for Linux).
      */
     static Vnode makeNode(Cred cred, Vnode dir, String name, int mode) throws ErrnoException {
-        int m = mode;
         boolean sgidDir = (dir.mode() & FileMode.S_ISGID) != 0;
-        if (sgidDir && FileMode.isDirectory(m)) {
-            m |= FileMode.S_ISGID;
-        }
-        return dir.create(name, m, cred.euid(), groupForNewNode(cred, dir));
+        int m = sgidDir && FileMode.isDirectory(mode) ? mode | FileMode.S_ISGID : mode;
+        return VopCredentials.as(cred, () -> dir.create(name, m, cred.euid(), groupForNewNode(cred, dir)));
     }
 
     private static int groupForNewNode(Cred cred, Vnode dir) {

@@ -103,7 +103,7 @@ final class VnodeFile extends KFile {
         vnode.lockExclusive();
         try {
             long at = append ? vnode.size() : position;
-            int n = vnode.write(src, at);
+            int n = VopCredentials.as(cred, () -> vnode.write(src, at));
             if (n > 0) {
                 AttrOps.clearSetIdAfterWrite(cred, vnode);
             }

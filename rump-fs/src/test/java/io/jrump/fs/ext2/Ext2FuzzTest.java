@@ -11,6 +11,7 @@ import io.jrump.api.RumpKernel;
 import io.jrump.api.Stat;
 import io.jrump.api.Syscalls;
 import io.jrump.dev.MemoryBlockDevice;
+import io.jrump.fs.ext2.disk.Checksums;
 import io.jrump.fs.ext2.disk.GroupDescriptor;
 import io.jrump.fs.ext2.disk.GroupLayout;
 import io.jrump.fs.ext2.disk.Inode;
@@ -25,15 +26,33 @@ import java.util.zip.GZIPInputStream;
  * Coverage-guided fuzzing of the ext2/ext4 reader (Jazzer): a small valid image (committed,
  * made by mke2fs/mkfs.ext4 -d) has bytes of one structure overwritten as the input says, is
  * mounted and walked (readdir, lstat, read, readlink; on ext2 also a create and an unlink).
+ * On an image with metadata_csum the input may ask for the checksums to be recomputed after the
+ * edits (superblock, descriptors, the first group's inodes, the root directory's first block),
+ * so that mutated structures get past checksum verification into the code that parses them.
  * Every outcome must be success or an {@link ErrnoException}: any other exception, a hang
  * (Jazzer's timeout) or a runaway allocation is a finding. Plain {@code mvn test} runs the
- * committed corpus under {@code Ext2FuzzTestInputs/<method>/} as regression tests.
+ * committed corpus under {@code Ext2FuzzTestInputs/<method>/} as regression tests. To fuzz one
+ * target (Jazzer fuzzes one per run; crashing inputs land in that directory):
+ * <pre>
+ * JAZZER_FUZZ=1 mvn -B -q -ntp -pl rump-fs -am test -Dtest=Ext2FuzzTest#extentBlocks \
+ *     -Dsurefire.failIfNoSpecifiedTests=false -Djazzer.max_duration=3m -Djazzer.keep_going=40
+ * </pre>
  */
 class Ext2FuzzTest {
     private static final byte[] EXT2 = load("fuzz-base-ext2.img.gz");
     private static final byte[] EXT4 = load("fuzz-base-ext4.img.gz");
+    /**
+     * ext4 without metadata_csum (so a mutated node is parsed, not refused by its checksum):
+     * {@code /frag} has a depth-1 extent tree (24 extents, one leaf block), {@code /deep} a
+     * depth-2 tree (400 extents: an index block over five leaf blocks).
+     */
+    private static final byte[] EXTENTS = load("fuzz-base-extents.img.gz");
+    /** The non-root extent nodes (index and leaf blocks) of {@link #EXTENTS}. */
+    private static final java.util.List<Long> EXTENT_BLOCKS = extentBlocks(EXTENTS);
     /** Most directory entries the walk visits, so a huge (valid) directory cannot stall a run. */
     private static final int WALK_BUDGET = 300;
+    /** Where {@code s_checksum} lies in the superblock. */
+    private static final int SB_CHECKSUM = 0x3FC;
 
     private static byte[] load(String name) {
         try (InputStream in = new GZIPInputStream(Ext2FuzzTest.class.getResourceAsStream(name))) {
@@ -78,6 +97,16 @@ class Ext2FuzzTest {
         }, true);
     }
 
+    /** The extent blocks below the roots: index and leaf nodes of depth-1 and depth-2 trees. */
+    @FuzzTest(maxDuration = "30s")
+    void extentBlocks(FuzzedDataProvider data) throws Exception {
+        long block = EXTENT_BLOCKS.get(data.consumeInt(0, EXTENT_BLOCKS.size() - 1));
+        run(data, EXTENTS, (img, ext4) -> {
+            int bs = sb(img).blockSize();
+            return new Range((int) (block * bs), (int) ((block + 1) * bs));
+        }, true);
+    }
+
     @FuzzTest(maxDuration = "30s")
     void directoryBlocks(FuzzedDataProvider data) throws Exception {
         run(data, (img, ext4) -> {
@@ -88,6 +117,17 @@ class Ext2FuzzTest {
             int at = (int) (block * sb.blockSize());
             return new Range(at, at + sb.blockSize());
         });
+    }
+
+    /** The re-signing recomputes exactly what mkfs.ext4 wrote: on the intact image it changes nothing. */
+    @org.junit.jupiter.api.Test
+    void resigningTheIntactImageChangesNothing() {
+        byte[] img = EXT4.clone();
+        java.util.Arrays.fill(img, Superblock.OFFSET + SB_CHECKSUM, Superblock.OFFSET + SB_CHECKSUM + 4, (byte) 0);
+        int rootAt = inodeOffset(img, Inode.ROOT_INO);
+        img[rootAt + Inode.CHECKSUM_LO] ^= 1;
+        resign(img);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(EXT4, img);
     }
 
     private interface Target {
@@ -110,12 +150,47 @@ class Ext2FuzzTest {
     }
 
     private void run(FuzzedDataProvider data, Target target, boolean ext4) throws Exception {
-        byte[] img = (ext4 ? EXT4 : EXT2).clone();
+        run(data, ext4 ? EXT4 : EXT2, target, ext4);
+    }
+
+    /** Every index and leaf block under the extent roots of inodes 12 to 20, walked from each root. */
+    private static java.util.List<Long> extentBlocks(byte[] img) {
+        Superblock sb = sb(img);
+        ByteBuffer b = ByteBuffer.wrap(img);
+        java.util.List<Long> out = new java.util.ArrayList<>();
+        for (long ino = 12; ino <= 20; ino++) {
+            Inode in = new Inode(b, inodeOffset(img, ino), sb.inodeSize());
+            if (in.mode() != 0 && (in.flags() & Inode.EXTENTS_FL) != 0) {
+                collect(b, new io.jrump.fs.ext2.disk.ExtentNode(b, in.blockArrayOffset(), Inode.I_BLOCK_BYTES), sb.blockSize(), out);
+            }
+        }
+        if (out.size() < 6) {
+            throw new IllegalStateException("fuzz-base-extents.img: expected a depth-1 and a depth-2 tree, found extent blocks " + out);
+        }
+        return java.util.List.copyOf(out);
+    }
+
+    private static void collect(ByteBuffer b, io.jrump.fs.ext2.disk.ExtentNode node, int bs, java.util.List<Long> out) {
+        if (node.depth() == 0) {
+            return;
+        }
+        for (int i = 0; i < node.entries(); i++) {
+            long child = node.childBlock(i);
+            out.add(child);
+            collect(b, new io.jrump.fs.ext2.disk.ExtentNode(b, (int) (child * bs), bs), bs, out);
+        }
+    }
+
+    private void run(FuzzedDataProvider data, byte[] base, Target target, boolean ext4) throws Exception {
+        byte[] img = base.clone();
         Range r = target.range(img, ext4);
         int edits = data.consumeInt(1, 24);
         for (int i = 0; i < edits && data.remainingBytes() > 0; i++) {
             int off = data.consumeInt(r.from(), Math.max(r.from(), Math.min(img.length, r.to()) - 1));
             img[off] = data.consumeByte();
+        }
+        if (data.consumeBoolean()) {
+            resign(img);
         }
         MemoryBlockDevice dev = new MemoryBlockDevice(img.length);
         dev.write(0, ByteBuffer.wrap(img));
@@ -140,6 +215,50 @@ class Ext2FuzzTest {
                     // damage found while writing: an error is the right answer
                 }
             }
+        }
+    }
+
+    /**
+     * Recomputes the metadata_csum checksums the fuzzed structures carry. Harness code, not the
+     * driver under test: on an image so damaged that the checksums cannot be placed (a mutated
+     * superblock saying where things are), it leaves the rest as it is.
+     */
+    private static void resign(byte[] img) {
+        ByteBuffer b = ByteBuffer.wrap(img).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        Superblock sb = sb(img);
+        if (!sb.has(io.jrump.fs.ext2.disk.Feature.METADATA_CSUM)) {
+            return;
+        }
+        try {
+            int seed = Checksums.fsSeed(sb);
+            int gdAt = (int) (GroupLayout.descriptorBlock(sb, 0) * sb.blockSize());
+            for (int g = 0; g < sb.groupCount() && g < 64; g++) {
+                GroupDescriptor gd = new GroupDescriptor(b, gdAt + g * sb.descSize(), sb.descSize());
+                gd.setChecksum(Checksums.groupDescriptor(seed, g, gd, sb.descSize()));
+            }
+            for (long ino = 1; ino <= sb.inodesPerGroup() && ino <= 64; ino++) {
+                int at = inodeOffset(img, ino);
+                Inode in = new Inode(b, at, sb.inodeSize());
+                if (in.mode() == 0 && in.linksCount() == 0 && in.checksum() == 0) {
+                    continue; // never used: mkfs leaves it unsigned, and nothing reads it
+                }
+                long c = Checksums.inode(Checksums.inodeSeed(seed, ino, in.generation()), in);
+                b.putShort(at + Inode.CHECKSUM_LO, (short) c);
+                if (in.hasChecksumHi()) {
+                    b.putShort(at + Inode.CHECKSUM_HI, (short) (c >>> 16));
+                }
+            }
+            Inode root = new Inode(b, inodeOffset(img, Inode.ROOT_INO), sb.inodeSize());
+            if ((root.flags() & Inode.EXTENTS_FL) != 0) {
+                int bs = sb.blockSize();
+                int at = (int) (new io.jrump.fs.ext2.disk.ExtentNode(b, root.blockArrayOffset(), Inode.I_BLOCK_BYTES).startBlock(0) * bs);
+                ByteBuffer block = ByteBuffer.wrap(img, at, bs).slice().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                long c = Checksums.dirBlock(Checksums.inodeSeed(seed, Inode.ROOT_INO, root.generation()), block, bs);
+                b.putInt(at + bs - 4, (int) c);
+            }
+            b.putInt(Superblock.OFFSET + SB_CHECKSUM, Checksums.superblock(sb));
+        } catch (RuntimeException cannotPlace) {
+            // the superblock points outside the image: nothing more to sign
         }
     }
 
@@ -171,6 +290,10 @@ class Ext2FuzzTest {
                     int fd = sys.open(p, OpenFlags.O_RDONLY);
                     try {
                         sys.pread(fd, ByteBuffer.allocate(65536), 0);
+                        for (int q = 1; q <= 3; q++) {
+                            // every leaf of a deep extent tree is reached by some read
+                            sys.pread(fd, ByteBuffer.allocate(4096), st.size() / 4 * q);
+                        }
                         sys.pread(fd, ByteBuffer.allocate(4096), Math.max(0, st.size() - 100));
                     } finally {
                         sys.close(fd);
