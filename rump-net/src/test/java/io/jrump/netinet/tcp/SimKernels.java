@@ -274,12 +274,17 @@ final class SimKernels implements AutoCloseable {
         return false;
     }
 
-    /** Runs a tool and returns its combined output; fails on a non-zero exit. */
+    /** Runs a tool and returns its standard output (stderr, e.g. tshark's "running as root" notice, only on failure). */
     static String run(String... cmd) throws Exception {
-        Process pr = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(pr.getInputStream().readAllBytes());
-        assertTrue(pr.waitFor(120, TimeUnit.SECONDS), "tool finished");
-        assertEquals(0, pr.exitValue(), String.join(" ", cmd) + ":\n" + out);
-        return out;
+        Path err = Files.createTempFile("jrump-tool", ".err");
+        try {
+            Process pr = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
+            String out = new String(pr.getInputStream().readAllBytes());
+            assertTrue(pr.waitFor(120, TimeUnit.SECONDS), "tool finished");
+            assertEquals(0, pr.exitValue(), String.join(" ", cmd) + ":\n" + out + Files.readString(err));
+            return out;
+        } finally {
+            Files.deleteIfExists(err);
+        }
     }
 }
