@@ -88,6 +88,45 @@ class TcpCaptureTest {
         assertFalse(java.util.Arrays.equals(first.get(1), other.get(1)), "capture at B, another seed");
     }
 
+    /**
+     * What can be checked while the bug above stands: with sequence numbers made relative to the
+     * ISN by tshark, and checksums (which cover the ISN) left out, two same-seed runs capture the
+     * same frames at the same virtual times, and another seed does not.
+     */
+    @Test
+    void sameSeedGivesTheSameExchangeApartFromInitialSequenceNumbers(@TempDir Path dir) throws Exception {
+        if (!SimKernels.onPath("tshark")) {
+            String why = "tshark (Debian package tshark) not installed: captures not compared field by field";
+            System.out.println("SKIPPED: " + why);
+            Assumptions.abort(why);
+        }
+        List<String> first = fields(dir, "first", exchange(21));
+        List<String> second = fields(dir, "second", exchange(21));
+        List<String> other = fields(dir, "other", exchange(22));
+        assertTrue(first.get(0).lines().count() > 1000, "the whole exchange was captured");
+        assertEquals(first.get(0), second.get(0), "capture at A, same seed, ISN aside");
+        assertEquals(first.get(1), second.get(1), "capture at B, same seed, ISN aside");
+        assertFalse(first.get(0).equals(other.get(0)), "capture at A, another seed");
+    }
+
+    private static List<String> fields(Path dir, String name, List<byte[]> caps) throws Exception {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < caps.size(); i++) {
+            Path f = dir.resolve(name + i + ".pcap");
+            Files.write(f, caps.get(i));
+            List<String> cmd = new ArrayList<>(List.of("tshark", "-r", f.toString(), DECODE_AS, DATA, "-o", "tcp.relative_sequence_numbers:TRUE",
+                    "-T", "fields"));
+            for (String field : new String[] {"frame.time_relative", "frame.len", "eth.src", "eth.dst", "arp.opcode", "ip.src", "ip.dst",
+                    "ip.id", "tcp.srcport", "tcp.dstport", "tcp.seq", "tcp.ack", "tcp.flags", "tcp.len", "tcp.window_size_value",
+                    "tcp.options.timestamp.tsval", "tcp.options.timestamp.tsecr", "tcp.options.sack_le", "tcp.options.sack_re", "data.data"}) {
+                cmd.add("-e");
+                cmd.add(field);
+            }
+            out.add(SimKernels.run(cmd.toArray(String[]::new)));
+        }
+        return out;
+    }
+
     @Test
     void lossyExchangeIsReadCleanlyByTcpdumpAndTshark(@TempDir Path dir) throws Exception {
         List<byte[]> caps = exchange(7);
