@@ -19,12 +19,25 @@ final class TcpSecrets {
     /** MSS values a cookie can carry in 3 bits (common path MTUs minus 40). */
     static final int[] COOKIE_MSS = {536, 1200, 1360, 1400, 1440, 1452, 1460, 8960};
 
-    private final byte[] secret = new byte[32];
     private final NetClock clock;
+    /**
+     * Drawn on first use, not at construction: the stack's clock turns virtual only when an
+     * interface joins a simulated bus, after the transport was made, and a key drawn before
+     * that would come from the host's entropy and make seeded runs differ.
+     */
+    private byte[] secret;
 
     TcpSecrets(NetClock clock) {
         this.clock = clock;
-        clock.entropy(secret);
+    }
+
+    private synchronized byte[] secret() {
+        if (secret == null) {
+            byte[] s = new byte[32];
+            clock.entropy(s);
+            secret = s;
+        }
+        return secret;
     }
 
     /** RFC 6528: the initial sequence number for a connection with this 4-tuple. */
@@ -86,7 +99,7 @@ final class TcpSecrets {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required of every Java platform", e);
         }
-        md.update(secret);
+        md.update(secret());
         byte[] in = new byte[20];
         putInt(in, 0, domain);
         putInt(in, 4, laddr);
