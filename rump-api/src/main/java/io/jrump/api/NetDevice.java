@@ -17,7 +17,7 @@ public interface NetDevice extends AutoCloseable {
         void receive(ByteBuffer frame);
     }
 
-    /** Work the device can do for the stack. */
+    /** Work the device can do for the stack. Checksum offload: with TX_CHECKSUM the stack may send TCP/UDP checksums left zero ("partial"), every receiver must then offer RX_CHECKSUM (frames stay in memory), and a wrapper that withholds one must compute or verify in its place. */
     enum Offload {
         TX_CHECKSUM,
         RX_CHECKSUM,

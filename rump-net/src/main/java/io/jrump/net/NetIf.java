@@ -86,6 +86,20 @@ public final class NetIf {
         return loopback;
     }
 
+    /**
+     * Whether the device completes transport checksums for us ({@code TX_CHECKSUM}): the
+     * stack may send TCP and UDP with the partial mark ({@link io.jrump.net.wire.PartialChecksum}).
+     * Asked per datagram, since a wrapper's answer may change (a link emulator told to corrupt).
+     */
+    public boolean txChecksumOffload() {
+        return device.offloads().contains(NetDevice.Offload.TX_CHECKSUM);
+    }
+
+    /** Whether frames from this device never left memory ({@code RX_CHECKSUM}): a partial mark on them may be trusted. */
+    public boolean rxChecksumOffload() {
+        return device.offloads().contains(NetDevice.Offload.RX_CHECKSUM);
+    }
+
     public boolean isUp() {
         return up && device.isLinkUp();
     }

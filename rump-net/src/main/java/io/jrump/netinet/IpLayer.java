@@ -1,6 +1,7 @@
 package io.jrump.netinet;
 
 import io.jrump.api.ErrnoException;
+import io.jrump.net.wire.PartialChecksum;
 import java.nio.ByteBuffer;
 
 /**
@@ -32,6 +33,19 @@ public interface IpLayer {
      */
     default void outputInPlace(int src, int dst, int protocol, ByteBuffer payload) throws ErrnoException {
         output(src, dst, protocol, payload);
+    }
+
+    /**
+     * Like {@link #outputInPlace}, for a TCP or UDP segment whose checksum the transport left
+     * to the layers below (Linux's {@code CHECKSUM_PARTIAL}): when the outgoing device offers
+     * {@code TX_CHECKSUM} and the datagram leaves whole, the checksum field is set to the partial
+     * mark ({@link PartialChecksum}) and nobody computes it; otherwise it is computed here, as
+     * Linux's {@code skb_checksum_help} does for a device without checksum offload.
+     * {@code src} must not be 0. This default always computes it.
+     */
+    default void outputPartial(int src, int dst, int protocol, ByteBuffer payload) throws ErrnoException {
+        PartialChecksum.fill(payload, payload.position(), payload.remaining(), src, dst, protocol);
+        outputInPlace(src, dst, protocol, payload);
     }
 
     /** The source address a datagram to {@code dst} would carry; ENETUNREACH without a route. */

@@ -6,6 +6,7 @@ import io.jrump.net.wire.EthernetFrame;
 import io.jrump.net.wire.Icmpv4Packet;
 import io.jrump.net.wire.Ipv4Address;
 import io.jrump.net.wire.Ipv4Packet;
+import io.jrump.net.wire.PartialChecksum;
 import io.jrump.net.wire.WireException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -58,11 +59,14 @@ final class Ipv4 implements IpLayer, Reassembly.Owner {
 
     @Override
     public void output(int src, int dst, int protocol, ByteBuffer payload) throws ErrnoException {
+        output(path(dst), src, dst, protocol, payload);
+    }
+
+    private void output(Path path, int src, int dst, int protocol, ByteBuffer payload) throws ErrnoException {
         int len = payload.remaining();
         if (len > Ipv4Packet.MAX_LENGTH - Ipv4Packet.HEADER_LEN) {
             throw new ErrnoException(Errno.EMSGSIZE, len + " bytes do not fit an IPv4 datagram");
         }
-        Path path = path(dst);
         if (src == 0) {
             src = source(path, dst);
         }
@@ -72,11 +76,31 @@ final class Ipv4 implements IpLayer, Reassembly.Owner {
 
     @Override
     public void outputInPlace(int src, int dst, int protocol, ByteBuffer payload) throws ErrnoException {
-        int len = payload.remaining();
+        outputInPlace(path(dst), src, dst, protocol, payload);
+    }
+
+    @Override
+    public void outputPartial(int src, int dst, int protocol, ByteBuffer payload) throws ErrnoException {
         Path path = path(dst);
+        if (src == 0) {
+            src = source(path, dst);
+        }
+        int len = payload.remaining();
+        InetIf out = path.out();
+        if (Ipv4Packet.HEADER_LEN + len <= Math.min(out.ifp.mtu(), Ipv4Packet.MAX_LENGTH) && out.ifp.txChecksumOffload()) {
+            PartialChecksum.mark(payload, payload.position(), len, protocol);
+        } else {
+            // fragments, or a device that computes nothing: the checksum must be whole now
+            PartialChecksum.fill(payload, payload.position(), len, src, dst, protocol);
+        }
+        outputInPlace(path, src, dst, protocol, payload);
+    }
+
+    private void outputInPlace(Path path, int src, int dst, int protocol, ByteBuffer payload) throws ErrnoException {
+        int len = payload.remaining();
         int start = payload.position() - Ipv4Packet.HEADER_LEN;
         if (payload.position() < HEADROOM || payload.isReadOnly() || Ipv4Packet.HEADER_LEN + len > Math.min(path.out().ifp.mtu(), Ipv4Packet.MAX_LENGTH)) {
-            output(src, dst, protocol, payload);
+            output(path, src, dst, protocol, payload);
             return;
         }
         if (src == 0) {
@@ -219,6 +243,8 @@ final class Ipv4 implements IpLayer, Reassembly.Owner {
                 stack.counters.inc("ip.drops.martian_destination");
                 return;
             }
+            // a partial checksum is trusted only on a datagram that came whole from memory
+            boolean partialTrusted = in.ifp.rxChecksumOffload();
             if (p.isFragment()) {
                 ByteBuffer whole = reassembly.add(p);
                 if (whole == null) {
@@ -226,8 +252,9 @@ final class Ipv4 implements IpLayer, Reassembly.Owner {
                 }
                 datagram = whole;
                 p = new Ipv4Packet(whole);
+                partialTrusted = false;
             }
-            deliver(p, datagram, broadcast);
+            deliver(p, datagram, broadcast, partialTrusted);
         } else if (Ipv4Address.isMulticast(dst)) {
             stack.counters.inc("ip.drops.multicast");
         } else if (!stack.forwarding) {
@@ -239,7 +266,7 @@ final class Ipv4 implements IpLayer, Reassembly.Owner {
         }
     }
 
-    private void deliver(Ipv4Packet p, ByteBuffer datagram, boolean broadcast) {
+    private void deliver(Ipv4Packet p, ByteBuffer datagram, boolean broadcast, boolean partialTrusted) {
         inDelivers.inc();
         int proto = p.protocol();
         if (proto == Ipv4Packet.PROTO_ICMP) {
@@ -249,7 +276,7 @@ final class Ipv4 implements IpLayer, Reassembly.Owner {
         } else {
             Transport t = stack.transport(proto);
             if (t != null) {
-                t.input(p.src(), p.dst(), p.payload());
+                t.input(p.src(), p.dst(), p.payload(), partialTrusted);
             } else {
                 stack.counters.inc("ip.drops.unknown_protocol");
                 if (!broadcast) {
@@ -283,18 +310,32 @@ final class Ipv4 implements IpLayer, Reassembly.Owner {
             return;
         }
         int mtu = r.ifp().ifp.mtu();
+        // A datagram from a device with RX_CHECKSUM may carry a partial checksum: it may
+        // leave so only whole and through a device with TX_CHECKSUM; otherwise fill it in.
+        boolean partialIn = in.ifp.rxChecksumOffload();
         try {
             if (p.totalLength() <= mtu) {
                 ByteBuffer copy = ByteBuffer.allocate(p.totalLength());
                 copy.put(0, datagram, datagram.position(), p.totalLength());
                 Ipv4Packet c = new Ipv4Packet(copy);
                 c.decrementTtl();
+                if (partialIn && !r.ifp().ifp.txChecksumOffload() && PartialChecksum.complete(copy)) {
+                    stack.counters.inc("ip.forward_checksums_filled");
+                }
                 transmit(path, copy);
             } else if (p.dontFragment()) {
                 stack.counters.inc("ip.drops.fragmentation_needed");
                 stack.icmp.error(Icmpv4Packet.TYPE_DEST_UNREACHABLE, Icmpv4Packet.CODE_FRAG_NEEDED, mtu & 0xffff, datagram);
                 return;
             } else {
+                if (partialIn && !p.isFragment()) {
+                    ByteBuffer whole = ByteBuffer.allocate(p.totalLength());
+                    whole.put(0, datagram, datagram.position(), p.totalLength());
+                    if (PartialChecksum.complete(whole)) {
+                        stack.counters.inc("ip.forward_checksums_filled");
+                        p = new Ipv4Packet(whole);
+                    }
+                }
                 // Options are not copied into the fragments of a forwarded datagram.
                 send(path, p.tos(), p.ident(), p.ttl() - 1, p.protocol(), p.src(), dst, p.payload(), p.fragmentOffset(), p.moreFragments(), false);
             }

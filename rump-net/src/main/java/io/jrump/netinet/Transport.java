@@ -25,6 +25,16 @@ public interface Transport extends AutoCloseable {
     void input(int src, int dst, ByteBuffer segment);
 
     /**
+     * Like {@link #input(int, int, ByteBuffer)}; {@code partialTrusted} when the datagram came
+     * whole from a device with {@code RX_CHECKSUM}, so a checksum carrying the partial mark
+     * ({@link io.jrump.net.wire.PartialChecksum}) was left so by a sender in memory and need not
+     * be verified (Linux's {@code CHECKSUM_UNNECESSARY}). Any other checksum is still verified.
+     */
+    default void input(int src, int dst, ByteBuffer segment, boolean partialTrusted) {
+        input(src, dst, segment);
+    }
+
+    /**
      * An ICMP error (RFC 1122 3.2.2) about a datagram this transport sent: {@code quoted}
      * starts at the transport header of the offending datagram (at least 8 bytes).
      */

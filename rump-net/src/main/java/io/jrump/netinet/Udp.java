@@ -118,8 +118,9 @@ final class Udp implements Transport {
         }
         ByteBuffer d = ByteBuffer.allocate(UdpDatagram.HEADER_LEN + n);
         d.put(UdpDatagram.HEADER_LEN, data, data.position(), n);
-        UdpDatagram.emit(d, 0, src, sport, dst, dport, n);
-        stack.ip.output(src, dst, Ipv4Packet.PROTO_UDP, d);
+        UdpDatagram.emitHeader(d, 0, sport, dport, n);
+        // checksum left partial: a zero (RFC 768 "none") when the device offloads it, else computed below us
+        stack.ip.outputPartial(src, dst, Ipv4Packet.PROTO_UDP, d);
         outDatagrams.inc();
     }
 

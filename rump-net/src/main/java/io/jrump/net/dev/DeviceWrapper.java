@@ -6,6 +6,9 @@ import io.jrump.netinet.NetClock;
 /**
  * The base of devices that wrap another (smoltcp's phy middleware): identity, MTU, link state
  * and the virtual clock come from the wrapped device, so wrappers stack in any order.
+ * Offloads are deliberately not forwarded here: a wrapper that sees or changes the bytes must
+ * decide whether the wrapped device's promises still hold, so each wrapper answers
+ * {@code offloads()} itself (none, by the interface's default).
  */
 abstract class DeviceWrapper implements ClockedDevice {
     final NetDevice inner;

@@ -3,7 +3,10 @@ package io.jrump.net.dev;
 import io.jrump.api.ErrnoException;
 import io.jrump.api.NetDevice;
 import io.jrump.netinet.NetClock;
+import io.jrump.net.wire.PartialChecksum;
 import java.nio.ByteBuffer;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -18,6 +21,16 @@ import java.util.concurrent.TimeUnit;
  * <p>Timing follows the wrapped device's virtual clock when it has one ({@link ClockedDevice}),
  * so delays in a {@link Simulation} are events. In real time, delayed frames go out from a
  * timer thread that this emulator starts on first need and that ends after a second idle.
+ *
+ * <p>Checksum offload: loss, duplication, reordering, delay and rate change no byte, so the
+ * wrapped device's offloads pass through. While corruption is configured the emulator offers no
+ * {@code TX_CHECKSUM}, so the stack sends real checksums for the receiver to catch the flipped
+ * bit with, and a frame it damages anyway with a partial checksum (sent just before corruption
+ * was switched on) is completed first ({@link PartialChecksum#completeForDamage}): a damaged
+ * frame never carries the partial mark, which is the only checksum a receiver with
+ * {@code RX_CHECKSUM} trusts unverified. {@code RX_CHECKSUM} passes through even then: received
+ * frames are never impaired here (damage happens on the sender's side and is caught by the
+ * receiving stack's verification of the real checksum).
  */
 public final class LinkEmulator extends DeviceWrapper {
 
@@ -105,6 +118,17 @@ public final class LinkEmulator extends DeviceWrapper {
         inner.receiver(receiver);
     }
 
+    @Override
+    public Set<Offload> offloads() {
+        Set<Offload> o = inner.offloads();
+        if (impairments.corrupt() == 0 || !o.contains(Offload.TX_CHECKSUM)) {
+            return o;
+        }
+        EnumSet<Offload> less = EnumSet.copyOf(o);
+        less.remove(Offload.TX_CHECKSUM);
+        return less;
+    }
+
     private long now() {
         return virtualClock != null ? virtualClock.nanos() : System.nanoTime();
     }
@@ -123,6 +147,7 @@ public final class LinkEmulator extends DeviceWrapper {
                 return;
             }
             if (random.nextDouble() < im.corrupt() && copy.capacity() > 0) {
+                PartialChecksum.completeForDamage(copy);
                 int bit = random.nextInt(copy.capacity() * 8);
                 copy.put(bit >>> 3, (byte) (copy.get(bit >>> 3) ^ (1 << (bit & 7))));
                 corrupted++;

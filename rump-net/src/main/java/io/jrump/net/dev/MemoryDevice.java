@@ -2,13 +2,24 @@ package io.jrump.net.dev;
 
 import io.jrump.api.NetDevice;
 import java.nio.ByteBuffer;
+import java.util.EnumSet;
+import java.util.Set;
 
 /**
  * What devices that carry frames in memory (loopback, bus ports) share: the receiver slot, the
  * link going down on close, delivery that skips closed devices, and the copy a transmitted
  * frame needs because the sender may reuse its buffer as soon as {@code transmit} returns.
+ *
+ * <p>Frames between memory devices never leave the JVM and every receiver is a memory device
+ * too, so they offer checksum offload both ways, as Linux's {@code lo} and veth do: the stack
+ * need not compute transport checksums for them nor verify the ones it left partial. Wrappers
+ * that write frames out or damage them decide for themselves ({@link PcapWriter},
+ * {@link LinkEmulator}).
  */
 abstract class MemoryDevice implements NetDevice {
+    /** TX and RX checksum offload. */
+    static final Set<Offload> CHECKSUM_OFFLOADS = java.util.Collections.unmodifiableSet(EnumSet.of(Offload.TX_CHECKSUM, Offload.RX_CHECKSUM));
+
     private volatile Receiver receiver;
     private volatile boolean closed;
 
@@ -36,6 +47,11 @@ abstract class MemoryDevice implements NetDevice {
     @Override
     public final void receiver(Receiver r) {
         receiver = r;
+    }
+
+    @Override
+    public Set<Offload> offloads() {
+        return CHECKSUM_OFFLOADS;
     }
 
     @Override

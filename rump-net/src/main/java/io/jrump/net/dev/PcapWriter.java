@@ -2,6 +2,7 @@ package io.jrump.net.dev;
 
 import io.jrump.api.ErrnoException;
 import io.jrump.api.NetDevice;
+import io.jrump.net.wire.PartialChecksum;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -10,6 +11,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Set;
 
 /**
  * Wraps any {@link NetDevice} and records every frame it transmits and receives in the classic
@@ -19,6 +21,12 @@ import java.time.Instant;
  * <p>Time stamps come from the wrapped device's virtual clock when it has one (the capture of a
  * simulated run starts at the epoch and is reproducible byte for byte), otherwise from the wall
  * clock. The writer is synchronized: transmit and receive may run on different threads.
+ *
+ * <p>The wrapped device's checksum offloads pass through, so capturing does not change what the
+ * stack computes; but the file must hold what a real wire would: a frame with a partial
+ * transport checksum ({@link PartialChecksum}) is written from a copy with the checksum filled
+ * in, as the NIC would have sent it. Only frames that may carry the mark are touched (sent with
+ * {@code TX_CHECKSUM}, received with {@code RX_CHECKSUM}); a wrong checksum is recorded as it is.
  */
 public final class PcapWriter extends DeviceWrapper {
     /** pcap-savefile(5) constants. */
@@ -48,9 +56,20 @@ public final class PcapWriter extends DeviceWrapper {
         this.out.write(h.array());
     }
 
-    private synchronized void write(ByteBuffer frame) {
+    @Override
+    public Set<Offload> offloads() {
+        return inner.offloads();
+    }
+
+    /** Records {@code frame}; {@code offloaded} when it may carry a partial checksum. */
+    private synchronized void write(ByteBuffer frame, boolean offloaded) {
         if (closed || failure != null) {
             return;
+        }
+        if (offloaded && PartialChecksum.isPartialFrame(frame)) {
+            ByteBuffer c = MemoryDevice.copy(frame);
+            PartialChecksum.completeFrame(c);
+            frame = c;
         }
         long nanos;
         if (virtualClock != null) {
@@ -87,14 +106,14 @@ public final class PcapWriter extends DeviceWrapper {
 
     @Override
     public void transmit(ByteBuffer frame) throws ErrnoException {
-        write(frame);
+        write(frame, inner.offloads().contains(Offload.TX_CHECKSUM));
         inner.transmit(frame);
     }
 
     @Override
     public void receiver(Receiver receiver) {
         inner.receiver(receiver == null ? null : frame -> {
-            write(frame);
+            write(frame, inner.offloads().contains(Offload.RX_CHECKSUM));
             receiver.receive(frame);
         });
     }

@@ -55,12 +55,24 @@ public final class TcpSegment {
      * @return null when the segment may be used, otherwise the reason it may not
      */
     public Malformed check(int src, int dst) {
+        return check(src, dst, false);
+    }
+
+    /**
+     * Like {@link #check(int, int)}; with {@code partialTrusted} a zero checksum, the partial
+     * mark of checksum offload ({@link PartialChecksum}), is accepted without summing: the
+     * segment came from a sender in memory over a device with {@code RX_CHECKSUM}.
+     */
+    public Malformed check(int src, int dst, boolean partialTrusted) {
         if (length < HEADER_LENGTH) {
             return Malformed.TRUNCATED;
         }
         int hl = headerLength();
         if (hl < HEADER_LENGTH || hl > length) {
             return Malformed.BAD_DATA_OFFSET;
+        }
+        if (partialTrusted && checksum() == 0) {
+            return null;
         }
         long sum = Checksum.pseudoHeader(src, dst, PROTOCOL, length);
         if (Checksum.finish(Checksum.add(sum, buf, base, length)) != 0) {

@@ -75,13 +75,19 @@ public final class UdpDatagram {
      * after it, with the checksum over the pseudo header; returns the datagram length.
      */
     public static int emit(ByteBuffer b, int index, int src, int srcPort, int dst, int dstPort, int dataLength) {
+        int l = emitHeader(b, index, srcPort, dstPort, dataLength);
+        int c = Checksum.finish(Checksum.add(Checksum.pseudoHeader(src, dst, Ipv4Packet.PROTO_UDP, l), b, index, l));
+        Bytes.put16(b, index + CHECKSUM, c == 0 ? 0xffff : c);
+        return l;
+    }
+
+    /** Writes a header with a zero checksum (to be filled by {@link PartialChecksum} or the device); returns the datagram length. */
+    public static int emitHeader(ByteBuffer b, int index, int srcPort, int dstPort, int dataLength) {
         int l = HEADER_LEN + dataLength;
         Bytes.put16(b, index + SRC_PORT, srcPort);
         Bytes.put16(b, index + DST_PORT, dstPort);
         Bytes.put16(b, index + LENGTH, l);
         Bytes.put16(b, index + CHECKSUM, 0);
-        int c = Checksum.finish(Checksum.add(Checksum.pseudoHeader(src, dst, Ipv4Packet.PROTO_UDP, l), b, index, l));
-        Bytes.put16(b, index + CHECKSUM, c == 0 ? 0xffff : c);
         return l;
     }
 }

@@ -1049,7 +1049,7 @@ final class TcpConnection {
             sndBuf.copyOut(seq - sndBufSeq, buf, dataLen);
             buf.position(IpLayer.HEADROOM);
         }
-        s.fillChecksum(tuple.laddr(), tuple.raddr());
+        // the checksum is left partial: the IP layer fills it unless the device offloads it
         outbox.add(buf);
         stats.outSegs.inc();
     }
