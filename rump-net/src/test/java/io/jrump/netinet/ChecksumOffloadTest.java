@@ -133,57 +133,6 @@ class ChecksumOffloadTest {
         return new InetSocketAddress(InetAddress.getByName(ip), port);
     }
 
-    /** Sends {@code total} seeded random bytes from {@code sa} to {@code dst}:9 on {@code sb}; returns the SHA-256 sent and received. */
-    private static byte[][] transfer(Syscalls sa, Syscalls sb, String dst, long total) throws Exception {
-        ExecutorService pool = Executors.newSingleThreadExecutor();
-        try {
-            int l = sb.socket(AF_INET, SOCK_STREAM, 0);
-            sb.setsockopt(l, SOL_SOCKET, SO_REUSEADDR, 1);
-            sb.bind(l, at("0.0.0.0", 9));
-            sb.listen(l, 1);
-            Future<byte[]> server = pool.submit(() -> {
-                int c = sb.accept(l);
-                sb.setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, 30_000);
-                MessageDigest md = MessageDigest.getInstance("SHA-256");
-                ByteBuffer buf = ByteBuffer.allocate(1 << 16);
-                long got = 0;
-                while (true) {
-                    buf.clear();
-                    int n = sb.recv(c, buf, 0);
-                    if (n == 0) {
-                        break;
-                    }
-                    md.update(buf.array(), 0, n);
-                    got += n;
-                }
-                sb.close(c);
-                sb.close(l);
-                assertEquals(total, got);
-                return md.digest();
-            });
-            int c = sa.socket(AF_INET, SOCK_STREAM, 0);
-            sa.setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, 30_000);
-            sa.connect(c, at(dst, 9));
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            Random r = new Random(total);
-            byte[] chunk = new byte[1 << 14];
-            for (long sent = 0; sent < total; sent += chunk.length) {
-                r.nextBytes(chunk);
-                md.update(chunk);
-                ByteBuffer src = ByteBuffer.wrap(chunk);
-                while (src.hasRemaining()) {
-                    sa.send(c, src, 0);
-                }
-            }
-            sa.shutdown(c, SHUT_WR);
-            byte[] received = server.get(120, TimeUnit.SECONDS);
-            sa.close(c);
-            return new byte[][] {md.digest(), received};
-        } finally {
-            pool.shutdownNow();
-        }
-    }
-
     /** One UDP datagram of {@code data} from {@code sa} to {@code dst}:4000 on {@code sb}; returns what arrived. */
     private static byte[] udp(Syscalls sa, Syscalls sb, String dst, byte[] data) throws Exception {
         int srv = sb.socket(AF_INET, SOCK_DGRAM, 0);
@@ -233,7 +182,7 @@ class ChecksumOffloadTest {
         RumpKernel a = kernel("shm0", rec, "10.0.0.1/24");
         RumpKernel b = kernel("shm0", bus.port(), "10.0.0.2/24");
         try {
-            byte[][] d = transfer(a.sys(), b.sys(), "10.0.0.2", 4 << 20);
+            byte[][] d = TcpTransfer.digests(a.sys(), b.sys(), "10.0.0.2", 4 << 20);
             assertArrayEquals(d[0], d[1]);
             byte[] msg = new byte[1000];
             new Random(5).nextBytes(msg);
@@ -268,7 +217,7 @@ class ChecksumOffloadTest {
         RumpKernel a = kernel("shm0", rec, "10.0.0.1/24");
         RumpKernel b = kernel("shm0", bus.port(), "10.0.0.2/24");
         try {
-            byte[][] d = transfer(a.sys(), b.sys(), "10.0.0.2", 1 << 20);
+            byte[][] d = TcpTransfer.digests(a.sys(), b.sys(), "10.0.0.2", 1 << 20);
             assertArrayEquals(d[0], d[1]);
             byte[] msg = new byte[3000]; // fragmented: the checksum is computed before fragmenting
             new Random(6).nextBytes(msg);
@@ -296,9 +245,9 @@ class ChecksumOffloadTest {
         RumpKernel a = kernel("shm0", pcap, "10.0.0.1/24");
         RumpKernel b = kernel("shm0", bus.port(), "10.0.0.2/24");
         try {
-            byte[][] d = transfer(a.sys(), b.sys(), "10.0.0.2", 256 << 10);
+            byte[][] d = TcpTransfer.digests(a.sys(), b.sys(), "10.0.0.2", 256 << 10);
             assertArrayEquals(d[0], d[1]);
-            byte[][] back = transfer(b.sys(), a.sys(), "10.0.0.1", 64 << 10); // received segments are captured too
+            byte[][] back = TcpTransfer.digests(b.sys(), a.sys(), "10.0.0.1", 64 << 10); // received segments are captured too
             assertArrayEquals(back[0], back[1]);
             byte[] msg = new byte[500];
             assertArrayEquals(msg, udp(a.sys(), b.sys(), "10.0.0.2", msg));
@@ -330,7 +279,7 @@ class ChecksumOffloadTest {
         RumpKernel a = kernel("shm0", ea, "10.0.0.1/24");
         RumpKernel b = kernel("shm0", eb, "10.0.0.2/24");
         try {
-            byte[][] d = transfer(a.sys(), b.sys(), "10.0.0.2", 2 << 20);
+            byte[][] d = TcpTransfer.digests(a.sys(), b.sys(), "10.0.0.2", 2 << 20);
             assertArrayEquals(d[0], d[1], "no corrupted byte delivered");
             assertTrue(ea.stats().contains("corrupted=") && !ea.stats().contains("corrupted=0 "), ea.stats());
             long caught = count(b, "tcp.drops.bad_checksum");
@@ -356,7 +305,7 @@ class ChecksumOffloadTest {
             r.netconfig().ifcreate("shm1", out);
             r.netconfig().ipv4Address("shm1", "10.0.2.1/24");
             r.netconfig().forwarding(true);
-            byte[][] d = transfer(a.sys(), c.sys(), "10.0.2.2", 1 << 20);
+            byte[][] d = TcpTransfer.digests(a.sys(), c.sys(), "10.0.2.2", 1 << 20);
             assertArrayEquals(d[0], d[1]);
             byte[] small = new byte[700];
             new Random(7).nextBytes(small);

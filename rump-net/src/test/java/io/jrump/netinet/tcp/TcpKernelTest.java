@@ -14,6 +14,7 @@ import io.jrump.api.RumpKernel;
 import io.jrump.api.Syscalls;
 import io.jrump.api.Fcntl;
 import io.jrump.net.dev.EthernetBus;
+import io.jrump.netinet.TcpTransfer;
 import io.jrump.net.dev.LinkEmulator;
 import io.jrump.net.dev.Simulation;
 import java.io.InputStream;
@@ -107,52 +108,10 @@ class TcpKernelTest {
     @Test
     void bulkTransferOnARealTimeBusIsByteExactWithoutRecursion() throws Exception {
         RumpKernel[] k = boot(new EthernetBus());
-        ExecutorService pool = Executors.newSingleThreadExecutor();
-        long total = 64L << 20;
         try {
-            Syscalls sb = k[1].sys();
-            int l = sb.socket(AF_INET, SOCK_STREAM, 0);
-            sb.bind(l, at("0.0.0.0", 9));
-            sb.listen(l, 1);
-            Future<byte[]> server = pool.submit(() -> {
-                int c = sb.accept(l);
-                sb.setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, 30_000);
-                java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
-                ByteBuffer buf = ByteBuffer.allocate(1 << 16);
-                long got = 0;
-                while (true) {
-                    buf.clear();
-                    int n = sb.recv(c, buf, 0);
-                    if (n == 0) {
-                        break;
-                    }
-                    md.update(buf.array(), 0, n);
-                    got += n;
-                }
-                sb.close(c);
-                assertEquals(total, got);
-                return md.digest();
-            });
-            Syscalls sa = k[0].sys();
-            int c = sa.socket(AF_INET, SOCK_STREAM, 0);
-            sa.setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, 30_000);
-            sa.connect(c, at("10.0.0.2", 9));
-            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
-            java.util.Random r = new java.util.Random(64);
-            byte[] chunk = new byte[1 << 16];
-            for (long sent = 0; sent < total; sent += chunk.length) {
-                r.nextBytes(chunk);
-                md.update(chunk);
-                ByteBuffer src = ByteBuffer.wrap(chunk);
-                while (src.hasRemaining()) {
-                    sa.send(c, src, 0);
-                }
-            }
-            sa.shutdown(c, SHUT_WR);
-            assertArrayEquals(md.digest(), server.get(120, TimeUnit.SECONDS));
-            sa.close(c);
+            byte[][] digests = TcpTransfer.digests(k[0].sys(), k[1].sys(), "10.0.0.2", 64L << 20);
+            assertArrayEquals(digests[0], digests[1]);
         } finally {
-            pool.shutdownNow();
             k[0].close();
             k[1].close();
         }
