@@ -3,6 +3,7 @@ package io.jrump.net;
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
 import io.jrump.api.NetDevice;
+import io.jrump.net.dev.FrameTaker;
 import io.jrump.net.wire.EthernetFrame;
 import io.jrump.net.wire.WireException;
 import java.nio.ByteBuffer;
@@ -32,6 +33,7 @@ public final class NetIf {
 
     private final String name;
     private final NetDevice device;
+    private final FrameTaker taker;
     private final long mac;
     private final boolean loopback;
     private volatile int mtu;
@@ -48,6 +50,7 @@ public final class NetIf {
     public NetIf(String name, NetDevice device, boolean loopback) {
         this.name = name;
         this.device = device;
+        this.taker = device instanceof FrameTaker t ? t : null;
         this.mac = EthernetFrame.mac(device.macAddress());
         this.loopback = loopback;
         this.mtu = device.mtu();
@@ -186,7 +189,9 @@ public final class NetIf {
      * Like {@link #output(long, int, ByteBuffer)}; with {@code inPlace} the bytes before the
      * payload's position are free, and when they hold the Ethernet header and the frame needs
      * no padding the header is written there and the payload's own buffer is transmitted,
-     * saving an allocation and a copy per frame.
+     * saving an allocation and a copy per frame. The payload's buffer belongs to this
+     * interface afterwards: a device that can take frames ({@link FrameTaker}) gets it without
+     * a copy.
      */
     public void output(long dstMac, int etherType, ByteBuffer payload, boolean inPlace) throws ErrnoException {
         if (!isUp()) {
@@ -208,7 +213,12 @@ public final class NetIf {
         }
         txPackets.increment();
         txBytes.add(len);
-        device.transmit(frame);
+        // the frame is ours either way (a new buffer, or one the IP layer was given): hand it over
+        if (taker != null) {
+            taker.transmitTaken(frame);
+        } else {
+            device.transmit(frame);
+        }
     }
 
     @Override

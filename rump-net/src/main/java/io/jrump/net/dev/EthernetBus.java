@@ -125,6 +125,18 @@ public final class EthernetBus {
 
         @Override
         public void transmit(ByteBuffer frame) throws ErrnoException {
+            check(frame);
+            send(copy(frame).asReadOnlyBuffer());
+        }
+
+        @Override
+        public void transmitTaken(ByteBuffer frame) throws ErrnoException {
+            check(frame);
+            // read-only: a flooded frame reaches several receivers, none may change it for the others
+            send((frame.position() == 0 ? frame : frame.slice()).asReadOnlyBuffer());
+        }
+
+        private void check(ByteBuffer frame) throws ErrnoException {
             if (isClosed()) {
                 throw new ErrnoException(Errno.ENXIO, "bus port " + EthernetFrame.formatMac(mac) + " is closed");
             }
@@ -132,7 +144,9 @@ public final class EthernetBus {
             if (n < EthernetFrame.HEADER_LEN || n > mtu + EthernetFrame.HEADER_LEN) {
                 throw new ErrnoException(Errno.EMSGSIZE, "frame of " + n + " bytes on a bus with MTU " + mtu);
             }
-            ByteBuffer ro = copy(frame).asReadOnlyBuffer();
+        }
+
+        private void send(ByteBuffer ro) {
             if (simulation != null) {
                 simulation.schedule(0, () -> carry(this, ro));
             } else {

@@ -34,4 +34,13 @@ public final class LoopbackDevice extends MemoryDevice {
         ByteBuffer copy = copy(frame);
         trampoline.run(() -> deliver(copy));
     }
+
+    @Override
+    public void transmitTaken(ByteBuffer frame) throws ErrnoException {
+        if (isClosed()) {
+            throw new ErrnoException(Errno.ENXIO, "loopback device closed");
+        }
+        ByteBuffer f = frame.position() == 0 ? frame : frame.slice();
+        trampoline.run(() -> deliver(f));
+    }
 }

@@ -8,7 +8,8 @@ import java.util.Set;
 /**
  * What devices that carry frames in memory (loopback, bus ports) share: the receiver slot, the
  * link going down on close, delivery that skips closed devices, and the copy a transmitted
- * frame needs because the sender may reuse its buffer as soon as {@code transmit} returns.
+ * frame needs because the sender may reuse its buffer as soon as {@code transmit} returns,
+ * and the way around it for senders that do not ({@link FrameTaker}).
  *
  * <p>Frames between memory devices never leave the JVM and every receiver is a memory device
  * too, so they offer checksum offload both ways, as Linux's {@code lo} and veth do: the stack
@@ -16,7 +17,7 @@ import java.util.Set;
  * that write frames out or damage them decide for themselves ({@link PcapWriter},
  * {@link LinkEmulator}).
  */
-abstract class MemoryDevice implements NetDevice {
+abstract class MemoryDevice implements FrameTaker {
     /** TX and RX checksum offload. */
     static final Set<Offload> CHECKSUM_OFFLOADS = java.util.Collections.unmodifiableSet(EnumSet.of(Offload.TX_CHECKSUM, Offload.RX_CHECKSUM));
 
