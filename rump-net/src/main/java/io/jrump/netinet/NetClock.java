@@ -11,6 +11,15 @@ import io.jrump.api.spi.Platform;
 public interface NetClock {
     long nanos();
 
+    /**
+     * Whether this is the host's own time, where other threads deliver while a caller waits
+     * (so a blocked call may spin briefly before {@link #await}); false for a virtual clock,
+     * whose events run only inside {@code await}. False unless a clock says otherwise.
+     */
+    default boolean isHostTime() {
+        return false;
+    }
+
     /** Runs {@code task} once after {@code delayNanos} (on a timer thread, or inline in virtual time). */
     Platform.Timer schedule(long delayNanos, Runnable task);
 

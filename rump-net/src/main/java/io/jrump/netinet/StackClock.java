@@ -20,6 +20,11 @@ final class StackClock implements NetClock {
         return virtual;
     }
 
+    @Override
+    public boolean isHostTime() {
+        return virtual == null;
+    }
+
     void useVirtual(NetClock clock) {
         virtual = clock;
     }

@@ -57,6 +57,8 @@ final class TcpConnection {
     /** Blocked callers wait here, through {@link NetClock#await}; notified after the lock is released. */
     private final Object monitor = new Object();
     private boolean notifyPending;
+    /** Changed (under the lock) before every notification of {@link #monitor}: blocked callers spin on it before they wait. */
+    private volatile int wakeups;
     final WaitSet waiters;
     final SockOpts opts;
     private final NetClock clock;
@@ -1598,7 +1600,7 @@ final class TcpConnection {
         if (unlockAndFlushKeepLock()) {
             return;
         }
-        t.await(lock, monitor, deadline);
+        t.await(lock, monitor, deadline, () -> wakeups, wakeups);
     }
 
     /** Releases the lock, then sends what was queued under it. */
@@ -1606,6 +1608,9 @@ final class TcpConnection {
         drain();
         boolean notify = notifyPending;
         notifyPending = false;
+        if (notify) {
+            wakeups++; // lock held: no increment is lost
+        }
         lock.unlock();
         if (notify) {
             synchronized (monitor) {

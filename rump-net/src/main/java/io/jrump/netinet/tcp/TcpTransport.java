@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntSupplier;
 
 /**
  * TCP for one kernel's IPv4 layer: validates arriving segments and hands them to their
@@ -278,6 +279,45 @@ final class TcpTransport implements Transport {
      * virtual clock, which runs simulation events on the waiting thread, can deliver to this
      * very connection.
      */
+    /**
+     * Like {@link #await(ReentrantLock, Object, long)}, but on host time first spins briefly
+     * without the lock until {@code wakeups} leaves {@code seen}: the peer of a request/response
+     * exchange on another core usually answers within microseconds, and a thread that never
+     * parks costs its waker no unpark (a futex call) and itself no scheduler wake-up. Every
+     * notification of {@code monitor} must change {@code wakeups} first (under {@code lock}),
+     * or one given during the spin would be lost; the wait after the spin checks it again
+     * under {@code monitor}. {@code wakeups} is read under {@code lock} by the caller.
+     */
+    void await(ReentrantLock lock, Object monitor, long deadline, IntSupplier wakeups, int seen) throws ErrnoException {
+        if (!clock.isHostTime() || SPIN_NANOS <= 0) {
+            await(lock, monitor, deadline);
+            return;
+        }
+        lock.unlock();
+        try {
+            long start = System.nanoTime();
+            while (wakeups.getAsInt() == seen) {
+                if (System.nanoTime() - start > SPIN_NANOS || Thread.currentThread().isInterrupted()) {
+                    synchronized (monitor) {
+                        if (wakeups.getAsInt() == seen) {
+                            clock.await(monitor, deadline);
+                        }
+                    }
+                    return;
+                }
+                Thread.onSpinWait();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ErrnoException(Errno.EINTR);
+        } finally {
+            lock.lock();
+        }
+    }
+
+    /** How long a blocked socket call spins before it parks (host time only); 0 turns spinning off. */
+    private static final long SPIN_NANOS = Math.max(0, Long.getLong("jrump.tcp.spinNanos", 20_000L));
+
     void await(ReentrantLock lock, Object monitor, long deadline) throws ErrnoException {
         try {
             synchronized (monitor) {
