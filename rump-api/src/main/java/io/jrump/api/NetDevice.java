@@ -17,7 +17,19 @@ public interface NetDevice extends AutoCloseable {
         void receive(ByteBuffer frame);
     }
 
-    /** Work the device can do for the stack. Checksum offload: with TX_CHECKSUM the stack may send TCP/UDP checksums left zero ("partial"), every receiver must then offer RX_CHECKSUM (frames stay in memory), and a wrapper that withholds one must compute or verify in its place. */
+    /**
+     * Work the device can do for the stack.
+     *
+     * <p>Checksum offload: with TX_CHECKSUM the stack may send TCP/UDP checksums left zero
+     * ("partial"), every receiver must then offer RX_CHECKSUM (frames stay in memory), and a
+     * wrapper that withholds one must compute or verify in its place.
+     *
+     * <p>Segmentation offload: with SEGMENTATION the device carries IPv4 datagrams of TCP up to
+     * 65,535 bytes whole, whatever its MTU, and every receiver on the link takes them as they
+     * are, as Linux's TSO and GRO do between a veth pair or on {@code lo}: the stack then sends
+     * one large segment where it would send many MSS-sized ones. A device that puts frames on a
+     * wire of that MTU, or a wrapper that models such a wire (loss, rate), must not offer it.
+     */
     enum Offload {
         TX_CHECKSUM,
         RX_CHECKSUM,

@@ -103,6 +103,11 @@ public final class NetIf {
         return device.offloads().contains(NetDevice.Offload.RX_CHECKSUM);
     }
 
+    /** Whether the device carries TCP datagrams larger than the MTU whole ({@code SEGMENTATION}). */
+    public boolean segmentationOffload() {
+        return device.offloads().contains(NetDevice.Offload.SEGMENTATION);
+    }
+
     public boolean isUp() {
         return up && device.isLinkUp();
     }

@@ -54,6 +54,15 @@ public interface IpLayer {
     /** The MTU of the interface the route to {@code dst} leaves through (IP header included). */
     int mtuFor(int dst) throws ErrnoException;
 
+    /**
+     * The largest datagram of {@code protocol} (IP header included) that leaves for {@code dst}
+     * whole: the MTU, or 65,535 for TCP when the interface's device offers segmentation offload.
+     * This default knows no offload.
+     */
+    default int wholeDatagramFor(int dst, int protocol) throws ErrnoException {
+        return mtuFor(dst);
+    }
+
     /** Whether {@code address} is one of this kernel's (or 0.0.0.0 / loopback). */
     boolean isLocal(int address);
 

@@ -87,7 +87,7 @@ final class Ipv4 implements IpLayer, Reassembly.Owner {
         }
         int len = payload.remaining();
         InetIf out = path.out();
-        if (Ipv4Packet.HEADER_LEN + len <= Math.min(out.ifp.mtu(), Ipv4Packet.MAX_LENGTH) && out.ifp.txChecksumOffload()) {
+        if (Ipv4Packet.HEADER_LEN + len <= whole(out, protocol) && out.ifp.txChecksumOffload()) {
             PartialChecksum.mark(payload, payload.position(), len, protocol);
         } else {
             // fragments, or a device that computes nothing: the checksum must be whole now
@@ -99,7 +99,7 @@ final class Ipv4 implements IpLayer, Reassembly.Owner {
     private void outputInPlace(Path path, int src, int dst, int protocol, ByteBuffer payload) throws ErrnoException {
         int len = payload.remaining();
         int start = payload.position() - Ipv4Packet.HEADER_LEN;
-        if (payload.position() < HEADROOM || payload.isReadOnly() || Ipv4Packet.HEADER_LEN + len > Math.min(path.out().ifp.mtu(), Ipv4Packet.MAX_LENGTH)) {
+        if (payload.position() < HEADROOM || payload.isReadOnly() || Ipv4Packet.HEADER_LEN + len > whole(path.out(), protocol)) {
             output(path, src, dst, protocol, payload);
             return;
         }
@@ -122,6 +122,19 @@ final class Ipv4 implements IpLayer, Reassembly.Owner {
     @Override
     public int mtuFor(int dst) throws ErrnoException {
         return path(dst).out().ifp.mtu();
+    }
+
+    @Override
+    public int wholeDatagramFor(int dst, int protocol) throws ErrnoException {
+        return whole(path(dst).out(), protocol);
+    }
+
+    /** The largest datagram of {@code protocol} that leaves through {@code out} unfragmented. */
+    private static int whole(InetIf out, int protocol) {
+        if (protocol == Ipv4Packet.PROTO_TCP && out.ifp.segmentationOffload()) {
+            return Ipv4Packet.MAX_LENGTH;
+        }
+        return Math.min(out.ifp.mtu(), Ipv4Packet.MAX_LENGTH);
     }
 
     @Override
@@ -178,7 +191,7 @@ final class Ipv4 implements IpLayer, Reassembly.Owner {
         int len = payload.remaining();
         int mtu = path.out().ifp.mtu();
         int flags = dontFragment ? Ipv4Packet.FLAG_DF : 0;
-        if (Ipv4Packet.HEADER_LEN + len <= mtu) {
+        if (Ipv4Packet.HEADER_LEN + len <= whole(path.out(), protocol)) {
             ByteBuffer d = ByteBuffer.allocate(Ipv4Packet.HEADER_LEN + len);
             Ipv4Packet.emitHeader(d, 0, tos, d.capacity(), id, flags | (baseMore ? Ipv4Packet.FLAG_MF : 0), baseOffset, ttl, protocol, src, dst);
             d.put(Ipv4Packet.HEADER_LEN, payload, payload.position(), len);
@@ -314,7 +327,7 @@ final class Ipv4 implements IpLayer, Reassembly.Owner {
         // leave so only whole and through a device with TX_CHECKSUM; otherwise fill it in.
         boolean partialIn = in.ifp.rxChecksumOffload();
         try {
-            if (p.totalLength() <= mtu) {
+            if (p.totalLength() <= whole(r.ifp(), p.protocol())) {
                 ByteBuffer copy = ByteBuffer.allocate(p.totalLength());
                 copy.put(0, datagram, datagram.position(), p.totalLength());
                 Ipv4Packet c = new Ipv4Packet(copy);
@@ -323,6 +336,11 @@ final class Ipv4 implements IpLayer, Reassembly.Owner {
                     stack.counters.inc("ip.forward_checksums_filled");
                 }
                 transmit(path, copy);
+            } else if (in.ifp.segmentationOffload() && SoftwareSegmentation.applies(p, mtu)) {
+                // an offloaded segment for a device that cannot carry it whole: cut it, not fragment it
+                int pieces = SoftwareSegmentation.split(p, p.ttl() - 1, mtu, ident.getAndAdd(p.totalLength() / mtu + 1),
+                        d -> transmit(path, d));
+                stack.counters.counter("ip.forward_segmented").add(pieces);
             } else if (p.dontFragment()) {
                 stack.counters.inc("ip.drops.fragmentation_needed");
                 stack.icmp.error(Icmpv4Packet.TYPE_DEST_UNREACHABLE, Icmpv4Packet.CODE_FRAG_NEEDED, mtu & 0xffff, datagram);

@@ -43,7 +43,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ChecksumOffloadTest {
 
-    private static final Set<NetDevice.Offload> ALL = Set.of(NetDevice.Offload.values());
+    /** Both checksum offloads; segmentation offload is withheld so segments stay MSS-sized (see SegmentationOffloadTest). */
+    private static final Set<NetDevice.Offload> ALL = Set.of(NetDevice.Offload.TX_CHECKSUM, NetDevice.Offload.RX_CHECKSUM);
     private static final Set<NetDevice.Offload> RX_ONLY = Set.of(NetDevice.Offload.RX_CHECKSUM);
 
     /**
@@ -147,7 +148,7 @@ class ChecksumOffloadTest {
         return java.util.Arrays.copyOf(got.array(), got.position());
     }
 
-    private static RumpKernel kernel(String name, NetDevice dev, String addr) throws Exception {
+    static RumpKernel kernel(String name, NetDevice dev, String addr) throws Exception {
         RumpKernel k = Rump.builder().component("net").boot();
         k.netconfig().ifcreate(name, dev);
         k.netconfig().ipv4Address(name, addr);
@@ -161,15 +162,16 @@ class ChecksumOffloadTest {
     @Test
     void memoryDevicesOfferChecksumOffloadAndWrappersAnswerForThemselves() throws Exception {
         Set<NetDevice.Offload> both = Set.of(NetDevice.Offload.TX_CHECKSUM, NetDevice.Offload.RX_CHECKSUM);
+        Set<NetDevice.Offload> memory = Set.of(NetDevice.Offload.values());
         EthernetBus bus = new EthernetBus();
         NetDevice port = bus.port();
-        assertEquals(both, port.offloads());
+        assertEquals(memory, port.offloads());
         try (LoopbackDevice lo = new LoopbackDevice()) {
-            assertEquals(both, lo.offloads());
+            assertEquals(memory, lo.offloads());
         }
-        assertEquals(both, new PcapWriter(bus.port(), java.io.OutputStream.nullOutputStream()).offloads(), "the file gets filled-in copies");
+        assertEquals(memory, new PcapWriter(bus.port(), java.io.OutputStream.nullOutputStream()).offloads(), "the file gets filled-in copies");
         LinkEmulator lossy = new LinkEmulator(bus.port(), 1, LinkEmulator.Impairments.none().withLoss(0.5));
-        assertEquals(both, lossy.offloads(), "loss changes no byte");
+        assertEquals(both, lossy.offloads(), "loss changes no byte, but applies to MTU-sized frames");
         lossy.impairments(LinkEmulator.Impairments.none().withCorrupt(0.01));
         assertEquals(Set.of(NetDevice.Offload.RX_CHECKSUM), lossy.offloads(), "a corrupting link needs real checksums on what it sends");
         assertEquals(Set.of(), new Recorder(port, Set.of()).offloads());
@@ -325,7 +327,8 @@ class ChecksumOffloadTest {
             assertTrue(u.get(1).moreFragments());
             assertEquals(expectedUdpChecksum(u.get(1), big), transportChecksum(u.get(1)), "filled before fragmenting");
             assertEquals(0, count(c, "tcp.drops.bad_checksum"), "C verifies everything and found nothing wrong");
-            assertTrue(count(r, "ip.forward_checksums_filled") > 500, r.netconfig().counters().toString());
+            // A's TCP arrives as offloaded 64 KiB segments, which R cuts (with whole checksums) rather than forwards
+            assertTrue(count(r, "ip.forward_checksums_filled") + count(r, "ip.forward_segmented") > 500, r.netconfig().counters().toString());
         } finally {
             a.close();
             r.close();
@@ -342,7 +345,7 @@ class ChecksumOffloadTest {
         return whole.getShort(6) & 0xffff;
     }
 
-    private static boolean onPath(String tool) {
+    static boolean onPath(String tool) {
         for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
             if (Files.isExecutable(Path.of(d, tool))) {
                 return true;
@@ -351,7 +354,7 @@ class ChecksumOffloadTest {
         return false;
     }
 
-    private static String tshark(Path file, String[] checks, String... more) throws Exception {
+    static String tshark(Path file, String[] checks, String... more) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("tshark", "-r", file.toString()));
         cmd.addAll(List.of(checks));
         cmd.addAll(List.of(more));

@@ -4,6 +4,7 @@ import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
 import io.jrump.api.NetDevice;
 import io.jrump.net.wire.EthernetFrame;
+import io.jrump.net.wire.Ipv4Packet;
 import io.jrump.netinet.NetClock;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -99,6 +100,19 @@ public final class EthernetBus {
         }
     }
 
+    /**
+     * Whether an oversized frame is a TCP segment the port may carry whole (segmentation
+     * offload): IPv4, protocol TCP, at most one datagram long. Anything else over the MTU is
+     * refused, as a wire of that MTU would.
+     */
+    private static boolean offloadedSegment(ByteBuffer frame) {
+        int at = frame.position();
+        return frame.remaining() <= EthernetFrame.HEADER_LEN + Ipv4Packet.MAX_LENGTH
+                && frame.remaining() > EthernetFrame.HEADER_LEN + Ipv4Packet.HEADER_LEN
+                && (frame.getShort(at + 12) & 0xffff) == EthernetFrame.ETHERTYPE_IPV4
+                && (frame.get(at + EthernetFrame.HEADER_LEN + 9) & 0xff) == Ipv4Packet.PROTO_TCP;
+    }
+
     private final class Port extends MemoryDevice implements ClockedDevice {
         private final long mac;
         private final NetClock clock;
@@ -141,7 +155,7 @@ public final class EthernetBus {
                 throw new ErrnoException(Errno.ENXIO, "bus port " + EthernetFrame.formatMac(mac) + " is closed");
             }
             int n = frame.remaining();
-            if (n < EthernetFrame.HEADER_LEN || n > mtu + EthernetFrame.HEADER_LEN) {
+            if (n < EthernetFrame.HEADER_LEN || n > mtu + EthernetFrame.HEADER_LEN && !offloadedSegment(frame)) {
                 throw new ErrnoException(Errno.EMSGSIZE, "frame of " + n + " bytes on a bus with MTU " + mtu);
             }
         }

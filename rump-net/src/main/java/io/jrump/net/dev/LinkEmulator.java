@@ -22,8 +22,10 @@ import java.util.concurrent.TimeUnit;
  * so delays in a {@link Simulation} are events. In real time, delayed frames go out from a
  * timer thread that this emulator starts on first need and that ends after a second idle.
  *
- * <p>Checksum offload: loss, duplication, reordering, delay and rate change no byte, so the
- * wrapped device's offloads pass through. While corruption is configured the emulator offers no
+ * <p>Offloads: the emulator models a wire of the wrapped device's MTU, so it never offers
+ * {@code SEGMENTATION} (a lost 64 KiB segment would be dozens of frames lost at once). Loss,
+ * duplication, reordering, delay and rate change no byte, so the wrapped device's checksum
+ * offloads pass through. While corruption is configured the emulator offers no
  * {@code TX_CHECKSUM}, so the stack sends real checksums for the receiver to catch the flipped
  * bit with, and a frame it damages anyway with a partial checksum (sent just before corruption
  * was switched on) is completed first ({@link PartialChecksum#completeForDamage}): a damaged
@@ -121,11 +123,15 @@ public final class LinkEmulator extends DeviceWrapper {
     @Override
     public Set<Offload> offloads() {
         Set<Offload> o = inner.offloads();
-        if (impairments.corrupt() == 0 || !o.contains(Offload.TX_CHECKSUM)) {
+        if (!o.contains(Offload.SEGMENTATION) && (impairments.corrupt() == 0 || !o.contains(Offload.TX_CHECKSUM))) {
             return o;
         }
         EnumSet<Offload> less = EnumSet.copyOf(o);
-        less.remove(Offload.TX_CHECKSUM);
+        // loss, rate and delay apply to frames of the MTU, as on the wire being modelled
+        less.remove(Offload.SEGMENTATION);
+        if (impairments.corrupt() != 0) {
+            less.remove(Offload.TX_CHECKSUM);
+        }
         return less;
     }
 

@@ -13,13 +13,15 @@ import java.util.Set;
  *
  * <p>Frames between memory devices never leave the JVM and every receiver is a memory device
  * too, so they offer checksum offload both ways, as Linux's {@code lo} and veth do: the stack
- * need not compute transport checksums for them nor verify the ones it left partial. Wrappers
+ * need not compute transport checksums for them nor verify the ones it left partial. For the
+ * same reason they offer segmentation offload: no wire limits a frame, so a TCP segment of up
+ * to 64 KiB travels whole and costs one delivery instead of dozens. Wrappers
  * that write frames out or damage them decide for themselves ({@link PcapWriter},
  * {@link LinkEmulator}).
  */
 abstract class MemoryDevice implements FrameTaker {
-    /** TX and RX checksum offload. */
-    static final Set<Offload> CHECKSUM_OFFLOADS = java.util.Collections.unmodifiableSet(EnumSet.of(Offload.TX_CHECKSUM, Offload.RX_CHECKSUM));
+    /** TX and RX checksum offload and segmentation offload. */
+    static final Set<Offload> MEMORY_OFFLOADS = java.util.Collections.unmodifiableSet(EnumSet.of(Offload.TX_CHECKSUM, Offload.RX_CHECKSUM, Offload.SEGMENTATION));
 
     private volatile Receiver receiver;
     private volatile boolean closed;
@@ -52,7 +54,7 @@ abstract class MemoryDevice implements FrameTaker {
 
     @Override
     public Set<Offload> offloads() {
-        return CHECKSUM_OFFLOADS;
+        return MEMORY_OFFLOADS;
     }
 
     @Override

@@ -27,6 +27,8 @@ import java.util.Set;
  * transport checksum ({@link PartialChecksum}) is written from a copy with the checksum filled
  * in, as the NIC would have sent it. Only frames that may carry the mark are touched (sent with
  * {@code TX_CHECKSUM}, received with {@code RX_CHECKSUM}); a wrong checksum is recorded as it is.
+ * Segmentation offload passes through too: the file then holds TCP segments larger than the
+ * MTU, as tcpdump on a Linux veth or {@code lo} shows them.
  */
 public final class PcapWriter extends DeviceWrapper {
     /** pcap-savefile(5) constants. */

@@ -11,11 +11,18 @@ abstract class CongestionControl {
     static final int INITIAL_SSTHRESH = Integer.MAX_VALUE / 2;
 
     protected final int mss;
+    /**
+     * RFC 3465's byte-counting limit L per acknowledgment: one SMSS, or the size of the
+     * offloaded segments the connection sends ({@link #segmentBytes}), since an ACK of one of
+     * them stands for that many SMSS-sized segments (Linux counts TSO segments the same way).
+     */
+    private int abcLimit;
     protected int cwnd;
     protected int ssthresh = INITIAL_SSTHRESH;
 
     protected CongestionControl(int mss) {
         this.mss = mss;
+        this.abcLimit = mss;
         this.cwnd = initialWindow(mss);
     }
 
@@ -36,6 +43,11 @@ abstract class CongestionControl {
             case "cubic" -> new Cubic(mss);
             default -> throw new IllegalArgumentException("unknown congestion control " + name + " (newreno, cubic)");
         };
+    }
+
+    /** The connection builds segments of up to {@code bytes} (a multiple of the SMSS) for a device with segmentation offload. */
+    final void segmentBytes(int bytes) {
+        abcLimit = Math.max(mss, bytes);
     }
 
     final int cwnd() {
@@ -71,11 +83,12 @@ abstract class CongestionControl {
     }
 
     /**
-     * Slow start per RFC 5681 3.1 with appropriate byte counting (RFC 3465, L = 1 SMSS), up to
-     * ssthresh; returns the acknowledged bytes left over once ssthresh is reached.
+     * Slow start per RFC 5681 3.1 with appropriate byte counting (RFC 3465, L = 1 SMSS or one
+     * offloaded segment), up to ssthresh; returns the acknowledged bytes left over once
+     * ssthresh is reached.
      */
     protected final int slowStart(int acked) {
-        int inc = Math.min(acked, mss);
+        int inc = Math.min(acked, abcLimit);
         int room = Math.max(ssthresh - cwnd, 0);
         if (inc <= room) {
             cwnd += inc;

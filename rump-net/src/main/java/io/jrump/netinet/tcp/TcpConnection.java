@@ -5,6 +5,7 @@ import io.jrump.api.ErrnoException;
 import io.jrump.api.SocketConstants;
 import io.jrump.api.spi.Platform;
 import io.jrump.kern.WaitSet;
+import io.jrump.net.wire.Ipv4Packet;
 import io.jrump.net.wire.TcpOptions;
 import io.jrump.net.wire.TcpSegment;
 import io.jrump.netinet.IpLayer;
@@ -112,6 +113,11 @@ final class TcpConnection {
     private int smss = DEFAULT_MSS;
     /** MSS as the option carries it: payload bound with no TCP options. */
     private int segBase = DEFAULT_MSS;
+    /**
+     * Payload bytes per segment built: SMSS, or with segmentation offload the largest multiple
+     * of it that fits one datagram, so a bulk transfer over memory costs one segment per 64 KiB.
+     */
+    private int sendSize = DEFAULT_MSS;
     private boolean offerWscale;
     private boolean tsOk;
     private boolean sackOk;
@@ -212,6 +218,17 @@ final class TcpConnection {
         return Math.max(mss, 64);
     }
 
+    /** {@link #sendSize} for the route to the peer; SMSS unless its device offers segmentation offload. */
+    private int offloadedSegmentSize() {
+        int whole;
+        try {
+            whole = t.ip.wholeDatagramFor(tuple.raddr(), Ipv4Packet.PROTO_TCP) - HEADERS - (tsOk ? TS_OPTION_BYTES : 0);
+        } catch (ErrnoException e) {
+            return smss;
+        }
+        return whole <= smss ? smss : whole / smss * smss;
+    }
+
     /** Passive open from a SYN that reached a listener (RFC 9293 3.10.7.2). Lock held. */
     void passiveOpen(Listener from, TcpSegment syn, TcpOptions o) {
         parent = from;
@@ -304,6 +321,8 @@ final class TcpConnection {
         state = TcpState.ESTABLISHED;
         connectedOnce = true;
         cc = CongestionControl.create(t.config.congestionControl(), smss);
+        sendSize = offloadedSegmentSize();
+        cc.segmentBytes(sendSize);
         retries = 0;
         rtxTimer.cancel();
         lastHeard = clock.nanos();
@@ -900,7 +919,7 @@ final class TcpConnection {
             }
             int wnd = Math.min(sndWnd, cc.cwnd());
             int usable = (sndUna + wnd) - sndNxt;
-            int len = Math.min(Math.max(avail, 0), Math.min(smss, usable));
+            int len = Math.min(Math.max(avail, 0), Math.min(sendSize, usable));
             if (len <= 0) {
                 if (avail <= 0 && finToSend) {
                     sendRange(sndNxt, 0);
