@@ -88,7 +88,7 @@ final class TcpConnection {
     private int sndWl2;
     private int maxSndWnd;
     private int sndWscale;
-    private final ByteRing sndBuf;
+    private final SendBuffer sndBuf;
     /** Sequence number of the first byte in {@link #sndBuf}. */
     private int sndBufSeq;
     /** The user will send no more: a FIN follows the last queued byte. */
@@ -159,7 +159,7 @@ final class TcpConnection {
         this.waiters = waiters;
         this.clock = t.clock;
         this.stats = t.stats;
-        this.sndBuf = new ByteRing(opts.sndBuf);
+        this.sndBuf = new SendBuffer(opts.sndBuf, IpLayer.HEADROOM + TcpSegment.MAX_HEADER_LENGTH);
         this.rcvBuf = new ByteRing(opts.rcvBuf);
         this.rtt = new RttEstimator(t.config.minRtoNanos());
         this.tsOffset = t.secrets.random();
@@ -323,6 +323,7 @@ final class TcpConnection {
         cc = CongestionControl.create(t.config.congestionControl(), smss);
         sendSize = offloadedSegmentSize();
         cc.segmentBytes(sendSize);
+        sndBuf.segmentBytes(sendSize);
         retries = 0;
         rtxTimer.cancel();
         lastHeard = clock.nanos();
@@ -941,6 +942,8 @@ final class TcpConnection {
             if (len < smss && len == avail && !opts.noDelay && Seq.lt(sndUna, sndNxt) && !finQueued) {
                 break; // Nagle (RFC 9293 3.7.4): one small segment in flight at a time
             }
+            // end at the chunk, so the next segment starts one and can go out in its memory
+            len = Math.min(len, Math.max(1, sndBuf.runFrom(sndNxt - sndBufSeq)));
             sendRange(sndNxt, len);
         }
     }
@@ -1053,8 +1056,13 @@ final class TcpConnection {
             }
         }
         int hl = TcpSegment.HEADER_LENGTH + o.length();
-        // one buffer for the whole frame: IPv4 and Ethernet write their headers in front
-        ByteBuffer buf = ByteBuffer.allocate(IpLayer.HEADROOM + hl + dataLen).position(IpLayer.HEADROOM);
+        int off = seq - sndBufSeq;
+        // one buffer for the whole frame: IPv4 and Ethernet write their headers in front; a
+        // first transmission from the start of a send buffer chunk goes out in the chunk itself
+        boolean inPlace = dataLen > 0 && sndBuf.lendable(off) >= dataLen;
+        ByteBuffer buf = inPlace ? sndBuf.lend(off, dataLen, hl)
+                : ByteBuffer.allocate(IpLayer.HEADROOM + hl + dataLen).position(IpLayer.HEADROOM);
+        int base = buf.position();
         TcpSegment s = new TcpSegment(buf);
         s.setSrcPort(tuple.lport()).setDstPort(tuple.rport()).setSeq(seq).setHeaderLength(hl).setFlags(flags);
         if ((flags & TcpSegment.ACK) != 0) {
@@ -1064,11 +1072,11 @@ final class TcpConnection {
             delackTimer.cancel();
         }
         s.setWindow(advertise(syn));
-        o.write(buf, IpLayer.HEADROOM + TcpSegment.HEADER_LENGTH);
-        if (dataLen > 0) {
-            buf.position(IpLayer.HEADROOM + hl);
-            sndBuf.copyOut(seq - sndBufSeq, buf, dataLen);
-            buf.position(IpLayer.HEADROOM);
+        o.write(buf, base + TcpSegment.HEADER_LENGTH);
+        if (dataLen > 0 && !inPlace) {
+            buf.position(base + hl);
+            sndBuf.copyOut(off, buf, dataLen);
+            buf.position(base);
         }
         // the checksum is left partial: the IP layer fills it unless the device offloads it
         outbox.add(buf);

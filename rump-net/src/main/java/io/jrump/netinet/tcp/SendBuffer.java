@@ -1,0 +1,195 @@
+package io.jrump.netinet.tcp;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+
+/**
+ * A connection's send buffer: the bytes from SND.UNA on, in chunks that each leave room for the
+ * headers in front of their first byte, so that a segment starting at a chunk can go out in the
+ * chunk's own memory ({@link #lend}) instead of being copied into a new frame, as Linux's TCP
+ * sends an skb from its write queue. A chunk lent that way is shared with the device and
+ * whoever it hands the frame to, so its bytes up to the end of the segment never change again:
+ * a retransmission copies ({@link #copyOut}), and appending only writes beyond them.
+ *
+ * <p>Chunks are sized by the writes that fill them, between {@link #MIN_CHUNK} and the segment
+ * size of the connection, so a connection that sends little holds little; memory is taken on
+ * the first write and dropped as acknowledgments free whole chunks.
+ */
+final class SendBuffer {
+    /** Smallest chunk allocated: a small write does not cost a 64 KiB chunk. */
+    static final int MIN_CHUNK = 2 << 10;
+
+    private final int capacity;
+    /** Bytes kept free in front of every chunk's data: link, IP and the longest TCP header. */
+    private final int headroom;
+    private final ArrayDeque<Chunk> chunks = new ArrayDeque<>();
+    /** The segment size the connection builds: chunks hold one such segment, or whole multiples of small ones. */
+    private int segmentBytes = MIN_CHUNK;
+    private int size;
+
+    /** One array: {@code headroom} free bytes, then data from {@code start} to {@code end}. */
+    private static final class Chunk {
+        final byte[] array;
+        /** Index of the first byte still held (acknowledged bytes before it are gone). */
+        int start;
+        int end;
+        /** Whether the chunk's first bytes went out in its own memory: no second header fits in front. */
+        boolean lent;
+
+        Chunk(int headroom, int dataBytes) {
+            array = new byte[headroom + dataBytes];
+            start = headroom;
+            end = headroom;
+        }
+
+        int length() {
+            return end - start;
+        }
+
+        int room() {
+            return array.length - end;
+        }
+    }
+
+    SendBuffer(int capacity, int headroom) {
+        this.capacity = capacity;
+        this.headroom = headroom;
+    }
+
+    /** The connection builds segments of {@code bytes}: new chunks are cut to match. */
+    void segmentBytes(int bytes) {
+        segmentBytes = Math.max(1, bytes);
+    }
+
+    /**
+     * Data capacity of a new chunk, for {@code left} bytes still to append to {@code size}
+     * buffered. Segments end at chunk ends ({@link #runFrom}), so a chunk holds exactly one
+     * large (offloaded) segment, or a whole number of small ones.
+     */
+    private int newChunkBytes(int left) {
+        if (segmentBytes >= MIN_CHUNK) {
+            // a stream that fills segments gets whole-segment chunks; a trickle gets small ones
+            return size + left >= segmentBytes ? segmentBytes : Math.max(MIN_CHUNK, left);
+        }
+        int want = Math.max(MIN_CHUNK, Math.min(left, MAX_SMALL_SEGMENTS_CHUNK));
+        return (want + segmentBytes - 1) / segmentBytes * segmentBytes;
+    }
+
+    /** Bound on a chunk of small segments: large enough that chunk overhead does not matter. */
+    private static final int MAX_SMALL_SEGMENTS_CHUNK = 64 << 10;
+
+    int capacity() {
+        return capacity;
+    }
+
+    int size() {
+        return size;
+    }
+
+    int free() {
+        return capacity - size;
+    }
+
+    /** Appends as much of {@code src} as fits; returns how much. */
+    int append(ByteBuffer src) {
+        int n = Math.min(free(), src.remaining());
+        int left = n;
+        while (left > 0) {
+            Chunk tail = chunks.peekLast();
+            if (tail == null || tail.room() == 0) {
+                tail = new Chunk(headroom, newChunkBytes(left));
+                chunks.addLast(tail);
+            }
+            int k = Math.min(left, tail.room());
+            src.get(tail.array, tail.end, k);
+            tail.end += k;
+            left -= k;
+            size += k;
+        }
+        return n;
+    }
+
+    /** Drops {@code n} acknowledged bytes from the front. */
+    void skip(int n) {
+        size -= n;
+        while (n > 0) {
+            Chunk c = chunks.peekFirst();
+            int k = Math.min(n, c.length());
+            c.start += k;
+            n -= k;
+            if (c.length() == 0) {
+                if (chunks.size() == 1 && !c.lent) {
+                    c.start = headroom; // nobody else saw these bytes: fill the array again
+                    c.end = headroom;
+                } else {
+                    chunks.pollFirst();
+                }
+            }
+        }
+    }
+
+    /** Copies {@code n} bytes starting {@code off} bytes from the front into {@code dst}. */
+    void copyOut(int off, ByteBuffer dst, int n) {
+        Iterator<Chunk> it = chunks.iterator();
+        while (n > 0) {
+            Chunk c = it.next();
+            if (off >= c.length()) {
+                off -= c.length();
+                continue;
+            }
+            int k = Math.min(n, c.length() - off);
+            dst.put(c.array, c.start + off, k);
+            off = 0;
+            n -= k;
+        }
+    }
+
+    /** Bytes from {@code off} to the end of the data of the chunk holding it: where a segment from there should end. */
+    int runFrom(int off) {
+        for (Chunk c : chunks) {
+            if (off < c.length()) {
+                return c.length() - off;
+            }
+            off -= c.length();
+        }
+        return 0;
+    }
+
+    /**
+     * Bytes that can go out in place from {@code off}: the data of the chunk starting exactly
+     * there, if it has not been lent yet; 0 otherwise.
+     */
+    int lendable(int off) {
+        for (Chunk c : chunks) {
+            if (off < c.length()) {
+                return off == 0 && c.start == headroom && !c.lent ? c.length() : 0;
+            }
+            off -= c.length();
+        }
+        return 0;
+    }
+
+    /**
+     * The chunk starting {@code off} bytes from the front as a frame buffer for a segment of its
+     * first {@code n} bytes (at most {@link #lendable}) behind a header of {@code headerBytes}:
+     * positioned at the header, limited at the segment's end, with the rest of the headroom
+     * before it. Those bytes are shared from now on and never written again.
+     */
+    ByteBuffer lend(int off, int n, int headerBytes) {
+        for (Chunk c : chunks) {
+            if (off < c.length()) {
+                c.lent = true;
+                return ByteBuffer.wrap(c.array, 0, c.start + n).position(c.start - headerBytes);
+            }
+            off -= c.length();
+        }
+        throw new IllegalStateException("nothing to lend at " + off);
+    }
+
+    /** Drops every chunk (the connection is gone). */
+    void release() {
+        chunks.clear();
+        size = 0;
+    }
+}
