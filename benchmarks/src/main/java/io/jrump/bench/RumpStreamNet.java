@@ -36,10 +36,10 @@ final class RumpStreamNet implements StreamNet {
     private final InetSocketAddress serverAddress;
     private final List<LinkEmulator> emulators = new ArrayList<>();
 
-    private RumpStreamNet(int mtu, double loss, long seed) throws ErrnoException {
+    private RumpStreamNet(int mtu, boolean wire, double loss, long seed) throws ErrnoException {
         EthernetBus bus = new EthernetBus(mtu);
-        client = boot("10.0.0.1/24", port(bus, loss, seed)).sys();
-        server = boot("10.0.0.2/24", port(bus, loss, seed + 1)).sys();
+        client = boot("10.0.0.1/24", port(bus, wire, loss, seed)).sys();
+        server = boot("10.0.0.2/24", port(bus, wire, loss, seed + 1)).sys();
         serverAddress = address("10.0.0.2");
     }
 
@@ -51,9 +51,18 @@ final class RumpStreamNet implements StreamNet {
         serverAddress = address("127.0.0.1");
     }
 
-    /** Two kernels on a bus with this MTU, each end losing {@code loss} of the frames it sends (0 for none). */
+    /**
+     * Two kernels on a bus with this MTU, each end losing {@code loss} of the frames it sends (0
+     * for none). Without loss the ports are the bus's own, with segmentation offload; with loss
+     * each is behind a {@link LinkEmulator}, which models a wire of the MTU.
+     */
     static RumpStreamNet bus(int mtu, double loss, long seed) throws ErrnoException {
-        return new RumpStreamNet(mtu, loss, seed);
+        return new RumpStreamNet(mtu, loss > 0, loss, seed);
+    }
+
+    /** Two kernels on a bus, each port behind a {@link LinkEmulator} that impairs nothing: TCP sends MSS-sized segments. */
+    static RumpStreamNet wire(int mtu) throws ErrnoException {
+        return new RumpStreamNet(mtu, true, 0, 0);
     }
 
     /** One kernel, client and server on 127.0.0.1. */
@@ -61,9 +70,9 @@ final class RumpStreamNet implements StreamNet {
         return new RumpStreamNet();
     }
 
-    private NetDevice port(EthernetBus bus, double loss, long seed) {
+    private NetDevice port(EthernetBus bus, boolean wire, double loss, long seed) {
         NetDevice port = bus.port();
-        if (loss == 0) {
+        if (!wire) {
             return port;
         }
         LinkEmulator emulator = new LinkEmulator(port, seed, LinkEmulator.Impairments.none().withLoss(loss));

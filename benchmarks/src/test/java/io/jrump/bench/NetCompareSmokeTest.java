@@ -30,7 +30,7 @@ class NetCompareSmokeTest {
         List<String> rows = lines.stream().skip(2).takeWhile(l -> l.startsWith("| ")).toList();
         String[] names = {"bulk TCP, one connection, two kernels on the bus, MTU 1500", "bulk TCP, one connection, two kernels on the bus, MTU 9000",
             "bulk TCP, one connection, one kernel over 127.0.0.1", "1-byte request/response", "connections set up and torn down",
-            "heap per idle established connection", "bulk TCP under 1% loss"};
+            "heap per idle established connection", "bulk TCP, MSS-sized segments", "bulk TCP under 1% loss"};
         assertEquals(names.length, rows.size(), table);
         for (int i = 0; i < names.length; i++) {
             String row = rows.get(i);
@@ -38,8 +38,9 @@ class NetCompareSmokeTest {
             assertEquals(8, row.split("\\|", -1).length, () -> "six cells between seven bars: " + row);
             boolean report = i >= 5;
             assertTrue(report ? row.endsWith("| report | — |") : row.endsWith("| yes |") || row.endsWith("| **no** |"), row);
-            assertTrue(row.contains(i == 6 ? "without loss: " : JdkStreamNet.NAME.substring(0, 17)), row);
+            assertTrue(row.contains(i == 7 ? "without loss: " : JdkStreamNet.NAME.substring(0, 17)), row);
         }
         assertTrue(table.contains("frames dropped"), table);
+        assertTrue(table.contains("segmentation offload"), table);
     }
 }
