@@ -89,7 +89,7 @@ final class TcpTransport implements Transport {
         stats.inSegs.inc();
         Tuple tuple = new Tuple(dst, seg.dstPort(), src, seg.srcPort());
         TcpConnection c = conns.get(tuple);
-        if (c != null && !c.input(seg, o)) {
+        if (c != null && !c.input(seg, o, (flags & KEEPABLE) != 0)) {
             return;
         }
         Listener l = listenerFor(dst, seg.dstPort());
