@@ -8,33 +8,46 @@ import java.util.Iterator;
  * A connection's receive buffer: in-order bytes from the application's read point, then room
  * for out-of-order bytes parked until the hole before them fills.
  *
- * <p>It has two parts, read in this order: segments <em>held</em>, kept as read-only views of
- * the frames they arrived in, and a {@link ByteRing} with copied in-order bytes followed by the
- * parked ones. Holding saves the receiver's copy of a large segment: {@link #read} copies
- * straight from the frame into the reader's buffer. It is allowed only when the caller knows
- * the bytes never change (frames from an in-memory device, see
- * {@link io.jrump.net.dev.FrameTaker}) and only while the ring has no in-order bytes, so the
- * held segments always come before everything in the ring, and the ring's in-order end stays
- * at RCV.NXT, the point parked offsets count from.
+ * <p>In-order bytes are either <em>held</em>, large segments kept as read-only views of the
+ * frames they arrived in, or copied into a {@link ByteRing}, which also keeps the parked bytes
+ * beyond its in-order ones. Holding saves the receiver's copy of a large segment: {@link #read}
+ * copies straight from the frame into the reader's buffer. It is allowed only when the caller
+ * knows the bytes never change (frames from an in-memory device, see
+ * {@link io.jrump.net.dev.FrameTaker}). Held and copied bytes interleave in stream order: each
+ * held segment remembers how many of the ring's bytes come before it, so a small segment
+ * copied between large ones (the tail of a write) does not stop the ones after it from being
+ * held.
  *
  * <p>Held bytes count against the capacity like copied ones, so the window advertised from
  * {@link #free()} bounds both.
  */
 final class ReceiveBuffer {
     /**
-     * Smallest segment held by reference. A held segment costs, besides its bytes, its view
-     * (about 50 bytes), its deque slot and its frame's headers and padding, all outside the
-     * window's accounting; from 8 KiB up that is under 2% of the bytes, and a full buffer holds
-     * at most capacity / 8 KiB segments. Smaller segments (MTU 1500 sizes, requests) are
-     * copied: their copy is cheap, and holding them would cost relatively more memory than it
-     * accounts for.
+     * Smallest segment held by reference. A held segment costs, besides its bytes, its entry and
+     * view (about 80 bytes) and its frame's headers and padding, all outside the window's
+     * accounting; from 8 KiB up that is under 2% of the bytes, and a full buffer holds at most
+     * capacity / 8 KiB segments. Smaller segments (MTU 1500 sizes, requests) are copied: their
+     * copy is cheap, and holding them would cost relatively more memory than it accounts for.
      */
     static final int HOLD_MIN = 8 << 10;
 
+    /** A held segment and the number of the ring's in-order bytes read before it. */
+    private static final class Held {
+        final ByteBuffer view;
+        int ringBefore;
+
+        Held(ByteBuffer view, int ringBefore) {
+            this.view = view;
+            this.ringBefore = ringBefore;
+        }
+    }
+
     private final int capacity;
-    private final ArrayDeque<ByteBuffer> held = new ArrayDeque<>();
+    private final ArrayDeque<Held> held = new ArrayDeque<>();
     private int heldBytes;
     private final ByteRing ring;
+    /** The ring's in-order bytes after the last held segment (all of them when none is held). */
+    private int ringTail;
 
     ReceiveBuffer(int capacity) {
         this.capacity = capacity;
@@ -57,21 +70,24 @@ final class ReceiveBuffer {
 
     /**
      * Appends {@code src} (position to limit, which the caller checked fits {@link #free()}) as
-     * in-order bytes and consumes it. With {@code mayHold}, the caller's promise that the bytes
-     * never change and that nothing is parked, a segment of at least {@link #HOLD_MIN} bytes is
-     * held when the ring has no in-order bytes; anything else is copied into the ring.
+     * in-order bytes and consumes it. With {@code mayHold} a segment of at least
+     * {@link #HOLD_MIN} bytes is held; anything else is copied into the ring. {@code mayHold} is
+     * the caller's promise that the bytes never change and that nothing is parked: a held
+     * segment moves RCV.NXT without moving the ring's in-order end, the point parked offsets
+     * count from.
      *
      * @return whether the bytes were held
      */
     boolean append(ByteBuffer src, boolean mayHold) {
         int n = src.remaining();
-        if (mayHold && n >= HOLD_MIN && ring.size() == 0) {
-            held.addLast(src.asReadOnlyBuffer());
+        if (mayHold && n >= HOLD_MIN) {
+            held.addLast(new Held(src.asReadOnlyBuffer(), ringTail));
+            ringTail = 0;
             heldBytes += n;
             src.position(src.limit());
             return true;
         }
-        ring.append(src);
+        ringTail += ring.append(src);
         return false;
     }
 
@@ -83,29 +99,54 @@ final class ReceiveBuffer {
     /** Counts {@code n} parked bytes right after the in-order ones as in order: a hole was filled. */
     void extend(int n) {
         ring.extend(n);
+        ringTail += n;
     }
 
     /**
-     * Moves up to {@code dst.remaining()} in-order bytes into {@code dst}, held ones first;
+     * Moves up to {@code dst.remaining()} in-order bytes into {@code dst} in stream order;
      * {@code peek} leaves them. Returns how many.
      */
     int read(ByteBuffer dst, boolean peek) {
         int got = 0;
-        Iterator<ByteBuffer> it = held.iterator();
+        int ringOff = 0; // ring bytes peeked so far
+        Iterator<Held> it = held.iterator();
         while (it.hasNext() && dst.hasRemaining()) {
-            ByteBuffer h = it.next();
-            int n = Math.min(h.remaining(), dst.remaining());
-            dst.put(dst.position(), h, h.position(), n).position(dst.position() + n);
+            Held h = it.next();
+            int n = copyFromRing(ringOff, dst, Math.min(h.ringBefore, dst.remaining()), peek);
+            got += n;
+            if (peek) {
+                ringOff += n;
+            } else {
+                h.ringBefore -= n;
+            }
+            ByteBuffer v = h.view;
+            n = Math.min(v.remaining(), dst.remaining());
+            dst.put(dst.position(), v, v.position(), n).position(dst.position() + n);
             got += n;
             if (!peek) {
-                h.position(h.position() + n);
+                v.position(v.position() + n);
                 heldBytes -= n;
-                if (!h.hasRemaining()) {
+                if (!v.hasRemaining()) {
                     it.remove();
                 }
             }
         }
-        return got + ring.read(dst, peek);
+        int n = copyFromRing(ringOff, dst, Math.min(ringTail, dst.remaining()), peek);
+        if (!peek) {
+            ringTail -= n;
+        }
+        return got + n;
+    }
+
+    /** Copies {@code n} of the ring's bytes from {@code off} into {@code dst}, and drops them unless {@code peek}. */
+    private int copyFromRing(int off, ByteBuffer dst, int n, boolean peek) {
+        if (n > 0) { // the ring's array exists only once something was copied
+            ring.copyOut(off, dst, n);
+            if (!peek) {
+                ring.skip(n);
+            }
+        }
+        return n;
     }
 
     /** Drops every in-order byte (shut down for reading); parked bytes stay where they are. */
@@ -113,6 +154,7 @@ final class ReceiveBuffer {
         held.clear();
         heldBytes = 0;
         ring.skip(ring.size());
+        ringTail = 0;
     }
 
     /** Frees everything, held frames and the ring's array (the connection is gone). */
@@ -120,5 +162,6 @@ final class ReceiveBuffer {
         held.clear();
         heldBytes = 0;
         ring.release();
+        ringTail = 0;
     }
 }

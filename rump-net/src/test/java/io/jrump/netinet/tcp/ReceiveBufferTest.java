@@ -50,24 +50,30 @@ class ReceiveBufferTest {
     }
 
     @Test
-    void heldSegmentsAreReadBeforeTheRingAndShareItsCapacity() {
+    void heldAndCopiedBytesAreReadInStreamOrderAndShareTheCapacity() {
         ReceiveBuffer rb = new ReceiveBuffer(100_000);
         byte[] h1 = bytes(BIG, 1);
-        byte[] h2 = bytes(BIG + 5000, 2);
-        byte[] small = bytes(BIG - 1, 3);
-        byte[] after = bytes(20_000, 4);
+        byte[] small = bytes(BIG - 1, 2);
+        byte[] h2 = bytes(BIG + 5000, 3);
+        byte[] h3 = bytes(BIG, 4);
+        byte[] notKeepable = bytes(20_000, 5);
+        byte[] h4 = bytes(BIG + 1, 6);
+        byte[] tail = bytes(100, 7);
         assertTrue(rb.append(ByteBuffer.wrap(h1), true));
-        assertTrue(rb.append(ByteBuffer.wrap(h2), true));
         assertFalse(rb.append(ByteBuffer.wrap(small), true), "below HOLD_MIN: copied");
-        assertFalse(rb.append(ByteBuffer.wrap(after), true), "the ring has in-order bytes: copied");
-        int total = h1.length + h2.length + small.length + after.length;
-        assertEquals(total, rb.size());
-        assertEquals(100_000 - total, rb.free());
-        assertArrayEquals(concat(h1, h2, small, after), drain(rb, 3001), "reads cross held chunks and into the ring");
+        assertTrue(rb.append(ByteBuffer.wrap(h2), true), "held behind copied bytes");
+        assertTrue(rb.append(ByteBuffer.wrap(h3), true));
+        assertFalse(rb.append(ByteBuffer.wrap(notKeepable), false));
+        assertTrue(rb.append(ByteBuffer.wrap(h4), true));
+        assertFalse(rb.append(ByteBuffer.wrap(tail), true));
+        byte[] all = concat(h1, small, h2, h3, notKeepable, h4, tail);
+        assertEquals(all.length, rb.size());
+        assertEquals(100_000 - all.length, rb.free());
+        assertArrayEquals(all, drain(rb, 3001), "reads cross held segments and copied bytes");
         assertEquals(0, rb.size());
         assertEquals(100_000, rb.free());
-        byte[] again = bytes(BIG, 5);
-        assertTrue(rb.append(ByteBuffer.wrap(again), true), "held again once the ring is empty");
+        byte[] again = bytes(BIG, 8);
+        assertTrue(rb.append(ByteBuffer.wrap(again), true));
         assertArrayEquals(again, drain(rb, 1 << 16));
     }
 
@@ -97,21 +103,25 @@ class ReceiveBufferTest {
     @Test
     void peekLeavesHeldAndCopiedBytes() {
         ReceiveBuffer rb = new ReceiveBuffer(1 << 20);
-        byte[] h1 = bytes(BIG, 8);
-        byte[] h2 = bytes(BIG, 9);
-        byte[] tail = bytes(1000, 10);
-        rb.append(ByteBuffer.wrap(h1), true);
-        rb.append(ByteBuffer.wrap(h2), true);
-        rb.append(ByteBuffer.wrap(tail), true);
-        byte[] all = concat(h1, h2, tail);
-        for (int n : new int[] {1, BIG - 1, BIG, BIG + 1, 2 * BIG + 500, all.length, all.length + 7}) {
+        byte[] head = bytes(700, 8);
+        byte[] h1 = bytes(BIG, 9);
+        byte[] h2 = bytes(BIG, 10);
+        byte[] between = bytes(1000, 11);
+        byte[] h3 = bytes(BIG, 12);
+        byte[] tail = bytes(1000, 13);
+        for (byte[] b : new byte[][] {head, h1, h2, between, h3, tail}) {
+            rb.append(ByteBuffer.wrap(b), true);
+        }
+        byte[] all = concat(head, h1, h2, between, h3, tail);
+        int[] sizes = {1, 700, 701, BIG - 1, BIG + 700, 2 * BIG + 700, 2 * BIG + 1500, all.length - 1, all.length, all.length + 7};
+        for (int n : sizes) {
             ByteBuffer dst = ByteBuffer.allocate(n);
             int got = rb.read(dst, true);
             assertEquals(Math.min(n, all.length), got);
             assertArrayEquals(Arrays.copyOf(all, got), Arrays.copyOf(dst.array(), got), "peek of " + n);
             assertEquals(all.length, rb.size());
         }
-        ByteBuffer part = ByteBuffer.allocate(BIG + 3);
+        ByteBuffer part = ByteBuffer.allocate(700 + BIG + 3);
         rb.read(part, false);
         ByteBuffer peek = ByteBuffer.allocate(all.length);
         assertEquals(all.length - part.capacity(), rb.read(peek, true), "peek from inside a held chunk");
@@ -119,21 +129,26 @@ class ReceiveBufferTest {
         assertArrayEquals(Arrays.copyOfRange(all, part.capacity(), all.length), drain(rb, 777));
     }
 
-    /** Out-of-order bytes parked while segments are held count from the ring's front, RCV.NXT. */
+    /** Out-of-order bytes parked while segments are held count from the ring's in-order end, RCV.NXT. */
     @Test
     void outOfOrderBytesParkBehindHeldSegments() {
         ReceiveBuffer rb = new ReceiveBuffer(200_000);
-        byte[] held = bytes(BIG * 2, 11);
-        byte[] hole = bytes(BIG + 10, 12);
-        byte[] parked = bytes(5000, 13);
+        byte[] first = bytes(500, 14);
+        byte[] held = bytes(BIG * 2, 15);
+        byte[] hole = bytes(BIG + 10, 16);
+        byte[] parked = bytes(5000, 17);
+        byte[] later = bytes(BIG, 18);
+        assertFalse(rb.append(ByteBuffer.wrap(first), true));
         assertTrue(rb.append(ByteBuffer.wrap(held), true));
         rb.park(hole.length, ByteBuffer.wrap(parked), parked.length);
-        assertEquals(held.length, rb.size(), "parked bytes are not in order yet");
-        assertEquals(200_000 - held.length, rb.free(), "nor counted: the window covers them");
+        int inOrder = first.length + held.length;
+        assertEquals(inOrder, rb.size(), "parked bytes are not in order yet");
+        assertEquals(200_000 - inOrder, rb.free(), "nor counted: the window covers them");
         assertFalse(rb.append(ByteBuffer.wrap(hole), false), "the connection forbids holding while bytes are parked");
         rb.extend(parked.length);
-        assertEquals(held.length + hole.length + parked.length, rb.size());
-        assertArrayEquals(concat(held, hole, parked), drain(rb, 4096));
+        assertTrue(rb.append(ByteBuffer.wrap(later), true), "nothing parked any more");
+        assertEquals(inOrder + hole.length + parked.length + later.length, rb.size());
+        assertArrayEquals(concat(first, held, hole, parked, later), drain(rb, 4096));
     }
 
     @Test
