@@ -102,18 +102,6 @@ final class ByteRing {
         size -= n;
     }
 
-    /** Moves up to {@code dst.remaining()} bytes from the front into {@code dst}; {@code peek} leaves them. */
-    int read(ByteBuffer dst, boolean peek) {
-        int n = Math.min(size, dst.remaining());
-        if (n > 0) {
-            copyOut(0, dst, n);
-            if (!peek) {
-                skip(n);
-            }
-        }
-        return n;
-    }
-
     /** Frees the array (the connection is gone). */
     void release() {
         data = null;
