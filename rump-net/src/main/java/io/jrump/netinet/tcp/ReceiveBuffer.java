@@ -2,6 +2,7 @@ package io.jrump.netinet.tcp;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.Collections;
 import java.util.Iterator;
 
 /**
@@ -43,7 +44,11 @@ final class ReceiveBuffer {
     }
 
     private final int capacity;
-    private final ArrayDeque<Held> held = new ArrayDeque<>();
+    /**
+     * Null until a segment is held: an empty deque costs about 100 bytes, and most connections
+     * (idle ones, those on wrapped or external devices) never hold one.
+     */
+    private ArrayDeque<Held> held;
     private int heldBytes;
     private final ByteRing ring;
     /** The ring's in-order bytes after the last held segment (all of them when none is held). */
@@ -81,6 +86,9 @@ final class ReceiveBuffer {
     boolean append(ByteBuffer src, boolean mayHold) {
         int n = src.remaining();
         if (mayHold && n >= HOLD_MIN) {
+            if (held == null) {
+                held = new ArrayDeque<>();
+            }
             held.addLast(new Held(src.asReadOnlyBuffer(), ringTail));
             ringTail = 0;
             heldBytes += n;
@@ -109,7 +117,7 @@ final class ReceiveBuffer {
     int read(ByteBuffer dst, boolean peek) {
         int got = 0;
         int ringOff = 0; // ring bytes peeked so far
-        Iterator<Held> it = held.iterator();
+        Iterator<Held> it = held == null ? Collections.emptyIterator() : held.iterator();
         while (it.hasNext() && dst.hasRemaining()) {
             Held h = it.next();
             int n = copyFromRing(ringOff, dst, Math.min(h.ringBefore, dst.remaining()), peek);
@@ -151,7 +159,7 @@ final class ReceiveBuffer {
 
     /** Drops every in-order byte (shut down for reading); parked bytes stay where they are. */
     void discard() {
-        held.clear();
+        held = null;
         heldBytes = 0;
         ring.skip(ring.size());
         ringTail = 0;
@@ -159,7 +167,7 @@ final class ReceiveBuffer {
 
     /** Frees everything, held frames and the ring's array (the connection is gone). */
     void release() {
-        held.clear();
+        held = null;
         heldBytes = 0;
         ring.release();
         ringTail = 0;
