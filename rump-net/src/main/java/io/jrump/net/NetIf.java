@@ -27,7 +27,10 @@ public final class NetIf {
     /** A protocol above Ethernet (IPv4, ARP). Must not throw: malformed input is counted and dropped. */
     @FunctionalInterface
     public interface Handler {
-        /** {@code payload} follows the Ethernet header and is valid only during the call. */
+        /**
+         * {@code payload} follows the Ethernet header and is valid only during the call, unless
+         * the interface's frames stay valid ({@link NetIf#framesStayValid()}).
+         */
         void input(NetIf ifp, long srcMac, long dstMac, ByteBuffer payload);
     }
 
@@ -106,6 +109,15 @@ public final class NetIf {
     /** Whether the device carries TCP datagrams larger than the MTU whole ({@code SEGMENTATION}). */
     public boolean segmentationOffload() {
         return device.offloads().contains(NetDevice.Offload.SEGMENTATION);
+    }
+
+    /**
+     * Whether frames from this device never change after delivery ({@link FrameTaker}'s
+     * guarantee), so the layers above may keep views of a received payload past the
+     * {@link Handler#input} call instead of copying it.
+     */
+    public boolean framesStayValid() {
+        return taker != null;
     }
 
     public boolean isUp() {

@@ -256,8 +256,11 @@ final class Ipv4 implements IpLayer, Reassembly.Owner {
                 stack.counters.inc("ip.drops.martian_destination");
                 return;
             }
-            // a partial checksum is trusted only on a datagram that came whole from memory
-            boolean partialTrusted = in.ifp.rxChecksumOffload();
+            // a partial checksum is trusted, and the bytes may be kept, only on a datagram that came whole from memory
+            int flags = in.ifp.rxChecksumOffload() ? Transport.PARTIAL_TRUSTED : 0;
+            if (in.ifp.framesStayValid()) {
+                flags |= Transport.KEEPABLE;
+            }
             if (p.isFragment()) {
                 ByteBuffer whole = reassembly.add(p);
                 if (whole == null) {
@@ -265,9 +268,9 @@ final class Ipv4 implements IpLayer, Reassembly.Owner {
                 }
                 datagram = whole;
                 p = new Ipv4Packet(whole);
-                partialTrusted = false;
+                flags = 0;
             }
-            deliver(p, datagram, broadcast, partialTrusted);
+            deliver(p, datagram, broadcast, flags);
         } else if (Ipv4Address.isMulticast(dst)) {
             stack.counters.inc("ip.drops.multicast");
         } else if (!stack.forwarding) {
@@ -279,7 +282,8 @@ final class Ipv4 implements IpLayer, Reassembly.Owner {
         }
     }
 
-    private void deliver(Ipv4Packet p, ByteBuffer datagram, boolean broadcast, boolean partialTrusted) {
+    /** {@code flags} are {@link Transport}'s input flags. */
+    private void deliver(Ipv4Packet p, ByteBuffer datagram, boolean broadcast, int flags) {
         inDelivers.inc();
         int proto = p.protocol();
         if (proto == Ipv4Packet.PROTO_ICMP) {
@@ -289,7 +293,7 @@ final class Ipv4 implements IpLayer, Reassembly.Owner {
         } else {
             Transport t = stack.transport(proto);
             if (t != null) {
-                t.input(p.src(), p.dst(), p.payload(), partialTrusted);
+                t.input(p.src(), p.dst(), p.payload(), flags);
             } else {
                 stack.counters.inc("ip.drops.unknown_protocol");
                 if (!broadcast) {

@@ -25,12 +25,27 @@ public interface Transport extends AutoCloseable {
     void input(int src, int dst, ByteBuffer segment);
 
     /**
-     * Like {@link #input(int, int, ByteBuffer)}; {@code partialTrusted} when the datagram came
-     * whole from a device with {@code RX_CHECKSUM}, so a checksum carrying the partial mark
+     * Flag for {@link #input(int, int, ByteBuffer, int)}: the datagram came whole from a device
+     * with {@code RX_CHECKSUM}, so a checksum carrying the partial mark
      * ({@link io.jrump.net.wire.PartialChecksum}) was left so by a sender in memory and need not
      * be verified (Linux's {@code CHECKSUM_UNNECESSARY}). Any other checksum is still verified.
      */
-    default void input(int src, int dst, ByteBuffer segment, boolean partialTrusted) {
+    int PARTIAL_TRUSTED = 1;
+
+    /**
+     * Flag for {@link #input(int, int, ByteBuffer, int)}: the datagram came whole from a device
+     * whose frames never change after delivery ({@link io.jrump.net.NetIf#framesStayValid()}),
+     * so the transport may keep read-only views of {@code segment}'s bytes after the call
+     * instead of copying them. A reassembled datagram never has it: its buffer is the
+     * reassembly's.
+     */
+    int KEEPABLE = 2;
+
+    /**
+     * Like {@link #input(int, int, ByteBuffer)}, with what the IP layer knows of the datagram
+     * in {@code flags}: {@link #PARTIAL_TRUSTED}, {@link #KEEPABLE}.
+     */
+    default void input(int src, int dst, ByteBuffer segment, int flags) {
         input(src, dst, segment);
     }
 

@@ -20,7 +20,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * exchange never recurses; see {@link Trampoline}). On a {@link Simulation} the delivery is an
  * event at the current virtual time, run in order with every other event.
  *
- * <p>Frames are copied once per transmit; receivers get read-only views of the copy.
+ * <p>A frame given with {@code transmit} is copied once; one given with {@code transmitTaken}
+ * ({@link FrameTaker}) is carried as it is. Receivers get read-only views, which never change.
  */
 public final class EthernetBus {
     /** Default payload size of a frame, Ethernet's 1500 bytes. */

@@ -11,6 +11,13 @@ import java.nio.ByteBuffer;
  * the driver the same way) calls {@link #transmitTaken} and saves an allocation and a copy
  * per frame. Wrappers ({@link PcapWriter}, {@link LinkEmulator}) do not offer it, so a frame
  * they have seen is never shared.
+ *
+ * <p>Guarantee to receivers: frames this device delivers never change afterwards, so a
+ * receiver may keep them (the stack holds large TCP payloads by reference instead of copying
+ * them). It holds because a delivered frame is either the device's own copy from
+ * {@link #transmit} or a buffer given up through {@link #transmitTaken}, and nobody writes
+ * either once it is delivered. A wrapper may change or reuse what it passes on, which is one
+ * more reason it does not implement this interface.
  */
 public interface FrameTaker extends NetDevice {
     /**

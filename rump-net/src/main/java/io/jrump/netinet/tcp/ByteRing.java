@@ -4,11 +4,11 @@ import java.nio.ByteBuffer;
 
 /**
  * A fixed-capacity byte ring: a connection's send buffer (bytes from SND.UNA on, acknowledged
- * bytes dropped from the front) or receive buffer (bytes in order from the application's read
- * point, with out-of-order bytes parked beyond {@link #size()} until the hole before them
- * fills). The array is allocated on first use, so the many connections that never carry
- * data (half-open handshakes, idle listeners' children) cost no buffer memory, and it grows
- * by doubling up to the capacity as data needs it, so large buffer defaults cost only
+ * bytes dropped from the front) or the copying part of its receive buffer (in-order bytes,
+ * with out-of-order bytes parked beyond {@link #size()} until the hole before them fills; see
+ * {@link ReceiveBuffer}). The array is allocated on first use, so the many connections that
+ * never carry data (half-open handshakes, idle listeners' children) cost no buffer memory, and
+ * it grows by doubling up to the capacity as data needs it, so large buffer defaults cost only
  * connections that fill them.
  */
 final class ByteRing {
@@ -100,18 +100,6 @@ final class ByteRing {
             head = (head + n) % data.length;
         }
         size -= n;
-    }
-
-    /** Moves up to {@code dst.remaining()} bytes from the front into {@code dst}; {@code peek} leaves them. */
-    int read(ByteBuffer dst, boolean peek) {
-        int n = Math.min(size, dst.remaining());
-        if (n > 0) {
-            copyOut(0, dst, n);
-            if (!peek) {
-                skip(n);
-            }
-        }
-        return n;
     }
 
     /** Frees the array (the connection is gone). */

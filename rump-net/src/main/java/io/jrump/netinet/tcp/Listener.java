@@ -137,9 +137,10 @@ final class Listener {
             c.unlockAndFlush();
         }
         // the ACK may carry data already: let the connection take the rest of the segment
+        // (copied: a handshake finished by a cookie is rare, so its data is not worth holding)
         if (seg.payloadLength() > 0 || seg.has(TcpSegment.FIN)) {
             TcpOptions none = new TcpOptions();
-            c.input(seg, none);
+            c.input(seg, none, false);
         }
         return true;
     }

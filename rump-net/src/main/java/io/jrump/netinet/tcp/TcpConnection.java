@@ -100,7 +100,7 @@ final class TcpConnection {
     /** Right edge of the window last advertised. */
     private int rcvAdv;
     private int rcvWscale;
-    private final ByteRing rcvBuf;
+    private final ReceiveBuffer rcvBuf;
     private final SeqRanges ooo = new SeqRanges(MAX_RANGES);
     /** Start of the out-of-order range that the latest segment went into: the first SACK block. */
     private int lastOooSeq;
@@ -160,7 +160,7 @@ final class TcpConnection {
         this.clock = t.clock;
         this.stats = t.stats;
         this.sndBuf = new SendBuffer(opts.sndBuf, IpLayer.HEADROOM + TcpSegment.MAX_HEADER_LENGTH);
-        this.rcvBuf = new ByteRing(opts.rcvBuf);
+        this.rcvBuf = new ReceiveBuffer(opts.rcvBuf);
         this.rtt = new RttEstimator(t.config.minRtoNanos());
         this.tsOffset = t.secrets.random();
         this.rcvWscale = 0;
@@ -348,19 +348,21 @@ final class TcpConnection {
     /**
      * A segment for this connection. Returns true when it is a SYN that may reopen a
      * TIME_WAIT connection (RFC 9293 3.10.7.4 note, RFC 6191): the caller hands it to a listener.
+     * {@code keepable} when the segment's bytes never change
+     * ({@link io.jrump.netinet.Transport#KEEPABLE}): the receive buffer may hold its payload.
      */
-    boolean input(TcpSegment seg, TcpOptions o) {
+    boolean input(TcpSegment seg, TcpOptions o, boolean keepable) {
         lock.lock();
         boolean reopen;
         try {
-            reopen = process(seg, o);
+            reopen = process(seg, o, keepable);
         } finally {
             unlockAndFlush();
         }
         return reopen;
     }
 
-    private boolean process(TcpSegment seg, TcpOptions o) {
+    private boolean process(TcpSegment seg, TcpOptions o, boolean keepable) {
         lastHeard = clock.nanos();
         keepProbes = 0;
         switch (state) {
@@ -370,7 +372,7 @@ final class TcpConnection {
                 synSent(seg, o);
                 return false;
             default:
-                return synchronizedInput(seg, o);
+                return synchronizedInput(seg, o, keepable);
         }
     }
 
@@ -420,7 +422,7 @@ final class TcpConnection {
         }
     }
 
-    private boolean synchronizedInput(TcpSegment seg, TcpOptions o) {
+    private boolean synchronizedInput(TcpSegment seg, TcpOptions o, boolean keepable) {
         int f = seg.flags();
         int seq = seg.seq();
         int len = seg.sequenceLength();
@@ -558,7 +560,7 @@ final class TcpConnection {
         boolean fin = (f & TcpSegment.FIN) != 0;
         boolean wasTimeWait = state == TcpState.TIME_WAIT;
         if (dataLen > 0 || fin) {
-            receive(seg, seq, dataLen, fin);
+            receive(seg, seq, dataLen, fin, keepable);
         }
         if (wasTimeWait && fin) {
             sendAck();
@@ -799,7 +801,7 @@ final class TcpConnection {
         return rcvBuf.free();
     }
 
-    private void receive(TcpSegment seg, int seq, int dataLen, boolean fin) {
+    private void receive(TcpSegment seg, int seq, int dataLen, boolean fin, boolean keepable) {
         if (!state.receivesData()) {
             return; // CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT: the peer already sent its FIN
         }
@@ -831,7 +833,10 @@ final class TcpConnection {
                 if (readShut) {
                     rcvNxt += dataLen; // shut down for reading: acknowledge and discard
                 } else {
-                    rcvBuf.append(src);
+                    // parked bytes count from the ring's in-order end, which a held segment would not move
+                    if (rcvBuf.append(src, keepable && ooo.isEmpty())) {
+                        stats.heldSegs.inc();
+                    }
                     rcvNxt += dataLen;
                     ooo.dropBelow(rcvNxt);
                     if (!ooo.isEmpty() && ooo.start(0) == rcvNxt) {
@@ -846,7 +851,7 @@ final class TcpConnection {
                 if (ooo.add(seq, seq + dataLen) < 0) {
                     stats.oooDrops.inc();
                 } else {
-                    rcvBuf.putAt(rcvBuf.size() + rel, src, dataLen);
+                    rcvBuf.park(rel, src, dataLen);
                     int at = ooo.indexOf(seq);
                     lastOooSeq = at >= 0 ? ooo.start(at) : seq;
                 }
@@ -1353,9 +1358,7 @@ final class TcpConnection {
         try {
             if (read) {
                 readShut = true;
-                if (rcvBuf.size() > 0) {
-                    rcvBuf.skip(rcvBuf.size());
-                }
+                rcvBuf.discard();
                 wake();
             }
             if (write) {

@@ -34,6 +34,8 @@ final class TcpStats {
     final Counter windowProbes;
     final Counter delayedAcks;
     final Counter oooDrops;
+    /** In-order segments the receive buffer kept by reference instead of copying ({@link ReceiveBuffer}). */
+    final Counter heldSegs;
 
     TcpStats(Counters c) {
         inSegs = c.counter("tcp.in.segs");
@@ -65,5 +67,6 @@ final class TcpStats {
         windowProbes = c.counter("tcp.window_probes");
         delayedAcks = c.counter("tcp.delayed_acks");
         oooDrops = c.counter("tcp.drops.reassembly_full");
+        heldSegs = c.counter("tcp.in.held_segs");
     }
 }

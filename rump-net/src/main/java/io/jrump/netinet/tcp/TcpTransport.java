@@ -63,16 +63,16 @@ final class TcpTransport implements Transport {
 
     @Override
     public void input(int src, int dst, ByteBuffer segment) {
-        input(src, dst, segment, false);
+        input(src, dst, segment, 0);
     }
 
     @Override
-    public void input(int src, int dst, ByteBuffer segment, boolean partialTrusted) {
+    public void input(int src, int dst, ByteBuffer segment, int flags) {
         if (closed) {
             return;
         }
         TcpSegment seg = new TcpSegment(segment);
-        TcpSegment.Malformed bad = seg.check(src, dst, partialTrusted);
+        TcpSegment.Malformed bad = seg.check(src, dst, (flags & PARTIAL_TRUSTED) != 0);
         if (bad != null) {
             switch (bad) {
                 case TRUNCATED -> stats.truncated.inc();
@@ -89,7 +89,7 @@ final class TcpTransport implements Transport {
         stats.inSegs.inc();
         Tuple tuple = new Tuple(dst, seg.dstPort(), src, seg.srcPort());
         TcpConnection c = conns.get(tuple);
-        if (c != null && !c.input(seg, o)) {
+        if (c != null && !c.input(seg, o, (flags & KEEPABLE) != 0)) {
             return;
         }
         Listener l = listenerFor(dst, seg.dstPort());

@@ -46,12 +46,13 @@ class ByteRingTest {
                 size += gap;
                 ring.extend(n);
                 size += n;
-            } else if (op == 2 && size > 0) { // read
-                ByteBuffer dst = ByteBuffer.allocate(1 + r.nextInt(size));
-                boolean peek = r.nextBoolean();
-                int n = ring.read(dst, peek);
-                assertArrayEquals(Arrays.copyOf(model, n), Arrays.copyOf(dst.array(), n), where);
-                if (!peek) {
+            } else if (op == 2 && size > 0) { // read from the front, and drop what was read or not
+                int n = 1 + r.nextInt(size);
+                ByteBuffer dst = ByteBuffer.allocate(n);
+                ring.copyOut(0, dst, n);
+                assertArrayEquals(Arrays.copyOf(model, n), dst.array(), where);
+                if (r.nextBoolean()) {
+                    ring.skip(n);
                     System.arraycopy(model, n, model, 0, size - n);
                     size -= n;
                 }

@@ -2,6 +2,7 @@ package io.jrump.netinet.tcp;
 
 import io.jrump.api.spi.Platform;
 import io.jrump.netinet.NetClock;
+import io.jrump.netinet.Transport;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
@@ -27,6 +28,11 @@ final class SimNet implements NetClock {
     double reordering;
     long delayNanos = 100_000;
     long reorderExtraNanos = 3_000_000;
+    /**
+     * Delivers segments with {@link Transport#KEEPABLE}, as a host on an in-memory device gets
+     * them: each delivery is a fresh copy that nothing writes again.
+     */
+    boolean keepable;
     /** Optional filter: return false to drop a segment (tests that need a specific loss). */
     volatile Predicate<ByteBuffer> filter;
     long delivered;
@@ -113,7 +119,7 @@ final class SimNet implements NetClock {
                     delivered++;
                 }
                 if (to != null && to.transport != null) {
-                    to.transport.input(src, dst, ByteBuffer.wrap(copy.clone()));
+                    to.transport.input(src, dst, ByteBuffer.wrap(copy.clone()), keepable ? Transport.KEEPABLE : 0);
                 }
             });
         }
