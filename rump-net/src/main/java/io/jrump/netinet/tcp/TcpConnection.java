@@ -944,12 +944,23 @@ final class TcpConnection {
                 }
                 break;
             }
-            if (len < smss && len == avail && !opts.noDelay && Seq.lt(sndUna, sndNxt) && !finQueued) {
-                break; // Nagle (RFC 9293 3.7.4): one small segment in flight at a time
+            // segments end at chunk ends, so the next one starts a chunk and can go out in its memory
+            int run = Math.max(1, sndBuf.runFrom(sndNxt - sndBufSeq));
+            int whole = Math.min(Math.min(avail, sendSize), run);
+            if (len < whole && whole > smss && Seq.lt(sndUna, sndNxt) && len < maxSndWnd / 2) {
+                // an offloaded segment the window cuts short waits for the ACK in flight to open
+                // the window (Linux's TSO deferral): cut, it would go out as two short segments,
+                // the second copied because it no longer starts its chunk
+                break;
             }
-            // end at the chunk, so the next segment starts one and can go out in its memory
-            len = Math.min(len, Math.max(1, sndBuf.runFrom(sndNxt - sndBufSeq)));
-            sendRange(sndNxt, len);
+            if (len < sendSize && len == avail && !opts.noDelay && Seq.lt(sndUna, sndNxt) && !finQueued) {
+                // Nagle (RFC 9293 3.7.4): one small segment in flight at a time. With segmentation
+                // offload "small" means under one offloaded segment, as Linux defers TSO segments:
+                // the tail of a write waits for the next write or an ACK instead of going out as a
+                // short segment that splits its chunk
+                break;
+            }
+            sendRange(sndNxt, Math.min(len, run));
         }
     }
 
