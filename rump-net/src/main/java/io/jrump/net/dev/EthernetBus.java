@@ -141,14 +141,14 @@ public final class EthernetBus {
         @Override
         public void transmit(ByteBuffer frame) throws ErrnoException {
             check(frame);
-            send(copy(frame).asReadOnlyBuffer());
+            send(copy(frame).asReadOnlyBuffer(), null);
         }
 
         @Override
         public void transmitTaken(ByteBuffer frame) throws ErrnoException {
             check(frame);
             // read-only: a flooded frame reaches several receivers, none may change it for the others
-            send((frame.position() == 0 ? frame : frame.slice()).asReadOnlyBuffer());
+            send((frame.position() == 0 ? frame : frame.slice()).asReadOnlyBuffer(), leaseOf(frame));
         }
 
         private void check(ByteBuffer frame) throws ErrnoException {
@@ -161,11 +161,12 @@ public final class EthernetBus {
             }
         }
 
-        private void send(ByteBuffer ro) {
+        /** Carries {@code ro} to its receivers; {@code lease} (held by this bus until then) covers lent memory. */
+        private void send(ByteBuffer ro, FrameLease lease) {
             if (simulation != null) {
-                simulation.schedule(0, () -> carry(this, ro));
+                simulation.schedule(0, () -> FrameLease.deliver(lease, () -> carry(this, ro)));
             } else {
-                trampoline.run(() -> carry(this, ro));
+                trampoline.run(() -> FrameLease.deliver(lease, () -> carry(this, ro)));
             }
         }
 

@@ -41,6 +41,7 @@ public final class LoopbackDevice extends MemoryDevice {
             throw new ErrnoException(Errno.ENXIO, "loopback device closed");
         }
         ByteBuffer f = frame.position() == 0 ? frame : frame.slice();
-        trampoline.run(() -> deliver(f));
+        FrameLease lease = leaseOf(frame);
+        trampoline.run(() -> FrameLease.deliver(lease, () -> deliver(f)));
     }
 }

@@ -32,6 +32,12 @@ abstract class MemoryDevice implements FrameTaker {
         return c;
     }
 
+    /** The lease of a taken frame's lent memory, retained for this device until delivery ends; null when the memory is not lent. */
+    static FrameLease leaseOf(ByteBuffer frame) {
+        FrameLease l = frame.hasArray() ? FrameLease.of(frame.array()) : null;
+        return l == null ? null : l.retain();
+    }
+
     final boolean isClosed() {
         return closed;
     }

@@ -1,5 +1,6 @@
 package io.jrump.netinet.tcp;
 
+import io.jrump.net.dev.FrameLease;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Collections;
@@ -32,14 +33,23 @@ final class ReceiveBuffer {
      */
     static final int HOLD_MIN = 8 << 10;
 
-    /** A held segment and the number of the ring's in-order bytes read before it. */
+    /** A held segment, the number of the ring's in-order bytes read before it, and the lease on its memory when it was lent. */
     private static final class Held {
         final ByteBuffer view;
         int ringBefore;
+        /** Retained while held: the sender fills the memory again only after {@link #done()}. */
+        final FrameLease lease;
 
-        Held(ByteBuffer view, int ringBefore) {
+        Held(ByteBuffer view, int ringBefore, FrameLease lease) {
             this.view = view;
             this.ringBefore = ringBefore;
+            this.lease = lease;
+        }
+
+        void done() {
+            if (lease != null) {
+                lease.release();
+            }
         }
     }
 
@@ -89,7 +99,9 @@ final class ReceiveBuffer {
             if (held == null) {
                 held = new ArrayDeque<>();
             }
-            held.addLast(new Held(src.asReadOnlyBuffer(), ringTail));
+            // a frame of lent memory is being delivered: keep its memory from being refilled
+            FrameLease lease = FrameLease.delivering();
+            held.addLast(new Held(src.asReadOnlyBuffer(), ringTail, lease == null ? null : lease.retain()));
             ringTail = 0;
             heldBytes += n;
             src.position(src.limit());
@@ -136,6 +148,7 @@ final class ReceiveBuffer {
                 heldBytes -= n;
                 if (!v.hasRemaining()) {
                     it.remove();
+                    h.done();
                 }
             }
         }
@@ -159,15 +172,22 @@ final class ReceiveBuffer {
 
     /** Drops every in-order byte (shut down for reading); parked bytes stay where they are. */
     void discard() {
-        held = null;
+        dropHeld();
         heldBytes = 0;
         ring.skip(ring.size());
         ringTail = 0;
     }
 
+    private void dropHeld() {
+        if (held != null) {
+            held.forEach(Held::done);
+        }
+        held = null;
+    }
+
     /** Frees everything, held frames and the ring's array (the connection is gone). */
     void release() {
-        held = null;
+        dropHeld();
         heldBytes = 0;
         ring.release();
         ringTail = 0;

@@ -1,5 +1,6 @@
 package io.jrump.netinet.tcp;
 
+import io.jrump.net.dev.FrameLease;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Iterator;
@@ -14,7 +15,10 @@ import java.util.Iterator;
  *
  * <p>Chunks are sized by the writes that fill them, between {@link #MIN_CHUNK} and the segment
  * size of the connection, so a connection that sends little holds little; memory is taken on
- * the first write and dropped as acknowledgments free whole chunks.
+ * the first write and dropped as acknowledgments free whole chunks. An acknowledged chunk is
+ * kept for reuse ({@link #RETIRED}) and filled again once its {@link FrameLease} says that no
+ * device or receiver still uses it: a bulk sender then cycles through a few dozen arrays
+ * instead of allocating 64 KiB per segment.
  */
 final class SendBuffer {
     /** Smallest chunk allocated: a small write does not cost a 64 KiB chunk. */
@@ -24,6 +28,10 @@ final class SendBuffer {
     /** Bytes kept free in front of every chunk's data: link, IP and the longest TCP header. */
     private final int headroom;
     private final ArrayDeque<Chunk> chunks = new ArrayDeque<>();
+    /** Acknowledged chunks, oldest first, waiting for their memory to be free for reuse. */
+    private final ArrayDeque<Chunk> retired = new ArrayDeque<>();
+    /** Bound on {@link #retired}: about a receive window of offloaded segments. */
+    static final int RETIRED = 48;
     /** The segment size the connection builds: chunks hold one such segment, or whole multiples of small ones. */
     private int segmentBytes = MIN_CHUNK;
     private int size;
@@ -36,11 +44,25 @@ final class SendBuffer {
         int end;
         /** Whether the chunk's first bytes went out in its own memory: no second header fits in front. */
         boolean lent;
+        /** Who else uses the memory since it was lent; null before. */
+        FrameLease lease;
 
         Chunk(int headroom, int dataBytes) {
             array = new byte[headroom + dataBytes];
             start = headroom;
             end = headroom;
+        }
+
+        /** Empty and unlent again, for new data. */
+        void reset(int headroom) {
+            start = headroom;
+            end = headroom;
+            lent = false;
+            lease = null;
+        }
+
+        boolean free() {
+            return lease == null || lease.isFree();
         }
 
         int length() {
@@ -98,7 +120,7 @@ final class SendBuffer {
         while (left > 0) {
             Chunk tail = chunks.peekLast();
             if (tail == null || tail.room() == 0) {
-                tail = new Chunk(headroom, newChunkBytes(left));
+                tail = newChunk(newChunkBytes(left));
                 chunks.addLast(tail);
             }
             int k = Math.min(left, tail.room());
@@ -108,6 +130,28 @@ final class SendBuffer {
             size += k;
         }
         return n;
+    }
+
+    /** A chunk for {@code dataBytes}: the oldest retired one when it fits and its memory is free, else a new one. */
+    private Chunk newChunk(int dataBytes) {
+        Chunk r = retired.peekFirst();
+        if (r != null && r.array.length == headroom + dataBytes && r.free()) {
+            retired.pollFirst();
+            r.reset(headroom);
+            return r;
+        }
+        return new Chunk(headroom, dataBytes);
+    }
+
+    /** An acknowledged chunk: the sender's use of its memory ends; it waits in {@link #retired} for reuse. */
+    private void retire(Chunk c) {
+        if (c.lease != null) {
+            c.lease.release();
+        }
+        if (retired.size() == RETIRED) {
+            retired.pollFirst();
+        }
+        retired.addLast(c);
     }
 
     /** Drops {@code n} acknowledged bytes from the front. */
@@ -120,10 +164,9 @@ final class SendBuffer {
             n -= k;
             if (c.length() == 0) {
                 if (chunks.size() == 1 && !c.lent) {
-                    c.start = headroom; // nobody else saw these bytes: fill the array again
-                    c.end = headroom;
+                    c.reset(headroom); // nobody else saw these bytes: fill the array again
                 } else {
-                    chunks.pollFirst();
+                    retire(chunks.pollFirst());
                 }
             }
         }
@@ -180,6 +223,7 @@ final class SendBuffer {
         for (Chunk c : chunks) {
             if (off < c.length()) {
                 c.lent = true;
+                c.lease = FrameLease.lend(c.array);
                 return ByteBuffer.wrap(c.array, 0, c.start + n).position(c.start - headerBytes);
             }
             off -= c.length();
@@ -189,7 +233,13 @@ final class SendBuffer {
 
     /** Drops every chunk (the connection is gone). */
     void release() {
+        for (Chunk c : chunks) {
+            if (c.lease != null) {
+                c.lease.release();
+            }
+        }
         chunks.clear();
+        retired.clear();
         size = 0;
     }
 }

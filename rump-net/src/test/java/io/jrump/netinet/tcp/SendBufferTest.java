@@ -2,6 +2,7 @@ package io.jrump.netinet.tcp;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import io.jrump.net.dev.FrameLease;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,7 +16,8 @@ class SendBufferTest {
     /**
      * Random appends, acknowledgments, copies and lends against a plain array model: every byte
      * read back (copied, or seen through a lent frame) is the byte written at its offset, and a
-     * lent frame's bytes never change afterwards whatever is appended or acknowledged.
+     * lent frame kept by a holder that retained its lease never changes, whatever is appended
+     * or acknowledged. Frames nobody retains may be refilled once acknowledged.
      */
     @Test
     void copiesAndLentFramesShowTheBytesWrittenAndLentBytesNeverChange() {
@@ -68,8 +70,13 @@ class SendBufferTest {
                     for (int i = 0; i < header; i++) {
                         f.put(f.position() + i, (byte) 0x5a); // the sender writes its headers
                     }
-                    lent.add(f);
-                    lentCopy.add(copy(f));
+                    FrameLease lease = FrameLease.of(f.array());
+                    assertNotNull(lease, where);
+                    if (r.nextBoolean()) { // a receiver keeps it
+                        lease.retain();
+                        lent.add(f);
+                        lentCopy.add(copy(f));
+                    }
                 }
             }
             assertEquals(size, buf.size(), where);
@@ -78,6 +85,23 @@ class SendBufferTest {
         for (int i = 0; i < lent.size(); i++) {
             assertArrayEquals(lentCopy.get(i), copy(lent.get(i)), "lent frame " + i + " unchanged, seed " + seed);
         }
+    }
+
+    @Test
+    void anAcknowledgedChunkIsRefilledOnlyOnceNobodyUsesItsMemory() {
+        SendBuffer buf = new SendBuffer(1 << 20, HEADROOM);
+        buf.segmentBytes(65_536);
+        buf.append(ByteBuffer.allocate(65_536));
+        ByteBuffer first = buf.lend(0, 65_536, 20);
+        FrameLease held = FrameLease.of(first.array()).retain(); // a receiver holds the frame
+        buf.skip(65_536);
+        buf.append(ByteBuffer.allocate(65_536));
+        ByteBuffer second = buf.lend(0, 65_536, 20);
+        assertNotSame(first.array(), second.array(), "memory still held is not refilled");
+        held.release();
+        buf.skip(65_536);
+        buf.append(ByteBuffer.allocate(65_536));
+        assertSame(first.array(), buf.lend(0, 65_536, 20).array(), "the oldest free chunk is refilled");
     }
 
     @Test
