@@ -15,7 +15,7 @@ final class JdkStreamNet implements StreamNet {
     @Override
     public Listener listen() throws IOException {
         ServerSocketChannel server = ServerSocketChannel.open();
-        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
+        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), BACKLOG);
         InetSocketAddress address = (InetSocketAddress) server.getLocalAddress();
         return new Listener() {
             @Override

@@ -106,7 +106,7 @@ final class RumpStreamNet implements StreamNet {
     public Listener listen() throws ErrnoException {
         int fd = server.socket(AF_INET, SOCK_STREAM, 0);
         server.bind(fd, serverAddress);
-        server.listen(fd, 1024);
+        server.listen(fd, BACKLOG);
         return new Listener() {
             @Override
             public Conn accept() throws ErrnoException {

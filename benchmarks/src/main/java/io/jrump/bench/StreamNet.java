@@ -34,6 +34,15 @@ interface StreamNet extends Closeable {
         void noDelay() throws IOException;
     }
 
+    /**
+     * Listen backlog of both stacks: Linux's default {@code net.core.somaxconn}, which jrump's
+     * {@code tcp.somaxconn} copies. A burst of connections that outruns the accepting thread
+     * (a client on one core, the server sharing the other with timer and JIT threads) has a
+     * full backlog's slack before SYNs are dropped and the client waits out a one-second
+     * retransmission.
+     */
+    int BACKLOG = 4096;
+
     /** A new listening socket. */
     Listener listen() throws IOException;
 

@@ -27,9 +27,9 @@ final class SendBuffer {
     private final int capacity;
     /** Bytes kept free in front of every chunk's data: link, IP and the longest TCP header. */
     private final int headroom;
-    private final ArrayDeque<Chunk> chunks = new ArrayDeque<>();
-    /** Acknowledged chunks, oldest first, waiting for their memory to be free for reuse. */
-    private final ArrayDeque<Chunk> retired = new ArrayDeque<>();
+    private final ArrayDeque<Chunk> chunks = new ArrayDeque<>(4);
+    /** Acknowledged chunks, oldest first, waiting for their memory to be free for reuse; made on first need. */
+    private ArrayDeque<Chunk> retired;
     /** Bound on {@link #retired}: about a receive window of offloaded segments. */
     static final int RETIRED = 48;
     /** The segment size the connection builds: chunks hold one such segment, or whole multiples of small ones. */
@@ -134,7 +134,7 @@ final class SendBuffer {
 
     /** A chunk for {@code dataBytes}: the oldest retired one when it fits and its memory is free, else a new one. */
     private Chunk newChunk(int dataBytes) {
-        Chunk r = retired.peekFirst();
+        Chunk r = retired == null ? null : retired.peekFirst();
         if (r != null && r.array.length == headroom + dataBytes && r.free()) {
             retired.pollFirst();
             r.reset(headroom);
@@ -148,7 +148,9 @@ final class SendBuffer {
         if (c.lease != null) {
             c.lease.release();
         }
-        if (retired.size() == RETIRED) {
+        if (retired == null) {
+            retired = new ArrayDeque<>();
+        } else if (retired.size() == RETIRED) {
             retired.pollFirst();
         }
         retired.addLast(c);
@@ -239,7 +241,7 @@ final class SendBuffer {
             }
         }
         chunks.clear();
-        retired.clear();
+        retired = null;
         size = 0;
     }
 }

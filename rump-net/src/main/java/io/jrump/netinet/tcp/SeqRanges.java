@@ -6,15 +6,19 @@ package io.jrump.netinet.tcp;
  * SACK scoreboard of a sender (RFC 6675). Adjacent and overlapping ranges merge. The bound
  * keeps a peer from growing it without limit: an insertion that would need one range too
  * many is refused and the caller drops what it described.
+ *
+ * <p>The arrays are made on the first range and grow by doubling: every connection has two of
+ * these, and most never see a hole or a SACK block, so the bound costs them nothing.
  */
 final class SeqRanges {
-    private final int[] starts;
-    private final int[] ends;
+    private static final int[] NONE = new int[0];
+    private final int maxRanges;
+    private int[] starts = NONE;
+    private int[] ends = NONE;
     private int count;
 
     SeqRanges(int maxRanges) {
-        starts = new int[maxRanges];
-        ends = new int[maxRanges];
+        this.maxRanges = maxRanges;
     }
 
     int count() {
@@ -58,7 +62,12 @@ final class SeqRanges {
         }
         if (j == i) {
             if (count == starts.length) {
-                return -1;
+                if (count == maxRanges) {
+                    return -1;
+                }
+                int n = Math.min(maxRanges, Math.max(4, 2 * count));
+                starts = java.util.Arrays.copyOf(starts, n);
+                ends = java.util.Arrays.copyOf(ends, n);
             }
             System.arraycopy(starts, i, starts, i + 1, count - i);
             System.arraycopy(ends, i, ends, i + 1, count - i);
