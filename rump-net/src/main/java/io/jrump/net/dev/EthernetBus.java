@@ -15,10 +15,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * Like a learning switch that knows every port, a unicast frame goes only to the port with its
  * destination MAC; broadcast and multicast frames go to every other port.
  *
- * <p>In real time a frame is delivered on the sender's thread before {@code transmit} returns
- * (frames a receiver sends in turn are queued and delivered after, by the same thread, so an
- * exchange never recurses; see {@link Trampoline}). On a {@link Simulation} the delivery is an
- * event at the current virtual time, run in order with every other event.
+ * <p>In real time frames are delivered by a transmitting thread, in the order they were
+ * transmitted: the sender's own thread before {@code transmit} returns, unless another thread
+ * is delivering on the bus already, which then delivers it too (frames a receiver sends in turn
+ * are queued the same way, so an exchange never recurses; see {@link Trampoline}). On a
+ * {@link Simulation} the delivery is an event at the current virtual time, run in order with
+ * every other event.
  *
  * <p>A frame given with {@code transmit} is copied once; one given with {@code transmitTaken}
  * ({@link FrameTaker}) is carried as it is. Receivers get read-only views, which never change.

@@ -5,9 +5,8 @@ import io.jrump.api.ErrnoException;
 import java.nio.ByteBuffer;
 
 /**
- * The device under {@code lo0}: every transmitted frame comes back as received, on the
- * sender's thread but never nested inside the sender's own receive processing (see
- * {@link Trampoline}). The MTU is large, as on NetBSD (33,184) and Linux (65,536), so local
+ * The device under {@code lo0}: every transmitted frame comes back as received, in order, on
+ * a transmitting thread but never nested inside a receive in progress (see {@link Trampoline}). The MTU is large, as on NetBSD (33,184) and Linux (65,536), so local
  * traffic is not fragmented.
  */
 public final class LoopbackDevice extends MemoryDevice {
