@@ -24,7 +24,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * scheduled in a simulation that is dropped) costs nothing once its array is garbage.
  */
 public final class FrameLease {
-    private static final Map<byte[], FrameLease> LENT = Collections.synchronizedMap(new WeakHashMap<>());
+    /** Registry shards, chosen by the array's identity hash, so streams in many kernels do not contend on one lock. */
+    private static final int SHARDS = 16;
+    @SuppressWarnings("unchecked")
+    private static final Map<byte[], FrameLease>[] LENT = new Map[SHARDS];
+
+    static {
+        for (int i = 0; i < SHARDS; i++) {
+            LENT[i] = Collections.synchronizedMap(new WeakHashMap<>());
+        }
+    }
     private static final ThreadLocal<FrameLease> DELIVERING = new ThreadLocal<>();
 
     /** Weak: the registry's value must not keep its own key alive. */
@@ -38,13 +47,13 @@ public final class FrameLease {
     /** Registers {@code array} as lent, with the lender as its one user; the lender calls {@link #release()} when done. */
     public static FrameLease lend(byte[] array) {
         FrameLease l = new FrameLease(array);
-        LENT.put(array, l);
+        shard(array).put(array, l);
         return l;
     }
 
     /** The lease of a lent array, or null when the array was not lent. */
     public static FrameLease of(byte[] array) {
-        return LENT.get(array);
+        return shard(array).get(array);
     }
 
     /** The lease of the frame a memory device is delivering on this thread, or null. */
@@ -68,6 +77,10 @@ public final class FrameLease {
         }
     }
 
+    private static Map<byte[], FrameLease> shard(byte[] array) {
+        return LENT[System.identityHashCode(array) & (SHARDS - 1)];
+    }
+
     /** One more user: call {@link #release()} when done with the memory. */
     public FrameLease retain() {
         users.incrementAndGet();
@@ -79,7 +92,7 @@ public final class FrameLease {
         if (users.decrementAndGet() == 0) {
             byte[] a = array.get();
             if (a != null) {
-                LENT.remove(a, this);
+                shard(a).remove(a, this);
             }
         }
     }
