@@ -168,7 +168,13 @@ public final class Ipv4Packet {
         Bytes.put16(b, index + CHECKSUM, 0);
         Bytes.put32(b, index + SRC, src);
         Bytes.put32(b, index + DST, dst);
-        Bytes.put16(b, index + CHECKSUM, Checksum.of(b, index, HEADER_LEN));
+        // the sum of the header's 16-bit words from the values just written (RFC 1071), rather
+        // than read back: this runs for every datagram sent
+        long sum = 0x4500L + (tos & 0xff) + (totalLength & 0xffff) + (ident & 0xffff)
+                + ((flags & (FLAG_DF | FLAG_MF)) | (fragmentOffsetBytes / FRAGMENT_UNIT))
+                + ((ttl & 0xff) << 8) + (protocol & 0xff)
+                + (src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff);
+        Bytes.put16(b, index + CHECKSUM, Checksum.finish(sum));
         return HEADER_LEN;
     }
 }

@@ -3,7 +3,7 @@ package io.jrump.netinet.tcp;
 import io.jrump.net.dev.FrameLease;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
-import java.util.Iterator;
+import java.util.ArrayList;
 
 /**
  * A connection's send buffer: the bytes from SND.UNA on, in chunks that each leave room for the
@@ -27,7 +27,16 @@ final class SendBuffer {
     private final int capacity;
     /** Bytes kept free in front of every chunk's data: link, IP and the longest TCP header. */
     private final int headroom;
-    private final ArrayDeque<Chunk> chunks = new ArrayDeque<>(4);
+    /** The chunks from {@link #first} on, in stream order; acknowledged ones before {@code first} are compacted away now and then. */
+    private final ArrayList<Chunk> chunks = new ArrayList<>(4);
+    private int first;
+    /**
+     * Lookup cursor: chunk {@code cursor} starts {@code cursorBase} bytes from the front.
+     * Segments are built at rising offsets, so a lookup resumes from the last one instead of
+     * walking a window's worth of chunks from the front for every segment.
+     */
+    private int cursor;
+    private int cursorBase;
     /** Acknowledged chunks, oldest first, waiting for their memory to be free for reuse; made on first need. */
     private ArrayDeque<Chunk> retired;
     /** Bound on {@link #retired}: about a receive window of offloaded segments. */
@@ -118,10 +127,10 @@ final class SendBuffer {
         int n = Math.min(free(), src.remaining());
         int left = n;
         while (left > 0) {
-            Chunk tail = chunks.peekLast();
+            Chunk tail = chunks.size() > first ? chunks.get(chunks.size() - 1) : null;
             if (tail == null || tail.room() == 0) {
                 tail = newChunk(newChunkBytes(left));
-                chunks.addLast(tail);
+                chunks.add(tail);
             }
             int k = Math.min(left, tail.room());
             src.get(tail.array, tail.end, k);
@@ -159,30 +168,51 @@ final class SendBuffer {
     /** Drops {@code n} acknowledged bytes from the front. */
     void skip(int n) {
         size -= n;
+        cursorBase -= n;
         while (n > 0) {
-            Chunk c = chunks.peekFirst();
+            Chunk c = chunks.get(first);
             int k = Math.min(n, c.length());
             c.start += k;
             n -= k;
             if (c.length() == 0) {
-                if (chunks.size() == 1 && !c.lent) {
+                if (chunks.size() - first == 1 && !c.lent) {
                     c.reset(headroom); // nobody else saw these bytes: fill the array again
                 } else {
-                    retire(chunks.pollFirst());
+                    chunks.set(first++, null);
+                    retire(c);
                 }
             }
         }
+        if (cursor < first || cursorBase < 0) {
+            cursor = first;
+            cursorBase = 0;
+        }
+        if (first > 16 && first * 2 > chunks.size()) {
+            chunks.subList(0, first).clear();
+            cursor -= first;
+            first = 0;
+        }
+    }
+
+    /** The index of the chunk holding the byte {@code off} from the front (or one past the last); {@link #cursorBase} is its start. */
+    private int find(int off) {
+        if (off < cursorBase) {
+            cursor = first;
+            cursorBase = 0;
+        }
+        while (cursor < chunks.size() && off >= cursorBase + chunks.get(cursor).length()) {
+            cursorBase += chunks.get(cursor).length();
+            cursor++;
+        }
+        return cursor;
     }
 
     /** Copies {@code n} bytes starting {@code off} bytes from the front into {@code dst}. */
     void copyOut(int off, ByteBuffer dst, int n) {
-        Iterator<Chunk> it = chunks.iterator();
+        int i = find(off);
+        off -= cursorBase;
         while (n > 0) {
-            Chunk c = it.next();
-            if (off >= c.length()) {
-                off -= c.length();
-                continue;
-            }
+            Chunk c = chunks.get(i++);
             int k = Math.min(n, c.length() - off);
             dst.put(c.array, c.start + off, k);
             off = 0;
@@ -192,13 +222,8 @@ final class SendBuffer {
 
     /** Bytes from {@code off} to the end of the data of the chunk holding it: where a segment from there should end. */
     int runFrom(int off) {
-        for (Chunk c : chunks) {
-            if (off < c.length()) {
-                return c.length() - off;
-            }
-            off -= c.length();
-        }
-        return 0;
+        int i = find(off);
+        return i < chunks.size() ? chunks.get(i).length() - (off - cursorBase) : 0;
     }
 
     /**
@@ -206,13 +231,12 @@ final class SendBuffer {
      * there, if it has not been lent yet; 0 otherwise.
      */
     int lendable(int off) {
-        for (Chunk c : chunks) {
-            if (off < c.length()) {
-                return off == 0 && c.start == headroom && !c.lent ? c.length() : 0;
-            }
-            off -= c.length();
+        int i = find(off);
+        if (i == chunks.size() || off != cursorBase) {
+            return 0;
         }
-        return 0;
+        Chunk c = chunks.get(i);
+        return c.start == headroom && !c.lent ? c.length() : 0;
     }
 
     /**
@@ -222,25 +246,28 @@ final class SendBuffer {
      * before it. Those bytes are shared from now on and never written again.
      */
     ByteBuffer lend(int off, int n, int headerBytes) {
-        for (Chunk c : chunks) {
-            if (off < c.length()) {
-                c.lent = true;
-                c.lease = FrameLease.lend(c.array);
-                return ByteBuffer.wrap(c.array, 0, c.start + n).position(c.start - headerBytes);
-            }
-            off -= c.length();
+        int i = find(off);
+        if (i == chunks.size()) {
+            throw new IllegalStateException("nothing to lend at " + off);
         }
-        throw new IllegalStateException("nothing to lend at " + off);
+        Chunk c = chunks.get(i);
+        c.lent = true;
+        c.lease = FrameLease.lend(c.array);
+        return ByteBuffer.wrap(c.array, 0, c.start + n).position(c.start - headerBytes);
     }
 
     /** Drops every chunk (the connection is gone). */
     void release() {
-        for (Chunk c : chunks) {
+        for (int i = first; i < chunks.size(); i++) {
+            Chunk c = chunks.get(i);
             if (c.lease != null) {
                 c.lease.release();
             }
         }
         chunks.clear();
+        first = 0;
+        cursor = 0;
+        cursorBase = 0;
         retired = null;
         size = 0;
     }
