@@ -35,8 +35,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * MSS (RFC 9293 3.7.1, 6691); window scaling, timestamps, RTTM and PAWS (RFC 7323); SACK
  * on receive (RFC 2018) and SACK-based loss recovery on send (RFC 6675) that also finds lost
  * retransmissions ({@link RetransmitMarks}), NewReno recovery without SACK (RFC 6582); fast
- * retransmit (RFC 5681), early retransmit (RFC 5827) and tail loss probes (RFC 8985 section 7,
- * without RACK's time-based marking) with SACK; RTO with Karn's rule and backoff
+ * retransmit (RFC 5681), limited transmit (RFC 3042), early retransmit (RFC 5827) and tail loss
+ * probes (RFC 8985 section 7, without RACK's time-based marking) with SACK; RTO with Karn's
+ * rule and backoff
  * (RFC 6298); delayed ACKs, Nagle and receiver/sender SWS avoidance (RFC 9293 3.8.6, RFC
  * 1122 4.2.3); zero-window probes; keepalive (RFC 1122 4.2.3.6); TIME_WAIT of 2 MSL.
  */
@@ -741,7 +742,28 @@ final class TcpConnection {
         boolean lost = dupAcks >= dupThresh() || (sackOk && Seq.gt(lostBoundary(), sndUna));
         if (lost && Seq.ge(sndUna, recover)) {
             enterRecovery();
+        } else if (sackOk && dupAcks < DUP_THRESH) {
+            limitedTransmit();
         }
+    }
+
+    /**
+     * Limited transmit (RFC 3042): on the first two duplicate ACKs one new segment goes out if
+     * the peer's window takes it and the flight stays within cwnd + 2 * SMSS. A small cwnd
+     * otherwise leaves too few segments behind a loss to draw DupThresh duplicate ACKs; early
+     * retransmit does not cover that case, as new data could be sent. Only with SACK, so
+     * recovery without it is unchanged.
+     */
+    private void limitedTransmit() {
+        int avail = dataEnd() - sndNxt;
+        int len = Math.min(smss, avail);
+        if (len <= 0 || sndNxt != sndMax || (len < smss && !opts.noDelay && !finQueued)) {
+            return; // nothing new, go-back-N after a timeout in progress, or Nagle holds a short tail
+        }
+        if ((sndUna + sndWnd) - sndNxt < len || (long) (sndMax - sndUna) + len > (long) cc.cwnd() + 2L * smss) {
+            return;
+        }
+        sendRange(sndNxt, len);
     }
 
     /** RFC 5681 3.2 steps 2-3, RFC 6582 3.2 step 2, RFC 6675 section 5 step 4. */

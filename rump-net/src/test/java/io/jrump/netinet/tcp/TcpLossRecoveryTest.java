@@ -14,7 +14,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Losses that SACK recovery by DupThresh alone (RFC 6675) leaves to the retransmission timer:
- * a retransmission lost in turn, the last segments of a transfer, a loss in a short flight.
+ * a retransmission lost in turn, the last segments of a transfer, a loss in a short flight or
+ * in a small congestion window.
  * Each drops chosen data segments on a deterministic {@link SimNet} and expects the repair
  * without a timeout.
  */
@@ -110,6 +111,24 @@ class TcpLossRecoveryTest {
         assertEquals(1, p.ipA.count("tcp.loss_probes"), "one probe");
         assertEquals(0, p.ipA.count("tcp.timeouts"), "no retransmission timeout");
         assertTrue(p.net.nanos() < 2 * SECOND, "well before the first RTO would have repaired it");
+    }
+
+    @Test
+    void limitedTransmitDrawsDupThreshFromASmallWindow() throws Exception {
+        Pair p = new Pair(330);
+        TcpSocket[] cs = p.connect(Pair.listen(p.b, 80), 80);
+        p.net.delayNanos = 1_000_000;
+        int mss = cs[0].connection().smss();
+        cs[0].connection().cc().cwnd(2 * mss);
+        // two segments in flight, the first lost: each duplicate ACK lets one new segment out
+        int[] dropped = dropDataFromA(p, (rel, before) -> before == 0 && rel == 0);
+        byte[] data = Pair.pattern(64 * mss, 330);
+        byte[] got = p.transfer(cs[0], cs[1], data, 60 * SECOND);
+        assertArrayEquals(Pair.sha256(data), Pair.sha256(got));
+        assertEquals(1, dropped[0]);
+        assertEquals(1, p.ipA.count("tcp.fast_retransmits"), "three duplicate ACKs");
+        assertEquals(0, p.ipA.count("tcp.loss_probes"), "no probe needed");
+        assertEquals(0, p.ipA.count("tcp.timeouts"));
     }
 
     @Test
