@@ -723,7 +723,7 @@ final class TcpConnection {
             probeTimer.cancel();
         } else {
             rtxTimer.arm(rtt.rto());
-            armProbe();
+            armProbe(now);
         }
         wake();
     }
@@ -1039,8 +1039,8 @@ final class TcpConnection {
             }
             sendRange(sndNxt, Math.min(len, run));
         }
-        if (sndMax != sentTo) {
-            armProbe();
+        if (sndMax != sentTo && !probeTimer.armed()) {
+            armProbe(clock.nanos()); // while ACKs come, newAck keeps it armed
         }
     }
 
@@ -1329,7 +1329,7 @@ final class TcpConnection {
      * outstanding (its ACK may be delayed), and only when it comes before the RTO. A loss at
      * the tail of a flight otherwise gets too few duplicate ACKs for fast retransmit.
      */
-    private void armProbe() {
+    private void armProbe(long now) {
         if (!probeAllowed()) {
             probeTimer.cancel();
             return;
@@ -1338,8 +1338,8 @@ final class TcpConnection {
         if (sndMax - sndUna <= smss) {
             pto += t.config.delayedAckNanos();
         }
-        if (pto < rtxTimer.remaining()) {
-            probeTimer.arm(pto);
+        if (now + pto - rtxTimer.deadline < 0) {
+            probeTimer.armAt(now + pto);
         } else {
             probeTimer.cancel();
         }
@@ -1912,9 +1912,15 @@ final class TcpConnection {
             return deadline >= 0;
         }
 
-        /** Time until the timer fires; Long.MAX_VALUE when it is not armed. */
-        long remaining() {
-            return deadline < 0 ? Long.MAX_VALUE : deadline - clock.nanos();
+        /** Arms for the stack-clock time {@code at}, which the caller has read the clock for. */
+        void armAt(long at) {
+            deadline = at;
+            if (handle == null || handleAt - at > 0) {
+                if (handle != null) {
+                    handle.cancel();
+                }
+                schedule(Math.max(0, at - clock.nanos()));
+            }
         }
 
         void arm(long delayNanos) {
