@@ -38,10 +38,6 @@ final class RetransmitMarks {
         return end[i];
     }
 
-    boolean lost(int i) {
-        return lost[i];
-    }
-
     void clear() {
         n = 0;
     }

@@ -37,9 +37,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * retransmissions ({@link RetransmitMarks}), NewReno recovery without SACK (RFC 6582); fast
  * retransmit (RFC 5681), limited transmit (RFC 3042), early retransmit (RFC 5827) and tail loss
  * probes (RFC 8985 section 7, without RACK's time-based marking) with SACK; RTO with Karn's
- * rule and backoff
- * (RFC 6298); delayed ACKs, Nagle and receiver/sender SWS avoidance (RFC 9293 3.8.6, RFC
- * 1122 4.2.3); zero-window probes; keepalive (RFC 1122 4.2.3.6); TIME_WAIT of 2 MSL.
+ * rule and backoff (RFC 6298); delayed ACKs, Nagle and receiver/sender SWS avoidance (RFC
+ * 9293 3.8.6, RFC 1122 4.2.3); zero-window probes; keepalive (RFC 1122 4.2.3.6); TIME_WAIT
+ * of 2 MSL.
  */
 final class TcpConnection {
     /** RFC 5681 3.2 and RFC 6675 section 2: DupThresh. */
