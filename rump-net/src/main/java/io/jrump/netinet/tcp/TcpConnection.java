@@ -33,10 +33,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>What it implements, by document: the state machine with simultaneous open and close
  * and half-close (RFC 9293); RST, SYN and ACK hardening with challenge ACKs (RFC 5961);
  * MSS (RFC 9293 3.7.1, 6691); window scaling, timestamps, RTTM and PAWS (RFC 7323); SACK
- * on receive (RFC 2018) and SACK-based loss recovery on send (RFC 6675), NewReno recovery
- * without SACK (RFC 6582); fast retransmit (RFC 5681); RTO with Karn's rule and backoff
- * (RFC 6298); delayed ACKs, Nagle and receiver/sender SWS avoidance (RFC 9293 3.8.6, RFC
- * 1122 4.2.3); zero-window probes; keepalive (RFC 1122 4.2.3.6); TIME_WAIT of 2 MSL.
+ * on receive (RFC 2018) and SACK-based loss recovery on send (RFC 6675) that also finds lost
+ * retransmissions ({@link RetransmitMarks}), NewReno recovery without SACK (RFC 6582); fast
+ * retransmit (RFC 5681), limited transmit (RFC 3042), early retransmit (RFC 5827) and tail loss
+ * probes (RFC 8985 section 7, without RACK's time-based marking) with SACK; RTO with Karn's
+ * rule and backoff (RFC 6298); delayed ACKs, Nagle and receiver/sender SWS avoidance (RFC
+ * 9293 3.8.6, RFC 1122 4.2.3); zero-window probes; keepalive (RFC 1122 4.2.3.6); TIME_WAIT
+ * of 2 MSL.
  */
 final class TcpConnection {
     /** RFC 5681 3.2 and RFC 6675 section 2: DupThresh. */
@@ -51,6 +54,10 @@ final class TcpConnection {
     private static final long PAWS_IDLE_NANOS = 24L * 24 * 3600 * 1_000_000_000L;
     /** Bound on out-of-order ranges held and on the SACK scoreboard. */
     private static final int MAX_RANGES = 64;
+    /** RFC 5827 3.1: early retransmit applies while fewer than four segments are outstanding. */
+    private static final int EARLY_RETRANSMIT_SEGS = 4;
+    /** RFC 8985 7.2: the probe timeout is at least 10 ms. */
+    private static final long MIN_PTO_NANOS = 10_000_000L;
 
     final TcpTransport t;
     final Tuple tuple;
@@ -138,6 +145,10 @@ final class TcpConnection {
     private int recover;
     private int highRxt;
     private final SeqRanges scoreboard = new SeqRanges(MAX_RANGES);
+    /** Holes retransmitted in the current SACK recovery, to find those whose retransmission was lost. */
+    private final RetransmitMarks rexmits = new RetransmitMarks(MAX_RANGES);
+    /** A tail loss probe went out for the data outstanding: no other until SND.UNA advances. */
+    private boolean probed;
 
     // ---- acknowledgment, keepalive, errors ----
     private int segsSinceAck;
@@ -151,6 +162,7 @@ final class TcpConnection {
     private final Timer delackTimer = new Timer(this::onDelayedAck);
     private final Timer keepTimer = new Timer(this::onKeepalive);
     private final Timer waitTimer = new Timer(this::onWaitTimer);
+    private final Timer probeTimer = new Timer(this::onProbeTimer);
 
     TcpConnection(TcpTransport t, Tuple tuple, SockOpts opts, WaitSet waiters) {
         this.t = t;
@@ -596,11 +608,22 @@ final class TcpConnection {
         }
         if (Seq.gt(ack, sndUna)) {
             newAck(ack, o);
+            if (newSack && sackOk && cc != null && !inRecovery && Seq.ge(sndUna, recover) && Seq.gt(lostBoundary(), sndUna)) {
+                // the SACKs show the new SND.UNA lost (a loss probe's answer acknowledges the
+                // segments before the hole too): recover now rather than at the next duplicate
+                enterRecovery();
+            }
         } else if (ack == sndUna && sndMax != sndUna) {
             if (sndWnd == 0 && wnd == 0) {
                 retries = 0; // a live peer answering window probes (RFC 1122 4.2.2.17)
             } else if (newSack || (seg.payloadLength() == 0 && (seg.flags() & (TcpSegment.SYN | TcpSegment.FIN)) == 0 && !windowChanged)) {
                 dupAck();
+            }
+        }
+        if (newSack && inRecovery && sackOk && rexmits.count() > 0) {
+            int lostAgain = rexmits.detect(sndUna, scoreboard);
+            if (lostAgain > 0) {
+                stats.lostRetransmits.add(lostAgain); // sackRecoveryOutput sends them again
             }
         }
         switch (state) {
@@ -674,12 +697,14 @@ final class TcpConnection {
             rttTiming = false;
         }
         retries = 0;
+        probed = false;
         if (cc != null) {
             int flight = sndMax - sndUna;
             if (inRecovery) {
                 if (Seq.ge(ack, recover)) {
                     inRecovery = false;
                     dupAcks = 0;
+                    rexmits.clear();
                     // RFC 6582 3.2 step 3 (full acknowledgment), RFC 6675 section 5
                     cc.cwnd(sackOk ? cc.ssthresh() : Math.min(cc.ssthresh(), Math.max(flight, smss) + smss));
                 } else if (!sackOk) {
@@ -695,8 +720,10 @@ final class TcpConnection {
         }
         if (sndUna == sndMax) {
             rtxTimer.cancel();
+            probeTimer.cancel();
         } else {
             rtxTimer.arm(rtt.rto());
+            armProbe(now);
         }
         wake();
     }
@@ -712,10 +739,31 @@ final class TcpConnection {
             }
             return;
         }
-        boolean lost = dupAcks >= DUP_THRESH || (sackOk && Seq.gt(lostBoundary(), sndUna));
+        boolean lost = dupAcks >= dupThresh() || (sackOk && Seq.gt(lostBoundary(), sndUna));
         if (lost && Seq.ge(sndUna, recover)) {
             enterRecovery();
+        } else if (sackOk && dupAcks < DUP_THRESH) {
+            limitedTransmit();
         }
+    }
+
+    /**
+     * Limited transmit (RFC 3042): on the first two duplicate ACKs one new segment goes out if
+     * the peer's window takes it and the flight stays within cwnd + 2 * SMSS. A small cwnd
+     * otherwise leaves too few segments behind a loss to draw DupThresh duplicate ACKs; early
+     * retransmit does not cover that case, as new data could be sent. Only with SACK, so
+     * recovery without it is unchanged.
+     */
+    private void limitedTransmit() {
+        int avail = dataEnd() - sndNxt;
+        int len = Math.min(smss, avail);
+        if (len <= 0 || sndNxt != sndMax || (len < smss && !opts.noDelay && !finQueued)) {
+            return; // nothing new, go-back-N after a timeout in progress, or Nagle holds a short tail
+        }
+        if ((sndUna + sndWnd) - sndNxt < len || (long) (sndMax - sndUna) + len > (long) cc.cwnd() + 2L * smss) {
+            return;
+        }
+        sendRange(sndNxt, len);
     }
 
     /** RFC 5681 3.2 steps 2-3, RFC 6582 3.2 step 2, RFC 6675 section 5 step 4. */
@@ -726,16 +774,43 @@ final class TcpConnection {
         recover = sndMax;
         highRxt = sndUna;
         rttTiming = false;
+        probeTimer.cancel();
+        rexmits.clear();
         stats.fastRetransmits.inc();
         if (sackOk) {
             cc.cwnd(cc.ssthresh());
-            retransmitFrom(sndUna, Math.min(smss, holeEnd(sndUna) - sndUna));
-            highRxt = Seq.max(highRxt, sndUna + Math.min(smss, holeEnd(sndUna) - sndUna));
+            int len = Math.min(smss, holeEnd(sndUna) - sndUna);
+            retransmitHole(sndUna, len);
+            highRxt = Seq.max(highRxt, sndUna + len);
         } else {
             retransmitFrom(sndUna, smss);
             cc.cwnd(cc.ssthresh() + DUP_THRESH * smss);
         }
         rtxTimer.arm(rtt.rto());
+    }
+
+    /**
+     * DupThresh, lowered by early retransmit (RFC 5827 3.2) to one less than the outstanding
+     * segments when fewer than four are outstanding and no new segment can be sent: a short
+     * flight with a loss, or the tail loss probe of one, gets too few duplicate ACKs otherwise.
+     * Only with SACK, so recovery without it is unchanged.
+     */
+    private int dupThresh() {
+        if (!sackOk) {
+            return DUP_THRESH;
+        }
+        int flight = sndMax - sndUna - (finQueued && Seq.gt(sndMax, dataEnd()) ? 1 : 0);
+        int oseg = (int) (((long) flight + smss - 1) / smss);
+        if (oseg < 2 || oseg >= EARLY_RETRANSMIT_SEGS || canSendNew()) {
+            return DUP_THRESH;
+        }
+        return oseg - 1;
+    }
+
+    /** RFC 5827 3.1's condition: unsent data exists and the peer's window takes a segment of it. */
+    private boolean canSendNew() {
+        int avail = dataEnd() - sndNxt;
+        return avail > 0 && (sndUna + sndWnd) - sndNxt >= Math.min(avail, smss);
     }
 
     /**
@@ -748,10 +823,11 @@ final class TcpConnection {
         if (n == 0) {
             return sndUna;
         }
+        int thresh = dupThresh();
         long cum = 0;
         for (int i = n - 1; i >= 0; i--) {
             cum += scoreboard.end(i) - scoreboard.start(i);
-            if (cum > (long) (DUP_THRESH - 1) * smss || n - i >= DUP_THRESH) {
+            if (cum > (long) (thresh - 1) * smss || n - i >= thresh) {
                 return scoreboard.start(i);
             }
         }
@@ -768,7 +844,7 @@ final class TcpConnection {
         return sndMax;
     }
 
-    /** RFC 6675 SetPipe: bytes believed in the network. */
+    /** RFC 6675 SetPipe: bytes believed in the network; a retransmission found lost is not. */
     private long pipe() {
         int lost = lostBoundary();
         long pipe = 0;
@@ -783,7 +859,7 @@ final class TcpConnection {
                 cursor = Seq.max(cursor, scoreboard.end(i));
             }
         }
-        return pipe;
+        return Math.max(0, pipe - rexmits.lostBytes(sndUna));
     }
 
     private static long span(int a, int b, int lo, int hi) {
@@ -916,6 +992,7 @@ final class TcpConnection {
             sackRecoveryOutput();
             return;
         }
+        int sentTo = sndMax;
         while (true) {
             int dataEnd = dataEnd();
             int avail = dataEnd - sndNxt;
@@ -962,12 +1039,32 @@ final class TcpConnection {
             }
             sendRange(sndNxt, Math.min(len, run));
         }
+        if (sndMax != sentTo && !probeTimer.armed()) {
+            armProbe(clock.nanos()); // while ACKs come, newAck keeps it armed
+        }
     }
 
-    /** RFC 6675 section 5 steps (C): send while cwnd - pipe allows a segment. */
+    /**
+     * RFC 6675 section 5 steps (C): send while cwnd - pipe allows a segment. Retransmissions
+     * found lost ({@link RetransmitMarks}) go first, as they hold up the cumulative ACK.
+     */
     private void sackRecoveryOutput() {
         int guard = 0;
         while (cc.cwnd() - pipe() >= smss && guard++ < 1000) {
+            int again = rexmits.firstLost();
+            if (again >= 0) {
+                int s = Seq.max(rexmits.start(again), sndUna);
+                int at = scoreboard.indexOf(s);
+                if (at >= 0) {
+                    s = scoreboard.end(at);
+                }
+                int e = Seq.min(rexmits.end(again), holeEnd(s));
+                rexmits.remove(again);
+                if (Seq.lt(s, e)) {
+                    retransmitHole(s, e - s);
+                }
+                continue;
+            }
             int lost = lostBoundary();
             int cursor = Seq.max(highRxt, sndUna);
             int idx = scoreboard.indexOf(cursor);
@@ -976,7 +1073,7 @@ final class TcpConnection {
             }
             if (Seq.lt(cursor, lost) && Seq.lt(cursor, sndMax)) {
                 int len = Math.min(smss, holeEnd(cursor) - cursor);
-                retransmitFrom(cursor, len);
+                retransmitHole(cursor, len);
                 highRxt = cursor + len;
                 continue;
             }
@@ -1019,6 +1116,14 @@ final class TcpConnection {
         sndMax = Seq.max(sndMax, end);
         if (!rtxTimer.armed() || sndWnd == 0) {
             rtxTimer.arm(rtt.rto());
+        }
+    }
+
+    /** Retransmits a hole in SACK recovery, remembering SND.MAX to tell later whether it was lost. */
+    private void retransmitHole(int seq, int len) {
+        retransmitFrom(seq, len);
+        if (len > 0) {
+            rexmits.add(seq, seq + len, sndMax);
         }
     }
 
@@ -1197,6 +1302,8 @@ final class TcpConnection {
             return;
         }
         stats.timeouts.inc();
+        probeTimer.cancel();
+        rexmits.clear();
         if (sndWnd == 0) {
             stats.windowProbes.inc();
         } else {
@@ -1214,6 +1321,57 @@ final class TcpConnection {
         sendRange(sndUna, Math.max(0, Math.min(smss, dataEnd - sndUna)));
         rtxTimer.arm(rtt.rto());
         output();
+    }
+
+    /**
+     * Arms the tail loss probe (RFC 8985 section 7.2) while data is outstanding outside
+     * recovery: PTO = max(2 * SRTT, 10 ms), plus the delayed-ACK time when one segment is
+     * outstanding (its ACK may be delayed), and only when it comes before the RTO. A loss at
+     * the tail of a flight otherwise gets too few duplicate ACKs for fast retransmit.
+     */
+    private void armProbe(long now) {
+        if (!probeAllowed()) {
+            probeTimer.cancel();
+            return;
+        }
+        long pto = Math.max(2 * rtt.srtt(), MIN_PTO_NANOS);
+        if (sndMax - sndUna <= smss) {
+            pto += t.config.delayedAckNanos();
+        }
+        if (now + pto - rtxTimer.deadline < 0) {
+            probeTimer.armAt(now + pto);
+        } else {
+            probeTimer.cancel();
+        }
+    }
+
+    /**
+     * A probe needs SACK (its answer is a SACK), an open window (persist probes a closed one),
+     * no recovery or go-back-N after a timeout in progress, and one probe per flight.
+     */
+    private boolean probeAllowed() {
+        return sackOk && cc != null && !inRecovery && !probed && sndWnd > 0 && sndNxt == sndMax && sndUna != sndMax
+                && rtt.srtt() >= 0 && rtxTimer.armed() && state.synchronized_() && state != TcpState.TIME_WAIT;
+    }
+
+    /**
+     * RFC 8985 7.3, without RACK's time-based marking: a new segment if the peer's window takes
+     * one, else the last segment sent again. Either draws a SACK that reaches DupThresh, early
+     * retransmit's lowered one, or the cumulative ACK; the RTO stays armed.
+     */
+    private void onProbeTimer() {
+        if (!probeAllowed()) {
+            return;
+        }
+        probed = true;
+        stats.lossProbes.inc();
+        int dataEnd = dataEnd();
+        if (canSendNew()) {
+            sendRange(sndNxt, Math.min(smss, dataEnd - sndNxt));
+        } else {
+            int from = Seq.max(sndUna, Seq.min(sndMax, dataEnd) - smss);
+            retransmitFrom(from, sndMax - from);
+        }
     }
 
     private void onDelayedAck() {
@@ -1260,6 +1418,7 @@ final class TcpConnection {
     private void enterTimeWait() {
         state = TcpState.TIME_WAIT;
         rtxTimer.cancel();
+        probeTimer.cancel();
         keepTimer.cancel();
         delackTimer.cancel();
         sndBuf.release();
@@ -1574,6 +1733,7 @@ final class TcpConnection {
         delackTimer.stop();
         keepTimer.stop();
         waitTimer.stop();
+        probeTimer.stop();
         sndBuf.release();
         if (orphaned) {
             rcvBuf.release();
@@ -1750,6 +1910,17 @@ final class TcpConnection {
 
         boolean armed() {
             return deadline >= 0;
+        }
+
+        /** Arms for the stack-clock time {@code at}, which the caller has read the clock for. */
+        void armAt(long at) {
+            deadline = at;
+            if (handle == null || handleAt - at > 0) {
+                if (handle != null) {
+                    handle.cancel();
+                }
+                schedule(Math.max(0, at - clock.nanos()));
+            }
         }
 
         void arm(long delayNanos) {

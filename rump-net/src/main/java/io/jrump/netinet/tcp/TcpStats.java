@@ -10,6 +10,10 @@ final class TcpStats {
     final Counter retransSegs;
     final Counter timeouts;
     final Counter fastRetransmits;
+    /** Retransmissions in SACK recovery found lost by a later SACK and sent again ({@link RetransmitMarks}). */
+    final Counter lostRetransmits;
+    /** Tail loss probes sent (RFC 8985 section 7). */
+    final Counter lossProbes;
     final Counter outResets;
     final Counter inResets;
     final Counter activeOpens;
@@ -43,6 +47,8 @@ final class TcpStats {
         retransSegs = c.counter("tcp.retransmits");
         timeouts = c.counter("tcp.timeouts");
         fastRetransmits = c.counter("tcp.fast_retransmits");
+        lostRetransmits = c.counter("tcp.lost_retransmits");
+        lossProbes = c.counter("tcp.loss_probes");
         outResets = c.counter("tcp.out.resets");
         inResets = c.counter("tcp.in.resets");
         activeOpens = c.counter("tcp.active_opens");
