@@ -1367,7 +1367,11 @@ final class TcpConnection {
         stats.lossProbes.inc();
         int dataEnd = dataEnd();
         if (canSendNew()) {
-            sendRange(sndNxt, Math.min(smss, dataEnd - sndNxt));
+            // one new segment: with segmentation offload the offloaded one, ending at its send
+            // buffer chunk like any other so the segments after it still go out in place
+            int room = (sndUna + sndWnd) - sndNxt;
+            int len = Math.min(Math.min(sendSize, dataEnd - sndNxt), Math.max(1, sndBuf.runFrom(sndNxt - sndBufSeq)));
+            sendRange(sndNxt, Math.min(len, Math.max(Math.min(smss, dataEnd - sndNxt), room)));
         } else {
             int from = Seq.max(sndUna, Seq.min(sndMax, dataEnd) - smss);
             retransmitFrom(from, sndMax - from);
