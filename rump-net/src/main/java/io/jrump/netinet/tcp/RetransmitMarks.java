@@ -10,20 +10,19 @@ package io.jrump.netinet.tcp;
  * above the mark (sent after the retransmission) while the retransmitted range is neither
  * acknowledged nor SACKed, the retransmission was lost. Reordering on the link makes that a
  * spurious retransmission, no worse. At most {@code capacity} holes are remembered; a hole
- * retransmitted beyond that is left to the RTO.
+ * retransmitted beyond that is left to the RTO. The arrays are made on the first hole and grow
+ * by doubling: most connections never retransmit, and every connection has one of these.
  */
 final class RetransmitMarks {
-    private final int[] start;
-    private final int[] end;
-    private final int[] mark;
-    private final boolean[] lost;
+    private final int capacity;
+    private int[] start = new int[0];
+    private int[] end = start;
+    private int[] mark = start;
+    private boolean[] lost = new boolean[0];
     private int n;
 
     RetransmitMarks(int capacity) {
-        start = new int[capacity];
-        end = new int[capacity];
-        mark = new int[capacity];
-        lost = new boolean[capacity];
+        this.capacity = capacity;
     }
 
     int count() {
@@ -45,7 +44,14 @@ final class RetransmitMarks {
     /** Remembers {@code [s, e)} retransmitted while SND.MAX was {@code sndMax}; false when full. */
     boolean add(int s, int e, int sndMax) {
         if (n == start.length) {
-            return false;
+            if (n == capacity) {
+                return false;
+            }
+            int size = Math.min(capacity, Math.max(4, 2 * n));
+            start = java.util.Arrays.copyOf(start, size);
+            end = java.util.Arrays.copyOf(end, size);
+            mark = java.util.Arrays.copyOf(mark, size);
+            lost = java.util.Arrays.copyOf(lost, size);
         }
         start[n] = s;
         end[n] = e;
