@@ -109,11 +109,12 @@ public final class EthernetBus {
      * refused, as a wire of that MTU would.
      */
     private static boolean offloadedSegment(ByteBuffer frame) {
-        int at = frame.position();
-        return frame.remaining() <= EthernetFrame.HEADER_LEN + Ipv4Packet.MAX_LENGTH
-                && frame.remaining() > EthernetFrame.HEADER_LEN + Ipv4Packet.HEADER_LEN
-                && (frame.getShort(at + 12) & 0xffff) == EthernetFrame.ETHERTYPE_IPV4
-                && (frame.get(at + EthernetFrame.HEADER_LEN + 9) & 0xff) == Ipv4Packet.PROTO_TCP;
+        if (frame.remaining() > EthernetFrame.HEADER_LEN + Ipv4Packet.MAX_LENGTH
+                || frame.remaining() <= EthernetFrame.HEADER_LEN + Ipv4Packet.HEADER_LEN) {
+            return false;
+        }
+        EthernetFrame f = new EthernetFrame(frame);
+        return f.etherType() == EthernetFrame.ETHERTYPE_IPV4 && new Ipv4Packet(f.payload()).protocol() == Ipv4Packet.PROTO_TCP;
     }
 
     private final class Port extends MemoryDevice implements ClockedDevice {
