@@ -342,7 +342,7 @@ final class Ipv4 implements IpLayer, Reassembly.Owner {
                 transmit(path, copy);
             } else if (in.ifp.segmentationOffload() && SoftwareSegmentation.applies(p, mtu)) {
                 // an offloaded segment for a device that cannot carry it whole: cut it, not fragment it
-                int pieces = SoftwareSegmentation.split(p, p.ttl() - 1, mtu, ident.getAndAdd(p.totalLength() / mtu + 1),
+                int pieces = SoftwareSegmentation.split(p, p.ttl() - 1, mtu, ident.getAndAdd(SoftwareSegmentation.pieces(p, mtu)),
                         d -> transmit(path, d));
                 stack.counters.counter("ip.forward_segmented").add(pieces);
             } else if (p.dontFragment()) {

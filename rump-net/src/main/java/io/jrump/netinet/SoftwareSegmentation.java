@@ -46,6 +46,15 @@ final class SoftwareSegmentation {
         return thl >= TcpSegment.HEADER_LENGTH && thl <= t.remaining() && p.headerLength() + thl < mtu;
     }
 
+    /** How many pieces {@link #split} makes of {@code p} for {@code mtu}: the identifications it uses. */
+    static int pieces(Ipv4Packet p, int mtu) {
+        ByteBuffer t = p.payload();
+        int thl = new TcpSegment(t).headerLength();
+        int payload = t.remaining() - thl;
+        int chunk = mtu - Ipv4Packet.HEADER_LEN - thl;
+        return Math.max(1, (payload + chunk - 1) / chunk);
+    }
+
     /**
      * Sends the pieces of {@code p} (checked by {@link #applies}) with TTL {@code ttl}, each at
      * most {@code mtu} bytes, identifications from {@code firstId} on; returns how many were sent.

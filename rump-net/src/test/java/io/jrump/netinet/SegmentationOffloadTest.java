@@ -133,6 +133,7 @@ class SegmentationOffloadTest {
         List<ByteBuffer> pieces = new ArrayList<>();
         int n = SoftwareSegmentation.split(p, 63, MTU, 100, pieces::add);
         assertEquals(4, n); // 1448 + 1448 + 1448 + 656
+        assertEquals(n, SoftwareSegmentation.pieces(p, MTU), "identifications reserved before splitting");
         ByteArrayOutputStream joined = new ByteArrayOutputStream();
         for (int i = 0; i < n; i++) {
             Ipv4Packet q = new Ipv4Packet(pieces.get(i));
