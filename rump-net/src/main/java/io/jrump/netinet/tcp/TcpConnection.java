@@ -1021,8 +1021,7 @@ final class TcpConnection {
                 }
                 break;
             }
-            // segments end at chunk ends, so the next one starts a chunk and can go out in its memory
-            int run = Math.max(1, sndBuf.runFrom(sndNxt - sndBufSeq));
+            int run = chunkRun();
             int whole = Math.min(Math.min(avail, sendSize), run);
             if (len < whole && whole > smss && Seq.lt(sndUna, sndNxt) && len < maxSndWnd / 2) {
                 // an offloaded segment the window cuts short waits for the ACK in flight to open
@@ -1042,6 +1041,14 @@ final class TcpConnection {
         if (sndMax != sentTo && !probeTimer.armed()) {
             armProbe(clock.nanos()); // while ACKs come, newAck keeps it armed
         }
+    }
+
+    /**
+     * Bytes from SND.NXT to the end of its send-buffer chunk: new segments end there, so the
+     * next one starts a chunk and can go out in its memory.
+     */
+    private int chunkRun() {
+        return Math.max(1, sndBuf.runFrom(sndNxt - sndBufSeq));
     }
 
     /**
@@ -1367,11 +1374,9 @@ final class TcpConnection {
         stats.lossProbes.inc();
         int dataEnd = dataEnd();
         if (canSendNew()) {
-            // one new segment: with segmentation offload the offloaded one, ending at its send
-            // buffer chunk like any other so the segments after it still go out in place
+            // one new segment as output sends them (canSendNew: the peer's window takes it)
             int room = (sndUna + sndWnd) - sndNxt;
-            int len = Math.min(Math.min(sendSize, dataEnd - sndNxt), Math.max(1, sndBuf.runFrom(sndNxt - sndBufSeq)));
-            sendRange(sndNxt, Math.min(len, Math.max(Math.min(smss, dataEnd - sndNxt), room)));
+            sendRange(sndNxt, Math.min(Math.min(sendSize, dataEnd - sndNxt), Math.min(room, chunkRun())));
         } else {
             int from = Seq.max(sndUna, Seq.min(sndMax, dataEnd) - smss);
             retransmitFrom(from, sndMax - from);
