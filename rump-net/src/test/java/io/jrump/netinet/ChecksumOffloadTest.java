@@ -20,7 +20,6 @@ import io.jrump.net.wire.PartialChecksum;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -31,7 +30,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -260,7 +258,7 @@ class ChecksumOffloadTest {
         }
         assertNull(pcap.error());
         assertTrue(rec.datagrams(Ipv4Packet.PROTO_TCP).stream().allMatch(p -> transportChecksum(p) == 0), "the exchange was offloaded");
-        Assumptions.assumeTrue(onPath("tshark"), "tshark is not installed (Debian package tshark): capture not checked");
+        Assumptions.assumeTrue(PeerTools.onPath("tshark"), "tshark is not installed (Debian package tshark): capture not checked");
         String[] checks = {"-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE"};
         String expert = tshark(file, checks, "-z", "expert", "-q");
         assertFalse(expert.contains("Bad checksum"), expert);
@@ -345,24 +343,10 @@ class ChecksumOffloadTest {
         return whole.getShort(6) & 0xffff;
     }
 
-    static boolean onPath(String tool) {
-        for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (Files.isExecutable(Path.of(d, tool))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     static String tshark(Path file, String[] checks, String... more) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("tshark", "-r", file.toString()));
         cmd.addAll(List.of(checks));
         cmd.addAll(List.of(more));
-        // stdout only: tshark warns on stderr when run as root
-        Process pr = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        String out = new String(pr.getInputStream().readAllBytes());
-        assertTrue(pr.waitFor(60, TimeUnit.SECONDS), "tshark finished");
-        assertEquals(0, pr.exitValue(), String.join(" ", cmd) + ":\n" + out);
-        return out;
+        return PeerTools.run(60, cmd.toArray(String[]::new));
     }
 }

@@ -55,7 +55,7 @@ class SegmentationOffloadTest {
         assertTrue(large > 0, "offloaded segments over the MTU on the bus");
         assertTrue(max <= EthernetFrame.HEADER_LEN + Ipv4Packet.MAX_LENGTH, "no frame over one datagram: " + max);
         assertTrue(sizes.size() < (8 << 20) / 1448, "8 MiB took fewer frames than MSS-sized segments would: " + sizes.size());
-        Assumptions.assumeTrue(ChecksumOffloadTest.onPath("tshark"), "tshark is not installed (Debian package tshark): capture not checked");
+        Assumptions.assumeTrue(PeerTools.onPath("tshark"), "tshark is not installed (Debian package tshark): capture not checked");
         String[] checks = {"-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE"};
         String expert = ChecksumOffloadTest.tshark(file, checks, "-z", "expert", "-q");
         assertFalse(expert.contains("Malformed"), expert);

@@ -154,7 +154,7 @@ class SimulationTest {
         Path f = dir.resolve("a.pcap");
         Files.write(f, caps.get(0));
         Files.write(dir.resolve("b.pcap"), caps.get(1));
-        Assumptions.assumeTrue(onPath("tcpdump"), "tcpdump is not installed (Debian package tcpdump): capture not checked");
+        Assumptions.assumeTrue(PeerTools.onPath("tcpdump"), "tcpdump is not installed (Debian package tcpdump): capture not checked");
         String dump = run("tcpdump", "-n", "-v", "-r", f.toString());
         assertTrue(dump.contains("ICMP echo request"), dump);
         assertTrue(dump.contains("ICMP echo reply"), dump);
@@ -164,7 +164,7 @@ class SimulationTest {
         assertTrue(dump.contains("port 9 unreachable"), dump);
         assertFalse(dump.toLowerCase().contains("bad cksum"), dump);
         assertFalse(dump.toLowerCase().contains("truncated"), dump);
-        Assumptions.assumeTrue(onPath("tshark"), "tshark is not installed (Debian package tshark): capture not checked");
+        Assumptions.assumeTrue(PeerTools.onPath("tshark"), "tshark is not installed (Debian package tshark): capture not checked");
         for (String pcap : new String[] {f.toString(), dir.resolve("b.pcap").toString()}) {
             String expert = run("tshark", "-r", pcap, "-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE", "-z", "expert", "-q");
             System.out.println("tshark expert info for " + pcap + ":\n" + expert);
@@ -176,15 +176,6 @@ class SimulationTest {
             assertTrue(frames.lines().count() > 10, frames);
             assertFalse(frames.contains("Malformed"), frames);
         }
-    }
-
-    private static boolean onPath(String tool) {
-        for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (Files.isExecutable(Path.of(d, tool))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static String run(String... cmd) throws Exception {

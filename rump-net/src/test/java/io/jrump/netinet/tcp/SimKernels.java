@@ -18,13 +18,10 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Kernels booted through the public API ({@code Rump.builder().component("net")}) on one
@@ -262,29 +259,6 @@ final class SimKernels implements AutoCloseable {
             return MessageDigest.getInstance("SHA-256");
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new AssertionError(e);
-        }
-    }
-
-    static boolean onPath(String tool) {
-        for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (!d.isEmpty() && Files.isExecutable(Path.of(d, tool))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Runs a tool and returns its standard output (stderr, e.g. tshark's "running as root" notice, only on failure). */
-    static String run(String... cmd) throws Exception {
-        Path err = Files.createTempFile("jrump-tool", ".err");
-        try {
-            Process pr = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
-            String out = new String(pr.getInputStream().readAllBytes());
-            assertTrue(pr.waitFor(120, TimeUnit.SECONDS), "tool finished");
-            assertEquals(0, pr.exitValue(), String.join(" ", cmd) + ":\n" + out + Files.readString(err));
-            return out;
-        } finally {
-            Files.deleteIfExists(err);
         }
     }
 }

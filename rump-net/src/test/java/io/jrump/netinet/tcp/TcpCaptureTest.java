@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.jrump.api.Syscalls;
 import io.jrump.net.dev.LinkEmulator;
 import io.jrump.net.dev.PcapWriter;
+import io.jrump.netinet.PeerTools;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,7 +88,7 @@ class TcpCaptureTest {
      */
     @Test
     void sameSeedGivesTheSameExchangeApartFromInitialSequenceNumbers(@TempDir Path dir) throws Exception {
-        if (!SimKernels.onPath("tshark")) {
+        if (!PeerTools.onPath("tshark")) {
             String why = "tshark (Debian package tshark) not installed: captures not compared field by field";
             System.out.println("SKIPPED: " + why);
             Assumptions.abort(why);
@@ -114,7 +115,7 @@ class TcpCaptureTest {
                 cmd.add("-e");
                 cmd.add(field);
             }
-            out.add(SimKernels.run(cmd.toArray(String[]::new)));
+            out.add(PeerTools.run(120, cmd.toArray(String[]::new)));
         }
         return out;
     }
@@ -126,8 +127,8 @@ class TcpCaptureTest {
         for (int i = 0; i < 2; i++) {
             Files.write(files[i], caps.get(i));
         }
-        boolean tcpdump = SimKernels.onPath("tcpdump");
-        boolean tshark = SimKernels.onPath("tshark");
+        boolean tcpdump = PeerTools.onPath("tcpdump");
+        boolean tshark = PeerTools.onPath("tshark");
         if (!tcpdump || !tshark) {
             String why = (tcpdump ? "" : "tcpdump (Debian package tcpdump) ") + (tshark ? "" : "tshark (Debian package tshark) ")
                     + "not installed: TCP captures not checked by real tools";
@@ -135,7 +136,7 @@ class TcpCaptureTest {
             Assumptions.abort(why);
         }
         for (Path f : files) {
-            String dump = SimKernels.run("tcpdump", "-n", "-vv", "-r", f.toString());
+            String dump = PeerTools.run(120, "tcpdump", "-n", "-vv", "-r", f.toString());
             String lower = dump.toLowerCase(Locale.ROOT);
             assertTrue(dump.contains("Flags [S]"), "SYN");
             assertTrue(dump.contains("Flags [S.]"), "SYN-ACK");
@@ -145,18 +146,18 @@ class TcpCaptureTest {
             assertFalse(lower.contains("bad cksum") || lower.contains("bad tcp cksum") || lower.contains("incorrect"), f + ": a bad checksum");
             assertFalse(lower.contains("truncated") || lower.contains("[|tcp]") || lower.contains("[|ip]"), f + ": a truncated packet");
 
-            String expert = SimKernels.run("tshark", "-r", f.toString(), "-o", "tcp.check_checksum:TRUE", "-o", "ip.check_checksum:TRUE",
+            String expert = PeerTools.run(120, "tshark", "-r", f.toString(), "-o", "tcp.check_checksum:TRUE", "-o", "ip.check_checksum:TRUE",
                     DECODE_AS, DATA, "-z", "expert", "-q");
             System.out.println("tshark expert info for " + f.getFileName() + ":\n" + expert);
             List<String> bad = badExpertEntries(expert);
             assertTrue(bad.isEmpty(), f + ": tshark reports " + bad + "\n" + expert);
             assertTrue(expert.contains("retransmission") || expert.contains("Retransmission"), "retransmissions were seen:\n" + expert);
 
-            String check = SimKernels.run("tshark", "-r", f.toString(), "-o", "tcp.check_checksum:TRUE", "-o", "ip.check_checksum:TRUE",
+            String check = PeerTools.run(120, "tshark", "-r", f.toString(), "-o", "tcp.check_checksum:TRUE", "-o", "ip.check_checksum:TRUE",
                     DECODE_AS, DATA, "-Y", "_ws.malformed || tcp.checksum.status == 0 || ip.checksum.status == 0 || _ws.expert.severity >= error");
             assertEquals("", check.strip(), f + ": malformed packets or bad checksums");
-            String sacks = SimKernels.run("tshark", "-r", f.toString(), "-Y", "tcp.options.sack_le", "-T", "fields", "-e", "frame.number");
-            String fins = SimKernels.run("tshark", "-r", f.toString(), "-Y", "tcp.flags.fin == 1", "-T", "fields", "-e", "ip.src");
+            String sacks = PeerTools.run(120, "tshark", "-r", f.toString(), "-Y", "tcp.options.sack_le", "-T", "fields", "-e", "frame.number");
+            String fins = PeerTools.run(120, "tshark", "-r", f.toString(), "-Y", "tcp.flags.fin == 1", "-T", "fields", "-e", "ip.src");
             System.out.println(f.getFileName() + ": " + sacks.lines().count() + " segments with SACK blocks, FINs from " + fins.lines().distinct().toList());
             assertTrue(sacks.lines().count() > 0, "SACK blocks in " + f);
             assertEquals(List.of("10.0.0.1", "10.0.0.2"), fins.lines().distinct().sorted().toList(), "a FIN each way (half-close, then close)");
