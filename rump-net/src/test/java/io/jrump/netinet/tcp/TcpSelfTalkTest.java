@@ -46,6 +46,26 @@ class TcpSelfTalkTest {
         assertEquals("after", Pair.readNow(cs[1]));
     }
 
+    /**
+     * A LAND SYN whose sequence number happens to equal the ISS the listener picks: the SYN-ACK
+     * that comes back repeats the SYN's sequence number, which must not pass for a retransmitted
+     * SYN (answered again at once, without limit).
+     */
+    @Test
+    void landSynWithTheListenersOwnIsnEndsWithoutALoop() throws Exception {
+        Pair p = new Pair(34);
+        Pair.listen(p.b, 80);
+        int iss = p.b.secrets.isn(B, 80, B, 80); // what the listener will pick at this very instant
+        p.b.input(B, B, raw(B, 80, B, 80, iss, 0, TcpSegment.SYN, 65535, new TcpOptions().mss(1460), new byte[0]));
+        for (int s = 0; s < 300; s++) {
+            p.net.runFor(SECOND);
+            assertTrue(p.net.delivered < 1_000, "the LAND SYN started an exchange of " + p.net.delivered + " segments");
+        }
+        System.out.printf("LAND into TCP with ISN = ISS: %d segments in five minutes%n", p.net.delivered);
+        // the SYN-ACK draws one (paced) ACK, which is in the window and completes a connection with itself
+        assertTrue(p.net.delivered <= 4, p.net.delivered + " segments");
+    }
+
     /** With the SYN queue full the LAND SYN is answered by a SYN cookie, whose return gets one RST, and nothing more. */
     @Test
     void landSynAnsweredWithACookieEndsAtOnce() throws Exception {
