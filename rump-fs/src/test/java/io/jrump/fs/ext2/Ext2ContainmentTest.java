@@ -250,6 +250,19 @@ class Ext2ContainmentTest {
         GroupDescriptor d = group0(img);
         writeBlock(img, 1024, which.equals("block") ? d.blockBitmap() : d.inodeBitmap(), new byte[1024]);
         byte[] before = metadata(img);
+        if (which.equals("inode")) {
+            // the root's own inode shows free: the read-write mount is refused before it writes anything
+            byte[] all = Files.readAllBytes(img);
+            ErrnoException e = assertThrows(ErrnoException.class, () -> mount(img, false).close());
+            assertEquals(Errno.EUCLEAN, e.errno(), e.getMessage());
+            assertTrue(e.getMessage().contains("inode 2") && e.getMessage().contains("inode bitmap"), e.getMessage());
+            assertArrayEquals(all, Files.readAllBytes(img));
+            // with the root's bit set again, the other inodes still show free: a new file is refused
+            byte[] bitmap = new byte[1024];
+            bitmap[0] = 0b10;
+            writeBlock(img, 1024, d.inodeBitmap(), bitmap);
+            before = metadata(img);
+        }
         try (RumpKernel k = mount(img, false)) {
             // a new block (appending to a one-block file) or a new inode (a new file) is asked for
             ErrnoException e = assertThrows(ErrnoException.class, () -> {
@@ -284,6 +297,26 @@ class Ext2ContainmentTest {
         assertErrorState(img);
         assertArrayEquals(before, metadata(img));
         assertTreeIntact(img, "");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"links_count 0", "bitmap bit clear"})
+    void aNameLeadingToAnInodeNotInUseIsCorruption(String damage) throws Exception {
+        Path img = image(1024);
+        if (damage.startsWith("links")) {
+            debugfsWrite(img, "sif /a/README links_count 0");
+        } else {
+            debugfsWrite(img, "freei /a/README");
+            debugfsWrite(img, "set_bg 0 free_inodes_count " + (group0(img).freeInodes() + 1));
+        }
+        byte[] before = metadata(img);
+        try (RumpKernel k = mount(img, false)) {
+            ErrnoException e = assertThrows(ErrnoException.class, () -> k.sys().unlink("/mnt/a/README"));
+            assertEquals(Errno.EUCLEAN, e.errno(), e.getMessage());
+            assertFailedReadOnly(k);
+        }
+        assertErrorState(img);
+        assertArrayEquals(before, metadata(img), "the inode was not freed a second time");
     }
 
     /** {@code (IND):N} of debugfs's stat: the single indirect block of a file. */
