@@ -81,6 +81,43 @@ public final class FileBlockDevice implements BlockDevice {
     }
 
     /**
+     * Makes {@code path} a disk image of {@code size} bytes and opens it read-write: creates the
+     * file if missing (sparse), locks it, and only then sets its length, so an image another
+     * opener holds is refused (EBUSY) before a byte of it changes.
+     *
+     * @throws ErrnoException EINVAL for a size that is not positive whole sectors, EISDIR, EBUSY,
+     *     what the host reports
+     */
+    public static FileBlockDevice create(Path path, long size) throws ErrnoException {
+        Sectors.checkSize(path.toString(), size, Sectors.SIZE);
+        if (Files.isDirectory(path)) {
+            throw new ErrnoException(Errno.EISDIR, path + ": is a directory, not a disk image");
+        }
+        try {
+            Files.createFile(path);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            // resized below, once it is ours
+        } catch (IOException e) {
+            throw hostError(path, e);
+        }
+        ImageLocks.Hold hold = ImageLocks.acquire(path, false, false);
+        try {
+            FileChannel ch = hold.channel();
+            if (ch.size() > size) {
+                ch.truncate(size);
+            } else if (ch.size() < size) {
+                ch.write(ByteBuffer.allocate(1), size - 1); // extends the file; the gap reads as zeros
+            }
+        } catch (IOException e) {
+            hold.release();
+            ErrnoException err = new ErrnoException(Errno.EIO, path + ": cannot size the image: " + e.getMessage());
+            err.initCause(e);
+            throw err;
+        }
+        return new FileBlockDevice(path, false, size, hold);
+    }
+
+    /**
      * Checks that {@code path} can serve as a disk, without keeping it open, and returns its size
      * in bytes. Cheap for a regular file (one {@code stat}); a block device is opened for a moment,
      * because only the device itself knows its size.
