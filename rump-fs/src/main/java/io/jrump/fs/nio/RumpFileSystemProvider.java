@@ -128,7 +128,7 @@ public final class RumpFileSystemProvider extends FileSystemProvider {
         return ((RumpFileSystem) getFileSystem(uri)).getPath(ImageUri.inner(uri));
     }
 
-    /** A file system over a tmpfs of {@code bytes} (0: no limit) instead of an image: for tests, and for code wanting a scratch file system. */
+    /** A file system over a tmpfs of {@code bytes} (0: the tmpfs default, half of the heap) instead of an image: for tests, and for code wanting a scratch file system. */
     static FileSystem newMemoryFileSystem(long bytes) throws IOException {
         try {
             return new RumpFileSystem(new RumpFileSystemProvider(), MountedImage.memory(bytes), null);
