@@ -152,7 +152,7 @@ final class ImageLocks {
                     return new Hold(cur);
                 }
                 if (!wait && !(compatible && !cur.blocked)) {
-                    throw busy(path, cur.blocked ? "image is open read-write by another process"
+                    throw busy(path, cur.blocked ? "image is held by another process, and an opener in this process waits for it"
                             : "image is already open " + (cur.writable ? "read-write" : "read-only") + " in this process");
                 }
                 try {
