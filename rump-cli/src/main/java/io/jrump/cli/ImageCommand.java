@@ -20,9 +20,13 @@ abstract class ImageCommand implements Callable<Integer> {
     @Option(names = "--progress", negatable = true, description = "Show progress of long work (default: when on a terminal).")
     Boolean progress;
 
+    @Option(names = "--wait", description = "When another process (or rump command) has the image open, wait for it"
+            + " instead of failing with EBUSY. An image has one writer, or any number of readers, at a time.")
+    boolean waitForImage;
+
     @Override
     public final Integer call() throws ErrnoException {
-        try (ImageSession session = new ImageSession()) {
+        try (ImageSession session = new ImageSession(waitForImage)) {
             run(session);
         }
         out().flush();

@@ -4,8 +4,6 @@ import io.jrump.api.BlockDevice;
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
 import io.jrump.dev.FileBlockDevice;
-import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,14 +63,7 @@ public final class Mkfs {
             throw new ErrnoException(Errno.EINVAL, image + ": size " + size + " is below the " + MIN_SIZE + "-byte minimum");
         }
         boolean fresh = Files.notExists(image);
-        try (RandomAccessFile f = new RandomAccessFile(image.toFile(), "rw")) {
-            f.setLength(bytes);
-        } catch (IOException e) {
-            ErrnoException err = new ErrnoException(Errno.EIO, image + ": cannot make the image: " + e.getMessage());
-            err.initCause(e);
-            throw err;
-        }
-        try (FileBlockDevice dev = FileBlockDevice.open(image, false)) {
+        try (FileBlockDevice dev = FileBlockDevice.create(image, bytes)) { // locked before it is resized
             format(dev, options, fresh);
         } catch (ErrnoException e) {
             throw e.detail() != null && e.detail().startsWith(image.toString()) ? e
