@@ -24,7 +24,8 @@ final class CpCommand extends ImageCommand {
     @Option(names = "-p", description = "Keep access and modification times.")
     boolean preserve;
 
-    @Parameters(arity = "2..*", paramLabel = "SRC... DST")
+    @Parameters(arity = "2..*", paramLabel = "SRC... DST", hideParamSyntax = true,
+            description = "One or more sources, then the destination (a directory when there are several sources).")
     List<String> args;
 
     /** One end: a side and a path on it. */
