@@ -16,12 +16,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code ls -R} and {@code cp -r} on trees that would never end if walked naively: a hard link
+ * {@code ls -R}, {@code cp -r} and {@code rm -r} on trees that would never end if walked naively: a hard link
  * from a directory to its parent (made by {@code debugfs -w -R 'ln /a /a/x'}), a bind mount of
  * a host directory inside itself, a copy of a directory into itself, and a chain of directories
  * deeper than the stack the command runs on has frames for. Each cycle is reported once (ELOOP,
  * naming the path and the ancestor it repeats), the rest of the tree is still listed or copied,
- * and the command exits 1 at the end, as GNU ls and cp do; no depth overflows the stack.
+ * and the command exits 1 at the end, as GNU ls, cp and rm do; no depth overflows the stack.
  */
 class TreeWalkCommandsTest {
     /** Directories in the deep chain, and the stack the commands run on: far too small for one frame per level. */
@@ -77,6 +77,15 @@ class TreeWalkCommandsTest {
         CliTest.Run r = rump(1, "cp", "-r", img + ":/a", img + ":/copy");
         assertTrue(r.err().contains("cp -r " + img + ":/a/x: ELOOP"), r.err());
         assertEquals(List.of("b", "f"), rump(0, "ls", img + ":/copy").out().lines().toList());
+    }
+
+    @Test
+    void rmRecursiveRemovesAllButTheCycle() throws IOException {
+        String img = cycleImage();
+        CliTest.Run r = rump(1, "rm", "-r", img + ":/a");
+        assertEquals(List.of("rump rm: rm -r " + img + ":/a/x: ELOOP (Too many levels of symbolic links): directory cycle: the same directory as "
+                + img + ":/a", "rump rm: rmdir " + img + ":/a: ENOTEMPTY (Directory not empty)"), r.err().lines().toList());
+        assertEquals(List.of("x"), rump(0, "ls", img + ":/a").out().lines().toList());
     }
 
     @Test
@@ -138,6 +147,8 @@ class TreeWalkCommandsTest {
         CliTest.Run copied = onSmallStack("ls", "-R", img + ":/e");
         assertEquals(DEPTH, copied.out().lines().filter(l -> l.endsWith(":")).count());
         assertTrue(copied.out().contains(img + ":/e" + "/d".repeat(DEPTH - 1) + ":"), "the deepest copy");
+        onSmallStack("rm", "-r", img + ":/e");
+        assertEquals(List.of("d", "lost+found"), rump(0, "ls", img + ":/").out().lines().toList());
     }
 
     /** Runs a command that must succeed on a thread whose stack holds a few hundred frames, not one per level. */
