@@ -235,7 +235,7 @@ class ImageCommandsTest {
         run("e2fsck", "-fn", image);
     }
 
-    private static boolean installed(String tool) {
+    static boolean installed(String tool) {
         for (String d : List.of("/usr/sbin", "/sbin", "/usr/bin", "/bin")) {
             if (Files.isExecutable(Path.of(d, tool))) {
                 return true;
@@ -246,7 +246,7 @@ class ImageCommandsTest {
     }
 
     /** Runs a host tool that must succeed and returns its output. */
-    private static String run(String... command) {
+    static String run(String... command) {
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
