@@ -66,6 +66,11 @@ final class ImageSide implements FileSide {
     }
 
     @Override
+    public boolean sameFiles(FileSide other) {
+        return other instanceof ImageSide i && i.image == image;
+    }
+
+    @Override
     public Stat stat(String path) throws ErrnoException {
         return call("stat", path, Syscalls::stat);
     }

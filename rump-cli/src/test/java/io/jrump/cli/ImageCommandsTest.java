@@ -232,7 +232,7 @@ class ImageCommandsTest {
     }
 
     /** Runs a host tool that must succeed and returns its output. */
-    private static String run(String... command) {
+    static String run(String... command) {
         try {
             return Peers.ok(command);
         } catch (IOException | InterruptedException e) {

@@ -96,7 +96,10 @@ final class Ext2Fs extends FileSystem {
     private final Ext2Node root;
     private boolean unmounted;
 
-    Ext2Fs(BlockDevice device, BufferCache cache, Superblock sb, GroupTable groups, boolean readOnly,
+    /**
+     * @param zone the system zone of a read-write mount, {@link SystemZone#NONE} for a read-only one
+     */
+    Ext2Fs(BlockDevice device, BufferCache cache, Superblock sb, GroupTable groups, SystemZone zone, boolean readOnly,
             LongSupplier clock, System.Logger log, String typeName) throws ErrnoException {
         this.device = device;
         this.cache = cache;
@@ -108,7 +111,7 @@ final class Ext2Fs extends FileSystem {
         this.typeName = typeName;
         this.blockSize = sb.blockSize();
         this.inodeSize = sb.inodeSize();
-        this.zone = readOnly ? SystemZone.NONE : writableZone(sb, groups);
+        this.zone = zone;
         this.allocator = new Allocator(sb, groups, cache, zone, this::onDisk);
         this.metadataCsum = sb.has(Feature.METADATA_CSUM);
         this.csumSeed = metadataCsum ? Checksums.fsSeed(sb) : 0;
@@ -121,15 +124,6 @@ final class Ext2Fs extends FileSystem {
         this.root = r;
         if (!readOnly) {
             startWriting();
-        }
-    }
-
-    /** The system zone, refusing a read-write mount of an image whose metadata overlaps. */
-    private static SystemZone writableZone(Superblock sb, GroupTable groups) throws ErrnoException {
-        try {
-            return SystemZone.build(sb, groups);
-        } catch (ErrnoException e) {
-            throw new ErrnoException(e.errno(), e.getMessage() + " (refusing to mount read-write; it may be mounted read-only)");
         }
     }
 

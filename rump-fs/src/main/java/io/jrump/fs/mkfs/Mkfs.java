@@ -54,13 +54,16 @@ public final class Mkfs {
      * Makes an image file of {@code size} bytes (rounded down to whole 512-byte sectors) with a
      * file system on it. A new file is sparse; an existing file is resized and overwritten.
      *
-     * @throws ErrnoException naming the image: EINVAL for a size under {@link #MIN_SIZE}, as
-     *     {@link #format}, or what the host reports
+     * @throws ErrnoException naming the image: EINVAL for a size under {@link #MIN_SIZE}, EISDIR
+     *     for a directory, as {@link #format}, or what the host reports
      */
     public static void createImage(Path image, long size, MkfsOptions options) throws ErrnoException {
         long bytes = size / 512 * 512;
         if (bytes < MIN_SIZE) {
             throw new ErrnoException(Errno.EINVAL, image + ": size " + size + " is below the " + MIN_SIZE + "-byte minimum");
+        }
+        if (Files.isDirectory(image)) {
+            throw new ErrnoException(Errno.EISDIR, "mkfs", image.toString(), "an image is a file");
         }
         boolean fresh = Files.notExists(image);
         try (FileBlockDevice dev = FileBlockDevice.create(image, bytes)) { // locked before it is resized

@@ -238,16 +238,7 @@ public final class RumpFileSystemProvider extends FileSystemProvider {
 
     @Override
     public DirectoryStream<Path> newDirectoryStream(Path dir, DirectoryStream.Filter<? super Path> filter) throws IOException {
-        RumpPath p = check(dir);
-        try {
-            Syscalls sys = p.getFileSystem().sys();
-            if (!sys.stat(p.kernelPath()).isDirectory()) {
-                throw new java.nio.file.NotDirectoryException(p.toString());
-            }
-            return new RumpDirectoryStream(p, sys.readdir(p.kernelPath()), filter);
-        } catch (ErrnoException e) {
-            throw NioErrors.translate(e, p, null);
-        }
+        return RumpDirectoryStream.open(check(dir), filter);
     }
 
     @Override
