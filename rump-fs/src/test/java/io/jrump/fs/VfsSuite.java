@@ -398,7 +398,7 @@ public abstract class VfsSuite {
 
     @Test
     void symlinkZerolen() throws Exception {
-        assumeTrue(hasSymlinks() && allowsEmptySymlink(), "this file system has no symbolic links, or refuses empty ones");
+        assumeTrue(hasSymlinks() && allowsEmptySymlink(), "this file system refuses symbolic links with an empty target, as Linux does");
         sys.symlink("", p("empty"));
         assertEquals("", sys.readlink(p("empty")));
         assertTrue(sys.lstat(p("empty")).isSymlink());
@@ -1133,7 +1133,7 @@ public abstract class VfsSuite {
 
     @Test
     void fillfs() throws Exception {
-        assumeTrue(hasSizeLimit(), "this file system has no size limit to run into");
+        assumeTrue(hasSizeLimit(), "the fill-the-disk cases count tmpfs figures; this file system is filled by its own tests");
         use(mountFresh(1 << 20, 0));
         int fd = sys.open(p("big"), O_CREAT | O_WRONLY, 0644);
         byte[] chunk = bytes(3 * PAGE + 100, 1);
@@ -1174,7 +1174,7 @@ public abstract class VfsSuite {
 
     @Test
     void fillfsWithInodes() throws Exception {
-        assumeTrue(hasSizeLimit(), "this file system has no size limit to run into");
+        assumeTrue(hasSizeLimit(), "the fill-the-disk cases count tmpfs figures; this file system is filled by its own tests");
         use(mountFresh(64 * 1024, 0));
         long files = sys.statvfs(mp).ffree();
         assertTrue(files > 0 && files < 10_000, "a small file system has few inodes: " + files);
@@ -1198,7 +1198,7 @@ public abstract class VfsSuite {
 
     @Test
     void unlinkedOpenFileKeepsItsSpaceUntilClosed() throws Exception {
-        assumeTrue(hasSizeLimit(), "this file system has no size limit to run into");
+        assumeTrue(hasSizeLimit(), "the fill-the-disk cases count tmpfs figures; this file system is filled by its own tests");
         use(mountFresh(1 << 20, 0));
         long free0 = sys.statvfs(mp).bfree();
         writeFile(sys, p("f"), bytes(16 * PAGE, 3));

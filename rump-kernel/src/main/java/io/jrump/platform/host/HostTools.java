@@ -35,8 +35,13 @@ public final class HostTools {
 
     /** The directories searched, in order: the PATH, then {@code /usr/sbin} and {@code /sbin}. */
     static List<String> searchPath() {
+        return searchPath(System.getenv().getOrDefault("PATH", ""));
+    }
+
+    /** {@link #searchPath()} for a given value of PATH. */
+    static List<String> searchPath(String path) {
         List<String> dirs = new ArrayList<>();
-        for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+        for (String d : path.split(File.pathSeparator)) {
             if (!d.isEmpty() && !dirs.contains(d)) {
                 dirs.add(d);
             }
@@ -51,11 +56,16 @@ public final class HostTools {
 
     /** The executable {@code tool} (a bare name), or empty when it is not installed. */
     public static Optional<Path> find(String tool) {
+        return find(tool, searchPath());
+    }
+
+    /** {@link #find(String)} in the given directories. */
+    static Optional<Path> find(String tool, List<String> dirs) {
         if (tool.contains("/")) {
             Path p = Path.of(tool);
             return Files.isExecutable(p) && !Files.isDirectory(p) ? Optional.of(p) : Optional.empty();
         }
-        for (String dir : searchPath()) {
+        for (String dir : dirs) {
             Path p = Path.of(dir, tool);
             if (Files.isExecutable(p) && !Files.isDirectory(p)) {
                 return Optional.of(p);
