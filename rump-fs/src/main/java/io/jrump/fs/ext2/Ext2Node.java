@@ -96,6 +96,26 @@ final class Ext2Node extends Vnode {
         if ((inode.flags() & Inode.EXTENTS_FL) != 0 && (inode.flags() & Inode.INLINE_DATA_FL) != 0) {
             throw Damage.inode(ino, "both extents and inline data flags set");
         }
+        if (!fs.isReadOnly()) {
+            // harmless to read, but a write would build on them: an empty directory's first entry over '.', file data read as an index
+            if (type == FileMode.S_IFDIR && inode.fileSize() < fs.blockSize() && !InlineData.isInline(inode)) {
+                throw Damage.inode(ino, "directory of " + inode.fileSize() + " bytes, less than one block");
+            }
+            if (type != FileMode.S_IFDIR && (inode.flags() & Inode.INDEX_FL) != 0) {
+                throw Damage.inode(ino, "hashed-index flag on a file that is not a directory");
+            }
+        }
+    }
+
+    /**
+     * EUCLEAN unless this directory's links count admits losing a subdirectory: a directory
+     * holding one has its two links and the subdirectory's {@code ..}. A count that would go
+     * below two frees the directory while its parent still names it.
+     */
+    private void requireSubdirLink(int gained) throws ErrnoException {
+        if (inode.linksCount() + gained < 3) {
+            throw Damage.inode(ino, "links count " + inode.linksCount() + " does not count its subdirectories");
+        }
     }
 
     private void refresh() {
@@ -746,6 +766,7 @@ final class Ext2Node extends Vnode {
         byte[] n = nameBytes(name);
         Ext2Node node = (Ext2Node) target;
         writing(() -> {
+            requireSubdirLink(0);
             node.checkRelease();
             dir().remove(n);
             inode.setLinksCount(Math.max(0, inode.linksCount() - 1));
@@ -768,6 +789,12 @@ final class Ext2Node extends Vnode {
             boolean isDir = node.isDirectory();
             if (isDir && toDir != this && replaced == null && toDir.nlink >= LINK_MAX) {
                 throw new ErrnoException(Errno.EMLINK);
+            }
+            if (isDir && toDir != this) {
+                requireSubdirLink(0);
+            }
+            if (replaced != null && replaced.isDirectory()) {
+                toDir.requireSubdirLink(isDir && toDir != this ? 1 : 0);
             }
             if (replaced != null && (replaced.isDirectory() || replaced.inode.linksCount() <= 1)) {
                 replaced.checkRelease();
