@@ -13,8 +13,9 @@ import picocli.CommandLine.Parameters;
  * {@code rump cp [-r] [-p] [-a] SRC... DST}: copies between images and the host, either way or
  * image to image. An argument is in an image when it has the form {@code IMAGE:PATH} and
  * IMAGE is an existing file; anything else is a host path. As with {@code cp}, a DST that is
- * an existing directory receives the sources under their own names, and several sources need
- * such a directory.
+ * an existing directory receives the sources under their own names (a source written
+ * {@code DIR/.} gives it DIR's contents instead, as GNU cp does: {@code rump cp -a rootfs/. disk.img:/}
+ * fills an image's root), and several sources need such a directory.
  */
 @Command(name = "cp", description = "Copy files between images and the host (IMAGE:PATH or a host path on either side).")
 final class CpCommand extends ImageCommand {
@@ -31,8 +32,8 @@ final class CpCommand extends ImageCommand {
     @Parameters(arity = "2..*", paramLabel = "SRC... DST")
     List<String> args;
 
-    /** One end: a side and a path on it. */
-    private record End(FileSide side, String path) {
+    /** One end: a side and a path on it; {@code contents}: written {@code DIR/.}, which copies what is in DIR, not DIR under its name. */
+    private record End(FileSide side, String path, boolean contents) {
         String display() {
             return side.display(path);
         }
@@ -66,7 +67,7 @@ final class CpCommand extends ImageCommand {
         }
         ByteProgress progress = new ByteProgress(out(), "copying", total, showProgress());
         for (End s : sources) {
-            String target = into ? FileSide.join(dst.path(), FileSide.baseName(s.path())) : dst.path();
+            String target = into && !s.contents() ? FileSide.join(dst.path(), FileSide.baseName(s.path())) : dst.path();
             new TreeCopier(s.side(), dst.side(), options, progress, this::problem).copy(s.path(), target);
         }
         progress.done();
@@ -74,9 +75,10 @@ final class CpCommand extends ImageCommand {
 
     /** Opens the image of an image argument (the destination writable) or takes a host path as given. */
     private static End end(ImageSession session, String arg, ImageAddress a, boolean writable) throws ErrnoException {
+        boolean contents = arg.equals(".") || arg.endsWith("/.");
         if (a != null) {
-            return new End(session.side(a, writable), a.path());
+            return new End(session.side(a, writable), a.path(), contents);
         }
-        return new End(new HostSide(), Path.of(arg).toAbsolutePath().normalize().toString());
+        return new End(new HostSide(), Path.of(arg).toAbsolutePath().normalize().toString(), contents);
     }
 }

@@ -330,6 +330,21 @@ class SpecialFilesAndArchiveTest {
         assertFalse(Files.exists(back.resolve("lost+found")));
     }
 
+    /** {@code DIR/.} copies DIR's contents, as GNU cp does: the way to fill an image's root from a tree, and to empty one out. */
+    @Test
+    void cpArchiveOfDirDotCopiesTheContents() throws Exception {
+        Path tree = dir.resolve("rootfs");
+        Files.createDirectories(tree.resolve("etc"));
+        Files.writeString(tree.resolve("etc/hostname"), "box\n");
+        ImageCommandsTest.run("touch", "-d", "2001-01-01 UTC", tree.toString());
+        ok("cp", "-a", tree + "/.", image + ":/");
+        assertEquals(List.of("etc", "lost+found"), ok("ls", image + ":/").out().lines().toList());
+        assertTrue(ok("stat", image + ":/").out().contains("Modify: 2001-01-01 00:00:00.000000000 +0000"), "the root takes the tree's times");
+        Path out = dir.resolve("out");
+        ok("cp", "-a", image + ":/etc/.", out.toString());
+        assertEquals("box\n", Files.readString(out.resolve("hostname")));
+    }
+
     /** Equal maps, with the differing entries named when not. */
     private static void assertSameNodes(Map<String, Node> expected, Map<String, Node> actual, String what) {
         StringBuilder diff = new StringBuilder();
