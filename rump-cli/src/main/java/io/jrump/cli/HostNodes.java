@@ -87,22 +87,27 @@ final class HostNodes {
     private static void run(String call, String path, List<String> cmd) throws ErrnoException {
         List<String> full = new ArrayList<>(cmd);
         full.set(0, find(cmd.get(0), call, path));
+        int status;
+        String out;
         try {
             Process p = new ProcessBuilder(full).redirectErrorStream(true).start();
             p.getOutputStream().close();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             if (!p.waitFor(60, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                throw new ErrnoException(Errno.EIO, call, path, cmd.get(0) + " timed out");
+                out = cmd.get(0) + " timed out";
             }
-            if (p.exitValue() != 0) {
-                throw new ErrnoException(errnoOf(out), call, path, cmd.get(0) + ": " + out);
-            }
+            status = p.isAlive() ? -1 : p.exitValue();
         } catch (IOException e) {
             throw new ErrnoException(Errno.EIO, call, path, "cannot run " + cmd.get(0) + ": " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ErrnoException(Errno.EINTR, call, path, cmd.get(0) + " interrupted");
+        }
+        if (status != 0) {
+            Errno errno = errnoOf(out);
+            // the tool's message is the errno's text after the path, which the exception says already
+            throw new ErrnoException(errno, call, path, errno == Errno.EIO ? out : null);
         }
     }
 
