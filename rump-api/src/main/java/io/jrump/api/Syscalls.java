@@ -99,8 +99,30 @@ public interface Syscalls {
 
     void lchown(String path, int uid, int gid) throws ErrnoException;
 
-    /** Sets access and modification times; {@code null} for both means "now" (like {@code utimes(path, NULL)}). */
+    /**
+     * Makes a node of the type in {@code mode}'s {@code S_IFMT} bits — a FIFO, a socket, a
+     * character or block device (root only: EPERM), or a regular file (type 0 too) — with
+     * {@code mode}'s permission bits less the umask. {@code dev}, a {@link DeviceNumber}, is
+     * the device of a device node and ignored otherwise. Directories need {@link #mkdir} (EPERM),
+     * symbolic links {@link #symlink} (EINVAL), as on Linux.
+     */
+    void mknod(String path, int mode, long dev) throws ErrnoException;
+
+    /** {@link #mknod} of a FIFO. */
+    default void mkfifo(String path, int mode) throws ErrnoException {
+        mknod(path, FileMode.S_IFIFO | (mode & FileMode.ALLPERMS), 0);
+    }
+
+    /**
+     * Sets access and modification times; {@code null} for both means "now" (like
+     * {@code utimes(path, NULL)}). Instants carry any date; a file system keeps what it can
+     * hold and clamps the rest, as Linux does (ext2 with 128-byte inodes: 1901..2038, larger
+     * inodes: 1901..2446).
+     */
     void utimes(String path, Instant atime, Instant mtime) throws ErrnoException;
+
+    /** {@link #utimes} of a symbolic link itself, not what it points to (lutimes). */
+    void lutimes(String path, Instant atime, Instant mtime) throws ErrnoException;
 
     void truncate(String path, long length) throws ErrnoException;
 

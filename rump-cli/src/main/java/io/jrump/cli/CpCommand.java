@@ -10,11 +10,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code rump cp [-r] [-p] SRC... DST}: copies between images and the host, either way or
+ * {@code rump cp [-r] [-p] [-a] SRC... DST}: copies between images and the host, either way or
  * image to image. An argument is in an image when it has the form {@code IMAGE:PATH} and
  * IMAGE is an existing file; anything else is a host path. As with {@code cp}, a DST that is
- * an existing directory receives the sources under their own names, and several sources need
- * such a directory.
+ * an existing directory receives the sources under their own names (a source written
+ * {@code DIR/.} gives it DIR's contents instead, as GNU cp does: {@code rump cp -a rootfs/. disk.img:/}
+ * fills an image's root), and several sources need such a directory.
  */
 @Command(name = "cp", description = "Copy files between images and the host (IMAGE:PATH or a host path on either side).")
 final class CpCommand extends ImageCommand {
@@ -24,12 +25,16 @@ final class CpCommand extends ImageCommand {
     @Option(names = "-p", description = "Keep access and modification times.")
     boolean preserve;
 
+    @Option(names = "-a", description = "Archive, as cp -a and mke2fs -d: copy recursively, keeping symbolic links as links,"
+            + " hard links as links, FIFOs, sockets and device nodes, modes, owners (on the host: when root) and times.")
+    boolean archive;
+
     @Parameters(arity = "2..*", paramLabel = "SRC... DST", hideParamSyntax = true,
             description = "One or more sources, then the destination (a directory when there are several sources).")
     List<String> args;
 
-    /** One end: a side and a path on it. */
-    private record End(FileSide side, String path) {
+    /** One end: a side and a path on it; {@code contents}: written {@code DIR/.}, which copies what is in DIR, not DIR under its name. */
+    private record End(FileSide side, String path, boolean contents) {
         String display() {
             return side.display(path);
         }
@@ -56,23 +61,25 @@ final class CpCommand extends ImageCommand {
         if (sources.size() > 1 && !into) {
             throw new ErrnoException(Errno.ENOTDIR, "cp", dst.display(), "copying several files needs a directory");
         }
+        TreeCopier.Options options = new TreeCopier.Options(recursive, preserve, archive);
         long total = 0;
         for (End s : sources) {
-            total += new TreeCopier(s.side(), dst.side(), recursive, preserve, null, this::problem).size(s.path());
+            total += new TreeCopier(s.side(), dst.side(), options, null, this::problem).size(s.path());
         }
         ByteProgress progress = new ByteProgress(out(), "copying", total, showProgress());
         for (End s : sources) {
-            String target = into ? FileSide.join(dst.path(), FileSide.baseName(s.path())) : dst.path();
-            new TreeCopier(s.side(), dst.side(), recursive, preserve, progress, this::problem).copy(s.path(), target);
+            String target = into && !s.contents() ? FileSide.join(dst.path(), FileSide.baseName(s.path())) : dst.path();
+            new TreeCopier(s.side(), dst.side(), options, progress, this::problem).copy(s.path(), target);
         }
         progress.done();
     }
 
     /** Opens the image of an image argument (the destination writable) or takes a host path as given. */
     private static End end(ImageSession session, String arg, ImageAddress a, boolean writable) throws ErrnoException {
+        boolean contents = arg.equals(".") || arg.endsWith("/.");
         if (a != null) {
-            return new End(session.side(a, writable), a.path());
+            return new End(session.side(a, writable), a.path(), contents);
         }
-        return new End(new HostSide(), Path.of(arg).toAbsolutePath().normalize().toString());
+        return new End(new HostSide(), Path.of(arg).toAbsolutePath().normalize().toString(), contents);
     }
 }

@@ -47,7 +47,17 @@ interface FileSide {
 
     void chmod(String path, int mode) throws ErrnoException;
 
-    void utimes(String path, Instant atime, Instant mtime) throws ErrnoException;
+    /** Sets access and modification times, of a symbolic link itself when {@code follow} is false; any date, past 2262 too. */
+    void utimes(String path, Instant atime, Instant mtime, boolean follow) throws ErrnoException;
+
+    /** Adds the name {@code path} for the file {@code existing} (a hard link). */
+    void link(String existing, String path) throws ErrnoException;
+
+    /** Makes a FIFO, socket or device node: {@code mode} has the type and permission bits, {@code rdev} is a device's {@link io.jrump.api.DeviceNumber}. */
+    void mknod(String path, int mode, long rdev) throws ErrnoException;
+
+    /** Sets owner and group, of a symbolic link itself (EPERM when not allowed). */
+    void lchown(String path, int uid, int gid) throws ErrnoException;
 
     /** {@code dir/name}. */
     static String join(String dir, String name) {

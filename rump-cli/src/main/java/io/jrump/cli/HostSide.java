@@ -146,14 +146,64 @@ final class HostSide implements FileSide {
         }
     }
 
+    /**
+     * Times the JDK would change (before 1970, after 2262), the times of FIFOs, sockets and
+     * devices (the JDK opens a file to set its times, and opening a FIFO waits for a writer)
+     * and of symbolic links (the JDK's lutimes keeps microseconds) are set with
+     * {@link HostNodes#touch}.
+     */
     @Override
-    public void utimes(String path, Instant atime, Instant mtime) throws ErrnoException {
+    public void utimes(String path, Instant atime, Instant mtime, boolean follow) throws ErrnoException {
+        LinkOption[] opts = follow ? new LinkOption[0] : new LinkOption[] {LinkOption.NOFOLLOW_LINKS};
         try {
-            Files.getFileAttributeView(Path.of(path), java.nio.file.attribute.BasicFileAttributeView.class)
+            java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(Path.of(path), java.nio.file.attribute.BasicFileAttributes.class, opts);
+            boolean special = a.isOther() || a.isSymbolicLink(); // a link's times go through lutimes(3), in microseconds
+            if (special || !HostNodes.jdkCanSet(atime) || !HostNodes.jdkCanSet(mtime)) {
+                HostNodes.touch(path, atime, mtime, follow);
+                return;
+            }
+            Files.getFileAttributeView(Path.of(path), java.nio.file.attribute.BasicFileAttributeView.class, opts)
                     .setTimes(FileTime.from(mtime), FileTime.from(atime), null);
         } catch (IOException e) {
-            throw errno("utimes", path, e);
+            throw errno(follow ? "utimes" : "lutimes", path, e);
         }
+    }
+
+    @Override
+    public void link(String existing, String path) throws ErrnoException {
+        try {
+            Files.createLink(Path.of(path), Path.of(existing));
+        } catch (IOException e) {
+            throw errno("link", path, e);
+        }
+    }
+
+    @Override
+    public void mknod(String path, int mode, long rdev) throws ErrnoException {
+        HostNodes.mknod(path, mode, rdev);
+    }
+
+    /** Through the JDK's {@code unix} view, which calls lchown(2) without following links. */
+    @Override
+    public void lchown(String path, int uid, int gid) throws ErrnoException {
+        try {
+            Files.setAttribute(Path.of(path), "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
+            Files.setAttribute(Path.of(path), "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException | UnsupportedOperationException e) {
+            throw errno("lchown", path, e instanceof IOException io ? io : new IOException(e));
+        }
+    }
+
+    /** The errno whose text the JDK put in a FileSystemException's reason (it passes on strerror's), else EIO. */
+    private static Errno byReason(IOException e) {
+        if (e instanceof FileSystemException f && f.getReason() != null) {
+            for (Errno n : Errno.values()) {
+                if (f.getReason().equals(n.description())) {
+                    return n;
+                }
+            }
+        }
+        return Errno.EIO;
     }
 
     /** The errno a host exception stands for, with the call and path named. */
@@ -170,7 +220,7 @@ final class HostSide implements FileSide {
         } else if (e instanceof NotDirectoryException) {
             errno = Errno.ENOTDIR;
         } else {
-            errno = Errno.EIO;
+            errno = byReason(e);
         }
         String detail = errno == Errno.EIO ? (e instanceof FileSystemException f && f.getReason() != null ? f.getReason() : e.toString()) : null;
         ErrnoException err = new ErrnoException(errno, call, path, detail);

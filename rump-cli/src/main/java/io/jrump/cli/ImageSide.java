@@ -172,8 +172,27 @@ final class ImageSide implements FileSide {
     }
 
     @Override
-    public void utimes(String path, Instant atime, Instant mtime) throws ErrnoException {
-        run("utimes", path, (sys, k) -> sys.utimes(k, atime, mtime));
+    public void utimes(String path, Instant atime, Instant mtime, boolean follow) throws ErrnoException {
+        if (follow) {
+            run("utimes", path, (sys, k) -> sys.utimes(k, atime, mtime));
+        } else {
+            run("lutimes", path, (sys, k) -> sys.lutimes(k, atime, mtime));
+        }
+    }
+
+    @Override
+    public void link(String existing, String path) throws ErrnoException {
+        run("link", path, (sys, k) -> sys.link(image.path(existing), k));
+    }
+
+    @Override
+    public void mknod(String path, int mode, long rdev) throws ErrnoException {
+        run("mknod", path, (sys, k) -> sys.mknod(k, mode, rdev));
+    }
+
+    @Override
+    public void lchown(String path, int uid, int gid) throws ErrnoException {
+        run("lchown", path, (sys, k) -> sys.lchown(k, uid, gid));
     }
 
     StatVfs statvfs() throws ErrnoException {

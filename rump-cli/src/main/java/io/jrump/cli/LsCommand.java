@@ -17,9 +17,9 @@ import picocli.CommandLine.Parameters;
 @Command(name = "ls", description = "List directories in an image (IMAGE:PATH, IMAGE@N:PATH).")
 final class LsCommand extends ImageCommand {
     /** Times in UTC: an image has no time zone, and the output must not depend on the host's. */
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm").withZone(ZoneOffset.UTC);
 
-    @Option(names = "-l", description = "Long format: mode, links, owner, group, size, time (UTC), name.")
+    @Option(names = "-l", description = "Long format: mode, links, owner, group, size (a device's major, minor), time (UTC), name.")
     boolean longFormat;
 
     @Option(names = "-R", description = "List subdirectories recursively.")
@@ -86,7 +86,7 @@ final class LsCommand extends ImageCommand {
         }
         Stat s = st != null ? st : side.lstat(path);
         String link = s.isSymlink() ? " -> " + side.readlink(path) : "";
-        out().printf("%s %3d %5d %5d %10d %s %s%s%n", Modes.symbolic(s.mode()), s.nlink(), s.uid(), s.gid(), s.size(),
+        out().printf("%s %3d %5d %5d %10s %s %s%s%n", Modes.symbolic(s.mode()), s.nlink(), s.uid(), s.gid(), Modes.sizeOrDevice(s),
                 TIME.format(s.mtime()), shown, link);
     }
 }

@@ -1,5 +1,6 @@
 package io.jrump.cli;
 
+import io.jrump.api.DeviceNumber;
 import io.jrump.api.FileMode;
 import io.jrump.api.Stat;
 
@@ -35,6 +36,11 @@ final class Modes {
             return current;
         }
         return (mode & execute) != 0 ? set : Character.toUpperCase(set);
+    }
+
+    /** The size column of {@code ls -l}: the size, or a device node's {@code major, minor}. */
+    static String sizeOrDevice(Stat st) {
+        return st.isDevice() ? DeviceNumber.major(st.rdev()) + ", " + DeviceNumber.minor(st.rdev()) : Long.toString(st.size());
     }
 
     /** A stat result in one short line: {@code {-rw-r--r-- uid=0 gid=0 size=26 nlink=1 ino=3}}. */

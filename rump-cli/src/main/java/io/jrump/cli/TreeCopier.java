@@ -6,52 +6,79 @@ import io.jrump.api.FileMode;
 import io.jrump.api.Stat;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 
 /**
  * Copies files and trees between two {@link FileSide}s, as {@code cp} does: regular files
  * byte for byte with their permission bits, directories (with {@code -r}) entry by entry,
- * symbolic links inside a tree as links; with {@code -p} also the times. The named sources
- * themselves are followed if they are links, as {@code cp} without {@code -P} follows them.
+ * symbolic links inside a tree as links, FIFOs, sockets and device nodes inside a tree as such
+ * (mknod); with {@code -p} also the times. The named sources themselves are followed if they
+ * are links, as {@code cp} without {@code -P} follows them.
+ *
+ * <p>{@link Options#archive} is {@code cp -a} (and what {@code mke2fs -d} keeps): recursive, the
+ * named sources not followed, files with several names copied once and linked again, and
+ * owners, modes and times (far dates too) of everything, links included. Owners are set
+ * before modes, since a chown clears set-id bits; where the destination refuses the owner
+ * (EPERM: not root on the host), the copy goes on without it and without the set-id bits, as
+ * GNU cp does.
  *
  * <p>Trees are walked by {@link TreeWalk}: a directory cycle in the source is reported (ELOOP)
  * and left out, and the copy goes on. Within one file system, a directory this copy made is
  * never copied again (copying {@code /a} into {@code /a/copy} would otherwise fill
  * {@code /a/copy/copy/...} until the path is too long): like GNU cp, the copy reports that it
- * cannot copy a directory into itself and goes on. Such problems go to the sink given; every
- * other failure ends the copy.
+ * cannot copy a directory into itself and goes on. A special file the destination cannot make
+ * (a device node on the host when not root) is reported and the rest copied. Such problems go
+ * to the sink given; every other failure ends the copy.
  */
 final class TreeCopier {
     private static final int BUFFER = 1 << 16;
+    private static final int SET_ID = FileMode.S_ISUID | FileMode.S_ISGID;
+
+    /** What a copy does besides the data and permission bits of what it is named. */
+    record Options(boolean recursive, boolean times, boolean archive) {
+        boolean walks() {
+            return recursive || archive;
+        }
+
+        boolean keepsTimes() {
+            return times || archive;
+        }
+    }
 
     private final FileSide from;
     private final FileSide to;
-    private final boolean recursive;
-    private final boolean preserve;
+    private final Options options;
     private final ByteProgress progress;
     private final Consumer<ErrnoException> problems;
     /** Directories this copy made, when source and destination are one file system. */
     private final Set<TreeWalk.Key> made = new HashSet<>();
+    /** With {@link Options#archive}: the first copy of each file with several names, by its source identity. */
+    private final Map<TreeWalk.Key, String> copiedLinks = new HashMap<>();
 
-    TreeCopier(FileSide from, FileSide to, boolean recursive, boolean preserve, ByteProgress progress, Consumer<ErrnoException> problems) {
+    TreeCopier(FileSide from, FileSide to, Options options, ByteProgress progress, Consumer<ErrnoException> problems) {
         this.from = from;
         this.to = to;
-        this.recursive = recursive;
-        this.preserve = preserve;
+        this.options = options;
         this.progress = progress;
         this.problems = problems;
+    }
+
+    private Stat top(String path) throws ErrnoException {
+        return options.archive() ? from.lstat(path) : from.stat(path);
     }
 
     /** Bytes of regular files a copy of {@code path} moves, for the progress line (problems are left to the copy to report). */
     long size(String path) throws ErrnoException {
         long[] sum = {0};
-        new TreeWalk(from, "cp -r", e -> { }).walk(path, from.stat(path), new TreeWalk.Visitor() {
+        new TreeWalk(from, "cp -r", e -> { }).walk(path, top(path), new TreeWalk.Visitor() {
             @Override
             public List<String> enter(String p, String rel, Stat st, List<String> names) {
-                return recursive ? names : null;
+                return options.walks() ? names : null;
             }
 
             @Override
@@ -68,12 +95,12 @@ final class TreeCopier {
         return sum[0];
     }
 
-    /** Copies {@code src} (followed if it is a link) to {@code dst}. */
+    /** Copies {@code src} (followed if it is a link, unless archiving) to {@code dst}. */
     void copy(String src, String dst) throws ErrnoException {
-        new TreeWalk(from, "cp -r", problems).walk(src, from.stat(src), new TreeWalk.Visitor() {
+        new TreeWalk(from, "cp -r", problems).walk(src, top(src), new TreeWalk.Visitor() {
             @Override
             public List<String> enter(String path, String rel, Stat st, List<String> names) throws ErrnoException {
-                if (!recursive) {
+                if (!options.walks()) {
                     throw new ErrnoException(Errno.EISDIR, "cp", from.display(path), "a directory: copy it with -r");
                 }
                 if (made.contains(TreeWalk.Key.of(st))) {
@@ -94,33 +121,68 @@ final class TreeCopier {
 
             @Override
             public void leaf(String path, String rel, Stat st) throws ErrnoException {
-                String d = target(dst, rel);
-                if (st.isSymlink()) {
-                    to.symlink(from.readlink(path), d);
-                    return;
-                }
-                if (!st.isRegularFile()) {
-                    throw new ErrnoException(Errno.EOPNOTSUPP, "cp", from.display(path), "not a regular file, directory or link");
-                }
-                copyData(path, d, st.mode() & FileMode.ALLPERMS);
-                if (preserve) {
-                    to.utimes(d, st.atime(), st.mtime());
-                }
+                copyLeaf(path, target(dst, rel), st);
             }
 
             @Override
             public void leave(String path, String rel, Stat st) throws ErrnoException {
-                String d = target(dst, rel);
-                to.chmod(d, st.mode() & FileMode.ALLPERMS);
-                if (preserve) {
-                    to.utimes(d, st.atime(), st.mtime());
-                }
+                attributes(target(dst, rel), st);
             }
         });
     }
 
     private static String target(String dst, String rel) {
         return rel.isEmpty() ? dst : FileSide.join(dst, rel);
+    }
+
+    /** Anything but a directory: linked again if archiving and already copied under another name, else made anew. */
+    private void copyLeaf(String path, String d, Stat st) throws ErrnoException {
+        TreeWalk.Key key = TreeWalk.Key.of(st);
+        boolean severalNames = options.archive() && st.nlink() > 1;
+        if (severalNames && copiedLinks.containsKey(key)) {
+            to.link(copiedLinks.get(key), d);
+            return;
+        }
+        if (st.isSymlink()) {
+            to.symlink(from.readlink(path), d);
+        } else if (st.isRegularFile()) {
+            copyData(path, d, st.mode() & FileMode.ALLPERMS);
+        } else if (!options.walks()) {
+            problems.accept(new ErrnoException(Errno.EOPNOTSUPP, "cp", from.display(path), "a special file: copy it with -r or -a"));
+            return;
+        } else {
+            try {
+                to.mknod(d, st.mode() & (FileMode.S_IFMT | FileMode.ALLPERMS), st.rdev());
+            } catch (ErrnoException e) {
+                problems.accept(e); // a device node on a host that allows none: said, and the rest copied
+                return;
+            }
+        }
+        if (severalNames) {
+            copiedLinks.put(key, d);
+        }
+        attributes(d, st);
+    }
+
+    /** Owner (archive), permission bits (not of a link, which has none of its own) and times (-p, archive) of a copy. */
+    private void attributes(String d, Stat st) throws ErrnoException {
+        int perms = st.mode() & FileMode.ALLPERMS;
+        if (options.archive()) {
+            try {
+                to.lchown(d, st.uid(), st.gid());
+            } catch (ErrnoException e) {
+                if (e.errno() != Errno.EPERM) {
+                    throw e;
+                }
+                perms &= ~SET_ID; // not the owner's: not their privileges either
+            }
+        }
+        if (!st.isSymlink()) {
+            to.chmod(d, perms);
+        }
+        if (options.keepsTimes() && (!st.isSymlink() || options.archive())) {
+            to.utimes(d, st.atime(), st.mtime(), !st.isSymlink());
+        }
     }
 
     private void copyData(String src, String dst, int perms) throws ErrnoException {
@@ -136,6 +198,5 @@ final class TreeCopier {
         } catch (java.io.IOException e) {
             throw HostSide.errno("cp", from.display(src) + " -> " + to.display(dst), e);
         }
-        to.chmod(dst, perms);
     }
 }

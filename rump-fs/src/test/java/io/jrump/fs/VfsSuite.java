@@ -116,6 +116,21 @@ public abstract class VfsSuite {
         return 255;
     }
 
+    /** The earliest time a file keeps; earlier ones are clamped to it (tmpfs: any instant). */
+    protected Instant earliestTime() {
+        return Instant.MIN;
+    }
+
+    /** The latest time a file keeps; later ones are clamped to it. */
+    protected Instant latestTime() {
+        return Instant.MAX;
+    }
+
+    /** Whether FIFOs, sockets and device nodes can be made (FAT cannot). */
+    protected boolean hasSpecialFiles() {
+        return true;
+    }
+
     /** Whether a one-character name made of {@code c} is allowed. */
     protected boolean allowsNameChar(char c) {
         return true;
@@ -520,6 +535,91 @@ public abstract class VfsSuite {
         sys.utimes(p("f"), null, null);
         assertTrue(sys.stat(p("f")).mtime().isAfter(LONG_AGO), "utimes(NULL) is now");
         assertTrue(s0.ctime().compareTo(sys.stat(p("f")).ctime()) <= 0);
+    }
+
+    /** What the file system keeps of {@code t}: itself, or the limit it is beyond (Linux's timestamp_truncate). */
+    private Instant kept(Instant t) {
+        if (t.isBefore(earliestTime())) {
+            return earliestTime();
+        }
+        return t.isAfter(latestTime()) ? latestTime() : t;
+    }
+
+    /** Times past 2262 (where nanoseconds since the epoch overflow a long) and before 1901 go through utimes and stat. */
+    @Test
+    void farTimes() throws Exception {
+        touch(p("f"));
+        Instant future = Instant.parse("2300-01-01T00:00:00.25Z");
+        Instant past = Instant.parse("1800-06-01T12:00:00.5Z");
+        sys.utimes(p("f"), past, future);
+        Stat s = sys.stat(p("f"));
+        assertEquals(kept(future), s.mtime());
+        assertEquals(kept(past), s.atime());
+        sys.utimes(p("f"), Instant.MAX, Instant.MIN);
+        s = sys.stat(p("f"));
+        assertEquals(kept(Instant.MAX), s.atime());
+        assertEquals(kept(Instant.MIN), s.mtime());
+        Instant late = Instant.parse("2100-02-03T04:05:06.123456789Z");
+        sys.utimes(p("f"), late, late);
+        assertEquals(kept(late), sys.stat(p("f")).mtime(), "past 2038 with nanoseconds");
+        check();
+    }
+
+    /** mknod(2): FIFOs, sockets and device nodes (large numbers included), with Linux's errors. */
+    @Test
+    void mknodMakesSpecialFiles() throws Exception {
+        assumeTrue(hasSpecialFiles());
+        long small = io.jrump.api.DeviceNumber.of(1, 3);
+        long large = io.jrump.api.DeviceNumber.of(300, 70000);
+        sys.umask(0);
+        sys.mknod(p("fifo"), FileMode.S_IFIFO | 0640, 0);
+        sys.mknod(p("sock"), FileMode.S_IFSOCK | 0600, 0);
+        sys.mknod(p("null"), FileMode.S_IFCHR | 0666, small);
+        sys.mknod(p("disk"), FileMode.S_IFBLK | 0660, large);
+        sys.mknod(p("plain"), 0644, 0);
+        Stat fifo = sys.stat(p("fifo"));
+        assertEquals(FileMode.S_IFIFO | 0640, fifo.mode());
+        assertEquals(0, fifo.rdev());
+        assertEquals(FileMode.S_IFSOCK, sys.stat(p("sock")).mode() & FileMode.S_IFMT);
+        Stat chr = sys.stat(p("null"));
+        assertEquals(FileMode.S_IFCHR | 0666, chr.mode());
+        assertEquals(small, chr.rdev());
+        assertTrue(chr.isDevice());
+        Stat blk = sys.stat(p("disk"));
+        assertEquals(FileMode.S_IFBLK | 0660, blk.mode());
+        assertEquals(300, io.jrump.api.DeviceNumber.major(blk.rdev()));
+        assertEquals(70000, io.jrump.api.DeviceNumber.minor(blk.rdev()));
+        assertEquals(1, blk.nlink());
+        assertTrue(sys.stat(p("plain")).isRegularFile());
+        for (DirEntry e : sys.readdir(mp)) {
+            switch (e.name()) {
+                case "fifo" -> assertEquals(FileMode.DT_FIFO, e.type());
+                case "sock" -> assertEquals(FileMode.DT_SOCK, e.type());
+                case "null" -> assertEquals(FileMode.DT_CHR, e.type());
+                case "disk" -> assertEquals(FileMode.DT_BLK, e.type());
+                default -> { }
+            }
+        }
+        assertErrno(Errno.EEXIST, () -> sys.mknod(p("fifo"), FileMode.S_IFIFO | 0600, 0));
+        assertErrno(Errno.EPERM, () -> sys.mknod(p("dir"), FileMode.S_IFDIR | 0755, 0));
+        assertErrno(Errno.EINVAL, () -> sys.mknod(p("link"), FileMode.S_IFLNK | 0777, 0));
+        assertErrno(Errno.ENOENT, () -> sys.mknod(p("missing/fifo"), FileMode.S_IFIFO | 0600, 0));
+        if (hasOwners()) {
+            sys.mkdir(p("open"), 0777);
+            Syscalls alice = as(ALICE);
+            assertErrno(Errno.EPERM, () -> alice.mknod(p("open/dev"), FileMode.S_IFCHR | 0600, small));
+            alice.umask(027);
+            alice.mkfifo(p("open/fifo"), 0666);
+            Stat af = sys.stat(p("open/fifo"));
+            assertEquals(1000, af.uid());
+            assertEquals(0640, af.perms(), "the umask applies");
+        }
+        sys.link(p("fifo"), p("fifo2"));
+        assertEquals(2, sys.stat(p("fifo")).nlink());
+        for (String n : List.of("fifo", "fifo2", "sock", "null", "disk", "plain")) {
+            sys.unlink(p(n));
+        }
+        check();
     }
 
     @Test

@@ -11,7 +11,7 @@ import java.time.Instant;
  * component registered under this type (see {@link io.jrump.api.spi.ComponentContext}), and
  * answers ENOSYS when none did, like a rump kernel linked without rumpvfs.
  *
- * <p>Modes given to {@link #open} and {@link #mkdir} already have the umask taken off.
+ * <p>Modes given to {@link #open}, {@link #mkdir} and {@link #mknod} already have the umask taken off.
  * Implementations validate paths (empty: ENOENT, NUL: EINVAL, too long: ENAMETOOLONG).
  */
 public interface PathCalls extends AutoCloseable {
@@ -35,6 +35,9 @@ public interface PathCalls extends AutoCloseable {
 
     void symlink(Caller caller, String target, String linkPath) throws ErrnoException;
 
+    /** {@code mode} has the type bits and the permission bits, the umask already taken off; {@code dev} for device nodes. */
+    void mknod(Caller caller, String path, int mode, long dev) throws ErrnoException;
+
     String readlink(Caller caller, String path) throws ErrnoException;
 
     void chmod(Caller caller, String path, int mode) throws ErrnoException;
@@ -42,8 +45,8 @@ public interface PathCalls extends AutoCloseable {
     /** {@code follow} false is {@code lchown}; -1 leaves an id unchanged. */
     void chown(Caller caller, String path, int uid, int gid, boolean follow) throws ErrnoException;
 
-    /** Both {@code null}: now. */
-    void utimes(Caller caller, String path, Instant atime, Instant mtime) throws ErrnoException;
+    /** Both {@code null}: now. {@code follow} false is {@code lutimes}. */
+    void utimes(Caller caller, String path, Instant atime, Instant mtime, boolean follow) throws ErrnoException;
 
     void truncate(Caller caller, String path, long length) throws ErrnoException;
 

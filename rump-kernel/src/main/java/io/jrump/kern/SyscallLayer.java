@@ -447,14 +447,32 @@ final class SyscallLayer implements Syscalls {
 
     @Override
     public void utimes(String path, Instant atime, Instant mtime) throws ErrnoException {
+        utimes("utimes", path, atime, mtime, true);
+    }
+
+    @Override
+    public void lutimes(String path, Instant atime, Instant mtime) throws ErrnoException {
+        utimes("lutimes", path, atime, mtime, false);
+    }
+
+    private void utimes(String call, String path, Instant atime, Instant mtime, boolean follow) throws ErrnoException {
         try {
-            PathCalls v = vfs("utimes", path);
+            PathCalls v = vfs(call, path);
             if ((atime == null) != (mtime == null)) {
                 throw new ErrnoException(Errno.EINVAL, "give both times or neither");
             }
-            v.utimes(proc, path, atime, mtime);
+            v.utimes(proc, path, atime, mtime, follow);
         } catch (ErrnoException e) {
-            throw e.withContext("utimes", path);
+            throw e.withContext(call, path);
+        }
+    }
+
+    @Override
+    public void mknod(String path, int mode, long dev) throws ErrnoException {
+        try {
+            vfs("mknod", path).mknod(proc, path, (mode & FileMode.S_IFMT) | (mode & FileMode.ALLPERMS & ~proc.umask()), dev);
+        } catch (ErrnoException e) {
+            throw e.withContext("mknod", path);
         }
     }
 

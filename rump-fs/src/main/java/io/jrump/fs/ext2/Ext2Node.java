@@ -17,8 +17,8 @@ import java.time.Instant;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * An ext2 inode as a vnode: regular file, directory or symbolic link (device nodes, FIFOs and
- * sockets found on an image are listed and stat'ed, not opened for data).
+ * An ext2 inode as a vnode: regular file, directory, symbolic link, or a device node, FIFO or
+ * socket (made and stat'ed with its device number, not opened for data).
  *
  * <p>The node keeps a copy of its on-disk inode and writes it into the inode table's cached
  * block after every change ({@link #markInodeDirty}), so the node itself never holds unsaved
@@ -95,6 +95,26 @@ final class Ext2Node extends Vnode {
         }
         if ((inode.flags() & Inode.EXTENTS_FL) != 0 && (inode.flags() & Inode.INLINE_DATA_FL) != 0) {
             throw Damage.inode(ino, "both extents and inline data flags set");
+        }
+        if (!fs.isReadOnly()) {
+            // harmless to read, but a write would build on them: an empty directory's first entry over '.', file data read as an index
+            if (type == FileMode.S_IFDIR && inode.fileSize() < fs.blockSize() && !InlineData.isInline(inode)) {
+                throw Damage.inode(ino, "directory of " + inode.fileSize() + " bytes, less than one block");
+            }
+            if (type != FileMode.S_IFDIR && (inode.flags() & Inode.INDEX_FL) != 0) {
+                throw Damage.inode(ino, "hashed-index flag on a file that is not a directory");
+            }
+        }
+    }
+
+    /**
+     * EUCLEAN unless this directory's links count admits losing a subdirectory: a directory
+     * holding one has its two links and the subdirectory's {@code ..}. A count that would go
+     * below two frees the directory while its parent still names it.
+     */
+    private void requireSubdirLink(int gained) throws ErrnoException {
+        if (inode.linksCount() + gained < 3) {
+            throw Damage.inode(ino, "links count " + inode.linksCount() + " does not count its subdirectories");
         }
     }
 
@@ -233,30 +253,16 @@ final class Ext2Node extends Vnode {
         try {
             long sectors = blocksHeld() * (fs.blockSize() / 512);
             return new Stat(dev, ino, mode, nlink, uid, gid, rdev(), size, fs.blockSize(), sectors,
-                    instant(inode.atimeNanos()), instant(inode.mtimeNanos()), instant(inode.ctimeNanos()));
+                    inode.atime(), inode.mtime(), inode.ctime());
         } finally {
             mutex.unlock();
         }
     }
 
-    /** Device number of a device node: old format in i_block[0], new in i_block[1]. */
+    /** Device number of a device node ({@link Inode#device}), 0 for any other node. */
     private long rdev() {
         int type = mode & FileMode.S_IFMT;
-        if (type != FileMode.S_IFCHR && type != FileMode.S_IFBLK) {
-            return 0;
-        }
-        long old = inode.block(0);
-        if (old != 0) {
-            return ((old >> 8) & 0xFF) << 8 | (old & 0xFF);
-        }
-        long nw = inode.block(1);
-        long major = (nw & 0xFFF00) >> 8;
-        long minor = (nw & 0xFF) | ((nw >> 12) & 0xFFF00);
-        return major << 8 | minor;
-    }
-
-    private static Instant instant(long nanos) {
-        return Instant.ofEpochSecond(Math.floorDiv(nanos, NANOS), Math.floorMod(nanos, NANOS));
+        return type == FileMode.S_IFCHR || type == FileMode.S_IFBLK ? inode.device() : 0;
     }
 
     @Override
@@ -281,14 +287,18 @@ final class Ext2Node extends Vnode {
     }
 
     @Override
-    public void setTimes(long a, long m) throws ErrnoException {
+    public void setTimes(Instant a, Instant m) throws ErrnoException {
         writing(() -> {
             long now = fs.now();
-            if (a != TIME_OMIT) {
-                inode.setAtimeNanos(a == TIME_NOW ? now : a);
+            if (a != null) {
+                inode.setAtime(a);
+            } else {
+                inode.setAtimeNanos(now);
             }
-            if (m != TIME_OMIT) {
-                inode.setMtimeNanos(m == TIME_NOW ? now : m);
+            if (m != null) {
+                inode.setMtime(m);
+            } else {
+                inode.setMtimeNanos(now);
             }
             inode.setCtimeNanos(now);
             markInodeDirty();
@@ -313,9 +323,10 @@ final class Ext2Node extends Vnode {
         if (fs.isReadOnly() || freed) {
             return;
         }
-        long at = inode.atimeNanos();
+        Instant at = inode.atime();
         long now = fs.now();
-        if (at <= inode.mtimeNanos() || at <= inode.ctimeNanos() || now - at >= RELATIME_NANOS) {
+        Instant dayAgo = Instant.ofEpochSecond(Math.floorDiv(now, NANOS), Math.floorMod(now, NANOS)).minusNanos(RELATIME_NANOS);
+        if (!at.isAfter(inode.mtime()) || !at.isAfter(inode.ctime()) || !at.isAfter(dayAgo)) {
             inode.setAtimeNanos(now);
             markInodeDirty();
         }
@@ -604,7 +615,14 @@ final class Ext2Node extends Vnode {
                 return null;
             }
             long found = dir().lookup(nameBytes(name));
-            return found == 0 ? null : fs.node(found);
+            if (found == 0) {
+                return null;
+            }
+            if (found != Inode.ROOT_INO && found < fs.superblock().firstIno()) {
+                // the journal, the resize inode, ...: never named; unlinking such a name would free the journal
+                throw Damage.inode(ino, "entry '" + name + "' names reserved inode " + found);
+            }
+            return fs.node(found);
         });
     }
 
@@ -656,6 +674,42 @@ final class Ext2Node extends Vnode {
             }
             touchModified();
             return child;
+        });
+    }
+
+    /**
+     * A FIFO, socket or device node: an inode with no blocks, a device's number in
+     * {@code i_block} ({@link Inode#setDevice}), as Linux's {@code ext2_mknod} makes it.
+     */
+    @Override
+    public Vnode mknod(String name, int newMode, long rdev, int newUid, int newGid) throws ErrnoException {
+        requireDir();
+        byte[] n = nameBytes(name);
+        int type = newMode & FileMode.S_IFMT;
+        boolean device = type == FileMode.S_IFCHR || type == FileMode.S_IFBLK;
+        if (!device && type != FileMode.S_IFIFO && type != FileMode.S_IFSOCK) {
+            throw new ErrnoException(Errno.EINVAL, "ext2: mknod of type " + Integer.toOctalString(type));
+        }
+        if (device && !Inode.holdsDevice(rdev)) {
+            throw new ErrnoException(Errno.EINVAL, "ext2: device " + io.jrump.api.DeviceNumber.toString(rdev)
+                    + " out of range (major at most 4095, minor at most 1048575)");
+        }
+        return writing(() -> {
+            requireLive();
+            Ext2Node node = fs.newNode(this, newMode, newUid, newGid);
+            try {
+                node.inode.setLinksCount(1);
+                if (device) {
+                    node.inode.setDevice(rdev);
+                }
+                node.markInodeDirty();
+                dir().add(n, node.ino, newMode);
+            } catch (ErrnoException e) {
+                node.release();
+                throw e;
+            }
+            touchModified();
+            return node;
         });
     }
 
@@ -739,6 +793,7 @@ final class Ext2Node extends Vnode {
         byte[] n = nameBytes(name);
         Ext2Node node = (Ext2Node) target;
         writing(() -> {
+            requireSubdirLink(0);
             node.checkRelease();
             dir().remove(n);
             inode.setLinksCount(Math.max(0, inode.linksCount() - 1));
@@ -761,6 +816,12 @@ final class Ext2Node extends Vnode {
             boolean isDir = node.isDirectory();
             if (isDir && toDir != this && replaced == null && toDir.nlink >= LINK_MAX) {
                 throw new ErrnoException(Errno.EMLINK);
+            }
+            if (isDir && toDir != this) {
+                requireSubdirLink(0);
+            }
+            if (replaced != null && replaced.isDirectory()) {
+                toDir.requireSubdirLink(isDir && toDir != this ? 1 : 0);
             }
             if (replaced != null && (replaced.isDirectory() || replaced.inode.linksCount() <= 1)) {
                 replaced.checkRelease();
@@ -855,11 +916,16 @@ final class Ext2Node extends Vnode {
         fs.allocator().freeInode(ino, isDirectory());
     }
 
-    /** Whether i_block is a block map: not for a fast symlink (whose i_block is text), inline data or a device node. */
+    /**
+     * Whether i_block is a block map: only for files, directories and slow symlinks (as Linux's
+     * {@code ext2_evict_inode} truncates only those) — not a fast symlink (whose i_block is
+     * text), inline data, a device node (its number) or a FIFO or socket.
+     */
     private boolean hasBlocks() {
         boolean fastSymlink = isSymlink() && (inode.flags() & Inode.EXTENTS_FL) == 0 && size < Inode.I_BLOCK_BYTES;
         int type = inode.mode() & FileMode.S_IFMT;
-        return !fastSymlink && !InlineData.isInline(inode) && type != FileMode.S_IFCHR && type != FileMode.S_IFBLK;
+        boolean mapped = type == FileMode.S_IFREG || type == FileMode.S_IFDIR || type == FileMode.S_IFLNK;
+        return mapped && !fastSymlink && !InlineData.isInline(inode);
     }
 
     /**

@@ -23,8 +23,12 @@ import java.util.BitSet;
  * blocks) must lie inside the file system and outside its metadata, be shown in use by its
  * group's bitmap, and be mapped once (a loop in the indirect blocks maps a block twice).
  * Every directory entry, {@code .} and {@code ..} included, must name an inode the bitmap
- * shows in use: otherwise the next create takes that inode, and the stray entry then names
- * a live file. Damage refuses the read-write mount (EUCLEAN), which writes nothing.
+ * shows in use, and not a reserved one (the journal, the resize inode): otherwise the next
+ * create takes that inode, and the stray entry then names a live file. No inode may have
+ * fewer links than names (as e2fsck's pass 4 counts them, {@code .} and {@code ..} included),
+ * or unlinking one name would free it while another still leads to it; a directory's size
+ * must be what its blocks hold, and only directories carry the hashed-index flag. Damage refuses the read-write mount (EUCLEAN), which writes
+ * nothing.
  *
  * <p>The cost is one read of each in-use inode and each indirect block, so by default
  * ({@code check=auto}) it runs when the file system has at most {@link #AUTO_INODES} inodes
@@ -47,6 +51,12 @@ final class MapScan {
     private final BitSet shared = new BitSet();
     /** Inodes the inode bitmaps show in use (bit {@code ino}). */
     private final BitSet inodes = new BitSet();
+    /** The in-use inodes, ascending; {@link #links} and {@link #names} are indexed alike. */
+    private int[] used;
+    /** Each in-use inode's links count. */
+    private int[] links;
+    /** Directory entries found naming each in-use inode. */
+    private int[] names;
     /** The data blocks of the directory being scanned, in map order. */
     private long[] dirBlocks = new long[16];
     private int dirCount;
@@ -79,10 +89,14 @@ final class MapScan {
         for (long g = 0; g < groups.count(); g++) {
             s.readInodeBitmap(g);
         }
+        s.used = s.inodes.stream().toArray();
+        s.links = new int[s.used.length];
+        s.names = new int[s.used.length];
         for (long g = 0; g < groups.count(); g++) {
             s.scanGroup(g);
         }
         s.checkBitmaps();
+        s.checkLinkCounts();
     }
 
     private void readInodeBitmap(long g) throws ErrnoException {
@@ -120,7 +134,11 @@ final class MapScan {
     }
 
     private void scanInode(long ino, Inode in) throws ErrnoException {
+        links[java.util.Arrays.binarySearch(used, (int) ino)] = in.linksCount();
         int type = in.mode() & FileMode.S_IFMT;
+        if (in.mode() != 0 && type != FileMode.S_IFDIR && (in.flags() & Inode.INDEX_FL) != 0) {
+            throw Damage.inode(ino, "hashed-index flag on a file that is not a directory");
+        }
         if (in.mode() == 0 || type == FileMode.S_IFCHR || type == FileMode.S_IFBLK || type == FileMode.S_IFIFO
                 || type == FileMode.S_IFSOCK || (in.flags() & (Inode.EXTENTS_FL | Inode.INLINE_DATA_FL)) != 0) {
             return;
@@ -142,8 +160,20 @@ final class MapScan {
                 claimTree(ino, b, level);
             }
         }
+        if (inDirectory && in.fileSize() != (long) dirCount * sb.blockSize()) {
+            throw Damage.inode(ino, "directory of " + in.fileSize() + " bytes maps " + dirCount + " blocks");
+        }
         for (int i = 0; i < dirCount; i++) {
             checkEntries(ino, dirBlocks[i]);
+        }
+    }
+
+    /** No inode has fewer links than the entries that name it. */
+    private void checkLinkCounts() throws ErrnoException {
+        for (int i = 0; i < used.length; i++) {
+            if (names[i] > links[i]) {
+                throw Damage.inode(used[i], "links count " + links[i] + ", but " + names[i] + " directory entries name it");
+            }
         }
     }
 
@@ -163,6 +193,12 @@ final class MapScan {
                 if (target != 0 && (target > sb.inodesCount() || !inodes.get((int) target))) {
                     throw Damage.inode(dir, "directory block " + block + ": entry '" + r.name() + "' names inode " + target
                             + ", which is not in use");
+                }
+                if (target != 0 && target != Inode.ROOT_INO && target < sb.firstIno()) {
+                    throw Damage.inode(dir, "directory block " + block + ": entry '" + r.name() + "' names reserved inode " + target);
+                }
+                if (target != 0) {
+                    names[java.util.Arrays.binarySearch(used, (int) target)]++;
                 }
                 off += rl;
             }

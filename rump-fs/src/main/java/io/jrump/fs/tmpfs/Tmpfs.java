@@ -5,6 +5,7 @@ import io.jrump.api.ErrnoException;
 import io.jrump.api.StatVfs;
 import io.jrump.fs.vfs.FileSystem;
 import io.jrump.fs.vfs.Vnode;
+import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
@@ -17,6 +18,7 @@ final class Tmpfs extends FileSystem {
     static final int PAGE_SIZE = 4096;
     /** The root's inode number, 2 as in UFS and ext2, so tools that expect it are not surprised. */
     private static final long ROOT_INO = 2;
+    private static final long NANOS = 1_000_000_000L;
 
     private final SpaceLimit pages;
     private final SpaceLimit nodes;
@@ -53,8 +55,9 @@ final class Tmpfs extends FileSystem {
         // memory only: nothing to write back; the nodes go with the last reference to them
     }
 
-    long now() {
-        return clock.getAsLong();
+    Instant now() {
+        long nanos = clock.getAsLong();
+        return Instant.ofEpochSecond(Math.floorDiv(nanos, NANOS), Math.floorMod(nanos, NANOS));
     }
 
     /** Takes an inode from the budget and returns its number; ENOSPC when none is left. */

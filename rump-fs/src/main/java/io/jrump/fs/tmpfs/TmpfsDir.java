@@ -91,6 +91,17 @@ final class TmpfsDir extends TmpfsNode {
     }
 
     @Override
+    public Vnode mknod(String name, int mode, long rdev, int uid, int gid) throws ErrnoException {
+        checkAlive();
+        int type = mode & FileMode.S_IFMT;
+        boolean device = type == FileMode.S_IFCHR || type == FileMode.S_IFBLK;
+        TmpfsNode node = new TmpfsSpecial(fs, fs.allocateNode(), mode, device ? rdev : 0, uid, gid);
+        add(name, node);
+        touchModified();
+        return node;
+    }
+
+    @Override
     public Vnode symlink(String name, String target, int uid, int gid) throws ErrnoException {
         checkAlive();
         TmpfsNode node = new TmpfsSymlink(fs, fs.allocateNode(), target, uid, gid);

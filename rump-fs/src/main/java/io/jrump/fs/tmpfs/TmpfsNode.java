@@ -11,17 +11,16 @@ import java.time.Instant;
  * permission checks without the vnode lock. Changes happen under the exclusive lock.
  */
 abstract class TmpfsNode extends Vnode {
-    private static final long NANOS = 1_000_000_000L;
-
     final Tmpfs fs;
     private final long ino;
     private volatile int mode;
     private volatile int uid;
     private volatile int gid;
     private volatile long nlink;
-    private volatile long atime;
-    private volatile long mtime;
-    private volatile long ctime;
+    /** Instants, not nanoseconds since the epoch: a {@code long} of those ends in 2262. */
+    private volatile Instant atime;
+    private volatile Instant mtime;
+    private volatile Instant ctime;
     /** Set once the node's inode and pages have gone back to the file system. */
     private boolean freed;
 
@@ -33,7 +32,7 @@ abstract class TmpfsNode extends Vnode {
         this.uid = uid;
         this.gid = gid;
         this.nlink = nlink;
-        long now = fs.now();
+        Instant now = fs.now();
         this.atime = now;
         this.mtime = now;
         this.ctime = now;
@@ -68,6 +67,11 @@ abstract class TmpfsNode extends Vnode {
         nlink = n;
     }
 
+    /** The device of a device node ({@code st_rdev}); 0 for every other node. */
+    long rdev() {
+        return 0;
+    }
+
     /** 512-byte units allocated to the node ({@code st_blocks}). */
     long blocks() {
         return 0;
@@ -75,8 +79,8 @@ abstract class TmpfsNode extends Vnode {
 
     @Override
     public final Stat stat(long dev) {
-        return new Stat(dev, ino, mode, nlink, uid, gid, 0, size(), Tmpfs.PAGE_SIZE, blocks(),
-                instant(atime), instant(mtime), instant(ctime));
+        return new Stat(dev, ino, mode, nlink, uid, gid, rdev(), size(), Tmpfs.PAGE_SIZE, blocks(),
+                atime, mtime, ctime);
     }
 
     @Override
@@ -93,14 +97,10 @@ abstract class TmpfsNode extends Vnode {
     }
 
     @Override
-    public final void setTimes(long a, long m) {
-        long now = fs.now();
-        if (a != TIME_OMIT) {
-            atime = a == TIME_NOW ? now : a;
-        }
-        if (m != TIME_OMIT) {
-            mtime = m == TIME_NOW ? now : m;
-        }
+    public final void setTimes(Instant a, Instant m) {
+        Instant now = fs.now();
+        atime = a != null ? a : now;
+        mtime = m != null ? m : now;
         ctime = now;
     }
 
@@ -110,7 +110,7 @@ abstract class TmpfsNode extends Vnode {
 
     /** Contents changed: modification and change time. */
     final void touchModified() {
-        long now = fs.now();
+        Instant now = fs.now();
         mtime = now;
         ctime = now;
     }
@@ -147,9 +147,5 @@ abstract class TmpfsNode extends Vnode {
 
     /** Gives back data pages; files override. */
     void releaseData() {
-    }
-
-    private static Instant instant(long nanos) {
-        return Instant.ofEpochSecond(Math.floorDiv(nanos, NANOS), Math.floorMod(nanos, NANOS));
     }
 }

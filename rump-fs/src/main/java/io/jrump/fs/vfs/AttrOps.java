@@ -15,7 +15,6 @@ import java.time.Instant;
  */
 final class AttrOps {
     private static final int SET_ID = FileMode.S_ISUID | FileMode.S_ISGID;
-    private static final long NANOS_PER_SECOND = 1_000_000_000L;
     /** Group execute (sys/stat.h {@code S_IXGRP}). */
     private static final int S_IXGRP = 0010;
 
@@ -94,8 +93,6 @@ final class AttrOps {
      * file anyway); setting explicit times needs ownership (EPERM), since it could fake history.
      */
     static void utimes(Cred cred, Vnode v, Instant atime, Instant mtime) throws ErrnoException {
-        long a = atime == null ? Vnode.TIME_NOW : toNanos(atime);
-        long m = mtime == null ? Vnode.TIME_NOW : toNanos(mtime);
         Mount.of(v).checkWritable();
         v.lockExclusive();
         try {
@@ -106,7 +103,7 @@ final class AttrOps {
             } else {
                 Access.checkOwner(cred, v);
             }
-            v.setTimes(a, m);
+            v.setTimes(atime, mtime);
         } finally {
             v.unlockExclusive();
         }
@@ -158,14 +155,6 @@ final class AttrOps {
         int mode = v.mode();
         if (!cred.isSuperuser() && (mode & SET_ID) != 0) {
             v.setMode(mode & FileMode.ALLPERMS & ~SET_ID);
-        }
-    }
-
-    private static long toNanos(Instant t) throws ErrnoException {
-        try {
-            return Math.addExact(Math.multiplyExact(t.getEpochSecond(), NANOS_PER_SECOND), t.getNano());
-        } catch (ArithmeticException e) {
-            throw new ErrnoException(Errno.EINVAL, "time out of range: " + t);
         }
     }
 }

@@ -7,7 +7,7 @@ import io.jrump.kern.Caller;
 import io.jrump.kern.Cred;
 
 /**
- * The calls that add and remove directory entries: mkdir, rmdir, unlink, link, symlink (and
+ * The calls that add and remove directory entries: mkdir, mknod, rmdir, unlink, link, symlink (and
  * readlink, their reader). Each looks up the parent directory, then takes it exclusive and
  * looks the last name up again, so that "is it there?" and "add it / take it away" are one
  * step no other call can come between; the entry's own node, when touched, is locked after
@@ -146,6 +146,43 @@ final class NameOps {
             checkNewNonDirectory(caller.cred(), p);
             Cred cred = caller.cred();
             VopCredentials.as(cred, () -> dir.symlink(p.name(), target, cred.euid(), groupForNewNode(cred, dir)));
+        } finally {
+            dir.unlockExclusive();
+        }
+    }
+
+    /**
+     * mknod(2) as Linux answers it: a regular file (type 0 or S_IFREG), a FIFO or a socket for
+     * anyone who may add the name; a character or block device only for root (CAP_MKNOD),
+     * EPERM otherwise; EPERM for a directory, EINVAL for any other type.
+     */
+    void mknod(Caller caller, String path, int mode, long dev) throws ErrnoException {
+        int type = mode & FileMode.S_IFMT;
+        switch (type) {
+            case 0, FileMode.S_IFREG, FileMode.S_IFIFO, FileMode.S_IFSOCK -> { }
+            case FileMode.S_IFCHR, FileMode.S_IFBLK -> {
+                if (!caller.cred().isSuperuser()) {
+                    throw new ErrnoException(Errno.EPERM, "only root may make device nodes");
+                }
+            }
+            case FileMode.S_IFDIR -> throw new ErrnoException(Errno.EPERM, "a directory is made with mkdir");
+            default -> throw new ErrnoException(Errno.EINVAL, "cannot make a node of type " + Integer.toOctalString(type));
+        }
+        Namei.Parent p = namei.parent(caller, path);
+        if (PathName.isDotOrDotDot(p.name())) {
+            throw new ErrnoException(Errno.EEXIST);
+        }
+        Vnode dir = p.dir();
+        dir.lockExclusive();
+        try {
+            checkNewNonDirectory(caller.cred(), p);
+            Cred cred = caller.cred();
+            int perms = mode & FileMode.ALLPERMS;
+            if (type == 0 || type == FileMode.S_IFREG) {
+                makeNode(cred, dir, p.name(), FileMode.S_IFREG | perms);
+            } else {
+                VopCredentials.as(cred, () -> dir.mknod(p.name(), type | perms, dev, cred.euid(), groupForNewNode(cred, dir)));
+            }
         } finally {
             dir.unlockExclusive();
         }

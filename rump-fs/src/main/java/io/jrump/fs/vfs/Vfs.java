@@ -93,6 +93,11 @@ public final class Vfs implements PathCalls {
     }
 
     @Override
+    public void mknod(Caller caller, String path, int mode, long dev) throws ErrnoException {
+        nameOps.mknod(caller, path, mode, dev);
+    }
+
+    @Override
     public String readlink(Caller caller, String path) throws ErrnoException {
         return nameOps.readlink(caller, path);
     }
@@ -108,8 +113,8 @@ public final class Vfs implements PathCalls {
     }
 
     @Override
-    public void utimes(Caller caller, String path, Instant atime, Instant mtime) throws ErrnoException {
-        AttrOps.utimes(caller.cred(), namei.resolve(caller, path, true), atime, mtime);
+    public void utimes(Caller caller, String path, Instant atime, Instant mtime, boolean follow) throws ErrnoException {
+        AttrOps.utimes(caller.cred(), namei.resolve(caller, path, follow), atime, mtime);
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.jrump.api.ErrnoException;
 import io.jrump.api.FileMode;
 import io.jrump.api.Stat;
 import java.nio.ByteBuffer;
+import java.time.Instant;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -25,11 +26,6 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * moment, as it would in a kernel that checks before it locks.
  */
 public abstract class Vnode {
-    /** {@link #setTimes}: leave this time as it is (UTIME_OMIT). */
-    public static final long TIME_OMIT = Long.MIN_VALUE;
-    /** {@link #setTimes}: set this time to the file system's clock (UTIME_NOW). */
-    public static final long TIME_NOW = Long.MIN_VALUE + 1;
-
     private final FileSystem fileSystem;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     /** The mount whose root covers this directory, or null; changed only under the mount table's lock. */
@@ -115,8 +111,13 @@ public abstract class Vnode {
     /** Sets owner and group (both given) and the change time. */
     public abstract void setOwner(int uid, int gid) throws ErrnoException;
 
-    /** Sets access and modification times in nanoseconds since the epoch ({@link #TIME_OMIT} keeps one, {@link #TIME_NOW} takes the clock's) and the change time to now. */
-    public abstract void setTimes(long atimeNanos, long mtimeNanos) throws ErrnoException;
+    /**
+     * Sets access and modification times ({@code null}: the file system's clock, UTIME_NOW) and
+     * the change time to now. Instants, not nanoseconds since the epoch, which a {@code long}
+     * holds only from 1677 to 2262; a file system stores what it can and clamps the rest, as
+     * Linux does.
+     */
+    public abstract void setTimes(Instant atime, Instant mtime) throws ErrnoException;
 
     // ---- data; shared lock for reads, exclusive for changes ----
 
@@ -163,6 +164,19 @@ public abstract class Vnode {
      */
     public Vnode create(String name, int mode, int uid, int gid) throws ErrnoException {
         throw notDirectory();
+    }
+
+    /**
+     * Makes a FIFO, socket or device node ({@code mode} has the type bits) named {@code name},
+     * which the caller has checked to be absent; {@code rdev} is a device node's
+     * {@link io.jrump.api.DeviceNumber}. A file system that keeps no such nodes answers EPERM,
+     * as Linux does for one without a {@code mknod} operation.
+     */
+    public Vnode mknod(String name, int mode, long rdev, int uid, int gid) throws ErrnoException {
+        if (!isDirectory()) {
+            throw notDirectory();
+        }
+        throw new ErrnoException(Errno.EPERM, "this file system keeps no special files");
     }
 
     /** Makes a symbolic link named {@code name}, which the caller has checked to be absent. */

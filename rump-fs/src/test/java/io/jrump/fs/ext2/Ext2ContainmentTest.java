@@ -370,7 +370,15 @@ class Ext2ContainmentTest {
         /** small.txt's block is in the inode table. */
         INTO_METADATA,
         /** A name in /a leads to an inode that is free: the next create would take it. */
-        NAME_TO_FREE_INODE
+        NAME_TO_FREE_INODE,
+        /** A name in /a leads to the resize inode: unlinking it would free reserved blocks. */
+        NAME_TO_RESERVED_INODE,
+        /** /a/README has two names but one link: unlinking one would free what the other names. */
+        TOO_FEW_LINKS,
+        /** /a has size 0: it looks empty, and a create would write over its '.' and '..'. */
+        EMPTY_DIRECTORY,
+        /** /small.txt carries the hashed-index flag: its data would be read as an htree. */
+        INDEX_ON_A_FILE
     }
 
     @ParameterizedTest(name = "{0}")
@@ -388,6 +396,10 @@ class Ext2ContainmentTest {
             }
             case INTO_METADATA -> debugfsWrite(img, "sif /small.txt block[0] " + group0(img).inodeTable());
             case NAME_TO_FREE_INODE -> debugfsWrite(img, "ln <" + (superblock(img).inodesCount() - 3) + "> /a/stray");
+            case NAME_TO_RESERVED_INODE -> debugfsWrite(img, "ln <7> /a/stray");
+            case TOO_FEW_LINKS -> debugfsWrite(img, "ln /a/README /a/again");
+            case EMPTY_DIRECTORY -> debugfsWrite(img, "sif /a size 0");
+            case INDEX_ON_A_FILE -> debugfsWrite(img, "sif /small.txt flags 0x1000");
         }
         byte[] all = Files.readAllBytes(img);
         ErrnoException e = assertThrows(ErrnoException.class, () -> mount(img, false, null).close());
@@ -399,8 +411,49 @@ class Ext2ContainmentTest {
             assertTrue(k.sys().stat("/mnt/big").size() > 0);
         }
         try (RumpKernel k = mount(img, true)) {
-            assertArrayEquals("read me\n".getBytes(), FsAssert.readFile(k.sys(), "/mnt/a/README"));
+            assertTrue(k.sys().stat("/mnt/lost+found").isDirectory());
         }
+    }
+
+    @Test
+    void aNameLeadingToAReservedInodeIsCorruption() throws Exception {
+        Path img = image(1024);
+        debugfsWrite(img, "ln <7> /a/stray");
+        byte[] before = metadata(img);
+        try (RumpKernel k = mount(img, false)) {
+            ErrnoException e = assertThrows(ErrnoException.class, () -> k.sys().unlink("/mnt/a/stray"));
+            assertEquals(Errno.EUCLEAN, e.errno(), e.getMessage());
+            assertTrue(e.getMessage().contains("reserved inode 7"), e.getMessage());
+        }
+        assertArrayEquals(before, metadata(img));
+    }
+
+    /** Damage that the mount's scan finds, found again while writing when the scan is off (check=normal). */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"empty directory", "index flag on a file", "parent without its subdirectory's link"})
+    void damageAWriteWouldBuildOnIsCorruption(String damage) throws Exception {
+        Path img = image(1024);
+        switch (damage) {
+            case "empty directory" -> debugfsWrite(img, "sif /a size 0");
+            case "index flag on a file" -> debugfsWrite(img, "sif /small.txt flags 0x1000");
+            default -> {
+                debugfsWrite(img, "mkdir /a/sub");
+                debugfsWrite(img, "sif /a links_count 2");
+            }
+        }
+        byte[] before = metadata(img);
+        try (RumpKernel k = mount(img, false)) {
+            ErrnoException e = assertThrows(ErrnoException.class, () -> {
+                switch (damage) {
+                    case "empty directory" -> FsAssert.writeFile(k.sys(), "/mnt/a/new", SMALL);
+                    case "index flag on a file" -> FsAssert.writeFile(k.sys(), "/mnt/small.txt", pattern(5000, 1));
+                    default -> k.sys().rmdir("/mnt/a/sub");
+                }
+            });
+            assertEquals(Errno.EUCLEAN, e.errno(), e.getMessage());
+        }
+        assertErrorState(img);
+        assertArrayEquals(before, metadata(img));
     }
 
     @Test

@@ -263,6 +263,21 @@ abstract class NioContract {
         assertThrows(UnsupportedOperationException.class, () -> Files.getAttribute(p("/f"), "dos:hidden"));
     }
 
+    /** FileTimes past 2262 (nanoseconds since the epoch overflow a long there) and near 1901 round-trip through the views. */
+    @Test
+    void farTimesRoundTrip() throws IOException {
+        Files.writeString(p("/f"), "x");
+        FileTime future = FileTime.from(Instant.parse("2300-01-01T00:00:00.25Z"));
+        FileTime past = FileTime.from(Instant.parse("1901-12-14T00:00:00.5Z"));
+        Files.getFileAttributeView(p("/f"), java.nio.file.attribute.BasicFileAttributeView.class).setTimes(future, past, null);
+        java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(p("/f"), java.nio.file.attribute.BasicFileAttributes.class);
+        assertEquals(future.toInstant(), a.lastModifiedTime().toInstant());
+        assertEquals(past.toInstant(), a.lastAccessTime().toInstant());
+        Files.setAttribute(p("/f"), "lastModifiedTime", FileTime.from(Instant.parse("2400-02-29T12:00:00.000000001Z")));
+        assertEquals(Instant.parse("2400-02-29T12:00:00.000000001Z"), Files.getLastModifiedTime(p("/f")).toInstant());
+        assertEquals(past.toInstant(), ((FileTime) Files.getAttribute(p("/f"), "unix:lastAccessTime")).toInstant(), "the other time is left");
+    }
+
     @Test
     void fileStoreReportsSpaceThatWritesUse() throws IOException {
         FileStore store = Files.getFileStore(p("/"));

@@ -118,7 +118,7 @@ class ReadOnlyMountTest {
         assertErrno(Errno.EROFS, () -> vfs.symlink(root, "x", "/ro/l2"));
         assertErrno(Errno.EROFS, () -> vfs.chmod(root, "/ro/file", 0600));
         assertErrno(Errno.EROFS, () -> vfs.chown(root, "/ro/file", 1, 1, true));
-        assertErrno(Errno.EROFS, () -> vfs.utimes(root, "/ro/file", null, null));
+        assertErrno(Errno.EROFS, () -> vfs.utimes(root, "/ro/file", null, null, true));
         assertErrno(Errno.EROFS, () -> vfs.access(root, "/ro/file", Fcntl.W_OK));
     }
 

@@ -1,6 +1,8 @@
 package io.jrump.fs.ext2.disk;
 
+import io.jrump.api.DeviceNumber;
 import java.nio.ByteBuffer;
+import java.time.Instant;
 
 /**
  * An on-disk inode: 128 bytes of {@code struct ext2_inode} plus, in larger inodes, the ext4
@@ -66,6 +68,16 @@ public final class Inode extends LeView {
     private static final int CRTIME_EXTRA = 0x94;
 
     private static final long NANOS = 1_000_000_000L;
+    /** Largest major and minor of the new device encoding (Linux's 12-bit major, 20-bit minor, {@code linux/kdev_t.h}). */
+    private static final long MAX_MAJOR = 0xfff;
+    private static final long MAX_MINOR = 0xfffff;
+    /** Low bits of an {@code i_*time_extra} field that extend the seconds (EXT4_EPOCH_BITS, EXT4_EPOCH_MASK). */
+    private static final int EPOCH_BITS = 2;
+    private static final long EPOCH_MASK = (1 << EPOCH_BITS) - 1;
+    /** Earliest time an inode holds, with or without an extra field: 1901-12-13T20:45:52Z (EXT4_TIMESTAMP_MIN). */
+    private static final long TIME_MIN = Integer.MIN_VALUE;
+    /** Latest time an inode with an extra field holds: 2446-05-10T22:38:55Z (EXT4_EXTRA_TIMESTAMP_MAX). */
+    private static final long EXTRA_TIME_MAX = (1L << 34) - 1 + Integer.MIN_VALUE;
 
     private final int size;
 
@@ -111,6 +123,42 @@ public final class Inode extends LeView {
     public byte[] blockBytes() { return bytes(BLOCK, I_BLOCK_BYTES); }
     public void setBlockBytes(byte[] b) { putBytes(BLOCK, b, I_BLOCK_BYTES); }
 
+    /**
+     * The device of a character or block device inode, as a {@link DeviceNumber}. Linux keeps
+     * it in {@code i_block} in one of two encodings ({@code ext2_read_inode},
+     * {@code ext2_write_inode}; {@code old_encode_dev}, {@code new_encode_dev} of
+     * {@code linux/kdev_t.h}): {@code major << 8 | minor} in {@code i_block[0]} when both are
+     * below 256, else {@code i_block[0]} zero and {@code minor & 0xff | major << 8 |
+     * (minor & ~0xff) << 12} in {@code i_block[1]} (majors to 4095, minors to 2^20 - 1).
+     */
+    public long device() {
+        long old = block(0);
+        if (old != 0) {
+            return DeviceNumber.of(old >>> 8 & 0xff, old & 0xff);
+        }
+        long nw = block(1);
+        return DeviceNumber.of((nw & 0xfff00) >>> 8, (nw & 0xff) | (nw >>> 12 & 0xfff00));
+    }
+
+    /** Stores a device number as {@link #device} reads it; EINVAL-worthy numbers are the caller's to refuse ({@link #holdsDevice}). */
+    public void setDevice(long dev) {
+        long major = DeviceNumber.major(dev);
+        long minor = DeviceNumber.minor(dev);
+        if (major < 256 && minor < 256) {
+            setBlock(0, major << 8 | minor);
+            setBlock(1, 0);
+        } else {
+            setBlock(0, 0);
+            setBlock(1, (minor & 0xff) | major << 8 | (minor & ~0xffL) << 12);
+            setBlock(2, 0);
+        }
+    }
+
+    /** Whether {@link #setDevice} can store {@code dev}: Linux's device numbers, a 12-bit major and a 20-bit minor. */
+    public static boolean holdsDevice(long dev) {
+        return DeviceNumber.major(dev) <= MAX_MAJOR && DeviceNumber.minor(dev) <= MAX_MINOR;
+    }
+
     public int extraIsize() { return size > Superblock.GOOD_OLD_INODE_SIZE ? u16(EXTRA_ISIZE) : 0; }
     public void setExtraIsize(int n) { put16(EXTRA_ISIZE, n); }
 
@@ -120,41 +168,66 @@ public final class Inode extends LeView {
                 && end <= size;
     }
 
-    public long atimeNanos() { return time(ATIME, ATIME_EXTRA); }
-    public long mtimeNanos() { return time(MTIME, MTIME_EXTRA); }
-    public long ctimeNanos() { return time(CTIME, CTIME_EXTRA); }
-    /** Creation time, or {@link Long#MIN_VALUE} when the inode has no room for it. */
-    public long crtimeNanos() { return hasExtra(CRTIME_EXTRA + 4) ? time(CRTIME, CRTIME_EXTRA) : Long.MIN_VALUE; }
-    public void setAtimeNanos(long t) { setTime(ATIME, ATIME_EXTRA, t); }
-    public void setMtimeNanos(long t) { setTime(MTIME, MTIME_EXTRA, t); }
-    public void setCtimeNanos(long t) { setTime(CTIME, CTIME_EXTRA, t); }
-    public void setCrtimeNanos(long t) { if (hasExtra(CRTIME_EXTRA + 4)) setTime(CRTIME, CRTIME_EXTRA, t); }
+    public Instant atime() { return time(ATIME, ATIME_EXTRA); }
+    public Instant mtime() { return time(MTIME, MTIME_EXTRA); }
+    public Instant ctime() { return time(CTIME, CTIME_EXTRA); }
+    /** Creation time, or null when the inode has no room for it. */
+    public Instant crtime() { return hasExtra(CRTIME_EXTRA + 4) ? time(CRTIME, CRTIME_EXTRA) : null; }
+    public void setAtime(Instant t) { setTime(ATIME, ATIME_EXTRA, t); }
+    public void setMtime(Instant t) { setTime(MTIME, MTIME_EXTRA, t); }
+    public void setCtime(Instant t) { setTime(CTIME, CTIME_EXTRA, t); }
+    public void setCrtime(Instant t) { if (hasExtra(CRTIME_EXTRA + 4)) setTime(CRTIME, CRTIME_EXTRA, t); }
+
+    /** Setters for a clock reading in nanoseconds since the epoch (a "now", which a {@code long} holds until 2262). */
+    public void setAtimeNanos(long t) { setAtime(instant(t)); }
+    public void setMtimeNanos(long t) { setMtime(instant(t)); }
+    public void setCtimeNanos(long t) { setCtime(instant(t)); }
+    public void setCrtimeNanos(long t) { setCrtime(instant(t)); }
+
+    private static Instant instant(long nanos) {
+        return Instant.ofEpochSecond(Math.floorDiv(nanos, NANOS), Math.floorMod(nanos, NANOS));
+    }
 
     /**
      * Seconds are a signed 32-bit field; an extra field, when present, adds two epoch bits
-     * (extending the range to 2446) and 30 bits of nanoseconds.
+     * (the seconds' bits 32 and 33, extending the range to 2446) below 30 bits of nanoseconds
+     * (ext4 wiki, "Inode Timestamps"; Linux {@code ext4_decode_extra_time}). Seconds and
+     * nanoseconds stay apart: nanoseconds since the epoch overflow a {@code long} after 2262.
      */
-    private long time(int at, int extraAt) {
+    private Instant time(int at, int extraAt) {
         long seconds = s32(at);
         long nanos = 0;
         if (hasExtra(extraAt + 4)) {
             long extra = u32(extraAt);
-            seconds += (extra & 3) << 32;
-            nanos = extra >>> 2;
+            seconds += (extra & EPOCH_MASK) << 32;
+            nanos = extra >>> EPOCH_BITS;
             if (nanos >= NANOS) {
                 nanos = 0;
             }
         }
-        return seconds * NANOS + nanos;
+        return Instant.ofEpochSecond(seconds, nanos);
     }
 
-    private void setTime(int at, int extraAt, long t) {
-        long seconds = Math.floorDiv(t, NANOS);
-        long nanos = Math.floorMod(t, NANOS);
+    /**
+     * Writes a time, clamped as Linux clamps to what the inode holds ({@code timestamp_truncate}
+     * with {@code s_time_min}/{@code s_time_max}): 1901-12-13..2446-05-10 with an extra field,
+     * 1901-12-13..2038-01-19 without one (an ext2 inode of 128 bytes), nanoseconds dropped at
+     * either limit. The epoch bits are {@code (seconds - (int) seconds) >> 32}, which is what
+     * the decoder above adds back.
+     */
+    private void setTime(int at, int extraAt, Instant t) {
+        boolean extraField = hasExtra(extraAt + 4);
+        long max = extraField ? EXTRA_TIME_MAX : Integer.MAX_VALUE;
+        long seconds = t.getEpochSecond();
+        long nanos = t.getNano();
+        if (seconds <= TIME_MIN || seconds >= max) {
+            seconds = Math.max(TIME_MIN, Math.min(max, seconds));
+            nanos = 0;
+        }
         put32(at, seconds);
-        if (hasExtra(extraAt + 4)) {
-            long epoch = ((seconds - (int) seconds) >> 32) & 3;
-            put32(extraAt, nanos << 2 | epoch);
+        if (extraField) {
+            long epoch = ((seconds - (int) seconds) >> 32) & EPOCH_MASK;
+            put32(extraAt, nanos << EPOCH_BITS | epoch);
         }
     }
 
