@@ -70,7 +70,7 @@ public class Ext2Type implements FileSystemType {
                     MapScan.run(sb, groups, cache, zone);
                 }
             } catch (ErrnoException e) {
-                throw new ErrnoException(e.errno(), e.getMessage() + " (refusing to mount read-write; it may be mounted read-only)");
+                throw new ErrnoException(e.errno(), e.detail() + " (refusing to mount read-write; it may be mounted read-only)");
             }
         }
         return new Ext2Fs(dev, cache, sb, groups, zone, readOnly, request::now, log, name);
