@@ -24,6 +24,8 @@ import java.util.regex.Pattern;
  *     more block in use but free after the writes is a new problem even if the line existed.</li>
  * <li>Pass 1B's multiply-claimed lists are split into one problem per (inode, block): a new
  *     file that now shares a block is new even if that block was shared before.</li>
+ * <li>Pass 4's "ref count is N, should be M" and "Unattached inode" on one inode are one
+ *     problem: its links count disagrees with the entries naming it.</li>
  * <li>Dropped as pure consequences of the above, which e2fsck recounts from the bitmaps and
  *     inodes it checked: the free blocks/inodes and directories counts, the bitmap padding.</li>
  * <li>Dropped as not problems: the version banner, pass headers, the pass 1C/1D narrative
@@ -63,6 +65,14 @@ final class FsckReport {
             Pattern.compile("^Directories count wrong for group.*"),
             Pattern.compile("^Padding at end of (block|inode) bitmap is not set\\..*"));
 
+    /**
+     * Pass 4's findings on one inode, all saying that i_links_count disagrees with the
+     * directory entries naming it ("Unattached" is the case of none): one problem, whatever
+     * the counts. Source: e2fsprogs e2fsck/pass4.c, disconnect_inode() and check_ref_count.
+     */
+    private static final Pattern REF_COUNT = Pattern.compile(
+            "^(?:Inode (\\d+) ref count is \\d+, should be \\d+\\.|Unattached (?:zero-length )?inode (\\d+)\\.?)$");
+
     /** e2fsck -n's question and answer at the end of a line ("Fix? no", "Connect to /lost+found? no"). */
     private static final Pattern QUESTION = Pattern.compile("(^|\\s+)[A-Z][^.!?]*\\? (no|yes)$");
     private static final Pattern BITMAP = Pattern.compile("^(Block|Inode) bitmap differences:\\s*(.*)$");
@@ -82,11 +92,13 @@ final class FsckReport {
     private final Set<Problem> problems;
     private final int ignored;
     private final int exit;
+    private final String raw;
 
-    private FsckReport(Set<Problem> problems, int ignored, int exit) {
+    private FsckReport(Set<Problem> problems, int ignored, int exit, String raw) {
         this.problems = problems;
         this.ignored = ignored;
         this.exit = exit;
+        this.raw = raw;
     }
 
     /** Reads one e2fsck run; {@code image} is the path it was given, which its lines quote. */
@@ -122,9 +134,14 @@ final class FsckReport {
                 sharedItems(m.group(1), m.group(2), out);
                 continue;
             }
+            m = REF_COUNT.matcher(line);
+            if (m.matches()) {
+                out.add(new Problem("reference count of inode " + (m.group(1) != null ? m.group(1) : m.group(2))));
+                continue;
+            }
             out.add(new Problem(template(line)));
         }
-        return new FsckReport(out, ignored, exit);
+        return new FsckReport(out, ignored, exit, stdout + stderr);
     }
 
     static FsckReport of(E2fsprogs.Streams run, String image) {
@@ -203,6 +220,11 @@ final class FsckReport {
     /** Lines dropped as count consequences. */
     int ignored() {
         return ignored;
+    }
+
+    /** e2fsck's output as it printed it (stdout, then stderr), for a case being reproduced. */
+    String raw() {
+        return raw;
     }
 
     boolean clean() {

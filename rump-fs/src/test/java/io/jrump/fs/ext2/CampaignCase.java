@@ -1,0 +1,108 @@
+package io.jrump.fs.ext2;
+
+import io.jrump.api.ErrnoException;
+import io.jrump.api.Rump;
+import io.jrump.api.RumpKernel;
+import io.jrump.api.Syscalls;
+import io.jrump.dev.FileBlockDevice;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * One case of the corruption campaign: an image (a base image with one mutation, or none) is
+ * checked with {@code e2fsck -fn}, mounted read-write by a fresh kernel, given the
+ * {@link WriteSequence}, unmounted, and checked again. The case fails if the second check
+ * reports a problem the first did not, if an image e2fsck found clean is not clean after, or
+ * if anything but an {@link ErrnoException} came out of the kernel.
+ */
+final class CampaignCase {
+    /** What happened; {@code mountErrno} is null when the mount succeeded. */
+    record Result(String base, int blockSize, String id, long seed, ImageMutator.Mutation mutation, String mountErrno,
+            Map<String, String> steps, FsckReport before, FsckReport after, Set<FsckReport.Problem> fresh, Throwable unexpected) {
+        /** A clean image that is not clean after the writes. */
+        boolean lostCleanliness() {
+            return before.clean() && !after.clean();
+        }
+
+        boolean failed() {
+            return !fresh.isEmpty() || lostCleanliness() || unexpected != null;
+        }
+
+        String kind() {
+            return mutation == null ? "NONE" : mutation.kind().name();
+        }
+
+        String describe() {
+            return base + "/" + id + " seed=" + seed + " " + (mutation == null ? "unmutated" : mutation.kind() + ": " + mutation.description());
+        }
+    }
+
+    private CampaignCase() {
+    }
+
+    /**
+     * Runs one case on a copy of {@code base} at {@code image}; {@code damage} mutates the
+     * copy's bytes and returns what it did (null for none); {@code between} runs after the
+     * writes and before the second check (the self-checks use it to spread damage on purpose).
+     */
+    static Result run(String baseName, int blockSize, String id, long seed, byte[] base, Path image,
+            java.util.function.Function<byte[], ImageMutator.Mutation> damage, Consumer<Path> between)
+            throws IOException, InterruptedException {
+        byte[] img = base.clone();
+        ImageMutator.Mutation m = damage.apply(img);
+        Files.write(image, img);
+        try {
+            FsckReport before = fsck(image);
+            String mountErrno = null;
+            Map<String, String> steps = Map.of();
+            Throwable unexpected = null;
+            try {
+                FileBlockDevice dev = FileBlockDevice.open(image, false);
+                try (RumpKernel k = Rump.builder().component("vfs").device("disk0", dev).boot()) {
+                    Syscalls sys = k.sys();
+                    sys.mkdir("/mnt", 0755);
+                    try {
+                        sys.mount("disk0", "/mnt", "ext2", 0, null);
+                    } catch (ErrnoException e) {
+                        mountErrno = e.errno().name();
+                    }
+                    if (mountErrno == null) {
+                        steps = new java.util.LinkedHashMap<>(WriteSequence.run(sys, "/mnt"));
+                        try {
+                            sys.unmount("/mnt", 0);
+                            steps.put("unmount", "ok");
+                        } catch (ErrnoException e) {
+                            steps.put("unmount", e.errno().name());
+                        }
+                    }
+                } finally {
+                    dev.close();
+                }
+            } catch (ErrnoException e) {
+                if (steps.isEmpty()) {
+                    unexpected = e; // opening the device, booting or mkdir on the kernel's root: not the image's doing
+                } else {
+                    steps.put("kernel close", e.errno().name());
+                }
+            } catch (RuntimeException | Error e) {
+                unexpected = e;
+            }
+            if (between != null) {
+                between.accept(image);
+            }
+            FsckReport after = fsck(image);
+            return new Result(baseName, blockSize, id, seed, m, mountErrno, steps, before, after, after.newSince(before), unexpected);
+        } finally {
+            Files.deleteIfExists(image);
+        }
+    }
+
+    static FsckReport fsck(Path image) throws IOException, InterruptedException {
+        return FsckReport.of(E2fsprogs.runApart(List.of("e2fsck", "-fn", image.toString())), image.toString());
+    }
+}
