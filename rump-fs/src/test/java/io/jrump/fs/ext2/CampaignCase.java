@@ -16,14 +16,16 @@ import java.util.function.Consumer;
 /**
  * One case of the corruption campaign: an image (a base image with one mutation, or none) is
  * checked with {@code e2fsck -fn}, mounted read-write by a fresh kernel, given the
- * {@link WriteSequence}, unmounted, and checked again. The case fails if the second check
+ * {@link WriteSequence}, unmounted, and checked again (where {@code -fn} stops early, also with
+ * {@code -fy} on scratch copies). The case fails if the second check
  * reports a problem the first did not, if an image e2fsck found clean is not clean after, or
  * if anything but an {@link ErrnoException} came out of the kernel.
  */
 final class CampaignCase {
     /** What happened; {@code mountErrno} is null when the mount succeeded. */
     record Result(String base, int blockSize, String id, long seed, ImageMutator.Mutation mutation, String mountErrno,
-            Map<String, String> steps, FsckReport before, FsckReport after, Set<FsckReport.Problem> fresh, Throwable unexpected) {
+            Map<String, String> steps, FsckReport before, FsckReport after, Set<FsckReport.Problem> fresh, boolean repairChecked,
+            Throwable unexpected) {
         /** A clean image that is not clean after the writes. */
         boolean lostCleanliness() {
             return before.clean() && !after.clean();
@@ -56,8 +58,10 @@ final class CampaignCase {
         byte[] img = base.clone();
         ImageMutator.Mutation m = damage.apply(img);
         Files.write(image, img);
+        Path scratch = image.resolveSibling(image.getFileName() + ".fy");
         try {
             FsckReport before = fsck(image);
+            FsckReport beforeRepaired = before.exit() >= 8 ? repairReport(image, scratch) : null;
             String mountErrno = null;
             Map<String, String> steps = Map.of();
             Throwable unexpected = null;
@@ -96,10 +100,25 @@ final class CampaignCase {
                 between.accept(image);
             }
             FsckReport after = fsck(image);
-            return new Result(baseName, blockSize, id, seed, m, mountErrno, steps, before, after, after.newSince(before), unexpected);
+            Set<FsckReport.Problem> fresh = new java.util.TreeSet<>(after.newSince(before));
+            if (beforeRepaired != null) {
+                fresh.addAll(repairReport(image, scratch).newSince(beforeRepaired));
+            }
+            return new Result(baseName, blockSize, id, seed, m, mountErrno, steps, before, after, fresh, beforeRepaired != null, unexpected);
         } finally {
             Files.deleteIfExists(image);
+            Files.deleteIfExists(scratch);
         }
+    }
+
+    /**
+     * {@code e2fsck -fy} on a scratch copy: for an image on which {@code -fn} stops early
+     * (a directory it may not salvage aborts it), the repairing run goes through every pass,
+     * so the problems after the stop are compared too. The image itself is not touched.
+     */
+    static FsckReport repairReport(Path image, Path scratch) throws IOException, InterruptedException {
+        Files.copy(image, scratch, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        return FsckReport.of(E2fsprogs.runApart(List.of("e2fsck", "-fy", scratch.toString())), scratch.toString());
     }
 
     static FsckReport fsck(Path image) throws IOException, InterruptedException {

@@ -62,7 +62,7 @@ final class CampaignTally {
             lostClean += r.lostCleanliness() ? 1 : 0;
             unexpected += r.unexpected() == null ? 0 : 1;
             cleanBefore += r.before().clean() ? 1 : 0;
-            if (r.before().exit() >= 8) {
+            if (r.repairChecked()) {
                 checkAborted++;
                 count(abortedPerKind, r.kind());
             }
@@ -71,7 +71,7 @@ final class CampaignTally {
         b.append("ext2 corruption campaign: ").append(results.size()).append(" images\n");
         b.append("  per block size: ").append(perBlockSize).append('\n');
         b.append("  per mutation class: ").append(perKind).append('\n');
-        b.append("  e2fsck clean before the writes: ").append(cleanBefore).append(", e2fsck could not check (exit >= 8): ").append(checkAborted).append(' ').append(abortedPerKind).append('\n');
+        b.append("  e2fsck clean before the writes: ").append(cleanBefore).append(", e2fsck -fn stopped early (exit >= 8; compared with -fy on copies too): ").append(checkAborted).append(' ').append(abortedPerKind).append('\n');
         b.append("  mounts refused: ").append(mountsRefused.values().stream().mapToInt(Integer::intValue).sum()).append(' ').append(mountsRefused).append('\n');
         b.append("  writes refused: ").append(writesRefused.values().stream().mapToInt(Integer::intValue).sum()).append(' ').append(writesRefused).append('\n');
         b.append("  writes refused by step: ").append(refusedByStep).append('\n');

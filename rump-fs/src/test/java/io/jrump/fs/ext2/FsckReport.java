@@ -26,6 +26,7 @@ import java.util.regex.Pattern;
  *     file that now shares a block is new even if that block was shared before.</li>
  * <li>Pass 4's "ref count is N, should be M" and "Unattached inode" on one inode are one
  *     problem: its links count disagrees with the entries naming it.</li>
+ * <li>Pass 2's "Problem in HTREE directory inode N: block #M ..." is one problem per inode.</li>
  * <li>Dropped as pure consequences of the above, which e2fsck recounts from the bitmaps and
  *     inodes it checked: the free blocks/inodes and directories counts, the bitmap padding.</li>
  * <li>Dropped as not problems: the version banner, pass headers, the pass 1C/1D narrative
@@ -57,6 +58,8 @@ final class FsckReport {
             Pattern.compile("^\\s*has \\d+ multiply-claimed block\\(s\\), shared with \\d+ file\\(s\\):"),
             Pattern.compile("^\t.*"),
             Pattern.compile("^IMG: \\*+ WARNING: Filesystem still has errors \\*+"),
+            Pattern.compile("^IMG: \\*+ FILE SYSTEM WAS MODIFIED \\*+"),
+            Pattern.compile("^Restarting e2fsck from the beginning\\.\\.\\."),
             Pattern.compile("^IMG: \\d+/\\d+ files \\(.*\\), \\d+/\\d+ blocks"));
 
     /** Counts e2fsck recomputes from what it checked: they follow from problems reported elsewhere. */
@@ -72,6 +75,12 @@ final class FsckReport {
      */
     private static final Pattern REF_COUNT = Pattern.compile(
             "^(?:Inode (\\d+) ref count is \\d+, should be \\d+\\.|Unattached (?:zero-length )?inode (\\d+)\\.?)$");
+
+    /**
+     * Pass 2's findings inside an indexed (htree) directory name the logical block of the
+     * inode they are in, which writes to the inode move: one problem per inode.
+     */
+    private static final Pattern HTREE = Pattern.compile("^Problem in HTREE directory inode (\\d+): .*");
 
     /** e2fsck -n's question and answer at the end of a line ("Fix? no", "Connect to /lost+found? no"). */
     private static final Pattern QUESTION = Pattern.compile("(^|\\s+)[A-Z][^.!?]*\\? (no|yes)$");
@@ -132,6 +141,11 @@ final class FsckReport {
             m = SHARED.matcher(line);
             if (m.matches()) {
                 sharedItems(m.group(1), m.group(2), out);
+                continue;
+            }
+            m = HTREE.matcher(line);
+            if (m.matches()) {
+                out.add(new Problem("Problem in HTREE directory inode " + m.group(1)));
                 continue;
             }
             m = REF_COUNT.matcher(line);

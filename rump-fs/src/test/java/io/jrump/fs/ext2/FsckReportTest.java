@@ -133,6 +133,14 @@ class FsckReportTest {
     }
 
     @Test
+    void htreeProblemsAreOnePerInode() {
+        FsckReport before = FsckReport.parse(4, "Problem in HTREE directory inode 22: block #1 not referenced\n", "", "x.img");
+        FsckReport after = FsckReport.parse(4, "Problem in HTREE directory inode 22: block #13 not referenced\n"
+                + "Problem in HTREE directory inode 40: block #1 has bad max hash\n", "", "x.img");
+        assertEquals(Set.of("Problem in HTREE directory inode 40"), newKeys(after, before));
+    }
+
+    @Test
     void aNewProblemOnAnotherObjectOfTheSameKindIsNew() {
         FsckReport before = FsckReport.parse(4, "Inode 14, i_size is 1, should be 300000.  Fix? no\n", "", "x.img");
         FsckReport same = FsckReport.parse(4, "Inode 14, i_size is 5, should be 1024.  Fix? no\n", "", "x.img");
