@@ -76,12 +76,12 @@ final class InetConfig implements NetConfig {
                 if (s.isLocal(a.address()) && !Ipv4Address.isLoopback(a.address()) || i.hasAddress(a.address())) {
                     throw new ErrnoException(Errno.EEXIST, Ipv4Address.format(a.address()) + " is already configured");
                 }
-                i.add(a);
+                s.addAddress(i, a);
                 try {
                     s.routes.add(new Route(a.network(), a.prefixLength(), 0, i));
                 } catch (ErrnoException e) {
                     if (e.errno() != Errno.EEXIST) {
-                        i.remove(a);
+                        s.removeAddress(i, a);
                         throw e;
                     }
                 }
@@ -103,7 +103,7 @@ final class InetConfig implements NetConfig {
             InetIf i = s.require(name);
             IfAddr a = cidr(cidr);
             synchronized (s) {
-                if (!i.remove(a)) {
+                if (!s.removeAddress(i, a)) {
                     throw new ErrnoException(Errno.EADDRNOTAVAIL, cidr + " is not on " + name);
                 }
                 boolean sameNet = false;

@@ -43,6 +43,8 @@ final class InetStack implements AutoCloseable {
     private final long arpExpire;
     private final AtomicLong inodes = new AtomicLong();
     private final Set<DatagramSocket> sockets = ConcurrentHashMap.newKeySet();
+    /** Read per datagram; replaced whole when an address or interface comes or goes. */
+    private volatile LocalAddresses local = LocalAddresses.NONE;
     private volatile boolean closed;
 
     InetStack(Platform platform, BinaryOperator<String> options, List<TransportFactory> factories) {
@@ -69,7 +71,7 @@ final class InetStack implements AutoCloseable {
         this.stream = s;
         NetIf lo = new NetIf("lo0", new LoopbackDevice(), true);
         this.lo0 = attach(lo);
-        lo0.add(new IfAddr(Ipv4Address.LOOPBACK, 8));
+        addAddress(lo0, new IfAddr(Ipv4Address.LOOPBACK, 8));
         lo.setUp(true);
         try {
             routes.add(new Route(Ipv4Address.LOOPBACK_NET, 8, 0, lo0));
@@ -160,35 +162,43 @@ final class InetStack implements AutoCloseable {
             throw new ErrnoException(Errno.EPERM, "lo0 cannot be destroyed");
         }
         ifs.remove(i);
+        addressesChanged();
         routes.removeInterface(i);
         i.arp.clear();
         i.ifp.detach();
     }
 
+    /** Adds an address to {@code i}; callers serialise changes on this stack. */
+    void addAddress(InetIf i, IfAddr a) {
+        i.add(a);
+        addressesChanged();
+    }
+
+    /** Removes an address from {@code i}; false if it was not there. */
+    boolean removeAddress(InetIf i, IfAddr a) {
+        boolean removed = i.remove(a);
+        addressesChanged();
+        return removed;
+    }
+
+    /** Takes a new snapshot of the addresses after a change to them or to the interfaces. */
+    synchronized void addressesChanged() {
+        local = LocalAddresses.of(ifs);
+    }
+
+    /** This kernel's addresses and subnet broadcasts as they are now. */
+    LocalAddresses localAddresses() {
+        return local;
+    }
+
     /** Whether {@code a} is an address of this kernel or in 127/8. */
     boolean isLocal(int a) {
-        if (Ipv4Address.isLoopback(a)) {
-            return true;
-        }
-        for (InetIf i : ifs) {
-            if (i.hasAddress(a)) {
-                return true;
-            }
-        }
-        return false;
+        return Ipv4Address.isLoopback(a) || local.isOwn(a);
     }
 
     /** Whether {@code a} is the limited broadcast or a subnet broadcast of one of our interfaces. */
     boolean isBroadcast(int a) {
-        if (a == Ipv4Address.BROADCAST) {
-            return true;
-        }
-        for (InetIf i : ifs) {
-            if (i.isSubnetBroadcast(a)) {
-                return true;
-            }
-        }
-        return false;
+        return a == Ipv4Address.BROADCAST || local.isSubnetBroadcast(a);
     }
 
     Transport transport(int protocol) {
@@ -252,5 +262,6 @@ final class InetStack implements AutoCloseable {
             i.ifp.detach();
         }
         ifs.clear();
+        addressesChanged();
     }
 }

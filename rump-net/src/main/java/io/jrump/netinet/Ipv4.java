@@ -31,6 +31,9 @@ final class Ipv4 implements IpLayer, Reassembly.Owner {
     private final Counters.Counter inDelivers;
     private final Counters.Counter outRequests;
     private final Counters.Counter forwarded;
+    /** Datagrams dropped for an impossible source or destination ({@link #martian}); Linux's in_martian_src / in_martian_dst. */
+    private final Counters.Counter martianSource;
+    private final Counters.Counter martianDestination;
 
     /** Where a datagram leaves: interface, neighbour to resolve, and whether it is a link broadcast. */
     private record Path(InetIf out, int nextHop, boolean broadcast) {
@@ -44,6 +47,8 @@ final class Ipv4 implements IpLayer, Reassembly.Owner {
         this.inDelivers = stack.counters.counter("ip.in_delivers");
         this.outRequests = stack.counters.counter("ip.out_requests");
         this.forwarded = stack.counters.counter("ip.forwarded");
+        this.martianSource = stack.counters.counter("ip.drops.martian_source");
+        this.martianDestination = stack.counters.counter("ip.drops.martian_destination");
     }
 
     /** Draws a new starting identification: the stack moved to a (seeded) virtual clock. */
@@ -246,16 +251,13 @@ final class Ipv4 implements IpLayer, Reassembly.Owner {
         p = new Ipv4Packet(datagram);
         int src = p.src();
         int dst = p.dst();
-        if (Ipv4Address.isMulticast(src) || src == Ipv4Address.BROADCAST || (Ipv4Address.isLoopback(src) && !in.ifp.isLoopback())) {
-            stack.counters.inc("ip.drops.bad_source");
+        Counters.Counter martian = martian(in, src, dst);
+        if (martian != null) {
+            martian.inc();
             return;
         }
         boolean broadcast = dst == Ipv4Address.BROADCAST || in.isSubnetBroadcast(dst);
         if (broadcast || stack.isLocal(dst)) {
-            if (Ipv4Address.isLoopback(dst) && !in.ifp.isLoopback()) {
-                stack.counters.inc("ip.drops.martian_destination");
-                return;
-            }
             // a partial checksum is trusted, and the bytes may be kept, only on a datagram that came whole from memory
             int flags = in.ifp.rxChecksumOffload() ? Transport.PARTIAL_TRUSTED : 0;
             if (in.ifp.framesStayValid()) {
@@ -280,6 +282,56 @@ final class Ipv4 implements IpLayer, Reassembly.Owner {
         } else {
             forward(in, p, datagram);
         }
+    }
+
+    /**
+     * The counter of the martian rule {@code src -> dst} arriving on {@code in} breaks, or null
+     * for a datagram that may be delivered or forwarded. The rules are Linux's
+     * ({@code ip_route_input_slow} and {@code fib_validate_source} in net/ipv4): a source that
+     * no host can send from is a martian source, a destination no host can be reached at is a
+     * martian destination, and both are dropped before reassembly, delivery or forwarding.
+     * <ul>
+     * <li>source multicast (224/4) or the limited broadcast: martian on every interface;
+     * <li>source in 0/8 (RFC 1122 3.2.1.3: "this host on this network", only while it does not
+     *     know its address): martian unless sent to 255.255.255.255, which is how a DHCP client
+     *     speaks before it has an address. Linux also passes 0.0.0.0 to 0.0.0.0; here that is a
+     *     martian destination, since no host is reached at 0/8;
+     * <li>destination in 0/8: martian;
+     * <li>on a non-loopback interface: destination or source in 127/8 (RFC 1122 3.2.1.3 (g):
+     *     must not appear outside a host), and a source that is one of this kernel's own
+     *     addresses or a subnet broadcast of one of its interfaces. A datagram from ourselves
+     *     never comes back through a wire; taking one in is what lets a forged SYN with our
+     *     own address and port on both ends (the LAND attack) make the stack talk to itself.
+     * </ul>
+     * lo0 carries only what this stack sent, where the own address on both ends is ordinary.
+     * The own-address test is a binary search in a snapshot array ({@link LocalAddresses}).
+     */
+    private Counters.Counter martian(InetIf in, int src, int dst) {
+        if (Ipv4Address.isMulticast(src) || src == Ipv4Address.BROADCAST) {
+            return martianSource;
+        }
+        if (isZeroNet(src) && dst != Ipv4Address.BROADCAST) {
+            return martianSource;
+        }
+        if (isZeroNet(dst)) {
+            return martianDestination;
+        }
+        if (in.ifp.isLoopback()) {
+            return null;
+        }
+        if (Ipv4Address.isLoopback(dst)) {
+            return martianDestination;
+        }
+        LocalAddresses local = stack.localAddresses();
+        if (Ipv4Address.isLoopback(src) || local.isOwn(src) || local.isSubnetBroadcast(src)) {
+            return martianSource;
+        }
+        return null;
+    }
+
+    /** 0.0.0.0/8, "this network" (RFC 1122 3.2.1.3 (a) and (b), RFC 6890). */
+    private static boolean isZeroNet(int a) {
+        return (a >>> 24) == 0;
     }
 
     /** {@code flags} are {@link Transport}'s input flags. */

@@ -16,8 +16,20 @@ interface BlockMap {
         throw Damage.corrupt("this file's block map is read-only");
     }
 
-    /** Frees every block from logical block {@code from} on. */
+    /**
+     * Frees every block from logical block {@code from} on, after {@link #checkTruncate}: a
+     * damaged map frees nothing.
+     */
     default void truncate(long from) throws ErrnoException {
+        throw Damage.corrupt("this file's block map is read-only");
+    }
+
+    /**
+     * EUCLEAN unless {@link #truncate}{@code (from)} can free everything it would: every
+     * pointer inside the file system and outside its metadata, no block twice, no more blocks
+     * than {@code i_blocks} counts, each in use by the bitmap. Changes nothing.
+     */
+    default void checkTruncate(long from) throws ErrnoException {
         throw Damage.corrupt("this file's block map is read-only");
     }
 

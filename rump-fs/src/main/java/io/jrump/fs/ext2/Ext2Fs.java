@@ -58,6 +58,14 @@ import java.util.function.LongSupplier;
  * counts the mount and sets the mount time at once (so a crash leaves the image marked for
  * e2fsck); unmount restores the state it found and sets the write time. A read-only mount
  * writes nothing at all: its cache refuses writes.
+ *
+ * <p><b>Corruption found while writing</b> (EUCLEAN from any write operation: a block pointer
+ * into the {@link SystemZone} or past the end, a bitmap that disagrees with the metadata or
+ * the descriptors, a free of something already free) stops the writing, as Linux's
+ * {@code ext2_error} with {@code errors=remount-ro}: the superblock records the error state
+ * (so e2fsck runs in full next time) and is written at once, and the mount answers every later
+ * change with EROFS. Operations check before they change anything, so what was written before
+ * the damage was found is consistent and is kept; the damage itself is left for e2fsck.
  */
 final class Ext2Fs extends FileSystem {
     private static final long NANOS = 1_000_000_000L;
@@ -67,7 +75,11 @@ final class Ext2Fs extends FileSystem {
     private final Superblock sb;
     private final GroupTable groups;
     private final Allocator allocator;
+    /** Metadata blocks, which no file block may be; empty on a read-only mount. */
+    private final SystemZone zone;
     private final boolean readOnly;
+    /** Set once corruption was found while writing: the mount is read-only from then on. */
+    private volatile boolean failed;
     private final LongSupplier clock;
     private final System.Logger log;
     private final Object mountLock = new Object();
@@ -89,13 +101,14 @@ final class Ext2Fs extends FileSystem {
         this.cache = cache;
         this.sb = sb;
         this.groups = groups;
-        this.allocator = new Allocator(sb, groups, cache);
         this.readOnly = readOnly;
         this.clock = clock;
         this.log = log;
         this.typeName = typeName;
         this.blockSize = sb.blockSize();
         this.inodeSize = sb.inodeSize();
+        this.zone = readOnly ? SystemZone.NONE : writableZone(sb, groups);
+        this.allocator = new Allocator(sb, groups, cache, zone, this::onDisk);
         this.metadataCsum = sb.has(Feature.METADATA_CSUM);
         this.csumSeed = metadataCsum ? Checksums.fsSeed(sb) : 0;
         this.stateAtMount = sb.state();
@@ -108,6 +121,15 @@ final class Ext2Fs extends FileSystem {
             throw Damage.inode(Inode.ROOT_INO, "the root is not a directory (mode " + Integer.toOctalString(r.mode()) + ")");
         }
         this.root = r;
+    }
+
+    /** The system zone, refusing a read-write mount of an image whose metadata overlaps. */
+    private static SystemZone writableZone(Superblock sb, GroupTable groups) throws ErrnoException {
+        try {
+            return SystemZone.build(sb, groups);
+        } catch (ErrnoException e) {
+            throw new ErrnoException(e.errno(), e.getMessage() + " (refusing to mount read-write; it may be mounted read-only)");
+        }
     }
 
     private void startWriting() throws ErrnoException {
@@ -132,7 +154,7 @@ final class Ext2Fs extends FileSystem {
 
     @Override
     public boolean isReadOnly() {
-        return readOnly;
+        return readOnly || failed;
     }
 
     @Override
@@ -170,11 +192,15 @@ final class Ext2Fs extends FileSystem {
                 return;
             }
             if (!readOnly) {
-                for (Ext2Node n : liveNodes()) {
-                    n.releaseAtUnmount();
+                if (!failed) {
+                    for (Ext2Node n : liveNodes()) {
+                        n.releaseAtUnmount();
+                    }
                 }
                 synchronized (allocator) {
-                    sb.setState(stateAtMount);
+                    if (!failed) {
+                        sb.setState(stateAtMount);
+                    }
                 }
                 writeSuperblock();
                 cache.flush();
@@ -225,10 +251,16 @@ final class Ext2Fs extends FileSystem {
         return Math.floorDiv(clock.getAsLong(), NANOS);
     }
 
-    /** EIO unless {@code block} lies inside the file system's data area. */
+    /**
+     * EUCLEAN unless {@code block}, read from inode {@code ino}'s block map, lies inside the file
+     * system's data area and, on a read-write mount, outside its metadata (the system zone).
+     */
     void checkBlock(long ino, long block) throws ErrnoException {
         if (block < sb.firstDataBlock() || block >= sb.blocksCount()) {
-            throw Damage.io("inode " + ino + ": block " + block + " beyond end of device (" + sb.blocksCount() + " blocks)");
+            throw Damage.inode(ino, "block " + block + " beyond end of device (" + sb.blocksCount() + " blocks)");
+        }
+        if (zone.contains(block)) {
+            throw Damage.inode(ino, "block " + block + " is file system metadata (superblock, descriptors, bitmaps or inode table)");
         }
     }
 
@@ -236,6 +268,35 @@ final class Ext2Fs extends FileSystem {
         if (readOnly) {
             throw new ErrnoException(Errno.EROFS, "ext2: mounted read-only");
         }
+        if (failed) {
+            throw new ErrnoException(Errno.EROFS, "ext2: read-only since corruption was found; run e2fsck");
+        }
+    }
+
+    /**
+     * What a write operation that failed with {@code e} throws: {@code e} itself, after, for
+     * corruption (EUCLEAN), turning the mount read-only and recording the error state in the
+     * superblock (see the class comment).
+     */
+    ErrnoException failure(ErrnoException e) {
+        if (e.errno() != Errno.EUCLEAN || readOnly) {
+            return e;
+        }
+        synchronized (allocator) {
+            if (failed) {
+                return e;
+            }
+            failed = true;
+            sb.setState(sb.state() | Superblock.STATE_ERROR);
+        }
+        log.log(System.Logger.Level.WARNING, e.getMessage() + "; the file system is read-only from now on: run e2fsck");
+        try {
+            writeSuperblock();
+            cache.flush();
+        } catch (ErrnoException io) {
+            log.log(System.Logger.Level.WARNING, "ext2: recording the error state in the superblock: " + io.getMessage());
+        }
+        return e;
     }
 
     /**
@@ -253,9 +314,7 @@ final class Ext2Fs extends FileSystem {
             if (n != null) {
                 return n;
             }
-            ByteBuffer raw = ByteBuffer.allocate(inodeSize);
-            readInode(ino, raw);
-            n = new Ext2Node(this, ino, new Inode(raw, 0, inodeSize), false);
+            n = new Ext2Node(this, ino, onDisk(ino), false);
             register(n);
             return n;
         }
@@ -336,9 +395,21 @@ final class Ext2Fs extends FileSystem {
         }
     }
 
-    /** Copies an inode into its inode-table block in the cache. */
+    /** Inode {@code ino} as the inode table holds it, whether or not it has a node. */
+    private Inode onDisk(long ino) throws ErrnoException {
+        ByteBuffer raw = ByteBuffer.allocate(inodeSize);
+        readInode(ino, raw);
+        return new Inode(raw, 0, inodeSize);
+    }
+
+    /**
+     * Copies an inode into its inode-table block in the cache. Only a read-only mount refuses:
+     * an operation that began before corruption was found elsewhere finishes consistently.
+     */
     void writeInode(long ino, ByteBuffer raw) throws ErrnoException {
-        requireWritable();
+        if (readOnly) {
+            throw new ErrnoException(Errno.EROFS, "ext2: mounted read-only");
+        }
         long[] at = inodeLocation(ino);
         try (Buf b = cache.read(at[0])) {
             raw.get(0, b.array(), (int) at[1], inodeSize);

@@ -42,6 +42,8 @@ final class Ext2Node extends Vnode {
     /** A relatime atime is refreshed at least this often. */
     private static final long RELATIME_NANOS = 24L * 3600 * NANOS;
 
+    /** {@code h_magic} of an extended-attribute block (e2fsprogs {@code ext2_ext_attr.h}). */
+    private static final int XATTR_MAGIC = 0xEA020000;
     /** A block of zeros to copy from for holes (blocks are at most 64 KiB). */
     private static final byte[] ZEROS = new byte[65536];
 
@@ -180,12 +182,19 @@ final class Ext2Node extends Vnode {
         }
     }
 
-    /** Runs a change under this node's mutex; a node whose inode was freed takes none (ENOENT, see the class comment). */
+    /**
+     * Runs a change under this node's mutex; a node whose inode was freed takes none (ENOENT,
+     * see the class comment). Corruption the change finds stops all writing ({@link Ext2Fs#failure}).
+     */
     private <T> T writing(Op<T> op) throws ErrnoException {
         fs.requireWritable();
         return locked(() -> {
             requireInode();
-            return op.run();
+            try {
+                return op.run();
+            } catch (ErrnoException e) {
+                throw fs.failure(e);
+            }
         });
     }
 
@@ -441,7 +450,7 @@ final class Ext2Node extends Vnode {
         } catch (ErrnoException e) {
             if (e.errno() != Errno.ENOSPC || pos == offset) {
                 flushRun(src, runStart, runFrom, runLen);
-                finishWrite(offset, pos);
+                rollBack(inode.fileSize(), pos, e);
                 throw e;
             }
             full = e;
@@ -450,6 +459,35 @@ final class Ext2Node extends Vnode {
         finishWrite(offset, pos);
         src.position(base + (int) (pos - offset));
         return (int) (pos - offset);
+    }
+
+    /**
+     * After a write failed: the size stays {@code oldSize} and blocks the write took past it are
+     * given back, so a write call either reports what it wrote or fails without growing the
+     * file (bytes it overwrote inside the file stay overwritten, as with any file system).
+     * Should giving back fail, the size covers what the write reached ({@code reached}), so
+     * no block lies past the end.
+     */
+    private void rollBack(long oldSize, long reached, ErrnoException cause) throws ErrnoException {
+        int bs = fs.blockSize();
+        long keep = (oldSize + bs - 1) / bs;
+        try {
+            map().checkTruncate(keep);
+            if (oldSize % bs != 0) {
+                long pblk = map().map(oldSize / bs);
+                if (pblk != 0) {
+                    try (Buf b = fs.cache().read(pblk)) {
+                        java.util.Arrays.fill(b.array(), (int) (oldSize % bs), bs, (byte) 0);
+                        b.markDirty();
+                    }
+                }
+            }
+            map().truncate(keep);
+        } catch (ErrnoException e) {
+            cause.addSuppressed(e);
+            inode.setFileSize(Math.max(oldSize, reached));
+        }
+        markInodeDirty();
     }
 
     private void flushRun(ByteBuffer src, long start, int from, int blocks) throws ErrnoException {
@@ -490,6 +528,7 @@ final class Ext2Node extends Vnode {
     private void setLength(long length) throws ErrnoException {
         int bs = fs.blockSize();
         if (length < inode.fileSize()) {
+            map().checkTruncate((length + bs - 1) / bs);
             int in = (int) (length % bs);
             if (in != 0) {
                 long pblk = map().map(length / bs);
@@ -687,6 +726,9 @@ final class Ext2Node extends Vnode {
         byte[] n = nameBytes(name);
         Ext2Node node = (Ext2Node) target;
         writing(() -> {
+            if (node.inode.linksCount() <= 1) {
+                node.checkRelease();
+            }
             dir().remove(n);
             touchModified();
             node.dropLink();
@@ -700,6 +742,7 @@ final class Ext2Node extends Vnode {
         byte[] n = nameBytes(name);
         Ext2Node node = (Ext2Node) target;
         writing(() -> {
+            node.checkRelease();
             dir().remove(n);
             inode.setLinksCount(Math.max(0, inode.linksCount() - 1));
             touchModified();
@@ -721,6 +764,9 @@ final class Ext2Node extends Vnode {
             boolean isDir = node.isDirectory();
             if (isDir && toDir != this && replaced == null && toDir.nlink >= LINK_MAX) {
                 throw new ErrnoException(Errno.EMLINK);
+            }
+            if (replaced != null && (replaced.isDirectory() || replaced.inode.linksCount() <= 1)) {
+                replaced.checkRelease();
             }
             if (replaced != null) {
                 toDir.dir().retarget(to, node.ino, node.mode);
@@ -771,17 +817,18 @@ final class Ext2Node extends Vnode {
     @Override
     protected void inactive() throws ErrnoException {
         if (nlink == 0 && !fs.isReadOnly()) {
-            locked(() -> {
-                releaseIfUnlinked();
-                return null;
-            });
+            releaseAtUnmount();
         }
     }
 
-    /** At unmount: frees the inode if it has no names left. */
+    /** At last close and at unmount: frees the inode if it has no names left. */
     void releaseAtUnmount() throws ErrnoException {
         locked(() -> {
-            releaseIfUnlinked();
+            try {
+                releaseIfUnlinked();
+            } catch (ErrnoException e) {
+                throw fs.failure(e);
+            }
             return null;
         });
     }
@@ -802,10 +849,8 @@ final class Ext2Node extends Vnode {
         if (freed) {
             return;
         }
-        boolean fastSymlink = isSymlink() && (inode.flags() & Inode.EXTENTS_FL) == 0 && size < Inode.I_BLOCK_BYTES;
-        boolean hasBlocks = !fastSymlink && !InlineData.isInline(inode)
-                && (inode.mode() & FileMode.S_IFMT) != FileMode.S_IFCHR && (inode.mode() & FileMode.S_IFMT) != FileMode.S_IFBLK;
-        if (hasBlocks) {
+        checkRelease();
+        if (hasBlocks()) {
             map().truncate(0);
         }
         releaseXattrBlock();
@@ -815,6 +860,48 @@ final class Ext2Node extends Vnode {
         markInodeDirty();
         freed = true;
         fs.allocator().freeInode(ino, isDirectory());
+    }
+
+    /** Whether i_block is a block map: not for a fast symlink (whose i_block is text), inline data or a device node. */
+    private boolean hasBlocks() {
+        boolean fastSymlink = isSymlink() && (inode.flags() & Inode.EXTENTS_FL) == 0 && size < Inode.I_BLOCK_BYTES;
+        int type = inode.mode() & FileMode.S_IFMT;
+        return !fastSymlink && !InlineData.isInline(inode) && type != FileMode.S_IFCHR && type != FileMode.S_IFBLK;
+    }
+
+    /**
+     * Checks everything {@link #release} will free — the inode's bit, every block of its map,
+     * its extended-attribute block — so that an operation ending in a release finds damage
+     * before it changes anything (a half-done unlink would leave a nameless inode behind).
+     */
+    private void checkRelease() throws ErrnoException {
+        if (freed) {
+            return;
+        }
+        fs.allocator().requireInodeAllocated(ino);
+        if (hasBlocks()) {
+            map().checkTruncate(0);
+        }
+        long acl = inode.fileAcl();
+        if (acl != 0) {
+            fs.checkBlock(ino, acl);
+            synchronized (fs.allocator()) {
+                if (xattrRefs(acl) <= 1) {
+                    fs.allocator().requireAllocated(acl);
+                }
+            }
+        }
+    }
+
+    /** The reference count of the extended-attribute block {@code acl}; the caller holds the allocator's monitor. */
+    private int xattrRefs(long acl) throws ErrnoException {
+        try (Buf b = fs.cache().read(acl)) {
+            ByteBuffer d = b.data();
+            if (d.getInt(0) != XATTR_MAGIC) {
+                throw Damage.inode(ino, "extended attribute block " + acl + " has a bad magic number");
+            }
+            return d.getInt(4);
+        }
     }
 
     /** Drops this inode's reference to its extended-attribute block, freeing the block with the last one. */
@@ -830,7 +917,7 @@ final class Ext2Node extends Vnode {
             boolean last;
             try (Buf b = fs.cache().read(acl)) {
                 ByteBuffer d = b.data();
-                if (d.getInt(0) != 0xEA020000) {
+                if (d.getInt(0) != XATTR_MAGIC) {
                     throw Damage.inode(ino, "extended attribute block " + acl + " has a bad magic number");
                 }
                 int refs = d.getInt(4);

@@ -9,9 +9,9 @@ import io.jrump.fs.ext2.disk.Inode;
  * indirect block, each a block full of 32-bit block numbers (ext4 wiki "Ext4 Disk Layout",
  * section Direct/Indirect Block Addressing). A zero pointer is a hole.
  *
- * <p>Every pointer read is checked against the file system's size before it is followed, and
- * truncation stops with EUCLEAN once it has visited more blocks than {@code i_blocks} admits,
- * so a pointer loop in a hostile image ends in an error, not in a walk of 2^30 entries.
+ * <p>Every pointer read is checked ({@link Ext2Fs#checkBlock}) before it is followed or
+ * written through. Truncation walks the map twice: once to check every block it would free,
+ * then to free them, so a damaged map frees nothing rather than half of itself.
  */
 final class IndirectMap implements BlockMap {
     private final Ext2Node node;
@@ -125,14 +125,70 @@ final class IndirectMap implements BlockMap {
     }
 
     @Override
+    public void checkTruncate(long from) throws ErrnoException {
+        Freed plan = new Freed(node.blocksHeld() + 4, false);
+        walk(from, plan);
+        long[] blocks = java.util.Arrays.copyOf(plan.blocks, plan.count);
+        java.util.Arrays.sort(blocks);
+        for (int i = 0; i < blocks.length; i++) {
+            if (i > 0 && blocks[i] == blocks[i - 1]) {
+                throw Damage.inode(node.ino(), "block " + blocks[i] + " is mapped twice");
+            }
+            fs.allocator().requireAllocated(blocks[i]);
+        }
+    }
+
+    @Override
     public void truncate(long from) throws ErrnoException {
-        long[] budget = {node.blocksHeld() + 4};
+        checkTruncate(from);
+        walk(from, new Freed(node.blocksHeld() + 4, true));
+        node.markInodeDirty();
+    }
+
+    /**
+     * The blocks a truncation frees: collected by {@link #checkTruncate}, freed (with the
+     * pointers to them cleared) by {@link #truncate}. Either way no more than {@code budget}
+     * ({@code i_blocks} and a little) are visited, so a pointer loop in a hostile image ends in
+     * an error, not in a walk of 2^30 entries.
+     */
+    private final class Freed {
+        private long budget;
+        private final boolean apply;
+        private long[] blocks = new long[16];
+        private int count;
+
+        Freed(long budget, boolean apply) {
+            this.budget = budget;
+            this.apply = apply;
+        }
+
+        void free(long block) throws ErrnoException {
+            if (--budget < 0) {
+                throw Damage.inode(node.ino(), "more blocks mapped than i_blocks counts (a loop in the indirect blocks?)");
+            }
+            if (apply) {
+                fs.allocator().freeBlock(block);
+                node.addBlocks(-1);
+            } else {
+                if (count == blocks.length) {
+                    blocks = java.util.Arrays.copyOf(blocks, count * 2);
+                }
+                blocks[count++] = block;
+            }
+        }
+    }
+
+    /** Visits (and, when {@code freed} applies, frees) every block from logical block {@code from} on. */
+    private void walk(long from, Freed freed) throws ErrnoException {
         Inode in = node.inode();
         for (int i = 0; i < Inode.NDIR_BLOCKS; i++) {
             long b = in.block(i);
             if (b != 0 && i >= from) {
-                free(b, budget);
-                in.setBlock(i, 0);
+                fs.checkBlock(node.ino(), b);
+                freed.free(b);
+                if (freed.apply) {
+                    in.setBlock(i, 0);
+                }
             }
         }
         long p = perBlock;
@@ -143,18 +199,17 @@ final class IndirectMap implements BlockMap {
             int level = slot - Inode.IND_BLOCK + 1;
             long covers = span * p;
             if (b != 0 && base + covers > from) {
-                if (truncateTree(b, level, base, from, budget)) {
+                if (walkTree(b, level, base, from, freed) && freed.apply) {
                     in.setBlock(slot, 0);
                 }
             }
             base += covers;
             span = covers;
         }
-        node.markInodeDirty();
     }
 
-    /** Frees what lies at or after {@code from} under indirect block {@code block}; true when the block itself went. */
-    private boolean truncateTree(long block, int level, long base, long from, long[] budget) throws ErrnoException {
+    /** Visits what lies at or after {@code from} under indirect block {@code block}; true when the block itself goes. */
+    private boolean walkTree(long block, int level, long base, long from, Freed freed) throws ErrnoException {
         fs.checkBlock(node.ino(), block);
         long span = 1L << (shift * (level - 1));
         boolean empty = true;
@@ -173,30 +228,22 @@ final class IndirectMap implements BlockMap {
                 boolean gone;
                 if (level == 1) {
                     fs.checkBlock(node.ino(), child);
-                    free(child, budget);
+                    freed.free(child);
                     gone = true;
                 } else {
-                    gone = truncateTree(child, level - 1, cbase, from, budget);
+                    gone = walkTree(child, level - 1, cbase, from, freed);
                 }
-                if (gone) {
+                if (gone && freed.apply) {
                     d.putInt(i * 4, 0);
                     b.markDirty();
-                } else {
+                } else if (!gone) {
                     empty = false;
                 }
             }
         }
         if (empty) {
-            free(block, budget);
+            freed.free(block);
         }
         return empty;
-    }
-
-    private void free(long block, long[] budget) throws ErrnoException {
-        if (--budget[0] < 0) {
-            throw Damage.inode(node.ino(), "more blocks mapped than i_blocks counts (a loop in the indirect blocks?)");
-        }
-        fs.allocator().freeBlock(block);
-        node.addBlocks(-1);
     }
 }

@@ -99,7 +99,7 @@ final class RumpByteChannel extends FileChannel {
                 total += sys.write(fd, src);
             }
         } catch (ErrnoException e) {
-            throw NioErrors.translate(e, path, null);
+            return partial(total, e);
         }
         return total;
     }
@@ -114,7 +114,7 @@ final class RumpByteChannel extends FileChannel {
                 total += sys.pwrite(fd, src, position + total);
             }
         } catch (ErrnoException e) {
-            throw NioErrors.translate(e, path, null);
+            return partial(total, e);
         }
         return total;
     }
@@ -123,9 +123,31 @@ final class RumpByteChannel extends FileChannel {
     public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
         long total = 0;
         for (int i = offset; i < offset + length; i++) {
-            total += write(srcs[i]);
+            try {
+                total += write(srcs[i]);
+            } catch (IOException e) {
+                if (total == 0) {
+                    throw e;
+                }
+                return total;
+            }
+            if (srcs[i].hasRemaining()) {
+                break; // short write: the disk is full
+            }
         }
         return total;
+    }
+
+    /**
+     * A write that failed after some bytes went in reports those bytes, as a short write
+     * ({@code FileChannel}'s contract, and POSIX {@code write}'s): the caller learns exactly
+     * how much of its data the file holds, and the next write reports the error.
+     */
+    private int partial(int written, ErrnoException e) throws IOException {
+        if (written == 0) {
+            throw NioErrors.translate(e, path, null);
+        }
+        return written;
     }
 
     @Override

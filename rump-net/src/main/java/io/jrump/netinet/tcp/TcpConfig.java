@@ -27,7 +27,8 @@ record TcpConfig(
         long keepIdleNanos,
         long keepIntervalNanos,
         int keepCount,
-        int challengeAckLimit) {
+        int challengeAckLimit,
+        long invalidRateLimitNanos) {
 
     /** RFC 9293 3.4.2 suggests an MSL of 2 minutes; jrump defaults to Linux's 30 s (60 s TIME_WAIT). */
     static final long DEFAULT_MSL_MS = 30_000;
@@ -51,6 +52,12 @@ record TcpConfig(
     static final long DEFAULT_KEEPIDLE_MS = 7_200_000;
     static final long DEFAULT_KEEPINTVL_MS = 75_000;
     static final int DEFAULT_KEEPCNT = 9;
+    /**
+     * Linux's {@code tcp_invalid_ratelimit} (500 ms): the least time between two ACKs a
+     * connection sends in answer to invalid segments (out of the window, failing PAWS, or
+     * drawing a challenge ACK). See {@code TcpConnection#invalidAckAllowed}.
+     */
+    static final long DEFAULT_INVALID_RATELIMIT_MS = 500;
     /**
      * Send buffer and receive window: 2 MiB, where Linux starts at 128 KiB and autotunes up to
      * 4-6 MiB. A 256 KiB window held a bulk sender waiting for ACKs on a link of microseconds;
@@ -80,7 +87,8 @@ record TcpConfig(
                 ms(option, "tcp.keepalive_time", DEFAULT_KEEPIDLE_MS),
                 ms(option, "tcp.keepalive_intvl", DEFAULT_KEEPINTVL_MS),
                 (int) num(option, "tcp.keepalive_probes", DEFAULT_KEEPCNT),
-                (int) num(option, "tcp.challenge_ack_limit", 1000));
+                (int) num(option, "tcp.challenge_ack_limit", 1000),
+                ms(option, "tcp.invalid_ratelimit", DEFAULT_INVALID_RATELIMIT_MS));
     }
 
     static int buffer(long bytes) {

@@ -157,6 +157,8 @@ final class TcpConnection {
     private Errno error;
     private boolean connectedOnce;
     private boolean resetSeen;
+    /** Paces ACKs that answer invalid segments, so no exchange ACKs itself forever (LAND, ACK loops). */
+    private final InvalidAckLimiter invalidAcks;
 
     private final Timer rtxTimer = new Timer(this::onRetransmitTimer);
     private final Timer delackTimer = new Timer(this::onDelayedAck);
@@ -183,6 +185,7 @@ final class TcpConnection {
         this.offerWscale = t.config.windowScaling();
         this.rcvWscale = offerWscale ? shift : 0;
         this.lastHeard = clock.nanos();
+        this.invalidAcks = new InvalidAckLimiter(t.config.invalidRateLimitNanos());
         this.transmitter = b -> t.transmit(tuple, b);
     }
 
@@ -440,7 +443,10 @@ final class TcpConnection {
         int len = seg.sequenceLength();
         boolean rst = (f & TcpSegment.RST) != 0;
 
-        if (state == TcpState.SYN_RECEIVED && (f & TcpSegment.SYN) != 0 && seq == irs && !rst) {
+        // (a SYN-ACK repeating the SYN's sequence number is the peer's only in a simultaneous
+        // open; at a passive open it is our own SYN-ACK come back, checked below like any other)
+        if (state == TcpState.SYN_RECEIVED && (f & TcpSegment.SYN) != 0 && seq == irs && !rst
+                && (!passive || (f & TcpSegment.ACK) == 0)) {
             if ((f & TcpSegment.ACK) != 0 && !passive && Seq.gt(seg.ack(), sndUna) && Seq.le(seg.ack(), sndMax)) {
                 // simultaneous open: the peer's SYN-ACK repeats its SYN and acknowledges ours
                 sndWnd = seg.window();
@@ -468,7 +474,9 @@ final class TcpConnection {
         if (tsOk && o.hasTimestamps() && !rst && Seq.lt(o.tsVal(), tsRecent)
                 && clock.nanos() - tsRecentAge < PAWS_IDLE_NANOS) {
             stats.pawsDrops.inc();
-            sendAck();
+            if (invalidAckAllowed(seg)) {
+                sendAck();
+            }
             return false;
         }
 
@@ -484,7 +492,9 @@ final class TcpConnection {
             // a zero-window probe lands here: its ACK tells the sender the window is still closed
             if (!rst) {
                 stats.outOfWindow.inc();
-                sendAck();
+                if (invalidAckAllowed(seg)) {
+                    sendAck();
+                }
             }
             return false;
         }
@@ -1153,8 +1163,31 @@ final class TcpConnection {
         emit(sndNxt, TcpSegment.ACK, 0, false);
     }
 
-    /** RFC 5961 7: a challenge ACK, rate-limited across the stack. */
+    /**
+     * Whether an ACK may answer {@code seg}, an invalid segment (out of the window or failing
+     * PAWS): always when it carries data or a FIN, else at most once per
+     * {@code tcp.invalid_ratelimit} ({@link InvalidAckLimiter} tells why).
+     */
+    private boolean invalidAckAllowed(TcpSegment seg) {
+        if (seg.sequenceLength() > 0 && (seg.flags() & TcpSegment.SYN) == 0) {
+            return true;
+        }
+        if (invalidAcks.allow(clock.nanos())) {
+            return true;
+        }
+        stats.acksSkipped.inc();
+        return false;
+    }
+
+    /**
+     * RFC 5961 7: a challenge ACK, rate-limited per connection ({@link InvalidAckLimiter}) and
+     * then across the stack.
+     */
     private void challengeAck() {
+        if (!invalidAcks.allow(clock.nanos())) {
+            stats.acksSkipped.inc();
+            return;
+        }
         if (t.allowChallengeAck()) {
             stats.challengeAcks.inc();
             sendAck();

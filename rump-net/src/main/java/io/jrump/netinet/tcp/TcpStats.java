@@ -28,6 +28,11 @@ final class TcpStats {
     final Counter challengeAcks;
     final Counter pawsDrops;
     final Counter outOfWindow;
+    /**
+     * ACKs not sent in answer to an invalid segment because the connection answered one less
+     * than {@code tcp.invalid_ratelimit} ago (Linux's TCPACKSkippedSeq, ...PAWS, ...Challenge).
+     */
+    final Counter acksSkipped;
     final Counter synCookiesSent;
     final Counter synCookiesOk;
     final Counter synCookiesFailed;
@@ -63,6 +68,7 @@ final class TcpStats {
         challengeAcks = c.counter("tcp.challenge_acks");
         pawsDrops = c.counter("tcp.drops.paws");
         outOfWindow = c.counter("tcp.drops.out_of_window");
+        acksSkipped = c.counter("tcp.acks_skipped");
         synCookiesSent = c.counter("tcp.syncookies.sent");
         synCookiesOk = c.counter("tcp.syncookies.ok");
         synCookiesFailed = c.counter("tcp.syncookies.failed");

@@ -173,11 +173,13 @@ class TcpStateTest {
         p.a.input(B, A, raw(B, 80, A, c.tuple.lport(), c.rcvNxt() + 0x40000000, 0, TcpSegment.RST, 0, null, new byte[0]));
         assertEquals(TcpState.ESTABLISHED, c.state());
         assertEquals(before + 1, p.ipA.count("tcp.challenge_acks"));
-        // SYN in a synchronized state
+        // SYN in a synchronized state (a second apart: one connection sends one challenge ACK per 500 ms)
+        p.net.runFor(SECOND);
         p.a.input(B, A, raw(B, 80, A, c.tuple.lport(), c.rcvNxt(), 0, TcpSegment.SYN, 65535, null, new byte[0]));
         assertEquals(TcpState.ESTABLISHED, c.state());
         assertEquals(before + 2, p.ipA.count("tcp.challenge_acks"));
         // ACK of data never sent
+        p.net.runFor(SECOND);
         p.a.input(B, A, raw(B, 80, A, c.tuple.lport(), c.rcvNxt(), c.sndUna() + 5000, TcpSegment.ACK, 65535, null, new byte[0]));
         assertEquals(before + 3, p.ipA.count("tcp.challenge_acks"));
         // the connection still works
