@@ -121,11 +121,26 @@ class Ext2ContainmentTest {
         return Arrays.copyOfRange(all, (int) (from * bs), (int) (to * bs));
     }
 
+    /**
+     * Mounts the image; read-write with {@code check=normal}, so that the checks made while
+     * writing are what stands between the damage and the rest of the image (the map scan of
+     * the default {@code check=auto} would refuse most of these mounts: see
+     * {@link #theMapScanRefusesWritingWhatWouldSpread}).
+     */
     private static RumpKernel mount(Path img, boolean readOnly) throws Exception {
+        return mount(img, readOnly, readOnly ? null : "check=normal");
+    }
+
+    private static RumpKernel mount(Path img, boolean readOnly, String options) throws Exception {
         RumpKernel k = Rump.builder().disk("disk0", img).boot();
-        k.sys().mkdir("/mnt", 0755);
-        k.sys().mount("disk0", "/mnt", "ext2", readOnly ? MountFlags.MNT_RDONLY : 0, null);
-        return k;
+        try {
+            k.sys().mkdir("/mnt", 0755);
+            k.sys().mount("disk0", "/mnt", "ext2", readOnly ? MountFlags.MNT_RDONLY : 0, options);
+            return k;
+        } catch (ErrnoException e) {
+            k.close();
+            throw e;
+        }
     }
 
     private static void writeAll(Syscalls sys, String path, byte[] data, int flags) throws ErrnoException {
@@ -234,7 +249,7 @@ class Ext2ContainmentTest {
         byte[] all = Files.readAllBytes(img);
         try (RumpKernel k = Rump.builder().disk("disk0", img).boot()) {
             k.sys().mkdir("/mnt", 0755);
-            ErrnoException e = assertThrows(ErrnoException.class, () -> k.sys().mount("disk0", "/mnt", "ext2", 0, null));
+            ErrnoException e = assertThrows(ErrnoException.class, () -> k.sys().mount("disk0", "/mnt", "ext2", 0, "check=normal"));
             assertEquals(Errno.EUCLEAN, e.errno(), e.getMessage());
             assertTrue(e.getMessage().contains("block bitmap of group 0") && e.getMessage().contains("inode table"), e.getMessage());
             k.sys().mount("disk0", "/mnt", "ext2", MountFlags.MNT_RDONLY, null);
@@ -250,6 +265,19 @@ class Ext2ContainmentTest {
         GroupDescriptor d = group0(img);
         writeBlock(img, 1024, which.equals("block") ? d.blockBitmap() : d.inodeBitmap(), new byte[1024]);
         byte[] before = metadata(img);
+        if (which.equals("inode")) {
+            // the root's own inode shows free: the read-write mount is refused before it writes anything
+            byte[] all = Files.readAllBytes(img);
+            ErrnoException e = assertThrows(ErrnoException.class, () -> mount(img, false).close());
+            assertEquals(Errno.EUCLEAN, e.errno(), e.getMessage());
+            assertTrue(e.getMessage().contains("inode 2") && e.getMessage().contains("bitmap"), e.getMessage());
+            assertArrayEquals(all, Files.readAllBytes(img));
+            // with the root's bit set again, the other inodes still show free: a new file is refused
+            byte[] bitmap = new byte[1024];
+            bitmap[0] = 0b10;
+            writeBlock(img, 1024, d.inodeBitmap(), bitmap);
+            before = metadata(img);
+        }
         try (RumpKernel k = mount(img, false)) {
             // a new block (appending to a one-block file) or a new inode (a new file) is asked for
             ErrnoException e = assertThrows(ErrnoException.class, () -> {
@@ -284,6 +312,26 @@ class Ext2ContainmentTest {
         assertErrorState(img);
         assertArrayEquals(before, metadata(img));
         assertTreeIntact(img, "");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"links_count 0", "bitmap bit clear"})
+    void aNameLeadingToAnInodeNotInUseIsCorruption(String damage) throws Exception {
+        Path img = image(1024);
+        if (damage.startsWith("links")) {
+            debugfsWrite(img, "sif /a/README links_count 0");
+        } else {
+            debugfsWrite(img, "freei /a/README");
+            debugfsWrite(img, "set_bg 0 free_inodes_count " + (group0(img).freeInodes() + 1));
+        }
+        byte[] before = metadata(img);
+        try (RumpKernel k = mount(img, false)) {
+            ErrnoException e = assertThrows(ErrnoException.class, () -> k.sys().unlink("/mnt/a/README"));
+            assertEquals(Errno.EUCLEAN, e.errno(), e.getMessage());
+            assertFailedReadOnly(k);
+        }
+        assertErrorState(img);
+        assertArrayEquals(before, metadata(img), "the inode was not freed a second time");
     }
 
     /** {@code (IND):N} of debugfs's stat: the single indirect block of a file. */
@@ -335,6 +383,55 @@ class Ext2ContainmentTest {
             assertEquals(Errno.EUCLEAN, e.errno(), e.getMessage());
         }
         assertArrayEquals(before, metadata(img));
+    }
+
+    /** The ways a map can be damaged that only a look at every map reveals, and one that writing would also find. */
+    enum MapDamage {
+        /** small.txt's block is one of /big's: freeing either would give away the other's data. */
+        CROSS_LINKED,
+        /** small.txt's block is free in the bitmap: the next file would be given it. */
+        INTO_FREE_SPACE,
+        /** /big's indirect block names itself. */
+        LOOP,
+        /** small.txt's block is in the inode table. */
+        INTO_METADATA
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.EnumSource(MapDamage.class)
+    void theMapScanRefusesWritingWhatWouldSpread(MapDamage damage) throws Exception {
+        Path img = image(1024);
+        long ind = indirectBlock(img, "/big");
+        switch (damage) {
+            case CROSS_LINKED -> debugfsWrite(img, "sif /small.txt block[0] " + (ind + 1));
+            case INTO_FREE_SPACE -> debugfsWrite(img, "sif /small.txt block[0] " + (superblock(img).blocksCount() - 10));
+            case LOOP -> {
+                byte[] block = readBlock(img, 1024, ind);
+                ByteBuffer.wrap(block).order(ByteOrder.LITTLE_ENDIAN).putInt(4 * 100, (int) ind);
+                writeBlock(img, 1024, ind, block);
+            }
+            case INTO_METADATA -> debugfsWrite(img, "sif /small.txt block[0] " + group0(img).inodeTable());
+        }
+        byte[] all = Files.readAllBytes(img);
+        ErrnoException e = assertThrows(ErrnoException.class, () -> mount(img, false, null).close());
+        assertEquals(Errno.EUCLEAN, e.errno(), e.getMessage());
+        assertTrue(e.getMessage().contains("refusing to mount read-write"), e.getMessage());
+        assertArrayEquals(all, Files.readAllBytes(img), "a refused mount writes nothing");
+        try (RumpKernel k = mount(img, false, "check=normal")) {
+            // without the scan, the same image mounts: what is left is found while writing
+            assertTrue(k.sys().stat("/mnt/big").size() > 0);
+        }
+        try (RumpKernel k = mount(img, true)) {
+            assertArrayEquals("read me\n".getBytes(), readAll(k.sys(), "/mnt/a/README"));
+        }
+    }
+
+    @Test
+    void aBadCheckOptionIsRefused() throws Exception {
+        Path img = image(1024);
+        ErrnoException e = assertThrows(ErrnoException.class, () -> mount(img, false, "check=paranoid").close());
+        assertEquals(Errno.EINVAL, e.errno());
+        assertTrue(e.getMessage().contains("check=paranoid"), e.getMessage());
     }
 
     @Test
