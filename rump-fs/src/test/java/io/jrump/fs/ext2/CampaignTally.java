@@ -41,6 +41,8 @@ final class CampaignTally {
         int lostClean = 0;
         int unexpected = 0;
         int cleanBefore = 0;
+        int damagedWritten = 0;
+        int damagedAllRefused = 0;
         int checkAborted = 0;
         Map<String, Integer> abortedPerKind = new TreeMap<>();
         for (CampaignCase.Result r : results) {
@@ -62,6 +64,11 @@ final class CampaignTally {
             lostClean += r.lostCleanliness() ? 1 : 0;
             unexpected += r.unexpected() == null ? 0 : 1;
             cleanBefore += r.before().clean() ? 1 : 0;
+            if (!r.before().clean() && r.mountErrno() == null) {
+                boolean anyWrite = r.steps().entrySet().stream().anyMatch(e -> !e.getKey().equals("unmount") && e.getValue().equals("ok"));
+                damagedWritten += anyWrite ? 1 : 0;
+                damagedAllRefused += anyWrite ? 0 : 1;
+            }
             if (r.repairChecked()) {
                 checkAborted++;
                 count(abortedPerKind, r.kind());
@@ -73,6 +80,8 @@ final class CampaignTally {
         b.append("  per mutation class: ").append(perKind).append('\n');
         b.append("  e2fsck clean before the writes: ").append(cleanBefore).append(", e2fsck -fn stopped early (exit >= 8; compared with -fy on copies too): ").append(checkAborted).append(' ').append(abortedPerKind).append('\n');
         b.append("  mounts refused: ").append(mountsRefused.values().stream().mapToInt(Integer::intValue).sum()).append(' ').append(mountsRefused).append('\n');
+        b.append("  damaged images (e2fsck problems before) mounted read-write: ").append(damagedWritten + damagedAllRefused)
+                .append(", of which some write succeeded: ").append(damagedWritten).append(", every write refused: ").append(damagedAllRefused).append('\n');
         b.append("  writes refused: ").append(writesRefused.values().stream().mapToInt(Integer::intValue).sum()).append(' ').append(writesRefused).append('\n');
         b.append("  writes refused by step: ").append(refusedByStep).append('\n');
         b.append("  cases with new e2fsck problems: ").append(fresh).append(" (must be 0)\n");
