@@ -61,7 +61,7 @@ final class CampaignCase {
         Path scratch = image.resolveSibling(image.getFileName() + ".fy");
         try {
             FsckReport before = fsck(image);
-            FsckReport beforeRepaired = before.exit() >= 8 ? repairReport(image, scratch) : null;
+            FsckReport beforeRepaired = before.exit() >= 8 ? stableRepairReport(image, scratch) : null;
             String mountErrno = null;
             Map<String, String> steps = Map.of();
             Throwable unexpected = null;
@@ -102,13 +102,26 @@ final class CampaignCase {
             FsckReport after = fsck(image);
             Set<FsckReport.Problem> fresh = new java.util.TreeSet<>(after.newSince(before));
             if (beforeRepaired != null) {
-                fresh.addAll(repairReport(image, scratch).newSince(beforeRepaired));
+                Set<FsckReport.Problem> repaired = new java.util.TreeSet<>(repairReport(image, scratch).newSince(beforeRepaired));
+                repaired.retainAll(repairReport(image, scratch).newSince(beforeRepaired));
+                fresh.addAll(repaired);
             }
             return new Result(baseName, blockSize, id, seed, m, mountErrno, steps, before, after, fresh, beforeRepaired != null, unexpected);
         } finally {
             Files.deleteIfExists(image);
             Files.deleteIfExists(scratch);
         }
+    }
+
+    /**
+     * The repairing run's report if two runs on the image agree, else null. On a wrecked image
+     * (an inode table moved onto other blocks) e2fsck 1.47's repairs are not the same from
+     * run to run, and a report that changes by itself cannot tell what the writes did; for the
+     * same reason a problem counts as new after the writes only if two runs both report it.
+     */
+    private static FsckReport stableRepairReport(Path image, Path scratch) throws IOException, InterruptedException {
+        FsckReport first = repairReport(image, scratch);
+        return first.problems().equals(repairReport(image, scratch).problems()) ? first : null;
     }
 
     /**

@@ -120,7 +120,7 @@ class Ext2CorruptionCampaignTest {
                 String name = ImageMutator.REPROS.get(r);
                 out.add(new Plan(b, "repro-" + r, 0, img -> ImageMutator.repro(b.layout(), img, name)));
             }
-            Random seeds = new Random(SEED + bi);
+            Random seeds = new Random(SEED * 0x9E3779B97F4A7C15L + bi);
             for (int i = 0; i < CASES_PER_BASE; i++) {
                 ImageMutator.Kind kind = kinds[i % kinds.length];
                 long seed = seeds.nextLong();
@@ -133,6 +133,25 @@ class Ext2CorruptionCampaignTest {
     private static CampaignCase.Result run(Plan p) throws IOException, InterruptedException {
         Path img = caseDir.resolve("case-" + p.base().name() + "-" + p.id() + ".img");
         return CampaignCase.run(p.base().name(), p.base().blockSize(), p.id(), p.seed(), p.base().bytes(), img, p.damage(), null);
+    }
+
+    /** Runs one case again, printing e2fsck's reports and keeping the images before and after the writes under target/. */
+    private static void reproduce(Plan p) throws IOException, InterruptedException {
+        Path keep = Files.createDirectories(Path.of("target", "ext2-campaign"));
+        String name = p.base().name() + "-" + p.id();
+        byte[] damaged = p.base().bytes().clone();
+        p.damage().apply(damaged);
+        Files.write(keep.resolve(name + ".before.img"), damaged);
+        CampaignCase.Result r = CampaignCase.run(p.base().name(), p.base().blockSize(), p.id(), p.seed(), p.base().bytes(),
+                caseDir.resolve("case-" + name + ".img"), p.damage(), img -> {
+                    try {
+                        Files.copy(img, keep.resolve(name + ".after.img"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
+        System.out.println("e2fsck -fn before:\n" + r.before().raw() + "\ne2fsck -fn after:\n" + r.after().raw());
+        System.out.println("images kept: " + keep.toAbsolutePath().resolve(name + ".before.img") + " and .after.img");
     }
 
     @Test
@@ -162,8 +181,7 @@ class Ext2CorruptionCampaignTest {
             pool.shutdownNow();
         }
         if (only != null) {
-            CampaignCase.Result r = run(plans.get(0));
-            System.out.println("e2fsck -fn before:\n" + r.before().raw() + "\ne2fsck -fn after:\n" + r.after().raw());
+            reproduce(plans.get(0));
         }
         System.out.println(tally.report(Integer.getInteger("ext2.campaign.show", 40)));
         System.out.printf("  time: %.1f s on %d threads%n", (System.nanoTime() - start) / 1e9, THREADS);
