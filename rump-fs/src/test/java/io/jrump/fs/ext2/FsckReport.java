@@ -26,6 +26,8 @@ import java.util.regex.Pattern;
  *     file that now shares a block is new even if that block was shared before.</li>
  * <li>Pass 4's "ref count is N, should be M" and "Unattached inode" on one inode are one
  *     problem: its links count disagrees with the entries naming it.</li>
+ * <li>Pass 2's "Entry ... references inode N in group G where _INODE_UNINIT is set" (or "in
+ *     group G's unused inodes area") is one problem per group: the group's descriptor.</li>
  * <li>Pass 2's "Problem in HTREE directory inode N: block #M ..." is one problem per inode.</li>
  * <li>Dropped as pure consequences of the above, which e2fsck recounts from the bitmaps and
  *     inodes it checked: the free blocks/inodes and directories counts, the bitmap padding.</li>
@@ -81,6 +83,14 @@ final class FsckReport {
      * inode they are in, which writes to the inode move: one problem per inode.
      */
     private static final Pattern HTREE = Pattern.compile("^Problem in HTREE directory inode (\\d+): .*");
+
+    /**
+     * Pass 2's "entry references an inode in a group marked uninitialised" (or in its unused
+     * area), said once per entry: the problem is the group's descriptor, so one per group.
+     * Source: e2fsprogs e2fsck/problem.c, PR_2_INOREF_BG_INO_UNINIT and PR_2_INOREF_IN_UNUSED.
+     */
+    private static final Pattern UNINIT_REF = Pattern.compile(
+            "^Entry '.*' in .* \\(\\d+\\) references inode \\d+ (?:in group (\\d+) where _INODE_UNINIT is set|found in group (\\d+)'s unused inodes area)\\.$");
 
     /** e2fsck -n's question and answer at the end of a line ("Fix? no", "Connect to /lost+found? no"). */
     private static final Pattern QUESTION = Pattern.compile("(^|\\s+)[A-Z][^.!?]*\\? (no|yes)$");
@@ -141,6 +151,12 @@ final class FsckReport {
             m = SHARED.matcher(line);
             if (m.matches()) {
                 sharedItems(m.group(1), m.group(2), out);
+                continue;
+            }
+            m = UNINIT_REF.matcher(line);
+            if (m.matches()) {
+                out.add(m.group(1) != null ? new Problem("entries reference inodes in group " + m.group(1) + " where _INODE_UNINIT is set")
+                        : new Problem("entries reference inodes in group " + m.group(2) + "'s unused inodes area"));
                 continue;
             }
             m = HTREE.matcher(line);

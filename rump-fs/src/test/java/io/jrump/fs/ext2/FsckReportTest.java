@@ -141,6 +141,16 @@ class FsckReportTest {
     }
 
     @Test
+    void entriesIntoAnUninitialisedGroupAreOneProblemPerGroup() {
+        FsckReport before = FsckReport.parse(4, "Group descriptor 0 marked uninitialized without feature set.\n"
+                + "Entry 'a' in / (2) references inode 12 in group 0 where _INODE_UNINIT is set.\nFix? no\n", "", "x.img");
+        FsckReport after = FsckReport.parse(4, "Group descriptor 0 marked uninitialized without feature set.\n"
+                + "Entry 'new' in /newdir (37) references inode 38 in group 0 where _INODE_UNINIT is set.\nFix? no\n"
+                + "Entry 'x' in /a (12) references inode 1030 found in group 1's unused inodes area.\nFix? no\n", "", "x.img");
+        assertEquals(Set.of("entries reference inodes in group 1's unused inodes area"), newKeys(after, before));
+    }
+
+    @Test
     void aNewProblemOnAnotherObjectOfTheSameKindIsNew() {
         FsckReport before = FsckReport.parse(4, "Inode 14, i_size is 1, should be 300000.  Fix? no\n", "", "x.img");
         FsckReport same = FsckReport.parse(4, "Inode 14, i_size is 5, should be 1024.  Fix? no\n", "", "x.img");
