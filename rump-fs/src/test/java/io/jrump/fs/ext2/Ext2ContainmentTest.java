@@ -12,8 +12,8 @@ import io.jrump.api.MountFlags;
 import io.jrump.api.OpenFlags;
 import io.jrump.api.Rump;
 import io.jrump.api.RumpKernel;
-import io.jrump.api.Stat;
 import io.jrump.api.Syscalls;
+import io.jrump.fs.FsAssert;
 import io.jrump.fs.ext2.disk.GroupDescriptor;
 import io.jrump.fs.ext2.disk.GroupLayout;
 import io.jrump.fs.ext2.disk.Superblock;
@@ -143,32 +143,6 @@ class Ext2ContainmentTest {
         }
     }
 
-    private static void writeAll(Syscalls sys, String path, byte[] data, int flags) throws ErrnoException {
-        int fd = sys.open(path, OpenFlags.O_WRONLY | OpenFlags.O_CREAT | flags, 0644);
-        try {
-            ByteBuffer b = ByteBuffer.wrap(data);
-            while (b.hasRemaining()) {
-                sys.write(fd, b);
-            }
-        } finally {
-            sys.close(fd);
-        }
-    }
-
-    private static byte[] readAll(Syscalls sys, String path) throws ErrnoException {
-        Stat st = sys.stat(path);
-        ByteBuffer b = ByteBuffer.allocate((int) st.size());
-        int fd = sys.open(path, OpenFlags.O_RDONLY, 0);
-        try {
-            while (b.hasRemaining() && sys.read(fd, b) > 0) {
-                // reads to the end
-            }
-        } finally {
-            sys.close(fd);
-        }
-        return b.array();
-    }
-
     /** The error state in the superblock, and a later change refused with EROFS. */
     private static void assertFailedReadOnly(RumpKernel k) {
         ErrnoException later = assertThrows(ErrnoException.class, () -> k.sys().mkdir("/mnt/later", 0755));
@@ -184,12 +158,12 @@ class Ext2ContainmentTest {
         try (RumpKernel k = mount(img, true)) {
             Syscalls sys = k.sys();
             assertTrue(sys.stat("/mnt/lost+found").isDirectory(), "lost+found is still a directory");
-            assertArrayEquals("read me\n".getBytes(), readAll(sys, "/mnt/a/README"));
+            assertArrayEquals("read me\n".getBytes(), FsAssert.readFile(sys, "/mnt/a/README"));
             if (!except.equals("small.txt")) {
-                assertArrayEquals(SMALL, readAll(sys, "/mnt/small.txt"));
+                assertArrayEquals(SMALL, FsAssert.readFile(sys, "/mnt/small.txt"));
             }
             if (!except.equals("big")) {
-                assertArrayEquals(pattern(600 << 10, 7), readAll(sys, "/mnt/big"));
+                assertArrayEquals(pattern(600 << 10, 7), FsAssert.readFile(sys, "/mnt/big"));
             }
         }
     }
@@ -203,7 +177,7 @@ class Ext2ContainmentTest {
         byte[] before = metadata(img);
         try (RumpKernel k = mount(img, false)) {
             ErrnoException e = assertThrows(ErrnoException.class,
-                    () -> writeAll(k.sys(), "/mnt/small.txt", pattern(200 << 10, 1), OpenFlags.O_TRUNC));
+                    () -> FsAssert.writeFile(k.sys(), "/mnt/small.txt", pattern(200 << 10, 1), OpenFlags.O_TRUNC));
             assertEquals(Errno.EUCLEAN, e.errno(), e.getMessage());
             assertTrue(e.getMessage().contains("metadata"), e.getMessage());
             assertFailedReadOnly(k);
@@ -235,7 +209,7 @@ class Ext2ContainmentTest {
         debugfsWrite(img, "sif /small.txt block[0] " + (superblock(img).blocksCount() + 5));
         try (RumpKernel k = mount(img, false)) {
             ErrnoException e = assertThrows(ErrnoException.class,
-                    () -> writeAll(k.sys(), "/mnt/small.txt", new byte[10], 0));
+                    () -> FsAssert.writeFile(k.sys(), "/mnt/small.txt", new byte[10], 0));
             assertEquals(Errno.EUCLEAN, e.errno(), e.getMessage());
         }
         assertErrorState(img);
@@ -253,7 +227,7 @@ class Ext2ContainmentTest {
             assertEquals(Errno.EUCLEAN, e.errno(), e.getMessage());
             assertTrue(e.getMessage().contains("block bitmap of group 0") && e.getMessage().contains("inode table"), e.getMessage());
             k.sys().mount("disk0", "/mnt", "ext2", MountFlags.MNT_RDONLY, null);
-            assertArrayEquals("read me\n".getBytes(), readAll(k.sys(), "/mnt/a/README"));
+            assertArrayEquals("read me\n".getBytes(), FsAssert.readFile(k.sys(), "/mnt/a/README"));
         }
         assertArrayEquals(all, Files.readAllBytes(img), "a refused mount writes nothing");
     }
@@ -282,9 +256,9 @@ class Ext2ContainmentTest {
             // a new block (appending to a one-block file) or a new inode (a new file) is asked for
             ErrnoException e = assertThrows(ErrnoException.class, () -> {
                 if (which.equals("block")) {
-                    writeAll(k.sys(), "/mnt/small.txt", pattern(100 << 10, 3), OpenFlags.O_APPEND);
+                    FsAssert.writeFile(k.sys(), "/mnt/small.txt", pattern(100 << 10, 3), OpenFlags.O_APPEND);
                 } else {
-                    writeAll(k.sys(), "/mnt/new", SMALL, 0);
+                    FsAssert.writeFile(k.sys(), "/mnt/new", SMALL, 0);
                 }
             });
             assertEquals(Errno.EUCLEAN, e.errno(), e.getMessage());
@@ -305,7 +279,7 @@ class Ext2ContainmentTest {
         debugfsWrite(img, "set_bg 0 free_inodes_count " + (group0(img).freeInodes() + 1));
         byte[] before = metadata(img);
         try (RumpKernel k = mount(img, false)) {
-            ErrnoException e = assertThrows(ErrnoException.class, () -> writeAll(k.sys(), "/mnt/new", SMALL, 0));
+            ErrnoException e = assertThrows(ErrnoException.class, () -> FsAssert.writeFile(k.sys(), "/mnt/new", SMALL, 0));
             assertEquals(Errno.EUCLEAN, e.errno(), e.getMessage());
             assertTrue(e.getMessage().contains("inode 11"), e.getMessage());
         }
@@ -422,7 +396,7 @@ class Ext2ContainmentTest {
             assertTrue(k.sys().stat("/mnt/big").size() > 0);
         }
         try (RumpKernel k = mount(img, true)) {
-            assertArrayEquals("read me\n".getBytes(), readAll(k.sys(), "/mnt/a/README"));
+            assertArrayEquals("read me\n".getBytes(), FsAssert.readFile(k.sys(), "/mnt/a/README"));
         }
     }
 
@@ -438,9 +412,9 @@ class Ext2ContainmentTest {
     void cleanImageStaysCleanAndUnmarked() throws Exception {
         Path img = image(1024);
         try (RumpKernel k = mount(img, false)) {
-            writeAll(k.sys(), "/mnt/small.txt", pattern(300 << 10, 2), OpenFlags.O_TRUNC);
+            FsAssert.writeFile(k.sys(), "/mnt/small.txt", pattern(300 << 10, 2), OpenFlags.O_TRUNC);
             k.sys().unlink("/mnt/big");
-            writeAll(k.sys(), "/mnt/new", pattern(700 << 10, 4), 0);
+            FsAssert.writeFile(k.sys(), "/mnt/new", pattern(700 << 10, 4), 0);
         }
         assertEquals(0, superblock(img).state() & Superblock.STATE_ERROR);
         E2fsprogs.assertClean(img);
