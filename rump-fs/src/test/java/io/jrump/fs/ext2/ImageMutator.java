@@ -438,7 +438,9 @@ final class ImageMutator {
         int off = pick(entries);
         DirRecord r = new DirRecord(le, (int) (blockAt(block) + off));
         int at = (int) blockAt(block) + off;
-        String entry = name + " entry at " + off;
+        int nameLen = Math.min(r.nameLen(), l.blockSize - off - DirRecord.HEADER);
+        String entry = name + " entry '" + new String(img, at + DirRecord.HEADER, Math.max(0, nameLen), java.nio.charset.StandardCharsets.ISO_8859_1)
+                + "' at " + off;
         switch (rnd.nextInt(8)) {
             case 0: {
                 int old = r.rawRecLen();
