@@ -4,6 +4,7 @@ import io.jrump.api.ErrnoException;
 import io.jrump.api.FileMode;
 import io.jrump.fs.bio.Buf;
 import io.jrump.fs.bio.BufferCache;
+import io.jrump.fs.ext2.disk.DirRecord;
 import io.jrump.fs.ext2.disk.GroupDescriptor;
 import io.jrump.fs.ext2.disk.GroupLayout;
 import io.jrump.fs.ext2.disk.Inode;
@@ -21,13 +22,15 @@ import java.util.BitSet;
  * written: every block that an in-use inode maps (data, indirect and extended-attribute
  * blocks) must lie inside the file system and outside its metadata, be shown in use by its
  * group's bitmap, and be mapped once (a loop in the indirect blocks maps a block twice).
- * Damage refuses the read-write mount (EUCLEAN), which writes nothing.
+ * Every directory entry, {@code .} and {@code ..} included, must name an inode the bitmap
+ * shows in use: otherwise the next create takes that inode, and the stray entry then names
+ * a live file. Damage refuses the read-write mount (EUCLEAN), which writes nothing.
  *
  * <p>The cost is one read of each in-use inode and each indirect block, so by default
  * ({@code check=auto}) it runs when the file system has at most {@link #AUTO_INODES} inodes
  * in use; {@code check=strict} always runs it and {@code check=normal} never does (the names of
- * Linux 2.4's ext2 {@code check=} option). Directory entries are not read: a name that leads
- * to a free inode is found when it is looked up ({@link Ext2Fs#node}).
+ * Linux 2.4's ext2 {@code check=} option). Without the scan, a name that leads to a free
+ * inode is still found when it is looked up ({@link Ext2Fs#node}).
  */
 final class MapScan {
     /** In-use inodes up to which {@code check=auto} scans: 64 MiB of 256-byte inodes, well under a second. */
@@ -42,6 +45,12 @@ final class MapScan {
     private final BitSet mapped = new BitSet();
     /** Extended-attribute blocks, which inodes with equal attributes share. */
     private final BitSet shared = new BitSet();
+    /** Inodes the inode bitmaps show in use (bit {@code ino}). */
+    private final BitSet inodes = new BitSet();
+    /** The data blocks of the directory being scanned, in map order. */
+    private long[] dirBlocks = new long[16];
+    private int dirCount;
+    private boolean inDirectory;
 
     private MapScan(Superblock sb, GroupTable groups, BufferCache cache, SystemZone zone) {
         this.sb = sb;
@@ -68,9 +77,24 @@ final class MapScan {
         }
         MapScan s = new MapScan(sb, groups, cache, zone);
         for (long g = 0; g < groups.count(); g++) {
+            s.readInodeBitmap(g);
+        }
+        for (long g = 0; g < groups.count(); g++) {
             s.scanGroup(g);
         }
         s.checkBitmaps();
+    }
+
+    private void readInodeBitmap(long g) throws ErrnoException {
+        int ipg = (int) sb.inodesPerGroup();
+        try (Buf b = cache.read(groups.get(g).inodeBitmap())) {
+            byte[] a = b.array();
+            for (int i = 0; i < ipg && i < a.length * 8; i++) {
+                if ((a[i >>> 3] & (1 << (i & 7))) != 0) {
+                    inodes.set((int) (g * ipg + i + 1));
+                }
+            }
+        }
     }
 
     private void scanGroup(long g) throws ErrnoException {
@@ -78,15 +102,11 @@ final class MapScan {
         int ipg = (int) sb.inodesPerGroup();
         int size = sb.inodeSize();
         int bs = sb.blockSize();
-        byte[] bitmap;
-        try (Buf b = cache.read(d.inodeBitmap())) {
-            bitmap = b.array().clone();
-        }
-        for (int i = 0; i < ipg && i < bitmap.length * 8; i++) {
-            if ((bitmap[i >>> 3] & (1 << (i & 7))) == 0) {
+        for (int i = 0; i < ipg; i++) {
+            long ino = g * ipg + i + 1;
+            if (!inodes.get((int) ino)) {
                 continue;
             }
-            long ino = g * ipg + i + 1;
             if (ino == Inode.RESIZE_INO || ino == Inode.BAD_BLOCKS_INO) {
                 continue; // their maps name reserved descriptor blocks and bad blocks, not files' data
             }
@@ -111,6 +131,8 @@ final class MapScan {
         if (type == FileMode.S_IFLNK && in.fileSize() < Inode.I_BLOCK_BYTES) {
             return; // a fast symlink: i_block holds the target's text
         }
+        inDirectory = type == FileMode.S_IFDIR;
+        dirCount = 0;
         for (int i = 0; i < Inode.NDIR_BLOCKS; i++) {
             claimData(ino, in.block(i));
         }
@@ -118,6 +140,31 @@ final class MapScan {
             long b = in.block(Inode.IND_BLOCK + level - 1);
             if (b != 0) {
                 claimTree(ino, b, level);
+            }
+        }
+        for (int i = 0; i < dirCount; i++) {
+            checkEntries(ino, dirBlocks[i]);
+        }
+    }
+
+    /** Every entry of directory block {@code block} of {@code dir} must name an inode in use. */
+    private void checkEntries(long dir, long block) throws ErrnoException {
+        int bs = sb.blockSize();
+        try (Buf b = cache.read(block)) {
+            ByteBuffer d = b.data();
+            int off = 0;
+            while (off + DirRecord.HEADER <= bs) {
+                DirRecord r = new DirRecord(d, off);
+                int rl = r.recLen(bs);
+                if (rl < DirRecord.HEADER + 4 || (rl & 3) != 0 || off + rl > bs) {
+                    throw Damage.inode(dir, "directory block " + block + ", offset " + off + ": record length " + rl + " invalid");
+                }
+                long target = r.inode();
+                if (target != 0 && (target > sb.inodesCount() || !inodes.get((int) target))) {
+                    throw Damage.inode(dir, "directory block " + block + ": entry '" + r.name() + "' names inode " + target
+                            + ", which is not in use");
+                }
+                off += rl;
             }
         }
     }
@@ -146,6 +193,12 @@ final class MapScan {
     private void claimData(long ino, long block) throws ErrnoException {
         if (block != 0) {
             claim(ino, block, mapped);
+            if (inDirectory) {
+                if (dirCount == dirBlocks.length) {
+                    dirBlocks = java.util.Arrays.copyOf(dirBlocks, dirCount * 2);
+                }
+                dirBlocks[dirCount++] = block;
+            }
         }
     }
 

@@ -368,7 +368,9 @@ class Ext2ContainmentTest {
         /** /big's indirect block names itself. */
         LOOP,
         /** small.txt's block is in the inode table. */
-        INTO_METADATA
+        INTO_METADATA,
+        /** A name in /a leads to an inode that is free: the next create would take it. */
+        NAME_TO_FREE_INODE
     }
 
     @ParameterizedTest(name = "{0}")
@@ -385,6 +387,7 @@ class Ext2ContainmentTest {
                 writeBlock(img, 1024, ind, block);
             }
             case INTO_METADATA -> debugfsWrite(img, "sif /small.txt block[0] " + group0(img).inodeTable());
+            case NAME_TO_FREE_INODE -> debugfsWrite(img, "ln <" + (superblock(img).inodesCount() - 3) + "> /a/stray");
         }
         byte[] all = Files.readAllBytes(img);
         ErrnoException e = assertThrows(ErrnoException.class, () -> mount(img, false, null).close());
