@@ -31,6 +31,7 @@ import java.util.regex.Pattern;
  * <li>Pass 2's "Problem in HTREE directory inode N: block #M ..." is one problem per inode.</li>
  * <li>Dropped as pure consequences of the above, which e2fsck recounts from the bitmaps and
  *     inodes it checked: the free blocks/inodes and directories counts, the bitmap padding.</li>
+ * <li>Dropped as statements about the host's clock: superblock times in the future.</li>
  * <li>Dropped as not problems: the version banner, pass headers, the pass 1C/1D narrative
  *     (pass 1B's lines name the same sharing), the answers to e2fsck's questions, the closing
  *     warning and summary.</li>
@@ -92,6 +93,13 @@ final class FsckReport {
     private static final Pattern UNINIT_REF = Pattern.compile(
             "^Entry '.*' in .* \\(\\d+\\) references inode \\d+ (?:in group (\\d+) where _INODE_UNINIT is set|found in group (\\d+)'s unused inodes area)\\.$");
 
+    /**
+     * Superblock times ahead of e2fsck's clock: a statement about the host's clock, not about
+     * a structure (the kernel stamps the write time from the same wall clock e2fsck reads, and
+     * a host clock stepped back by a second between the unmount and the check is enough).
+     */
+    private static final Pattern CLOCK = Pattern.compile("^Superblock last (mount|write) time .*");
+
     /** e2fsck -n's question and answer at the end of a line ("Fix? no", "Connect to /lost+found? no"). */
     private static final Pattern QUESTION = Pattern.compile("(^|\\s+)[A-Z][^.!?]*\\? (no|yes)$");
     private static final Pattern BITMAP = Pattern.compile("^(Block|Inode) bitmap differences:\\s*(.*)$");
@@ -139,7 +147,7 @@ final class FsckReport {
             if (line.isEmpty()) {
                 continue;
             }
-            if (matchesAny(CONSEQUENCES, line)) {
+            if (matchesAny(CONSEQUENCES, line) || CLOCK.matcher(line).matches()) {
                 ignored++;
                 continue;
             }
@@ -247,7 +255,7 @@ final class FsckReport {
         return exit;
     }
 
-    /** Lines dropped as count consequences. */
+    /** Lines dropped as count consequences or statements about the clock. */
     int ignored() {
         return ignored;
     }

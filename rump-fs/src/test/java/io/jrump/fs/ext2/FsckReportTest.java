@@ -151,6 +151,15 @@ class FsckReportTest {
     }
 
     @Test
+    void superblockTimesInTheFutureAreAboutTheClock() {
+        FsckReport r = FsckReport.parse(4, "Superblock last write time is in the future.\n"
+                + "\t(by less than a day, probably due to the hardware clock being incorrectly set)\n"
+                + "Superblock last mount time (Sat Dec  5 12:34:41 2026,\n\tnow = Sat Dec  5 11:00:00 2026) is in the future.\nFix? no\n", "", "x.img");
+        assertTrue(r.problems().isEmpty(), keys(r).toString());
+        assertEquals(2, r.ignored());
+    }
+
+    @Test
     void aNewProblemOnAnotherObjectOfTheSameKindIsNew() {
         FsckReport before = FsckReport.parse(4, "Inode 14, i_size is 1, should be 300000.  Fix? no\n", "", "x.img");
         FsckReport same = FsckReport.parse(4, "Inode 14, i_size is 5, should be 1024.  Fix? no\n", "", "x.img");
