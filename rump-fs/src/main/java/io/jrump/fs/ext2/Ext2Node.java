@@ -604,7 +604,14 @@ final class Ext2Node extends Vnode {
                 return null;
             }
             long found = dir().lookup(nameBytes(name));
-            return found == 0 ? null : fs.node(found);
+            if (found == 0) {
+                return null;
+            }
+            if (found != Inode.ROOT_INO && found < fs.superblock().firstIno()) {
+                // the journal, the resize inode, ...: never named; unlinking such a name would free the journal
+                throw Damage.inode(ino, "entry '" + name + "' names reserved inode " + found);
+            }
+            return fs.node(found);
         });
     }
 

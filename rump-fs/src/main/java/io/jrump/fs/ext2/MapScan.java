@@ -23,7 +23,7 @@ import java.util.BitSet;
  * blocks) must lie inside the file system and outside its metadata, be shown in use by its
  * group's bitmap, and be mapped once (a loop in the indirect blocks maps a block twice).
  * Every directory entry, {@code .} and {@code ..} included, must name an inode the bitmap
- * shows in use: otherwise the next create takes that inode, and the stray entry then names
+ * shows in use, and not a reserved one (the journal, the resize inode): otherwise the next create takes that inode, and the stray entry then names
  * a live file. Damage refuses the read-write mount (EUCLEAN), which writes nothing.
  *
  * <p>The cost is one read of each in-use inode and each indirect block, so by default
@@ -163,6 +163,9 @@ final class MapScan {
                 if (target != 0 && (target > sb.inodesCount() || !inodes.get((int) target))) {
                     throw Damage.inode(dir, "directory block " + block + ": entry '" + r.name() + "' names inode " + target
                             + ", which is not in use");
+                }
+                if (target != 0 && target != Inode.ROOT_INO && target < sb.firstIno()) {
+                    throw Damage.inode(dir, "directory block " + block + ": entry '" + r.name() + "' names reserved inode " + target);
                 }
                 off += rl;
             }

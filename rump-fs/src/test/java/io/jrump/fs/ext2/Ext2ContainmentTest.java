@@ -370,7 +370,9 @@ class Ext2ContainmentTest {
         /** small.txt's block is in the inode table. */
         INTO_METADATA,
         /** A name in /a leads to an inode that is free: the next create would take it. */
-        NAME_TO_FREE_INODE
+        NAME_TO_FREE_INODE,
+        /** A name in /a leads to the resize inode: unlinking it would free reserved blocks. */
+        NAME_TO_RESERVED_INODE
     }
 
     @ParameterizedTest(name = "{0}")
@@ -388,6 +390,7 @@ class Ext2ContainmentTest {
             }
             case INTO_METADATA -> debugfsWrite(img, "sif /small.txt block[0] " + group0(img).inodeTable());
             case NAME_TO_FREE_INODE -> debugfsWrite(img, "ln <" + (superblock(img).inodesCount() - 3) + "> /a/stray");
+            case NAME_TO_RESERVED_INODE -> debugfsWrite(img, "ln <7> /a/stray");
         }
         byte[] all = Files.readAllBytes(img);
         ErrnoException e = assertThrows(ErrnoException.class, () -> mount(img, false, null).close());
@@ -401,6 +404,19 @@ class Ext2ContainmentTest {
         try (RumpKernel k = mount(img, true)) {
             assertArrayEquals("read me\n".getBytes(), FsAssert.readFile(k.sys(), "/mnt/a/README"));
         }
+    }
+
+    @Test
+    void aNameLeadingToAReservedInodeIsCorruption() throws Exception {
+        Path img = image(1024);
+        debugfsWrite(img, "ln <7> /a/stray");
+        byte[] before = metadata(img);
+        try (RumpKernel k = mount(img, false)) {
+            ErrnoException e = assertThrows(ErrnoException.class, () -> k.sys().unlink("/mnt/a/stray"));
+            assertEquals(Errno.EUCLEAN, e.errno(), e.getMessage());
+            assertTrue(e.getMessage().contains("reserved inode 7"), e.getMessage());
+        }
+        assertArrayEquals(before, metadata(img));
     }
 
     @Test
