@@ -73,6 +73,9 @@ public class Ext2Type implements FileSystemType {
         ByteBuffer copy = ByteBuffer.allocate(Superblock.SIZE);
         copy.put(0, head, Superblock.OFFSET, Superblock.SIZE);
         Superblock sb = new Superblock(copy, 0);
+        if (sb.magic() == Superblock.MAGIC && sb.revLevel() <= Superblock.REV_DYNAMIC) {
+            FeaturePolicy.requireReadable(sb);
+        }
         String bad = sb.check(dev.size());
         if (bad != null) {
             throw new ErrnoException(Errno.EINVAL, "ext2: superblock (block " + (Superblock.OFFSET / Math.max(1024, sb.blockSize())) + "): " + bad);
