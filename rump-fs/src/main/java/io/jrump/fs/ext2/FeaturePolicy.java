@@ -13,7 +13,8 @@ import java.util.List;
  * feature not understood even for reading refuses the mount and names the feature; one
  * understood only for reading (ext4's extents, 64bit, flex_bg, ...), an unknown ro_compat
  * feature, or a journal needing recovery make the mount read-only, with the reason, which the
- * driver logs. A clean ext3 journal is ignored: ext2 does not use it and leaves it alone.
+ * driver logs (a journal needing recovery is then replayed in memory for reading, see
+ * {@link JournalRecovery}). A clean ext3 journal is ignored: ext2 does not use it and leaves it alone.
  */
 final class FeaturePolicy {
     /** incompat features this driver reads. */
