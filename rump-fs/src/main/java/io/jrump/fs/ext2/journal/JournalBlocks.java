@@ -16,6 +16,6 @@ public interface JournalBlocks {
     /** Journal blocks there are. */
     long count();
 
-    /** Reads journal block {@code block} (below {@link #count()}) into {@code dst}, which has a block's room. */
+    /** Reads journal block {@code block} (below {@link #count()}) into {@code dst} from its position, which it leaves unmoved; {@code dst} has a block's room. */
     void read(long block, ByteBuffer dst) throws ErrnoException;
 }
