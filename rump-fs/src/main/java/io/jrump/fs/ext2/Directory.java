@@ -15,6 +15,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,6 +55,13 @@ final class Directory {
     private final Ext2Fs fs;
     private final int bs;
     private Map<String, Long> names;
+    /**
+     * Logical blocks whose records (and checksum) were checked since the directory last
+     * changed: a block read again, from the cache or the device, is not checked again, as
+     * Linux's {@code buffer_verified}. Without it a lookup would checksum its index path
+     * every time. Cleared by every change.
+     */
+    private final BitSet verified = new BitSet();
     /** Logical block where the last entry was added: adding starts there, so filling a directory is not quadratic. */
     private long addHint;
 
@@ -109,8 +117,14 @@ final class Directory {
             throw Damage.inode(dir.ino(), "hole at block " + lblk + " of a directory");
         }
         Buf b = fs.cache().read(pblk);
+        if (lblk <= Integer.MAX_VALUE && verified.get((int) lblk)) {
+            return b;
+        }
         try {
             checkBlock(b, lblk);
+            if (lblk <= Integer.MAX_VALUE) {
+                verified.set((int) lblk);
+            }
         } catch (ErrnoException | RuntimeException e) {
             b.close();
             throw e;
@@ -168,15 +182,22 @@ final class Directory {
         return node;
     }
 
-        /** The inode the used record named {@code name} in block {@code b} (checked) names, or 0. */
+        /**
+     * The inode the used record named {@code name} in block {@code b} (checked) names, or 0.
+     * Reads the record fields straight from the block's bytes (the lookup's inner loop).
+     */
     long findInBlock(Buf b, byte[] name) {
+        ByteBuffer d = b.data();
+        byte[] raw = b.array();
         int off = 0;
         while (off < bs) {
-            DirRecord r = new DirRecord(b.data(), off);
-            if (r.inode() != 0 && r.nameEquals(name)) {
-                return r.inode();
+            long ino = DirRecord.inodeAt(d, off);
+            int rl = DirRecord.recLenAt(d, off, bs);
+            if (ino != 0 && DirRecord.nameLenAt(d, off) == name.length
+                    && java.util.Arrays.equals(raw, off + DirRecord.HEADER, off + DirRecord.HEADER + name.length, name, 0, name.length)) {
+                return ino;
             }
-            off += r.recLen(bs);
+            off += rl;
         }
         return 0;
     }
@@ -390,6 +411,7 @@ final class Directory {
 
     /** Clears the htree flag before a change. */
     private void beforeChange() throws ErrnoException {
+        verified.clear();
         if ((dir.inode().flags() & Inode.INDEX_FL) != 0) {
             dir.inode().setFlags(dir.inode().flags() & ~Inode.INDEX_FL);
             dir.markInodeDirty();
@@ -398,6 +420,7 @@ final class Directory {
 
     /** Writes the first block of a new directory: "." and "..". */
     void init(long parentIno) throws ErrnoException {
+        verified.clear();
         boolean[] fresh = new boolean[1];
         long pblk = dir.map().mapOrAllocate(0, fresh);
         int type = fs.hasFileType() ? DirRecord.FT_DIR : 0;
