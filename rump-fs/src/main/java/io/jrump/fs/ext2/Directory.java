@@ -151,17 +151,17 @@ final class Directory {
 
     /**
      * The index view of {@code b} (logical block {@code lblk}) when it is an index block of a
-     * hashed directory, checked; null when it is a leaf. Block 0 of a hashed directory is its
-     * root, and must parse; another block is an interior node when its first record is empty
-     * and spans the block and it has the index's limit (an empty leaf also starts with such a
-     * record, but never has that limit in its bytes unless it is one, as the kernel reasons).
+     * hashed directory, checked; null when it is a leaf. Only needed with metadata_csum, to
+     * know which checksum a block carries: block 0 of a hashed directory is its root, and must
+     * parse; another block is an interior node when its first record is empty and spans the
+     * whole block (an empty leaf's stops before the leaf's checksum tail) and it has the
+     * index's limit.
      */
     private DxNode indexView(Buf b, long lblk) throws ErrnoException {
         if (!isIndexed()) {
             return null;
         }
         ByteBuffer d = b.data();
-        boolean csum = fs.hasMetadataCsum();
         DxNode node;
         if (lblk == 0) {
             node = DxNode.root(d, bs);
@@ -171,11 +171,11 @@ final class Directory {
                 return null;
             }
             node = DxNode.node(d, bs);
-            if (node.limit() != node.expectedLimit(csum)) {
+            if (node.limit() != node.expectedLimit(true)) {
                 return null;
             }
         }
-        String bad = node.check(csum);
+        String bad = node.check(true);
         if (bad != null) {
             throw Damage.inode(dir.ino(), "directory block " + b.block() + " (logical " + lblk + "): " + bad);
         }
@@ -229,7 +229,7 @@ final class Directory {
             }
             throw Damage.inode(dir.ino(), "directory block " + b.block() + " (logical " + lblk + "), offset " + off + ": " + bad);
         }
-        DxNode index = indexView(b, lblk);
+        DxNode index = fs.hasMetadataCsum() ? indexView(b, lblk) : null;
         if (index != null) {
             if (fs.hasMetadataCsum()) {
                 long want = Checksums.dxBlock(dir.checksumSeed(), index);

@@ -69,6 +69,10 @@ final class HashIndex {
         if (root.node.hashVersion() > DirHash.TEA || !DirHash.known(version)) {
             return UNUSABLE;
         }
+        String bad = root.node.check(fs.hasMetadataCsum());
+        if (bad != null) {
+            throw Damage.inode(ino, "directory block " + rootBuf.block() + " (logical 0): " + bad);
+        }
         int levels = root.node.indirectLevels();
         int allowed = fs.superblock().has(Feature.LARGEDIR) ? MAX_LEVELS_LARGEDIR : MAX_LEVELS;
         if (levels >= allowed) {
