@@ -76,7 +76,8 @@ final class Directory {
         boolean visit(Buf block, long lblk, int off, int prevOff, DirRecord rec) throws ErrnoException;
     }
 
-    private long blockCount() throws ErrnoException {
+    /** Blocks in the directory, after checking that its size and block count agree. */
+    long blockCount() throws ErrnoException {
         long size = dir.size();
         if (size % bs != 0) {
             throw Damage.inode(dir.ino(), "directory size " + size + " is not a multiple of the block size");
@@ -130,11 +131,6 @@ final class Directory {
             throw e;
         }
         return b;
-    }
-
-    /** Logical block {@code lblk}, as {@link #block(long, long)}. */
-    Buf block(long lblk) throws ErrnoException {
-        return block(lblk, blockCount());
     }
 
     /**

@@ -55,7 +55,6 @@ public class Ext2Type implements FileSystemType {
             JournalRecovery.Result r = JournalRecovery.replay(dev, sb, request.source(), log);
             dev = r.device();
             sb = readSuperblock(dev);
-            FeaturePolicy.decide(sb);
             verdict = new FeaturePolicy.Verdict(true, r.message());
             log.log(System.Logger.Level.WARNING, "ext2: " + request.source() + ": " + r.message());
         }

@@ -60,7 +60,7 @@ final class HashIndex {
     }
 
     private long lookup(byte[] name, List<Buf> pinned) throws ErrnoException {
-        long n = dir.node().size() / fs.blockSize();
+        long n = dir.blockCount();
         Buf rootBuf = dir.block(0, n);
         pinned.add(rootBuf);
         Frame root = new Frame();

@@ -20,6 +20,10 @@ import java.nio.ByteBuffer;
  * ({@link JournalReplay}) and hands back a {@link ReplayedDevice} that the mount reads through,
  * so the image is never written. The mount stays read-only until e2fsck has replayed the
  * journal for real.
+ *
+ * <p>What this does not do that Linux's mount does after the replay: process the orphan list
+ * (files unlinked while open, or truncated, when the image was copied), which needs writing.
+ * Such files show as they were left, as on a read-only block device Linux also leaves them.
  */
 final class JournalRecovery {
     private JournalRecovery() {
