@@ -57,12 +57,12 @@ final class CpCommand extends ImageCommand {
         }
         long total = 0;
         for (End s : sources) {
-            total += new TreeCopier(s.side(), dst.side(), recursive, preserve, null).size(s.path(), true);
+            total += new TreeCopier(s.side(), dst.side(), recursive, preserve, null, this::problem).size(s.path());
         }
         ByteProgress progress = new ByteProgress(out(), "copying", total, showProgress());
         for (End s : sources) {
             String target = into ? FileSide.join(dst.path(), FileSide.baseName(s.path())) : dst.path();
-            new TreeCopier(s.side(), dst.side(), recursive, preserve, progress).copy(s.path(), target, true);
+            new TreeCopier(s.side(), dst.side(), recursive, preserve, progress, this::problem).copy(s.path(), target);
         }
         progress.done();
     }

@@ -45,20 +45,20 @@ final class Ext2Tour {
         Mkfs.createImage(img, SIZE, new MkfsOptions("ext2", 0, "demo", null));
         transcript.line("mkfs -t ext2 -L demo " + img.getFileName() + " 8M: done");
         try (MountedImage m = MountedImage.open(img, 0, null, false)) {
-            transcript.line("mounted " + m.type() + " (label '" + m.label() + "') on " + MountedImage.MOUNT_POINT + " in " + m.kernel().name());
+            transcript.line("mounted " + m.type() + " (label '" + m.label() + "') as the root of " + m.kernel().name());
             Traced root = new Traced(m.sys(), transcript, "pid 1");
-            root.mkdir("/image/docs", 0755);
-            root.writeFile("/image/docs/readme.txt", 0644, TEXT);
-            root.symlink("docs/readme.txt", "/image/readme");
-            root.readdir("/image");
-            StatVfs s = m.sys().statvfs(MountedImage.MOUNT_POINT);
+            root.mkdir("/docs", 0755);
+            root.writeFile("/docs/readme.txt", 0644, TEXT);
+            root.symlink("docs/readme.txt", "/readme");
+            root.readdir("/");
+            StatVfs s = m.sys().statvfs("/");
             transcript.line("statvfs: " + s.bfree() + " of " + s.blocks() + " blocks free, " + s.ffree() + " of " + s.files()
                     + " inodes free");
         }
         transcript.line("unmounted: everything written back to " + img.getFileName());
         try (MountedImage again = MountedImage.open(img, 0, null, true)) {
             Traced reader = new Traced(again.sys(), transcript, "pid 1, second kernel, read-only");
-            String back = reader.readFile("/image/readme");
+            String back = reader.readFile("/readme");
             FileTour.check(back.equals(TEXT), "the image gave back " + Transcript.quote(back) + ", not what was written");
         }
         transcript.line(fsck(img));

@@ -17,6 +17,13 @@ interface FileSide {
     /** The path as messages show it ({@code disk.img:/etc/x}, or the host path). */
     String display(String path);
 
+    /**
+     * Whether this side and {@code other} are one set of files, so that equal (device, inode)
+     * pairs from the two mean one file: both the host, or both the same image. Device numbers
+     * of two kernels (or of a kernel and the host) are unrelated and may be equal.
+     */
+    boolean sameFiles(FileSide other);
+
     Stat stat(String path) throws ErrnoException;
 
     Stat lstat(String path) throws ErrnoException;

@@ -38,6 +38,11 @@ final class HostSide implements FileSide {
     }
 
     @Override
+    public boolean sameFiles(FileSide other) {
+        return other instanceof HostSide;
+    }
+
+    @Override
     public Stat stat(String path) throws ErrnoException {
         return stat(path, new LinkOption[0]);
     }

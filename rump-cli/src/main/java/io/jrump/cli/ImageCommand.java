@@ -11,7 +11,8 @@ import picocli.CommandLine.Spec;
 /**
  * What the image commands share: an {@link ImageSession} open for the run and closed after it
  * (unmounting writes everything back, so a failure there fails the command), usage errors
- * (exit 2) for malformed arguments, and the progress switch.
+ * (exit 2) for malformed arguments, problems reported on the way (exit 1 at the end), and the
+ * progress switch.
  */
 abstract class ImageCommand implements Callable<Integer> {
     @Spec
@@ -20,13 +21,31 @@ abstract class ImageCommand implements Callable<Integer> {
     @Option(names = "--progress", negatable = true, description = "Show progress of long work (default: when on a terminal).")
     Boolean progress;
 
+    @Option(names = "--wait", description = "When another process (or rump command) has the image open, wait for it"
+            + " instead of failing with EBUSY. An image has one writer, or any number of readers, at a time.")
+    boolean waitForImage;
+
+    /** Whether a problem was reported and the command went on. */
+    private boolean problems;
+
     @Override
     public final Integer call() throws ErrnoException {
-        try (ImageSession session = new ImageSession()) {
+        try (ImageSession session = new ImageSession(waitForImage)) {
             run(session);
         }
         out().flush();
-        return 0;
+        return problems ? ErrorReporter.FAILURE : 0;
+    }
+
+    /**
+     * Reports a failure the command goes on after, as GNU ls and cp do when a tree holds a
+     * directory cycle; the command then exits 1 when it is done.
+     */
+    void problem(ErrnoException e) {
+        problems = true;
+        out().flush();
+        ErrorReporter.print(spec.commandLine(), e.getMessage());
+        spec.commandLine().getErr().flush();
     }
 
     abstract void run(ImageSession session) throws ErrnoException;

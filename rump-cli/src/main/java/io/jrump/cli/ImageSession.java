@@ -12,9 +12,24 @@ import java.util.Map;
  * {@code cp a.img:/x a.img:/y} is a copy inside one file system) and closed together at the
  * end, which unmounts them and so writes everything back. An image only read is opened
  * read-only: listing an image never changes a byte of it.
+ *
+ * <p>Images are locked while open (one writer, or any number of readers, across processes):
+ * a command that needs an image another {@code rump} or program holds fails with EBUSY
+ * naming it, or, with {@code --wait}, waits for it.
  */
 final class ImageSession implements AutoCloseable {
     private final Map<String, MountedImage> open = new LinkedHashMap<>();
+    private final boolean wait;
+
+    /** @param wait wait for images other openers hold instead of failing with EBUSY */
+    ImageSession(boolean wait) {
+        this.wait = wait;
+    }
+
+    /** Whether opening an image held elsewhere waits ({@code --wait}). */
+    boolean waits() {
+        return wait;
+    }
 
     /** The mounted image of {@code a}, writable if asked; an image opened read-only before is reopened writable. */
     MountedImage open(ImageAddress a, boolean writable) throws ErrnoException {
@@ -27,7 +42,7 @@ final class ImageSession implements AutoCloseable {
             open.remove(key);
             m.close();
         }
-        m = MountedImage.open(a.image(), a.partition(), null, !writable);
+        m = MountedImage.open(a.image(), a.partition(), null, !writable, wait);
         open.put(key, m);
         return m;
     }

@@ -13,9 +13,10 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * A file system in an image, reached through its kernel's system calls. Errors are renamed on
- * the way out: the kernel names its own paths ({@code /image/etc}), the user wrote
- * {@code disk.img:/etc}, and that is what a message must say.
+ * A file system in an image, reached through its kernel's system calls; the image is the
+ * kernel's root, so a path in the image is the kernel's path. Errors are renamed on the way
+ * out: the kernel names its own paths ({@code /etc}), the user wrote {@code disk.img:/etc},
+ * and that is what a message must say.
  */
 final class ImageSide implements FileSide {
     /** A system call on a path of this image. */
@@ -62,6 +63,11 @@ final class ImageSide implements FileSide {
     @Override
     public String display(String path) {
         return image.name() + ":" + path;
+    }
+
+    @Override
+    public boolean sameFiles(FileSide other) {
+        return other instanceof ImageSide i && i.image == image;
     }
 
     @Override

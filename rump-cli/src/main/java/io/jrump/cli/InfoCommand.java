@@ -27,14 +27,14 @@ final class InfoCommand extends ImageCommand {
     void run(ImageSession session) throws ErrnoException {
         ImageAddress a = address(imageArg);
         PartitionTable table;
-        try (FileBlockDevice disk = FileBlockDevice.open(a.image(), true)) {
+        try (FileBlockDevice disk = FileBlockDevice.open(a.image(), true, session.waits())) {
             out().println("image:       " + a.image() + " (" + Units.bytes(disk.size()) + ", " + disk.size() + " bytes)");
             table = PartitionTable.read(disk, a.image().toString());
         }
         if (table.scheme() != PartitionTable.Scheme.NONE) {
             out().println("partitions:  " + table.scheme().name().toLowerCase(Locale.ROOT));
             for (Partition p : table.partitions()) {
-                FsType t = MountedImage.probe(a.image(), p.number());
+                FsType t = MountedImage.probe(a.image(), p.number(), session.waits());
                 out().printf("  %2d  sectors %d-%d (%s)  type %s%s  %s%n", p.number(), p.start(), p.end() - 1,
                         Units.bytes(p.sectors() * 512.0), p.type(), p.name().isEmpty() ? "" : " \"" + p.name() + "\"",
                         t == null ? "-" : t.name() + (t.label().isEmpty() ? "" : " '" + t.label() + "'"));

@@ -9,7 +9,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code rump ls [-l] [-R] [-a] IMAGE:PATH...}: lists directories in an image, as {@code ls} does. */
+/**
+ * {@code rump ls [-l] [-R] [-a] IMAGE:PATH...}: lists directories in an image, as {@code ls}
+ * does. With {@code -R} the tree is walked by {@link TreeWalk}: a directory cycle is reported
+ * (ELOOP) and the listing goes on, exiting 1 at the end, as GNU ls does.
+ */
 @Command(name = "ls", description = "List directories in an image (IMAGE:PATH, IMAGE@N:PATH).")
 final class LsCommand extends ImageCommand {
     /** Times in UTC: an image has no time zone, and the output must not depend on the host's. */
@@ -30,7 +34,7 @@ final class LsCommand extends ImageCommand {
     @Override
     void run(ImageSession session) throws ErrnoException {
         boolean headers = targets.size() > 1 || recursive;
-        boolean first = true;
+        boolean[] first = {true};
         for (String t : targets) {
             ImageAddress a = address(t);
             ImageSide side = session.side(a, false);
@@ -39,28 +43,40 @@ final class LsCommand extends ImageCommand {
                 print(side, a.path(), a.toString(), st);
                 continue;
             }
-            first = listDir(side, a, a.path(), headers, first);
+            if (!recursive) {
+                listing(side, a, a.path(), side.list(a.path()), headers, first);
+                continue;
+            }
+            new TreeWalk(side, "ls -R", this::problem).walk(a.path(), st, new TreeWalk.Visitor() {
+                @Override
+                public List<String> enter(String path, String rel, Stat dir, List<String> names) throws ErrnoException {
+                    return listing(side, a, path, names, true, first); // the walk goes into those that are directories
+                }
+
+                @Override
+                public void leaf(String path, String rel, Stat file) {
+                }
+
+                @Override
+                public void leave(String path, String rel, Stat dir) {
+                }
+            });
         }
     }
 
-    private boolean listDir(ImageSide side, ImageAddress a, String dir, boolean headers, boolean first) throws ErrnoException {
-        if (headers) {
-            out().println((first ? "" : "\n") + a.withPath(dir) + ":");
+    /** Prints one directory's listing (with its header if asked); returns the names shown. */
+    private List<String> listing(ImageSide side, ImageAddress a, String dir, List<String> names, boolean header, boolean[] first)
+            throws ErrnoException {
+        if (header) {
+            out().println((first[0] ? "" : "\n") + a.withPath(dir) + ":");
         }
-        List<String> names = side.list(dir).stream().filter(n -> all || !n.startsWith(".")).toList();
-        for (String name : names) {
+        first[0] = false;
+        List<String> shown = names.stream().filter(n -> all || !n.startsWith(".")).toList();
+        for (String name : shown) {
             String p = FileSide.join(dir, name);
             print(side, p, name, longFormat ? side.lstat(p) : null);
         }
-        if (recursive) {
-            for (String name : names) {
-                String p = FileSide.join(dir, name);
-                if (side.lstat(p).isDirectory()) {
-                    listDir(side, a, p, true, false);
-                }
-            }
-        }
-        return false;
+        return shown;
     }
 
     private void print(ImageSide side, String path, String shown, Stat st) throws ErrnoException {

@@ -1,16 +1,24 @@
 package io.jrump.cli;
 
+import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
 import io.jrump.cli.measure.Units;
 import io.jrump.fs.mkfs.Mkfs;
 import io.jrump.fs.mkfs.MkfsOptions;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code rump mkfs -t ext2 [-b BLOCKSIZE] [-L LABEL] IMAGE SIZE}: makes (or overwrites) an image file with a new file system. */
-@Command(name = "mkfs", description = "Make a file system in an image file (a new file is made sparse).")
+/**
+ * {@code rump mkfs -t ext2 [-b BLOCKSIZE] [-L LABEL] [-F] IMAGE SIZE}: makes an image file with
+ * a new file system. A file that already holds a file system, a partition table or any data is
+ * overwritten only with {@code -F}, as mke2fs asks first; otherwise mkfs says what it found and
+ * fails (EEXIST). A new, empty or all-zero file needs no {@code -F}.
+ */
+@Command(name = "mkfs", description = {"Make a file system in an image file (a new file is made sparse).",
+    "A file that already holds a file system, a partition table or data is overwritten only with -F."})
 final class MkfsCommand extends ImageCommand {
     @Option(names = "-t", paramLabel = "TYPE", defaultValue = "ext2", description = "File system type (ext2).")
     String type;
@@ -21,6 +29,9 @@ final class MkfsCommand extends ImageCommand {
 
     @Option(names = "-L", paramLabel = "LABEL", defaultValue = "", description = "Volume label (at most 16 bytes).")
     String label;
+
+    @Option(names = {"-F", "--force"}, description = "Overwrite a file that already holds a file system or data.")
+    boolean force;
 
     @Parameters(index = "0", paramLabel = "IMAGE", description = "The image file.")
     Path image;
@@ -44,6 +55,12 @@ final class MkfsCommand extends ImageCommand {
         }
         if (bytes < Mkfs.MIN_SIZE) {
             throw usage("SIZE " + size + ": an ext2 file system needs at least " + Units.bytes(Mkfs.MIN_SIZE));
+        }
+        if (!force && Files.isRegularFile(image)) {
+            String found = ImageContents.describe(image);
+            if (found != null) {
+                throw new ErrnoException(Errno.EEXIST, "mkfs", image.toString(), "already holds " + found + "; use -F to overwrite");
+            }
         }
         ByteProgress shown = new ByteProgress(out(), "mkfs " + image, bytes, showProgress());
         long[] last = {0};

@@ -8,7 +8,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code rump rm [-r] [-f] IMAGE:PATH...}: removes files (and with -r directories) in an image. */
+/**
+ * {@code rump rm [-r] [-f] IMAGE:PATH...}: removes files (and with -r directories) in an image.
+ * Trees are walked by {@link TreeWalk}, so no depth overflows the stack and a directory cycle is
+ * reported (ELOOP) rather than followed.
+ */
 @Command(name = "rm", description = "Remove files or (with -r) directories in an image.")
 final class RmCommand extends ImageCommand {
     @Option(names = {"-r", "-R"}, description = "Remove directories and their contents.")
@@ -32,18 +36,26 @@ final class RmCommand extends ImageCommand {
         }
     }
 
+    /** Removes a file, or with -r a tree, entries before their directories; a directory cycle is reported and left alone. */
     private void remove(ImageSide side, String path) throws ErrnoException {
-        Stat st = side.lstat(path);
-        if (!st.isDirectory()) {
-            side.run("unlink", path, (sys, k) -> sys.unlink(k));
-            return;
-        }
-        if (!recursive) {
-            throw new ErrnoException(Errno.EISDIR, "rm", side.display(path), "a directory: remove it with -r");
-        }
-        for (String name : side.list(path)) {
-            remove(side, FileSide.join(path, name));
-        }
-        side.run("rmdir", path, (sys, k) -> sys.rmdir(k));
+        new TreeWalk(side, "rm -r", this::problem).walk(path, side.lstat(path), new TreeWalk.Visitor() {
+            @Override
+            public List<String> enter(String dir, String rel, Stat st, List<String> names) throws ErrnoException {
+                if (!recursive) {
+                    throw new ErrnoException(Errno.EISDIR, "rm", side.display(dir), "a directory: remove it with -r");
+                }
+                return names;
+            }
+
+            @Override
+            public void leaf(String file, String rel, Stat st) throws ErrnoException {
+                side.run("unlink", file, (sys, k) -> sys.unlink(k));
+            }
+
+            @Override
+            public void leave(String dir, String rel, Stat st) throws ErrnoException {
+                side.run("rmdir", dir, (sys, k) -> sys.rmdir(k));
+            }
+        });
     }
 }

@@ -34,7 +34,12 @@ public final class FsAssert {
 
     /** Creates or replaces {@code path} with {@code data}. */
     public static void writeFile(Syscalls sys, String path, byte[] data) throws ErrnoException {
-        int fd = sys.open(path, OpenFlags.O_CREAT | OpenFlags.O_WRONLY | OpenFlags.O_TRUNC, 0644);
+        writeFile(sys, path, data, OpenFlags.O_TRUNC);
+    }
+
+    /** Writes {@code data} to {@code path}, created if missing, opened with {@code O_WRONLY | O_CREAT | flags}. */
+    public static void writeFile(Syscalls sys, String path, byte[] data, int flags) throws ErrnoException {
+        int fd = sys.open(path, OpenFlags.O_CREAT | OpenFlags.O_WRONLY | flags, 0644);
         try {
             ByteBuffer b = ByteBuffer.wrap(data);
             while (b.hasRemaining()) {

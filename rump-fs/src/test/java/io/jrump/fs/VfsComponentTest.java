@@ -13,7 +13,7 @@ import io.jrump.api.RumpKernel;
 import io.jrump.api.StatVfs;
 import org.junit.jupiter.api.Test;
 
-/** The "vfs" component as the builder finds it: a tmpfs root, its size option, independent kernels. */
+/** The "vfs" component as the builder finds it: a tmpfs root and its size, a device root, independent kernels. */
 class VfsComponentTest {
 
     @Test
@@ -64,5 +64,50 @@ class VfsComponentTest {
         assertTrue(fd >= 0);
         k.close();
         assertTrue(k.isClosed());
+    }
+
+    @Test
+    void aRootTmpfsWithoutASizeIsBoundedByHalfTheHeap() throws Exception {
+        try (RumpKernel k = Rump.builder().boot()) {
+            StatVfs s = k.sys().statvfs("/");
+            long bytes = s.blocks() * s.frsize();
+            assertEquals(io.jrump.fs.tmpfs.TmpfsType.DEFAULT_SIZE, bytes);
+            assertTrue(bytes > 0 && bytes <= Runtime.getRuntime().maxMemory() / 2, bytes + " bytes");
+            k.sys().mkdir("/m", 0755);
+            k.sys().mount("tmpfs", "/m", "tmpfs", 0, null); // every tmpfs, as on Linux
+            StatVfs m = k.sys().statvfs("/m");
+            assertEquals(bytes, m.blocks() * m.frsize());
+        }
+    }
+
+    @Test
+    void aDeviceRootIsTheTopOfEveryLookup() throws Exception {
+        io.jrump.dev.MemoryBlockDevice disk = new io.jrump.dev.MemoryBlockDevice("disk0", 8L << 20);
+        io.jrump.fs.mkfs.Mkfs.format(disk, new io.jrump.fs.mkfs.MkfsOptions("ext2", 0, "rootfs", null), true);
+        RumpBuilder b = Rump.builder().device("disk0", disk).option("root", "disk0").option("root.type", "ext2");
+        try (RumpKernel k = b.boot()) {
+            assertEquals("ext2", k.sys().statvfs("/").fstype());
+            k.sys().mkdir("/a", 0755);
+            k.sys().symlink("/a", "/a/top");
+            k.sys().close(k.sys().open("/../../a/top/top/f", io.jrump.api.OpenFlags.O_CREAT | io.jrump.api.OpenFlags.O_WRONLY, 0644));
+            assertTrue(k.sys().stat("/a/f").isRegularFile());
+            assertEquals(k.sys().stat("/").ino(), k.sys().stat("/..").ino());
+            assertErrno(Errno.EBUSY, () -> k.sys().unmount("/", 0));
+        }
+        try (RumpKernel k = b.option("root.readOnly", "true").boot()) {
+            assertTrue(k.sys().stat("/a/f").isRegularFile(), "written back when the first kernel closed");
+            assertErrno(Errno.EROFS, () -> k.sys().mkdir("/b", 0755));
+        }
+    }
+
+    @Test
+    void aDeviceRootNeedsAKnownType() {
+        RumpBuilder b = Rump.builder().memoryDisk("disk0", 1 << 20).option("root", "disk0");
+        BootException none = assertThrows(BootException.class, b::boot);
+        assertTrue(none.getMessage().contains("root.type"), none.getMessage());
+        BootException unknown = assertThrows(BootException.class, () -> b.option("root.type", "nosuchfs").boot());
+        assertTrue(unknown.getMessage().contains("nosuchfs"), unknown.getMessage());
+        BootException blank = assertThrows(BootException.class, () -> b.option("root.type", "ext2").boot());
+        assertTrue(blank.getMessage().contains("ext2"), blank.getMessage()); // a zero-filled disk holds no ext2
     }
 }

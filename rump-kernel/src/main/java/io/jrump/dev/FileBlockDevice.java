@@ -13,7 +13,6 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 
 /**
@@ -32,6 +31,12 @@ import java.nio.file.attribute.BasicFileAttributes;
  * device opens the file again and redoes the rest of the transfer (positional transfers are
  * idempotent); an interrupted caller gets its interrupt status back afterwards. The reopen is
  * by path: an image deleted or replaced while in use is not followed.
+ *
+ * <p><b>One writer per image.</b> Opening locks the file ({@link ImageLocks}): read-write
+ * exclusively, read-only shared, against other processes and other devices of this JVM. A
+ * conflicting open fails with EBUSY naming the image ({@code open disk.img: EBUSY (image is
+ * open read-write by another process)}), or waits for the holder to let go when opened with
+ * {@code wait}. Closing the device releases the lock.
  */
 public final class FileBlockDevice implements BlockDevice {
     /** {@code S_IFMT} and {@code S_IFBLK} from POSIX {@code <sys/stat.h>}, for the "unix:mode" attribute. */
@@ -42,27 +47,74 @@ public final class FileBlockDevice implements BlockDevice {
     private final String name;
     private final boolean readOnly;
     private final long size;
-    private final Object reopenLock = new Object();
-    private volatile FileChannel channel;
+    private final ImageLocks.Hold hold;
     private volatile boolean closed;
 
-    private FileBlockDevice(Path path, boolean readOnly, long size, FileChannel channel) {
+    private FileBlockDevice(Path path, boolean readOnly, long size, ImageLocks.Hold hold) {
         this.path = path;
         this.name = path.toString();
         this.readOnly = readOnly;
         this.size = size;
-        this.channel = channel;
+        this.hold = hold;
     }
 
     /**
-     * Opens a disk image; read-only opens the file for reading only.
+     * Opens a disk image, failing at once when another opener holds it; read-only opens the
+     * file for reading only.
      *
-     * @throws ErrnoException as {@link #inspect}, or when the file cannot be opened
+     * @throws ErrnoException as {@link #inspect}; EBUSY when the image is open read-write
+     *     elsewhere, or anywhere when {@code readOnly} is false; when the file cannot be opened
      */
     public static FileBlockDevice open(Path path, boolean readOnly) throws ErrnoException {
+        return open(path, readOnly, false);
+    }
+
+    /**
+     * Opens a disk image; {@code wait} waits for a conflicting holder (another process, or
+     * another device of this JVM) to close it instead of failing with EBUSY.
+     *
+     * @throws ErrnoException as {@link #open(Path, boolean)}; EINTR when interrupted while waiting
+     */
+    public static FileBlockDevice open(Path path, boolean readOnly, boolean wait) throws ErrnoException {
         long size = inspect(path, readOnly);
-        FileChannel ch = openChannel(path, readOnly);
-        return new FileBlockDevice(path, readOnly, size, ch);
+        return new FileBlockDevice(path, readOnly, size, ImageLocks.acquire(path, readOnly, wait));
+    }
+
+    /**
+     * Makes {@code path} a disk image of {@code size} bytes and opens it read-write: creates the
+     * file if missing (sparse), locks it, and only then sets its length, so an image another
+     * opener holds is refused (EBUSY) before a byte of it changes.
+     *
+     * @throws ErrnoException EINVAL for a size that is not positive whole sectors, EISDIR, EBUSY,
+     *     what the host reports
+     */
+    public static FileBlockDevice create(Path path, long size) throws ErrnoException {
+        Sectors.checkSize(path.toString(), size, Sectors.SIZE);
+        if (Files.isDirectory(path)) {
+            throw new ErrnoException(Errno.EISDIR, path + ": is a directory, not a disk image");
+        }
+        try {
+            Files.createFile(path);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            // resized below, once it is ours
+        } catch (IOException e) {
+            throw hostError(path, e);
+        }
+        ImageLocks.Hold hold = ImageLocks.acquire(path, false, false);
+        try {
+            FileChannel ch = hold.channel();
+            if (ch.size() > size) {
+                ch.truncate(size);
+            } else if (ch.size() < size) {
+                ch.write(ByteBuffer.allocate(1), size - 1); // extends the file; the gap reads as zeros
+            }
+        } catch (IOException e) {
+            hold.release();
+            ErrnoException err = new ErrnoException(Errno.EIO, path + ": cannot size the image: " + e.getMessage());
+            err.initCause(e);
+            throw err;
+        }
+        return new FileBlockDevice(path, false, size, hold);
     }
 
     /**
@@ -87,11 +139,7 @@ public final class FileBlockDevice implements BlockDevice {
         } else if (attrs.isRegularFile()) {
             size = attrs.size();
         } else if (isBlockDevice(path)) {
-            try (FileChannel ch = openChannel(path, true)) {
-                size = ch.size();
-            } catch (IOException e) {
-                throw e instanceof ErrnoException ee ? ee : hostError(path, e);
-            }
+            size = blockDeviceSize(path);
         } else {
             throw new ErrnoException(Errno.ENOTBLK, path + ": neither a regular file nor a block device");
         }
@@ -106,6 +154,22 @@ public final class FileBlockDevice implements BlockDevice {
         }
         Sectors.checkSize(path.toString(), size, Sectors.SIZE);
         return size;
+    }
+
+    /**
+     * Only the device knows its size; when this JVM holds it already, its channel is asked,
+     * since closing a descriptor of the device would drop this process's lock on it.
+     */
+    private static long blockDeviceSize(Path path) throws ErrnoException {
+        long held = ImageLocks.sizeIfHeld(path);
+        if (held >= 0) {
+            return held;
+        }
+        try (FileChannel ch = ImageLocks.openChannel(path, true)) {
+            return ch.size();
+        } catch (IOException e) {
+            throw e instanceof ErrnoException ee ? ee : hostError(path, e);
+        }
     }
 
     /** The file behind this device. */
@@ -176,19 +240,16 @@ public final class FileBlockDevice implements BlockDevice {
         checkOpen();
     }
 
+    /** Closes the file, unless another device of this JVM shares it, and releases this device's lock. */
     @Override
     public void close() throws ErrnoException {
-        synchronized (reopenLock) {
+        synchronized (hold) {
             if (closed) {
                 return;
             }
             closed = true;
-            try {
-                channel.close();
-            } catch (IOException e) {
-                throw ioError("close", e);
-            }
         }
+        hold.release();
     }
 
     @Override
@@ -227,22 +288,18 @@ public final class FileBlockDevice implements BlockDevice {
         if (closed) {
             throw Sectors.closed(name);
         }
-        return channel;
+        return hold.channel();
     }
 
     /**
-     * Replaces a channel that an interrupt closed, unless another thread already did or this
-     * device was closed on purpose.
+     * Replaces a channel that an interrupt closed (and the lock that went with it), unless
+     * another thread already did or this device was closed on purpose.
      */
     private void reopen(FileChannel failed) throws ErrnoException {
-        synchronized (reopenLock) {
-            if (closed) {
-                throw Sectors.closed(name);
-            }
-            if (channel == failed && !failed.isOpen()) {
-                channel = openChannel(path, readOnly);
-            }
+        if (closed) {
+            throw Sectors.closed(name);
         }
+        hold.reopen(failed);
     }
 
     /** Clears the interrupt that closed the channel, so the retry can run; true when this thread was the one interrupted. */
@@ -256,16 +313,6 @@ public final class FileBlockDevice implements BlockDevice {
         }
     }
 
-    private static FileChannel openChannel(Path path, boolean readOnly) throws ErrnoException {
-        try {
-            return readOnly
-                    ? FileChannel.open(path, StandardOpenOption.READ)
-                    : FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        } catch (IOException e) {
-            throw hostError(path, e);
-        }
-    }
-
     private static boolean isBlockDevice(Path path) {
         try {
             Object mode = Files.getAttribute(path, "unix:mode");
@@ -276,7 +323,7 @@ public final class FileBlockDevice implements BlockDevice {
     }
 
     /** Turns what the host said about opening {@code path} into an errno. */
-    private static ErrnoException hostError(Path path, IOException e) {
+    static ErrnoException hostError(Path path, IOException e) {
         if (e instanceof NoSuchFileException) {
             return new ErrnoException(Errno.ENOENT, path + ": no such file");
         }

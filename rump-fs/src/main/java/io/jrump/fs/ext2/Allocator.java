@@ -139,11 +139,11 @@ final class Allocator {
         }
     }
 
-    /** EUCLEAN unless the inode bitmap shows {@code ino} in use: checked before its blocks are freed. */
+    /** EUCLEAN unless the inode bitmap shows {@code ino} in use: checked when a name leads to it and before it is freed. */
     synchronized void requireInodeAllocated(long ino) throws ErrnoException {
         long ipg = sb.inodesPerGroup();
         if (!testBit(groups.get((ino - 1) / ipg).inodeBitmap(), (int) ((ino - 1) % ipg))) {
-            throw Damage.inode(ino, "freeing it, but the inode bitmap shows it free");
+            throw Damage.inode(ino, "in use, but the inode bitmap shows it free");
         }
     }
 

@@ -36,12 +36,14 @@ import java.util.Map;
  * and kept up to date by every change.
  *
  * <p>Every block is checked before its records are used: lengths multiples of 4, at least 12,
- * names inside their records, records tiling the block exactly; with metadata_csum, a leaf's
- * checksum tail is verified, and an index block's {@code dx_tail} (an index root keeps stale
- * bytes where a leaf's tail would be, since the kernel made it by converting a full leaf).
- * Readdir cookies are byte offsets into the directory (an index into the inline area for
- * inline directories); a cookie that falls inside a record merged away by a removal resumes
- * at the next record, as Linux's ext2 does.
+ * names inside their records, records tiling the block exactly, no used record with an empty
+ * name (no path can reach it, and e2fsck's pass 2 reports it as "entry has a zero-length
+ * name", {@code PR_2_NULL_NAME}); with metadata_csum, a leaf's checksum tail is verified,
+ * and an index block's {@code dx_tail} (an index root keeps stale bytes where a leaf's tail
+ * would be, since the kernel made it by converting a full leaf). Readdir cookies are byte
+ * offsets into the directory (an index into the inline area for inline directories); a
+ * cookie that falls inside a record merged away by a removal resumes at the next record, as
+ * Linux's ext2 does.
  */
 final class Directory {
     /** Directories of at least this many blocks get an in-memory name table for lookups. */
@@ -217,6 +219,8 @@ final class Directory {
                     bad = "name length " + r.nameLen() + " does not fit record length " + rl;
                 } else if (r.inode() > fs.superblock().inodesCount()) {
                     bad = "inode " + r.inode() + " out of range";
+                } else if (r.inode() != 0 && r.nameLen() == 0) {
+                    bad = "entry for inode " + r.inode() + " has a zero-length name";
                 } else {
                     off += rl;
                     count++;
@@ -394,6 +398,10 @@ final class Directory {
                 int rl = r.rawRecLen();
                 if (rl < DirRecord.HEADER || (rl & 3) != 0 || off + rl > reg[1] || DirRecord.HEADER + r.nameLen() > rl) {
                     throw Damage.inode(dir.ino(), "inline directory record at " + off + " has bad length " + rl);
+                }
+                if (r.inode() != 0 && r.nameLen() == 0) {
+                    throw Damage.inode(dir.ino(), "inline directory record at " + off + ": entry for inode " + r.inode()
+                            + " has a zero-length name");
                 }
                 if (r.inode() != 0 && off >= cookie && v.visit(off, off + rl, r.inode(), r.fileType(), r.nameBytes())) {
                     return;

@@ -59,10 +59,11 @@ import java.util.function.LongSupplier;
  * e2fsck); unmount restores the state it found and sets the write time. A read-only mount
  * writes nothing at all: its cache refuses writes.
  *
- * <p><b>Corruption found while writing</b> (EUCLEAN from any write operation: a block pointer
- * into the {@link SystemZone} or past the end, a bitmap that disagrees with the metadata or
- * the descriptors, a free of something already free) stops the writing, as Linux's
- * {@code ext2_error} with {@code errors=remount-ro}: the superblock records the error state
+ * <p><b>Corruption found on a read-write mount</b> (EUCLEAN from any operation: a block
+ * pointer into the {@link SystemZone} or past the end, a bitmap that disagrees with the
+ * metadata or the descriptors, a free of something already free, a name leading to an inode
+ * not in use) stops the writing, as Linux's {@code ext2_error} with
+ * {@code errors=remount-ro}: the superblock records the error state
  * (so e2fsck runs in full next time) and is written at once, and the mount answers every later
  * change with EROFS. Operations check before they change anything, so what was written before
  * the damage was found is consistent and is kept; the damage itself is left for e2fsck.
@@ -95,7 +96,10 @@ final class Ext2Fs extends FileSystem {
     private final Ext2Node root;
     private boolean unmounted;
 
-    Ext2Fs(BlockDevice device, BufferCache cache, Superblock sb, GroupTable groups, boolean readOnly,
+    /**
+     * @param zone the system zone of a read-write mount, {@link SystemZone#NONE} for a read-only one
+     */
+    Ext2Fs(BlockDevice device, BufferCache cache, Superblock sb, GroupTable groups, SystemZone zone, boolean readOnly,
             LongSupplier clock, System.Logger log, String typeName) throws ErrnoException {
         this.device = device;
         this.cache = cache;
@@ -107,28 +111,19 @@ final class Ext2Fs extends FileSystem {
         this.typeName = typeName;
         this.blockSize = sb.blockSize();
         this.inodeSize = sb.inodeSize();
-        this.zone = readOnly ? SystemZone.NONE : writableZone(sb, groups);
+        this.zone = zone;
         this.allocator = new Allocator(sb, groups, cache, zone, this::onDisk);
         this.metadataCsum = sb.has(Feature.METADATA_CSUM);
         this.csumSeed = metadataCsum ? Checksums.fsSeed(sb) : 0;
         this.stateAtMount = sb.state();
         this.maxFileSize = computeMaxFileSize();
-        if (!readOnly) {
-            startWriting();
-        }
         Ext2Node r = node(Inode.ROOT_INO);
         if (!r.isDirectory()) {
             throw Damage.inode(Inode.ROOT_INO, "the root is not a directory (mode " + Integer.toOctalString(r.mode()) + ")");
         }
         this.root = r;
-    }
-
-    /** The system zone, refusing a read-write mount of an image whose metadata overlaps. */
-    private static SystemZone writableZone(Superblock sb, GroupTable groups) throws ErrnoException {
-        try {
-            return SystemZone.build(sb, groups);
-        } catch (ErrnoException e) {
-            throw new ErrnoException(e.errno(), e.getMessage() + " (refusing to mount read-write; it may be mounted read-only)");
+        if (!readOnly) {
+            startWriting();
         }
     }
 
@@ -313,6 +308,10 @@ final class Ext2Fs extends FileSystem {
             Ext2Node n = ref == null ? null : ref.get();
             if (n != null) {
                 return n;
+            }
+            if (!isReadOnly()) {
+                // a name that leads to an inode the bitmap calls free would be reused by the next create
+                allocator.requireInodeAllocated(ino);
             }
             n = new Ext2Node(this, ino, onDisk(ino), false);
             register(n);

@@ -78,7 +78,8 @@ final class Ext2Node extends Vnode {
 
     private void validate() throws ErrnoException {
         int m = inode.mode();
-        if (m == 0 || inode.linksCount() == 0 && inode.dtime() != 0) {
+        if (m == 0 || inode.linksCount() == 0) {
+            // a name leads here, so the inode must count it: freeing it at the next unlink would leave the name dangling
             throw Damage.inode(ino, "referenced, but not in use (mode " + Integer.toOctalString(m) + ", links " + inode.linksCount() + ")");
         }
         int type = m & FileMode.S_IFMT;
@@ -173,28 +174,24 @@ final class Ext2Node extends Vnode {
         T run() throws ErrnoException;
     }
 
+    /** Runs an operation under this node's mutex; corruption it finds on a read-write mount stops all writing ({@link Ext2Fs#failure}). */
     private <T> T locked(Op<T> op) throws ErrnoException {
         mutex.lock();
         try {
             return op.run();
+        } catch (ErrnoException e) {
+            throw fs.failure(e);
         } finally {
             mutex.unlock();
         }
     }
 
-    /**
-     * Runs a change under this node's mutex; a node whose inode was freed takes none (ENOENT,
-     * see the class comment). Corruption the change finds stops all writing ({@link Ext2Fs#failure}).
-     */
+    /** Runs a change under this node's mutex; a node whose inode was freed takes none (ENOENT, see the class comment). */
     private <T> T writing(Op<T> op) throws ErrnoException {
         fs.requireWritable();
         return locked(() -> {
             requireInode();
-            try {
-                return op.run();
-            } catch (ErrnoException e) {
-                throw fs.failure(e);
-            }
+            return op.run();
         });
     }
 
@@ -607,7 +604,14 @@ final class Ext2Node extends Vnode {
                 return null;
             }
             long found = dir().lookup(nameBytes(name));
-            return found == 0 ? null : fs.node(found);
+            if (found == 0) {
+                return null;
+            }
+            if (found != Inode.ROOT_INO && found < fs.superblock().firstIno()) {
+                // the journal, the resize inode, ...: never named; unlinking such a name would free the journal
+                throw Damage.inode(ino, "entry '" + name + "' names reserved inode " + found);
+            }
+            return fs.node(found);
         });
     }
 
@@ -824,11 +828,7 @@ final class Ext2Node extends Vnode {
     /** At last close and at unmount: frees the inode if it has no names left. */
     void releaseAtUnmount() throws ErrnoException {
         locked(() -> {
-            try {
-                releaseIfUnlinked();
-            } catch (ErrnoException e) {
-                throw fs.failure(e);
-            }
+            releaseIfUnlinked();
             return null;
         });
     }

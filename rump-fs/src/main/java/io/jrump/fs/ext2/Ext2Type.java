@@ -18,12 +18,15 @@ import java.nio.ByteBuffer;
  * superblock's features, not by the name given to mount (see {@link FeaturePolicy}).
  *
  * <p>Mount options: {@code cache=SIZE} (k/m/g suffixes), the buffer cache's memory limit,
- * default {@link BufferCache#DEFAULT_LIMIT}.
+ * default {@link BufferCache#DEFAULT_LIMIT}; {@code check=auto|strict|normal}, whether a
+ * read-write mount first cross-checks every block map against the bitmaps ({@link MapScan}).
  */
 public class Ext2Type implements FileSystemType {
     public static final String NAME = "ext2";
     /** Mount option: buffer cache size. */
     public static final String CACHE_OPTION = "cache";
+    /** Mount option: how much a read-write mount checks before it writes. */
+    public static final String CHECK_OPTION = "check";
 
     private final String name;
 
@@ -43,8 +46,9 @@ public class Ext2Type implements FileSystemType {
     @Override
     public FileSystem mount(MountRequest request) throws ErrnoException {
         MountOptions o = request.options();
-        o.rejectUnknown(CACHE_OPTION);
+        o.rejectUnknown(CACHE_OPTION, CHECK_OPTION);
         long cacheBytes = o.size(CACHE_OPTION, BufferCache.DEFAULT_LIMIT);
+        MapScan.Mode check = checkMode(o.get(CHECK_OPTION));
         BlockDevice dev = request.device();
         Superblock sb = readSuperblock(dev);
         FeaturePolicy.Verdict verdict = FeaturePolicy.decide(sb);
@@ -67,7 +71,30 @@ public class Ext2Type implements FileSystemType {
         }
         BufferCache cache = new BufferCache(dev, sb.blockSize(), cacheBytes, readOnly);
         GroupTable groups = GroupTable.load(sb, cache);
-        return new Ext2Fs(dev, cache, sb, groups, readOnly, request::now, log, name);
+        SystemZone zone = SystemZone.NONE;
+        if (!readOnly) {
+            // metadata that overlaps, or a map that a write would spread, refuses writing before anything is written
+            try {
+                zone = SystemZone.build(sb, groups);
+                if (check.scans(sb.inodesCount() - groups.freeInodes())) {
+                    MapScan.run(sb, groups, cache, zone);
+                }
+            } catch (ErrnoException e) {
+                throw new ErrnoException(e.errno(), e.getMessage() + " (refusing to mount read-write; it may be mounted read-only)");
+            }
+        }
+        return new Ext2Fs(dev, cache, sb, groups, zone, readOnly, request::now, log, name);
+    }
+
+    private static MapScan.Mode checkMode(String value) throws ErrnoException {
+        if (value == null) {
+            return MapScan.Mode.AUTO;
+        }
+        try {
+            return MapScan.Mode.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new ErrnoException(Errno.EINVAL, "ext2: check=" + value + ": expected auto, strict or normal");
+        }
     }
 
     /** Reads and checks the primary superblock, at byte 1024 whatever the block size. */

@@ -76,7 +76,7 @@ final class JournalRecovery {
         }
         BufferCache raw = new BufferCache(dev, sb.blockSize(), BufferCache.MIN_LIMIT, true);
         GroupTable groups = GroupTable.load(sb, raw);
-        Ext2Fs unreplayed = new Ext2Fs(dev, raw, sb, groups, true, () -> 0L, log, "ext2");
+        Ext2Fs unreplayed = new Ext2Fs(dev, raw, sb, groups, SystemZone.NONE, true, () -> 0L, log, "ext2");
         Ext2Node inode = unreplayed.node(sb.journalInum());
         if (!inode.isRegularFile()) {
             throw Damage.inode(sb.journalInum(), "the journal inode is not a regular file");

@@ -4,8 +4,6 @@ import io.jrump.api.BlockDevice;
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
 import io.jrump.dev.FileBlockDevice;
-import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,23 +54,19 @@ public final class Mkfs {
      * Makes an image file of {@code size} bytes (rounded down to whole 512-byte sectors) with a
      * file system on it. A new file is sparse; an existing file is resized and overwritten.
      *
-     * @throws ErrnoException naming the image: EINVAL for a size under {@link #MIN_SIZE}, as
-     *     {@link #format}, or what the host reports
+     * @throws ErrnoException naming the image: EINVAL for a size under {@link #MIN_SIZE}, EISDIR
+     *     for a directory, as {@link #format}, or what the host reports
      */
     public static void createImage(Path image, long size, MkfsOptions options) throws ErrnoException {
         long bytes = size / 512 * 512;
         if (bytes < MIN_SIZE) {
             throw new ErrnoException(Errno.EINVAL, image + ": size " + size + " is below the " + MIN_SIZE + "-byte minimum");
         }
-        boolean fresh = Files.notExists(image);
-        try (RandomAccessFile f = new RandomAccessFile(image.toFile(), "rw")) {
-            f.setLength(bytes);
-        } catch (IOException e) {
-            ErrnoException err = new ErrnoException(Errno.EIO, image + ": cannot make the image: " + e.getMessage());
-            err.initCause(e);
-            throw err;
+        if (Files.isDirectory(image)) {
+            throw new ErrnoException(Errno.EISDIR, "mkfs", image.toString(), "an image is a file");
         }
-        try (FileBlockDevice dev = FileBlockDevice.open(image, false)) {
+        boolean fresh = Files.notExists(image);
+        try (FileBlockDevice dev = FileBlockDevice.create(image, bytes)) { // locked before it is resized
             format(dev, options, fresh);
         } catch (ErrnoException e) {
             throw e.detail() != null && e.detail().startsWith(image.toString()) ? e

@@ -46,6 +46,6 @@ final class ExtProbe implements TypeProbe {
         } else {
             name = "ext2";
         }
-        return new FsType(name, name, sb.volumeName());
+        return new FsType(name, name, sb.volumeName(), sb.blocksCount() * sb.blockSize());
     }
 }

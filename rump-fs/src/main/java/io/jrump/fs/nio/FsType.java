@@ -7,6 +7,8 @@ package io.jrump.fs.nio;
  * @param mountType the {@code mount} type that serves it; the driver of a family may serve
  *     several names ("ext2" mounts ext3 with a clean journal)
  * @param label the volume label, or {@code ""}
+ * @param bytes the size of the file system, as its superblock gives it (a file system may be
+ *     smaller than its device)
  */
-public record FsType(String name, String mountType, String label) {
+public record FsType(String name, String mountType, String label, long bytes) {
 }

@@ -1,13 +1,16 @@
 package io.jrump.fs.nio;
 
 import io.jrump.api.BlockDevice;
+import io.jrump.api.BootException;
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
-import io.jrump.api.MountFlags;
+import io.jrump.api.OpenFlags;
 import io.jrump.api.Rump;
+import io.jrump.api.RumpBuilder;
 import io.jrump.api.RumpKernel;
 import io.jrump.api.Syscalls;
 import io.jrump.dev.FileBlockDevice;
+import io.jrump.fs.VfsComponent;
 import io.jrump.dev.part.Partition;
 import io.jrump.dev.part.PartitionTable;
 import java.nio.file.Path;
@@ -16,21 +19,24 @@ import java.util.stream.Collectors;
 /**
  * A disk image (or one partition of it) mounted in a kernel of its own: the one way the NIO
  * provider and the {@code rump} command open images, so both find partitions, recognise file
- * systems and report failures alike.
+ * systems, lock images and report failures alike.
  *
- * <p>The kernel is booted with the VFS only and the image as its one disk, {@value #DISK};
- * the file system is mounted on {@value #MOUNT_POINT} of the kernel's tmpfs root. A path
- * inside the image is that prefix plus the path ({@link #path}). Everything after opening goes
- * through the kernel's {@link Syscalls}, as for any other user of jrump.
+ * <p>The kernel is booted with the VFS only and the image as its one disk, {@value #DISK},
+ * mounted as the kernel's root ({@link VfsComponent#ROOT_OPTION}): a path inside the image is
+ * the kernel's path, ".." at the image's top stays there and an absolute symbolic link in the
+ * image resolves inside it, so no path reaches anything but the image. Everything after
+ * opening goes through the kernel's {@link Syscalls}, as for any other user of jrump.
  *
- * <p>Closing unmounts (which writes everything back), closes the kernel, then the file.
+ * <p>The image file is locked while open (see {@link FileBlockDevice}): read-write by one
+ * opener, read-only by any number, in this JVM and across processes; a conflicting open fails
+ * with EBUSY naming the image, or waits when asked to.
+ *
+ * <p>Closing writes everything back (an {@code fsync}, whose failure is reported), closes the
+ * kernel (which unmounts), then the file, which releases the lock.
  */
 public final class MountedImage implements AutoCloseable {
     /** The kernel's name for the image's device. */
     public static final String DISK = "disk0";
-    /** Where the image's file system is mounted in the kernel. */
-    public static final String MOUNT_POINT = "/image";
-    private static final int MOUNT_POINT_MODE = 0755;
 
     private final String name;
     private final RumpKernel kernel;
@@ -50,17 +56,25 @@ public final class MountedImage implements AutoCloseable {
     }
 
     /**
-     * Opens {@code image} and mounts its file system.
+     * Opens {@code image} and mounts its file system, failing at once (EBUSY) when another
+     * opener holds the image.
      *
      * @param partition the partition number, or 0 for the whole image
      * @param type the file system type, or {@code null} to recognise it from the superblock
-     * @throws ErrnoException naming the image: what the host, the partition table, the probe
-     *     or the mount found wrong (EINVAL when no file system is recognised)
+     * @throws ErrnoException naming the image: what the host, the lock, the partition table,
+     *     the probe or the mount found wrong (EINVAL when no file system is recognised)
      */
     public static MountedImage open(Path image, int partition, String type, boolean readOnly) throws ErrnoException {
+        return open(image, partition, type, readOnly, false);
+    }
+
+    /**
+     * {@link #open(Path, int, String, boolean)}; {@code wait} waits for another opener of the
+     * image to close it instead of failing with EBUSY.
+     */
+    public static MountedImage open(Path image, int partition, String type, boolean readOnly, boolean wait) throws ErrnoException {
         String name = partition > 0 ? image + "@" + partition : image.toString();
-        FileBlockDevice disk = FileBlockDevice.open(image, readOnly);
-        RumpKernel kernel = null;
+        FileBlockDevice disk = FileBlockDevice.open(image, readOnly, wait);
         try {
             BlockDevice dev = device(disk, image, partition, name);
             FsType found = FsTypes.detect(dev);
@@ -73,25 +87,34 @@ public final class MountedImage implements AutoCloseable {
                 throw new ErrnoException(Errno.EINVAL, name + ": no file system recognised (looked for " + FsTypes.KNOWN + ")"
                         + (partition == 0 ? partitionHint(disk, image) : ""));
             }
-            kernel = Rump.builder().component("vfs").device(DISK, dev).boot();
-            mount(kernel.sys(), name, DISK, mountType, readOnly, null);
+            RumpKernel kernel = boot(name, Rump.builder().component("vfs").device(DISK, dev)
+                    .option(VfsComponent.ROOT_OPTION, DISK)
+                    .option(VfsComponent.ROOT_TYPE_OPTION, mountType)
+                    .option(VfsComponent.ROOT_READ_ONLY_OPTION, String.valueOf(readOnly)));
             return new MountedImage(name, kernel, disk, found != null ? found.name() : mountType,
                     found != null ? found.label() : "", readOnly);
         } catch (ErrnoException | RuntimeException e) {
-            if (kernel != null) {
-                kernel.close();
+            try {
+                disk.close(); // releases the lock: a failed open leaves the image free
+            } catch (ErrnoException closing) {
+                e.addSuppressed(closing);
             }
-            disk.close();
             throw e;
         }
     }
 
     /**
      * The file system on {@code image} (or its partition), or {@code null} when none is
-     * recognised; reads the image without mounting or changing it.
+     * recognised; reads the image without mounting or changing it (and so fails with EBUSY
+     * while it is open read-write).
      */
     public static FsType probe(Path image, int partition) throws ErrnoException {
-        try (FileBlockDevice disk = FileBlockDevice.open(image, true)) {
+        return probe(image, partition, false);
+    }
+
+    /** {@link #probe(Path, int)}; {@code wait} waits for a writer of the image to close it instead of EBUSY. */
+    public static FsType probe(Path image, int partition, boolean wait) throws ErrnoException {
+        try (FileBlockDevice disk = FileBlockDevice.open(image, true, wait)) {
             return FsTypes.detect(device(disk, image, partition, image + "@" + partition));
         }
     }
@@ -106,30 +129,28 @@ public final class MountedImage implements AutoCloseable {
     }
 
     /**
-     * A kernel with a tmpfs of {@code bytes} where an image would be: lets the provider and its
-     * tests run where no disk driver is wanted.
+     * A kernel whose root is a tmpfs of {@code bytes} (0: the default, half of the heap) where
+     * an image would be: lets the provider and its tests run where no disk driver is wanted.
      */
     static MountedImage memory(long bytes) throws ErrnoException {
-        RumpKernel kernel = Rump.builder().component("vfs").boot();
-        try {
-            mount(kernel.sys(), "memory", "tmpfs", "tmpfs", false, bytes > 0 ? "size=" + bytes : null);
-        } catch (ErrnoException | RuntimeException e) {
-            kernel.close();
-            throw e;
+        RumpBuilder b = Rump.builder().component("vfs");
+        if (bytes > 0) {
+            b.option(VfsComponent.SIZE_OPTION, String.valueOf(bytes));
         }
-        return new MountedImage("memory", kernel, null, "tmpfs", "", false);
+        return new MountedImage("memory", boot("memory", b), null, "tmpfs", "", false);
     }
 
-    /** Mounts on {@value #MOUNT_POINT}; a failure names the image rather than the kernel's mount point. */
-    private static void mount(Syscalls sys, String name, String source, String type, boolean readOnly, String data)
-            throws ErrnoException {
-        sys.mkdir(MOUNT_POINT, MOUNT_POINT_MODE);
+    /** Boots the kernel, whose VFS mounts the root; a failure names the image rather than the kernel. */
+    private static RumpKernel boot(String name, RumpBuilder builder) throws ErrnoException {
         try {
-            sys.mount(source, MOUNT_POINT, type, readOnly ? MountFlags.MNT_RDONLY : 0, data);
-        } catch (ErrnoException e) {
-            ErrnoException named = new ErrnoException(e.errno(), "mount", name, e.detail());
-            named.initCause(e);
-            throw named;
+            return builder.boot();
+        } catch (BootException e) {
+            if (e.getCause() instanceof ErrnoException cause) {
+                ErrnoException named = new ErrnoException(cause.errno(), "mount", name, cause.detail());
+                named.initCause(e);
+                throw named;
+            }
+            throw e;
         }
     }
 
@@ -176,17 +197,14 @@ public final class MountedImage implements AutoCloseable {
         return readOnly;
     }
 
-    /** The kernel path of {@code inner}, a path inside the image ("/" or "" is its root). */
+    /** The kernel path of {@code inner}, a path inside the image ("/" or "" is its root): the image is the kernel's root. */
     public String path(String inner) {
-        if (inner.isEmpty() || inner.equals("/")) {
-            return MOUNT_POINT;
-        }
-        return inner.startsWith("/") ? MOUNT_POINT + inner : MOUNT_POINT + "/" + inner;
+        return inner.startsWith("/") ? inner : "/" + inner;
     }
 
     /**
-     * Unmounts, which writes everything back, then closes the kernel and the image. The first
-     * failure is thrown after everything was closed.
+     * Writes everything back, then closes the kernel (which unmounts) and the image, which
+     * releases its lock. The first failure is thrown after everything was closed.
      */
     @Override
     public synchronized void close() throws ErrnoException {
@@ -196,9 +214,17 @@ public final class MountedImage implements AutoCloseable {
         closed = true;
         ErrnoException failure = null;
         try {
-            kernel.sys().unmount(MOUNT_POINT, 0);
+            if (!readOnly) {
+                Syscalls sys = kernel.sys();
+                int fd = sys.open("/", OpenFlags.O_RDONLY);
+                try {
+                    sys.fsync(fd);
+                } finally {
+                    sys.close(fd);
+                }
+            }
         } catch (ErrnoException e) {
-            failure = new ErrnoException(e.errno(), "unmount", name, e.detail());
+            failure = new ErrnoException(e.errno(), "sync", name, e.detail());
             failure.initCause(e);
         } finally {
             kernel.close();

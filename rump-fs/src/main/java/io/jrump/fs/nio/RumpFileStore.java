@@ -10,7 +10,7 @@ import java.nio.file.attribute.FileOwnerAttributeView;
 import java.nio.file.attribute.FileStoreAttributeView;
 import java.nio.file.attribute.PosixFileAttributeView;
 
-/** The image's file system as a store: its space figures come from the kernel's {@code statvfs} of the mount. */
+/** The image's file system as a store: its space figures come from the kernel's {@code statvfs} of its root, the image. */
 final class RumpFileStore extends FileStore {
     private final RumpFileSystem fs;
 
@@ -90,7 +90,7 @@ final class RumpFileStore extends FileStore {
 
     private StatVfs statvfs() throws IOException {
         try {
-            return fs.sys().statvfs(MountedImage.MOUNT_POINT);
+            return fs.sys().statvfs("/");
         } catch (ErrnoException e) {
             throw NioErrors.translate(e, "/", null);
         }

@@ -56,7 +56,7 @@ import java.util.Set;
  * with no recognisable file system is not this provider's ({@code UnsupportedOperationException},
  * so {@code FileSystems.newFileSystem} asks the next provider) unless {@code type} is given.
  * Environment keys: see {@link ImageEnv} ({@code create}, {@code type}, {@code size},
- * {@code readOnly}, {@code partition}).
+ * {@code readOnly}, {@code partition}, {@code wait}).
  *
  * <p><b>URIs.</b> {@code rump:file:///path/disk.img!/dir/file} (see {@link ImageUri}).
  * {@code FileSystems.newFileSystem(URI, env)} opens the image and registers it, so that
@@ -66,11 +66,15 @@ import java.util.Set;
  * {@code create=true} and a missing file, zipfs would make a zip, so make images through the
  * URI form or by calling this provider directly.
  *
- * <p><b>Symbolic links.</b> An absolute link target means the image's root to
- * {@link Path#toRealPath}, but the kernel following a link during a file operation resolves
- * it from the kernel's root, where the image is mounted at {@value MountedImage#MOUNT_POINT},
- * just as a loop-mounted image on Linux resolves such links against the host's root.
- * Relative targets behave the same either way.
+ * <p><b>Paths stay inside the image.</b> The image is its kernel's root file system
+ * ({@link MountedImage}), so "/.." is "/", as on Linux, and an absolute symbolic link target
+ * means the image's root, both to {@link Path#toRealPath} and to the kernel following the
+ * link during a file operation. Nothing outside the image can be reached or written.
+ *
+ * <p><b>One writer per image.</b> Opening locks the image file: read-write by one file system
+ * (or {@code rump} command, or kernel) at a time, read-only by any number, within this JVM and
+ * across processes. A conflicting open fails with a {@code FileSystemException} whose reason
+ * is EBUSY and names who holds the image; environment key {@code wait=true} waits instead.
  */
 public final class RumpFileSystemProvider extends FileSystemProvider {
     /** Permissions of new files and directories when none are given; the kernel applies its umask (022). */
@@ -124,7 +128,7 @@ public final class RumpFileSystemProvider extends FileSystemProvider {
         return ((RumpFileSystem) getFileSystem(uri)).getPath(ImageUri.inner(uri));
     }
 
-    /** A file system over a tmpfs of {@code bytes} (0: no limit) instead of an image: for tests, and for code wanting a scratch file system. */
+    /** A file system over a tmpfs of {@code bytes} (0: the tmpfs default, half of the heap) instead of an image: for tests, and for code wanting a scratch file system. */
     static FileSystem newMemoryFileSystem(long bytes) throws IOException {
         try {
             return new RumpFileSystem(new RumpFileSystemProvider(), MountedImage.memory(bytes), null);
@@ -144,10 +148,10 @@ public final class RumpFileSystemProvider extends FileSystemProvider {
                 }
                 String type = env.type() == null ? ImageEnv.DEFAULT_TYPE : env.type();
                 Mkfs.createImage(image, env.size(), new MkfsOptions(type, 0, "", null));
-            } else if (mayDecline && env.type() == null && !recognised(image, env.partition())) {
+            } else if (mayDecline && env.type() == null && !recognised(image, env.partition(), env.waitForLock())) {
                 throw new UnsupportedOperationException(image + ": no file system jrump recognises (" + FsTypes.KNOWN + ")");
             }
-            return new RumpFileSystem(this, MountedImage.open(image, env.partition(), env.type(), env.readOnly()), image);
+            return new RumpFileSystem(this, MountedImage.open(image, env.partition(), env.type(), env.readOnly(), env.waitForLock()), image);
         } catch (ErrnoException e) {
             FileSystemException nio = new FileSystemException(image.toString(), null, NioErrors.reason(e));
             nio.initCause(e);
@@ -159,9 +163,9 @@ public final class RumpFileSystemProvider extends FileSystemProvider {
      * Whether {@code image} holds a file system this provider can open; a file that cannot even
      * be a disk (empty, or not whole sectors: EINVAL) is just not an image.
      */
-    private static boolean recognised(Path image, int partition) throws ErrnoException {
+    private static boolean recognised(Path image, int partition, boolean wait) throws ErrnoException {
         try {
-            return MountedImage.probe(image, partition) != null;
+            return MountedImage.probe(image, partition, wait) != null;
         } catch (ErrnoException e) {
             if (e.errno() == io.jrump.api.Errno.EINVAL) {
                 return false;
@@ -234,16 +238,7 @@ public final class RumpFileSystemProvider extends FileSystemProvider {
 
     @Override
     public DirectoryStream<Path> newDirectoryStream(Path dir, DirectoryStream.Filter<? super Path> filter) throws IOException {
-        RumpPath p = check(dir);
-        try {
-            Syscalls sys = p.getFileSystem().sys();
-            if (!sys.stat(p.kernelPath()).isDirectory()) {
-                throw new java.nio.file.NotDirectoryException(p.toString());
-            }
-            return new RumpDirectoryStream(p, sys.readdir(p.kernelPath()), filter);
-        } catch (ErrnoException e) {
-            throw NioErrors.translate(e, p, null);
-        }
+        return RumpDirectoryStream.open(check(dir), filter);
     }
 
     @Override

@@ -44,7 +44,7 @@ final class RumpPath implements Path {
         return new RumpPath(fs, text.startsWith("/"), parts.toArray(new String[0]));
     }
 
-    /** The path as the kernel sees it: under the image's mount point. Relative paths start at the image's root. */
+    /** The path as the kernel sees it, whose root is the image: relative paths start at the image's root. */
     String kernelPath() {
         return fs.image().path(toAbsolutePath().toString());
     }

@@ -16,8 +16,8 @@ final class MountTable {
     private final List<Mount> mounts = new ArrayList<>(2);
     private long nextDev;
 
-    MountTable(FileSystem rootFs, String fstype) {
-        this.root = new Mount(rootFs, null, null, 0, 1, fstype);
+    MountTable(FileSystem rootFs, String fstype, int rootFlags) {
+        this.root = new Mount(rootFs, null, null, rootFlags, 1, fstype);
         this.nextDev = 2;
         rootFs.attach(root);
     }

@@ -31,7 +31,14 @@ public final class Vfs implements PathCalls {
      * @param types the types {@code mount} may create, by name
      */
     public Vfs(FileSystem rootFs, String rootType, Map<String, FileSystemType> types, Platform platform) {
-        this.table = new MountTable(rootFs, rootType);
+        this(rootFs, rootType, 0, types, platform);
+    }
+
+    /**
+     * @param rootFlags the root's mount flags ({@link io.jrump.api.MountFlags#MNT_RDONLY})
+     */
+    public Vfs(FileSystem rootFs, String rootType, int rootFlags, Map<String, FileSystemType> types, Platform platform) {
+        this.table = new MountTable(rootFs, rootType, rootFlags);
         this.namei = new Namei(table);
         this.openOp = new OpenOp(namei);
         this.nameOps = new NameOps(namei);

@@ -12,8 +12,8 @@ import io.jrump.api.MountFlags;
 import io.jrump.api.OpenFlags;
 import io.jrump.api.Rump;
 import io.jrump.api.RumpKernel;
-import io.jrump.api.Stat;
 import io.jrump.api.Syscalls;
+import io.jrump.fs.FsAssert;
 import io.jrump.fs.ext2.disk.GroupDescriptor;
 import io.jrump.fs.ext2.disk.GroupLayout;
 import io.jrump.fs.ext2.disk.Superblock;
@@ -121,37 +121,26 @@ class Ext2ContainmentTest {
         return Arrays.copyOfRange(all, (int) (from * bs), (int) (to * bs));
     }
 
+    /**
+     * Mounts the image; read-write with {@code check=normal}, so that the checks made while
+     * writing are what stands between the damage and the rest of the image (the map scan of
+     * the default {@code check=auto} would refuse most of these mounts: see
+     * {@link #theMapScanRefusesWritingWhatWouldSpread}).
+     */
     private static RumpKernel mount(Path img, boolean readOnly) throws Exception {
+        return mount(img, readOnly, readOnly ? null : "check=normal");
+    }
+
+    private static RumpKernel mount(Path img, boolean readOnly, String options) throws Exception {
         RumpKernel k = Rump.builder().disk("disk0", img).boot();
-        k.sys().mkdir("/mnt", 0755);
-        k.sys().mount("disk0", "/mnt", "ext2", readOnly ? MountFlags.MNT_RDONLY : 0, null);
-        return k;
-    }
-
-    private static void writeAll(Syscalls sys, String path, byte[] data, int flags) throws ErrnoException {
-        int fd = sys.open(path, OpenFlags.O_WRONLY | OpenFlags.O_CREAT | flags, 0644);
         try {
-            ByteBuffer b = ByteBuffer.wrap(data);
-            while (b.hasRemaining()) {
-                sys.write(fd, b);
-            }
-        } finally {
-            sys.close(fd);
+            k.sys().mkdir("/mnt", 0755);
+            k.sys().mount("disk0", "/mnt", "ext2", readOnly ? MountFlags.MNT_RDONLY : 0, options);
+            return k;
+        } catch (ErrnoException e) {
+            k.close();
+            throw e;
         }
-    }
-
-    private static byte[] readAll(Syscalls sys, String path) throws ErrnoException {
-        Stat st = sys.stat(path);
-        ByteBuffer b = ByteBuffer.allocate((int) st.size());
-        int fd = sys.open(path, OpenFlags.O_RDONLY, 0);
-        try {
-            while (b.hasRemaining() && sys.read(fd, b) > 0) {
-                // reads to the end
-            }
-        } finally {
-            sys.close(fd);
-        }
-        return b.array();
     }
 
     /** The error state in the superblock, and a later change refused with EROFS. */
@@ -169,12 +158,12 @@ class Ext2ContainmentTest {
         try (RumpKernel k = mount(img, true)) {
             Syscalls sys = k.sys();
             assertTrue(sys.stat("/mnt/lost+found").isDirectory(), "lost+found is still a directory");
-            assertArrayEquals("read me\n".getBytes(), readAll(sys, "/mnt/a/README"));
+            assertArrayEquals("read me\n".getBytes(), FsAssert.readFile(sys, "/mnt/a/README"));
             if (!except.equals("small.txt")) {
-                assertArrayEquals(SMALL, readAll(sys, "/mnt/small.txt"));
+                assertArrayEquals(SMALL, FsAssert.readFile(sys, "/mnt/small.txt"));
             }
             if (!except.equals("big")) {
-                assertArrayEquals(pattern(600 << 10, 7), readAll(sys, "/mnt/big"));
+                assertArrayEquals(pattern(600 << 10, 7), FsAssert.readFile(sys, "/mnt/big"));
             }
         }
     }
@@ -188,7 +177,7 @@ class Ext2ContainmentTest {
         byte[] before = metadata(img);
         try (RumpKernel k = mount(img, false)) {
             ErrnoException e = assertThrows(ErrnoException.class,
-                    () -> writeAll(k.sys(), "/mnt/small.txt", pattern(200 << 10, 1), OpenFlags.O_TRUNC));
+                    () -> FsAssert.writeFile(k.sys(), "/mnt/small.txt", pattern(200 << 10, 1), OpenFlags.O_TRUNC));
             assertEquals(Errno.EUCLEAN, e.errno(), e.getMessage());
             assertTrue(e.getMessage().contains("metadata"), e.getMessage());
             assertFailedReadOnly(k);
@@ -220,7 +209,7 @@ class Ext2ContainmentTest {
         debugfsWrite(img, "sif /small.txt block[0] " + (superblock(img).blocksCount() + 5));
         try (RumpKernel k = mount(img, false)) {
             ErrnoException e = assertThrows(ErrnoException.class,
-                    () -> writeAll(k.sys(), "/mnt/small.txt", new byte[10], 0));
+                    () -> FsAssert.writeFile(k.sys(), "/mnt/small.txt", new byte[10], 0));
             assertEquals(Errno.EUCLEAN, e.errno(), e.getMessage());
         }
         assertErrorState(img);
@@ -234,11 +223,11 @@ class Ext2ContainmentTest {
         byte[] all = Files.readAllBytes(img);
         try (RumpKernel k = Rump.builder().disk("disk0", img).boot()) {
             k.sys().mkdir("/mnt", 0755);
-            ErrnoException e = assertThrows(ErrnoException.class, () -> k.sys().mount("disk0", "/mnt", "ext2", 0, null));
+            ErrnoException e = assertThrows(ErrnoException.class, () -> k.sys().mount("disk0", "/mnt", "ext2", 0, "check=normal"));
             assertEquals(Errno.EUCLEAN, e.errno(), e.getMessage());
             assertTrue(e.getMessage().contains("block bitmap of group 0") && e.getMessage().contains("inode table"), e.getMessage());
             k.sys().mount("disk0", "/mnt", "ext2", MountFlags.MNT_RDONLY, null);
-            assertArrayEquals("read me\n".getBytes(), readAll(k.sys(), "/mnt/a/README"));
+            assertArrayEquals("read me\n".getBytes(), FsAssert.readFile(k.sys(), "/mnt/a/README"));
         }
         assertArrayEquals(all, Files.readAllBytes(img), "a refused mount writes nothing");
     }
@@ -250,13 +239,26 @@ class Ext2ContainmentTest {
         GroupDescriptor d = group0(img);
         writeBlock(img, 1024, which.equals("block") ? d.blockBitmap() : d.inodeBitmap(), new byte[1024]);
         byte[] before = metadata(img);
+        if (which.equals("inode")) {
+            // the root's own inode shows free: the read-write mount is refused before it writes anything
+            byte[] all = Files.readAllBytes(img);
+            ErrnoException e = assertThrows(ErrnoException.class, () -> mount(img, false).close());
+            assertEquals(Errno.EUCLEAN, e.errno(), e.getMessage());
+            assertTrue(e.getMessage().contains("inode 2") && e.getMessage().contains("bitmap"), e.getMessage());
+            assertArrayEquals(all, Files.readAllBytes(img));
+            // with the root's bit set again, the other inodes still show free: a new file is refused
+            byte[] bitmap = new byte[1024];
+            bitmap[0] = 0b10;
+            writeBlock(img, 1024, d.inodeBitmap(), bitmap);
+            before = metadata(img);
+        }
         try (RumpKernel k = mount(img, false)) {
             // a new block (appending to a one-block file) or a new inode (a new file) is asked for
             ErrnoException e = assertThrows(ErrnoException.class, () -> {
                 if (which.equals("block")) {
-                    writeAll(k.sys(), "/mnt/small.txt", pattern(100 << 10, 3), OpenFlags.O_APPEND);
+                    FsAssert.writeFile(k.sys(), "/mnt/small.txt", pattern(100 << 10, 3), OpenFlags.O_APPEND);
                 } else {
-                    writeAll(k.sys(), "/mnt/new", SMALL, 0);
+                    FsAssert.writeFile(k.sys(), "/mnt/new", SMALL, 0);
                 }
             });
             assertEquals(Errno.EUCLEAN, e.errno(), e.getMessage());
@@ -277,13 +279,33 @@ class Ext2ContainmentTest {
         debugfsWrite(img, "set_bg 0 free_inodes_count " + (group0(img).freeInodes() + 1));
         byte[] before = metadata(img);
         try (RumpKernel k = mount(img, false)) {
-            ErrnoException e = assertThrows(ErrnoException.class, () -> writeAll(k.sys(), "/mnt/new", SMALL, 0));
+            ErrnoException e = assertThrows(ErrnoException.class, () -> FsAssert.writeFile(k.sys(), "/mnt/new", SMALL, 0));
             assertEquals(Errno.EUCLEAN, e.errno(), e.getMessage());
             assertTrue(e.getMessage().contains("inode 11"), e.getMessage());
         }
         assertErrorState(img);
         assertArrayEquals(before, metadata(img));
         assertTreeIntact(img, "");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"links_count 0", "bitmap bit clear"})
+    void aNameLeadingToAnInodeNotInUseIsCorruption(String damage) throws Exception {
+        Path img = image(1024);
+        if (damage.startsWith("links")) {
+            debugfsWrite(img, "sif /a/README links_count 0");
+        } else {
+            debugfsWrite(img, "freei /a/README");
+            debugfsWrite(img, "set_bg 0 free_inodes_count " + (group0(img).freeInodes() + 1));
+        }
+        byte[] before = metadata(img);
+        try (RumpKernel k = mount(img, false)) {
+            ErrnoException e = assertThrows(ErrnoException.class, () -> k.sys().unlink("/mnt/a/README"));
+            assertEquals(Errno.EUCLEAN, e.errno(), e.getMessage());
+            assertFailedReadOnly(k);
+        }
+        assertErrorState(img);
+        assertArrayEquals(before, metadata(img), "the inode was not freed a second time");
     }
 
     /** {@code (IND):N} of debugfs's stat: the single indirect block of a file. */
@@ -337,13 +359,81 @@ class Ext2ContainmentTest {
         assertArrayEquals(before, metadata(img));
     }
 
+    /** The ways a map can be damaged that only a look at every map reveals, and one that writing would also find. */
+    enum MapDamage {
+        /** small.txt's block is one of /big's: freeing either would give away the other's data. */
+        CROSS_LINKED,
+        /** small.txt's block is free in the bitmap: the next file would be given it. */
+        INTO_FREE_SPACE,
+        /** /big's indirect block names itself. */
+        LOOP,
+        /** small.txt's block is in the inode table. */
+        INTO_METADATA,
+        /** A name in /a leads to an inode that is free: the next create would take it. */
+        NAME_TO_FREE_INODE,
+        /** A name in /a leads to the resize inode: unlinking it would free reserved blocks. */
+        NAME_TO_RESERVED_INODE
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.EnumSource(MapDamage.class)
+    void theMapScanRefusesWritingWhatWouldSpread(MapDamage damage) throws Exception {
+        Path img = image(1024);
+        long ind = indirectBlock(img, "/big");
+        switch (damage) {
+            case CROSS_LINKED -> debugfsWrite(img, "sif /small.txt block[0] " + (ind + 1));
+            case INTO_FREE_SPACE -> debugfsWrite(img, "sif /small.txt block[0] " + (superblock(img).blocksCount() - 10));
+            case LOOP -> {
+                byte[] block = readBlock(img, 1024, ind);
+                ByteBuffer.wrap(block).order(ByteOrder.LITTLE_ENDIAN).putInt(4 * 100, (int) ind);
+                writeBlock(img, 1024, ind, block);
+            }
+            case INTO_METADATA -> debugfsWrite(img, "sif /small.txt block[0] " + group0(img).inodeTable());
+            case NAME_TO_FREE_INODE -> debugfsWrite(img, "ln <" + (superblock(img).inodesCount() - 3) + "> /a/stray");
+            case NAME_TO_RESERVED_INODE -> debugfsWrite(img, "ln <7> /a/stray");
+        }
+        byte[] all = Files.readAllBytes(img);
+        ErrnoException e = assertThrows(ErrnoException.class, () -> mount(img, false, null).close());
+        assertEquals(Errno.EUCLEAN, e.errno(), e.getMessage());
+        assertTrue(e.getMessage().contains("refusing to mount read-write"), e.getMessage());
+        assertArrayEquals(all, Files.readAllBytes(img), "a refused mount writes nothing");
+        try (RumpKernel k = mount(img, false, "check=normal")) {
+            // without the scan, the same image mounts: what is left is found while writing
+            assertTrue(k.sys().stat("/mnt/big").size() > 0);
+        }
+        try (RumpKernel k = mount(img, true)) {
+            assertArrayEquals("read me\n".getBytes(), FsAssert.readFile(k.sys(), "/mnt/a/README"));
+        }
+    }
+
+    @Test
+    void aNameLeadingToAReservedInodeIsCorruption() throws Exception {
+        Path img = image(1024);
+        debugfsWrite(img, "ln <7> /a/stray");
+        byte[] before = metadata(img);
+        try (RumpKernel k = mount(img, false)) {
+            ErrnoException e = assertThrows(ErrnoException.class, () -> k.sys().unlink("/mnt/a/stray"));
+            assertEquals(Errno.EUCLEAN, e.errno(), e.getMessage());
+            assertTrue(e.getMessage().contains("reserved inode 7"), e.getMessage());
+        }
+        assertArrayEquals(before, metadata(img));
+    }
+
+    @Test
+    void aBadCheckOptionIsRefused() throws Exception {
+        Path img = image(1024);
+        ErrnoException e = assertThrows(ErrnoException.class, () -> mount(img, false, "check=paranoid").close());
+        assertEquals(Errno.EINVAL, e.errno());
+        assertTrue(e.getMessage().contains("check=paranoid"), e.getMessage());
+    }
+
     @Test
     void cleanImageStaysCleanAndUnmarked() throws Exception {
         Path img = image(1024);
         try (RumpKernel k = mount(img, false)) {
-            writeAll(k.sys(), "/mnt/small.txt", pattern(300 << 10, 2), OpenFlags.O_TRUNC);
+            FsAssert.writeFile(k.sys(), "/mnt/small.txt", pattern(300 << 10, 2), OpenFlags.O_TRUNC);
             k.sys().unlink("/mnt/big");
-            writeAll(k.sys(), "/mnt/new", pattern(700 << 10, 4), 0);
+            FsAssert.writeFile(k.sys(), "/mnt/new", pattern(700 << 10, 4), 0);
         }
         assertEquals(0, superblock(img).state() & Superblock.STATE_ERROR);
         E2fsprogs.assertClean(img);

@@ -313,6 +313,37 @@ abstract class NioContract {
         assertFalse(fs.getPathMatcher("glob:/a/*.c").matches(p("/a/x/y.c")));
     }
 
+    /**
+     * Filling the disk: each write reports exactly what the file took (a short count when the
+     * space ends part-way), and the write that fails leaves the file as long as the writes
+     * before it said — a failed write does not grow the file.
+     */
+    @Test
+    void aWriteThatRunsOutOfSpaceReportsWhatItWrote() throws IOException {
+        Path f = p("/full");
+        byte[] chunk = new byte[100_000];
+        new Random(8).nextBytes(chunk);
+        long reported = 0;
+        boolean failed = false;
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            for (int i = 0; i < 2_000 && !failed; i++) {
+                ByteBuffer b = ByteBuffer.wrap(chunk);
+                try {
+                    int n = ch.write(b);
+                    assertEquals(chunk.length - n, b.remaining(), "the count is what left the buffer");
+                    reported += n;
+                } catch (FileSystemException e) {
+                    assertTrue(String.valueOf(e.getReason()).contains("No space left"), String.valueOf(e.getReason()));
+                    failed = true;
+                }
+                assertEquals(reported, ch.size(), "the file holds what the writes reported");
+            }
+        }
+        assertTrue(failed, "the disk filled up");
+        assertEquals(reported, Files.size(f));
+        Files.delete(f);
+    }
+
     @Test
     void closedFileSystemRefusesWork() throws IOException {
         Files.writeString(p("/f"), "x");

@@ -21,10 +21,16 @@ import java.util.List;
  * <p>Ownership: files and memory disks are opened here and closed with the kernel. A
  * {@linkplain DeviceSpec.Kind#PROVIDED provided} device belongs to the caller, who may have
  * given the same device to every kernel booted from one builder, so it is never closed here.
+ *
+ * <p>Opening a file takes its lock ({@link FileBlockDevice}: one writer or many readers), so
+ * the mount that first uses a disk fails with EBUSY naming the image while another kernel or
+ * process holds it, unless the kernel option {@value #WAIT_OPTION}{@code =true} makes it wait.
  */
 final class HostDevices {
+    /** Kernel option: "true" makes opening an image wait while another opener holds it, instead of EBUSY. */
+    static final String WAIT_OPTION = "disk.wait";
     /** The devices of a kernel configured with none; holds nothing that changes. */
-    static final HostDevices NONE = new HostDevices(new Slot[0]);
+    static final HostDevices NONE = new HostDevices(new Slot[0], false);
 
     /** One configured device: its spec, its size as checked, and the device once opened. */
     private static final class Slot {
@@ -40,10 +46,21 @@ final class HostDevices {
     }
 
     private final Slot[] slots;
+    private final boolean wait;
     private boolean closed;
 
-    private HostDevices(Slot[] slots) {
+    private HostDevices(Slot[] slots, boolean wait) {
         this.slots = slots;
+        this.wait = wait;
+    }
+
+    /** The {@value #WAIT_OPTION} option: absent or "false" fails at once, "true" waits. */
+    static boolean waitOption(java.util.Map<String, String> options) throws ErrnoException {
+        String v = options.getOrDefault(WAIT_OPTION, "false");
+        if (!v.equals("true") && !v.equals("false")) {
+            throw new ErrnoException(Errno.EINVAL, WAIT_OPTION + ": expected true or false, got '" + v + "'");
+        }
+        return v.equals("true");
     }
 
     /**
@@ -52,7 +69,7 @@ final class HostDevices {
      *
      * @throws ErrnoException naming the device and what is wrong with it
      */
-    static HostDevices check(List<DeviceSpec> specs) throws ErrnoException {
+    static HostDevices check(List<DeviceSpec> specs, boolean wait) throws ErrnoException {
         if (specs.isEmpty()) {
             return NONE;
         }
@@ -66,7 +83,7 @@ final class HostDevices {
             }
             slots[i] = new Slot(spec, sizeOf(spec));
         }
-        return new HostDevices(slots);
+        return new HostDevices(slots, wait);
     }
 
     private static long sizeOf(DeviceSpec spec) throws ErrnoException {
@@ -111,7 +128,7 @@ final class HostDevices {
         for (Slot s : slots) {
             if (s.spec.name().equals(name)) {
                 if (s.device == null) {
-                    s.device = openDevice(s);
+                    s.device = openDevice(s, wait);
                 }
                 return s.device;
             }
@@ -119,11 +136,11 @@ final class HostDevices {
         throw new ErrnoException(Errno.ENXIO, "no block device '" + name + "'");
     }
 
-    private static BlockDevice openDevice(Slot s) throws ErrnoException {
+    private static BlockDevice openDevice(Slot s, boolean wait) throws ErrnoException {
         DeviceSpec spec = s.spec;
         switch (spec.kind()) {
             case FILE:
-                return FileBlockDevice.open(spec.path(), spec.readOnly());
+                return FileBlockDevice.open(spec.path(), spec.readOnly(), wait);
             case MEMORY:
                 return new MemoryBlockDevice(spec.name(), s.size);
             default:

@@ -40,7 +40,7 @@ final class HostPlatform implements Platform {
     HostPlatform(PlatformConfig config, TimerScheduler scheduler) throws ErrnoException {
         this.kernelName = config.kernelName();
         this.scheduler = scheduler;
-        this.devices = HostDevices.check(config.devices());
+        this.devices = HostDevices.check(config.devices(), HostDevices.waitOption(config.options()));
     }
 
     @Override
