@@ -10,7 +10,6 @@ import io.jrump.api.ErrnoException;
 import io.jrump.api.Rump;
 import io.jrump.api.RumpKernel;
 import io.jrump.fs.ext2.disk.Feature;
-import io.jrump.fs.ext2.disk.Superblock;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -93,8 +92,9 @@ class Ext2JournalReplayTest {
             fill(m.dir());
             Files.copy(img, copy, StandardCopyOption.REPLACE_EXISTING);
         }
-        Superblock sb = Ext2Type.readSuperblock(io.jrump.dev.FileBlockDevice.open(copy, true));
-        assertTrue(sb.has(Feature.RECOVER), "the copy needs recovery");
+        try (io.jrump.dev.FileBlockDevice dev = io.jrump.dev.FileBlockDevice.open(copy, true)) {
+            assertTrue(Ext2Type.readSuperblock(dev).has(Feature.RECOVER), "the copy needs recovery");
+        }
         String log = E2fsprogs.run(List.of("debugfs", "-c", "-R", "logdump", copy.toString())).output();
         assertTrue(log.contains("commit block"), "the journal holds committed transactions:\n" + log);
         assertTrue(log.contains("revoke"), "the journal holds revoke records:\n" + log);
