@@ -1,13 +1,9 @@
 package io.jrump.netinet;
 
 import static io.jrump.api.SocketConstants.AF_INET;
-import static io.jrump.api.SocketConstants.SHUT_WR;
 import static io.jrump.api.SocketConstants.SOCK_DGRAM;
-import static io.jrump.api.SocketConstants.SOCK_STREAM;
 import static io.jrump.api.SocketConstants.SOL_SOCKET;
 import static io.jrump.api.SocketConstants.SO_RCVTIMEO;
-import static io.jrump.api.SocketConstants.SO_REUSEADDR;
-import static io.jrump.api.SocketConstants.SO_SNDTIMEO;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -20,22 +16,18 @@ import io.jrump.api.NetConfig;
 import io.jrump.api.Syscalls;
 import io.jrump.net.wire.EthernetFrame;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -57,8 +49,8 @@ import org.junit.jupiter.api.io.TempDir;
  * than the MTU, which only segmentation offload can put on it.
  */
 class TapNamespaceTest {
-    private static final long BULK = 64L << 20;
-    private static final Random SEEDS = new Random();
+    /** 1 GiB each way, as the issue asks; it takes a few seconds here (see the README). */
+    private static final long BULK = 1L << 30;
     private static ExecutorService pool;
 
     @TempDir
@@ -306,126 +298,13 @@ class TapNamespaceTest {
         }
     }
 
-    /** A file of {@code size} seeded random bytes and its SHA-256. */
-    private Object[] randomFile(long size) throws Exception {
-        long seed = SEEDS.nextLong();
-        Path p = Files.createTempFile(dir, "data", ".bin");
-        MessageDigest md = MessageDigest.getInstance("SHA-256");
-        Random r = new Random(seed);
-        byte[] chunk = new byte[1 << 16];
-        try (OutputStream out = Files.newOutputStream(p)) {
-            for (long n = 0; n < size; n += chunk.length) {
-                r.nextBytes(chunk);
-                int len = (int) Math.min(chunk.length, size - n);
-                out.write(chunk, 0, len);
-                md.update(chunk, 0, len);
-            }
-        }
-        return new Object[] {p, md.digest()};
-    }
-
-    /** {@code size} bytes Linux -> jrump (nc connects, jrump accepts) and jrump -> Linux (nc listens), SHA-256 checked. */
+    /** {@code size} bytes Linux -> jrump and jrump -> Linux through {@code nc}, SHA-256 checked at both ends. */
     private void transferBothWays(long size, int port) throws Exception {
-        Object[] in = randomFile(size);
-        assertArrayEquals((byte[]) in[1], linuxToJrump((Path) in[0], port), "Linux -> jrump, " + size + " bytes");
-        Object[] out = randomFile(size);
-        Path received = dir.resolve("received-" + port);
-        jrumpToLinux((Path) out[0], port + 1, received);
-        assertEquals(size, Files.size(received), "jrump -> Linux length");
-        assertArrayEquals((byte[]) out[1], sha256(received), "jrump -> Linux, " + size + " bytes");
-        Files.delete((Path) in[0]);
-        Files.delete((Path) out[0]);
-        Files.delete(received);
-    }
-
-    /** Linux's nc sends the file to a jrump listener; returns the SHA-256 jrump received. */
-    byte[] linuxToJrump(Path file, int port) throws Exception {
-        Syscalls sys = link.kernel.sys();
-        int l = sys.socket(AF_INET, SOCK_STREAM, 0);
-        sys.setsockopt(l, SOL_SOCKET, SO_REUSEADDR, 1);
-        sys.bind(l, at("0.0.0.0", port));
-        sys.listen(l, 1);
-        Future<byte[]> server = pool.submit(() -> {
-            int c = sys.accept(l);
-            sys.setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, 30_000);
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            ByteBuffer buf = ByteBuffer.allocate(1 << 16);
-            while (true) {
-                buf.clear();
-                int n = sys.recv(c, buf, 0);
-                if (n == 0) {
-                    break;
-                }
-                md.update(buf.array(), 0, n);
-            }
-            sys.close(c);
-            return md.digest();
-        });
-        try {
-            TapLink.exec(120, link.nsCommand("nc", "-N", "-n", link.jrumpIp, String.valueOf(port)), file.toFile());
-            return server.get(120, TimeUnit.SECONDS);
-        } finally {
-            server.cancel(true);
-            sys.close(l);
-        }
-    }
-
-    /** jrump sends the file to Linux's nc, which writes what it receives to {@code received}. */
-    void jrumpToLinux(Path file, int port, Path received) throws Exception {
-        Process nc = link.startInNs(received.toFile(), "nc", "-l", "-n", "-d", link.linuxIp, String.valueOf(port));
-        Syscalls sys = link.kernel.sys();
-        try {
-            int c = connectWithRetry(sys, at(link.linuxIp, port));
-            try {
-                sys.setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, 30_000);
-                byte[] chunk = new byte[1 << 16];
-                try (var in = Files.newInputStream(file)) {
-                    int n;
-                    while ((n = in.read(chunk)) > 0) {
-                        ByteBuffer src = ByteBuffer.wrap(chunk, 0, n);
-                        while (src.hasRemaining()) {
-                            sys.send(c, src, 0);
-                        }
-                    }
-                }
-                sys.shutdown(c, SHUT_WR);
-                assertTrue(nc.waitFor(120, TimeUnit.SECONDS), "nc ended after jrump's FIN");
-                assertEquals(0, nc.exitValue(), "nc's exit status");
-            } finally {
-                sys.close(c);
-            }
-        } finally {
-            nc.destroy();
-            nc.waitFor(10, TimeUnit.SECONDS);
-        }
-    }
-
-    /** Connects, retrying while the listener on Linux is not up yet (ECONNREFUSED). */
-    private static int connectWithRetry(Syscalls sys, InetSocketAddress to) throws Exception {
-        for (int i = 0;; i++) {
-            int c = sys.socket(AF_INET, SOCK_STREAM, 0);
-            try {
-                sys.connect(c, to);
-                return c;
-            } catch (ErrnoException e) {
-                sys.close(c);
-                if (e.errno() != Errno.ECONNREFUSED || i >= 100) {
-                    throw e;
-                }
-                Thread.sleep(50);
-            }
-        }
-    }
-
-    private static byte[] sha256(Path p) throws Exception {
-        MessageDigest md = MessageDigest.getInstance("SHA-256");
-        byte[] b = new byte[1 << 16];
-        try (var in = Files.newInputStream(p)) {
-            int n;
-            while ((n = in.read(b)) > 0) {
-                md.update(b, 0, n);
-            }
-        }
-        return md.digest();
+        NcTransfer.Result in = NcTransfer.linuxToJrump(link, size, port, pool);
+        assertEquals(size, in.bytes(), "Linux -> jrump length");
+        assertArrayEquals(in.sent(), in.received(), "Linux -> jrump, " + size + " bytes");
+        NcTransfer.Result out = NcTransfer.jrumpToLinux(link, size, port + 1, pool);
+        assertEquals(size, out.bytes(), "jrump -> Linux length");
+        assertArrayEquals(out.sent(), out.received(), "jrump -> Linux, " + size + " bytes");
     }
 }
