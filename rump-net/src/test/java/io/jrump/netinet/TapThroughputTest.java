@@ -51,7 +51,13 @@ class TapThroughputTest {
                 rows.add(row("Linux -> Linux, veth, iperf3 (reference)", iperf3, vethA));
             }
             for (boolean offload : new boolean[] {true, false}) {
-                try (TapLink link = TapLink.open(0, "tap.offload", String.valueOf(offload))) {
+                List<String> options = new ArrayList<>(List.of("tap.offload", String.valueOf(offload)));
+                for (String kv : System.getProperty("jrump.tap.options", "").split(",")) { // extra kernel options, k=v,k=v
+                    if (kv.contains("=")) {
+                        options.addAll(List.of(kv.split("=", 2)));
+                    }
+                }
+                try (TapLink link = TapLink.open(0, options.toArray(new String[0]))) {
                     String tag = offload ? "offloads on" : "offloads off";
                     rows.add(row("Linux -> jrump, TAP, " + tag, median(() -> linuxToJrump(link, pool)), vethA));
                     rows.add(row("jrump -> Linux, TAP, " + tag, median(() -> jrumpToLinux(link)), vethA));

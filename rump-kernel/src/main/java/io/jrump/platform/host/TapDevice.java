@@ -25,8 +25,9 @@ import java.util.function.BiFunction;
  * <p><b>Opening</b> attaches to the interface named, or creates it (gone again when closed)
  * when it does not exist, the kernel option {@value #CREATE_OPTION} allows it (the default)
  * and the process may ({@code CAP_NET_ADMIN}). Failures name the interface and say which
- * obstacle it was: ENOENT no {@code /dev/net/tun}, EPERM not allowed, ENODEV no such interface
- * (and creating one not allowed), EBUSY attached elsewhere, EINVAL a TUN rather than a TAP.
+ * obstacle it was: ENOENT no {@code /dev/net/tun}, EACCES not allowed to open it, EPERM not
+ * allowed to attach to the TAP or to create it, ENODEV no such interface and
+ * {@value #CREATE_OPTION}{@code =false}, EBUSY attached elsewhere, EINVAL a TUN rather than a TAP.
  *
  * <p><b>Offloads.</b> The TAP is opened with {@code IFF_VNET_HDR}, so every frame carries a
  * {@link VirtioNetHeader}, and TUNSETOFFLOAD(TUN_F_CSUM | TUN_F_TSO4) lets Linux hand over
@@ -179,8 +180,7 @@ final class TapDevice implements NetDevice {
             int code = e.getErrorCode();
             String why;
             if (code == Errno.EPERM.number() && !existed) {
-                throw new ErrnoException(Errno.ENODEV, "open", "tap " + name,
-                        "no such interface, and creating one needs CAP_NET_ADMIN");
+                why = "no such interface, and creating one needs CAP_NET_ADMIN";
             } else if (code == Errno.EPERM.number()) {
                 why = "not allowed to attach (the TAP belongs to another user or group, or CAP_NET_ADMIN is missing)";
             } else if (code == Errno.EBUSY.number()) {

@@ -183,6 +183,37 @@ class TapDeviceTest {
     }
 
     /**
+     * Without CAP_NET_ADMIN (a process of root's whose bounding set lacks it, made with
+     * setpriv): creating a TAP and attaching to one that belongs to another user both fail with
+     * EPERM, saying which; a TAP that belongs to no one in particular may be attached to.
+     */
+    @Test
+    void withoutCapNetAdminTheErrorIsEperm() throws Exception {
+        String setpriv = Stream.of("/usr/bin/setpriv", "/bin/setpriv").filter(f -> Files.isExecutable(Path.of(f))).findFirst().orElse(null);
+        assumeTrue(setpriv != null, "no setpriv (util-linux)");
+        String existing = uniqueName();
+        String missing = uniqueName();
+        String open = uniqueName();
+        run("ip", "tuntap", "add", "dev", existing, "mode", "tap", "user", "65534");
+        run("ip", "tuntap", "add", "dev", open, "mode", "tap");
+        try {
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            Process pr = new ProcessBuilder(setpriv, "--bounding-set=-net_admin", "--inh-caps=-net_admin", java, "-cp",
+                    System.getProperty("java.class.path"), TapWithoutPrivilegeMain.class.getName(), missing, existing, open)
+                    .redirectErrorStream(true).start();
+            String out = new String(pr.getInputStream().readAllBytes());
+            assertEquals(0, pr.waitFor(), out);
+            assertTrue(out.contains(missing + " EPERM ") && out.contains("creating one needs CAP_NET_ADMIN"), out);
+            assertTrue(out.contains(existing + " EPERM ") && out.contains("not allowed to attach"), out);
+            assertTrue(out.contains(open + " opened"), out);
+            assertFalse(interfaceExists(missing));
+        } finally {
+            run("ip", "link", "del", existing);
+            run("ip", "link", "del", open);
+        }
+    }
+
+    /**
      * The receive thread sleeps in poll(2): over half a second of silence it uses (nearly) no
      * CPU, where a polling loop would use all of it. The bound is loose on purpose.
      */
