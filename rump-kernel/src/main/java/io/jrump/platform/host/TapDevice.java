@@ -39,8 +39,9 @@ import java.util.function.BiFunction;
  *
  * <p><b>Receiving</b> runs on one kernel thread per device that reads until the queue is
  * empty, then sleeps in {@code poll(2)} on the TAP and an eventfd: it never spins, and an idle
- * device costs a sleeping thread and no CPU. {@link #close()} signals the eventfd, waits for
- * the thread, and closes both descriptors. Frames are delivered from one direct buffer that
+ * device costs a sleeping thread and no CPU. {@link #close()} signals the eventfd and waits for
+ * the thread, which closes both descriptors as it ends. When the interface is deleted under
+ * the device (read fails with EBADFD) the thread ends the same way and the device is closed. Frames are delivered from one direct buffer that
  * the next read overwrites (valid only during the call, as {@link NetDevice.Receiver} says).
  *
  * <p><b>Link state</b> is up while the device is open, unless a write found the host side
@@ -76,6 +77,9 @@ final class TapDevice implements NetDevice {
     /** The largest frame Linux hands a TAP with TSO/GRO: a 64 KiB IPv4 datagram, its Ethernet and VLAN headers, with room to spare. */
     private static final int RX_BUFFER = VirtioNetHeader.SIZE + 14 + 4 + 65535 + 1024;
 
+    /** How long {@link #close()} waits for the receive thread. */
+    static final long JOIN_MILLIS = 5000;
+
     private static final Set<Offload> ALL = Collections.unmodifiableSet(EnumSet.of(Offload.TX_CHECKSUM, Offload.RX_CHECKSUM, Offload.SEGMENTATION));
 
     private final String name;
@@ -91,6 +95,7 @@ final class TapDevice implements NetDevice {
     private volatile Receiver receiver;
     private volatile boolean closed;
     private volatile boolean hostDown;
+    /** Guarded by {@link #tx}. */
     private boolean fdsClosed;
     private final LongAdder rxDropped = new LongAdder();
 
@@ -278,7 +283,7 @@ final class TapDevice implements NetDevice {
         }
         synchronized (tx) {
             if (closed) {
-                throw new ErrnoException(Errno.ENETDOWN, "transmit", "tap " + name, "device closed");
+                throw new ErrnoException(Errno.ENETDOWN, "transmit", "tap " + name, "device closed (or its TAP deleted)");
             }
             tx.put(VirtioNetHeader.SIZE, frame, frame.position(), len);
             VirtioNetHeader.forTransmit(tx, 0, VirtioNetHeader.SIZE, len, mtu, offload);
@@ -323,6 +328,21 @@ final class TapDevice implements NetDevice {
         fds.putInt(LinuxCalls.POLLFD_SIZE, wakeFd).putShort(LinuxCalls.POLLFD_SIZE + 4, LinuxCalls.POLLIN);
         long fdsAddress = LinuxCalls.address(fds);
         boolean trusted = offloads.contains(Offload.RX_CHECKSUM);
+        try {
+            receive(rx, rxAddress, fds, fdsAddress, trusted);
+        } finally {
+            synchronized (tx) { // the descriptors are the reader's to close: it alone may still be in a call on them
+                closed = true;
+                if (!fdsClosed) {
+                    fdsClosed = true;
+                    closeQuietly(fd);
+                    closeQuietly(wakeFd);
+                }
+            }
+        }
+    }
+
+    private void receive(ByteBuffer rx, long rxAddress, ByteBuffer fds, long fdsAddress, boolean trusted) {
         while (!closed) {
             long n;
             try {
@@ -338,8 +358,7 @@ final class TapDevice implements NetDevice {
                 if (code == Errno.EINTR.number()) {
                     continue;
                 }
-                // EBADFD: the interface was deleted under us. Nothing more will come.
-                hostDown = true;
+                // EBADFD: the interface was deleted under us. Nothing more will come: the device closes.
                 System.getLogger("jrump.tap").log(System.Logger.Level.WARNING, "tap " + name + ": read failed, errno " + code
                         + "; receiving stops");
                 return;
@@ -380,7 +399,11 @@ final class TapDevice implements NetDevice {
         rx.clear();
     }
 
-    /** Stops the receive thread (waking it through the eventfd) and closes the TAP; idempotent. */
+    /**
+     * Stops the receive thread (waking it through the eventfd), which then closes the TAP's
+     * descriptors; waits for it, up to {@value #JOIN_MILLIS} ms (a receiver blocked on a lock the
+     * caller holds must not hang close), unless called from the receiver itself. Idempotent.
+     */
     @Override
     public void close() {
         synchronized (tx) {
@@ -388,30 +411,31 @@ final class TapDevice implements NetDevice {
                 return;
             }
             closed = true;
-        }
-        receiver = null;
-        ByteBuffer one = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder()).putLong(0, 1);
-        try {
-            LinuxCalls.write(wakeFd, LinuxCalls.address(one), 8);
-        } catch (LastErrorException e) {
-            // the counter cannot overflow from one write; nothing else can fail here
-        }
-        boolean interrupted = false;
-        if (Thread.currentThread() != reader) {
-            while (reader.isAlive()) {
+            if (!fdsClosed) {
+                ByteBuffer one = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder()).putLong(0, 1);
                 try {
-                    reader.join();
-                } catch (InterruptedException e) {
-                    interrupted = true;
+                    LinuxCalls.write(wakeFd, LinuxCalls.address(one), 8);
+                } catch (LastErrorException e) {
+                    // the counter cannot overflow from one write; nothing else can fail here
                 }
             }
         }
-        synchronized (tx) {
-            if (!fdsClosed) {
-                fdsClosed = true;
-                closeQuietly(fd);
-                closeQuietly(wakeFd);
+        receiver = null;
+        if (Thread.currentThread() == reader) {
+            return; // the loop sees closed when the receiver returns
+        }
+        boolean interrupted = false;
+        long deadline = System.nanoTime() + JOIN_MILLIS * 1_000_000L;
+        while (reader.isAlive() && System.nanoTime() < deadline) {
+            try {
+                reader.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000L));
+            } catch (InterruptedException e) {
+                interrupted = true;
             }
+        }
+        if (reader.isAlive()) {
+            System.getLogger("jrump.tap").log(System.Logger.Level.WARNING, "tap " + name
+                    + ": the receive thread is still in its receiver; it closes the TAP when that returns");
         }
         if (interrupted) {
             Thread.currentThread().interrupt();

@@ -114,6 +114,23 @@ class TapDeviceTest {
     }
 
     @Test
+    void aTapDeletedUnderTheDeviceClosesIt() throws Exception {
+        String name = uniqueName();
+        long before = tunDescriptors();
+        try (Platform p = open(Map.of())) {
+            TapDevice d = (TapDevice) p.netDevice("tap:" + name);
+            run("ip", "link", "del", name);
+            for (int i = 0; i < 500 && !d.receiverStopped(); i++) {
+                Thread.sleep(10);
+            }
+            assertTrue(d.receiverStopped(), "the receive thread saw the TAP go");
+            assertFalse(d.isLinkUp());
+            assertEquals(Errno.ENETDOWN, assertThrows(ErrnoException.class, () -> d.transmit(java.nio.ByteBuffer.allocate(60))).errno());
+            assertEquals(before, tunDescriptors(), "the descriptor is closed");
+        }
+    }
+
+    @Test
     void offloadsCanBeTurnedOff() throws Exception {
         try (Platform p = open(Map.of(TapDevice.OFFLOAD_OPTION, "false"))) {
             assertEquals(Set.of(), p.netDevice("tap:" + uniqueName()).offloads());
