@@ -1,9 +1,10 @@
 /**
  * The base kernel (processes, descriptors, pipes, poll, the system call layer, component
- * linking) and the default host platform.
+ * linking) and the default host platform (its TAP devices reach Linux through JNA).
  */
 module io.jrump.kernel {
     requires transitive io.jrump.api;
+    requires com.sun.jna;
 
     exports io.jrump.kern;
     exports io.jrump.kern.platform;

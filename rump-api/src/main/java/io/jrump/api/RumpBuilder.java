@@ -73,6 +73,18 @@ public final class RumpBuilder {
         return addDevice(DeviceSpec.provided(name, device));
     }
 
+    /**
+     * A network interface {@code ifname} ("eth0") on the host's TAP {@code tapName} ("tap0"),
+     * created in the kernel at boot; the network configuration (addresses, routes) is then the
+     * caller's, through {@link RumpKernel#netconfig()}. The host platform attaches to the TAP,
+     * or creates it when it is missing and the process may (root); a kernel booted without the
+     * network component leaves it alone. Each kernel booted from this builder attaches to the
+     * TAP itself, so only one of them can run at a time (EBUSY for the next).
+     */
+    public RumpBuilder tap(String ifname, String tapName) {
+        return addDevice(DeviceSpec.tap(ifname, tapName));
+    }
+
     private RumpBuilder addDevice(DeviceSpec spec) {
         for (DeviceSpec d : devices) {
             if (d.name().equals(spec.name())) {

@@ -21,9 +21,10 @@ class ModulePathTest {
         Path kernelClasses = Path.of("target/classes").toAbsolutePath();
         Path apiClasses = kernelClasses.resolve("../../../rump-api/target/classes").normalize();
         Path testClasses = Path.of("target/test-classes").toAbsolutePath();
+        Path jna = Path.of(com.sun.jna.Native.class.getProtectionDomain().getCodeSource().getLocation().toURI()); // the host platform's way to Linux
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process p = new ProcessBuilder(List.of(java,
-                "--module-path", apiClasses + File.pathSeparator + kernelClasses,
+                "--module-path", apiClasses + File.pathSeparator + kernelClasses + File.pathSeparator + jna,
                 "--add-modules", "io.jrump.kernel",
                 "-cp", testClasses.toString(),
                 ModulePathMain.class.getName()))

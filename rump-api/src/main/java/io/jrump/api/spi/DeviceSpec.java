@@ -5,7 +5,8 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * A block device named in a kernel's configuration, for the platform to open.
+ * A device named in a kernel's configuration, for the platform to open: a block device, or a
+ * network interface on a host TAP.
  *
  * @param name the name file systems and {@code mount} use ("disk0")
  * @param kind where the sectors live
@@ -13,12 +14,16 @@ import java.util.Objects;
  * @param size the size in bytes, for {@link Kind#MEMORY}
  * @param readOnly whether writes fail with EROFS
  * @param device the caller's device, for {@link Kind#PROVIDED}
+ * @param hostInterface the host's interface, for {@link Kind#TAP} ("tap0")
  */
-public record DeviceSpec(String name, Kind kind, Path path, long size, boolean readOnly, io.jrump.api.BlockDevice device) {
+public record DeviceSpec(String name, Kind kind, Path path, long size, boolean readOnly, io.jrump.api.BlockDevice device,
+        String hostInterface) {
     public enum Kind {
         FILE,
         MEMORY,
-        PROVIDED
+        PROVIDED,
+        /** A network device: the kernel's interface {@code name} on the host's TAP {@code hostInterface}. */
+        TAP
     }
 
     public DeviceSpec {
@@ -30,17 +35,27 @@ public record DeviceSpec(String name, Kind kind, Path path, long size, boolean r
     }
 
     public static DeviceSpec file(String name, Path path, boolean readOnly) {
-        return new DeviceSpec(name, Kind.FILE, Objects.requireNonNull(path, "path"), -1, readOnly, null);
+        return new DeviceSpec(name, Kind.FILE, Objects.requireNonNull(path, "path"), -1, readOnly, null, null);
     }
 
     public static DeviceSpec memory(String name, long size) {
         if (size <= 0) {
             throw new IllegalArgumentException("memory disk " + name + ": size must be positive: " + size);
         }
-        return new DeviceSpec(name, Kind.MEMORY, null, size, false, null);
+        return new DeviceSpec(name, Kind.MEMORY, null, size, false, null, null);
     }
 
     public static DeviceSpec provided(String name, BlockDevice device) {
-        return new DeviceSpec(name, Kind.PROVIDED, null, -1, device.isReadOnly(), Objects.requireNonNull(device, "device"));
+        return new DeviceSpec(name, Kind.PROVIDED, null, -1, device.isReadOnly(), Objects.requireNonNull(device, "device"), null);
+    }
+
+    /** The kernel's interface {@code name} ("eth0") on the host's TAP {@code hostInterface} ("tap0"). */
+    public static DeviceSpec tap(String name, String hostInterface) {
+        return new DeviceSpec(name, Kind.TAP, null, -1, false, null, Objects.requireNonNull(hostInterface, "hostInterface"));
+    }
+
+    /** Whether this is a network device rather than a block device. */
+    public boolean isNet() {
+        return kind == Kind.TAP;
     }
 }

@@ -7,12 +7,15 @@ import io.jrump.api.FileMode;
 import io.jrump.fs.bio.Buf;
 import io.jrump.fs.ext2.disk.Checksums;
 import io.jrump.fs.ext2.disk.DirRecord;
+import io.jrump.fs.ext2.disk.DxNode;
+import io.jrump.fs.ext2.disk.Feature;
 import io.jrump.fs.ext2.disk.Inode;
 import io.jrump.fs.vfs.DirBatch;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,21 +25,25 @@ import java.util.Map;
  * "Ext4 Disk Layout", section Directory Entries), or for ext4 inline directories the same
  * chain inside the inode.
  *
- * <p>Hashed (htree) directories are read by scanning their leaf blocks, which are ordinary
- * record blocks: the index root looks like a block whose ".." record spans the index, and an
- * interior index block like one empty record spanning the block, so a linear scan sees every
- * entry exactly once. Before changing such a directory the driver clears its
- * {@code EXT2_INDEX_FL}, which leaves a valid linear directory, as e2fsck accepts and Linux
- * reads (e2fsck -D rebuilds the index). Lookups in large directories go through an in-memory
- * name table built on first use and kept up to date by every change.
+ * <p>Hashed (htree) directories hide their index in blocks that look like directory blocks:
+ * the root (block 0) as a block whose ".." record spans the index, an interior index block
+ * as one empty record spanning the block, so readdir scans every block and sees every entry
+ * exactly once. Lookups in them go through the index ({@link HashIndex}): the name's hash
+ * picks the leaf, so a lookup reads a few blocks whatever the directory's size. Before
+ * changing such a directory the driver clears its {@code EXT2_INDEX_FL}, which leaves a
+ * valid linear directory, as e2fsck accepts and Linux reads (e2fsck -D rebuilds the index).
+ * Lookups in other large directories go through an in-memory name table built on first use
+ * and kept up to date by every change.
  *
  * <p>Every block is checked before its records are used: lengths multiples of 4, at least 12,
  * names inside their records, records tiling the block exactly, no used record with an empty
  * name (no path can reach it, and e2fsck's pass 2 reports it as "entry has a zero-length
- * name", {@code PR_2_NULL_NAME}); with metadata_csum, the
- * checksum tail is verified. Readdir cookies are byte offsets into the directory (an index
- * into the inline area for inline directories); a cookie that falls inside a record merged
- * away by a removal resumes at the next record, as Linux's ext2 does.
+ * name", {@code PR_2_NULL_NAME}); with metadata_csum, a leaf's checksum tail is verified,
+ * and an index block's {@code dx_tail} (an index root keeps stale bytes where a leaf's tail
+ * would be, since the kernel made it by converting a full leaf). Readdir cookies are byte
+ * offsets into the directory (an index into the inline area for inline directories); a
+ * cookie that falls inside a record merged away by a removal resumes at the next record, as
+ * Linux's ext2 does.
  */
 final class Directory {
     /** Directories of at least this many blocks get an in-memory name table for lookups. */
@@ -50,6 +57,13 @@ final class Directory {
     private final Ext2Fs fs;
     private final int bs;
     private Map<String, Long> names;
+    /**
+     * Logical blocks whose records (and checksum) were checked since the directory last
+     * changed: a block read again, from the cache or the device, is not checked again, as
+     * Linux's {@code buffer_verified}. Without it a lookup would checksum its index path
+     * every time. Cleared by every change.
+     */
+    private final BitSet verified = new BitSet();
     /** Logical block where the last entry was added: adding starts there, so filling a directory is not quadratic. */
     private long addHint;
 
@@ -64,7 +78,8 @@ final class Directory {
         boolean visit(Buf block, long lblk, int off, int prevOff, DirRecord rec) throws ErrnoException;
     }
 
-    private long blockCount() throws ErrnoException {
+    /** Blocks in the directory, after checking that its size and block count agree. */
+    long blockCount() throws ErrnoException {
         long size = dir.size();
         if (size % bs != 0) {
             throw Damage.inode(dir.ino(), "directory size " + size + " is not a multiple of the block size");
@@ -80,12 +95,7 @@ final class Directory {
     private void walk(long fromLblk, Visitor v) throws ErrnoException {
         long n = blockCount();
         for (long lblk = fromLblk; lblk < n; lblk++) {
-            long pblk = dir.map().map(lblk);
-            if (pblk == 0) {
-                throw Damage.inode(dir.ino(), "hole at block " + lblk + " of a directory");
-            }
-            try (Buf b = fs.cache().read(pblk)) {
-                checkBlock(b, lblk);
+            try (Buf b = block(lblk, n)) {
                 int prev = -1;
                 int off = 0;
                 while (off < bs) {
@@ -98,6 +108,96 @@ final class Directory {
                 }
             }
         }
+    }
+
+    /** Logical block {@code lblk} (of {@code n}), read, pinned and checked by {@link #checkBlock}. */
+    Buf block(long lblk, long n) throws ErrnoException {
+        if (lblk < 0 || lblk >= n) {
+            throw Damage.inode(dir.ino(), "directory block " + lblk + " beyond its end (" + n + " blocks)");
+        }
+        long pblk = dir.map().map(lblk);
+        if (pblk == 0) {
+            throw Damage.inode(dir.ino(), "hole at block " + lblk + " of a directory");
+        }
+        Buf b = fs.cache().read(pblk);
+        if (lblk <= Integer.MAX_VALUE && verified.get((int) lblk)) {
+            return b;
+        }
+        try {
+            checkBlock(b, lblk);
+            if (lblk <= Integer.MAX_VALUE) {
+                verified.set((int) lblk);
+            }
+        } catch (ErrnoException | RuntimeException e) {
+            b.close();
+            throw e;
+        }
+        return b;
+    }
+
+    /**
+     * Whether this is a hashed directory as Linux reads one: the inode's index flag, on a file
+     * system with dir_index (without the feature Linux ignores the flag, and so does this).
+     */
+    boolean isIndexed() {
+        return (dir.inode().flags() & Inode.INDEX_FL) != 0 && fs.superblock().has(Feature.DIR_INDEX);
+    }
+
+    Ext2Node node() {
+        return dir;
+    }
+
+    /**
+     * The index view of {@code b} (logical block {@code lblk}) when it is an index block of a
+     * hashed directory, checked; null when it is a leaf. Only needed with metadata_csum, to
+     * know which checksum a block carries: block 0 of a hashed directory is its root, and must
+     * parse; another block is an interior node when its first record is empty and spans the
+     * whole block (an empty leaf's stops before the leaf's checksum tail) and it has the
+     * index's limit.
+     */
+    private DxNode indexView(Buf b, long lblk) throws ErrnoException {
+        if (!isIndexed()) {
+            return null;
+        }
+        ByteBuffer d = b.data();
+        DxNode node;
+        if (lblk == 0) {
+            node = DxNode.root(d, bs);
+        } else {
+            DirRecord first = new DirRecord(d, 0);
+            if (first.inode() != 0 || first.recLen(bs) != bs) {
+                return null;
+            }
+            node = DxNode.node(d, bs);
+            if (node.limit() != node.expectedLimit(true)) {
+                return null;
+            }
+        }
+        String bad = node.check(true);
+        if (bad != null) {
+            throw Damage.inode(dir.ino(), "directory block " + b.block() + " (logical " + lblk + "): " + bad);
+        }
+        return node;
+    }
+
+        /**
+     * The inode the used record named {@code name} in block {@code b} (checked) names, or 0.
+     * Reads the record fields straight from the block's bytes (the lookup's inner loop).
+     */
+    long findInBlock(Buf b, byte[] name) {
+        ByteBuffer d = b.data();
+        byte[] raw = b.array();
+        int off = 0;
+        while (off < bs) {
+            long ino = DirRecord.inodeAt(d, off);
+            int rl = DirRecord.recLenAt(d, off, bs);
+            if (ino != 0 && DirRecord.nameLenAt(d, off) == name.length
+                    && java.util.Arrays.equals(raw, off + DirRecord.HEADER, off + DirRecord.HEADER + name.length, name, 0, name.length)) {
+                return ino;
+            }
+            off += rl;
+        }
+        return 0;
     }
 
     private void checkBlock(Buf b, long lblk) throws ErrnoException {
@@ -129,7 +229,15 @@ final class Directory {
             }
             throw Damage.inode(dir.ino(), "directory block " + b.block() + " (logical " + lblk + "), offset " + off + ": " + bad);
         }
-        if (fs.hasMetadataCsum() && count > 0) {
+        DxNode index = fs.hasMetadataCsum() ? indexView(b, lblk) : null;
+        if (index != null) {
+            if (fs.hasMetadataCsum()) {
+                long want = Checksums.dxBlock(dir.checksumSeed(), index);
+                if (index.storedChecksum() != want) {
+                    throw Damage.checksum("inode " + dir.ino() + ": directory index", b.block(), index.storedChecksum(), want);
+                }
+            }
+        } else if (fs.hasMetadataCsum() && count > 0) {
             DirRecord tail = new DirRecord(d, bs - DirRecord.TAIL_SIZE);
             if (tail.inode() == 0 && tail.rawRecLen() == DirRecord.TAIL_SIZE && tail.nameLen() == 0
                     && tail.fileType() == DirRecord.FT_DIR_CSUM) {
@@ -146,6 +254,12 @@ final class Directory {
 
     /** The inode named {@code name}, or 0. */
     long lookup(byte[] name) throws ErrnoException {
+        if (!InlineData.isInline(dir.inode()) && isIndexed()) {
+            long ino = new HashIndex(this).lookup(name);
+            if (ino != HashIndex.UNUSABLE) {
+                return ino;
+            }
+        }
         if (InlineData.isInline(dir.inode())) {
             long[] found = {0};
             inlineScan(0, (pos, next, ino, type, n) -> {
@@ -301,6 +415,7 @@ final class Directory {
 
     /** Clears the htree flag before a change. */
     private void beforeChange() throws ErrnoException {
+        verified.clear();
         if ((dir.inode().flags() & Inode.INDEX_FL) != 0) {
             dir.inode().setFlags(dir.inode().flags() & ~Inode.INDEX_FL);
             dir.markInodeDirty();
@@ -309,6 +424,7 @@ final class Directory {
 
     /** Writes the first block of a new directory: "." and "..". */
     void init(long parentIno) throws ErrnoException {
+        verified.clear();
         boolean[] fresh = new boolean[1];
         long pblk = dir.map().mapOrAllocate(0, fresh);
         int type = fs.hasFileType() ? DirRecord.FT_DIR : 0;

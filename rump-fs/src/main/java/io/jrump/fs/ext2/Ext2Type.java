@@ -4,6 +4,7 @@ import io.jrump.api.BlockDevice;
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
 import io.jrump.fs.bio.BufferCache;
+import io.jrump.fs.ext2.disk.Feature;
 import io.jrump.fs.ext2.disk.Superblock;
 import io.jrump.fs.vfs.FileSystem;
 import io.jrump.fs.vfs.FileSystemType;
@@ -52,8 +53,17 @@ public class Ext2Type implements FileSystemType {
         Superblock sb = readSuperblock(dev);
         FeaturePolicy.Verdict verdict = FeaturePolicy.decide(sb);
         System.Logger log = request.platform().logger();
+        boolean replayed = sb.has(Feature.RECOVER);
+        if (replayed) {
+            // Linux replays the journal even for a read-only mount; here it is replayed in memory
+            JournalRecovery.Result r = JournalRecovery.replay(dev, sb, request.source(), log);
+            dev = r.device();
+            sb = readSuperblock(dev);
+            verdict = new FeaturePolicy.Verdict(true, r.message());
+            log.log(System.Logger.Level.WARNING, "ext2: " + request.source() + ": " + r.message());
+        }
         boolean readOnly = request.readOnly() || verdict.readOnly() || dev.isReadOnly();
-        if (verdict.readOnly() && !request.readOnly()) {
+        if (verdict.readOnly() && !request.readOnly() && !replayed) {
             log.log(System.Logger.Level.WARNING, "ext2: " + request.source() + ": " + verdict.reason());
         }
         if (sb.blockSize() % dev.sectorSize() != 0) {
@@ -70,7 +80,7 @@ public class Ext2Type implements FileSystemType {
                     MapScan.run(sb, groups, cache, zone);
                 }
             } catch (ErrnoException e) {
-                throw new ErrnoException(e.errno(), e.getMessage() + " (refusing to mount read-write; it may be mounted read-only)");
+                throw new ErrnoException(e.errno(), e.detail() + " (refusing to mount read-write; it may be mounted read-only)");
             }
         }
         return new Ext2Fs(dev, cache, sb, groups, zone, readOnly, request::now, log, name);
@@ -100,6 +110,9 @@ public class Ext2Type implements FileSystemType {
         ByteBuffer copy = ByteBuffer.allocate(Superblock.SIZE);
         copy.put(0, head, Superblock.OFFSET, Superblock.SIZE);
         Superblock sb = new Superblock(copy, 0);
+        if (sb.magic() == Superblock.MAGIC && sb.revLevel() <= Superblock.REV_DYNAMIC) {
+            FeaturePolicy.requireReadable(sb);
+        }
         String bad = sb.check(dev.size());
         if (bad != null) {
             throw new ErrnoException(Errno.EINVAL, "ext2: superblock (block " + (Superblock.OFFSET / Math.max(1024, sb.blockSize())) + "): " + bad);

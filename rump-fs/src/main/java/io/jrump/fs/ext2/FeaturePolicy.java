@@ -13,7 +13,8 @@ import java.util.List;
  * feature not understood even for reading refuses the mount and names the feature; one
  * understood only for reading (ext4's extents, 64bit, flex_bg, ...), an unknown ro_compat
  * feature, or a journal needing recovery make the mount read-only, with the reason, which the
- * driver logs. A clean ext3 journal is ignored: ext2 does not use it and leaves it alone.
+ * driver logs (a journal needing recovery is then replayed in memory for reading, see
+ * {@link JournalRecovery}). A clean ext3 journal is ignored: ext2 does not use it and leaves it alone.
  */
 final class FeaturePolicy {
     /** incompat features this driver reads. */
@@ -33,12 +34,27 @@ final class FeaturePolicy {
     private FeaturePolicy() {
     }
 
-    static Verdict decide(Superblock sb) throws ErrnoException {
-        int incompat = sb.features(Kind.INCOMPAT);
-        List<String> unknown = Feature.namesOf(Kind.INCOMPAT, incompat, READ_INCOMPAT);
+    /**
+     * EINVAL naming the features when the image has any this driver cannot even read: an
+     * incompat feature it does not know, or bigalloc (a ro_compat feature, so by the rule above
+     * readable, but its clusters change the group geometry every other check depends on). Runs
+     * on a superblock whose magic is right but whose geometry is not checked yet, so that such
+     * an image is refused for what it is rather than for the geometry it implies.
+     */
+    static void requireReadable(Superblock sb) throws ErrnoException {
+        List<String> unknown = Feature.namesOf(Kind.INCOMPAT, sb.features(Kind.INCOMPAT), READ_INCOMPAT);
         if (!unknown.isEmpty()) {
             throw new ErrnoException(Errno.EINVAL, "ext2: unsupported incompat feature(s): " + String.join(", ", unknown));
         }
+        if (sb.has(Feature.BIGALLOC)) {
+            throw new ErrnoException(Errno.EINVAL, "ext2: unsupported feature: bigalloc (blocks allocated in clusters of "
+                    + (1024L << Math.min(sb.logClusterSize(), 20)) + " bytes)");
+        }
+    }
+
+    static Verdict decide(Superblock sb) throws ErrnoException {
+        requireReadable(sb);
+        int incompat = sb.features(Kind.INCOMPAT);
         if (sb.has(Feature.JOURNAL_DEV)) {
             throw new ErrnoException(Errno.EINVAL, "ext2: this is an external journal device, not a file system");
         }

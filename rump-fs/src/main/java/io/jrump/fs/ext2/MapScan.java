@@ -27,7 +27,9 @@ import java.util.BitSet;
  * create takes that inode, and the stray entry then names a live file. No inode may have
  * fewer links than names (as e2fsck's pass 4 counts them, {@code .} and {@code ..} included),
  * or unlinking one name would free it while another still leads to it; a directory's size
- * must be what its blocks hold, and only directories carry the hashed-index flag. Damage refuses the read-write mount (EUCLEAN), which writes
+ * must be what its blocks hold, and only directories carry the hashed-index flag. The
+ * bad-blocks inode (whose mode is 0) is scanned as a file: a block it lists may not be
+ * metadata, nor another file's, as e2fsck requires. Damage refuses the read-write mount (EUCLEAN), which writes
  * nothing.
  *
  * <p>The cost is one read of each in-use inode and each indirect block, so by default
@@ -121,8 +123,8 @@ final class MapScan {
             if (!inodes.get((int) ino)) {
                 continue;
             }
-            if (ino == Inode.RESIZE_INO || ino == Inode.BAD_BLOCKS_INO) {
-                continue; // their maps name reserved descriptor blocks and bad blocks, not files' data
+            if (ino == Inode.RESIZE_INO) {
+                continue; // its map names the reserved descriptor blocks, which are metadata
             }
             long at = (long) i * size;
             ByteBuffer raw = ByteBuffer.allocate(size);
@@ -139,7 +141,8 @@ final class MapScan {
         if (in.mode() != 0 && type != FileMode.S_IFDIR && (in.flags() & Inode.INDEX_FL) != 0) {
             throw Damage.inode(ino, "hashed-index flag on a file that is not a directory");
         }
-        if (in.mode() == 0 || type == FileMode.S_IFCHR || type == FileMode.S_IFBLK || type == FileMode.S_IFIFO
+        boolean badBlocks = ino == Inode.BAD_BLOCKS_INO;
+        if (in.mode() == 0 && !badBlocks || type == FileMode.S_IFCHR || type == FileMode.S_IFBLK || type == FileMode.S_IFIFO
                 || type == FileMode.S_IFSOCK || (in.flags() & (Inode.EXTENTS_FL | Inode.INLINE_DATA_FL)) != 0) {
             return;
         }

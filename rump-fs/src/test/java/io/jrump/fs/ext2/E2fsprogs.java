@@ -54,6 +54,30 @@ final class E2fsprogs {
         return image;
     }
 
+    /** A tool's exit code and its two output streams kept apart (a library's warnings on stderr would otherwise cut stdout lines in two). */
+    record Streams(int exit, String stdout, String stderr) {
+    }
+
+    /** Runs a tool, keeping stdout and stderr apart. */
+    static Streams runApart(List<String> cmd) throws IOException, InterruptedException {
+        ProcessBuilder pb = HostTools.processBuilder(cmd);
+        pb.environment().put("MKE2FS_CONFIG", "/etc/mke2fs.conf");
+        Process p = pb.start();
+        java.util.concurrent.CompletableFuture<byte[]> err = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return p.getErrorStream().readAllBytes();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException("timed out: " + cmd);
+        }
+        return new Streams(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err.join(), StandardCharsets.UTF_8));
+    }
+
     /** {@code e2fsck -fn}: the result, exit 0 meaning clean. */
     static Result fsck(Path image) throws IOException, InterruptedException {
         return run(List.of("e2fsck", "-fn", image.toString()));

@@ -378,7 +378,9 @@ class Ext2ContainmentTest {
         /** /a has size 0: it looks empty, and a create would write over its '.' and '..'. */
         EMPTY_DIRECTORY,
         /** /small.txt carries the hashed-index flag: its data would be read as an htree. */
-        INDEX_ON_A_FILE
+        INDEX_ON_A_FILE,
+        /** The bad-blocks inode lists a block of the inode table. */
+        BAD_BLOCK_IN_METADATA
     }
 
     @ParameterizedTest(name = "{0}")
@@ -400,6 +402,7 @@ class Ext2ContainmentTest {
             case TOO_FEW_LINKS -> debugfsWrite(img, "ln /a/README /a/again");
             case EMPTY_DIRECTORY -> debugfsWrite(img, "sif /a size 0");
             case INDEX_ON_A_FILE -> debugfsWrite(img, "sif /small.txt flags 0x1000");
+            case BAD_BLOCK_IN_METADATA -> debugfsWrite(img, "sif <1> block[0] " + (group0(img).inodeTable() + 5));
         }
         byte[] all = Files.readAllBytes(img);
         ErrnoException e = assertThrows(ErrnoException.class, () -> mount(img, false, null).close());

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
+import io.jrump.api.MountFlags;
 import io.jrump.api.Rump;
 import io.jrump.api.RumpKernel;
 import io.jrump.fs.ext2.disk.Superblock;
@@ -64,6 +65,21 @@ class Ext2MountPolicyTest {
             assertEquals(Errno.EINVAL, e.errno());
             assertTrue(e.getMessage().contains("encrypt"), e.getMessage());
         }
+    }
+
+    /** bigalloc changes the group geometry: the refusal names the feature, not a geometry it implies. */
+    @Test
+    void bigallocIsRefusedByName() throws Exception {
+        Path img = E2fsprogs.mkfs(tmp.resolve("bigalloc.img"), "ext4", 4096, 64L << 20, "-O", "bigalloc", "-C", "16384");
+        byte[] before = Ext2ImageReadTest.sha256(img);
+        try (RumpKernel k = Rump.builder().disk("disk0", img).boot()) {
+            k.sys().mkdir("/mnt", 0755);
+            ErrnoException e = assertThrows(ErrnoException.class, () -> k.sys().mount("disk0", "/mnt", "ext4", MountFlags.MNT_RDONLY, null));
+            assertEquals(Errno.EINVAL, e.errno());
+            assertTrue(e.getMessage().contains("unsupported feature: bigalloc"), e.getMessage());
+            assertTrue(e.getMessage().contains("16384"), e.getMessage());
+        }
+        assertArrayEquals(before, Ext2ImageReadTest.sha256(img));
     }
 
     @Test

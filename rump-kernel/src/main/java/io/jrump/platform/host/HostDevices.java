@@ -3,6 +3,7 @@ package io.jrump.platform.host;
 import io.jrump.api.BlockDevice;
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
+import io.jrump.api.NetDevice;
 import io.jrump.api.spi.DeviceInfo;
 import io.jrump.api.spi.DeviceSpec;
 import io.jrump.dev.FileBlockDevice;
@@ -10,9 +11,11 @@ import io.jrump.dev.MemoryBlockDevice;
 import io.jrump.dev.Sectors;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiFunction;
 
 /**
- * The block devices of one host kernel, as its configuration names them.
+ * The devices of one host kernel, as its configuration names them: block devices, and network
+ * interfaces on TAPs ({@link TapDevice}), plus TAPs opened by host name ({@code "tap:tap0"}).
  *
  * <p>Checked when the kernel boots, opened when first used: a boot that names a missing image
  * fails at once with a message naming it, yet a kernel that never mounts its disk never opens
@@ -25,12 +28,25 @@ import java.util.List;
  * <p>Opening a file takes its lock ({@link FileBlockDevice}: one writer or many readers), so
  * the mount that first uses a disk fails with EBUSY naming the image while another kernel or
  * process holds it, unless the kernel option {@value #WAIT_OPTION}{@code =true} makes it wait.
+ *
+ * <p>TAPs are opened on first use too (the network component opens the configured ones at
+ * boot) and always closed with the kernel, before its threads are stopped: their receive
+ * threads end only when told through the device.
  */
 final class HostDevices {
     /** Kernel option: "true" makes opening an image wait while another opener holds it, instead of EBUSY. */
     static final String WAIT_OPTION = "disk.wait";
     /** The devices of a kernel configured with none; holds nothing that changes. */
-    static final HostDevices NONE = new HostDevices(new Slot[0], false);
+    static final HostDevices NONE = new HostDevices(new Slot[0], false, TapOptions.DEFAULT);
+
+    /** How this kernel opens TAPs: the {@value TapDevice#CREATE_OPTION} and {@value TapDevice#OFFLOAD_OPTION} options. */
+    record TapOptions(boolean create, boolean offload) {
+        static final TapOptions DEFAULT = new TapOptions(true, true);
+
+        static TapOptions of(java.util.Map<String, String> options) throws ErrnoException {
+            return new TapOptions(bool(options, TapDevice.CREATE_OPTION, true), bool(options, TapDevice.OFFLOAD_OPTION, true));
+        }
+    }
 
     /** One configured device: its spec, its size as checked, and the device once opened. */
     private static final class Slot {
@@ -38,6 +54,8 @@ final class HostDevices {
         final long size;
         /** Guarded by the HostDevices. */
         BlockDevice device;
+        /** For a TAP; guarded by the HostDevices. */
+        TapDevice tap;
 
         Slot(DeviceSpec spec, long size) {
             this.spec = spec;
@@ -47,18 +65,24 @@ final class HostDevices {
 
     private final Slot[] slots;
     private final boolean wait;
+    private final TapOptions tapOptions;
     private boolean closed;
 
-    private HostDevices(Slot[] slots, boolean wait) {
+    private HostDevices(Slot[] slots, boolean wait, TapOptions tapOptions) {
         this.slots = slots;
         this.wait = wait;
+        this.tapOptions = tapOptions;
     }
 
     /** The {@value #WAIT_OPTION} option: absent or "false" fails at once, "true" waits. */
     static boolean waitOption(java.util.Map<String, String> options) throws ErrnoException {
-        String v = options.getOrDefault(WAIT_OPTION, "false");
+        return bool(options, WAIT_OPTION, false);
+    }
+
+    private static boolean bool(java.util.Map<String, String> options, String key, boolean dflt) throws ErrnoException {
+        String v = options.getOrDefault(key, String.valueOf(dflt));
         if (!v.equals("true") && !v.equals("false")) {
-            throw new ErrnoException(Errno.EINVAL, WAIT_OPTION + ": expected true or false, got '" + v + "'");
+            throw new ErrnoException(Errno.EINVAL, key + ": expected true or false, got '" + v + "'");
         }
         return v.equals("true");
     }
@@ -69,8 +93,10 @@ final class HostDevices {
      *
      * @throws ErrnoException naming the device and what is wrong with it
      */
-    static HostDevices check(List<DeviceSpec> specs, boolean wait) throws ErrnoException {
-        if (specs.isEmpty()) {
+    static HostDevices check(List<DeviceSpec> specs, java.util.Map<String, String> options) throws ErrnoException {
+        boolean wait = waitOption(options);
+        TapOptions tapOptions = TapOptions.of(options);
+        if (specs.isEmpty() && tapOptions.equals(TapOptions.DEFAULT)) {
             return NONE;
         }
         Slot[] slots = new Slot[specs.size()];
@@ -83,7 +109,7 @@ final class HostDevices {
             }
             slots[i] = new Slot(spec, sizeOf(spec));
         }
-        return new HostDevices(slots, wait);
+        return new HostDevices(slots, wait, tapOptions);
     }
 
     private static long sizeOf(DeviceSpec spec) throws ErrnoException {
@@ -99,6 +125,9 @@ final class HostDevices {
                         throw new ErrnoException(Errno.EINVAL, "no device given");
                     }
                     return spec.device().size();
+                case TAP:
+                    TapDevice.checkName(spec.hostInterface());
+                    return 0;
                 default:
                     throw new ErrnoException(Errno.ENODEV, "unknown kind of device " + spec.kind());
             }
@@ -111,7 +140,8 @@ final class HostDevices {
     List<DeviceInfo> infos() {
         List<DeviceInfo> infos = new ArrayList<>(slots.length);
         for (Slot s : slots) {
-            infos.add(new DeviceInfo(s.spec.name(), DeviceInfo.Type.BLOCK, s.size, s.spec.readOnly(), describe(s.spec)));
+            DeviceInfo.Type type = s.spec.isNet() ? DeviceInfo.Type.NET : DeviceInfo.Type.BLOCK;
+            infos.add(new DeviceInfo(s.spec.name(), type, s.size, s.spec.readOnly(), describe(s.spec)));
         }
         return List.copyOf(infos);
     }
@@ -127,6 +157,9 @@ final class HostDevices {
         }
         for (Slot s : slots) {
             if (s.spec.name().equals(name)) {
+                if (s.spec.isNet()) {
+                    throw new ErrnoException(Errno.ENXIO, name + " is a network device, not a block device");
+                }
                 if (s.device == null) {
                     s.device = openDevice(s, wait);
                 }
@@ -134,6 +167,57 @@ final class HostDevices {
             }
         }
         throw new ErrnoException(Errno.ENXIO, "no block device '" + name + "'");
+    }
+
+    /** How TAPs are opened for this kernel. */
+    TapOptions tapOptions() {
+        return tapOptions;
+    }
+
+    /**
+     * The configured network device named {@code name}: its TAP, the same instance until it is
+     * closed.
+     *
+     * @param mac the MAC address a newly opened device gets
+     * @param threads makes the device's receive thread
+     * @throws ErrnoException ENXIO for a name not configured or after close; what opening reports
+     */
+    synchronized NetDevice openNet(String name, byte[] mac, BiFunction<String, Runnable, Thread> threads) throws ErrnoException {
+        if (closed) {
+            throw new ErrnoException(Errno.ENXIO, name + ": the kernel's devices are closed");
+        }
+        for (Slot s : slots) {
+            if (s.spec.name().equals(name) && s.spec.isNet()) {
+                if (s.tap == null || s.tap.isClosed()) {
+                    s.tap = TapDevice.open(s.spec.hostInterface(), tapOptions.create(), tapOptions.offload(), mac, threads);
+                }
+                return s.tap;
+            }
+        }
+        throw new ErrnoException(Errno.ENXIO, "no network device '" + name + "' (configure one, or name a host TAP as "
+                + TapDevice.PREFIX + "NAME)");
+    }
+
+    /** Closes the TAPs, whose threads end only this way; the first step of closing a kernel. */
+    List<Exception> closeNet() {
+        List<TapDevice> taps = new ArrayList<>();
+        synchronized (this) {
+            for (Slot s : slots) {
+                if (s.tap != null) {
+                    taps.add(s.tap);
+                    s.tap = null;
+                }
+            }
+        }
+        List<Exception> failures = new ArrayList<>(0);
+        for (TapDevice t : taps) {
+            try {
+                t.close();
+            } catch (RuntimeException e) {
+                failures.add(e);
+            }
+        }
+        return failures;
     }
 
     private static BlockDevice openDevice(Slot s, boolean wait) throws ErrnoException {
@@ -151,9 +235,10 @@ final class HostDevices {
     /** Closes what this kernel opened, not what the caller provided; returns the failures, for the log. */
     synchronized List<Exception> close() {
         List<Exception> failures = new ArrayList<>(0);
-        if (closed || slots.length == 0) {
+        if (closed || this == NONE) {
             return failures; // NONE is shared by every kernel without devices: it must never change
         }
+        failures.addAll(closeNet());
         closed = true;
         for (Slot s : slots) {
             if (s.device != null && s.spec.kind() != DeviceSpec.Kind.PROVIDED) {
@@ -174,6 +259,8 @@ final class HostDevices {
                 return "file " + spec.path() + (spec.readOnly() ? " (read-only)" : "");
             case MEMORY:
                 return "memory";
+            case TAP:
+                return "tap " + spec.hostInterface();
             default:
                 return "provided " + spec.device();
         }

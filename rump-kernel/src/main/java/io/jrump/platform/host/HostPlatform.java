@@ -10,6 +10,7 @@ import io.jrump.api.spi.Platform;
 import io.jrump.api.spi.PlatformConfig;
 import java.security.SecureRandom;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -36,11 +37,13 @@ final class HostPlatform implements Platform {
     private volatile KernelThreads threads;
     /** Guarded by this. */
     private boolean closed;
+    /** TAPs opened by host name ({@code "tap:tap0"}), closed with the kernel; guarded by this. */
+    private final List<TapDevice> taps = new ArrayList<>(0);
 
     HostPlatform(PlatformConfig config, TimerScheduler scheduler) throws ErrnoException {
         this.kernelName = config.kernelName();
         this.scheduler = scheduler;
-        this.devices = HostDevices.check(config.devices(), HostDevices.waitOption(config.options()));
+        this.devices = HostDevices.check(config.devices(), config.options());
     }
 
     @Override
@@ -141,17 +144,46 @@ final class HostPlatform implements Platform {
         return devices.open(name);
     }
 
-    /** TAP devices come later; until then the host offers no network device. */
+    /**
+     * A configured network device by its interface name ("eth0"), or a host TAP by its host
+     * name ("tap:tap0"; each call attaches anew). Its MAC address is random and locally
+     * administered, drawn from this kernel's entropy.
+     */
     @Override
     public NetDevice netDevice(String name) throws ErrnoException {
-        throw new ErrnoException(Errno.ENXIO, "no network device '" + name + "': the host platform has none yet");
+        synchronized (this) {
+            if (closed) {
+                throw new ErrnoException(Errno.ENXIO, name + ": kernel " + kernelName + " is closed");
+            }
+        }
+        byte[] mac = new byte[6];
+        entropy(mac);
+        mac[0] = (byte) ((mac[0] & 0xfe) | 0x02); // unicast, locally administered (IEEE 802, bits 0 and 1)
+        if (!name.startsWith(TapDevice.PREFIX)) {
+            return devices.openNet(name, mac, this::newThread);
+        }
+        HostDevices.TapOptions o = devices.tapOptions();
+        TapDevice t = TapDevice.open(name.substring(TapDevice.PREFIX.length()), o.create(), o.offload(), mac, this::newThread);
+        synchronized (this) {
+            if (!closed) {
+                taps.removeIf(TapDevice::isClosed);
+                taps.add(t);
+                return t;
+            }
+        }
+        t.close();
+        throw new ErrnoException(Errno.ENXIO, name + ": kernel " + kernelName + " is closed");
     }
 
-    /** Cancels the kernel's timers, stops its threads, closes the devices it opened. Idempotent. */
+    /**
+     * Closes the TAPs (their receive threads end only that way), cancels the kernel's timers,
+     * stops its threads, closes the other devices it opened. Idempotent.
+     */
     @Override
     public void close() {
         KernelTimers t;
         KernelThreads th;
+        List<TapDevice> adHoc;
         synchronized (this) {
             if (closed) {
                 return;
@@ -159,6 +191,14 @@ final class HostPlatform implements Platform {
             closed = true;
             t = timers;
             th = threads;
+            adHoc = new ArrayList<>(taps);
+            taps.clear();
+        }
+        for (TapDevice tap : adHoc) {
+            tap.close();
+        }
+        for (Exception e : devices.closeNet()) {
+            logger().log(System.Logger.Level.WARNING, "closing a TAP of kernel " + kernelName + " failed", e);
         }
         if (t != null) {
             t.close();

@@ -75,4 +75,18 @@ public final class Checksums {
     public static long dirBlock(int inodeSeed, ByteBuffer block, int blockSize) {
         return Crc32c.update(inodeSeed, block, 0, blockSize - DirRecord.TAIL_SIZE) & 0xFFFF_FFFFL;
     }
+
+    /**
+     * A hashed directory's index block checksum ({@code dx_tail.dt_checksum}): the block up to
+     * the last used entry, then the tail's reserved word and a zero word in place of the
+     * checksum (ext4 wiki "Ext4 Disk Layout", Hash Tree Directories).
+     */
+    public static long dxBlock(int inodeSeed, DxNode node) {
+        ByteBuffer b = node.buffer();
+        int c = Crc32c.update(inodeSeed, b, 0, node.checkedLength());
+        int tail = node.tailOffset();
+        c = Crc32c.update(c, b, tail, tail + 4);
+        c = Crc32c.updateInt(c, 0);
+        return c & 0xFFFF_FFFFL;
+    }
 }

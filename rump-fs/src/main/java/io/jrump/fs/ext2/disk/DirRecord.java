@@ -46,11 +46,32 @@ public final class DirRecord extends LeView {
 
     /** Record length; 0 or 65535 stand for 65536 in 64 KiB blocks (ext4_rec_len_from_disk). */
     public int recLen(int blockSize) {
-        int r = rawRecLen();
+        return decodeRecLen(rawRecLen(), blockSize);
+    }
+
+    private static int decodeRecLen(int r, int blockSize) {
         if (blockSize >= 65536 && (r == 65535 || r == 0)) {
             return blockSize;
         }
         return r;
+    }
+
+    /**
+     * The record length of the record at {@code offset} of a little-endian {@code block},
+     * without making a view: for loops that visit every record of many blocks.
+     */
+    public static int recLenAt(ByteBuffer block, int offset, int blockSize) {
+        return decodeRecLen(block.getShort(offset + REC_LEN) & 0xFFFF, blockSize);
+    }
+
+    /** The inode of the record at {@code offset} of a little-endian {@code block}, without making a view. */
+    public static long inodeAt(ByteBuffer block, int offset) {
+        return block.getInt(offset + INODE) & 0xFFFF_FFFFL;
+    }
+
+    /** The name length of the record at {@code offset} of {@code block}, without making a view. */
+    public static int nameLenAt(ByteBuffer block, int offset) {
+        return block.get(offset + NAME_LEN) & 0xFF;
     }
 
     public void setRecLen(int len) { put16(REC_LEN, len >= 65536 ? 65535 : len); }
