@@ -10,6 +10,8 @@ module io.jrump.kernel {
     exports io.jrump.kern.platform;
     exports io.jrump.dev;
     exports io.jrump.dev.part;
+    // HostTools: the demo, the benchmarks and the tests run the host's peer tools through it.
+    exports io.jrump.platform.host;
 
     uses io.jrump.api.spi.PlatformProvider;
     uses io.jrump.api.spi.KernelComponent;

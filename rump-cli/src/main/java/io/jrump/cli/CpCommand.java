@@ -29,7 +29,8 @@ final class CpCommand extends ImageCommand {
             + " hard links as links, FIFOs, sockets and device nodes, modes, owners (on the host: when root) and times.")
     boolean archive;
 
-    @Parameters(arity = "2..*", paramLabel = "SRC... DST")
+    @Parameters(arity = "2..*", paramLabel = "SRC... DST", hideParamSyntax = true,
+            description = "One or more sources, then the destination (a directory when there are several sources).")
     List<String> args;
 
     /** One end: a side and a path on it; {@code contents}: written {@code DIR/.}, which copies what is in DIR, not DIR under its name. */

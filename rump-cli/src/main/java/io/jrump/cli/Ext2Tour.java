@@ -5,18 +5,21 @@ import io.jrump.api.StatVfs;
 import io.jrump.fs.mkfs.Mkfs;
 import io.jrump.fs.mkfs.MkfsOptions;
 import io.jrump.fs.nio.MountedImage;
+import io.jrump.platform.host.HostTools;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
  * Part four of the demo: a real disk image. jrump's mkfs makes an ext2 image, a kernel mounts
  * it and writes files, the unmount writes them back, a second kernel reads them back
- * read-only, and, when e2fsprogs is installed, {@code e2fsck -fn} judges the result.
+ * read-only, and, when e2fsprogs is installed (found in /usr/sbin and /sbin too, as for root),
+ * {@code e2fsck -fn} judges the result.
  */
 final class Ext2Tour {
     private static final long SIZE = 8L << 20;
@@ -66,11 +69,14 @@ final class Ext2Tour {
 
     /** What e2fsck says about the image; its verdict is checked, its absence only noted. */
     private static String fsck(Path img) {
+        if (HostTools.find("e2fsck").isEmpty()) {
+            return HostTools.notInstalled("e2fsck", "e2fsprogs") + ": image check skipped";
+        }
         Process p;
         try {
-            p = new ProcessBuilder("e2fsck", "-fn", img.toString()).redirectErrorStream(true).start();
+            p = HostTools.processBuilder(List.of("e2fsck", "-fn", img.toString())).redirectErrorStream(true).start();
         } catch (IOException e) {
-            return "e2fsck not installed (Debian package e2fsprogs): image check skipped";
+            throw new Transcript.UnexpectedResult("e2fsck -fn could not be started: " + e.getMessage(), e);
         }
         try {
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

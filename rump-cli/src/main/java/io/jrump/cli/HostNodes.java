@@ -4,6 +4,7 @@ import io.jrump.api.DeviceNumber;
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
 import io.jrump.api.FileMode;
+import io.jrump.platform.host.HostTools;
 import java.io.IOException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
@@ -24,8 +25,6 @@ import java.util.concurrent.TimeUnit;
  * A failure comes back as the errno the tool reported.
  */
 final class HostNodes {
-    /** Where coreutils live on Debian; the PATH is searched first. */
-    private static final List<String> DIRS = List.of("/usr/bin", "/bin");
     /** The latest time the JDK passes on exactly: Long.MAX_VALUE nanoseconds after the epoch (2262-04-11). */
     private static final Instant JDK_LATEST = Instant.ofEpochSecond(0, Long.MAX_VALUE);
 
@@ -85,12 +84,13 @@ final class HostNodes {
     }
 
     private static void run(String call, String path, List<String> cmd) throws ErrnoException {
-        List<String> full = new ArrayList<>(cmd);
-        full.set(0, find(cmd.get(0), call, path));
+        if (HostTools.find(cmd.get(0)).isEmpty()) {
+            throw new ErrnoException(Errno.EOPNOTSUPP, call, path, HostTools.notInstalled(cmd.get(0), "coreutils"));
+        }
         int status;
         String out;
         try {
-            Process p = new ProcessBuilder(full).redirectErrorStream(true).start();
+            Process p = HostTools.processBuilder(cmd).redirectErrorStream(true).start();
             p.getOutputStream().close();
             out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             if (!p.waitFor(60, TimeUnit.SECONDS)) {
@@ -109,17 +109,6 @@ final class HostNodes {
             // the tool's message is the errno's text after the path, which the exception says already
             throw new ErrnoException(errno, call, path, errno == Errno.EIO ? out : null);
         }
-    }
-
-    private static String find(String tool, String call, String path) throws ErrnoException {
-        List<String> dirs = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(":")));
-        dirs.addAll(DIRS);
-        for (String d : dirs) {
-            if (!d.isEmpty() && Files.isExecutable(Path.of(d, tool))) {
-                return Path.of(d, tool).toString();
-            }
-        }
-        throw new ErrnoException(Errno.EOPNOTSUPP, call, path, tool + " not found (Debian package coreutils)");
     }
 
     /** The errno behind a coreutils message ("mknod: 'x': Operation not permitted"). */

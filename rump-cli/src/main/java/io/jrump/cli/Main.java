@@ -1,6 +1,8 @@
 package io.jrump.cli;
 
 import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * Entry point of the {@code rump} command. Exit status: 0 on success, 1 when a command
@@ -19,7 +21,25 @@ public final class Main {
         return configure(new CommandLine(new RumpCommand()));
     }
 
+    /**
+     * Gives every subcommand {@code -h}/{@code --help}: a usage-help option makes picocli print
+     * the usage and skip the check of required arguments, so {@code rump ls --help} is the
+     * usage of {@code ls} with exit status 0, not "Missing required parameter".
+     */
+    private static void addHelpOptions(CommandLine cli) {
+        for (CommandLine sub : cli.getSubcommands().values()) {
+            CommandSpec spec = sub.getCommandSpec();
+            if (spec.optionsMap().get("-h") == null && spec.optionsMap().get("--help") == null) {
+                spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).description("Show this help and exit.").build());
+            }
+            addHelpOptions(sub);
+        }
+    }
+
+    /** jrump's error handling, and kernels' warnings shown as {@code rump: warning: ...} on the command's standard error. */
     static CommandLine configure(CommandLine cli) {
+        addHelpOptions(cli);
+        CliLogging.install(cli);
         return cli.setExecutionExceptionHandler(new ErrorReporter());
     }
 }

@@ -3,8 +3,9 @@ package io.jrump.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.jrump.platform.host.HostTools;
+import io.jrump.testing.Peers;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -13,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -179,16 +179,12 @@ class ImageCommandsTest {
 
     @Test
     void partitionsAreAddressedAsImageAtN() throws Exception {
-        assumeTrue(installed("sfdisk"), "sfdisk not installed (Debian package fdisk)");
+        Peers.require("sfdisk", "fdisk");
         Path disk = dir.resolve("whole.img");
         String w = disk.toString();
         Files.write(disk, new byte[0]);
         run("truncate", "-s", "20M", w);
-        Process p = new ProcessBuilder("sfdisk", "-q", w).redirectErrorStream(true).start();
-        p.getOutputStream().write("label: dos\n,4M,83\n,,83\n".getBytes(StandardCharsets.UTF_8));
-        p.getOutputStream().close();
-        p.getInputStream().readAllBytes();
-        assertEquals(0, p.waitFor());
+        Peers.okWithInput("label: dos\n,4M,83\n,,83\n", "sfdisk", "-q", w);
         // mkfs the second partition through jrump: the image is the partition's view
         try (io.jrump.dev.FileBlockDevice d = io.jrump.dev.FileBlockDevice.open(disk, false)) {
             io.jrump.fs.mkfs.Mkfs.format(io.jrump.dev.part.PartitionTable.read(d, w).partition(2).open(d, w + "@2"),
@@ -225,34 +221,20 @@ class ImageCommandsTest {
         assertTrue(r.out().contains("ext2: an 8 MiB disk image made by jrump's mkfs"), r.out());
         assertTrue(r.out().contains("mounted ext2 (label 'demo')"), r.out());
         assertTrue(r.out().contains("readlink") || r.out().contains("/readme"), r.out());
-        String verdict = installed("e2fsck") ? "e2fsck -fn demo.img: clean (exit 0)" : "e2fsck not installed";
+        String verdict = HostTools.find("e2fsck").isPresent() ? "e2fsck -fn demo.img: clean (exit 0)" : "e2fsck not installed";
         assertTrue(r.out().contains(verdict), r.out());
         assertTrue(r.out().contains("demo done"), r.out());
     }
 
     private void fsckClean() {
-        assumeTrue(installed("e2fsck"), "e2fsck not installed (Debian package e2fsprogs)");
+        Peers.require("e2fsck", "e2fsprogs");
         run("e2fsck", "-fn", image);
-    }
-
-    static boolean installed(String tool) {
-        for (String d : List.of("/usr/sbin", "/sbin", "/usr/bin", "/bin")) {
-            if (Files.isExecutable(Path.of(d, tool))) {
-                return true;
-            }
-        }
-        System.out.println("SKIPPED: " + tool + " not installed");
-        return false;
     }
 
     /** Runs a host tool that must succeed and returns its output. */
     static String run(String... command) {
         try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "timed out: " + String.join(" ", command));
-            assertEquals(0, p.exitValue(), String.join(" ", command) + ":\n" + out);
-            return out;
+            return Peers.ok(command);
         } catch (IOException | InterruptedException e) {
             throw new AssertionError(e);
         }

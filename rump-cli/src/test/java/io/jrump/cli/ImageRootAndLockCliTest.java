@@ -2,9 +2,10 @@ package io.jrump.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jrump.fs.nio.MountedImage;
+import io.jrump.platform.host.HostTools;
+import io.jrump.testing.Peers;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -39,34 +40,6 @@ class ImageRootAndLockCliTest {
         pool.shutdownNow();
     }
 
-    private static boolean installed(String tool) {
-        for (String d : (System.getenv().getOrDefault("PATH", "") + ":/usr/sbin:/sbin").split(":")) {
-            if (!d.isEmpty() && Files.isExecutable(Path.of(d, tool))) {
-                return true;
-            }
-        }
-        System.out.println("SKIPPED: " + tool + " not installed (Debian package e2fsprogs)");
-        return false;
-    }
-
-    private static String tool(String name) {
-        for (String d : (System.getenv().getOrDefault("PATH", "") + ":/usr/sbin:/sbin").split(":")) {
-            if (!d.isEmpty() && Files.isExecutable(Path.of(d, name))) {
-                return Path.of(d, name).toString();
-            }
-        }
-        throw new AssertionError(name + " not found");
-    }
-
-    private static String host(String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), String.join(" ", cmd) + ": timed out");
-        assertEquals(0, p.exitValue(), String.join(" ", cmd) + ":\n" + out);
-        return out;
-    }
-
     private Path mkfs() {
         Path img = dir.resolve("disk.img");
         CliTest.Run r = CliTest.rump("mkfs", "-t", "ext2", img.toString(), "16M");
@@ -96,13 +69,13 @@ class ImageRootAndLockCliTest {
     /** The repro of the issue: {@code lnk -> /a/README} in an image made by {@code mke2fs -d}. */
     @Test
     void absoluteLinksResolveInsideTheImage() throws Exception {
-        assumeTrue(installed("mke2fs"), "mke2fs not installed (Debian package e2fsprogs)");
+        Peers.require("mke2fs", "e2fsprogs");
         Path tree = dir.resolve("tree");
         Files.createDirectories(tree.resolve("a"));
         Files.writeString(tree.resolve("a/README"), "read me\n");
         Files.createSymbolicLink(tree.resolve("lnk"), Path.of("/a/README"));
         Path img = dir.resolve("made.img");
-        host(tool("mke2fs"), "-q", "-t", "ext2", "-b", "1024", "-d", tree.toString(), img.toString(), "8M");
+        Peers.ok("mke2fs", "-q", "-t", "ext2", "-b", "1024", "-d", tree.toString(), img.toString(), "8M");
         assertEquals("read me\n", cat(img + ":/lnk"));
         Path out = dir.resolve("out");
         ok("cp", img + ":/lnk", out.toString());
@@ -162,8 +135,8 @@ class ImageRootAndLockCliTest {
             ok("cp", img + ":" + f, back.toString());
             assertTrue(Arrays.equals(data, Files.readAllBytes(back)), f);
         }
-        if (installed("e2fsck")) {
-            host(tool("e2fsck"), "-fn", img.toString());
+        if (HostTools.find("e2fsck").isPresent()) {
+            Peers.ok("e2fsck", "-fn", img.toString());
         }
     }
 }

@@ -3,8 +3,8 @@ package io.jrump.cli;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.jrump.testing.Peers;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -59,7 +59,7 @@ class MkfsCommandTest {
 
     @Test
     void aFileSystemMadeByMke2fsIsRecognised() throws IOException {
-        assumeTrue(ImageCommandsTest.installed("mke2fs"), "mke2fs not installed (Debian package e2fsprogs)");
+        Peers.require("mke2fs", "e2fsprogs");
         Path img = dir.resolve("ext4.img");
         ImageCommandsTest.run("mke2fs", "-q", "-F", "-t", "ext4", "-L", "theirs", img.toString(), "16M");
         CliTest.Run r = refused(img);

@@ -3,7 +3,6 @@ package io.jrump.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jrump.api.DeviceNumber;
 import io.jrump.api.FileMode;
@@ -12,6 +11,8 @@ import io.jrump.api.Rump;
 import io.jrump.api.RumpKernel;
 import io.jrump.api.Stat;
 import io.jrump.api.Syscalls;
+import io.jrump.platform.host.HostTools;
+import io.jrump.testing.Peers;
 import java.io.IOException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
@@ -37,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * out to the host.
  */
 class SpecialFilesAndArchiveTest {
-    private static final boolean ROOT = "root".equals(System.getProperty("user.name"));
+    private static final boolean ROOT = HostTools.isRoot();
 
     @TempDir
     Path dir;
@@ -61,13 +62,6 @@ class SpecialFilesAndArchiveTest {
         CliTest.Run r = CliTest.rump(args);
         assertEquals(1, r.status(), String.join(" ", args) + ":\n" + r.out() + r.err());
         return r;
-    }
-
-    private static void skipUnless(boolean condition, String why) {
-        if (!condition) {
-            System.out.println("SKIPPED: " + why);
-        }
-        assumeTrue(condition, why);
     }
 
     private static void socketAt(Path p) throws IOException {
@@ -148,7 +142,7 @@ class SpecialFilesAndArchiveTest {
         CliTest.Run ls = ok("ls", "-l", image + ":/");
         assertTrue(ls.out().lines().anyMatch(l -> l.startsWith("brw-r-----") && l.contains(" 300, 70000 ") && l.endsWith(" big")), ls.out());
         assertTrue(ls.out().lines().anyMatch(l -> l.startsWith("crw-rw-rw-") && l.contains(" 1, 3 ") && l.endsWith(" null")), ls.out());
-        if (ImageCommandsTest.installed("debugfs")) {
+        if (HostTools.find("debugfs").isPresent()) {
             String d = ImageCommandsTest.run("debugfs", "-R", "stat /big", image);
             assertTrue(d.contains("Device major/minor number: 300:70000"), d);
         }
@@ -286,12 +280,13 @@ class SpecialFilesAndArchiveTest {
      */
     @Test
     void cpArchiveKeepsWhatMke2fsDKeepsBothWays() throws Exception {
-        skipUnless(ImageCommandsTest.installed("mke2fs") && ImageCommandsTest.installed("e2fsck"), "e2fsprogs not installed");
+        Peers.require("mke2fs", "e2fsprogs");
+        Peers.require("e2fsck", "e2fsprogs");
         Path tree = archiveTree();
         Map<String, Node> source = hostNodes(tree, true);
 
         ok("cp", "-a", tree.toString(), image + ":/tree");
-        ImageCommandsTest.run(tool("e2fsck"), "-fn", image);
+        ImageCommandsTest.run("e2fsck", "-fn", image);
         Map<String, Long> ours = new HashMap<>();
         Map<String, Node> copied = imageNodes(img, "/tree", false, ours);
         assertSameNodes(source, copied, "rump cp -a into the image keeps every attribute of the host tree, its top included");
@@ -299,7 +294,7 @@ class SpecialFilesAndArchiveTest {
         assertEquals(linkGroups(ours).get("/sub/deeper/one-third"), linkGroups(ours).get("/one"));
 
         Path reference = dir.resolve("reference.img");
-        ImageCommandsTest.run(tool("mke2fs"), "-q", "-F", "-t", "ext2", "-d", tree.toString(), reference.toString(), "32M");
+        ImageCommandsTest.run("mke2fs", "-q", "-F", "-t", "ext2", "-d", tree.toString(), reference.toString(), "32M");
         Map<String, Long> theirs = new HashMap<>();
         Map<String, Node> mke2fs = imageNodes(reference, "", true, theirs);
         Map<String, Node> oursSeconds = imageNodes(img, "/tree", true, new HashMap<>());
@@ -355,14 +350,5 @@ class SpecialFilesAndArchiveTest {
         }
         actual.keySet().stream().filter(k -> !expected.containsKey(k)).forEach(k -> diff.append("\n  unexpected ").append(k));
         assertTrue(diff.length() == 0, what + ":" + diff);
-    }
-
-    private static String tool(String name) {
-        for (String d : List.of("/usr/sbin", "/sbin", "/usr/bin", "/bin")) {
-            if (Files.isExecutable(Path.of(d, name))) {
-                return Path.of(d, name).toString();
-            }
-        }
-        return name;
     }
 }

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.jrump.platform.host.HostTools;
+import io.jrump.testing.Peers;
 import java.io.IOException;
 import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
@@ -33,7 +35,8 @@ class TreeWalkCommandsTest {
 
     /** An image made by mke2fs from a small tree, then given /a/x, a second name of /a, counted in /a's links. */
     private String cycleImage() throws IOException {
-        assumeTrue(ImageCommandsTest.installed("mke2fs") && ImageCommandsTest.installed("debugfs"), "e2fsprogs not installed");
+        Peers.require("mke2fs", "e2fsprogs");
+        Peers.require("debugfs", "e2fsprogs");
         Path tree = dir.resolve("tree");
         Files.createDirectories(tree.resolve("a/b"));
         Files.writeString(tree.resolve("a/f"), "f\n");
@@ -92,23 +95,14 @@ class TreeWalkCommandsTest {
 
     @Test
     void cpRecursiveIntoAnImageFromAHostCycle() throws Exception {
-        boolean root = "root".equals(System.getProperty("user.name"));
-        if (!root) {
-            System.out.println("SKIPPED: a bind mount needs root");
-        }
-        assumeTrue(root, "a bind mount needs root");
+        Peers.requireRoot("a bind mount needs root");
         String img = dir.resolve("plain.img").toString();
         rump(0, "mkfs", img, "8M");
         Path host = dir.resolve("host");
         Files.createDirectories(host.resolve("a/x"));
         Files.writeString(host.resolve("a/f"), "f\n");
-        Process mount = new ProcessBuilder("mount", "--bind", host.resolve("a").toString(), host.resolve("a/x").toString())
-                .redirectErrorStream(true).start();
-        String why = new String(mount.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        if (mount.waitFor() != 0) {
-            System.out.println("SKIPPED: mount --bind failed: " + why);
-        }
-        assumeTrue(mount.exitValue() == 0, "mount --bind failed: " + why);
+        HostTools.Result mount = Peers.run("mount", "--bind", host.resolve("a").toString(), host.resolve("a/x").toString());
+        assumeTrue(mount.status() == 0, "mount --bind failed: " + mount.output());
         try {
             CliTest.Run r = rump(1, "cp", "-r", host.toString(), img + ":/host");
             assertTrue(r.err().contains("cp -r " + host.resolve("a/x") + ": ELOOP (Too many levels of symbolic links): directory cycle: the same directory as "

@@ -322,7 +322,7 @@ public abstract class VfsSuite {
 
     @Test
     void renameUpdatesTimesAndReplacedLinkCount() throws Exception {
-        assumeTrue(hasHardLinks());
+        assumeTrue(hasHardLinks(), "this file system has no hard links");
         sys.mkdir(p("from"), 0777);
         sys.mkdir(p("to"), 0777);
         touch(p("from/f"));
@@ -344,7 +344,7 @@ public abstract class VfsSuite {
 
     @Test
     void renameSameInodeIsNoop() throws Exception {
-        assumeTrue(hasHardLinks());
+        assumeTrue(hasHardLinks(), "this file system has no hard links");
         touch(p("a"));
         sys.link(p("a"), p("b"));
         sys.rename(p("a"), p("b"));
@@ -413,7 +413,7 @@ public abstract class VfsSuite {
 
     @Test
     void symlinkZerolen() throws Exception {
-        assumeTrue(hasSymlinks() && allowsEmptySymlink());
+        assumeTrue(hasSymlinks() && allowsEmptySymlink(), "this file system refuses symbolic links with an empty target, as Linux does");
         sys.symlink("", p("empty"));
         assertEquals("", sys.readlink(p("empty")));
         assertTrue(sys.lstat(p("empty")).isSymlink());
@@ -423,7 +423,7 @@ public abstract class VfsSuite {
 
     @Test
     void symlinkLong() throws Exception {
-        assumeTrue(hasSymlinks());
+        assumeTrue(hasSymlinks(), "this file system has no symbolic links");
         int max = symlinkMax();
         int[] lengths = java.util.stream.IntStream.concat(
                 java.util.stream.IntStream.of(1, 60, 255, 256, 1000, 4000, 4095).filter(l -> l < max),
@@ -441,7 +441,7 @@ public abstract class VfsSuite {
 
     @Test
     void symlinkRelativeAndAbsolute() throws Exception {
-        assumeTrue(hasSymlinks());
+        assumeTrue(hasSymlinks(), "this file system has no symbolic links");
         sys.mkdir(p("d"), 0777);
         writeFile(sys, p("d/f"), bytes(10, 3));
         sys.symlink("d/f", p("rel"));
@@ -456,7 +456,7 @@ public abstract class VfsSuite {
 
     @Test
     void symlinkLoopIsEloop() throws Exception {
-        assumeTrue(hasSymlinks());
+        assumeTrue(hasSymlinks(), "this file system has no symbolic links");
         sys.symlink("b", p("a"));
         sys.symlink("a", p("b"));
         assertErrno(Errno.ELOOP, () -> sys.stat(p("a")));
@@ -624,7 +624,7 @@ public abstract class VfsSuite {
 
     @Test
     void accessSimple() throws Exception {
-        assumeTrue(hasOwners());
+        assumeTrue(hasOwners(), "this file system has no owners");
         writeFile(sys, p("f"), bytes(1, 1));
         sys.chmod(p("f"), 0644);
         sys.access(p("f"), Fcntl.F_OK);
@@ -698,7 +698,7 @@ public abstract class VfsSuite {
 
     @Test
     void lstatSymlink() throws Exception {
-        assumeTrue(hasSymlinks());
+        assumeTrue(hasSymlinks(), "this file system has no symbolic links");
         writeFile(sys, p("target"), bytes(77, 1));
         sys.symlink("target", p("link"));
         Stat l = sys.lstat(p("link"));
@@ -713,7 +713,7 @@ public abstract class VfsSuite {
 
     @Test
     void linkCounts() throws Exception {
-        assumeTrue(hasHardLinks());
+        assumeTrue(hasHardLinks(), "this file system has no hard links");
         writeFile(sys, p("a"), bytes(10, 1));
         sys.utimes(p("a"), LONG_AGO, LONG_AGO);
         sys.link(p("a"), p("b"));
@@ -883,7 +883,7 @@ public abstract class VfsSuite {
 
     @Test
     void unprivOwner() throws Exception {
-        assumeTrue(hasOwners());
+        assumeTrue(hasOwners(), "this file system has no owners");
         touch(p("rootfile"));
         Syscalls alice = as(ALICE);
         assertErrno(Errno.EPERM, () -> alice.chmod(p("rootfile"), 0777));
@@ -902,7 +902,7 @@ public abstract class VfsSuite {
 
     @Test
     void unprivChgrpToOwnGroup() throws Exception {
-        assumeTrue(hasOwners());
+        assumeTrue(hasOwners(), "this file system has no owners");
         sys.chmod(mp, 0777);
         Syscalls carol = as(Credentials.of(1002, 1002, 3000));
         carol.close(carol.open(p("f"), O_CREAT | O_WRONLY, 0644));
@@ -914,7 +914,7 @@ public abstract class VfsSuite {
 
     @Test
     void unprivDirperms() throws Exception {
-        assumeTrue(hasOwners());
+        assumeTrue(hasOwners(), "this file system has no owners");
         sys.mkdir(p("private"), 0700);
         touch(p("private/secret"));
         Syscalls alice = as(ALICE);
@@ -935,7 +935,7 @@ public abstract class VfsSuite {
 
     @Test
     void unprivTimes() throws Exception {
-        assumeTrue(hasOwners());
+        assumeTrue(hasOwners(), "this file system has no owners");
         touch(p("f"));
         sys.chmod(p("f"), 0666);
         Syscalls alice = as(ALICE);
@@ -947,7 +947,7 @@ public abstract class VfsSuite {
 
     @Test
     void ownerBitsApplyEvenWhenOthersAllow() throws Exception {
-        assumeTrue(hasOwners());
+        assumeTrue(hasOwners(), "this file system has no owners");
         touch(p("f"));
         sys.chown(p("f"), 1000, 1000);
         sys.chmod(p("f"), 0077);
@@ -958,7 +958,7 @@ public abstract class VfsSuite {
 
     @Test
     void rootMayNotExecWithoutAnyXBit() throws Exception {
-        assumeTrue(hasOwners());
+        assumeTrue(hasOwners(), "this file system has no owners");
         touch(p("f"));
         sys.chmod(p("f"), 0666);
         assertErrno(Errno.EACCES, () -> sys.access(p("f"), Fcntl.X_OK));
@@ -971,7 +971,7 @@ public abstract class VfsSuite {
 
     @Test
     void stickyDirectory() throws Exception {
-        assumeTrue(hasOwners());
+        assumeTrue(hasOwners(), "this file system has no owners");
         sys.mkdir(p("tmp"), 0777);
         sys.chmod(p("tmp"), 01777);
         Syscalls alice = as(ALICE);
@@ -987,7 +987,7 @@ public abstract class VfsSuite {
 
     @Test
     void setIdBits() throws Exception {
-        assumeTrue(hasOwners());
+        assumeTrue(hasOwners(), "this file system has no owners");
         sys.chmod(mp, 0777);
         Syscalls alice = as(ALICE);
         alice.close(alice.open(p("prog"), O_CREAT | O_WRONLY, 0755));
@@ -1060,7 +1060,7 @@ public abstract class VfsSuite {
 
     @Test
     void openFlagsOnSymlinks() throws Exception {
-        assumeTrue(hasSymlinks());
+        assumeTrue(hasSymlinks(), "this file system has no symbolic links");
         writeFile(sys, p("target"), bytes(5, 5));
         sys.symlink("target", p("link"));
         sys.symlink("absent", p("dangling"));
@@ -1233,7 +1233,7 @@ public abstract class VfsSuite {
 
     @Test
     void fillfs() throws Exception {
-        assumeTrue(hasSizeLimit());
+        assumeTrue(hasSizeLimit(), "the fill-the-disk cases count tmpfs figures; this file system is filled by its own tests");
         use(mountFresh(1 << 20, 0));
         int fd = sys.open(p("big"), O_CREAT | O_WRONLY, 0644);
         byte[] chunk = bytes(3 * PAGE + 100, 1);
@@ -1274,7 +1274,7 @@ public abstract class VfsSuite {
 
     @Test
     void fillfsWithInodes() throws Exception {
-        assumeTrue(hasSizeLimit());
+        assumeTrue(hasSizeLimit(), "the fill-the-disk cases count tmpfs figures; this file system is filled by its own tests");
         use(mountFresh(64 * 1024, 0));
         long files = sys.statvfs(mp).ffree();
         assertTrue(files > 0 && files < 10_000, "a small file system has few inodes: " + files);
@@ -1298,7 +1298,7 @@ public abstract class VfsSuite {
 
     @Test
     void unlinkedOpenFileKeepsItsSpaceUntilClosed() throws Exception {
-        assumeTrue(hasSizeLimit());
+        assumeTrue(hasSizeLimit(), "the fill-the-disk cases count tmpfs figures; this file system is filled by its own tests");
         use(mountFresh(1 << 20, 0));
         long free0 = sys.statvfs(mp).bfree();
         writeFile(sys, p("f"), bytes(16 * PAGE, 3));

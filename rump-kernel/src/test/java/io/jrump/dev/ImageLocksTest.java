@@ -6,14 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
+import io.jrump.platform.host.HostTools;
+import io.jrump.testing.Peers;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -162,11 +164,10 @@ class ImageLocksTest {
     @Test
     void aForeignPosixLockIsRespected() throws Exception {
         Path img = image();
-        Path python = findPython();
-        assumeTrue(python != null, "python3 not installed: no foreign POSIX lock to test against");
-        Process p = new ProcessBuilder(python.toString(), "-c",
+        Peers.require("python3", "python3");
+        Process p = HostTools.processBuilder(List.of("python3", "-c",
                 "import fcntl,sys\nf=open(sys.argv[1],'r+b')\nfcntl.lockf(f,fcntl.LOCK_EX)\nprint('held',flush=True)\nsys.stdin.read()",
-                img.toString()).redirectErrorStream(true).start();
+                img.toString())).redirectErrorStream(true).start();
         try {
             String line = new String(p.getInputStream().readNBytes(5));
             assertEquals("held\n", line);
@@ -177,15 +178,5 @@ class ImageLocksTest {
             p.destroyForcibly();
         }
         FileBlockDevice.open(img, false).close();
-    }
-
-    private static Path findPython() {
-        for (String d : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
-            Path p = Path.of(d, "python3");
-            if (Files.isExecutable(p)) {
-                return p;
-            }
-        }
-        return null;
     }
 }

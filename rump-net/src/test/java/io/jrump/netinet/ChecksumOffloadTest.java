@@ -17,6 +17,7 @@ import io.jrump.net.wire.EthernetFrame;
 import io.jrump.net.wire.Ipv4Address;
 import io.jrump.net.wire.Ipv4Packet;
 import io.jrump.net.wire.PartialChecksum;
+import io.jrump.testing.Peers;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -30,7 +31,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -258,7 +258,7 @@ class ChecksumOffloadTest {
         }
         assertNull(pcap.error());
         assertTrue(rec.datagrams(Ipv4Packet.PROTO_TCP).stream().allMatch(p -> transportChecksum(p) == 0), "the exchange was offloaded");
-        Assumptions.assumeTrue(PeerTools.onPath("tshark"), "tshark is not installed (Debian package tshark): capture not checked");
+        Peers.require("tshark", "tshark");
         String[] checks = {"-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE"};
         String expert = tshark(file, checks, "-z", "expert", "-q");
         assertFalse(expert.contains("Bad checksum"), expert);

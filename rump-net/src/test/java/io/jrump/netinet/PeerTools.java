@@ -3,34 +3,30 @@ package io.jrump.netinet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jrump.platform.host.HostTools;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** The real peers the network tests run (tcpdump, tshark): whether one is installed, and running one. */
+/**
+ * Running the network tests' real peers (tcpdump, tshark) with standard error kept apart:
+ * tshark warns there when run as root, which must not mix with the fields the tests compare.
+ * Finding them, and skipping when one is missing, is {@link io.jrump.testing.Peers}'s job.
+ */
 public final class PeerTools {
     private PeerTools() {
     }
 
-    /** Whether {@code tool} is an executable on the PATH. */
-    public static boolean onPath(String tool) {
-        for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (!d.isEmpty() && Files.isExecutable(Path.of(d, tool))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /**
      * Runs {@code cmd} and returns its standard output; it must exit 0 within
-     * {@code timeoutSeconds}. Standard error (tshark warns there when run as root) is shown
-     * only when the command fails.
+     * {@code timeoutSeconds}. Standard error is shown only when the command fails.
      */
     public static String run(long timeoutSeconds, String... cmd) throws Exception {
         Path err = Files.createTempFile("jrump-tool", ".err");
         try {
-            Process pr = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
+            Process pr = HostTools.processBuilder(List.of(cmd)).redirectError(err.toFile()).start();
+            pr.getOutputStream().close();
             String out = new String(pr.getInputStream().readAllBytes());
             assertTrue(pr.waitFor(timeoutSeconds, TimeUnit.SECONDS), "tool finished");
             assertEquals(0, pr.exitValue(), String.join(" ", cmd) + ":\n" + out + Files.readString(err));

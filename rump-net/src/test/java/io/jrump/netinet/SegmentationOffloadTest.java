@@ -14,6 +14,7 @@ import io.jrump.net.wire.Ipv4Address;
 import io.jrump.net.wire.Ipv4Packet;
 import io.jrump.net.wire.PartialChecksum;
 import io.jrump.net.wire.TcpSegment;
+import io.jrump.testing.Peers;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -22,7 +23,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,7 +55,7 @@ class SegmentationOffloadTest {
         assertTrue(large > 0, "offloaded segments over the MTU on the bus");
         assertTrue(max <= EthernetFrame.HEADER_LEN + Ipv4Packet.MAX_LENGTH, "no frame over one datagram: " + max);
         assertTrue(sizes.size() < (8 << 20) / 1448, "8 MiB took fewer frames than MSS-sized segments would: " + sizes.size());
-        Assumptions.assumeTrue(PeerTools.onPath("tshark"), "tshark is not installed (Debian package tshark): capture not checked");
+        Peers.require("tshark", "tshark");
         String[] checks = {"-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE"};
         String expert = ChecksumOffloadTest.tshark(file, checks, "-z", "expert", "-q");
         assertFalse(expert.contains("Malformed"), expert);

@@ -11,6 +11,7 @@ import io.jrump.net.dev.EthernetBus;
 import io.jrump.net.dev.LinkEmulator;
 import io.jrump.net.dev.PcapWriter;
 import io.jrump.net.dev.Simulation;
+import io.jrump.testing.Peers;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -18,10 +19,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -154,7 +152,7 @@ class SimulationTest {
         Path f = dir.resolve("a.pcap");
         Files.write(f, caps.get(0));
         Files.write(dir.resolve("b.pcap"), caps.get(1));
-        Assumptions.assumeTrue(PeerTools.onPath("tcpdump"), "tcpdump is not installed (Debian package tcpdump): capture not checked");
+        Peers.require("tcpdump", "tcpdump");
         String dump = run("tcpdump", "-n", "-v", "-r", f.toString());
         assertTrue(dump.contains("ICMP echo request"), dump);
         assertTrue(dump.contains("ICMP echo reply"), dump);
@@ -164,7 +162,7 @@ class SimulationTest {
         assertTrue(dump.contains("port 9 unreachable"), dump);
         assertFalse(dump.toLowerCase().contains("bad cksum"), dump);
         assertFalse(dump.toLowerCase().contains("truncated"), dump);
-        Assumptions.assumeTrue(PeerTools.onPath("tshark"), "tshark is not installed (Debian package tshark): capture not checked");
+        Peers.require("tshark", "tshark");
         for (String pcap : new String[] {f.toString(), dir.resolve("b.pcap").toString()}) {
             String expert = run("tshark", "-r", pcap, "-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE", "-z", "expert", "-q");
             System.out.println("tshark expert info for " + pcap + ":\n" + expert);
@@ -179,10 +177,6 @@ class SimulationTest {
     }
 
     private static String run(String... cmd) throws Exception {
-        Process pr = new ProcessBuilder(new ArrayList<>(List.of(cmd))).redirectErrorStream(true).start();
-        String out = new String(pr.getInputStream().readAllBytes());
-        assertTrue(pr.waitFor(60, TimeUnit.SECONDS), "tool finished");
-        assertEquals(0, pr.exitValue(), String.join(" ", cmd) + ":\n" + out);
-        return out;
+        return Peers.ok(cmd);
     }
 }

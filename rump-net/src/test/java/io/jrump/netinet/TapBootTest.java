@@ -27,9 +27,6 @@ class TapBootTest {
     @BeforeAll
     static void need() {
         String why = TapLink.unusable("ip");
-        if (why != null) {
-            System.out.println("TapBootTest skipped: " + why);
-        }
         assumeTrue(why == null, why);
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jrump.api.Rump;
 import io.jrump.api.RumpKernel;
+import io.jrump.platform.host.HostTools;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +39,7 @@ final class TapLink implements AutoCloseable {
 
     /** Why TAP links cannot be made here, or null. */
     static String unusable(String... tools) {
-        if (!"root".equals(System.getProperty("user.name"))) {
+        if (!HostTools.isRoot()) {
             return "not root (a TAP and a network namespace need CAP_NET_ADMIN)";
         }
         if (!Files.exists(Path.of("/dev/net/tun"))) {
@@ -185,13 +186,6 @@ final class TapLink implements AutoCloseable {
 
     /** {@code tool} on the PATH or in an sbin directory, or null. */
     static String find(String tool) {
-        List<String> dirs = new ArrayList<>(Arrays.asList(System.getenv().getOrDefault("PATH", "").split(":")));
-        dirs.addAll(List.of("/usr/sbin", "/sbin", "/usr/bin", "/bin"));
-        for (String d : dirs) {
-            if (!d.isEmpty() && Files.isExecutable(Path.of(d, tool))) {
-                return Path.of(d, tool).toString();
-            }
-        }
-        return null;
+        return HostTools.find(tool).map(Path::toString).orElse(null);
     }
 }

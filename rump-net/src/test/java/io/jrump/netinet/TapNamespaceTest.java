@@ -60,9 +60,6 @@ class TapNamespaceTest {
     @BeforeAll
     static void need() {
         String why = TapLink.unusable("ip", "ping", "nc", "socat");
-        if (why != null) {
-            System.out.println("TapNamespaceTest skipped: " + why);
-        }
         assumeTrue(why == null, why);
         pool = Executors.newCachedThreadPool();
     }
@@ -237,9 +234,6 @@ class TapNamespaceTest {
 
     private static void assumeTools(String... tools) {
         String why = TapLink.unusable(tools);
-        if (why != null) {
-            System.out.println("TapNamespaceTest: skipped a capture test: " + why);
-        }
         assumeTrue(why == null, why);
     }
 

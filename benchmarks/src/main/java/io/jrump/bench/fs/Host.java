@@ -1,6 +1,6 @@
 package io.jrump.bench.fs;
 
-import java.io.File;
+import io.jrump.platform.host.HostTools;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** The host commands and files the comparison needs: who we are, tools on the PATH, mounts, the page cache. */
+/** The host commands and files the comparison needs: who we are, tools (found by {@link HostTools}), mounts, the page cache. */
 final class Host {
     private static final Path DROP_CACHES = Path.of("/proc/sys/vm/drop_caches");
     private static final Path MOUNTINFO = Path.of("/proc/self/mountinfo");
@@ -18,27 +18,17 @@ final class Host {
     }
 
     static boolean isRoot() {
-        try {
-            return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).intValue() == 0;
-        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-            return false;
-        }
+        return HostTools.isRoot();
     }
 
-    /** Whether {@code tool} is an executable on the PATH or in the sbin directories (where mke2fs lives). */
+    /** Whether {@code tool} is installed (on the PATH or in the sbin directories, where mke2fs lives). */
     static boolean hasTool(String tool) {
-        String path = System.getenv().getOrDefault("PATH", "") + File.pathSeparator + "/sbin:/usr/sbin";
-        for (String dir : path.split(File.pathSeparator)) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, tool))) {
-                return true;
-            }
-        }
-        return false;
+        return HostTools.find(tool).isPresent();
     }
 
     /** Runs a command to its end; fails with its output when it exits non-zero. Returns the output. */
     static String run(String... command) throws IOException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        Process p = HostTools.processBuilder(List.of(command)).redirectErrorStream(true).start();
         p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         int status = waitFor(p, COMMAND_SECONDS, String.join(" ", command));
@@ -115,6 +105,6 @@ final class Host {
 
     /** Commands that run in the background, like fuse2fs in the foreground of its own process. */
     static Process start(List<String> command, Path log) throws IOException {
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return HostTools.processBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 }

@@ -74,9 +74,19 @@ public final class MountedImage implements AutoCloseable {
      */
     public static MountedImage open(Path image, int partition, String type, boolean readOnly, boolean wait) throws ErrnoException {
         String name = partition > 0 ? image + "@" + partition : image.toString();
-        FileBlockDevice disk = FileBlockDevice.open(image, readOnly, wait);
+        FileBlockDevice disk;
         try {
-            BlockDevice dev = device(disk, image, partition, name);
+            disk = FileBlockDevice.open(image, readOnly, wait);
+        } catch (ErrnoException e) {
+            throw named(e, "open", name);
+        }
+        try {
+            BlockDevice dev;
+            try {
+                dev = device(disk, image, partition, name);
+            } catch (ErrnoException e) {
+                throw named(e, "open", name);
+            }
             FsType found = FsTypes.detect(dev);
             String mountType;
             if (type != null) {
@@ -84,7 +94,7 @@ public final class MountedImage implements AutoCloseable {
             } else if (found != null) {
                 mountType = found.mountType();
             } else {
-                throw new ErrnoException(Errno.EINVAL, name + ": no file system recognised (looked for " + FsTypes.KNOWN + ")"
+                throw new ErrnoException(Errno.EINVAL, "mount", name, "no file system recognised (looked for " + FsTypes.KNOWN + ")"
                         + (partition == 0 ? partitionHint(disk, image) : ""));
             }
             RumpKernel kernel = boot(name, Rump.builder().component("vfs").device(DISK, dev)
@@ -152,6 +162,27 @@ public final class MountedImage implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * The error of a device layer, which names the device but knows no call, as the other
+     * errors of a command read: {@code open disk.img: ENOENT (No such file or directory): no
+     * such file}, the device's name not repeated in the detail.
+     */
+    private static ErrnoException named(ErrnoException e, String call, String name) {
+        if (e.call() != null) {
+            return e;
+        }
+        String detail = e.detail();
+        for (String prefix : new String[] {name + ": ", name.replaceFirst("@[0-9]+$", "") + ": "}) {
+            if (detail != null && detail.startsWith(prefix)) {
+                detail = detail.substring(prefix.length());
+                break;
+            }
+        }
+        ErrnoException named = new ErrnoException(e.errno(), call, name, detail);
+        named.initCause(e);
+        return named;
     }
 
     /** When a whole image has no file system but has partitions, says how to name one. */

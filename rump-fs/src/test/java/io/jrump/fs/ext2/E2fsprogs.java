@@ -1,11 +1,11 @@
 package io.jrump.fs.ext2;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.jrump.platform.host.HostTools;
+import io.jrump.testing.Peers;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,49 +13,32 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The real peer: e2fsprogs' {@code mke2fs}, {@code e2fsck} and {@code debugfs}, run as
- * processes. Tests that need them call {@link #assumeAvailable()}, which skips with the reason
- * printed when they are not installed (Debian package e2fsprogs).
+ * processes (found as {@link HostTools} finds them). Tests that need them call
+ * {@link #assumeAvailable()}, which skips with the reason when they are not installed.
  */
 final class E2fsprogs {
-    private static final String[] PATH = {"/usr/sbin", "/sbin", "/usr/bin", "/bin"};
-
     private E2fsprogs() {
     }
 
-    /** The full path of a tool, or null. */
-    static String tool(String name) {
-        for (String dir : PATH) {
-            Path p = Path.of(dir, name);
-            if (Files.isExecutable(p)) {
-                return p.toString();
-            }
-        }
-        return null;
-    }
-
     static void assumeAvailable() {
-        assumeTrue(tool("mke2fs") != null && tool("e2fsck") != null && tool("debugfs") != null,
-                "e2fsprogs (mke2fs, e2fsck, debugfs) not installed: install the Debian package e2fsprogs");
+        for (String tool : new String[] {"mke2fs", "e2fsck", "debugfs"}) {
+            Peers.require(tool, "e2fsprogs");
+        }
     }
 
     record Result(int exit, String output) {
     }
 
     static Result run(List<String> cmd) throws IOException, InterruptedException {
-        List<String> full = new ArrayList<>(cmd);
-        String t = tool(full.get(0));
-        if (t != null) {
-            full.set(0, t);
-        }
-        ProcessBuilder pb = new ProcessBuilder(full).redirectErrorStream(true);
-        pb.environment().put("E2FSPROGS_FAKE_TIME", "");
+        ProcessBuilder pb = HostTools.processBuilder(cmd).redirectErrorStream(true);
         pb.environment().remove("E2FSPROGS_FAKE_TIME");
         pb.environment().put("MKE2FS_CONFIG", "/etc/mke2fs.conf");
         Process p = pb.start();
+        p.getOutputStream().close();
         byte[] out = p.getInputStream().readAllBytes();
         if (!p.waitFor(120, TimeUnit.SECONDS)) {
             p.destroyForcibly();
-            throw new IOException("timed out: " + full);
+            throw new IOException("timed out: " + cmd);
         }
         return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
     }
@@ -77,12 +60,7 @@ final class E2fsprogs {
 
     /** Runs a tool, keeping stdout and stderr apart. */
     static Streams runApart(List<String> cmd) throws IOException, InterruptedException {
-        List<String> full = new ArrayList<>(cmd);
-        String t = tool(full.get(0));
-        if (t != null) {
-            full.set(0, t);
-        }
-        ProcessBuilder pb = new ProcessBuilder(full);
+        ProcessBuilder pb = HostTools.processBuilder(cmd);
         pb.environment().put("MKE2FS_CONFIG", "/etc/mke2fs.conf");
         Process p = pb.start();
         java.util.concurrent.CompletableFuture<byte[]> err = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
@@ -95,7 +73,7 @@ final class E2fsprogs {
         byte[] out = p.getInputStream().readAllBytes();
         if (!p.waitFor(120, TimeUnit.SECONDS)) {
             p.destroyForcibly();
-            throw new IOException("timed out: " + full);
+            throw new IOException("timed out: " + cmd);
         }
         return new Streams(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err.join(), StandardCharsets.UTF_8));
     }

@@ -11,6 +11,7 @@ import io.jrump.api.Rump;
 import io.jrump.api.RumpKernel;
 import io.jrump.api.Stat;
 import io.jrump.api.Syscalls;
+import io.jrump.testing.Peers;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -164,19 +165,12 @@ class Ext2TimesAndDevicesTest {
     // ---- with Linux itself (root) ----
 
     private static void assumeRoot() {
-        boolean root = "root".equals(System.getProperty("user.name"));
-        if (!root) {
-            System.out.println("SKIPPED: not root: Linux loop mounts need root");
-        }
-        assumeTrue(root, "not root: Linux loop mounts need root");
+        Peers.requireRoot("Linux loop mounts need root");
     }
 
     private static Path loopMount(Path img, Path mnt, String type, String options) throws Exception {
         Files.createDirectories(mnt);
         E2fsprogs.Result m = E2fsprogs.run(List.of("mount", "-t", type, "-o", "loop," + options, img.toString(), mnt.toString()));
-        if (m.exit() != 0) {
-            System.out.println("SKIPPED: loop mount refused here: " + m.output());
-        }
         assumeTrue(m.exit() == 0, "loop mount refused here: " + m.output());
         return mnt;
     }

@@ -10,6 +10,7 @@ import io.jrump.api.Rump;
 import io.jrump.api.RumpKernel;
 import io.jrump.api.StatVfs;
 import io.jrump.api.Syscalls;
+import io.jrump.testing.Peers;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -132,8 +133,8 @@ class Ext2WriteTest {
     @Test
     void linuxReadsWhatJrumpWrote() throws Exception {
         E2fsprogs.assumeAvailable();
-        boolean root = "root".equals(System.getProperty("user.name"));
-        org.junit.jupiter.api.Assumptions.assumeTrue(root && E2fsprogs.tool("mount") != null, "not root: Linux loop mounts need root");
+        Peers.requireRoot("Linux loop mounts need root");
+        Peers.require("mount", "mount");
         Path tree = tmp.resolve("tree");
         HostTree.build(tree, false, true);
         Path img = writtenByJrump(tree, 4096);

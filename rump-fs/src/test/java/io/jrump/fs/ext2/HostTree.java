@@ -9,6 +9,7 @@ import io.jrump.api.ErrnoException;
 import io.jrump.api.OpenFlags;
 import io.jrump.api.Stat;
 import io.jrump.api.Syscalls;
+import io.jrump.testing.Peers;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
@@ -40,8 +41,9 @@ final class HostTree {
     private HostTree() {
     }
 
-    /** Builds the tree under {@code root}; {@code bigDir}: include the 10,000-entry directory. */
+    /** Builds the tree under {@code root} (skipping the test when not root); {@code bigDir}: include the 10,000-entry directory. */
     static void build(Path root, boolean bigDir, boolean sparse) throws IOException {
+        Peers.requireRoot("the test tree has files of other owners (chown) and of mode 0, which mke2fs -d must read");
         Random rnd = new Random(42);
         Files.createDirectories(root.resolve("a/b/c/d"));
         Files.write(root.resolve("a/b/c/d/deep.txt"), "deep\n".getBytes());

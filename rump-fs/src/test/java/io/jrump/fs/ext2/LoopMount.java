@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jrump.fs.ext2.disk.Feature;
 import io.jrump.fs.ext2.disk.Superblock;
+import io.jrump.testing.Peers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,14 +39,11 @@ final class LoopMount implements AutoCloseable {
         this.loop = loop;
     }
 
-    static boolean isRoot() {
-        return "root".equals(System.getProperty("user.name"));
-    }
-
     /** Mounts {@code image} on {@code dir} (made if absent) with {@code -o loop[,options]}. */
     static LoopMount mount(Path image, Path dir, String options) throws Exception {
-        assumeTrue(isRoot() && E2fsprogs.tool("mount") != null, "not root (or no mount(8)): Linux loop mounts need root");
-        assumeTrue(E2fsprogs.tool("losetup") != null, "losetup(8) not installed (Debian package mount)");
+        Peers.requireRoot("Linux loop mounts need root");
+        Peers.require("mount", "mount");
+        Peers.require("losetup", "mount");
         Files.createDirectories(dir);
         E2fsprogs.Result l = E2fsprogs.run(List.of("losetup", "--find", "--show", image.toString()));
         assumeTrue(l.exit() == 0, "no loop device here: " + l.output());

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
+import io.jrump.platform.host.HostTools;
+import io.jrump.testing.Peers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,21 +39,21 @@ class MkfsTest {
         "16777216, 0", "33554431, 1024", "67108864, 0", "67108864, 4096",
         "100000000, 2048", "268435456, 1024", "536870912, 0", "1073741824, 0", "1073741824, 1024"})
     void cleanUnderE2fsckAndShapedLikeMke2fs(long size, int blockSize) throws Exception {
-        HostTool.require("e2fsck", "e2fsprogs");
-        HostTool.require("mke2fs", "e2fsprogs");
+        Peers.require("e2fsck", "e2fsprogs");
+        Peers.require("mke2fs", "e2fsprogs");
         Path ours = dir.resolve("ours.img");
         Mkfs.createImage(ours, size, new MkfsOptions("ext2", blockSize, "jrump", null));
-        HostTool.Result fsck = HostTool.run("e2fsck", "-fn", ours.toString());
+        HostTools.Result fsck = Peers.run("e2fsck", "-fn", ours.toString());
         assertEquals(0, fsck.status(), "e2fsck -fn:\n" + fsck.output());
 
         Path theirs = dir.resolve("theirs.img");
-        HostTool.ok("truncate", "-s", Long.toString(size / 512 * 512), theirs.toString());
+        Peers.ok("truncate", "-s", Long.toString(size / 512 * 512), theirs.toString());
         List<String> args = new ArrayList<>(List.of("mke2fs", "-q", "-F", "-t", "ext2"));
         if (blockSize != 0) {
             args.addAll(List.of("-b", Integer.toString(blockSize)));
         }
         args.add(theirs.toString());
-        HostTool.ok(args.toArray(new String[0]));
+        Peers.ok(args.toArray(new String[0]));
         Map<String, String> a = header(ours);
         Map<String, String> b = header(theirs);
         for (String field : List.of("Filesystem features", "Block size", "Block count", "Inode count", "Reserved block count",
@@ -67,25 +69,25 @@ class MkfsTest {
 
     @Test
     void rootAndLostFoundAreThereForDebugfs() throws Exception {
-        HostTool.require("debugfs", "e2fsprogs");
+        Peers.require("debugfs", "e2fsprogs");
         Path img = dir.resolve("d.img");
         Mkfs.createImage(img, 4 * MIB, new MkfsOptions("ext2", 0, "", null));
-        String ls = HostTool.ok("debugfs", "-R", "ls -l /", img.toString());
+        String ls = Peers.ok("debugfs", "-R", "ls -l /", img.toString());
         assertTrue(ls.contains("lost+found"), ls);
-        String stat = HostTool.ok("debugfs", "-R", "stat /lost+found", img.toString());
+        String stat = Peers.ok("debugfs", "-R", "stat /lost+found", img.toString());
         assertTrue(stat.contains("Mode:  0700"), stat);
         assertTrue(stat.contains("Size: 12288"), "12 blocks of 1 KiB, as mke2fs makes it: " + stat);
     }
 
     @Test
     void overwritingAnOldImageLeavesNoneOfIt() throws Exception {
-        HostTool.require("e2fsck", "e2fsprogs");
-        HostTool.require("mke2fs", "e2fsprogs");
+        Peers.require("e2fsck", "e2fsprogs");
+        Peers.require("mke2fs", "e2fsprogs");
         Path img = dir.resolve("old.img");
-        HostTool.ok("truncate", "-s", "16M", img.toString());
-        HostTool.ok("mke2fs", "-q", "-F", "-t", "ext2", "-b", "4096", "-N", "4000", img.toString());
+        Peers.ok("truncate", "-s", "16M", img.toString());
+        Peers.ok("mke2fs", "-q", "-F", "-t", "ext2", "-b", "4096", "-N", "4000", img.toString());
         Mkfs.createImage(img, 16 * MIB, new MkfsOptions("ext2", 1024, "again", null));
-        HostTool.Result fsck = HostTool.run("e2fsck", "-fn", img.toString());
+        HostTools.Result fsck = Peers.run("e2fsck", "-fn", img.toString());
         assertEquals(0, fsck.status(), fsck.output());
     }
 
@@ -117,7 +119,7 @@ class MkfsTest {
 
     private static Map<String, String> header(Path img) throws IOException, InterruptedException {
         Map<String, String> m = new LinkedHashMap<>();
-        for (String line : HostTool.ok("dumpe2fs", "-h", img.toString()).split("\n")) {
+        for (String line : Peers.ok("dumpe2fs", "-h", img.toString()).split("\n")) {
             int colon = line.indexOf(':');
             if (colon > 0) {
                 m.put(line.substring(0, colon).trim(), line.substring(colon + 1).trim());

@@ -2,9 +2,10 @@ package io.jrump.fs.nio;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.jrump.fs.mkfs.HostTool;
 import io.jrump.fs.mkfs.Mkfs;
 import io.jrump.fs.mkfs.MkfsOptions;
+import io.jrump.platform.host.HostTools;
+import io.jrump.testing.Peers;
 import java.io.IOException;
 import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
@@ -36,8 +37,8 @@ class Ext2NioTest extends NioContract {
             fs.close();
             fs = null;
         }
-        HostTool.require("e2fsck", "e2fsprogs");
-        HostTool.Result r = HostTool.run("e2fsck", "-fn", image.toString());
+        Peers.require("e2fsck", "e2fsprogs");
+        HostTools.Result r = Peers.run("e2fsck", "-fn", image.toString());
         assertEquals(0, r.status(), "e2fsck -fn after the test:\n" + r.output());
     }
 }

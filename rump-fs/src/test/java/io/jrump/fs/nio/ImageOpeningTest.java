@@ -9,9 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.jrump.api.BlockDevice;
 import io.jrump.dev.FileBlockDevice;
 import io.jrump.dev.part.PartitionTable;
-import io.jrump.fs.mkfs.HostTool;
 import io.jrump.fs.mkfs.Mkfs;
 import io.jrump.fs.mkfs.MkfsOptions;
+import io.jrump.testing.Peers;
 import java.net.URI;
 import java.nio.file.FileSystem;
 import java.nio.file.FileSystemAlreadyExistsException;
@@ -50,8 +50,8 @@ class ImageOpeningTest {
             assertEquals("ext2", Files.getFileStore(fs.getPath("/")).type());
         }
         assertThrows(FileSystemNotFoundException.class, () -> FileSystems.getFileSystem(uri));
-        HostTool.require("e2fsck", "e2fsprogs");
-        assertEquals(0, HostTool.run("e2fsck", "-fn", img.toString()).status());
+        Peers.require("e2fsck", "e2fsprogs");
+        assertEquals(0, Peers.run("e2fsck", "-fn", img.toString()).status());
     }
 
     @Test
@@ -85,14 +85,10 @@ class ImageOpeningTest {
 
     @Test
     void partitionOfAWholeDiskImage() throws Exception {
-        HostTool.require("sfdisk", "fdisk");
+        Peers.require("sfdisk", "fdisk");
         Path img = dir.resolve("disk.img");
-        HostTool.ok("truncate", "-s", "24M", img.toString());
-        Process p = new ProcessBuilder("sfdisk", "-q", img.toString()).redirectErrorStream(true).start();
-        p.getOutputStream().write("label: gpt\n,4M\n,12M\n".getBytes());
-        p.getOutputStream().close();
-        p.getInputStream().readAllBytes();
-        assertEquals(0, p.waitFor());
+        Peers.ok("truncate", "-s", "24M", img.toString());
+        Peers.okWithInput("label: gpt\n,4M\n,12M\n", "sfdisk", "-q", img.toString());
         try (FileBlockDevice disk = FileBlockDevice.open(img, false)) {
             BlockDevice part2 = PartitionTable.read(disk, "disk.img").partition(2).open(disk, "disk.img@2");
             Mkfs.format(part2, new MkfsOptions("ext2", 0, "second", null), false);
@@ -115,13 +111,13 @@ class ImageOpeningTest {
 
     @Test
     void ext4ImageFromMkfsExt4ReadsBack() throws Exception {
-        HostTool.require("mkfs.ext4", "e2fsprogs");
+        Peers.require("mkfs.ext4", "e2fsprogs");
         Path tree = dir.resolve("tree");
         Files.createDirectories(tree.resolve("d"));
         Files.writeString(tree.resolve("d/f.txt"), "extents\n".repeat(5000));
         Path img = dir.resolve("e4.img");
-        HostTool.ok("truncate", "-s", "32M", img.toString());
-        HostTool.ok("mkfs.ext4", "-q", "-F", "-d", tree.toString(), img.toString());
+        Peers.ok("truncate", "-s", "32M", img.toString());
+        Peers.ok("mkfs.ext4", "-q", "-F", "-d", tree.toString(), img.toString());
         try (FileSystem fs = FileSystems.newFileSystem(img, Map.of("readOnly", true))) {
             assertEquals("ext4", Files.getFileStore(fs.getPath("/")).type());
             assertEquals(Files.readString(tree.resolve("d/f.txt")), Files.readString(fs.getPath("/d/f.txt")));

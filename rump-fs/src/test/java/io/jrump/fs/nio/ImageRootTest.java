@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jrump.api.StatVfs;
-import io.jrump.fs.mkfs.HostTool;
 import io.jrump.fs.mkfs.Mkfs;
 import io.jrump.fs.mkfs.MkfsOptions;
+import io.jrump.testing.Peers;
 import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -92,13 +92,13 @@ class ImageRootTest {
     /** The repro: {@code lnk -> /a/README} in an image made by {@code mke2fs -d}. */
     @Test
     void absoluteLinksInAnImageMadeByMke2fsResolveInsideIt() throws Exception {
-        HostTool.require("mke2fs", "e2fsprogs");
+        Peers.require("mke2fs", "e2fsprogs");
         Path tree = dir.resolve("tree");
         Files.createDirectories(tree.resolve("a"));
         Files.writeString(tree.resolve("a/README"), "from mke2fs\n");
         Files.createSymbolicLink(tree.resolve("lnk"), Path.of("/a/README")); // dangling on the host, fine in the image
         Path img = dir.resolve("made.img");
-        HostTool.ok("mke2fs", "-q", "-t", "ext2", "-b", "1024", "-d", tree.toString(), img.toString(), "8M");
+        Peers.ok("mke2fs", "-q", "-t", "ext2", "-b", "1024", "-d", tree.toString(), img.toString(), "8M");
         try (FileSystem fs = new RumpFileSystemProvider().newFileSystem(img, Map.of("readOnly", "true"))) {
             assertEquals("/a/README", Files.readSymbolicLink(fs.getPath("/lnk")).toString());
             assertEquals("from mke2fs\n", Files.readString(fs.getPath("/lnk")));

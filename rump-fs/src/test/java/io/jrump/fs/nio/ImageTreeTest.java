@@ -5,9 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jrump.fs.mkfs.HostTool;
 import io.jrump.fs.mkfs.Mkfs;
 import io.jrump.fs.mkfs.MkfsOptions;
+import io.jrump.platform.host.HostTools;
+import io.jrump.testing.Peers;
 import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -29,12 +30,12 @@ class ImageTreeTest {
 
     @Test
     void treeMadeByMke2fsReadsBackEqualAndReadOnlyChangesNothing() throws Exception {
-        HostTool.require("mke2fs", "e2fsprogs");
+        Peers.require("mke2fs", "e2fsprogs");
         Path tree = dir.resolve("tree");
         Trees.build(tree);
         Path img = dir.resolve("d.img");
-        HostTool.ok("truncate", "-s", "64M", img.toString());
-        HostTool.ok("mke2fs", "-q", "-F", "-t", "ext2", "-d", tree.toString(), img.toString());
+        Peers.ok("truncate", "-s", "64M", img.toString());
+        Peers.ok("mke2fs", "-q", "-F", "-t", "ext2", "-d", tree.toString(), img.toString());
         byte[] before = sha256(img);
         try (FileSystem fs = FileSystems.newFileSystem(img, Map.of("readOnly", true))) {
             Path root = fs.getPath("/");
@@ -53,8 +54,8 @@ class ImageTreeTest {
 
     @Test
     void treeWrittenThroughNioIsDumpedBackByDebugfs() throws Exception {
-        HostTool.require("debugfs", "e2fsprogs");
-        HostTool.require("e2fsck", "e2fsprogs");
+        Peers.require("debugfs", "e2fsprogs");
+        Peers.require("e2fsck", "e2fsprogs");
         Path tree = dir.resolve("tree");
         Trees.build(tree);
         Path img = dir.resolve("w.img");
@@ -62,11 +63,11 @@ class ImageTreeTest {
         try (FileSystem fs = FileSystems.newFileSystem(img, Map.of())) {
             Trees.copy(tree, fs.getPath("/"));
         }
-        HostTool.Result fsck = HostTool.run("e2fsck", "-fn", img.toString());
+        HostTools.Result fsck = Peers.run("e2fsck", "-fn", img.toString());
         assertEquals(0, fsck.status(), fsck.output());
         Path out = dir.resolve("out");
         Files.createDirectory(out);
-        HostTool.ok("debugfs", "-R", "rdump / " + out, img.toString());
+        Peers.ok("debugfs", "-R", "rdump / " + out, img.toString());
         Files.delete(out.resolve("lost+found"));
         Trees.assertSame(tree, out);
     }

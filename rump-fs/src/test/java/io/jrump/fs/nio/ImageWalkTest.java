@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jrump.fs.mkfs.HostTool;
+import io.jrump.testing.Peers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileSystem;
@@ -43,16 +43,16 @@ class ImageWalkTest {
 
     @BeforeEach
     void cycleImage() throws Exception {
-        HostTool.require("mke2fs", "e2fsprogs");
-        HostTool.require("debugfs", "e2fsprogs");
+        Peers.require("mke2fs", "e2fsprogs");
+        Peers.require("debugfs", "e2fsprogs");
         Path tree = dir.resolve("tree");
         Files.createDirectories(tree.resolve("a/b"));
         Files.writeString(tree.resolve("a/f"), "f\n");
         Files.writeString(tree.resolve("top"), "top\n");
         img = dir.resolve("cycle.img");
-        HostTool.ok("mke2fs", "-q", "-F", "-t", "ext2", "-d", tree.toString(), img.toString(), "8M");
-        HostTool.ok("debugfs", "-w", "-R", "ln /a /a/x", img.toString());
-        HostTool.ok("debugfs", "-w", "-R", "symlink /l a", img.toString());
+        Peers.ok("mke2fs", "-q", "-F", "-t", "ext2", "-d", tree.toString(), img.toString(), "8M");
+        Peers.ok("debugfs", "-w", "-R", "ln /a /a/x", img.toString());
+        Peers.ok("debugfs", "-w", "-R", "symlink /l a", img.toString());
     }
 
     @Test

@@ -10,6 +10,7 @@ import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
 import io.jrump.dev.FileBlockDevice;
 import io.jrump.dev.MemoryBlockDevice;
+import io.jrump.testing.Peers;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
@@ -40,9 +41,9 @@ class PartitionTableTest {
 
     @Test
     void dosTableWithLogicalPartitionsMatchesSfdisk() throws Exception {
-        HostTools.require("sfdisk", "fdisk");
+        Peers.require("sfdisk", "fdisk");
         Path img = image("dos.img", 20 * MIB);
-        HostTools.run("label: dos\n,4M,83\n,4M,c\n,+,5\n,2M,83\n,3M,82\n,,83\n", "sfdisk", "-q", img.toString());
+        Peers.okWithInput("label: dos\n,4M,83\n,4M,c\n,+,5\n,2M,83\n,3M,82\n,,83\n", "sfdisk", "-q", img.toString());
         List<Partition> expected = sfdiskDump(img, false);
         assertEquals(6, expected.size(), "sfdisk made 3 primaries and 3 logicals");
         try (FileBlockDevice disk = FileBlockDevice.open(img, true)) {
@@ -56,10 +57,10 @@ class PartitionTableTest {
 
     @Test
     void gptTableMatchesSgdiskIncludingNamesAndGaps() throws Exception {
-        HostTools.require("sgdisk", "gdisk");
-        HostTools.require("sfdisk", "fdisk");
+        Peers.require("sgdisk", "gdisk");
+        Peers.require("sfdisk", "fdisk");
         Path img = image("gpt.img", 20 * MIB);
-        HostTools.run(null, "sgdisk", "-n", "1:2048:+4M", "-t", "1:8300", "-c", "1:root",
+        Peers.ok("sgdisk", "-n", "1:2048:+4M", "-t", "1:8300", "-c", "1:root",
                 "-n", "3:0:+2M", "-t", "3:ef00", "-c", "3:EFI system", "-n", "4:0:0", "-t", "4:8200", img.toString());
         List<Partition> expected = sfdiskDump(img, true);
         try (FileBlockDevice disk = FileBlockDevice.open(img, true)) {
@@ -77,9 +78,9 @@ class PartitionTableTest {
 
     @Test
     void damagedPrimaryGptFallsBackToTheBackupAndSaysSo() throws Exception {
-        HostTools.require("sgdisk", "gdisk");
+        Peers.require("sgdisk", "gdisk");
         Path img = image("gpt.img", 8 * MIB);
-        HostTools.run(null, "sgdisk", "-n", "1:2048:+2M", "-n", "2:0:0", img.toString());
+        Peers.ok("sgdisk", "-n", "1:2048:+2M", "-n", "2:0:0", img.toString());
         List<Partition> good;
         try (FileBlockDevice disk = FileBlockDevice.open(img, true)) {
             good = PartitionTable.read(disk, "gpt.img").partitions();
@@ -102,9 +103,9 @@ class PartitionTableTest {
 
     @Test
     void damagedPrimaryEntryArrayFallsBackToTheBackup() throws Exception {
-        HostTools.require("sgdisk", "gdisk");
+        Peers.require("sgdisk", "gdisk");
         Path img = image("gpt.img", 8 * MIB);
-        HostTools.run(null, "sgdisk", "-n", "1:2048:+2M", img.toString());
+        Peers.ok("sgdisk", "-n", "1:2048:+2M", img.toString());
         patch(img, 2 * 512 + 32, new byte[] {0x7f}); // first LBA of entry 1 in the primary array
         try (FileBlockDevice disk = FileBlockDevice.open(img, true)) {
             PartitionTable t = PartitionTable.read(disk, "gpt.img");
@@ -235,12 +236,12 @@ class PartitionTableTest {
      */
     @Test
     void randomDamageGivesOnlyErrnoExceptions() throws Exception {
-        HostTools.require("sgdisk", "gdisk");
-        HostTools.require("sfdisk", "fdisk");
+        Peers.require("sgdisk", "gdisk");
+        Peers.require("sfdisk", "fdisk");
         Path gpt = image("gpt.img", 2 * MIB);
-        HostTools.run(null, "sgdisk", "-n", "1:0:+256K", "-n", "2:0:+256K", "-n", "3:0:0", gpt.toString());
+        Peers.ok("sgdisk", "-n", "1:0:+256K", "-n", "2:0:+256K", "-n", "3:0:0", gpt.toString());
         Path dos = image("dos.img", 2 * MIB);
-        HostTools.run("label: dos\n,256K,83\n,,5\n,256K,83\n,,83\n", "sfdisk", "-q", dos.toString());
+        Peers.okWithInput("label: dos\n,256K,83\n,,5\n,256K,83\n,,83\n", "sfdisk", "-q", dos.toString());
         long seed = System.nanoTime();
         Random rnd = new Random(seed);
         for (Path img : List.of(gpt, dos)) {
@@ -301,7 +302,7 @@ class PartitionTableTest {
 
     private static List<Partition> sfdiskDump(Path img, boolean gpt) throws Exception {
         List<Partition> parts = new ArrayList<>();
-        for (String line : HostTools.run(null, "sfdisk", "-d", img.toString()).split("\n")) {
+        for (String line : Peers.ok("sfdisk", "-d", img.toString()).split("\n")) {
             Matcher m = DUMP_LINE.matcher(line.trim());
             if (m.find()) {
                 String type = m.group(4);

@@ -264,7 +264,7 @@ class HostPlatformTest {
         org.junit.jupiter.api.Assumptions.assumeTrue(mx instanceof com.sun.management.ThreadMXBean,
                 "no per-thread allocation counter in this JVM");
         com.sun.management.ThreadMXBean counter = (com.sun.management.ThreadMXBean) mx;
-        org.junit.jupiter.api.Assumptions.assumeTrue(counter.isThreadAllocatedMemorySupported());
+        org.junit.jupiter.api.Assumptions.assumeTrue(counter.isThreadAllocatedMemorySupported(), "this JVM does not count allocated bytes per thread");
         PlatformConfig config = new PlatformConfig("k", Map.of(), List.of());
         Platform[] kept = new Platform[10_000];
         for (int i = 0; i < kept.length; i++) { // warm up

@@ -15,6 +15,7 @@ import io.jrump.api.spi.DeviceInfo;
 import io.jrump.api.spi.DeviceSpec;
 import io.jrump.api.spi.Platform;
 import io.jrump.api.spi.PlatformConfig;
+import io.jrump.testing.Peers;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -42,15 +43,12 @@ class TapDeviceTest {
     @BeforeAll
     static void needTap() {
         String why = tapUnusable();
-        if (why != null) {
-            System.out.println("TapDeviceTest skipped: " + why);
-        }
         assumeTrue(why == null, why);
     }
 
     /** Why TAP tests cannot run here, or null. */
     static String tapUnusable() {
-        if (!"root".equals(System.getProperty("user.name"))) {
+        if (!HostTools.isRoot()) {
             return "not root (TAP devices need CAP_NET_ADMIN)";
         }
         if (!Files.exists(Path.of("/dev/net/tun"))) {
@@ -256,15 +254,6 @@ class TapDeviceTest {
     }
 
     private static void run(String... cmd) throws Exception {
-        String[] full = cmd.clone();
-        for (String dir : new String[] {"/usr/sbin", "/sbin", "/usr/bin", "/bin"}) {
-            if (Files.isExecutable(Path.of(dir, cmd[0]))) {
-                full[0] = dir + "/" + cmd[0];
-                break;
-            }
-        }
-        Process pr = new ProcessBuilder(full).redirectErrorStream(true).start();
-        String out = new String(pr.getInputStream().readAllBytes());
-        assertEquals(0, pr.waitFor(), String.join(" ", cmd) + ": " + out);
+        Peers.ok(cmd);
     }
 }

@@ -9,13 +9,13 @@ import io.jrump.api.Syscalls;
 import io.jrump.net.dev.LinkEmulator;
 import io.jrump.net.dev.PcapWriter;
 import io.jrump.netinet.PeerTools;
+import io.jrump.testing.Peers;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -88,11 +88,7 @@ class TcpCaptureTest {
      */
     @Test
     void sameSeedGivesTheSameExchangeApartFromInitialSequenceNumbers(@TempDir Path dir) throws Exception {
-        if (!PeerTools.onPath("tshark")) {
-            String why = "tshark (Debian package tshark) not installed: captures not compared field by field";
-            System.out.println("SKIPPED: " + why);
-            Assumptions.abort(why);
-        }
+        Peers.require("tshark", "tshark");
         List<String> first = fields(dir, "first", exchange(21));
         List<String> second = fields(dir, "second", exchange(21));
         List<String> other = fields(dir, "other", exchange(22));
@@ -127,14 +123,8 @@ class TcpCaptureTest {
         for (int i = 0; i < 2; i++) {
             Files.write(files[i], caps.get(i));
         }
-        boolean tcpdump = PeerTools.onPath("tcpdump");
-        boolean tshark = PeerTools.onPath("tshark");
-        if (!tcpdump || !tshark) {
-            String why = (tcpdump ? "" : "tcpdump (Debian package tcpdump) ") + (tshark ? "" : "tshark (Debian package tshark) ")
-                    + "not installed: TCP captures not checked by real tools";
-            System.out.println("SKIPPED: " + why);
-            Assumptions.abort(why);
-        }
+        Peers.require("tcpdump", "tcpdump");
+        Peers.require("tshark", "tshark");
         for (Path f : files) {
             String dump = PeerTools.run(120, "tcpdump", "-n", "-vv", "-r", f.toString());
             String lower = dump.toLowerCase(Locale.ROOT);
