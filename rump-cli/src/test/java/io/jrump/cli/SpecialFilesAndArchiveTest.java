@@ -93,7 +93,7 @@ class SpecialFilesAndArchiveTest {
 
         assertTrue(ok("stat", image + ":/tree/a-fifo").out().contains("fifo"));
         assertTrue(ok("stat", image + ":/tree/b-sock").out().contains("socket"));
-        assertEquals(List.of("a-fifo", "b-sock", ROOT ? "c-dev" : null, "z-after.txt").stream().filter(n -> n != null).toList(),
+        assertEquals(ROOT ? List.of("a-fifo", "b-sock", "c-dev", "z-after.txt") : List.of("a-fifo", "b-sock", "z-after.txt"),
                 ok("ls", image + ":/tree").out().lines().toList());
         if (ROOT) {
             assertTrue(ok("stat", image + ":/tree/c-dev").out().contains("Device type: 1,3"));
@@ -202,7 +202,8 @@ class SpecialFilesAndArchiveTest {
             ImageCommandsTest.run("chown", "1000:1000", t.resolve("setuid").toString());
         }
         ImageCommandsTest.run("chmod", "4755", t.resolve("setuid").toString());
-        ImageCommandsTest.run("chmod", "0000", t.resolve("nothing").toString());
+        // mode 0000 only as root: an ordinary user cannot read such a file, so GNU cp -a could not copy it either
+        ImageCommandsTest.run("chmod", ROOT ? "0000" : "0400", t.resolve("nothing").toString());
         ImageCommandsTest.run("chmod", "1777", t.resolve("sticky").toString());
         ImageCommandsTest.run("chmod", "2711", t.resolve("sub/deeper").toString());
         ImageCommandsTest.run("touch", "-h", "-d", "2001-02-03 04:05:06.7 UTC", t.resolve("abs-link").toString());
