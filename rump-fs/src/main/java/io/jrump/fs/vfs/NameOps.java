@@ -136,7 +136,18 @@ final class NameOps {
         if (PathName.utf8Length(target, 0, target.length()) >= PathName.PATH_MAX) {
             throw new ErrnoException(Errno.ENAMETOOLONG, "target longer than " + (PathName.PATH_MAX - 1) + " bytes");
         }
-        Namei.Parent p = namei.parent(caller, linkPath);
+        makeNonDirectory(caller, linkPath, (cred, dir, name) ->
+                VopCredentials.as(cred, () -> dir.symlink(name, target, cred.euid(), groupForNewNode(cred, dir))));
+    }
+
+    /** Makes one new name that is not a directory, in its parent held exclusive. */
+    private interface NewName {
+        void make(Cred cred, Vnode dir, String name) throws ErrnoException;
+    }
+
+    /** The part symlink(2) and mknod(2) share: the parent resolved and locked, the name checked free and writable, then {@code make}. */
+    private void makeNonDirectory(Caller caller, String path, NewName make) throws ErrnoException {
+        Namei.Parent p = namei.parent(caller, path);
         if (PathName.isDotOrDotDot(p.name())) {
             throw new ErrnoException(Errno.EEXIST);
         }
@@ -144,8 +155,7 @@ final class NameOps {
         dir.lockExclusive();
         try {
             checkNewNonDirectory(caller.cred(), p);
-            Cred cred = caller.cred();
-            VopCredentials.as(cred, () -> dir.symlink(p.name(), target, cred.euid(), groupForNewNode(cred, dir)));
+            make.make(caller.cred(), dir, p.name());
         } finally {
             dir.unlockExclusive();
         }
@@ -168,24 +178,14 @@ final class NameOps {
             case FileMode.S_IFDIR -> throw new ErrnoException(Errno.EPERM, "a directory is made with mkdir");
             default -> throw new ErrnoException(Errno.EINVAL, "cannot make a node of type " + Integer.toOctalString(type));
         }
-        Namei.Parent p = namei.parent(caller, path);
-        if (PathName.isDotOrDotDot(p.name())) {
-            throw new ErrnoException(Errno.EEXIST);
-        }
-        Vnode dir = p.dir();
-        dir.lockExclusive();
-        try {
-            checkNewNonDirectory(caller.cred(), p);
-            Cred cred = caller.cred();
-            int perms = mode & FileMode.ALLPERMS;
+        int perms = mode & FileMode.ALLPERMS;
+        makeNonDirectory(caller, path, (cred, dir, name) -> {
             if (type == 0 || type == FileMode.S_IFREG) {
-                makeNode(cred, dir, p.name(), FileMode.S_IFREG | perms);
+                makeNode(cred, dir, name, FileMode.S_IFREG | perms);
             } else {
-                VopCredentials.as(cred, () -> dir.mknod(p.name(), type | perms, dev, cred.euid(), groupForNewNode(cred, dir)));
+                VopCredentials.as(cred, () -> dir.mknod(name, type | perms, dev, cred.euid(), groupForNewNode(cred, dir)));
             }
-        } finally {
-            dir.unlockExclusive();
-        }
+        });
     }
 
     String readlink(Caller caller, String path) throws ErrnoException {
