@@ -903,7 +903,7 @@ final class Ext2Node extends Vnode {
         if (freed) {
             return;
         }
-        checkRelease();
+        checkReleaseBesidesMap();
         if (hasBlocks()) {
             map().truncate(0);
         }
@@ -937,10 +937,15 @@ final class Ext2Node extends Vnode {
         if (freed) {
             return;
         }
-        fs.allocator().requireInodeAllocated(ino);
         if (hasBlocks()) {
             map().checkTruncate(0);
         }
+        checkReleaseBesidesMap();
+    }
+
+    /** The inode's bit and its extended-attribute block: what {@link #release} checks before its truncate, which checks the map itself. */
+    private void checkReleaseBesidesMap() throws ErrnoException {
+        fs.allocator().requireInodeAllocated(ino);
         long acl = inode.fileAcl();
         if (acl != 0) {
             fs.checkBlock(ino, acl);
