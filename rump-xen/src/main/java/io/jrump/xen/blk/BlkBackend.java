@@ -79,6 +79,9 @@ public final class BlkBackend implements AutoCloseable {
             tx.write(backend + "/feature-discard", "1");
             tx.write(backend + "/discard-granularity", Integer.toString(disk.sectorSize()));
             tx.write(backend + "/feature-persistent", "1");
+            // the size early too, so a toolstack listing devices sees it before the frontend connects
+            tx.write(backend + "/sectors", Long.toString(disk.size() / disk.sectorSize()));
+            tx.write(backend + "/sector-size", Integer.toString(disk.sectorSize()));
             tx.write(backend + "/state", XenbusState.INIT_WAIT.text());
             return null;
         });

@@ -41,7 +41,7 @@ final class XenstoredTest extends XenStoreContract {
 
     @Override
     XenStoreClient client() throws ErrnoException {
-        return XenStoreClient.open(UnixSocketTransport.connect(daemon.socket()));
+        return XenStoreClient.open(StreamTransport.connect(daemon.socket()));
     }
 
     @Test

@@ -7,28 +7,33 @@ import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.ByteChannel;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 
 /**
- * xenstore over the daemon's Unix socket ({@code /var/run/xenstored/socket}, or what
- * {@code XENSTORED_PATH} names), as the tools in a privileged domain use it. The byte stream
- * carries the messages back to back; a message is its 16-byte header and then the payload.
+ * xenstore over a byte stream: the daemon's Unix socket ({@code /var/run/xenstored/socket}, or
+ * what {@code XENSTORED_PATH} names), as the tools in a privileged domain use it, or a guest
+ * kernel's xenbus device ({@code /dev/xen/xenbus}), which relays the same messages over the
+ * domain's shared ring. The stream carries the messages back to back; a message is its 16-byte
+ * header and then the payload.
  */
-public final class UnixSocketTransport implements XsTransport {
+public final class StreamTransport implements XsTransport {
     /** The socket libxenstore connects to when neither XENSTORED_PATH nor XENSTORED_RUNDIR is set. */
     public static final Path DEFAULT_PATH = Path.of("/var/run/xenstored/socket");
 
     private final Path path;
-    private final SocketChannel channel;
+    private final ByteChannel channel;
 
-    private UnixSocketTransport(Path path, SocketChannel channel) {
+    private StreamTransport(Path path, ByteChannel channel) {
         this.path = path;
         this.channel = channel;
     }
 
     /** Connects to the daemon listening on {@code path}. */
-    public static UnixSocketTransport connect(Path path) throws ErrnoException {
+    public static StreamTransport connect(Path path) throws ErrnoException {
         try {
             SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
             try {
@@ -37,9 +42,21 @@ public final class UnixSocketTransport implements XsTransport {
                 ch.close();
                 throw e;
             }
-            return new UnixSocketTransport(path, ch);
+            return new StreamTransport(path, ch);
         } catch (IOException e) {
             throw new ErrnoException(Errno.ECONNREFUSED, "connect", path.toString(), "xenstore: " + e.getMessage());
+        }
+    }
+
+    /** {@code /dev/xen/xenbus} of a Linux guest. */
+    public static final Path XENBUS_DEVICE = Path.of("/dev/xen/xenbus");
+
+    /** Opens a xenbus character device, which speaks the same stream. */
+    public static StreamTransport openDevice(Path device) throws ErrnoException {
+        try {
+            return new StreamTransport(device, FileChannel.open(device, StandardOpenOption.READ, StandardOpenOption.WRITE));
+        } catch (IOException e) {
+            throw new ErrnoException(Errno.ENODEV, "open", device.toString(), "xenstore: " + e.getMessage());
         }
     }
 
