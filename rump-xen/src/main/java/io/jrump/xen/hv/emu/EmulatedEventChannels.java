@@ -54,6 +54,19 @@ final class EmulatedEventChannels implements EventChannels {
         return mine;
     }
 
+    /**
+     * Binds unbound port {@code port}, offered to {@code remoteDomid}, to a peer outside this
+     * machine (another process); returns the port, whose {@link EventPort#signal} delivers to it.
+     */
+    EventPort bindExternal(int remoteDomid, int port, EventPeer external) throws ErrnoException {
+        EventPort p = port(port);
+        if (p == null || p.remoteDomid != remoteDomid || p.isBound()) {
+            throw new ErrnoException(Errno.EINVAL, "bind port " + port + " of domain " + domid + " for domain " + remoteDomid + ": not an unbound port offered to it");
+        }
+        p.connect(external);
+        return p;
+    }
+
     synchronized EventPort port(int port) {
         return ports.get(port);
     }

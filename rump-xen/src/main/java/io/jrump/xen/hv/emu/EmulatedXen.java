@@ -45,6 +45,23 @@ public final class EmulatedXen implements AutoCloseable {
         return d;
     }
 
+    /**
+     * Where another process maps domain {@code domid}'s memory ({@code /proc/<pid>/fd/<n>} of
+     * its memfd): frames 0..{@link #TABLE_FRAMES}-1 hold the v1 grant table, the rest the pages.
+     */
+    public String memoryPath(int domid) throws ErrnoException {
+        Domain d = domains.get(domid);
+        if (d == null) {
+            throw new ErrnoException(Errno.ESRCH, "memory of domain " + domid + ": no such domain");
+        }
+        return d.memory.path();
+    }
+
+    /** Frames of each domain's grant table, for a process that maps {@link #memoryPath}. */
+    public static int tableFrames() {
+        return TABLE_FRAMES;
+    }
+
     EmulatedGrantTable grantTableOf(int domid) {
         Domain d = domains.get(domid);
         return d == null ? null : d.grants;

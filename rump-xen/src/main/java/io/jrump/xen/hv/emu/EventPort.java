@@ -13,7 +13,7 @@ import io.jrump.xen.hv.EventChannel;
  * port is masked is remembered as pending and delivered on unmask, as the hypervisor's
  * pending bit is; several notifications may coalesce into one delivery, as on Xen.
  */
-final class EventPort implements EventChannel {
+final class EventPort implements EventChannel, EventPeer {
     private final EmulatedEventChannels owner;
     private final int port;
     final int remoteDomid;
@@ -22,7 +22,7 @@ final class EventPort implements EventChannel {
     private final Memory one = new Memory(8);
     private final Thread thread;
     /** Guarded by this. */
-    private EventPort peer;
+    private EventPeer peer;
     private boolean closed;
     private boolean masked = true;
     private boolean pending;
@@ -43,7 +43,7 @@ final class EventPort implements EventChannel {
         thread.start();
     }
 
-    synchronized void connect(EventPort other) {
+    synchronized void connect(EventPeer other) {
         this.peer = other;
     }
 
@@ -89,7 +89,8 @@ final class EventPort implements EventChannel {
     }
 
     /** Writes to this port's eventfd, unless it closed (then the notification is lost, as on Xen). */
-    synchronized void signal() {
+    @Override
+    public synchronized void signal() {
         if (!closed) {
             LinuxCalls.write(fd, Pointer.nativeValue(one), 8);
         }
@@ -97,7 +98,7 @@ final class EventPort implements EventChannel {
 
     @Override
     public void notifyPeer() throws ErrnoException {
-        EventPort p;
+        EventPeer p;
         synchronized (this) {
             if (closed) {
                 throw new ErrnoException(Errno.EBADF, "notify event channel " + port + ": closed");
