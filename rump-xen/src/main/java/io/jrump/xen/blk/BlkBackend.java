@@ -36,7 +36,8 @@ public final class BlkBackend implements AutoCloseable {
     private final String frontend;
     private final int frontendId;
     private final StateWatch frontendState;
-    private final byte[] bounce = new byte[Blkif.MAX_SEGMENTS_PER_REQUEST * Blkif.PAGE_SIZE];
+    /** Direct, so a file-backed disk reads and writes it without another copy inside the JDK. */
+    private final ByteBuffer bounce = ByteBuffer.allocateDirect(Blkif.MAX_SEGMENTS_PER_REQUEST * Blkif.PAGE_SIZE);
     private GrantMapper.Mapping ringMapping;
     private EventChannel channel;
     private BackRing<BlkRequest, BlkResponse> ring;
@@ -209,6 +210,8 @@ public final class BlkBackend implements AutoCloseable {
             } while (ring.finalCheckForRequests());
         } catch (ErrnoException e) {
             fail(e.getMessage());
+        } catch (RuntimeException e) {
+            fail("blkback " + backend + ": " + e); // a bug here must not leave the frontend waiting
         }
     }
 
@@ -267,10 +270,10 @@ public final class BlkBackend implements AutoCloseable {
             for (int i = 0; i < nr; i++) {
                 maps.add(hv.grantMapper().map(frontendId, r.grefs()[i], read)); // a read writes into the frontend's page
             }
-            ByteBuffer data = ByteBuffer.wrap(bounce, 0, total);
             if (read) {
-                disk.read(r.sector() / k, data);
+                disk.read(r.sector() / k, bounce.clear().limit(total));
             }
+            bounce.clear();
             int off = 0;
             for (int i = 0; i < nr; i++) {
                 int f = Byte.toUnsignedInt(r.first()[i]) * Blkif.SECTOR;
@@ -279,12 +282,12 @@ public final class BlkBackend implements AutoCloseable {
                 if (read) {
                     page.put(f, bounce, off, n);
                 } else {
-                    page.get(f, bounce, off, n);
+                    bounce.put(off, page, f, n);
                 }
                 off += n;
             }
             if (!read) {
-                disk.write(r.sector() / k, ByteBuffer.wrap(bounce, 0, total));
+                disk.write(r.sector() / k, bounce.clear().limit(total));
             }
             return Blkif.RSP_OKAY;
         } finally {
