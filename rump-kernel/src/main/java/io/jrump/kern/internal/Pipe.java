@@ -1,4 +1,4 @@
-package io.jrump.kern;
+package io.jrump.kern.internal;
 
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
@@ -6,6 +6,9 @@ import io.jrump.api.FileMode;
 import io.jrump.api.OpenFlags;
 import io.jrump.api.PollFd;
 import io.jrump.api.Stat;
+import io.jrump.kern.Cred;
+import io.jrump.kern.KFile;
+import io.jrump.kern.WaitSet;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 

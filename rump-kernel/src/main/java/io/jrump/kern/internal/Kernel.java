@@ -1,4 +1,4 @@
-package io.jrump.kern;
+package io.jrump.kern.internal;
 
 import io.jrump.api.BootException;
 import io.jrump.api.Credentials;
@@ -11,6 +11,10 @@ import io.jrump.api.Syscalls;
 import io.jrump.api.spi.KernelComponent;
 import io.jrump.api.spi.Platform;
 import io.jrump.api.spi.PlatformConfig;
+import io.jrump.kern.Cred;
+import io.jrump.kern.KFile;
+import io.jrump.kern.PathCalls;
+import io.jrump.kern.SocketCalls;
 import java.lang.System.Logger.Level;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -167,7 +171,7 @@ final class Kernel implements RumpKernel {
     /** Closes a file whose last descriptor went away as part of a teardown, where nobody can be told of a failure but the log. */
     void closeQuietly(KFile f) {
         try {
-            f.closeFile();
+            f.closeLast();
         } catch (ErrnoException | RuntimeException e) {
             platform.logger().log(Level.WARNING, "kernel " + name + ": closing a file failed: " + e.getMessage(), e);
         }

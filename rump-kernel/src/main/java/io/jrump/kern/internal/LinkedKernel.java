@@ -1,4 +1,4 @@
-package io.jrump.kern;
+package io.jrump.kern.internal;
 
 import io.jrump.api.RumpKernel;
 import io.jrump.api.spi.BootConfig;

@@ -1,4 +1,4 @@
-package io.jrump.kern;
+package io.jrump.kern.internal;
 
 import io.jrump.api.DirEntry;
 import io.jrump.api.Errno;
@@ -11,6 +11,13 @@ import io.jrump.api.SocketConstants;
 import io.jrump.api.Stat;
 import io.jrump.api.StatVfs;
 import io.jrump.api.Syscalls;
+import io.jrump.kern.Caller;
+import io.jrump.kern.Cred;
+import io.jrump.kern.DirRef;
+import io.jrump.kern.KFile;
+import io.jrump.kern.PathCalls;
+import io.jrump.kern.SocketCalls;
+import io.jrump.kern.SocketFile;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -112,7 +119,7 @@ final class SyscallLayer implements Syscalls {
             proc.checkAlive();
             KFile last = proc.fds().remove(fd);
             if (last != null) {
-                last.closeFile();
+                last.closeLast();
             }
         } catch (ErrnoException e) {
             throw e.withContext("close", fdName(fd));

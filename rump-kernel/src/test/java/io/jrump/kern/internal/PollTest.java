@@ -1,4 +1,4 @@
-package io.jrump.kern;
+package io.jrump.kern.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

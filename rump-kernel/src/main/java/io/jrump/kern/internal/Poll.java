@@ -1,8 +1,10 @@
-package io.jrump.kern;
+package io.jrump.kern.internal;
 
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
 import io.jrump.api.PollFd;
+import io.jrump.kern.KFile;
+import io.jrump.kern.PollWaiter;
 import java.util.concurrent.locks.LockSupport;
 
 /**

@@ -1,7 +1,8 @@
-package io.jrump.kern;
+package io.jrump.kern.internal;
 
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
+import io.jrump.kern.KFile;
 import java.util.Arrays;
 
 /**
@@ -151,9 +152,7 @@ final class FdTable {
     }
 
     private void place(int fd, KFile file, boolean closeOnExec) {
-        synchronized (file) {
-            file.refs++;
-        }
+        file.descriptorAdded();
         files[fd] = file;
         cloexec[fd] = closeOnExec;
         if (fd == lowestFree) {
@@ -166,8 +165,6 @@ final class FdTable {
     }
 
     private static KFile unrefToRelease(KFile file) {
-        synchronized (file) {
-            return --file.refs == 0 ? file : null;
-        }
+        return file.descriptorRemoved() ? file : null;
     }
 }

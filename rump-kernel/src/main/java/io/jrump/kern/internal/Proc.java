@@ -1,9 +1,13 @@
-package io.jrump.kern;
+package io.jrump.kern.internal;
 
 import io.jrump.api.Credentials;
 import io.jrump.api.KernelClosedException;
 import io.jrump.api.RumpProcess;
 import io.jrump.api.Syscalls;
+import io.jrump.kern.Caller;
+import io.jrump.kern.Cred;
+import io.jrump.kern.DirRef;
+import io.jrump.kern.KFile;
 
 /**
  * A process (NetBSD's {@code struct proc} and {@code struct lwp} in one): credentials, a
