@@ -1,13 +1,12 @@
-package io.jrump.net.dev;
+package io.jrump.net.link;
 
 import io.jrump.api.NetDevice;
-import io.jrump.netinet.NetClock;
 
 /**
  * A device that lives in virtual time. When an interface is created on a device whose
  * {@link #clock()} is not null, the kernel's network stack switches to that clock, so every
- * kernel on a simulated {@link EthernetBus} shares one virtual time line. Wrappers
- * ({@link LinkEmulator}, {@link PcapWriter}) pass the clock of the device they wrap through.
+ * kernel on a simulated {@link io.jrump.net.dev.EthernetBus} shares one virtual time line. Wrappers
+ * ({@link io.jrump.net.dev.LinkEmulator}, {@link io.jrump.net.dev.PcapWriter}) pass the clock of the device they wrap through.
  */
 public interface ClockedDevice extends NetDevice {
     /** The virtual clock of this device, or {@code null} when it runs in real time. */

@@ -1,4 +1,4 @@
-package io.jrump.net.dev;
+package io.jrump.net.link;
 
 import java.lang.ref.WeakReference;
 import java.util.Collections;
@@ -62,7 +62,7 @@ public final class FrameLease {
     }
 
     /** Runs {@code delivery} with {@code lease} as the {@linkplain #delivering() delivering} lease, then drops the device's use of it. */
-    static void deliver(FrameLease lease, Runnable delivery) {
+    public static void deliver(FrameLease lease, Runnable delivery) {
         if (lease == null) {
             delivery.run();
             return;

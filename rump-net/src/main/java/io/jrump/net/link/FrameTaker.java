@@ -1,4 +1,4 @@
-package io.jrump.net.dev;
+package io.jrump.net.link;
 
 import io.jrump.api.ErrnoException;
 import io.jrump.api.NetDevice;

@@ -1,4 +1,4 @@
-package io.jrump.netinet;
+package io.jrump.net.link;
 
 import io.jrump.api.spi.Platform;
 
@@ -18,6 +18,15 @@ public interface NetClock {
      */
     default boolean isHostTime() {
         return false;
+    }
+
+    /**
+     * Whether this clock and {@code other} run on one time line, so that one stack may use
+     * either: clocks of one simulation do, though each has a random stream of its own. A
+     * clock is on its own time line unless it says otherwise.
+     */
+    default boolean sharesTimeline(NetClock other) {
+        return other == this;
     }
 
     /** Runs {@code task} once after {@code delayNanos} (on a timer thread, or inline in virtual time). */
