@@ -1,4 +1,4 @@
-package io.jrump.cli.measure;
+package io.jrump.measure;
 
 import java.util.Arrays;
 

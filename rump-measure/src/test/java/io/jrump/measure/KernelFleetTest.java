@@ -1,4 +1,4 @@
-package io.jrump.cli.measure;
+package io.jrump.measure;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
