@@ -23,7 +23,7 @@ import java.time.Instant;
  * EISCONN, ENOTCONN, EPIPE ...), following Linux where POSIX leaves a choice.
  */
 final class TcpSocket extends SocketFile {
-    private final TcpTransport t;
+    private final TcpTransport transport;
     private final Cred owner;
     private final long ino;
     private final Instant created;
@@ -38,21 +38,21 @@ final class TcpSocket extends SocketFile {
 
     TcpSocket(TcpTransport t, Cred owner, int statusFlags, long ino) {
         super(statusFlags | io.jrump.api.OpenFlags.O_RDWR);
-        this.t = t;
+        this.transport = t;
         this.owner = owner;
         this.ino = ino;
-        this.created = Instant.ofEpochSecond(0).plusNanos(t.clock.nanos());
-        this.opts = new SockOpts(t.config);
+        this.created = Instant.ofEpochSecond(0).plusNanos(transport.clock().nanos());
+        this.opts = new SockOpts(transport.config());
         this.waiters = new WaitSet();
     }
 
     /** An accepted connection. */
     private TcpSocket(TcpTransport t, Cred owner, int statusFlags, long ino, TcpConnection c) {
         super(statusFlags | io.jrump.api.OpenFlags.O_RDWR);
-        this.t = t;
+        this.transport = t;
         this.owner = owner;
         this.ino = ino;
-        this.created = Instant.ofEpochSecond(0).plusNanos(t.clock.nanos());
+        this.created = Instant.ofEpochSecond(0).plusNanos(transport.clock().nanos());
         this.opts = c.opts;
         this.waiters = c.waiters;
         this.conn = c;
@@ -84,10 +84,10 @@ final class TcpSocket extends SocketFile {
             throw new ErrnoException(Errno.EINVAL, "already bound");
         }
         int addr = toInt(address);
-        if (addr != 0 && !t.ip.isLocal(addr)) {
+        if (addr != 0 && !transport.isLocal(addr)) {
             throw new ErrnoException(Errno.EADDRNOTAVAIL, TcpTransport.addr(addr) + " is not a local address");
         }
-        binding = t.ports.bind(addr, address.getPort(), opts.reuseAddr);
+        binding = transport.ports().bind(addr, address.getPort(), opts.reuseAddr);
     }
 
     @Override
@@ -101,11 +101,11 @@ final class TcpSocket extends SocketFile {
             return;
         }
         if (binding == null) {
-            binding = t.ports.bind(0, 0, opts.reuseAddr);
+            binding = transport.ports().bind(0, 0, opts.reuseAddr);
         }
-        t.ports.listen(binding);
-        Listener l = new Listener(t, binding, opts, waiters, backlog);
-        t.addListener(l);
+        transport.ports().listen(binding);
+        Listener l = new Listener(transport, binding, opts, waiters, backlog);
+        transport.addListener(l);
         listener = l;
         waiters.wakeAll();
     }
@@ -117,7 +117,7 @@ final class TcpSocket extends SocketFile {
             throw new ErrnoException(Errno.EINVAL, "not listening");
         }
         TcpConnection c = l.accept(isNonBlocking());
-        return new TcpSocket(t, owner, statusFlags() & ~io.jrump.api.OpenFlags.O_NONBLOCK & ~io.jrump.api.OpenFlags.O_ACCMODE, t.nextSocketId(), c);
+        return new TcpSocket(transport, owner, statusFlags() & ~io.jrump.api.OpenFlags.O_NONBLOCK & ~io.jrump.api.OpenFlags.O_ACCMODE, transport.nextSocketId(), c);
     }
 
     @Override
@@ -167,15 +167,15 @@ final class TcpSocket extends SocketFile {
             throw new ErrnoException(Errno.EADDRNOTAVAIL, "cannot connect to " + address);
         }
         if (binding == null) {
-            binding = t.ports.bind(0, 0, opts.reuseAddr);
+            binding = transport.ports().bind(0, 0, opts.reuseAddr);
         }
-        int laddr = binding.addr != 0 ? binding.addr : t.ip.sourceFor(raddr);
+        int laddr = binding.addr != 0 ? binding.addr : transport.sourceFor(raddr);
         Tuple tuple = new Tuple(laddr, binding.port, raddr, rport);
-        t.claimTuple(tuple);
-        TcpConnection c = new TcpConnection(t, tuple, opts, waiters);
+        transport.claimTuple(tuple);
+        TcpConnection c = new TcpConnection(transport, tuple, opts, waiters);
         c.binding = binding;
         binding.conn = c;
-        if (!t.addConnection(c)) {
+        if (!transport.addConnection(c)) {
             throw new ErrnoException(Errno.EADDRINUSE, "connection exists");
         }
         c.lock.lock();
@@ -375,11 +375,11 @@ final class TcpSocket extends SocketFile {
         }
         if (l != null) {
             l.close();
-            t.ports.release(l.binding);
+            transport.ports().release(l.binding);
         } else if (c != null) {
             c.close(isNonBlocking());
         } else if (b != null) {
-            t.ports.release(b);
+            transport.ports().release(b);
         }
         waiters.wakeAll();
     }
