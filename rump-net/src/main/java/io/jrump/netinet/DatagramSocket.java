@@ -29,7 +29,7 @@ abstract class DatagramSocket extends SocketFile {
     static final int MIN_BUF = 2048;
     static final int MAX_BUF = 16 << 20;
 
-    protected final InetStack stack;
+    private final Sockets stack;
     private final PortTable table;
     private final Cred cred;
     private final long ino;
@@ -60,13 +60,13 @@ abstract class DatagramSocket extends SocketFile {
     private record Datagram(int src, int sport, byte[] data) {
     }
 
-    DatagramSocket(InetStack stack, PortTable table, Cred cred, int statusFlags) {
+    DatagramSocket(Sockets stack, PortTable table, Cred cred, int statusFlags) {
         super(statusFlags);
         this.stack = stack;
         this.table = table;
         this.cred = cred;
         this.ino = stack.nextInode();
-        this.created = Instant.EPOCH.plusNanos(stack.clock.wallNanos());
+        this.created = Instant.EPOCH.plusNanos(stack.clock().wallNanos());
     }
 
     /** Sends {@code data} (position to limit) from the given endpoint; the socket's lock is not held. */
@@ -138,7 +138,7 @@ abstract class DatagramSocket extends SocketFile {
             }
             localAddr = addr;
             try {
-                localPort = table.bind(this, addr, port, stack.clock);
+                localPort = table.bind(this, addr, port, stack.clock());
             } catch (ErrnoException e) {
                 localAddr = 0;
                 throw e;
@@ -150,7 +150,7 @@ abstract class DatagramSocket extends SocketFile {
     /** With the lock held: binds to an ephemeral port if not bound yet. */
     private void autobind() throws ErrnoException {
         if (!bound) {
-            localPort = table.bind(this, localAddr, 0, stack.clock);
+            localPort = table.bind(this, localAddr, 0, stack.clock());
             bound = true;
         }
     }
@@ -186,7 +186,7 @@ abstract class DatagramSocket extends SocketFile {
             if (addr == Ipv4Address.BROADCAST && !broadcast) {
                 throw new ErrnoException(Errno.EACCES, "broadcast without SO_BROADCAST");
             }
-            int src = stack.ip.sourceFor(addr);
+            int src = stack.ip().sourceFor(addr);
             autobind();
             if (localAddr == 0) {
                 localAddr = src;
@@ -243,7 +243,7 @@ abstract class DatagramSocket extends SocketFile {
     public InetSocketAddress recvfrom(ByteBuffer dst, int flags) throws ErrnoException {
         boolean dontWait = isNonBlocking() || (flags & SocketConstants.MSG_DONTWAIT) != 0;
         synchronized (this) {
-            long deadline = rcvTimeoMillis > 0 ? stack.clock.nanos() + rcvTimeoMillis * 1_000_000L : Long.MAX_VALUE;
+            long deadline = rcvTimeoMillis > 0 ? stack.clock().nanos() + rcvTimeoMillis * 1_000_000L : Long.MAX_VALUE;
             while (true) {
                 checkOpen();
                 if (error != null) {
@@ -265,11 +265,11 @@ abstract class DatagramSocket extends SocketFile {
                 if (dontWait) {
                     throw new ErrnoException(Errno.EAGAIN);
                 }
-                if (stack.clock.nanos() - deadline >= 0) {
+                if (stack.clock().nanos() - deadline >= 0) {
                     throw new ErrnoException(Errno.EAGAIN, "SO_RCVTIMEO of " + rcvTimeoMillis + " ms expired");
                 }
                 try {
-                    stack.clock.await(this, deadline);
+                    stack.clock().await(this, deadline);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new ErrnoException(Errno.EINTR);
