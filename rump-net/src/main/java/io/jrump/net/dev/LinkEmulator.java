@@ -5,6 +5,7 @@ import io.jrump.api.NetDevice;
 import io.jrump.netinet.NetClock;
 import io.jrump.net.wire.PartialChecksum;
 import java.nio.ByteBuffer;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -84,7 +85,10 @@ public final class LinkEmulator extends DeviceWrapper {
     }
 
     private final SplittableRandom random;
+    /** The wrapped device when it takes frames without copying them, else null. */
+    private final FrameTaker taker;
     private volatile Impairments impairments;
+    private volatile Offered offered;
     private ScheduledThreadPoolExecutor timer;
     private long linkFreeAt;
     private int queued;
@@ -97,6 +101,7 @@ public final class LinkEmulator extends DeviceWrapper {
 
     public LinkEmulator(NetDevice inner, long seed, Impairments impairments) {
         super(inner);
+        this.taker = inner instanceof FrameTaker t ? t : null;
         this.random = new SplittableRandom(seed);
         this.impairments = impairments;
     }
@@ -120,19 +125,34 @@ public final class LinkEmulator extends DeviceWrapper {
         inner.receiver(receiver);
     }
 
+    /**
+     * The stack asks for offloads several times per frame, so the answer is kept for as long as
+     * the wrapped device's answer (by identity) and whether corruption is on stay the same.
+     */
     @Override
     public Set<Offload> offloads() {
         Set<Offload> o = inner.offloads();
-        if (!o.contains(Offload.SEGMENTATION) && (impairments.corrupt() == 0 || !o.contains(Offload.TX_CHECKSUM))) {
-            return o;
+        boolean corrupt = impairments.corrupt() != 0;
+        Offered last = offered;
+        if (last != null && last.inner == o && last.corrupt == corrupt) {
+            return last.result;
         }
-        EnumSet<Offload> less = EnumSet.copyOf(o);
-        // loss, rate and delay apply to frames of the MTU, as on the wire being modelled
-        less.remove(Offload.SEGMENTATION);
-        if (impairments.corrupt() != 0) {
-            less.remove(Offload.TX_CHECKSUM);
+        Set<Offload> result = o;
+        if (o.contains(Offload.SEGMENTATION) || (corrupt && o.contains(Offload.TX_CHECKSUM))) {
+            EnumSet<Offload> less = EnumSet.copyOf(o);
+            // loss, rate and delay apply to frames of the MTU, as on the wire being modelled
+            less.remove(Offload.SEGMENTATION);
+            if (corrupt) {
+                less.remove(Offload.TX_CHECKSUM);
+            }
+            result = Collections.unmodifiableSet(less);
         }
-        return less;
+        offered = new Offered(o, corrupt, result);
+        return result;
+    }
+
+    /** What {@link #offloads()} answered for the wrapped device's set {@code inner}. */
+    private record Offered(Set<Offload> inner, boolean corrupt, Set<Offload> result) {
     }
 
     private long now() {
@@ -189,7 +209,7 @@ public final class LinkEmulator extends DeviceWrapper {
         for (long d : delays) {
             ByteBuffer f = copy.duplicate();
             if (d <= 0) {
-                inner.transmit(f);
+                pass(f);
             } else {
                 later(d, () -> {
                     synchronized (this) {
@@ -199,12 +219,25 @@ public final class LinkEmulator extends DeviceWrapper {
                         }
                     }
                     try {
-                        inner.transmit(f);
+                        pass(f);
                     } catch (ErrnoException e) {
                         // the link went away while the frame was in flight: it is lost
                     }
                 });
             }
+        }
+    }
+
+    /**
+     * Passes on a frame of this emulator's own copy: a wrapped device that can take frames
+     * ({@link FrameTaker}, a bus port) gets it without a second copy, since nobody writes the
+     * copy once it is passed on (damage is done before, and a duplicate is the same bytes).
+     */
+    private void pass(ByteBuffer frame) throws ErrnoException {
+        if (taker != null) {
+            taker.transmitTaken(frame);
+        } else {
+            inner.transmit(frame);
         }
     }
 

@@ -23,6 +23,8 @@ final class SegmentBuilder {
     private final TcpStats stats;
     private final ConnectionTimer delack;
     private final List<ByteBuffer> outbox;
+    /** Options of the segment being built; reused, as segments are built one at a time under the lock. */
+    private final TcpOptions options = new TcpOptions();
 
     SegmentBuilder(Tcb cb, TcpConfig config, TcpStats stats, ConnectionTimer delack, List<ByteBuffer> outbox) {
         this.cb = cb;
@@ -70,7 +72,7 @@ final class SegmentBuilder {
 
     /** Builds one segment into the outbox. */
     void emit(int seq, int flags, int dataLen, boolean syn) {
-        TcpOptions o = new TcpOptions();
+        TcpOptions o = options.clear();
         if (syn) {
             o.mss(cb.segBase);
             if (cb.offerWscale) {
