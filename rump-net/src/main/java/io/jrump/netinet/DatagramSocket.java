@@ -4,7 +4,6 @@ import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
 import io.jrump.api.PollFd;
 import io.jrump.api.SocketConstants;
-import io.jrump.api.Stat;
 import io.jrump.kern.Cred;
 import io.jrump.kern.SocketFile;
 import io.jrump.kern.WaitSet;
@@ -23,7 +22,7 @@ import java.util.ArrayDeque;
  * <p>The socket's lock guards its state; nothing is sent while it is held, so a datagram
  * looped back (or delivered to another kernel on this thread) never meets a held lock.
  */
-abstract class DatagramSocket extends SocketFile {
+abstract class DatagramSocket extends InetSocket {
     /** Linux's default net.core.rmem_default / wmem_default. */
     static final int DEFAULT_BUF = 212_992;
     static final int MIN_BUF = 2048;
@@ -31,10 +30,6 @@ abstract class DatagramSocket extends SocketFile {
 
     private final Sockets stack;
     private final PortTable table;
-    private final Cred cred;
-    private final long ino;
-    private final Instant created;
-    private final WaitSet waiters = new WaitSet();
 
     /** Endpoint fields, read by the port table without this socket's lock. */
     volatile int localAddr;
@@ -61,12 +56,9 @@ abstract class DatagramSocket extends SocketFile {
     }
 
     DatagramSocket(Sockets stack, PortTable table, Cred cred, int statusFlags) {
-        super(statusFlags);
+        super(statusFlags, cred, stack.nextInode(), Instant.EPOCH.plusNanos(stack.clock().wallNanos()), new WaitSet());
         this.stack = stack;
         this.table = table;
-        this.cred = cred;
-        this.ino = stack.nextInode();
-        this.created = Instant.EPOCH.plusNanos(stack.clock().wallNanos());
     }
 
     /** Sends {@code data} (position to limit) from the given endpoint; the socket's lock is not held. */
@@ -110,7 +102,7 @@ abstract class DatagramSocket extends SocketFile {
 
     private void changed() {
         notifyAll();
-        waiters.wakeAll();
+        waitSet().wakeAll();
     }
 
     private ErrnoException takeError() {
@@ -128,7 +120,7 @@ abstract class DatagramSocket extends SocketFile {
         if (addr != 0 && !stack.isLocal(addr) && addr != Ipv4Address.BROADCAST) {
             throw new ErrnoException(Errno.EADDRNOTAVAIL, Ipv4Address.format(addr) + " is not an address of this kernel");
         }
-        if (port != 0 && port < 1024 && !cred.isSuperuser()) {
+        if (port != 0 && port < 1024 && !owner().isSuperuser()) {
             throw new ErrnoException(Errno.EACCES, "port " + port + " is privileged");
         }
         synchronized (this) {
@@ -257,7 +249,7 @@ abstract class DatagramSocket extends SocketFile {
                         queued -= d.data.length;
                         changed();
                     }
-                    return new InetSocketAddress(Ipv4Address.toInetAddress(d.src), d.sport);
+                    return socketAddress(d.src, d.sport);
                 }
                 if (readShut) {
                     return null;
@@ -297,7 +289,7 @@ abstract class DatagramSocket extends SocketFile {
 
     @Override
     public synchronized InetSocketAddress getsockname() {
-        return new InetSocketAddress(Ipv4Address.toInetAddress(localAddr), localPort);
+        return socketAddress(localAddr, localPort);
     }
 
     @Override
@@ -305,7 +297,7 @@ abstract class DatagramSocket extends SocketFile {
         if (!connected) {
             throw new ErrnoException(Errno.ENOTCONN);
         }
-        return new InetSocketAddress(Ipv4Address.toInetAddress(remoteAddr), remotePort);
+        return socketAddress(remoteAddr, remotePort);
     }
 
     @Override
@@ -378,16 +370,6 @@ abstract class DatagramSocket extends SocketFile {
     }
 
     @Override
-    protected WaitSet waitSet() {
-        return waiters;
-    }
-
-    @Override
-    public Stat fstat() {
-        return socketStat(ino, cred, created);
-    }
-
-    @Override
     protected void closeFile() {
         int port;
         boolean wasBound;
@@ -411,13 +393,5 @@ abstract class DatagramSocket extends SocketFile {
     /** The kernel is closing. */
     void abort() {
         closeFile();
-    }
-
-    static int address4(InetSocketAddress a) throws ErrnoException {
-        try {
-            return Ipv4Address.of(a.getAddress());
-        } catch (IllegalArgumentException e) {
-            throw new ErrnoException(Errno.EAFNOSUPPORT, "not an IPv4 address: " + a);
-        }
     }
 }

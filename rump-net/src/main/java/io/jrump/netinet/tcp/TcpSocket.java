@@ -5,14 +5,11 @@ import static io.jrump.api.SocketConstants.*;
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
 import io.jrump.api.PollFd;
-import io.jrump.api.Stat;
 import io.jrump.kern.Cred;
 import io.jrump.kern.SocketFile;
+import io.jrump.netinet.InetSocket;
 import io.jrump.kern.WaitSet;
-import java.net.Inet4Address;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 
@@ -22,11 +19,8 @@ import java.time.Instant;
  * connection's state into the errno values of the socket calls (EINPROGRESS, EALREADY,
  * EISCONN, ENOTCONN, EPIPE ...), following Linux where POSIX leaves a choice.
  */
-final class TcpSocket extends SocketFile {
+final class TcpSocket extends InetSocket {
     private final TcpTransport transport;
-    private final Cred owner;
-    private final long ino;
-    private final Instant created;
     private final SockOpts opts;
     private final WaitSet waiters;
     private Binding binding;
@@ -37,44 +31,25 @@ final class TcpSocket extends SocketFile {
     private boolean closed;
 
     TcpSocket(TcpTransport t, Cred owner, int statusFlags, long ino) {
-        super(statusFlags | io.jrump.api.OpenFlags.O_RDWR);
+        this(t, owner, statusFlags, ino, new SockOpts(t.config()), new WaitSet());
+    }
+
+    private TcpSocket(TcpTransport t, Cred owner, int statusFlags, long ino, SockOpts opts, WaitSet waiters) {
+        super(statusFlags | io.jrump.api.OpenFlags.O_RDWR, owner, ino, Instant.ofEpochSecond(0).plusNanos(t.clock().nanos()), waiters);
         this.transport = t;
-        this.owner = owner;
-        this.ino = ino;
-        this.created = Instant.ofEpochSecond(0).plusNanos(transport.clock().nanos());
-        this.opts = new SockOpts(transport.config());
-        this.waiters = new WaitSet();
+        this.opts = opts;
+        this.waiters = waiters;
     }
 
     /** An accepted connection. */
     private TcpSocket(TcpTransport t, Cred owner, int statusFlags, long ino, TcpConnection c) {
-        super(statusFlags | io.jrump.api.OpenFlags.O_RDWR);
-        this.transport = t;
-        this.owner = owner;
-        this.ino = ino;
-        this.created = Instant.ofEpochSecond(0).plusNanos(transport.clock().nanos());
-        this.opts = c.opts;
-        this.waiters = c.waiters;
+        this(t, owner, statusFlags, ino, c.opts, c.waiters);
         this.conn = c;
         this.binding = c.binding;
     }
 
-    static int toInt(InetSocketAddress a) throws ErrnoException {
-        InetAddress ia = a.getAddress();
-        if (!(ia instanceof Inet4Address)) {
-            throw new ErrnoException(Errno.EAFNOSUPPORT, "not an IPv4 address: " + a);
-        }
-        byte[] b = ia.getAddress();
-        return ((b[0] & 0xff) << 24) | ((b[1] & 0xff) << 16) | ((b[2] & 0xff) << 8) | (b[3] & 0xff);
-    }
-
     static InetSocketAddress toAddress(int addr, int port) {
-        byte[] b = {(byte) (addr >>> 24), (byte) (addr >>> 16), (byte) (addr >>> 8), (byte) addr};
-        try {
-            return new InetSocketAddress(InetAddress.getByAddress(b), port);
-        } catch (UnknownHostException e) {
-            throw new IllegalStateException(e);
-        }
+        return socketAddress(addr, port);
     }
 
     @Override
@@ -83,7 +58,7 @@ final class TcpSocket extends SocketFile {
         if (binding != null || conn != null) {
             throw new ErrnoException(Errno.EINVAL, "already bound");
         }
-        int addr = toInt(address);
+        int addr = address4(address);
         if (addr != 0 && !transport.isLocal(addr)) {
             throw new ErrnoException(Errno.EADDRNOTAVAIL, TcpTransport.addr(addr) + " is not a local address");
         }
@@ -117,7 +92,7 @@ final class TcpSocket extends SocketFile {
             throw new ErrnoException(Errno.EINVAL, "not listening");
         }
         TcpConnection c = l.accept(isNonBlocking());
-        return new TcpSocket(transport, owner, statusFlags() & ~io.jrump.api.OpenFlags.O_NONBLOCK & ~io.jrump.api.OpenFlags.O_ACCMODE, transport.nextSocketId(), c);
+        return new TcpSocket(transport, owner(), statusFlags() & ~io.jrump.api.OpenFlags.O_NONBLOCK & ~io.jrump.api.OpenFlags.O_ACCMODE, transport.nextSocketId(), c);
     }
 
     @Override
@@ -161,7 +136,7 @@ final class TcpSocket extends SocketFile {
 
     /** Picks the local end, claims the tuple and sends the SYN. */
     private TcpConnection open(InetSocketAddress address) throws ErrnoException {
-        int raddr = toInt(address);
+        int raddr = address4(address);
         int rport = address.getPort();
         if (raddr == 0 || rport == 0) {
             throw new ErrnoException(Errno.EADDRNOTAVAIL, "cannot connect to " + address);
@@ -347,16 +322,6 @@ final class TcpSocket extends SocketFile {
         }
         int bits = c.pollBits();
         return bits & (events | PollFd.POLLERR | PollFd.POLLHUP);
-    }
-
-    @Override
-    protected WaitSet waitSet() {
-        return waiters;
-    }
-
-    @Override
-    public Stat fstat() {
-        return socketStat(ino, owner, created);
     }
 
     @Override
