@@ -1,8 +1,8 @@
 package io.jrump.netinet.tcp;
 
+import io.jrump.net.link.NetClock;
 import io.jrump.net.wire.TcpOptions;
 import io.jrump.net.wire.TcpSegment;
-import io.jrump.netinet.NetClock;
 
 /**
  * What a connection knows about its data in flight and does when some of it is lost: the

@@ -2,10 +2,10 @@ package io.jrump.netinet.tcp;
 
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
+import io.jrump.net.link.NetClock;
 import io.jrump.net.wire.TcpOptions;
 import io.jrump.net.wire.TcpSegment;
 import io.jrump.netinet.IpLayer;
-import io.jrump.netinet.NetClock;
 
 /**
  * The transmission control block of one connection (RFC 9293 section 3.3.1, BSD's {@code struct

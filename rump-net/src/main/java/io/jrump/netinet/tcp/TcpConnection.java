@@ -7,7 +7,7 @@ import io.jrump.api.SocketConstants;
 import io.jrump.kern.WaitSet;
 import io.jrump.net.wire.TcpOptions;
 import io.jrump.net.wire.TcpSegment;
-import io.jrump.netinet.NetClock;
+import io.jrump.net.link.NetClock;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.jrump.netinet.tcp;
 
 import io.jrump.api.ErrnoException;
-import io.jrump.netinet.NetClock;
+import io.jrump.net.link.NetClock;
 import java.nio.ByteBuffer;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntSupplier;

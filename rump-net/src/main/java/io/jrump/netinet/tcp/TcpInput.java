@@ -1,9 +1,9 @@
 package io.jrump.netinet.tcp;
 
 import io.jrump.api.Errno;
+import io.jrump.net.link.NetClock;
 import io.jrump.net.wire.TcpOptions;
 import io.jrump.net.wire.TcpSegment;
-import io.jrump.netinet.NetClock;
 import java.nio.ByteBuffer;
 
 /**

@@ -1,8 +1,8 @@
 package io.jrump.netinet.tcp;
 
 import io.jrump.api.Errno;
+import io.jrump.net.link.NetClock;
 import io.jrump.net.wire.TcpSegment;
-import io.jrump.netinet.NetClock;
 
 /**
  * Decides what a connection sends (RFC 9293 3.8.6, RFC 5681): the SYN, and new data as far as

@@ -8,7 +8,7 @@ import io.jrump.net.wire.Ipv4Packet;
 import io.jrump.net.wire.TcpOptions;
 import io.jrump.net.wire.TcpSegment;
 import io.jrump.netinet.IpLayer;
-import io.jrump.netinet.NetClock;
+import io.jrump.net.link.NetClock;
 import io.jrump.netinet.Transport;
 import io.jrump.api.Errno;
 import java.nio.ByteBuffer;
