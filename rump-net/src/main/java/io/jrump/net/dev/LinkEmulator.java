@@ -2,10 +2,13 @@ package io.jrump.net.dev;
 
 import io.jrump.api.ErrnoException;
 import io.jrump.api.NetDevice;
+import io.jrump.net.link.FrameLease;
 import io.jrump.net.link.FrameTaker;
 import io.jrump.net.link.NetClock;
+import io.jrump.net.wire.EthernetFrame;
 import io.jrump.net.wire.PartialChecksum;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Set;
@@ -85,7 +88,13 @@ public final class LinkEmulator extends DeviceWrapper {
         }
     }
 
+    /** Bound on recycled frame memory per emulator: {@link #MAX_SLOTS} frames of at most {@link #MAX_SLOT_BYTES}. */
+    private static final int MAX_SLOTS = 128;
+    private static final int MAX_SLOT_BYTES = 9018;
+
     private final SplittableRandom random;
+    /** Frame memory for reuse, oldest first (guarded by this). */
+    private final ArrayDeque<Slot> slots = new ArrayDeque<>();
     /** The wrapped device when it takes frames without copying them, else null. */
     private final FrameTaker taker;
     private volatile Impairments impairments;
@@ -163,7 +172,16 @@ public final class LinkEmulator extends DeviceWrapper {
     @Override
     public void transmit(ByteBuffer frame) throws ErrnoException {
         Impairments im = impairments;
-        ByteBuffer copy = MemoryDevice.copy(frame);
+        int n = frame.remaining();
+        // a frame that is not damaged may be copied into recycled memory (see Slot)
+        Slot slot = taker != null && im.corrupt() == 0 ? takeSlot(n) : null;
+        ByteBuffer copy;
+        if (slot != null) {
+            copy = ByteBuffer.wrap(slot.array, 0, n);
+            copy.put(0, frame, frame.position(), n);
+        } else {
+            copy = MemoryDevice.copy(frame);
+        }
         long[] delays;
         synchronized (this) {
             if (closed) {
@@ -171,11 +189,12 @@ public final class LinkEmulator extends DeviceWrapper {
             }
             if (random.nextDouble() < im.loss()) {
                 lost++;
+                giveBack(slot);
                 return;
             }
-            if (random.nextDouble() < im.corrupt() && copy.capacity() > 0) {
+            if (random.nextDouble() < im.corrupt() && n > 0) {
                 PartialChecksum.completeForDamage(copy);
-                int bit = random.nextInt(copy.capacity() * 8);
+                int bit = random.nextInt(n * 8);
                 copy.put(bit >>> 3, (byte) (copy.get(bit >>> 3) ^ (1 << (bit & 7))));
                 corrupted++;
             }
@@ -194,10 +213,11 @@ public final class LinkEmulator extends DeviceWrapper {
             if (im.rateBitsPerSecond() > 0) {
                 if (queued >= im.queueLimit()) {
                     queueDrops++;
+                    giveBack(slot);
                     return;
                 }
                 depart = Math.max(now, linkFreeAt);
-                linkFreeAt = depart + copy.capacity() * 8L * 1_000_000_000L / im.rateBitsPerSecond();
+                linkFreeAt = depart + n * 8L * 1_000_000_000L / im.rateBitsPerSecond();
             }
             delays = new long[copies];
             for (int i = 0; i < copies; i++) {
@@ -207,6 +227,11 @@ public final class LinkEmulator extends DeviceWrapper {
                 queued += copies;
             }
         }
+        if (slot != null && delays[0] <= 0) {
+            passNow(slot, copy, delays.length);
+            return;
+        }
+        // a delayed frame's memory is not recycled: its copy simply becomes garbage once delivered
         for (long d : delays) {
             ByteBuffer f = copy.duplicate();
             if (d <= 0) {
@@ -226,6 +251,54 @@ public final class LinkEmulator extends DeviceWrapper {
                     }
                 });
             }
+        }
+    }
+
+    /**
+     * Passes {@code copies} views of a frame copied into {@code slot} on at once, lending the
+     * slot's memory for as long as the wrapped device and its receivers use it, then returns
+     * the slot for reuse.
+     */
+    private void passNow(Slot slot, ByteBuffer copy, int copies) throws ErrnoException {
+        FrameLease lease = FrameLease.lend(slot.array);
+        slot.lease = lease;
+        try {
+            for (int i = 0; i < copies; i++) {
+                pass(copy.duplicate());
+            }
+        } finally {
+            lease.release();
+            giveBack(slot);
+        }
+    }
+
+    /** A free slot for a frame of {@code n} bytes: the oldest one if nobody uses its memory any more, else a new one. */
+    private synchronized Slot takeSlot(int n) {
+        Slot oldest = slots.peekFirst();
+        if (oldest != null && oldest.array.length >= n && (oldest.lease == null || oldest.lease.isFree())) {
+            return slots.pollFirst();
+        }
+        int size = Math.max(n, inner.mtu() + EthernetFrame.HEADER_LEN);
+        return size > MAX_SLOT_BYTES ? null : new Slot(new byte[size]);
+    }
+
+    private synchronized void giveBack(Slot slot) {
+        if (slot != null && slots.size() < MAX_SLOTS) {
+            slots.addLast(slot);
+        }
+    }
+
+    /**
+     * Memory a frame was copied into and lent to the wrapped device ({@link FrameLease}): used
+     * again for a later frame once the lease says nobody holds it, so passing frames on to a
+     * bus port costs a copy but no allocation (and no zeroing) per frame.
+     */
+    private static final class Slot {
+        final byte[] array;
+        FrameLease lease;
+
+        Slot(byte[] array) {
+            this.array = array;
         }
     }
 
