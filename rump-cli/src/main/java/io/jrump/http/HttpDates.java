@@ -1,0 +1,46 @@
+package io.jrump.http;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+
+/**
+ * HTTP dates (RFC 9110 5.6.7): the IMF-fixdate form {@code Sun, 06 Nov 1994 08:49:37 GMT} is
+ * sent, and read back; the two obsolete forms a recipient "MUST accept" (RFC 850 and asctime)
+ * are read too. The access log's date is Apache's common log format, {@code [10/Oct/2000:13:55:36 +0000]}.
+ */
+final class HttpDates {
+    private static final DateTimeFormatter IMF = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.ROOT).withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter RFC850 = DateTimeFormatter.ofPattern("EEEE, dd-MMM-yy HH:mm:ss 'GMT'", Locale.ROOT).withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter ASCTIME = DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", Locale.ROOT).withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter CLF = DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ROOT).withZone(ZoneOffset.UTC);
+
+    private HttpDates() {
+    }
+
+    static String format(long epochSecond) {
+        return IMF.format(Instant.ofEpochSecond(epochSecond));
+    }
+
+    static String clf(long epochSecond) {
+        return CLF.format(Instant.ofEpochSecond(epochSecond));
+    }
+
+    /** Seconds since the epoch, or {@code Long.MIN_VALUE} when {@code s} is no HTTP date (the field is then ignored). */
+    static long parse(String s) {
+        if (s == null || s.length() > 64) {
+            return Long.MIN_VALUE;
+        }
+        for (DateTimeFormatter f : new DateTimeFormatter[] {IMF, RFC850, ASCTIME}) {
+            try {
+                return ZonedDateTime.parse(s.trim(), f).toEpochSecond();
+            } catch (DateTimeParseException e) {
+                // try the next form
+            }
+        }
+        return Long.MIN_VALUE;
+    }
+}
