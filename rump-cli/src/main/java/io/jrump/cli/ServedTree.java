@@ -10,7 +10,6 @@ import io.jrump.api.Syscalls;
 import io.jrump.fs.VfsComponent;
 import io.jrump.fs.nio.FsType;
 import io.jrump.fs.nio.MountedImage;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,13 +17,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * The kernel {@code rump serve} serves from, booted with the VFS and the network stack, and
  * what it serves: one image is the kernel's root, mounted read-only (its type read from the
  * superblock, so any file system the kernel knows); one host directory is copied into the
- * kernel's tmpfs root; several sources each become a directory of the root named after the
+ * kernel's tmpfs root (the directory itself made readable and searchable by all, its contents
+ * keeping their modes); several sources each become a directory of the root named after the
  * file or directory (images mounted read-only there, directories copied). Nothing of the host
  * is reachable from the kernel but what was copied or mounted.
  */
@@ -99,17 +98,14 @@ final class ServedTree {
                 sys.mount("disk" + disk++, dir, types.get(i), MountFlags.MNT_RDONLY, null);
                 continue;
             }
-            if (!dir.equals("/")) {
-                sys.mkdir(dir, 0755);
-            }
-            TreeCopier copier = new TreeCopier(new HostSide(), kernelSide, new TreeCopier.Options(true, true, false), new ByteProgress(new java.io.PrintWriter(java.io.Writer.nullWriter()), "copying", 0, false), problems);
-            try (Stream<Path> children = Files.list(p)) {
-                for (Path c : children.sorted().toList()) {
-                    copier.copy(c.toString(), FileSide.join(dir, c.getFileName().toString()));
-                }
-            } catch (IOException e) {
-                throw HostSide.errno("serve", p.toString(), e);
-            }
+            // the directory itself is the copy's source: what it holds is copied as cp -r copies a tree, so a
+            // symbolic link in it stays a link (resolved inside the kernel) and never brings in a host file
+            new TreeCopier(new HostSide(), kernelSide, new TreeCopier.Options(true, true, false),
+                    new ByteProgress(new java.io.PrintWriter(java.io.Writer.nullWriter()), "copying", 0, false), problems)
+                    .copy(p.toString(), dir);
+            // the directory named to be served is opened to everyone (a 0700 temporary or home directory would
+            // otherwise refuse the server's unprivileged user everything); what it holds keeps its modes
+            sys.chmod(dir, (sys.stat(dir).perms() & 07777) | 0555);
         }
     }
 }
