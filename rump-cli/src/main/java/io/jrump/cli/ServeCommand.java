@@ -55,6 +55,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--gateway", paramLabel = "IP", description = "The kernel's default route on the TAP.")
     String gateway;
 
+    @Option(names = "--tap-offload", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Use the TAP's checksum and segmentation offloads (default: on; off puts only complete, MTU-sized frames on the TAP).")
+    boolean tapOffload;
+
     @Option(names = "--listen", paramLabel = "HOST:PORT", description = "Accept on this host address and relay each connection into the kernel.")
     String listen;
 
@@ -97,6 +101,9 @@ final class ServeCommand implements Callable<Integer> {
         Consumer<RumpBuilder> devices = b -> {
             if (tap != null) {
                 b.tap("eth0", tap);
+                if (!tapOffload) {
+                    b.option("tap.offload", "false");
+                }
             }
         };
         CountDownLatch stop = new CountDownLatch(1);
