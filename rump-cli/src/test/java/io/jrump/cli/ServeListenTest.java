@@ -67,7 +67,7 @@ class ServeListenTest {
         var cli = Main.commandLine();
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(out, true));
-        serving = new Thread(() -> status = cli.execute("serve", "--listen", "127.0.0.1:0", "--header-timeout", "2s", "--idle-timeout", "3s",
+        serving = new Thread(() -> status = cli.execute("serve", "--listen", "127.0.0.1:0", "--header-timeout", "2s", "--idle-timeout", "60s",
                 "--access-log", "-", dir.toString()));
         serving.start();
         Pattern p = Pattern.compile("at http://127\\.0\\.0\\.1:(\\d+)/");

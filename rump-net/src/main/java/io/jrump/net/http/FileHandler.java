@@ -1,4 +1,4 @@
-package io.jrump.http;
+package io.jrump.net.http;
 
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;

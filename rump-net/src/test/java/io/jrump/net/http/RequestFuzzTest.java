@@ -1,4 +1,4 @@
-package io.jrump.http;
+package io.jrump.net.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

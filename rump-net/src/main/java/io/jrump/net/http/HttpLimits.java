@@ -1,4 +1,4 @@
-package io.jrump.http;
+package io.jrump.net.http;
 
 /**
  * Bounds on what one request may make the server hold: its request line, its whole head and

@@ -1,4 +1,4 @@
-package io.jrump.hostfwd;
+package io.jrump.net.hostfwd;
 
 import static io.jrump.api.SocketConstants.AF_INET;
 import static io.jrump.api.SocketConstants.IPPROTO_TCP;

@@ -1,4 +1,4 @@
-package io.jrump.http;
+package io.jrump.net.http;
 
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
@@ -21,6 +21,9 @@ import java.nio.charset.StandardCharsets;
 final class HttpConnection implements Runnable {
     /** Bytes of a response sent per write: the header and a small file go out in one write, as one segment. */
     private static final int OUT_BUFFER = 64 * 1024;
+    /** Bounds of a lingering close: nginx lingers 5 s at most; 2 s and 1 MiB are enough for a client to see its answer. */
+    private static final long LINGER_MILLIS = 2000;
+    private static final long LINGER_BYTES = 1 << 20;
 
     private final HttpFileServer server;
     private final Syscalls net;
@@ -34,6 +37,8 @@ final class HttpConnection implements Runnable {
     private int have;
     private boolean fdClosed;
     private int rcvTimeoutMillis = -1;
+    /** Whether the connection ends because the server answered and closes (not because the client left). */
+    private boolean answered;
 
     HttpConnection(HttpFileServer server, Syscalls net, int fd, String peer, FileHandler handler, HttpOptions options) {
         this.server = server;
@@ -50,7 +55,9 @@ final class HttpConnection implements Runnable {
         try {
             net.setsockopt(fd, SocketConstants.SOL_SOCKET, SocketConstants.SO_SNDTIMEO, (int) Math.min(Integer.MAX_VALUE, options.sendTimeout().toMillis()));
             net.setsockopt(fd, SocketConstants.IPPROTO_TCP, SocketConstants.TCP_NODELAY, 1);
-            serve();
+            if (serve()) {
+                lingeringClose();
+            }
         } catch (ErrnoException e) {
             // the client went away (ECONNRESET, EPIPE), a write timed out, or the server is closing
         } finally {
@@ -59,13 +66,14 @@ final class HttpConnection implements Runnable {
         }
     }
 
-    private void serve() throws ErrnoException {
+    /** Serves requests until the connection ends; true when the server ends it after a response. */
+    private boolean serve() throws ErrnoException {
         while (true) {
             int end = RequestHead.headEnd(in, 0, have);
             if (end < 0) {
                 end = readHead();
                 if (end < 0) {
-                    return;
+                    return answered;
                 }
             }
             RequestHead head;
@@ -94,7 +102,7 @@ final class HttpConnection implements Runnable {
             }
             log(line, r);
             if (r.close) {
-                return;
+                return true;
             }
             System.arraycopy(in, end, in, 0, have - end);
             have -= end;
@@ -149,6 +157,38 @@ final class HttpConnection implements Runnable {
         }
     }
 
+    /**
+     * Closes the way HTTP servers must when the client may still be sending (RFC 9112 9.6, nginx's
+     * lingering close): a close with unread bytes makes TCP send a reset, which can destroy the
+     * response the client has not read yet (the 431 to a client still sending a huge head). So
+     * the sending half is shut first, and what still arrives is read and dropped until the client
+     * closes, at most {@value #LINGER_BYTES} bytes for at most {@value #LINGER_MILLIS} ms.
+     */
+    private void lingeringClose() throws ErrnoException {
+        net.shutdown(fd, SocketConstants.SHUT_WR);
+        long deadline = System.nanoTime() + LINGER_MILLIS * 1_000_000L;
+        long dropped = 0;
+        ByteBuffer sink = ByteBuffer.wrap(in);
+        while (dropped < LINGER_BYTES) {
+            long left = (deadline - System.nanoTime()) / 1_000_000L;
+            if (left <= 0) {
+                return;
+            }
+            timeout((int) Math.max(1, left));
+            sink.clear();
+            int n;
+            try {
+                n = net.read(fd, sink);
+            } catch (ErrnoException e) {
+                return; // timed out (EAGAIN) or reset: either way done
+            }
+            if (n <= 0) {
+                return;
+            }
+            dropped += n;
+        }
+    }
+
     private void timeout(int millis) throws ErrnoException {
         if (millis != rcvTimeoutMillis) {
             net.setsockopt(fd, SocketConstants.SOL_SOCKET, SocketConstants.SO_RCVTIMEO, millis);
@@ -157,6 +197,7 @@ final class HttpConnection implements Runnable {
     }
 
     private void reject(Status s, String why) throws ErrnoException {
+        answered = true;
         Response r = response;
         r.reset();
         r.error(s, why);

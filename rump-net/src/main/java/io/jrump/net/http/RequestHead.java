@@ -1,4 +1,4 @@
-package io.jrump.http;
+package io.jrump.net.http;
 
 import java.nio.charset.StandardCharsets;
 

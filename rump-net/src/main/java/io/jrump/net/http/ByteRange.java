@@ -1,4 +1,4 @@
-package io.jrump.http;
+package io.jrump.net.http;
 
 /**
  * A single byte range of a representation (RFC 9110 14.1.2): {@code first} to {@code last}

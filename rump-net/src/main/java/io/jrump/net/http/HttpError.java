@@ -1,4 +1,4 @@
-package io.jrump.http;
+package io.jrump.net.http;
 
 /**
  * A request the server answers with an error status and then, because the rest of the byte

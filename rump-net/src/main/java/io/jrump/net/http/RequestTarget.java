@@ -1,4 +1,4 @@
-package io.jrump.http;
+package io.jrump.net.http;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;

@@ -1,4 +1,4 @@
-package io.jrump.http;
+package io.jrump.net.http;
 
 import static io.jrump.api.SocketConstants.AF_INET;
 import static io.jrump.api.SocketConstants.SOCK_NONBLOCK;

@@ -1,4 +1,4 @@
-package io.jrump.http;
+package io.jrump.net.http;
 
 /** The response statuses this server sends, with their reason phrases (RFC 9110, section 15). */
 enum Status {
