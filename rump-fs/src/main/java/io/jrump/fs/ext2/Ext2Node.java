@@ -9,6 +9,7 @@ import io.jrump.fs.ext2.disk.Feature;
 import io.jrump.fs.ext2.disk.Inode;
 import io.jrump.fs.vfs.Vnode;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -363,6 +364,34 @@ abstract class Ext2Node extends Vnode {
         if (!fs.isReadOnly()) {
             fs.sync();
         }
+    }
+
+    // ---- extended attributes (Ext2Xattrs keeps them) ----
+
+    @Override
+    public byte[] getxattr(String name) throws ErrnoException {
+        return locked(() -> Ext2Xattrs.get(this, name));
+    }
+
+    @Override
+    public List<String> listxattr() throws ErrnoException {
+        return locked(() -> Ext2Xattrs.list(this));
+    }
+
+    @Override
+    public void setxattr(String name, byte[] value, int flags) throws ErrnoException {
+        writing(() -> {
+            Ext2Xattrs.set(this, name, value, flags);
+            return null;
+        });
+    }
+
+    @Override
+    public void removexattr(String name) throws ErrnoException {
+        writing(() -> {
+            Ext2Xattrs.set(this, name, null, 0);
+            return null;
+        });
     }
 
     // ---- life cycle (InodeRelease does the freeing) ----

@@ -2,9 +2,7 @@ package io.jrump.fs.ext2;
 
 import io.jrump.api.ErrnoException;
 import io.jrump.api.FileMode;
-import io.jrump.fs.bio.Buf;
 import io.jrump.fs.ext2.disk.Inode;
-import java.nio.ByteBuffer;
 
 /**
  * The end of an inode's life: giving back everything it holds (data and indirect blocks, its
@@ -13,9 +11,6 @@ import java.nio.ByteBuffer;
  * under the node's mutex, or with the node held exclusive by the VFS.
  */
 final class InodeRelease {
-    /** {@code h_magic} of an extended-attribute block (e2fsprogs {@code ext2_ext_attr.h}). */
-    private static final int XATTR_MAGIC = 0xEA020000;
-
     private InodeRelease() {
     }
 
@@ -32,7 +27,7 @@ final class InodeRelease {
         if (hasBlocks(n)) {
             n.map().truncate(0);
         }
-        releaseXattrBlock(n);
+        Ext2Xattrs.releaseBlock(n);
         Inode inode = n.inode();
         inode.setFileSize(0);
         inode.setLinksCount(0);
@@ -74,57 +69,6 @@ final class InodeRelease {
     private static void checkBesidesMap(Ext2Node n) throws ErrnoException {
         Ext2Fs fs = n.fs;
         fs.allocator().requireInodeAllocated(n.ino());
-        long acl = n.inode().fileAcl();
-        if (acl != 0) {
-            fs.checkBlock(n.ino(), acl);
-            synchronized (fs.allocator()) {
-                if (xattrRefs(n, acl) <= 1) {
-                    fs.allocator().requireAllocated(acl);
-                }
-            }
-        }
-    }
-
-    /** The reference count of the extended-attribute block {@code acl}; the caller holds the allocator's monitor. */
-    private static int xattrRefs(Ext2Node n, long acl) throws ErrnoException {
-        try (Buf b = n.fs.cache().read(acl)) {
-            ByteBuffer d = b.data();
-            if (d.getInt(0) != XATTR_MAGIC) {
-                throw Damage.inode(n.ino(), "extended attribute block " + acl + " has a bad magic number");
-            }
-            return d.getInt(4);
-        }
-    }
-
-    /** Drops the inode's reference to its extended-attribute block, freeing the block with the last one. */
-    private static void releaseXattrBlock(Ext2Node n) throws ErrnoException {
-        Ext2Fs fs = n.fs;
-        long acl = n.inode().fileAcl();
-        if (acl == 0) {
-            return;
-        }
-        fs.checkBlock(n.ino(), acl);
-        Allocator allocator = fs.allocator();
-        synchronized (allocator) {
-            // the block is shared by the inodes that have the same attributes: its count is the allocator's to guard
-            boolean last;
-            try (Buf b = fs.cache().read(acl)) {
-                ByteBuffer d = b.data();
-                if (d.getInt(0) != XATTR_MAGIC) {
-                    throw Damage.inode(n.ino(), "extended attribute block " + acl + " has a bad magic number");
-                }
-                int refs = d.getInt(4);
-                last = refs <= 1;
-                if (!last) {
-                    d.putInt(4, refs - 1);
-                    b.markDirty();
-                }
-            }
-            if (last) {
-                allocator.freeBlock(acl);
-            }
-        }
-        n.addBlocks(-1);
-        n.inode().setFileAcl(0);
+        Ext2Xattrs.checkRelease(n);
     }
 }
