@@ -210,10 +210,13 @@ final class HostSide implements FileSide {
     }
 
     /** The errno a host exception stands for, with the call and path named. */
-    /** The JDK's {@code user} view of a file that is not a link (user.* exists on regular files and directories only). */
+    /**
+     * The JDK's {@code user} view of a regular file or directory, null for anything else:
+     * user.* exists on those only, and the view opens the file, which would block on a FIFO.
+     */
     private static UserDefinedFileAttributeView userView(String path) {
         Path p = Path.of(path);
-        if (Files.isSymbolicLink(p)) {
+        if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
             return null;
         }
         return Files.getFileAttributeView(p, UserDefinedFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);

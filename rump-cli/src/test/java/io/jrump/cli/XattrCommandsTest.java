@@ -75,6 +75,38 @@ class XattrCommandsTest {
         fails(2, "getfattr", "-e", "morse", image + ":/f");
     }
 
+    /** As root: {@code rump getfattr} on the image prints what {@code getfattr} prints on Linux's loop mount of it. */
+    @Test
+    void getfattrAgreesWithTheAttrToolsOnALoopMount() throws Exception {
+        io.jrump.testing.Peers.requireRoot("Linux loop mounts need root");
+        io.jrump.testing.Peers.require("getfattr", "attr");
+        ok("mkdir", image + ":/d");
+        ok("setfattr", "-n", "user.text", "-v", "plain words", image + ":/d");
+        ok("setfattr", "-n", "user.quoted", "-v", "0x226e6f22090a5c", image + ":/d");
+        ok("setfattr", "-n", "user.binary", "-v", "0x000102030405", image + ":/d");
+        ok("setfattr", "-n", "user.empty", image + ":/d");
+        ok("setfattr", "-n", "trusted.t", "-v", "0s" + java.util.Base64.getEncoder().encodeToString(new byte[3000]), image + ":/d");
+        ok("setfattr", "-n", "security.s", "-v", "label", image + ":/d");
+        Path mnt = dir.resolve("mnt");
+        Files.createDirectories(mnt);
+        for (String enc : new String[] {"text", "hex", "base64"}) {
+            String ours = ok("getfattr", "-d", "-m", "-", "-e", enc, image + ":/d").out();
+            ImageCommandsTest.run("mount", "-t", "ext4", "-o", "loop,ro", image, mnt.toString());
+            String theirs;
+            try {
+                theirs = ImageCommandsTest.run("getfattr", "-d", "-m", "-", "-e", enc, mnt.resolve("d").toString());
+            } finally {
+                ImageCommandsTest.run("umount", mnt.toString());
+            }
+            assertEquals(attributeLines(theirs), attributeLines(ours), "-e " + enc);
+        }
+    }
+
+    /** The name=value lines of getfattr output, sorted (the file line names a different path). */
+    private static java.util.List<String> attributeLines(String out) {
+        return out.lines().filter(l -> !l.isBlank() && !l.startsWith("#")).sorted().toList();
+    }
+
     @Test
     void cpArchiveCarriesAttributesBetweenHostAndImages() throws Exception {
         Path tree = dir.resolve("tree");

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Extended attributes against Linux itself (root: loop mounts): what the kernel's ext4 writes
  * with {@code setfattr} — small values in the inode, a 3000-byte value in a block, many names
- * overflowing into a block, identical sets that the kernel shares in one block — jrump reads
+ * overflowing into a block, identical sets that the kernel shares in one block, POSIX ACLs
+ * (stored in ext4's own form, read back in the calls' form) — jrump reads
  * exactly as {@code getfattr -d -m -} shows; what jrump writes, including a change to a block
  * the kernel shared, {@code getfattr} on a loop mount shows, and e2fsck finds clean.
  */
@@ -110,6 +111,10 @@ class Ext2XattrLinuxTest {
             setfattr(dir.resolve(twin), "user.shared2", pattern(1500, 3));
         }
         setfattr(dir.resolve("dir"), "user.d", "on a directory".getBytes(StandardCharsets.UTF_8));
+        // POSIX ACLs, in the form the calls take (the kernel stores ext4's shorter form): user::rw-, user:1000:r--, group::r--, mask::r--, other::r--
+        byte[] acl = HexFormat.of().parseHex("0200000001000600ffffffff02000400e803000004000400ffffffff10000400ffffffff20000400ffffffff");
+        setfattr(dir.resolve("small"), "system.posix_acl_access", acl);
+        setfattr(dir.resolve("dir"), "system.posix_acl_default", acl);
         return files;
     }
 
