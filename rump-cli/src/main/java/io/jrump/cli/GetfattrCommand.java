@@ -28,8 +28,9 @@ final class GetfattrCommand extends ImageCommand {
     @Option(names = {"-m", "--match"}, paramLabel = "PATTERN", description = "Names matching this regular expression (default ^user\\.; - for all).")
     String match;
 
-    @Option(names = {"-e", "--encoding"}, paramLabel = "ENC", description = "Value encoding: text (default), hex or base64.")
-    String encoding = "text";
+    @Option(names = {"-e", "--encoding"}, paramLabel = "ENC",
+            description = "Value encoding: text, hex or base64 (default: text, or base64 for values mostly not printable).")
+    String encoding;
 
     @Option(names = {"-h", "--no-dereference"}, description = "Do not follow a last symbolic link.")
     boolean noDereference;
@@ -42,7 +43,8 @@ final class GetfattrCommand extends ImageCommand {
 
     @Override
     void run(ImageSession session) throws ErrnoException {
-        XattrValues.Encoding enc = XattrValues.encoding(encoding).orElseThrow(() -> usage("-e " + encoding + ": expected text, hex or base64"));
+        XattrValues.Encoding enc = encoding == null ? null
+                : XattrValues.encoding(encoding).orElseThrow(() -> usage("-e " + encoding + ": expected text, hex or base64"));
         Pattern pattern = pattern();
         List<ImageAddress> addresses = paths.stream().map(this::address).toList();
         for (ImageAddress a : addresses) {

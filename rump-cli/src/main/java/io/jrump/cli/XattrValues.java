@@ -9,9 +9,10 @@ import java.util.Optional;
 
 /**
  * Extended-attribute values as the attr package's {@code getfattr} prints them and
- * {@code setfattr} reads them: {@code "text"} with octal escapes for bytes that are not
- * printable ASCII and a backslash before {@code "} and {@code \} — base64 instead when more than one byte
- * in eight is not printable —, {@code 0x} and hex digits, or {@code 0s} and base64.
+ * {@code setfattr} reads them: {@code "text"} (a backslash before {@code "} and {@code \}, NUL,
+ * newline and carriage return as octal escapes, other bytes as they are, a final NUL left
+ * out), {@code 0x} and hex digits, or {@code 0s} and base64; by default text, or base64 when
+ * more than one byte in eight is not printable.
  */
 final class XattrValues {
     enum Encoding { TEXT, HEX, BASE64 }
@@ -27,23 +28,27 @@ final class XattrValues {
         }
     }
 
+    /**
+     * The value as getfattr prints it: {@code enc} null is its default, text when at most one
+     * byte in eight is not printable and base64 otherwise.
+     */
     static String encode(byte[] v, Encoding enc) {
-        switch (enc) {
+        Encoding e = enc != null ? enc : wellEnoughPrintable(v) ? Encoding.TEXT : Encoding.BASE64;
+        switch (e) {
             case HEX:
                 return "0x" + HexFormat.of().formatHex(v);
             case BASE64:
                 return "0s" + Base64.getEncoder().encodeToString(v);
             default:
-                if (!wellEnoughPrintable(v)) {
-                    return encode(v, Encoding.BASE64);
-                }
                 StringBuilder sb = new StringBuilder("\"");
-                int end = v.length > 0 && v[v.length - 1] == 0 ? v.length - 1 : v.length; // a C string's NUL is not shown
-                for (int i = 0; i < end; i++) {
+                for (int i = 0; i < v.length; i++) {
                     int c = v[i] & 0xFF;
+                    if (c == 0 && i == v.length - 1) {
+                        break; // a C string's final NUL is not shown
+                    }
                     if (c == '"' || c == '\\') {
                         sb.append('\\').append((char) c);
-                    } else if (c < 0x20 || c >= 0x7F) {
+                    } else if (c == 0 || c == '\n' || c == '\r') {
                         sb.append('\\').append(String.format("%03o", c));
                     } else {
                         sb.append((char) c);
@@ -55,14 +60,15 @@ final class XattrValues {
 
     /** getfattr's rule for text: at most one byte in eight not printable, else the value is shown in base64. */
     private static boolean wellEnoughPrintable(byte[] v) {
+        int size = v.length > 0 && v[v.length - 1] == 0 ? v.length - 1 : v.length; // a C string's final NUL does not count
         int nonPrintable = 0;
-        for (byte b : v) {
-            int c = b & 0xFF;
+        for (int i = 0; i < size; i++) {
+            int c = v[i] & 0xFF;
             if (c < 0x20 || c >= 0x7F) {
                 nonPrintable++;
             }
         }
-        return v.length >= nonPrintable * 8;
+        return size >= nonPrintable * 8;
     }
 
     /** The bytes of a setfattr VALUE; empty when hex or base64 is malformed. */
