@@ -25,7 +25,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * cached copy, so the two paths never disagree. Write-back sorts dirty blocks and writes each
  * run of contiguous ones as one request. A sequential reader gets read-ahead: after two
  * consecutive misses the next blocks come in with the missing one, the window doubling to
- * {@link #MAX_READ_AHEAD}.
+ * {@link #MAX_READ_AHEAD}. Up to {@link #STREAMS} sequential streams are followed at once, as
+ * Linux follows each open file, because a tree walk interleaves them: the inode table (each
+ * file's inode) with the data blocks (each file's contents) and the directory's own blocks;
+ * with a single stream every miss of one would restart the window of the other.
  *
  * <p><b>Concurrency</b>, as BSD's busy buffers: the cache's monitor guards only its table (which
  * blocks are held, their order, pins, dirty and in-flight state) and is never held across a
@@ -54,6 +57,8 @@ public final class BufferCache {
     public static final long MIN_LIMIT = 64L << 10;
     /** Most blocks read ahead at once. */
     public static final int MAX_READ_AHEAD = 32;
+    /** Sequential streams whose read-ahead is followed at once. */
+    static final int STREAMS = 4;
     /** Most blocks written in one device request. */
     private static final int MAX_RUN = 256;
 
@@ -69,8 +74,11 @@ public final class BufferCache {
     /** Guarded by the monitor, as are the fields below up to {@link #writes}. */
     private final LinkedHashMap<Long, Buf> blocks = new LinkedHashMap<>(256, 0.75f, true);
     private int dirtyCount;
-    private long lastMiss = -2;
-    private int readAhead;
+    /** Per stream: the last block its previous miss brought in, its window, when it was last used. */
+    private final long[] streamEnd = new long[STREAMS];
+    private final int[] streamWindow = new int[STREAMS];
+    private final long[] streamUsed = new long[STREAMS];
+    private long streamClock;
     private long hits;
     private long misses;
     /** Written under {@link #writeLock}. */
@@ -91,6 +99,7 @@ public final class BufferCache {
         this.limitBytes = Math.max(MIN_LIMIT, limitBytes);
         this.maxBlocks = this.limitBytes / blockSize;
         this.readOnly = readOnly || device.isReadOnly();
+        Arrays.fill(streamEnd, -2);
     }
 
     public int blockSize() {
@@ -138,12 +147,13 @@ public final class BufferCache {
                 pending = b.loading;
             } else {
                 misses++;
-                readAhead = block == lastMiss + 1 ? Math.min(MAX_READ_AHEAD, Math.max(1, readAhead * 2)) : 0;
+                int stream = stream(block);
+                int window = streamWindow[stream];
                 int n = 1;
-                while (n <= readAhead && block + n < blockCount && !blocks.containsKey(block + n)) {
+                while (n <= window && block + n < blockCount && !blocks.containsKey(block + n)) {
                     n++;
                 }
-                lastMiss = block + n - 1;
+                streamEnd[stream] = block + n - 1;
                 pending = new BlockRead();
                 fresh = new Buf[n];
                 // the requested block goes in last, so that it is the most recently used
@@ -169,6 +179,27 @@ public final class BufferCache {
             throw e;
         }
         return b;
+    }
+
+    /**
+     * Caller holds the monitor. The stream a miss of {@code block} continues (its window grown),
+     * or the least recently used one, restarted there with no read-ahead.
+     */
+    private int stream(long block) {
+        int oldest = 0;
+        for (int s = 0; s < STREAMS; s++) {
+            if (streamEnd[s] + 1 == block) {
+                streamWindow[s] = Math.min(MAX_READ_AHEAD, Math.max(1, streamWindow[s] * 2));
+                streamUsed[s] = ++streamClock;
+                return s;
+            }
+            if (streamUsed[s] < streamUsed[oldest]) {
+                oldest = s;
+            }
+        }
+        streamWindow[oldest] = 0;
+        streamUsed[oldest] = ++streamClock;
+        return oldest;
     }
 
     /** Reads the run {@code fresh} (from {@code block}) outside the monitor, then publishes it or, failing, drops it. */

@@ -41,6 +41,11 @@ final class GatedBlockDevice implements BlockDevice {
         this.holdWrites = true;
     }
 
+    /** Device read requests so far, wherever they started. */
+    int reads() {
+        return readsAt.values().stream().mapToInt(AtomicInteger::get).sum();
+    }
+
     int readsAt(long sector) {
         AtomicInteger n = readsAt.get(sector);
         return n == null ? 0 : n.get();
