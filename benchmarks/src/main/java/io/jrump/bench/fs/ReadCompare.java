@@ -2,8 +2,8 @@ package io.jrump.bench.fs;
 
 import io.jrump.bench.Row;
 import io.jrump.bench.Target;
-import io.jrump.cli.measure.Samples;
-import io.jrump.cli.measure.Units;
+import io.jrump.measure.Samples;
+import io.jrump.measure.Units;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
