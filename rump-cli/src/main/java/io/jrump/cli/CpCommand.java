@@ -68,10 +68,12 @@ final class CpCommand extends ImageCommand {
         }
         TreeCopier.Options options = new TreeCopier.Options(recursive, preserve, archive, xattrs);
         long total = 0;
-        for (End s : sources) {
+        boolean shown = showProgress();
+        // the total is for the progress line only: without one, no walk of the sources beforehand (it would lstat every file twice)
+        for (End s : shown ? sources : List.<End>of()) {
             total += new TreeCopier(s.side(), dst.side(), options, null, this::problem).size(s.path());
         }
-        ByteProgress progress = new ByteProgress(out(), "copying", total, showProgress());
+        ByteProgress progress = new ByteProgress(out(), "copying", total, shown);
         for (End s : sources) {
             String target = into && !s.contents() ? FileSide.join(dst.path(), FileSide.baseName(s.path())) : dst.path();
             new TreeCopier(s.side(), dst.side(), options, progress, this::problem).copy(s.path(), target);

@@ -21,17 +21,23 @@ final class Ext2File extends Ext2Node {
 
     @Override
     public int read(ByteBuffer dst, long offset) throws ErrnoException {
-        return locked(() -> {
-            int n = readData(dst, offset);
+        ReadPlan plan = locked(() -> {
+            ReadPlan p = planRead(dst, offset);
             touchAccessed();
-            return n;
+            return p;
         });
+        try {
+            return plan.transfer(fs.cache(), dst, ZEROS); // outside the mutex: see ReadPlan
+        } catch (ErrnoException e) {
+            throw fs.failure(e);
+        }
     }
 
-    private int readData(ByteBuffer dst, long offset) throws ErrnoException {
+    /** Under the mutex: where the bytes of a read lie (inline data is copied at once). */
+    private ReadPlan planRead(ByteBuffer dst, long offset) throws ErrnoException {
         long sz = size();
         if (offset >= sz || !dst.hasRemaining()) {
-            return 0;
+            return ReadPlan.done(0);
         }
         int total = (int) Math.min(dst.remaining(), sz - offset);
         if (InlineData.isInline(inode())) {
@@ -40,9 +46,10 @@ final class Ext2File extends Ext2Node {
                 long at = offset + i;
                 dst.put(at < data.length ? data[(int) at] : 0);
             }
-            return total;
+            return ReadPlan.done(total);
         }
         int bs = fs.blockSize();
+        ReadPlan plan = new ReadPlan(bs, total);
         long pos = offset;
         long end = offset + total;
         BlockMap m = map();
@@ -50,32 +57,11 @@ final class Ext2File extends Ext2Node {
             long lblk = pos / bs;
             int in = (int) (pos % bs);
             int chunk = (int) Math.min(bs - in, end - pos);
-            long pblk = m.map(lblk);
-            if (in == 0 && chunk == bs && pblk != 0) {
-                int run = 1;
-                long maxRun = Math.min(256, (end - pos) / bs);
-                while (run < maxRun && m.map(lblk + run) == pblk + run) {
-                    run++;
-                }
-                ByteBuffer slice = dst.slice();
-                slice.limit(run * bs);
-                fs.cache().readBlocks(pblk, run, slice);
-                dst.position(dst.position() + run * bs);
-                pos += (long) run * bs;
-                continue;
-            }
-            if (pblk == 0) {
-                dst.put(ZEROS, 0, chunk);
-            } else {
-                try (Buf b = fs.cache().read(pblk)) {
-                    dst.put(b.array(), in, chunk);
-                }
-            }
+            plan.add(m.map(lblk), in, chunk, 256);
             pos += chunk;
         }
-        return total;
+        return plan;
     }
-
 
     @Override
     public int write(ByteBuffer src, long offset) throws ErrnoException {

@@ -43,7 +43,8 @@ import java.util.function.LongSupplier;
  * <li>the {@link Allocator}'s monitor: block and inode bitmaps, the group descriptors' counts,
  *     this copy of the superblock (counters, state, times), and the reference counts of shared
  *     extended-attribute blocks.</li>
- * <li>the {@link BufferCache}'s monitor, inside each of its calls. A pinned {@link Buf} is shared,
+ * <li>the {@link BufferCache}'s locks, inside each of its calls (held for its table only, never
+ *     across a device read, so readers of different blocks proceed in parallel). A pinned {@link Buf} is shared,
  *     not owned: two nodes whose inodes share an inode-table block edit disjoint byte ranges of
  *     the same buffer (Java never tears writes to distinct array elements), and each marks it
  *     dirty after its edit, so a write-back that copied the block half-way through an edit is
