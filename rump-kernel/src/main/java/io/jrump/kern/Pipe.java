@@ -122,11 +122,14 @@ final class Pipe {
     }
 
     private void await() throws ErrnoException {
+        CpuMeter m = CpuMeter.pause();
         try {
             wait();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ErrnoException(Errno.EINTR);
+        } finally {
+            m.resume();
         }
     }
 

@@ -54,11 +54,13 @@ final class Poll implements PollWaiter {
                 if (left <= 0) {
                     return 0;
                 }
+                CpuMeter m = CpuMeter.pause();
                 if (timeoutMillis < 0) {
                     LockSupport.park(this);
                 } else {
                     LockSupport.parkNanos(this, left);
                 }
+                m.resume();
                 if (Thread.interrupted()) {
                     Thread.currentThread().interrupt();
                     throw new ErrnoException(Errno.EINTR);

@@ -15,7 +15,7 @@ final class Proc implements RumpProcess, Caller {
     private final int pid;
     private final int ppid;
     private final FdTable fds = new FdTable();
-    private final SyscallLayer sys;
+    private final Syscalls sys;
     private volatile Cred cred;
     private volatile DirRef cwd;
     private volatile int umask;
@@ -28,7 +28,9 @@ final class Proc implements RumpProcess, Caller {
         this.cred = cred;
         this.cwd = cwd;
         this.umask = umask;
-        this.sys = new SyscallLayer(kernel, this);
+        SyscallLayer layer = new SyscallLayer(kernel, this);
+        Accounting acct = kernel.accountingMeter();
+        this.sys = acct.enabled() ? new AccountedSyscalls(layer, this, acct) : layer;
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
 import io.jrump.api.NetDevice;
 import io.jrump.api.spi.Platform;
+import io.jrump.kern.Accounting;
 import io.jrump.net.NetIf;
 import io.jrump.net.dev.ClockedDevice;
 import io.jrump.net.dev.LoopbackDevice;
@@ -46,9 +47,16 @@ final class InetStack implements AutoCloseable {
     /** Read per datagram; replaced whole when an address or interface comes or goes. */
     private volatile LocalAddresses local = LocalAddresses.NONE;
     private volatile boolean closed;
+    private final Accounting accounting;
 
     InetStack(Platform platform, BinaryOperator<String> options, List<TransportFactory> factories) {
-        this.clock = new StackClock(platform);
+        this(platform, options, factories, null);
+    }
+
+    /** With {@code accounting} (the kernel's, or null), charged for received frames and timers. */
+    InetStack(Platform platform, BinaryOperator<String> options, List<TransportFactory> factories, Accounting accounting) {
+        this.accounting = accounting;
+        this.clock = new StackClock(platform, accounting);
         this.arpExpire = millisOption(options, "net.arp.expire", Arp.DEFAULT_EXPIRE_NANOS / 1_000_000) * 1_000_000;
         this.forwarding = Boolean.parseBoolean(options.apply("net.forwarding", "false"));
         this.ip = new Ipv4(this, millisOption(options, "net.ipfrag.timeout", Reassembly.DEFAULT_TIMEOUT_NANOS / 1_000_000) * 1_000_000,
@@ -101,7 +109,7 @@ final class InetStack implements AutoCloseable {
         n.handlers((ifp, srcMac, dstMac, payload) -> ip.input(i, payload, dstMac == EthernetFrame.BROADCAST),
                 (ifp, srcMac, dstMac, payload) -> i.arp.input(payload));
         ifs.add(i);
-        n.attach();
+        n.attach(accounting);
         return i;
     }
 
