@@ -212,10 +212,12 @@ final class DeviceService implements SummonedService {
     private void replay(SummonPort p) {
         long took = 0;
         boolean first = true;
+        boolean closedMeanwhile = false;
         while (true) {
             List<ByteBuffer> batch;
             synchronized (this) {
-                if (queue.isEmpty()) {
+                if (queue.isEmpty() || state == State.CLOSED) {
+                    closedMeanwhile = state == State.CLOSED;
                     if (state == State.BOOTING) {
                         state = State.LIVE;
                         live = p;
@@ -240,6 +242,9 @@ final class DeviceService implements SummonedService {
             }
         }
         reports.accept(new SummonReport(name, SummonReport.Event.BOOTED, kernelName(), took, KernelAccounting.ZERO, ""));
+        if (closedMeanwhile) {
+            finishStop("closed", true);
+        }
     }
 
     private synchronized String kernelName() {
@@ -261,27 +266,28 @@ final class DeviceService implements SummonedService {
             if (now - lastTrafficAt < idle.toNanos()) {
                 return;
             }
+            // decided and cut off in one step: a frame from now on is queued, not given to the dying kernel
+            beginStop();
         }
-        stop("idle " + idle.toMillis() + " ms", false);
+        finishStop("idle " + Durations.format(idle), false);
     }
 
-    /** Shuts the running kernel down; boots the next at once if a summons came meanwhile. */
-    private void stop(String why, boolean closing) {
+    /** LIVE to STOPPING: no more direct delivery, and the port refuses frames already on their way to it. */
+    private void beginStop() {
+        state = State.STOPPING;
+        live = null;
+        port.close();
+        if (idleCheck != null) {
+            idleCheck.cancel(false);
+            idleCheck = null;
+        }
+    }
+
+    /** Shuts the kernel that {@link #beginStop} cut off down; boots the next at once if a summons came meanwhile. */
+    private void finishStop(String why, boolean closing) {
         RumpKernel k;
         AutoCloseable h;
         synchronized (this) {
-            if (state != State.LIVE) {
-                if (closing) {
-                    state = State.CLOSED;
-                }
-                return;
-            }
-            state = State.STOPPING;
-            live = null;
-            if (idleCheck != null) {
-                idleCheck.cancel(false);
-                idleCheck = null;
-            }
             k = kernel;
             h = handle;
         }
@@ -319,9 +325,18 @@ final class DeviceService implements SummonedService {
 
     @Override
     public void close() {
-        stop("closed", true);
+        boolean running;
         synchronized (this) {
-            state = State.CLOSED;
+            running = state == State.LIVE;
+            if (running) {
+                beginStop();
+            } else {
+                state = State.CLOSED; // a boot under way sees it and closes its kernel
+                queue.clear();
+            }
+        }
+        if (running) {
+            finishStop("closed", true);
         }
         device.receiver(null);
         device.close();

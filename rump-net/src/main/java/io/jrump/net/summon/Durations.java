@@ -36,4 +36,19 @@ public final class Durations {
         }
         return d;
     }
+
+    /** The shortest of the forms {@link #parse} reads that says {@code d} exactly ("2s", "1500ms"). */
+    public static String format(Duration d) {
+        long ms = d.toMillis();
+        if (ms % 3_600_000 == 0) {
+            return ms / 3_600_000 + "h";
+        }
+        if (ms % 60_000 == 0) {
+            return ms / 60_000 + "m";
+        }
+        if (ms % 1000 == 0) {
+            return ms / 1000 + "s";
+        }
+        return ms + "ms";
+    }
 }
