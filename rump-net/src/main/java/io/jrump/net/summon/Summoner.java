@@ -2,6 +2,8 @@ package io.jrump.net.summon;
 
 import io.jrump.api.NetDevice;
 import io.jrump.api.RumpBuilder;
+import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -59,6 +61,34 @@ public final class Summoner implements AutoCloseable {
         DeviceService s = new DeviceService(name, builder, device, address, idle, service, reports, checker);
         services.add(s);
         return s;
+    }
+
+    /**
+     * A service summoned by connections to the host address {@code listen} (no root needed):
+     * the first connection boots a kernel from {@code builder}, starts {@code service} on it,
+     * which must listen on {@code port}, and every connection is carried into the kernel by
+     * {@code relay} ({@link KernelRelay} when null). Port 0 in {@code listen} takes a free port;
+     * {@link #listenAddress} tells which.
+     */
+    public SummonedService onListen(String name, RumpBuilder builder, InetSocketAddress listen, int port, Duration idle, Service service,
+            Relay relay) throws IOException {
+        Objects.requireNonNull(builder, "builder");
+        Objects.requireNonNull(service, "service");
+        if (idle.isNegative() || idle.isZero()) {
+            throw new IllegalArgumentException("idle time must be positive: " + idle);
+        }
+        ListenService s = new ListenService(name, builder, listen, port, idle, service, relay == null ? new KernelRelay() : relay, reports,
+                checker);
+        services.add(s);
+        return s;
+    }
+
+    /** Where a service made by {@link #onListen} accepts connections. */
+    public static InetSocketAddress listenAddress(SummonedService service) throws IOException {
+        if (service instanceof ListenService l) {
+            return l.address();
+        }
+        throw new IllegalArgumentException(service.name() + " is not summoned by a listen address");
     }
 
     /** The services, in the order they were added. */
