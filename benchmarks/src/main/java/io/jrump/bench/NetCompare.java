@@ -206,7 +206,8 @@ final class NetCompare {
                     .append(" ms); the client knows the service's MAC, so its first frame is the SYN; the time runs from connect to the echoed byte ")
                     .append("(handshake, a 1-byte write, its echo). Cold: the SYN boots the kernel, which is then configured, starts the service and ")
                     .append("gets the queued SYN replayed; warm: the kernel of the previous exchange still runs. ")
-                    .append(Units.count(summonRetransmits)).append(" client retransmissions over the run.\n")
+                    .append(Units.count(summonRetransmits)).append(" client retransmissions over the run (a SYN lost to a summons would show here; ")
+                    .append("so would a FIN of an exchange whose kernel went idle before the close completed, on a machine too loaded to finish it within the idle time).\n")
                     .append("- Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores, Java ")
                     .append(Runtime.version()).append(", ").append(System.getProperty("os.name")).append(' ')
                     .append(System.getProperty("os.arch")).append('.');

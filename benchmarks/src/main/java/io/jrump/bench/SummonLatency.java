@@ -34,7 +34,7 @@ import java.util.concurrent.TimeUnit;
  * shuts down after {@link #IDLE} without traffic, which is what makes the next sample cold.
  */
 final class SummonLatency implements AutoCloseable {
-    static final Duration IDLE = Duration.ofMillis(40);
+    static final Duration IDLE = Duration.ofMillis(100);
     private static final int PORT = 7;
 
     private final RumpKernel client;
