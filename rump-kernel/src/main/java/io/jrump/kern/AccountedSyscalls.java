@@ -17,6 +17,10 @@ import java.util.List;
  * socket bytes are counted. A decorator rather than code in {@link SyscallLayer}, so a kernel
  * booted with {@code accounting=off} runs the bare layer and pays nothing.
  *
+ * <p>The identity calls ({@code getpid}, {@code getuid}... and {@code umask}) read a field of the
+ * process and cost less than the clock would: they pass straight through, neither timed nor
+ * counted, so the cheapest system call stays as cheap as without accounting.
+ *
  * <p>Socket bytes: {@code send}/{@code recv} and their {@code to}/{@code from} forms count
  * always (they fail with ENOTSOCK on anything else); {@code read}/{@code write} count when
  * the descriptor is a socket, asked after the call succeeded.
@@ -442,12 +446,7 @@ final class AccountedSyscalls implements Syscalls {
 
     @Override
     public int umask(int mask) {
-        CpuMeter m = enter();
-        try {
-            return sys.umask(mask);
-        } finally {
-            m.exit();
-        }
+        return sys.umask(mask); // a field read: neither timed nor counted
     }
 
     @Override
@@ -623,62 +622,32 @@ final class AccountedSyscalls implements Syscalls {
 
     @Override
     public int getpid() {
-        CpuMeter m = enter();
-        try {
-            return sys.getpid();
-        } finally {
-            m.exit();
-        }
+        return sys.getpid(); // a field read: neither timed nor counted
     }
 
     @Override
     public int getppid() {
-        CpuMeter m = enter();
-        try {
-            return sys.getppid();
-        } finally {
-            m.exit();
-        }
+        return sys.getppid(); // a field read: neither timed nor counted
     }
 
     @Override
     public int getuid() {
-        CpuMeter m = enter();
-        try {
-            return sys.getuid();
-        } finally {
-            m.exit();
-        }
+        return sys.getuid(); // a field read: neither timed nor counted
     }
 
     @Override
     public int geteuid() {
-        CpuMeter m = enter();
-        try {
-            return sys.geteuid();
-        } finally {
-            m.exit();
-        }
+        return sys.geteuid(); // a field read: neither timed nor counted
     }
 
     @Override
     public int getgid() {
-        CpuMeter m = enter();
-        try {
-            return sys.getgid();
-        } finally {
-            m.exit();
-        }
+        return sys.getgid(); // a field read: neither timed nor counted
     }
 
     @Override
     public int getegid() {
-        CpuMeter m = enter();
-        try {
-            return sys.getegid();
-        } finally {
-            m.exit();
-        }
+        return sys.getegid(); // a field read: neither timed nor counted
     }
 
     @Override

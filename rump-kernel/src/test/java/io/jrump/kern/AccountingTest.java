@@ -26,7 +26,7 @@ class AccountingTest {
                 k.sys().read(p[0], ByteBuffer.allocate(1));
             }
             KernelAccounting a = k.accounting();
-            assertEquals(2001, a.syscalls(), a.toString());
+            assertEquals(2001, a.syscalls(), a.toString()); // pipe, then 1000 writes and reads
             assertTrue(a.cpuNanos() > 0, a.toString());
             assertTrue(a.cpuNanos() <= a.aliveNanos(), "one thread cannot spend more than the time alive: " + a);
             assertEquals(0, a.bytesIn(), "pipe bytes are no socket bytes: " + a);
