@@ -42,7 +42,7 @@ class ListenSummonTest {
     void theFirstConnectionBootsAndAnIdleKernelGoes() throws Exception {
         try (Summoner summoner = new Summoner(reports::add)) {
             SummonedService svc = summoner.onListen("echo", Rump.builder().component("net"),
-                    new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 7, Duration.ofMillis(300), new EchoService(7), null);
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 7, Duration.ofSeconds(1), new EchoService(7), null);
             InetSocketAddress at = Summoner.listenAddress(svc);
             Thread.sleep(50);
             assertNull(svc.kernel(), "booted before any connection");

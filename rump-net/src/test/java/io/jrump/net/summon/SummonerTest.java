@@ -120,7 +120,7 @@ class SummonerTest {
             return h;
         };
         DeviceService svc = (DeviceService) summoner.onDevice("gated", Rump.builder().component("net"), bus.port(),
-                ServiceAddress.of("eth0", "10.0.0.2/24", 7), Duration.ofMillis(200), gated);
+                ServiceAddress.of("eth0", "10.0.0.2/24", 7), Duration.ofSeconds(1), gated);
         assertEquals("warm", exchange("10.0.0.2", 7, "warm")); // the client learns the MAC: its next first frames are SYNs
         next(SummonReport.Event.BOOTED);
         next(SummonReport.Event.SHUTDOWN);
@@ -156,7 +156,7 @@ class SummonerTest {
 
     @Test
     void anIdleKernelShutsDownWithItsAccountingAndTheNextRequestSummonsAnother() throws Exception {
-        DeviceService svc = echo("echo", "10.0.0.2/24", 7, Duration.ofMillis(300));
+        DeviceService svc = echo("echo", "10.0.0.2/24", 7, Duration.ofSeconds(1));
         String text = "x".repeat(10_000);
         long wallStart = System.nanoTime();
         assertEquals(text, exchange("10.0.0.2", 7, text));
@@ -187,7 +187,7 @@ class SummonerTest {
 
     @Test
     void twoServicesAreSummonedAndShutDownEachOnItsOwn() throws Exception {
-        DeviceService a = echo("a", "10.0.0.2/24", 7, Duration.ofMillis(200));
+        DeviceService a = echo("a", "10.0.0.2/24", 7, Duration.ofSeconds(1));
         DeviceService b = echo("b", "10.0.0.3/24", 7, Duration.ofSeconds(30));
         assertEquals("to a", exchange("10.0.0.2", 7, "to a"));
         assertEquals("a", next(SummonReport.Event.BOOTED).service());
