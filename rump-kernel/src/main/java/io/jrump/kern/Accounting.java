@@ -50,14 +50,15 @@ public final class Accounting {
     private final LongAdder bytesIn = new LongAdder();
     private final LongAdder bytesOut = new LongAdder();
 
-    Accounting(Mode mode, long bootNanos) {
+    /** The counters of a kernel booted at {@code bootNanos} (the platform's monotonic clock) with the option {@code accounting=mode}. */
+    public Accounting(Mode mode, long bootNanos) {
         this.mode = mode;
         this.threadCpu = mode == Mode.CPU;
         this.bootNanos = bootNanos;
     }
 
     /** Parses the {@code accounting} option; EINVAL names the bad value. */
-    static Mode mode(String value) throws ErrnoException {
+    public static Mode mode(String value) throws ErrnoException {
         try {
             return Mode.valueOf(value.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
@@ -89,15 +90,18 @@ public final class Accounting {
         requests.increment();
     }
 
-    void syscall() {
+    /** Counts a system call (the system call layer's). */
+    public void syscall() {
         syscalls.increment();
     }
 
-    void bytesIn(long n) {
+    /** Counts bytes received through a socket (the system call layer's). */
+    public void bytesIn(long n) {
         bytesIn.add(n);
     }
 
-    void bytesOut(long n) {
+    /** Counts bytes sent through a socket (the system call layer's). */
+    public void bytesOut(long n) {
         bytesOut.add(n);
     }
 
@@ -112,12 +116,13 @@ public final class Accounting {
         }
     }
 
-    void closed(long nanos) {
+    /** Stops the time alive at {@code nanos}, when the kernel closes. */
+    public void closed(long nanos) {
         closeNanos = nanos;
     }
 
     /** The figures now; {@code nowNanos} on the platform's monotonic clock. */
-    KernelAccounting snapshot(long nowNanos) {
+    public KernelAccounting snapshot(long nowNanos) {
         long end = closeNanos != 0 ? closeNanos : nowNanos;
         return new KernelAccounting(cpu.sum(), syscalls.sum(), requests.sum(), bytesIn.sum(), bytesOut.sum(), 1, Math.max(0, end - bootNanos));
     }

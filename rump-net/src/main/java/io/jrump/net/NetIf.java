@@ -5,7 +5,7 @@ import io.jrump.api.ErrnoException;
 import io.jrump.api.NetDevice;
 import io.jrump.kern.Accounting;
 import io.jrump.kern.CpuMeter;
-import io.jrump.net.dev.FrameTaker;
+import io.jrump.net.link.FrameTaker;
 import io.jrump.net.wire.EthernetFrame;
 import io.jrump.net.wire.WireException;
 import java.nio.ByteBuffer;

@@ -2,7 +2,7 @@ package io.jrump.net.summon;
 
 import io.jrump.api.ErrnoException;
 import io.jrump.api.NetDevice;
-import io.jrump.net.dev.FrameTaker;
+import io.jrump.net.link.FrameTaker;
 import java.nio.ByteBuffer;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
