@@ -5,6 +5,8 @@
 module io.jrump.kernel {
     requires transitive io.jrump.api;
     requires com.sun.jna;
+    // ThreadMXBean: the thread CPU clock of accounting=cpu
+    requires java.management;
 
     exports io.jrump.kern;
     exports io.jrump.kern.platform;

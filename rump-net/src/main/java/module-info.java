@@ -14,6 +14,7 @@ module io.jrump.net {
     exports io.jrump.net.link;
     exports io.jrump.net.http;
     exports io.jrump.net.hostfwd;
+    exports io.jrump.net.summon;
     exports io.jrump.netinet;
     exports io.jrump.netinet.tcp;
 

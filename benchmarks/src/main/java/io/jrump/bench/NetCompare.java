@@ -25,6 +25,8 @@ final class NetCompare {
     /** Loss on each end of the lossy link: 1% of the frames each kernel sends. */
     static final double LOSS = 0.01;
     private static final long SEED = 4;
+    /** On/off pairs per round for the cost of accounting. */
+    private static final int ACCOUNTING_PAIRS = 2;
 
     private NetCompare() {
     }
@@ -42,6 +44,7 @@ final class NetCompare {
         private final PrintStream log;
         private final Figures figures = new Figures();
         private long lostFrames;
+        private long summonRetransmits;
 
         Run(NetBudget budget, PrintStream log) {
             this.budget = budget;
@@ -79,6 +82,42 @@ final class NetCompare {
                     new Case("conn.bus", () -> RumpStreamNet.bus(1500, 0, SEED)));
             pair(peerFirst, keep, "idle connections", "idle.jdk", net -> TcpWorkloads.heapPerIdleConnection(net, budget.idleConnections()),
                     new Case("idle.bus", () -> RumpStreamNet.bus(1500, 0, SEED)));
+            accounting(peerFirst, keep, "bulk", net -> TcpWorkloads.bulkBytesPerSecond(net, ms));
+            accounting(peerFirst, keep, "rr", net -> TcpWorkloads.roundTripsPerSecond(net, ms));
+            summon(keep);
+        }
+
+        /**
+         * The cost of accounting: the same workload on kernels booted with accounting on and off,
+         * measured back to back ({@link #ACCOUNTING_PAIRS} times, alternating which goes first),
+         * so the two figures of a pair see the same load on a shared machine.
+         */
+        private void accounting(boolean offFirst, boolean keep, String key, Workload workload) throws IOException, InterruptedException {
+            log.println("  accounting on/off: " + key);
+            for (int i = 0; i < ACCOUNTING_PAIRS; i++) {
+                boolean off = offFirst ^ (i % 2 == 1);
+                for (int j = 0; j < 2; j++) {
+                    String mode = off ^ (j == 1) ? "off" : "on";
+                    measure(keep, key + ".acct" + mode, () -> RumpStreamNet.busAccounting(mode), workload);
+                }
+            }
+        }
+
+        /** Cold and warm summon latencies, alternating, {@link NetBudget#summons()} of each. */
+        private void summon(boolean keep) throws IOException, InterruptedException {
+            log.println("  summon latency");
+            try (SummonLatency s = new SummonLatency()) {
+                for (int i = 0; i < budget.summons(); i++) {
+                    double cold = s.coldNanos();
+                    double warm = s.warmNanos();
+                    if (keep) {
+                        figures.record("summon.cold", cold);
+                        figures.record("summon.warm", warm);
+                    }
+                }
+                summonRetransmits += s.clientRetransmits();
+                log.println("    summon.cold/warm: " + budget.summons() + " each, " + s.clientRetransmits() + " client retransmissions");
+            }
         }
 
         /** jrump's cases and the JDK's for one workload, the JDK before or after all of jrump's. */
@@ -131,7 +170,13 @@ final class NetCompare {
                     new Row("bulk TCP, MSS-sized segments (ports behind LinkEmulators without impairments), MTU 1500", NetCompare::rate,
                             samples("bulk.wire1500"), jdk, jdkBulk, Target.report()),
                     new Row("bulk TCP under 1% loss at each end, two kernels on the bus, MTU 1500", NetCompare::rate, samples("bulk.loss"),
-                            "jrump, same ports without loss", samples("bulk.wire1500"), Target.report()));
+                            "jrump, same ports without loss", samples("bulk.wire1500"), Target.report()),
+                    new Row("cost of accounting: bulk TCP, two kernels on the bus, MTU 1500, accounting on", NetCompare::rate,
+                            samples("bulk.accton"), "same, accounting=off", samples("bulk.acctoff"), Target.atLeastTimesPeer(0.95, "≥ 0.95x off")),
+                    new Row("cost of accounting: 1-byte request/response, two kernels on the bus, accounting on", NetCompare::perSecond,
+                            samples("rr.accton"), "same, accounting=off", samples("rr.acctoff"), Target.atLeastTimesPeer(0.95, "≥ 0.95x off")),
+                    new Row("summon latency, first SYN to first echoed byte, cold (no kernel runs)", Units::nanos, samples("summon.cold"),
+                            "warm (kernel running)", samples("summon.warm"), Target.atMost(5_000_000, "cold ≤ 5 ms")));
         }
 
         String table() {
@@ -154,6 +199,15 @@ final class NetCompare {
                     .append("For the JDK only the Java objects show: the Linux kernel's socket memory is not on the heap and not counted.\n")
                     .append("- Loss: a LinkEmulator on each kernel's port drops 1% of the frames it sends (seeded); ")
                     .append(Units.count(lostFrames)).append(" frames dropped over the recorded rounds. Linux loopback has no loss, so the peer is jrump's own lossless figure.\n")
+                    .append("- Accounting: every other row runs with the default accounting=on (monotonic clock around system calls, received frames ")
+                    .append("and timers, waits left out); the accounting rows measure on and off back to back, ").append(ACCOUNTING_PAIRS)
+                    .append(" pairs a round alternating which goes first, so both see the same load.\n")
+                    .append("- Summon latency: an echo service behind a Summoner on the bus (idle time ").append(SummonLatency.IDLE.toMillis())
+                    .append(" ms); the client knows the service's MAC, so its first frame is the SYN; the time runs from connect to the echoed byte ")
+                    .append("(handshake, a 1-byte write, its echo). Cold: the SYN boots the kernel, which is then configured, starts the service and ")
+                    .append("gets the queued SYN replayed; warm: the kernel of the previous exchange still runs. ")
+                    .append(Units.count(summonRetransmits)).append(" client retransmissions over the run (a SYN lost to a summons would show here; ")
+                    .append("so would a FIN of an exchange whose kernel went idle before the close completed, on a machine too loaded to finish it within the idle time).\n")
                     .append("- Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores, Java ")
                     .append(Runtime.version()).append(", ").append(System.getProperty("os.name")).append(' ')
                     .append(System.getProperty("os.arch")).append('.');

@@ -35,8 +35,14 @@ final class RumpStreamNet implements StreamNet {
     private final Syscalls server;
     private final InetSocketAddress serverAddress;
     private final List<LinkEmulator> emulators = new ArrayList<>();
+    private final String accounting;
 
     private RumpStreamNet(int mtu, boolean wire, double loss, long seed) throws ErrnoException {
+        this(mtu, wire, loss, seed, "on");
+    }
+
+    private RumpStreamNet(int mtu, boolean wire, double loss, long seed, String accounting) throws ErrnoException {
+        this.accounting = accounting;
         EthernetBus bus = new EthernetBus(mtu);
         client = boot("10.0.0.1/24", port(bus, wire, loss, seed)).sys();
         server = boot("10.0.0.2/24", port(bus, wire, loss, seed + 1)).sys();
@@ -44,6 +50,7 @@ final class RumpStreamNet implements StreamNet {
     }
 
     private RumpStreamNet() throws ErrnoException {
+        accounting = "on";
         RumpKernel kernel = Rump.builder().component("net").boot();
         kernels.add(kernel);
         client = kernel.sys();
@@ -58,6 +65,11 @@ final class RumpStreamNet implements StreamNet {
      */
     static RumpStreamNet bus(int mtu, double loss, long seed) throws ErrnoException {
         return new RumpStreamNet(mtu, loss > 0, loss, seed);
+    }
+
+    /** Two kernels on a bus without loss, booted with the kernel option {@code accounting} set to {@code mode}. */
+    static RumpStreamNet busAccounting(String mode) throws ErrnoException {
+        return new RumpStreamNet(1500, false, 0, 0, mode);
     }
 
     /** Two kernels on a bus, each port behind a {@link LinkEmulator} that impairs nothing: TCP sends MSS-sized segments. */
@@ -81,7 +93,7 @@ final class RumpStreamNet implements StreamNet {
     }
 
     private RumpKernel boot(String cidr, NetDevice device) throws ErrnoException {
-        RumpKernel kernel = Rump.builder().component("net").boot();
+        RumpKernel kernel = Rump.builder().component("net").option("accounting", accounting).boot();
         kernels.add(kernel);
         kernel.netconfig().ifcreate("eth0", device);
         kernel.netconfig().ipv4Address("eth0", cidr);

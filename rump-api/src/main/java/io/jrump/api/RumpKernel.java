@@ -26,6 +26,12 @@ public interface RumpKernel extends AutoCloseable {
     /** The network configuration; every call answers ENOSYS when the kernel has no network component. */
     NetConfig netconfig();
 
+    /**
+     * What the kernel has cost so far: CPU time, system calls, requests, bytes, time alive.
+     * Kernels booted with the option {@code accounting=off} count no CPU, calls or bytes.
+     */
+    KernelAccounting accounting();
+
     boolean isClosed();
 
     @Override

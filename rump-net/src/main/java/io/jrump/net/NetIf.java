@@ -3,6 +3,8 @@ package io.jrump.net;
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
 import io.jrump.api.NetDevice;
+import io.jrump.kern.Accounting;
+import io.jrump.kern.CpuMeter;
 import io.jrump.net.link.FrameTaker;
 import io.jrump.net.wire.EthernetFrame;
 import io.jrump.net.wire.WireException;
@@ -62,6 +64,25 @@ public final class NetIf {
     /** Starts receiving from the device. */
     public void attach() {
         device.receiver(this::receive);
+    }
+
+    /**
+     * Starts receiving from the device, charging the time each frame takes to {@code accounting}
+     * (the kernel's; null or disabled charges nothing), whichever thread delivers it.
+     */
+    public void attach(Accounting accounting) {
+        if (accounting == null || !accounting.enabled()) {
+            attach();
+            return;
+        }
+        device.receiver(frame -> {
+            CpuMeter m = accounting.enter();
+            try {
+                receive(frame);
+            } finally {
+                m.exit();
+            }
+        });
     }
 
     /** Stops receiving and closes the device. */

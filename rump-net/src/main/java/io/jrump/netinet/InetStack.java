@@ -4,6 +4,7 @@ import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
 import io.jrump.api.NetDevice;
 import io.jrump.api.spi.Platform;
+import io.jrump.kern.Accounting;
 import io.jrump.net.NetIf;
 import io.jrump.net.dev.LoopbackDevice;
 import io.jrump.net.link.ClockedDevice;
@@ -37,6 +38,7 @@ final class InetStack implements AutoCloseable {
     private final Sockets sockets;
     private final long arpExpire;
     private volatile boolean closed;
+    private final Accounting accounting;
 
     /**
      * Makes the parts bottom up, each given only the parts it uses ({@link Interfaces}, {@link
@@ -44,7 +46,13 @@ final class InetStack implements AutoCloseable {
      * the protocol switch, which is filled before the first interface can deliver anything.
      */
     InetStack(Platform platform, BinaryOperator<String> options, List<TransportFactory> factories) {
-        this.clock = new StackClock(platform);
+        this(platform, options, factories, null);
+    }
+
+    /** With {@code accounting} (the kernel's, or null), charged for received frames and timers. */
+    InetStack(Platform platform, BinaryOperator<String> options, List<TransportFactory> factories, Accounting accounting) {
+        this.accounting = accounting;
+        this.clock = new StackClock(platform, accounting);
         this.arpExpire = millisOption(options, "net.arp.expire", Arp.DEFAULT_EXPIRE_NANOS / 1_000_000) * 1_000_000;
         this.ip = new Ipv4(clock, counters, interfaces, routes, protocols, Boolean.parseBoolean(options.apply("net.forwarding", "false")),
                 millisOption(options, "net.ipfrag.timeout", Reassembly.DEFAULT_TIMEOUT_NANOS / 1_000_000) * 1_000_000,
@@ -60,7 +68,7 @@ final class InetStack implements AutoCloseable {
                 t.close();
             }
         }
-        this.lo0 = attach(new NetIf("lo0", new LoopbackDevice(), true), ip, interfaces, clock, counters, arpExpire);
+        this.lo0 = attach(new NetIf("lo0", new LoopbackDevice(), true), ip, interfaces, clock, counters, arpExpire, accounting);
         interfaces.addAddress(lo0, new IfAddr(Ipv4Address.LOOPBACK, 8));
         lo0.ifp.setUp(true);
         try {
@@ -86,13 +94,14 @@ final class InetStack implements AutoCloseable {
         }
     }
 
-    /** Attaches a network interface: IPv4 and ARP take its frames. */
-    private static InetIf attach(NetIf n, Ipv4 ip, Interfaces interfaces, StackClock clock, StackCounters counters, long arpExpire) {
+    /** Attaches a network interface: IPv4 and ARP take its frames, charged to {@code accounting} (or nobody). */
+    private static InetIf attach(NetIf n, Ipv4 ip, Interfaces interfaces, StackClock clock, StackCounters counters, long arpExpire,
+            Accounting accounting) {
         InetIf i = new InetIf(n, x -> new Arp(x, clock, counters, arpExpire));
         n.handlers((ifp, srcMac, dstMac, payload) -> ip.input(i, payload, dstMac == EthernetFrame.BROADCAST),
                 (ifp, srcMac, dstMac, payload) -> i.arp.input(payload));
         interfaces.add(i);
-        n.attach();
+        n.attach(accounting);
         return i;
     }
 
@@ -135,7 +144,7 @@ final class InetStack implements AutoCloseable {
         } else if (virtual == null && current != null) {
             throw new ErrnoException(Errno.EINVAL, "kernel runs in virtual time; a real-time device cannot join it");
         }
-        return attach(new NetIf(name, device, false), ip, interfaces, clock, counters, arpExpire);
+        return attach(new NetIf(name, device, false), ip, interfaces, clock, counters, arpExpire, accounting);
     }
 
     synchronized void destroy(String name) throws ErrnoException {

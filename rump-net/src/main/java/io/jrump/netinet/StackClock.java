@@ -1,6 +1,8 @@
 package io.jrump.netinet;
 
 import io.jrump.api.spi.Platform;
+import io.jrump.kern.Accounting;
+import io.jrump.kern.CpuMeter;
 import io.jrump.net.link.NetClock;
 
 /**
@@ -13,8 +15,16 @@ final class StackClock implements NetClock {
     private final Platform platform;
     private volatile NetClock virtual;
 
+    private final Accounting accounting;
+
     StackClock(Platform platform) {
+        this(platform, null);
+    }
+
+    /** Timers run for the kernel whose {@code accounting} this is (null: nobody is charged). */
+    StackClock(Platform platform, Accounting accounting) {
         this.platform = platform;
+        this.accounting = accounting != null && accounting.enabled() ? accounting : null;
     }
 
     NetClock virtual() {
@@ -39,7 +49,18 @@ final class StackClock implements NetClock {
     @Override
     public Platform.Timer schedule(long delayNanos, Runnable task) {
         NetClock v = virtual;
-        return v != null ? v.schedule(delayNanos, task) : platform.schedule(delayNanos, task);
+        if (v != null) {
+            return v.schedule(delayNanos, task);
+        }
+        Accounting a = accounting;
+        return platform.schedule(delayNanos, a == null ? task : () -> {
+            CpuMeter m = a.enter();
+            try {
+                task.run();
+            } finally {
+                m.exit();
+            }
+        });
     }
 
     @Override

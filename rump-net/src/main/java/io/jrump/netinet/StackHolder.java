@@ -3,6 +3,7 @@ package io.jrump.netinet;
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
 import io.jrump.api.spi.ComponentContext;
+import io.jrump.kern.Accounting;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -35,7 +36,7 @@ final class StackHolder implements AutoCloseable {
         }
         if (stack == null) {
             try {
-                stack = new InetStack(context.platform(), context::option, factories.get());
+                stack = new InetStack(context.platform(), context::option, factories.get(), context.lookup(Accounting.class));
             } catch (IllegalArgumentException e) {
                 throw new ErrnoException(Errno.EINVAL, e.getMessage());
             }

@@ -1,8 +1,10 @@
 package io.jrump.kern.internal;
 
+import io.jrump.kern.Accounting;
 import io.jrump.api.BootException;
 import io.jrump.api.Credentials;
 import io.jrump.api.ErrnoException;
+import io.jrump.api.KernelAccounting;
 import io.jrump.api.KernelClosedException;
 import io.jrump.api.NetConfig;
 import io.jrump.api.RumpKernel;
@@ -41,6 +43,7 @@ final class Kernel implements RumpKernel {
     private final Platform platform;
     private final List<String> componentNames;
     private final ComponentRegistry registry;
+    private final Accounting accounting;
     private final PathCalls vfs;
     private final SocketCalls sockets;
     private final NetConfig netconfig;
@@ -55,6 +58,7 @@ final class Kernel implements RumpKernel {
         this.platform = platform;
         this.componentNames = componentNames;
         this.registry = registry;
+        this.accounting = registry.lookup(Accounting.class);
         this.vfs = registry.lookup(PathCalls.class);
         this.sockets = registry.lookup(SocketCalls.class);
         NetConfig nc = registry.lookup(NetConfig.class);
@@ -71,6 +75,12 @@ final class Kernel implements RumpKernel {
             throw new BootException("kernel " + name + ": platform " + image.provider().name() + " failed to open: " + e.getMessage(), e);
         }
         ComponentRegistry registry = new ComponentRegistry(name, platform, image.config().options());
+        try {
+            registry.register(Accounting.class, new Accounting(Accounting.mode(image.config().option("accounting", "on")), platform.monotonicNanos()));
+        } catch (ErrnoException e) {
+            platform.close();
+            throw new BootException("kernel " + name + ": " + e.getMessage(), e);
+        }
         for (KernelComponent c : image.components()) {
             try {
                 c.attach(registry);
@@ -118,6 +128,16 @@ final class Kernel implements RumpKernel {
     public RumpProcess spawn(Credentials credentials) throws ErrnoException {
         checkOpen();
         return newProc(1, Cred.of(credentials));
+    }
+
+    @Override
+    public KernelAccounting accounting() {
+        return accounting.snapshot(platform.monotonicNanos());
+    }
+
+    /** The counters the system call layer and the components charge. */
+    Accounting accountingMeter() {
+        return accounting;
     }
 
     @Override
@@ -193,6 +213,7 @@ final class Kernel implements RumpKernel {
         }
         init.exit();
         Exception failure = registry.closeAll();
+        accounting.closed(platform.monotonicNanos());
         if (failure != null) {
             platform.logger().log(Level.WARNING, "kernel " + name + ": closing components failed: " + failure.getMessage(), failure);
         }

@@ -1,5 +1,6 @@
 package io.jrump.kern.internal;
 
+import io.jrump.kern.CpuMeter;
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
 import io.jrump.api.FileMode;
@@ -125,11 +126,14 @@ final class Pipe {
     }
 
     private void await() throws ErrnoException {
+        CpuMeter m = CpuMeter.pause();
         try {
             wait();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ErrnoException(Errno.EINTR);
+        } finally {
+            m.resume();
         }
     }
 

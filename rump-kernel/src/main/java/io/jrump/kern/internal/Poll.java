@@ -1,5 +1,6 @@
 package io.jrump.kern.internal;
 
+import io.jrump.kern.CpuMeter;
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
 import io.jrump.api.PollFd;
@@ -56,11 +57,13 @@ final class Poll implements PollWaiter {
                 if (left <= 0) {
                     return 0;
                 }
+                CpuMeter m = CpuMeter.pause();
                 if (timeoutMillis < 0) {
                     LockSupport.park(this);
                 } else {
                     LockSupport.parkNanos(this, left);
                 }
+                m.resume();
                 if (Thread.interrupted()) {
                     Thread.currentThread().interrupt();
                     throw new ErrnoException(Errno.EINTR);

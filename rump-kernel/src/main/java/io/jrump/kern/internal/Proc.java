@@ -1,5 +1,6 @@
 package io.jrump.kern.internal;
 
+import io.jrump.kern.Accounting;
 import io.jrump.api.Credentials;
 import io.jrump.api.KernelClosedException;
 import io.jrump.api.RumpProcess;
@@ -19,7 +20,7 @@ final class Proc implements RumpProcess, Caller {
     private final int pid;
     private final int ppid;
     private final FdTable fds = new FdTable();
-    private final SyscallLayer sys;
+    private final Syscalls sys;
     private volatile Cred cred;
     private volatile DirRef cwd;
     private volatile int umask;
@@ -32,7 +33,9 @@ final class Proc implements RumpProcess, Caller {
         this.cred = cred;
         this.cwd = cwd;
         this.umask = umask;
-        this.sys = new SyscallLayer(kernel, this);
+        SyscallLayer layer = new SyscallLayer(kernel, this);
+        Accounting acct = kernel.accountingMeter();
+        this.sys = acct.enabled() ? new AccountedSyscalls(layer, this, acct) : layer;
     }
 
     @Override

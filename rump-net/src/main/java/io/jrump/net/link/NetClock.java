@@ -51,10 +51,16 @@ public interface NetClock {
         if (left <= 0) {
             return;
         }
-        if (deadlineNanos == Long.MAX_VALUE) {
-            monitor.wait();
-        } else {
-            java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(monitor, left);
+        // waiting is not work: the kernel whose call this is is not charged for it
+        io.jrump.kern.CpuMeter m = io.jrump.kern.CpuMeter.pause();
+        try {
+            if (deadlineNanos == Long.MAX_VALUE) {
+                monitor.wait();
+            } else {
+                java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(monitor, left);
+            }
+        } finally {
+            m.resume();
         }
     }
 }

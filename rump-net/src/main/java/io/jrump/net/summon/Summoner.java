@@ -1,0 +1,107 @@
+package io.jrump.net.summon;
+
+import io.jrump.api.NetDevice;
+import io.jrump.api.RumpBuilder;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
+
+/**
+ * Kernels summoned just in time (after Jitsu, "Just-In-Time Summoning of Unikernels"): each
+ * service is a kernel configuration, an address and something to run on the kernel; nothing
+ * is booted until traffic for the service arrives, and the kernel shuts down after a stretch
+ * without any. Services are independent: each has its own device and address, its own queue,
+ * its own kernels, and is summoned and shut down on its own.
+ *
+ * <pre>{@code
+ * try (Summoner s = new Summoner(System.err::println)) {
+ *     s.onDevice("web", Rump.builder(), tap, ServiceAddress.of("eth0", "10.0.0.2/24", 80),
+ *             Durations.parse("2s"), kernel -> HttpServer.start(kernel, 80));
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p>Every boot, shutdown (with the kernel's {@link io.jrump.api.KernelAccounting}) and failed
+ * boot is reported to the listener given here, on the thread that saw it.
+ */
+public final class Summoner implements AutoCloseable {
+    private final Consumer<SummonReport> reports;
+    private final ScheduledExecutorService checker;
+    private final List<SummonedService> services = new CopyOnWriteArrayList<>();
+
+    public Summoner(Consumer<SummonReport> reports) {
+        this.reports = Objects.requireNonNull(reports, "reports");
+        this.checker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "summoner-idle");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * A service summoned by frames on {@code device} (a TAP from the host platform, or a port of
+     * an {@link io.jrump.net.dev.EthernetBus}), which the service owns from now on and closes
+     * with it. Each kernel booted from {@code builder} gets the device as interface
+     * {@code address.ifname()} with the address configured, then {@code service} is started.
+     */
+    public SummonedService onDevice(String name, RumpBuilder builder, NetDevice device, ServiceAddress address, Duration idle,
+            Service service) {
+        Objects.requireNonNull(builder, "builder");
+        Objects.requireNonNull(device, "device");
+        Objects.requireNonNull(service, "service");
+        if (idle.isNegative() || idle.isZero()) {
+            throw new IllegalArgumentException("idle time must be positive: " + idle);
+        }
+        DeviceService s = new DeviceService(name, builder, device, address, idle, service, reports, checker);
+        services.add(s);
+        return s;
+    }
+
+    /**
+     * A service summoned by connections to the host address {@code listen} (no root needed):
+     * the first connection boots a kernel from {@code builder}, starts {@code service} on it,
+     * which must listen on {@code port}, and every connection is carried into the kernel by
+     * {@code relay} ({@link KernelRelay} when null). Port 0 in {@code listen} takes a free port;
+     * {@link #listenAddress} tells which.
+     */
+    public SummonedService onListen(String name, RumpBuilder builder, InetSocketAddress listen, int port, Duration idle, Service service,
+            Relay relay) throws IOException {
+        Objects.requireNonNull(builder, "builder");
+        Objects.requireNonNull(service, "service");
+        if (idle.isNegative() || idle.isZero()) {
+            throw new IllegalArgumentException("idle time must be positive: " + idle);
+        }
+        ListenService s = new ListenService(name, builder, listen, port, idle, service, relay == null ? new KernelRelay() : relay, reports,
+                checker);
+        services.add(s);
+        return s;
+    }
+
+    /** Where a service made by {@link #onListen} accepts connections. */
+    public static InetSocketAddress listenAddress(SummonedService service) throws IOException {
+        if (service instanceof ListenService l) {
+            return l.address();
+        }
+        throw new IllegalArgumentException(service.name() + " is not summoned by a listen address");
+    }
+
+    /** The services, in the order they were added. */
+    public List<SummonedService> services() {
+        return List.copyOf(services);
+    }
+
+    /** Shuts every running kernel down (reported) and releases the services' devices. */
+    @Override
+    public void close() {
+        for (SummonedService s : services) {
+            s.close();
+        }
+        checker.shutdownNow();
+    }
+}

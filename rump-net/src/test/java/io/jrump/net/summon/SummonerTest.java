@@ -1,0 +1,228 @@
+package io.jrump.net.summon;
+
+import static io.jrump.api.SocketConstants.AF_INET;
+import static io.jrump.api.SocketConstants.SOCK_STREAM;
+import static io.jrump.api.SocketConstants.SOL_SOCKET;
+import static io.jrump.api.SocketConstants.SO_RCVTIMEO;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jrump.api.KernelAccounting;
+import io.jrump.api.Rump;
+import io.jrump.api.RumpKernel;
+import io.jrump.api.Syscalls;
+import io.jrump.net.dev.EthernetBus;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Summoning on an in-memory bus: a client kernel talks to echo services that boot on its first frame. */
+class SummonerTest {
+    private final LinkedBlockingQueue<SummonReport> reports = new LinkedBlockingQueue<>();
+    private final AtomicInteger boots = new AtomicInteger();
+    private EthernetBus bus;
+    private RumpKernel client;
+    private Summoner summoner;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        bus = new EthernetBus();
+        client = Rump.builder().component("net").boot();
+        client.netconfig().ifcreate("shm0", bus.port());
+        client.netconfig().ipv4Address("shm0", "10.0.0.1/24");
+        summoner = new Summoner(reports::add);
+    }
+
+    @AfterEach
+    void tearDown() {
+        summoner.close();
+        client.close();
+    }
+
+    private DeviceService echo(String name, String cidr, int port, Duration idle) {
+        Service counted = kernel -> {
+            boots.incrementAndGet();
+            return new EchoService(port).start(kernel);
+        };
+        return (DeviceService) summoner.onDevice(name, Rump.builder().component("net"), bus.port(), ServiceAddress.of("eth0", cidr, port),
+                idle, counted);
+    }
+
+    private SummonReport next(SummonReport.Event event) throws InterruptedException {
+        SummonReport r = reports.poll(10, TimeUnit.SECONDS);
+        assertNotNull(r, "no report of " + event);
+        assertEquals(event, r.event(), r.toString());
+        return r;
+    }
+
+    /** Connects, sends {@code text}, reads the echo back and closes; returns what came back. */
+    private String exchange(String ip, int port, String text) throws Exception {
+        Syscalls sys = client.sys();
+        int s = sys.socket(AF_INET, SOCK_STREAM, 0);
+        sys.setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, 5000);
+        sys.connect(s, new InetSocketAddress(InetAddress.getByName(ip), port));
+        byte[] out = text.getBytes(StandardCharsets.UTF_8);
+        sys.write(s, ByteBuffer.wrap(out));
+        ByteBuffer in = ByteBuffer.allocate(out.length);
+        while (in.hasRemaining()) {
+            if (sys.read(s, in) <= 0) {
+                break;
+            }
+        }
+        sys.close(s);
+        return new String(in.array(), 0, in.position(), StandardCharsets.UTF_8);
+    }
+
+    private long retransmits(RumpKernel k) throws Exception {
+        return k.netconfig().counters().getOrDefault("tcp.retransmits", 0L);
+    }
+
+    @Test
+    void nothingBootsUntilTheFirstFrameAndTheHandshakeNeedsNoRetransmission() throws Exception {
+        DeviceService svc = echo("echo", "10.0.0.2/24", 7, Duration.ofSeconds(30));
+        Thread.sleep(50);
+        assertNull(svc.kernel(), "booted before any traffic");
+        assertEquals(0, boots.get());
+
+        assertEquals("hello", exchange("10.0.0.2", 7, "hello"));
+        SummonReport booted = next(SummonReport.Event.BOOTED);
+        assertTrue(booted.summonNanos() > 0, booted.toString());
+        RumpKernel k = svc.kernel();
+        assertNotNull(k);
+        assertTrue(svc.replayed() >= 1, "the summoning ARP request was replayed");
+        assertEquals(0, retransmits(client), "client retransmitted");
+        assertEquals(0, retransmits(k), "server retransmitted");
+        assertEquals(1, boots.get());
+    }
+
+    @Test
+    void framesQueuedWhileBootingAreReplayedAndBothHandshakesComplete() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        AtomicInteger starts = new AtomicInteger();
+        // the second kernel's service start waits until both clients' SYNs are queued
+        Service gated = kernel -> {
+            AutoCloseable h = new EchoService(7).start(kernel);
+            if (starts.incrementAndGet() == 2) {
+                release.await(10, TimeUnit.SECONDS);
+            }
+            return h;
+        };
+        DeviceService svc = (DeviceService) summoner.onDevice("gated", Rump.builder().component("net"), bus.port(),
+                ServiceAddress.of("eth0", "10.0.0.2/24", 7), Duration.ofSeconds(1), gated);
+        assertEquals("warm", exchange("10.0.0.2", 7, "warm")); // the client learns the MAC: its next first frames are SYNs
+        next(SummonReport.Event.BOOTED);
+        next(SummonReport.Event.SHUTDOWN);
+        long before = svc.replayed();
+        CompletableFuture<String> a = new CompletableFuture<>();
+        CompletableFuture<String> b = new CompletableFuture<>();
+        new Thread(() -> a.complete(call("10.0.0.2", "first"))).start();
+        new Thread(() -> b.complete(call("10.0.0.2", "second"))).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (svc.queued() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals(2, svc.queued(), "both SYNs wait in the queue while the kernel boots");
+        release.countDown();
+        assertEquals("first", a.get(20, TimeUnit.SECONDS));
+        assertEquals("second", b.get(20, TimeUnit.SECONDS));
+        next(SummonReport.Event.BOOTED);
+        assertTrue(svc.replayed() - before >= 2, "both SYNs were replayed: " + (svc.replayed() - before));
+        assertEquals(0, retransmits(client), "client retransmitted");
+        RumpKernel k = svc.kernel();
+        assertNotNull(k);
+        assertEquals(0, retransmits(k), "server retransmitted");
+        assertEquals(2, k.accounting().requests());
+    }
+
+    private String call(String ip, String text) {
+        try {
+            return exchange(ip, 7, text);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void anIdleKernelShutsDownWithItsAccountingAndTheNextRequestSummonsAnother() throws Exception {
+        DeviceService svc = echo("echo", "10.0.0.2/24", 7, Duration.ofSeconds(1));
+        String text = "x".repeat(10_000);
+        long wallStart = System.nanoTime();
+        assertEquals(text, exchange("10.0.0.2", 7, text));
+        next(SummonReport.Event.BOOTED);
+        SummonReport down = next(SummonReport.Event.SHUTDOWN);
+        long wall = System.nanoTime() - wallStart;
+        assertNull(svc.kernel());
+        KernelAccounting a = down.accounting();
+        assertEquals(1, a.requests(), a.toString());
+        assertEquals(text.length(), a.bytesIn(), a.toString());
+        assertEquals(text.length(), a.bytesOut(), a.toString());
+        assertEquals(1, a.boots());
+        assertTrue(a.cpuNanos() > 0, a.toString());
+        assertTrue(a.cpuNanos() <= a.aliveNanos() * Runtime.getRuntime().availableProcessors(), "more CPU than alive x cores: " + a);
+        assertTrue(a.aliveNanos() <= wall, a + " alive longer than the test's " + wall + " ns");
+
+        assertEquals("again", exchange("10.0.0.2", 7, "again"));
+        next(SummonReport.Event.BOOTED);
+        assertTrue(svc.replayed() >= 2, "the second summons (a SYN: the client knows the MAC) was replayed");
+        assertEquals(0, retransmits(client), "client retransmitted");
+        assertEquals(0, retransmits(svc.kernel()), "server retransmitted");
+        KernelAccounting total = svc.totals();
+        assertEquals(2, total.boots());
+        assertEquals(2, total.requests());
+        assertEquals(text.length() + 5, total.bytesIn());
+        assertEquals(2, boots.get());
+    }
+
+    @Test
+    void twoServicesAreSummonedAndShutDownEachOnItsOwn() throws Exception {
+        DeviceService a = echo("a", "10.0.0.2/24", 7, Duration.ofSeconds(1));
+        DeviceService b = echo("b", "10.0.0.3/24", 7, Duration.ofSeconds(30));
+        assertEquals("to a", exchange("10.0.0.2", 7, "to a"));
+        assertEquals("a", next(SummonReport.Event.BOOTED).service());
+        assertNull(b.kernel(), "b was summoned by traffic for a");
+        assertEquals("to b", exchange("10.0.0.3", 7, "to b"));
+        assertEquals("b", next(SummonReport.Event.BOOTED).service());
+        SummonReport down = next(SummonReport.Event.SHUTDOWN);
+        assertEquals("a", down.service());
+        assertNull(a.kernel());
+        assertNotNull(b.kernel(), "b went down with a");
+        assertEquals(4, b.totals().bytesIn());
+        assertEquals(4, a.totals().bytesIn());
+    }
+
+    @Test
+    void durationsParseAsACommandLineWritesThem() {
+        assertEquals(Duration.ofMillis(500), Durations.parse("500ms"));
+        assertEquals(Duration.ofSeconds(2), Durations.parse("2s"));
+        assertEquals(Duration.ofMinutes(5), Durations.parse("5m"));
+        assertEquals(Duration.ofHours(1), Durations.parse("1h"));
+        for (String bad : new String[] {"5", "ms", "2x", "-1s", "0s", "", "99999999999999s"}) {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Durations.parse(bad));
+            assertTrue(e.getMessage().contains("duration"), e.getMessage());
+        }
+    }
+
+    @Test
+    void echoesByteForByte() throws Exception {
+        echo("echo", "10.0.0.2/24", 7, Duration.ofSeconds(30));
+        byte[] all = new byte[256];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = (byte) i;
+        }
+        String s = new String(all, StandardCharsets.ISO_8859_1);
+        assertArrayEquals("ab".getBytes(StandardCharsets.UTF_8), exchange("10.0.0.2", 7, "ab").getBytes(StandardCharsets.UTF_8));
+        assertEquals(256, s.length());
+    }
+}
