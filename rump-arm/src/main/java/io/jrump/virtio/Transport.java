@@ -49,11 +49,28 @@ public interface Transport extends AutoCloseable {
     /** Reads {@code dst.length} bytes of the device-specific configuration space from {@code offset}, consistently (generation-checked). */
     void readConfig(int offset, byte[] dst) throws ErrnoException;
 
+    /**
+     * Runs {@code handler} once, with the reason, when the transport loses the device by itself
+     * (the backend closed its socket); the driver then fails its waiters at once.
+     */
+    default void onFailure(java.util.function.Consumer<String> handler) {
+    }
+
     /** Runs when the device says its configuration changed (link status, capacity). */
     default void onConfigChange(Runnable handler) {
     }
 
-    /** Disconnects from the device and releases what the transport holds; idempotent. */
+    /**
+     * Stops talking to the device (it broke the protocol, or timed out): later calls fail, the
+     * device is told to let go of the rings where the transport can, but the shared memory
+     * stays valid, since a caller may still be copying out of it. Idempotent.
+     */
+    void disconnect();
+
+    /**
+     * Disconnects and releases everything, shared memory included: the caller guarantees no
+     * buffer of it is in use any more. Idempotent.
+     */
     @Override
     void close();
 }

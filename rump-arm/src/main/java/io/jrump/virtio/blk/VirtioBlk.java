@@ -62,6 +62,8 @@ public final class VirtioBlk implements BlockDevice {
     private final long maxWriteZeroes;
     private volatile String disconnected;
     private volatile boolean closed;
+    /** Held shared by every operation, exclusively by close: the shared memory is released only when no one copies from it. */
+    private final java.util.concurrent.locks.ReentrantReadWriteLock ops = new java.util.concurrent.locks.ReentrantReadWriteLock();
 
     private VirtioBlk(Transport t, String name, long features, long timeoutNanos) throws ErrnoException {
         this.transport = t;
@@ -100,6 +102,7 @@ public final class VirtioBlk implements BlockDevice {
         long mz = has(F_WRITE_ZEROES) ? cfg.getInt(CFG_MAX_WRITE_ZEROES_SECTORS) & 0xffffffffL : 0;
         this.maxWriteZeroes = mz == 0 ? 1 << 22 : mz;
         this.vq = t.startQueue(0, qsize, features, segMax + 2, this::onUsed);
+        t.onFailure(this::disconnect);
         Negotiation.driverOk(t);
     }
 
@@ -177,7 +180,12 @@ public final class VirtioBlk implements BlockDevice {
 
     @Override
     public void read(long sector, ByteBuffer dst) throws ErrnoException {
-        transfer("read", T_IN, sector, dst);
+        ops.readLock().lock();
+        try {
+            transfer("read", T_IN, sector, dst);
+        } finally {
+            ops.readLock().unlock();
+        }
     }
 
     @Override
@@ -185,7 +193,12 @@ public final class VirtioBlk implements BlockDevice {
         if (readOnly) {
             throw new ErrnoException(Errno.EROFS, name + ": write: the device is read-only");
         }
-        transfer("write", T_OUT, sector, src);
+        ops.readLock().lock();
+        try {
+            transfer("write", T_OUT, sector, src);
+        } finally {
+            ops.readLock().unlock();
+        }
     }
 
     private void transfer(String call, int type, long sector, ByteBuffer buf) throws ErrnoException {
@@ -360,7 +373,7 @@ public final class VirtioBlk implements BlockDevice {
             ((Request) o).done.fail(name + ": " + disconnected);
         }
         lock.notifyAll();
-        transport.close();
+        transport.disconnect();
     }
 
     private void checkOpen(String call) throws ErrnoException {
@@ -379,14 +392,25 @@ public final class VirtioBlk implements BlockDevice {
             checkOpen("flush");
             return; // no write cache: every completed write is durable (5.2.6.2)
         }
-        finish("flush", 0, submit("flush", T_FLUSH, 0, null, 0));
+        ops.readLock().lock();
+        try {
+            finish("flush", 0, submit("flush", T_FLUSH, 0, null, 0));
+        } finally {
+            ops.readLock().unlock();
+        }
     }
 
     /** The device's serial number (GET_ID, up to 20 bytes, NUL-padded). */
     public String id() throws ErrnoException {
-        Request r = submit("get-id", T_GET_ID, 0, null, ID_BYTES);
-        r.dst = ByteBuffer.allocate(ID_BYTES);
-        finish("get-id", 0, r);
+        Request r;
+        ops.readLock().lock();
+        try {
+            r = submit("get-id", T_GET_ID, 0, null, ID_BYTES);
+            r.dst = ByteBuffer.allocate(ID_BYTES);
+            finish("get-id", 0, r);
+        } finally {
+            ops.readLock().unlock();
+        }
         byte[] b = r.dst.array();
         int n = 0;
         while (n < b.length && b[n] != 0) {
@@ -423,6 +447,15 @@ public final class VirtioBlk implements BlockDevice {
     }
 
     private void ranges(String call, int type, long sector, long count, long max, int flags) throws ErrnoException {
+        ops.readLock().lock();
+        try {
+            rangesLocked(call, type, sector, count, max, flags);
+        } finally {
+            ops.readLock().unlock();
+        }
+    }
+
+    private void rangesLocked(String call, int type, long sector, long count, long max, int flags) throws ErrnoException {
         long per = sectorSize / SECTOR;
         long vs = sector * per;
         long vleft = count * per;
@@ -449,7 +482,18 @@ public final class VirtioBlk implements BlockDevice {
             }
             lock.notifyAll();
         }
-        transport.close();
+        boolean idle = false;
+        try {
+            idle = ops.writeLock().tryLock(timeoutNanos + 1_000_000_000L, java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (idle) {
+            transport.close();
+            ops.writeLock().unlock();
+        } else {
+            transport.disconnect(); // a caller still copies: keep the memory rather than pull it from under it
+        }
     }
 
     @Override

@@ -212,9 +212,15 @@ public final class MmioTransport implements Transport {
         }
     }
 
-    /** Resets the device so it lets go of the rings; the memory stays the owner's. */
+    /** The memory belongs to whoever made the window; closing is disconnecting. */
     @Override
     public void close() {
+        disconnect();
+    }
+
+    /** Resets the device so it lets go of the rings. */
+    @Override
+    public void disconnect() {
         if (closed) {
             return;
         }
