@@ -50,23 +50,6 @@ class VirtioNetModelTest {
         }
     }
 
-    static byte[] frame(int len, byte[] dst, byte[] src, Random rnd) {
-        byte[] f = new byte[len];
-        rnd.nextBytes(f);
-        System.arraycopy(dst, 0, f, 0, 6);
-        System.arraycopy(src, 0, f, 6, 6);
-        return f;
-    }
-
-    static void assertSwapped(byte[] sent, byte[] back) {
-        assertEquals(sent.length, back.length, "length");
-        for (int i = 0; i < 6; i++) {
-            assertEquals(sent[i], back[6 + i], "source is the old destination");
-            assertEquals(sent[6 + i], back[i], "destination is the old source");
-        }
-        assertArrayEquals(java.util.Arrays.copyOfRange(sent, 12, sent.length), java.util.Arrays.copyOfRange(back, 12, back.length));
-    }
-
     @ParameterizedTest
     @CsvSource({"2, 1500", "1, 1500", "2, 9000"})
     void framesOfEverySizeComeBackSwapped(int version, int mtu) throws Exception {
@@ -79,11 +62,11 @@ class VirtioNetModelTest {
         byte[] peer = {2, 0, 0, 0, 0, 2};
         int step = mtu > 1500 ? 37 : 1;
         for (int len = 14; len <= 14 + mtu; len += step) {
-            byte[] f = frame(len, peer, DEVICE_MAC, rnd);
+            byte[] f = Frames.frame(len, peer, DEVICE_MAC, rnd);
             net.transmit(ByteBuffer.wrap(f));
             byte[] back = received.poll(10, TimeUnit.SECONDS);
             assertNotNull(back, "frame of " + len + " bytes came back");
-            assertSwapped(f, back);
+            Frames.assertSwapped(f, back);
         }
         assertEquals(0, model.dropped());
     }
@@ -94,7 +77,7 @@ class VirtioNetModelTest {
         Random rnd = new Random(3);
         List<byte[]> sent = new ArrayList<>();
         for (int i = 0; i < 3000; i++) {
-            byte[] f = frame(60 + rnd.nextInt(1455), new byte[] {2, 0, 0, 0, 0, 2}, DEVICE_MAC, rnd);
+            byte[] f = Frames.frame(60 + rnd.nextInt(1455), new byte[] {2, 0, 0, 0, 0, 2}, DEVICE_MAC, rnd);
             sent.add(f);
             net.transmit(ByteBuffer.wrap(f));
             if (i % 200 == 199) {
@@ -107,7 +90,7 @@ class VirtioNetModelTest {
         for (byte[] f : sent) {
             byte[] back = received.poll(10, TimeUnit.SECONDS);
             assertNotNull(back);
-            assertSwapped(f, back);
+            Frames.assertSwapped(f, back);
         }
         assertEquals(0, model.dropped());
         assertEquals(3000, net.txFrames());
