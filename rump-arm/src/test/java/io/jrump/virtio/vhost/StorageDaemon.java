@@ -11,8 +11,8 @@ import java.util.concurrent.TimeUnit;
  * qemu-storage-daemon exporting one image as a vhost-user-blk device on a Unix socket, as the
  * design's table of peers starts it; the test is skipped when the daemon is not installed.
  */
-final class StorageDaemon implements AutoCloseable {
-    final Path socket;
+public final class StorageDaemon implements AutoCloseable {
+    public final Path socket;
     private final Process process;
     private final Path log;
 
@@ -22,7 +22,7 @@ final class StorageDaemon implements AutoCloseable {
         this.log = log;
     }
 
-    static StorageDaemon start(Path dir, Path image, String format, boolean writable) throws IOException, InterruptedException {
+    public static StorageDaemon start(Path dir, Path image, String format, boolean writable) throws IOException, InterruptedException {
         Path qsd = Peers.require("qemu-storage-daemon", "qemu-system-common");
         Path socket = dir.resolve("blk.sock");
         Path log = dir.resolve("qsd.log");

@@ -13,8 +13,8 @@ import java.util.concurrent.TimeUnit;
  * the design's table of peers starts it: without hugepages, a small mbuf pool, its standard
  * input kept open (it exits when that closes). Skipped when not installed.
  */
-final class TestPmd implements AutoCloseable {
-    final Path socket;
+public final class TestPmd implements AutoCloseable {
+    public final Path socket;
     private final Process process;
     private final OutputStream stdin;
     private final Path log;
@@ -28,7 +28,7 @@ final class TestPmd implements AutoCloseable {
         this.log = log;
     }
 
-    static TestPmd start(Path dir) throws IOException, InterruptedException {
+    public static TestPmd start(Path dir) throws IOException, InterruptedException {
         Path pmd = Peers.require("dpdk-testpmd", "dpdk-dev");
         Path socket = dir.resolve("net.sock");
         Path log = dir.resolve("testpmd.log");
