@@ -40,13 +40,14 @@ public final class MountedImage implements AutoCloseable {
 
     private final String name;
     private final RumpKernel kernel;
-    private final FileBlockDevice disk;
+    /** The device opened for this image and closed with it (a locked file, or a device handed over), or null. */
+    private final BlockDevice disk;
     private final String type;
     private final String label;
     private final boolean readOnly;
     private boolean closed;
 
-    private MountedImage(String name, RumpKernel kernel, FileBlockDevice disk, String type, String label, boolean readOnly) {
+    private MountedImage(String name, RumpKernel kernel, BlockDevice disk, String type, String label, boolean readOnly) {
         this.name = name;
         this.kernel = kernel;
         this.disk = disk;
@@ -80,6 +81,23 @@ public final class MountedImage implements AutoCloseable {
         } catch (ErrnoException e) {
             throw named(e, "open", name);
         }
+        return mount(disk, image.toString(), name, partition, type, readOnly);
+    }
+
+    /**
+     * Mounts the file system on {@code device}, a disk that is not a host file (a virtio-blk
+     * device, say), which this image then owns: it is closed with the image, or at once when
+     * mounting fails.
+     *
+     * @param name how messages name the device ("vhost-user-blk:/run/disk.sock")
+     * @throws ErrnoException as {@link #open(Path, int, String, boolean)}
+     */
+    public static MountedImage open(BlockDevice device, String name, int partition, String type, boolean readOnly) throws ErrnoException {
+        return mount(device, name, partition > 0 ? name + "@" + partition : name, partition, type, readOnly);
+    }
+
+    private static MountedImage mount(BlockDevice disk, String image, String name, int partition, String type, boolean readOnly)
+            throws ErrnoException {
         try {
             BlockDevice dev;
             try {
@@ -125,16 +143,16 @@ public final class MountedImage implements AutoCloseable {
     /** {@link #probe(Path, int)}; {@code wait} waits for a writer of the image to close it instead of EBUSY. */
     public static FsType probe(Path image, int partition, boolean wait) throws ErrnoException {
         try (FileBlockDevice disk = FileBlockDevice.open(image, true, wait)) {
-            return FsTypes.detect(device(disk, image, partition, image + "@" + partition));
+            return FsTypes.detect(device(disk, image.toString(), partition, image + "@" + partition));
         }
     }
 
     /** The whole disk, or a view of partition {@code partition} of it. */
-    private static BlockDevice device(FileBlockDevice disk, Path image, int partition, String name) throws ErrnoException {
+    private static BlockDevice device(BlockDevice disk, String image, int partition, String name) throws ErrnoException {
         if (partition == 0) {
             return disk;
         }
-        Partition p = PartitionTable.read(disk, image.toString()).partition(partition);
+        Partition p = PartitionTable.read(disk, image).partition(partition);
         return p.open(disk, name);
     }
 
@@ -186,9 +204,9 @@ public final class MountedImage implements AutoCloseable {
     }
 
     /** When a whole image has no file system but has partitions, says how to name one. */
-    private static String partitionHint(FileBlockDevice disk, Path image) {
+    private static String partitionHint(BlockDevice disk, String image) {
         try {
-            PartitionTable t = PartitionTable.read(disk, image.toString());
+            PartitionTable t = PartitionTable.read(disk, image);
             if (t.scheme() == PartitionTable.Scheme.NONE || t.partitions().isEmpty()) {
                 return "";
             }
