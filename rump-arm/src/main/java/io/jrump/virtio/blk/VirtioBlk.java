@@ -40,7 +40,7 @@ public final class VirtioBlk implements BlockDevice {
     static final int WINDOW = 8;
     /** The largest data of one request, whatever the device allows: bounds the bounce memory per request. */
     static final int MAX_REQUEST = 256 * 1024;
-    /** Room before the data in a request's bounce buffer: header at 0, status at {@value}-1... kept apart from the data. */
+    /** Room before the data in a request's bounce buffer: the 16-byte header at 0, the status byte at {@link #STATUS_AT}. */
     private static final int PREFIX = 64;
     private static final int STATUS_AT = 16;
 
@@ -309,7 +309,6 @@ public final class VirtioBlk implements BlockDevice {
         }
         if (len < 0) {
             disconnect("no answer to a " + call + " within " + timeoutNanos / 1_000_000 + " ms");
-            len = r.done.await(System.nanoTime() + 1_000_000_000L);
             throw new ErrnoException(Errno.EIO, name + ": " + call + ": " + disconnected);
         }
         int status = mem.getByte(r.gpa + STATUS_AT) & 0xff;

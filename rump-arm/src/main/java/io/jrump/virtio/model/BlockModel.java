@@ -121,8 +121,8 @@ public final class BlockModel extends MmioDeviceModel {
                 case T_IN -> {
                     status = S_OK;
                     long pos = sector * SECTOR;
-                    int n = dataSegments(c.writable(), true);
-                    if (!fits(pos, totalLen(in, n, true)) || n > SEG_MAX) {
+                    int n = dataSegments(c.writable());
+                    if (!fits(pos, totalLen(in, n)) || n > SEG_MAX) {
                         status = S_IOERR;
                     } else {
                         for (int i = 0; i < n; i++) {
@@ -206,12 +206,12 @@ public final class BlockModel extends MmioDeviceModel {
     }
 
     /** Segments of {@code in} that carry data: all but the status byte (which may share the last segment). */
-    private static int dataSegments(List<Segment> in, boolean read) {
+    private static int dataSegments(List<Segment> in) {
         Segment last = in.get(in.size() - 1);
         return last.len() == 1 ? in.size() - 1 : in.size();
     }
 
-    private static int totalLen(List<Segment> in, int n, boolean read) {
+    private static int totalLen(List<Segment> in, int n) {
         int t = 0;
         for (int i = 0; i < n; i++) {
             t += in.get(i).len();

@@ -55,15 +55,14 @@ final class DeviceQueue {
     Chain next() throws ErrnoException {
         int availIdx = mem.getShort(ring.availIdx());
         VarHandle.acquireFence();
+        if (availIdx == lastAvail && eventIdx) {
+            // ask for a kick at the next entry, then look once more for one that raced with the request
+            mem.putShort(ring.availEvent(), lastAvail);
+            VarHandle.fullFence();
+            availIdx = mem.getShort(ring.availIdx());
+            VarHandle.acquireFence();
+        }
         if (availIdx == lastAvail) {
-            if (eventIdx) {
-                mem.putShort(ring.availEvent(), lastAvail);
-                VarHandle.fullFence();
-                if (mem.getShort(ring.availIdx()) == lastAvail) {
-                    return null;
-                }
-                return next();
-            }
             return null;
         }
         if (((availIdx - lastAvail) & 0xffff) > ring.size()) {

@@ -385,8 +385,12 @@ public final class VhostUserTransport implements Transport {
     @Override
     public void readConfig(int offset, byte[] dst) throws ErrnoException {
         if (!Virtio.has(protocolFeatures, PF_CONFIG)) {
-            java.util.Arrays.fill(dst, (byte) 0);
-            return;
+            if (deviceId == Virtio.ID_NET) {
+                java.util.Arrays.fill(dst, (byte) 0); // the network config is the frontend's to choose (MAC, link up)
+                return;
+            }
+            throw new ErrnoException(Errno.EOPNOTSUPP, "GET_CONFIG", path, "the backend lacks the CONFIG protocol feature, "
+                    + "so the device's configuration (a disk's capacity) cannot be read");
         }
         int size = offset + dst.length;
         ByteBuffer m = request(GET_CONFIG, CONFIG_HEADER + size, false);
@@ -411,24 +415,14 @@ public final class VhostUserTransport implements Transport {
         }
     }
 
-    /** Disconnects, then unmaps the shared memory. */
-    @Override
-    public void close() {
-        disconnect();
-        shm.close();
-    }
-
     /**
-     * Stops each ring (GET_VRING_BASE, so the backend lets go of it), closes the connection and
-     * the eventfds; the memory stays mapped. Idempotent.
+     * The orderly stop: each ring is stopped with GET_VRING_BASE (so the backend lets go of it)
+     * unless the device already failed, then everything is released, the shared memory too.
      */
     @Override
-    public void disconnect() {
+    public void close() {
         synchronized (io) {
-            if (closed) {
-                return;
-            }
-            if (failure == null) {
+            if (!closed && failure == null) {
                 for (Ring r : rings) {
                     try {
                         ByteBuffer m = request(GET_VRING_BASE, 8, false);
@@ -439,6 +433,29 @@ public final class VhostUserTransport implements Transport {
                         break; // the backend is gone anyway
                     }
                 }
+            }
+        }
+        teardown();
+        shm.close();
+    }
+
+    /**
+     * The device is broken or gone: closes the connection (the backend then drops the rings)
+     * without waiting for it, and the eventfds; the memory stays mapped for whoever still
+     * copies from it. Idempotent.
+     */
+    @Override
+    public void disconnect() {
+        if (failure == null) {
+            failure = "disconnected by the driver";
+        }
+        teardown();
+    }
+
+    private void teardown() {
+        synchronized (io) {
+            if (closed) {
+                return;
             }
             closed = true;
         }

@@ -59,6 +59,11 @@ public final class StorageDaemon implements AutoCloseable {
         }
     }
 
+    /** Sends a signal ("STOP", "CONT") with kill(1). */
+    void signal(String sig) throws IOException, InterruptedException {
+        Peers.ok("kill", "-" + sig, String.valueOf(process.pid()));
+    }
+
     /** Kills it mid-flight (SIGKILL). */
     void kill() throws InterruptedException {
         process.destroyForcibly().waitFor();

@@ -82,6 +82,27 @@ class VhostUserBlkTest {
     }
 
     @Test
+    void daemonThatStopsAnsweringTimesOutWithEio() throws Exception {
+        Path img = image(4 << 20);
+        try (StorageDaemon qsd = StorageDaemon.start(dir, img, "raw", true)) {
+            VhostUserTransport t = VhostUserTransport.connect(qsd.socket.toString(), Virtio.ID_BLOCK, 4 << 20, (n, r) -> new Thread(r, n));
+            VirtioBlk blk = VirtioBlk.open(t, "vda", TimeUnit.MILLISECONDS.toNanos(500));
+            blk.read(0, ByteBuffer.allocate(512));
+            qsd.signal("STOP");
+            try {
+                ErrnoException e = assertThrows(ErrnoException.class, () -> blk.read(0, ByteBuffer.allocate(512)));
+                assertEquals(Errno.EIO, e.errno());
+                assertTrue(e.getMessage().contains("no answer"), e.getMessage());
+                long start = System.nanoTime();
+                blk.close();
+                assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5), "close does not wait for a dead backend");
+            } finally {
+                qsd.signal("CONT");
+            }
+        }
+    }
+
+    @Test
     void daemonKilledMidFlightGivesEioNotAHang() throws Exception {
         Path img = image(16 << 20);
         StorageDaemon qsd = StorageDaemon.start(dir, img, "raw", true);
