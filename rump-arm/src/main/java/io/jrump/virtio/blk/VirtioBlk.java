@@ -229,7 +229,7 @@ public final class VirtioBlk implements BlockDevice {
             }
         } finally {
             for (Request r : window) {
-                abandon(r);
+                settle(r);
             }
         }
         buf.position(buf.position() + len);
@@ -328,10 +328,18 @@ public final class VirtioBlk implements BlockDevice {
         }
     }
 
-    /** A request whose waiter gave up (an error before it): its buffer is freed once the device is done, or never. */
-    private void abandon(Request r) {
-        if (r.done.isDone() && disconnected == null) {
-            dma.free(r.gpa, r.bytes);
+    /**
+     * A request left in flight when an earlier one of the same transfer failed: waits for the
+     * device to finish it, then frees its buffer. If the device is gone instead, the buffer is
+     * never reused (the device might still write it); closing releases all the memory.
+     */
+    private void settle(Request r) {
+        try {
+            if (r.done.await(System.nanoTime() + timeoutNanos) >= 0 && disconnected == null) {
+                dma.free(r.gpa, r.bytes);
+            }
+        } catch (ErrnoException e) {
+            // disconnected: keep the buffer out of use
         }
     }
 

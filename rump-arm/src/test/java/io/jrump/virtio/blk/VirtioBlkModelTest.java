@@ -29,12 +29,14 @@ class VirtioBlkModelTest {
     private final List<AutoCloseable> open = new ArrayList<>();
 
     private BlockModel model;
+    private DmaPool dma;
 
     private VirtioBlk boot(int version, boolean readOnly, int blkSize, long timeout) throws ErrnoException {
         GuestMemory mem = GuestMemory.allocate(0x4000_0000L, 4 << 20);
         model = new BlockModel(mem, version, ByteBuffer.allocate(DISK), readOnly, blkSize, "jrump-model-disk");
         open.add(model);
-        VirtioBlk blk = VirtioBlk.open(MmioTransport.open(model, new DmaPool(mem), "virtio-mmio@model"), "vda", timeout);
+        dma = new DmaPool(mem);
+        VirtioBlk blk = VirtioBlk.open(MmioTransport.open(model, dma, "virtio-mmio@model"), "vda", timeout);
         open.add(blk);
         return blk;
     }
@@ -137,10 +139,14 @@ class VirtioBlkModelTest {
     @Test
     void deviceErrorIsEioAndTheDeviceStaysUsable() throws Exception {
         VirtioBlk blk = boot(2, false, 512, TIMEOUT);
+        int idle = dma.pagesInUse();
         model.fault(Fault.IO_ERROR);
         ErrnoException e = assertThrows(ErrnoException.class, () -> blk.read(0, ByteBuffer.allocate(512)));
         assertEquals(Errno.EIO, e.errno());
         assertTrue(e.getMessage().contains("I/O error"), e.getMessage());
+        // a transfer of many requests failing at the first: the others' buffers come back too
+        assertThrows(ErrnoException.class, () -> blk.read(0, ByteBuffer.allocate(4 << 20)));
+        assertEquals(idle, dma.pagesInUse(), "no shared memory lost to failed requests");
         model.fault(Fault.NONE);
         blk.read(0, ByteBuffer.allocate(512));
     }
