@@ -16,6 +16,6 @@ module io.jrump.kernel {
     uses io.jrump.api.spi.PlatformProvider;
     uses io.jrump.api.spi.KernelComponent;
 
-    provides io.jrump.api.spi.KernelFactory with io.jrump.kern.RumpKernelFactory;
+    provides io.jrump.api.spi.KernelFactory with io.jrump.kern.internal.RumpKernelFactory;
     provides io.jrump.api.spi.PlatformProvider with io.jrump.platform.host.HostPlatformProvider;
 }

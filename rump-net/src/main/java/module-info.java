@@ -9,6 +9,7 @@ module io.jrump.net {
     exports io.jrump.net;
     exports io.jrump.net.wire;
     exports io.jrump.net.dev;
+    exports io.jrump.net.link;
     exports io.jrump.netinet;
     exports io.jrump.netinet.tcp;
 

@@ -1,9 +1,9 @@
 package io.jrump.bench;
 
 import io.jrump.api.RumpBuilder;
-import io.jrump.cli.measure.KernelFleet;
-import io.jrump.cli.measure.Samples;
-import io.jrump.cli.measure.Units;
+import io.jrump.measure.KernelFleet;
+import io.jrump.measure.Samples;
+import io.jrump.measure.Units;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.concurrent.Callable;

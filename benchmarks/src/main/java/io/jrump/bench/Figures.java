@@ -1,6 +1,6 @@
 package io.jrump.bench;
 
-import io.jrump.cli.measure.Samples;
+import io.jrump.measure.Samples;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

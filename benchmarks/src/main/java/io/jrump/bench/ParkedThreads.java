@@ -1,6 +1,6 @@
 package io.jrump.bench;
 
-import io.jrump.cli.measure.Heap;
+import io.jrump.measure.Heap;
 import java.util.concurrent.CountDownLatch;
 
 /**

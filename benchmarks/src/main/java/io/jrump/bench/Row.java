@@ -1,7 +1,7 @@
 package io.jrump.bench;
 
-import io.jrump.cli.measure.Samples;
-import io.jrump.cli.measure.Units;
+import io.jrump.measure.Samples;
+import io.jrump.measure.Units;
 import java.util.function.DoubleFunction;
 
 /**

@@ -1,6 +1,6 @@
 package io.jrump.bench;
 
-import io.jrump.cli.measure.Samples;
+import io.jrump.measure.Samples;
 import java.util.function.BiPredicate;
 
 /**

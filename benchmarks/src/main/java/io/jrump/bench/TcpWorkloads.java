@@ -2,7 +2,7 @@ package io.jrump.bench;
 
 import io.jrump.bench.StreamNet.Conn;
 import io.jrump.bench.StreamNet.Listener;
-import io.jrump.cli.measure.Heap;
+import io.jrump.measure.Heap;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;

@@ -1,8 +1,8 @@
 package io.jrump.bench;
 
 import io.jrump.api.BlockDevice;
-import io.jrump.cli.measure.Samples;
-import io.jrump.cli.measure.Units;
+import io.jrump.measure.Samples;
+import io.jrump.measure.Units;
 import io.jrump.platform.host.HostTools;
 import io.jrump.virtio.Virtio;
 import io.jrump.virtio.blk.VirtioBlk;

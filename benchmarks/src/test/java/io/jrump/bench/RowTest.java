@@ -2,8 +2,8 @@ package io.jrump.bench;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jrump.cli.measure.Samples;
-import io.jrump.cli.measure.Units;
+import io.jrump.measure.Samples;
+import io.jrump.measure.Units;
 import org.junit.jupiter.api.Test;
 
 /** The verdict cell: a target against a peer has none when the peer could not run. */

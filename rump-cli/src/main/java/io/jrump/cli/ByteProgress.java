@@ -1,6 +1,6 @@
 package io.jrump.cli;
 
-import io.jrump.cli.measure.Units;
+import io.jrump.measure.Units;
 import java.io.PrintWriter;
 
 /**

@@ -1,8 +1,8 @@
 package io.jrump.cli;
 
 import io.jrump.api.RumpBuilder;
-import io.jrump.cli.measure.KernelFleet;
-import io.jrump.cli.measure.Units;
+import io.jrump.measure.KernelFleet;
+import io.jrump.measure.Units;
 import java.io.PrintWriter;
 
 /**

@@ -1,7 +1,7 @@
 package io.jrump.cli;
 
 import io.jrump.api.ErrnoException;
-import io.jrump.cli.measure.Units;
+import io.jrump.measure.Units;
 import io.jrump.dev.FileBlockDevice;
 import io.jrump.dev.part.PartitionTable;
 import io.jrump.fs.nio.FsType;

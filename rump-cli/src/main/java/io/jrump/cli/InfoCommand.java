@@ -3,7 +3,7 @@ package io.jrump.cli;
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
 import io.jrump.api.StatVfs;
-import io.jrump.cli.measure.Units;
+import io.jrump.measure.Units;
 import io.jrump.dev.FileBlockDevice;
 import io.jrump.dev.part.Partition;
 import io.jrump.dev.part.PartitionTable;

@@ -1,6 +1,6 @@
 package io.jrump.cli;
 
-import io.jrump.cli.measure.Units;
+import io.jrump.measure.Units;
 import java.io.PrintWriter;
 
 /** A progress line counting items ({@code booting kernels: 4,200/10,000}). */

@@ -2,7 +2,7 @@ package io.jrump.cli;
 
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
-import io.jrump.cli.measure.Units;
+import io.jrump.measure.Units;
 import io.jrump.fs.mkfs.Mkfs;
 import io.jrump.fs.mkfs.MkfsOptions;
 import java.nio.file.Files;

@@ -10,7 +10,7 @@ import io.jrump.api.NetDevice;
 import io.jrump.api.Rump;
 import io.jrump.api.RumpKernel;
 import io.jrump.api.Syscalls;
-import io.jrump.cli.measure.Units;
+import io.jrump.measure.Units;
 import io.jrump.net.dev.EthernetBus;
 import io.jrump.netinet.Ping;
 import java.net.InetAddress;

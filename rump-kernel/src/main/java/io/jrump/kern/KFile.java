@@ -22,8 +22,8 @@ public abstract class KFile {
     public static final int SETTABLE_FLAGS = OpenFlags.O_APPEND | OpenFlags.O_NONBLOCK;
 
     private volatile int statusFlags;
-    /** Descriptors referring to this file; guarded by the kernel's descriptor tables. */
-    int refs;
+    /** Descriptors referring to this file; guarded by this file's monitor. */
+    private int refs;
 
     protected KFile(int statusFlags) {
         this.statusFlags = statusFlags & ~(OpenFlags.O_CREAT | OpenFlags.O_EXCL | OpenFlags.O_TRUNC | OpenFlags.O_NOCTTY | OpenFlags.O_CLOEXEC);
@@ -125,6 +125,32 @@ public abstract class KFile {
         if (w != null) {
             w.remove(waiter);
         }
+    }
+
+    /**
+     * One more descriptor refers to this file. Descriptor bookkeeping of the base kernel's
+     * descriptor tables ({@code io.jrump.kern.internal}); the architecture test keeps every
+     * other package from calling it.
+     */
+    public final void descriptorAdded() {
+        synchronized (this) {
+            refs++;
+        }
+    }
+
+    /**
+     * One descriptor fewer; true when it was the last, and the caller must then
+     * {@linkplain #closeLast() close} the file. For the base kernel's descriptor tables only.
+     */
+    public final boolean descriptorRemoved() {
+        synchronized (this) {
+            return --refs == 0;
+        }
+    }
+
+    /** Closes the file once its last descriptor went away ({@link #descriptorRemoved()} said so). For the base kernel only. */
+    public final void closeLast() throws ErrnoException {
+        closeFile();
     }
 
     /** Releases the file; called once, when its last descriptor is closed. */

@@ -3,7 +3,7 @@ package io.jrump.net;
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
 import io.jrump.api.NetDevice;
-import io.jrump.net.dev.FrameTaker;
+import io.jrump.net.link.FrameTaker;
 import io.jrump.net.wire.EthernetFrame;
 import io.jrump.net.wire.WireException;
 import java.nio.ByteBuffer;

@@ -3,6 +3,7 @@ package io.jrump.netinet;
 import io.jrump.api.ErrnoException;
 import io.jrump.api.spi.Platform;
 import io.jrump.net.NetIf;
+import io.jrump.net.link.NetClock;
 import io.jrump.net.wire.ArpPacket;
 import io.jrump.net.wire.EthernetFrame;
 import io.jrump.net.wire.Ipv4Address;

@@ -5,9 +5,9 @@ import io.jrump.api.ErrnoException;
 import io.jrump.api.NetDevice;
 import io.jrump.api.spi.Platform;
 import io.jrump.net.NetIf;
-import io.jrump.net.dev.ClockedDevice;
 import io.jrump.net.dev.LoopbackDevice;
-import io.jrump.net.dev.Simulation;
+import io.jrump.net.link.ClockedDevice;
+import io.jrump.net.link.NetClock;
 import io.jrump.net.wire.EthernetFrame;
 import io.jrump.net.wire.Ipv4Address;
 import java.util.List;
@@ -148,7 +148,7 @@ final class InetStack implements AutoCloseable {
             }
             clock.useVirtual(virtual);
             ip.reseedIdent();
-        } else if (virtual != null && Simulation.of(virtual) != Simulation.of(current)) {
+        } else if (virtual != null && !virtual.sharesTimeline(current)) {
             throw new ErrnoException(Errno.EINVAL, "device belongs to another simulation than this kernel's");
         } else if (virtual == null && current != null) {
             throw new ErrnoException(Errno.EINVAL, "kernel runs in virtual time; a real-time device cannot join it");

@@ -1,6 +1,7 @@
 package io.jrump.netinet;
 
 import io.jrump.api.ErrnoException;
+import io.jrump.net.link.NetClock;
 import io.jrump.net.wire.PartialChecksum;
 import java.nio.ByteBuffer;
 

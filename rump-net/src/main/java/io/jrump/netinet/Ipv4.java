@@ -2,6 +2,7 @@ package io.jrump.netinet;
 
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
+import io.jrump.net.link.NetClock;
 import io.jrump.net.wire.EthernetFrame;
 import io.jrump.net.wire.Icmpv4Packet;
 import io.jrump.net.wire.Ipv4Address;

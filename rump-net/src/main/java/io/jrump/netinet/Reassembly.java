@@ -1,6 +1,7 @@
 package io.jrump.netinet;
 
 import io.jrump.api.spi.Platform;
+import io.jrump.net.link.NetClock;
 import io.jrump.net.wire.Ipv4Packet;
 import java.nio.ByteBuffer;
 import java.util.Arrays;

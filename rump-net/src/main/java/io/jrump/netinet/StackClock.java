@@ -1,11 +1,12 @@
 package io.jrump.netinet;
 
 import io.jrump.api.spi.Platform;
+import io.jrump.net.link.NetClock;
 
 /**
  * The clock of one stack: the platform's clock until an interface is created on a device of
  * a simulation, then that simulation's virtual clock for good (see
- * {@link io.jrump.net.dev.ClockedDevice}). Protocols hold this object, never the delegate, so
+ * {@link io.jrump.net.link.ClockedDevice}). Protocols hold this object, never the delegate, so
  * the switch reaches them all.
  */
 final class StackClock implements NetClock {

@@ -1,6 +1,6 @@
 package io.jrump.bench.fs;
 
-import io.jrump.cli.measure.Units;
+import io.jrump.measure.Units;
 
 /**
  * The sizes of the ext2 comparison (issue 3): a sequential file written with fsync and read

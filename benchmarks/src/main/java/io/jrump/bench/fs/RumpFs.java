@@ -10,7 +10,7 @@ import io.jrump.api.ErrnoException;
 import io.jrump.api.Rump;
 import io.jrump.api.RumpKernel;
 import io.jrump.api.Syscalls;
-import io.jrump.cli.measure.Heap;
+import io.jrump.measure.Heap;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;

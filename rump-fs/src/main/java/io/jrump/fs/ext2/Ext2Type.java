@@ -52,7 +52,7 @@ public class Ext2Type implements FileSystemType {
         BlockDevice dev = request.device();
         Superblock sb = readSuperblock(dev);
         FeaturePolicy.Verdict verdict = FeaturePolicy.decide(sb);
-        System.Logger log = request.platform().logger();
+        System.Logger log = request.logger();
         boolean replayed = sb.has(Feature.RECOVER);
         if (replayed) {
             // Linux replays the journal even for a read-only mount; here it is replayed in memory

@@ -1,7 +1,8 @@
 package io.jrump.net.dev;
 
 import io.jrump.api.NetDevice;
-import io.jrump.netinet.NetClock;
+import io.jrump.net.link.ClockedDevice;
+import io.jrump.net.link.NetClock;
 
 /**
  * The base of devices that wrap another (smoltcp's phy middleware): identity, MTU, link state

@@ -2,7 +2,7 @@ package io.jrump.net.dev;
 
 import io.jrump.api.ErrnoException;
 import io.jrump.api.NetDevice;
-import io.jrump.netinet.NetClock;
+import io.jrump.net.link.NetClock;
 import io.jrump.net.wire.PartialChecksum;
 import java.nio.ByteBuffer;
 import java.util.EnumSet;

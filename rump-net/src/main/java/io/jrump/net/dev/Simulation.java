@@ -1,7 +1,7 @@
 package io.jrump.net.dev;
 
 import io.jrump.api.spi.Platform;
-import io.jrump.netinet.NetClock;
+import io.jrump.net.link.NetClock;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 import java.util.concurrent.locks.ReentrantLock;
@@ -225,6 +225,11 @@ public final class Simulation {
         /** Clocks of one simulation are interchangeable for the stack's "same time line" check. */
         Simulation simulation() {
             return Simulation.this;
+        }
+
+        @Override
+        public boolean sharesTimeline(NetClock other) {
+            return other instanceof SimClock c && c.simulation() == Simulation.this;
         }
     }
 

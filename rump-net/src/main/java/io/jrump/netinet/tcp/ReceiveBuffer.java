@@ -1,6 +1,6 @@
 package io.jrump.netinet.tcp;
 
-import io.jrump.net.dev.FrameLease;
+import io.jrump.net.link.FrameLease;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Collections;
@@ -15,7 +15,7 @@ import java.util.Iterator;
  * beyond its in-order ones. Holding saves the receiver's copy of a large segment: {@link #read}
  * copies straight from the frame into the reader's buffer. It is allowed only when the caller
  * knows the bytes never change (frames from an in-memory device, see
- * {@link io.jrump.net.dev.FrameTaker}). Held and copied bytes interleave in stream order: each
+ * {@link io.jrump.net.link.FrameTaker}). Held and copied bytes interleave in stream order: each
  * held segment remembers how many of the ring's bytes come before it, so a small segment
  * copied between large ones (the tail of a write) does not stop the ones after it from being
  * held.

@@ -1,6 +1,6 @@
 package io.jrump.netinet.tcp;
 
-import io.jrump.net.dev.FrameLease;
+import io.jrump.net.link.FrameLease;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

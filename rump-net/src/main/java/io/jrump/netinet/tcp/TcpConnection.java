@@ -9,7 +9,7 @@ import io.jrump.net.wire.Ipv4Packet;
 import io.jrump.net.wire.TcpOptions;
 import io.jrump.net.wire.TcpSegment;
 import io.jrump.netinet.IpLayer;
-import io.jrump.netinet.NetClock;
+import io.jrump.net.link.NetClock;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.jrump.netinet.tcp;
 
-import io.jrump.netinet.NetClock;
+import io.jrump.net.link.NetClock;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 

@@ -7,7 +7,7 @@ import io.jrump.kern.SocketFile;
 import io.jrump.net.wire.TcpOptions;
 import io.jrump.net.wire.TcpSegment;
 import io.jrump.netinet.IpLayer;
-import io.jrump.netinet.NetClock;
+import io.jrump.net.link.NetClock;
 import io.jrump.netinet.Transport;
 import io.jrump.api.Errno;
 import java.nio.ByteBuffer;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jrump.api.NetDevice;
+import io.jrump.net.link.FrameTaker;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;

@@ -4,7 +4,7 @@ import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
 import io.jrump.netinet.Counters;
 import io.jrump.netinet.IpLayer;
-import io.jrump.netinet.NetClock;
+import io.jrump.net.link.NetClock;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

@@ -1,7 +1,7 @@
 package io.jrump.netinet.tcp;
 
 import io.jrump.api.spi.Platform;
-import io.jrump.netinet.NetClock;
+import io.jrump.net.link.NetClock;
 import io.jrump.netinet.Transport;
 import java.nio.ByteBuffer;
 import java.util.HashMap;

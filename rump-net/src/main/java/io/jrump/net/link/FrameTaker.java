@@ -1,0 +1,29 @@
+package io.jrump.net.link;
+
+import io.jrump.api.ErrnoException;
+import io.jrump.api.NetDevice;
+import java.nio.ByteBuffer;
+
+/**
+ * A device that can take a transmitted frame instead of copying it: the in-memory devices,
+ * whose copy in {@link NetDevice#transmit} exists only because the sender may reuse its buffer
+ * once the call returns. A sender that never touches the buffer again (Linux hands an skb to
+ * the driver the same way) calls {@link #transmitTaken} and saves an allocation and a copy
+ * per frame. Wrappers ({@link PcapWriter}, {@link LinkEmulator}) do not offer it, so a frame
+ * they have seen is never shared.
+ *
+ * <p>Guarantee to receivers: frames this device delivers never change afterwards, so a
+ * receiver may keep them (the stack holds large TCP payloads by reference instead of copying
+ * them). It holds because a delivered frame is either the device's own copy from
+ * {@link #transmit} or a buffer given up through {@link #transmitTaken}, and nobody writes
+ * either once it is delivered. A wrapper may change or reuse what it passes on, which is one
+ * more reason it does not implement this interface.
+ */
+public interface FrameTaker extends NetDevice {
+    /**
+     * Like {@link #transmit}, but the frame's bytes belong to the device from now on: the
+     * caller must not read or write the buffer after the call, and the device may keep it and
+     * hand it to a receiver later.
+     */
+    void transmitTaken(ByteBuffer frame) throws ErrnoException;
+}
