@@ -1,12 +1,15 @@
 package io.jrump.cli;
 
+import io.jrump.platform.arm.VhostUserDevices;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
  * A file in a disk image as the command line names it, after e2tools: {@code IMAGE:PATH},
  * or {@code IMAGE@N:PATH} for partition N of a whole-disk image; {@code IMAGE} alone (or
- * with an empty path) is the root of its file system.
+ * with an empty path) is the root of its file system. An image may also be a virtio-blk
+ * device behind a vhost-user socket, {@code vhost-user-blk:SOCKET} (so
+ * {@code vhost-user-blk:/run/disk.sock:/etc}); its socket path then holds no ':'.
  *
  * @param image the image file on the host
  * @param partition the partition number, 0 for the whole image
@@ -20,7 +23,8 @@ record ImageAddress(Path image, int partition, String path) {
      * @throws IllegalArgumentException for a partition that is not a positive number, or a relative path
      */
     static ImageAddress parse(String arg) {
-        int colon = arg.indexOf(':');
+        int skip = arg.startsWith(VhostUserDevices.BLK_PREFIX) ? VhostUserDevices.BLK_PREFIX.length() : 0;
+        int colon = arg.indexOf(':', skip);
         String image = colon < 0 ? arg : arg.substring(0, colon);
         String path = colon < 0 ? "/" : arg.substring(colon + 1);
         if (image.isEmpty()) {
@@ -54,6 +58,9 @@ record ImageAddress(Path image, int partition, String path) {
      * otherwise {@code null}, meaning a host path.
      */
     static ImageAddress parseEither(String arg) {
+        if (VhostUserDevices.isBlockName(arg)) {
+            return parse(arg);
+        }
         int colon = arg.indexOf(':');
         if (colon <= 0) {
             return null;
@@ -64,6 +71,11 @@ record ImageAddress(Path image, int partition, String path) {
             return parse(arg);
         }
         return null;
+    }
+
+    /** Whether the image is a vhost-user-blk device rather than a file. */
+    boolean isVhostUser() {
+        return VhostUserDevices.isBlockName(image.toString());
     }
 
     /** The image with its partition, as messages name it: {@code disk.img@2}. */

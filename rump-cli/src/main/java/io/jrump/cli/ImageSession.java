@@ -2,6 +2,7 @@ package io.jrump.cli;
 
 import io.jrump.api.ErrnoException;
 import io.jrump.fs.nio.MountedImage;
+import io.jrump.platform.arm.VhostUserDevices;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,7 +34,7 @@ final class ImageSession implements AutoCloseable {
 
     /** The mounted image of {@code a}, writable if asked; an image opened read-only before is reopened writable. */
     MountedImage open(ImageAddress a, boolean writable) throws ErrnoException {
-        String key = a.image().toAbsolutePath().normalize() + "@" + a.partition();
+        String key = a.isVhostUser() ? a.image() + "@" + a.partition() : a.image().toAbsolutePath().normalize() + "@" + a.partition();
         MountedImage m = open.get(key);
         if (m != null && (!writable || !m.isReadOnly())) {
             return m;
@@ -42,7 +43,12 @@ final class ImageSession implements AutoCloseable {
             open.remove(key);
             m.close();
         }
-        m = MountedImage.open(a.image(), a.partition(), null, !writable, wait);
+        if (a.isVhostUser()) {
+            String name = a.image().toString();
+            m = MountedImage.open(VhostUserDevices.openBlock(name), name, a.partition(), null, !writable);
+        } else {
+            m = MountedImage.open(a.image(), a.partition(), null, !writable, wait);
+        }
         open.put(key, m);
         return m;
     }

@@ -39,13 +39,14 @@ public final class MountedImage implements AutoCloseable {
 
     private final String name;
     private final RumpKernel kernel;
-    private final FileBlockDevice disk;
+    /** The device opened for this image and closed with it (a locked file, or a device handed over), or null. */
+    private final BlockDevice disk;
     private final String type;
     private final String label;
     private final boolean readOnly;
     private boolean closed;
 
-    private MountedImage(String name, RumpKernel kernel, FileBlockDevice disk, String type, String label, boolean readOnly) {
+    private MountedImage(String name, RumpKernel kernel, BlockDevice disk, String type, String label, boolean readOnly) {
         this.name = name;
         this.kernel = kernel;
         this.disk = disk;
@@ -79,6 +80,23 @@ public final class MountedImage implements AutoCloseable {
         } catch (ErrnoException e) {
             throw named(e, "open", name);
         }
+        return mount(disk, image.toString(), name, partition, type, readOnly);
+    }
+
+    /**
+     * Mounts the file system on {@code device}, a disk that is not a host file (a virtio-blk
+     * device, say), which this image then owns: it is closed with the image, or at once when
+     * mounting fails.
+     *
+     * @param name how messages name the device ("vhost-user-blk:/run/disk.sock")
+     * @throws ErrnoException as {@link #open(Path, int, String, boolean)}
+     */
+    public static MountedImage open(BlockDevice device, String name, int partition, String type, boolean readOnly) throws ErrnoException {
+        return mount(device, name, partition > 0 ? name + "@" + partition : name, partition, type, readOnly);
+    }
+
+    private static MountedImage mount(BlockDevice disk, String image, String name, int partition, String type, boolean readOnly)
+            throws ErrnoException {
         try {
             BlockDevice dev;
             PartitionTable table = null;
@@ -182,10 +200,10 @@ public final class MountedImage implements AutoCloseable {
         return named;
     }
 
-    /** When a whole image has no file system but has partitions, says how to name one (the table is read only here, as the whole image needed none). */
-    private static String partitionHint(FileBlockDevice disk, Path image) {
+    /** When a whole image has no file system but has partitions, says how to name one. */
+    private static String partitionHint(BlockDevice disk, String image) {
         try {
-            PartitionTable t = PartitionTable.read(disk, image.toString());
+            PartitionTable t = PartitionTable.read(disk, image);
             if (t.scheme() == PartitionTable.Scheme.NONE || t.partitions().isEmpty()) {
                 return "";
             }

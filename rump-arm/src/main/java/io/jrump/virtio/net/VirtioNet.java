@@ -1,0 +1,400 @@
+package io.jrump.virtio.net;
+
+import static io.jrump.virtio.net.NetWire.*;
+
+import io.jrump.api.Errno;
+import io.jrump.api.ErrnoException;
+import io.jrump.api.NetDevice;
+import io.jrump.virtio.DmaPool;
+import io.jrump.virtio.GuestMemory;
+import io.jrump.virtio.Negotiation;
+import io.jrump.virtio.Segment;
+import io.jrump.virtio.SplitQueue;
+import io.jrump.virtio.Transport;
+import io.jrump.virtio.Virtio;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A virtio-net device (virtio 1.2 section 5.1) as a {@link NetDevice}, over any
+ * {@link Transport}.
+ *
+ * <p>Receiving: the receive queue is kept full of fixed buffers in shared memory (refilled as
+ * soon as a frame is taken). With MRG_RXBUF a frame may span several buffers, the first one's
+ * header saying how many ({@code num_buffers}); they are gathered before the frame goes up.
+ * A frame in one buffer is handed up as a view of the shared memory, valid during the call as
+ * {@link NetDevice.Receiver} promises; only a merged frame is copied. A frame whose checksum
+ * the device left partial (NEEDS_CSUM, with GUEST_CSUM) is completed here, so the stack above
+ * sees ordinary frames.
+ *
+ * <p>Transmitting: each frame is copied behind a zeroed header into one of a fixed set of
+ * slots, one descriptor per frame; used slots are reclaimed on the transmit interrupt and
+ * before each send. No offloads are offered to the stack.
+ *
+ * <p>The MAC comes from the configuration space with F_MAC, else the caller's; the link state
+ * from it with F_STATUS (re-read on a configuration interrupt), else up; the MTU with F_MTU,
+ * else 1500. A device that breaks the ring protocol is disconnected: transmit fails with EIO
+ * and nothing more is received.
+ */
+public final class VirtioNet implements NetDevice {
+    /** Bytes of each receive buffer: a full 1500-byte frame with header and VLAN tag fits one. */
+    static final int RX_BUFFER = 2048;
+    private static final int DEFAULT_MTU = 1500;
+
+    private final Transport transport;
+    private final String name;
+    private final long features;
+    private final DmaPool dma;
+    private final GuestMemory mem;
+    private final int hdrSize;
+    private final byte[] mac;
+    private final int mtu;
+    private final SplitQueue rxq;
+    private final SplitQueue txq;
+    private final long rxBase;
+    private final int rxCount;
+    private final long txBase;
+    private final int txSlot;
+    private final int txCount;
+    private final int[] freeTx;
+    private int freeTxTop;
+    private final Object rxLock = new Object();
+    private final Object txLock = new Object();
+    private final long timeoutNanos;
+    private volatile Receiver receiver;
+    private volatile boolean linkUp = true;
+    private volatile String disconnected;
+    private volatile boolean closed;
+    private final AtomicLong rxFrames = new AtomicLong();
+    private final AtomicLong rxDropped = new AtomicLong();
+    private final AtomicLong txFrames = new AtomicLong();
+    /** Frames being gathered from several buffers (MRG_RXBUF); guarded by rxLock. */
+    private ByteBuffer merging;
+    private int mergeLeft;
+
+    private VirtioNet(Transport t, String name, long features, byte[] fallbackMac, long timeoutNanos) throws ErrnoException {
+        this.transport = t;
+        this.name = name;
+        this.features = features;
+        this.timeoutNanos = timeoutNanos;
+        this.dma = t.dma();
+        this.mem = dma.memory();
+        this.hdrSize = Virtio.has(features, Virtio.F_VERSION_1) || Virtio.has(features, F_MRG_RXBUF) ? HDR_SIZE : HDR_SIZE_LEGACY;
+        byte[] cfg = new byte[CFG_SIZE];
+        t.readConfig(0, cfg);
+        ByteBuffer c = ByteBuffer.wrap(cfg).order(ByteOrder.LITTLE_ENDIAN);
+        this.mac = Virtio.has(features, F_MAC) ? java.util.Arrays.copyOf(cfg, 6) : fallbackMac.clone();
+        int m = Virtio.has(features, F_MTU) ? c.getShort(CFG_MTU) & 0xffff : DEFAULT_MTU;
+        this.mtu = m < 68 ? DEFAULT_MTU : m;
+        if (Virtio.has(features, F_STATUS)) {
+            linkUp = (c.getShort(CFG_STATUS) & STATUS_LINK_UP) != 0;
+        }
+        int rxSize = Integer.highestOneBit(Math.min(256, t.maxQueueSize(RX)));
+        int txSize = Integer.highestOneBit(Math.min(256, t.maxQueueSize(TX)));
+        if (rxSize < 2 || txSize < 2) {
+            throw new ErrnoException(Errno.ENODEV, name + ": receive or transmit queue missing");
+        }
+        boolean merge = Virtio.has(features, F_MRG_RXBUF);
+        int frameMax = ETH_HLEN + VLAN_HLEN + mtu;
+        if (!merge && hdrSize + frameMax > RX_BUFFER) {
+            throw new ErrnoException(Errno.ENODEV, name + ": MTU " + mtu + " needs MRG_RXBUF, which the device lacks");
+        }
+        this.rxCount = rxSize;
+        this.rxBase = dma.alloc(rxCount * RX_BUFFER);
+        this.txCount = txSize;
+        this.txSlot = (hdrSize + frameMax + 255) & ~255;
+        this.txBase = dma.alloc(txCount * txSlot);
+        this.freeTx = new int[txCount];
+        for (int i = 0; i < txCount; i++) {
+            freeTx[freeTxTop++] = i;
+        }
+        this.rxq = t.startQueue(RX, rxSize, features, 0, this::onReceive);
+        this.txq = t.startQueue(TX, txSize, features, 0, this::onTransmitted);
+        t.onFailure(this::disconnect);
+        t.onConfigChange(this::readLink);
+        synchronized (rxLock) {
+            for (int i = 0; i < rxCount; i++) {
+                rxq.add(List.of(Segment.in(rxBase + (long) i * RX_BUFFER, RX_BUFFER)), i);
+            }
+        }
+        Negotiation.driverOk(t);
+        synchronized (rxLock) {
+            if (rxq.needsNotify()) {
+                t.notify(rxq);
+            }
+        }
+    }
+
+    /**
+     * Initialises the device behind {@code t}.
+     *
+     * @param mac the address to use when the device does not give one (F_MAC)
+     * @param timeoutNanos how long a transmit may wait for a free slot before the device counts as gone
+     */
+    public static VirtioNet open(Transport t, String name, byte[] mac, long timeoutNanos) throws ErrnoException {
+        long wanted = Virtio.bit(Virtio.F_VERSION_1) | Virtio.bit(Virtio.F_EVENT_IDX) | Virtio.bit(F_MAC) | Virtio.bit(F_STATUS)
+                | Virtio.bit(F_MTU) | Virtio.bit(F_MRG_RXBUF) | Virtio.bit(F_GUEST_CSUM);
+        try {
+            long features = Negotiation.begin(t, Virtio.ID_NET, wanted, 0);
+            return new VirtioNet(t, name, features, mac, timeoutNanos);
+        } catch (ErrnoException e) {
+            t.close();
+            throw e;
+        }
+    }
+
+    public long features() {
+        return features;
+    }
+
+    @Override
+    public byte[] macAddress() {
+        return mac.clone();
+    }
+
+    @Override
+    public int mtu() {
+        return mtu;
+    }
+
+    @Override
+    public boolean isLinkUp() {
+        return linkUp && disconnected == null && !closed;
+    }
+
+    @Override
+    public void receiver(Receiver r) {
+        this.receiver = r;
+    }
+
+    /** Frames received, dropped (bad header, no receiver), and sent. */
+    public long rxFrames() {
+        return rxFrames.get();
+    }
+
+    public long rxDropped() {
+        return rxDropped.get();
+    }
+
+    public long txFrames() {
+        return txFrames.get();
+    }
+
+    public String disconnectReason() {
+        return disconnected;
+    }
+
+    private void readLink() {
+        if (Virtio.has(features, F_STATUS)) {
+            byte[] s = new byte[2];
+            try {
+                transport.readConfig(CFG_STATUS, s);
+                linkUp = (s[0] & STATUS_LINK_UP) != 0;
+            } catch (ErrnoException e) {
+                disconnect(e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public void transmit(ByteBuffer frame) throws ErrnoException {
+        int len = frame.remaining();
+        if (len < ETH_HLEN || len > ETH_HLEN + VLAN_HLEN + mtu) {
+            throw new ErrnoException(Errno.EINVAL, name + ": transmit: a frame of " + len + " bytes (MTU " + mtu + ")");
+        }
+        long deadline = System.nanoTime() + timeoutNanos;
+        synchronized (txLock) {
+            while (true) {
+                check();
+                reclaim();
+                if (freeTxTop > 0) {
+                    break;
+                }
+                txq.enableInterrupts();
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    disconnectLocked("no transmit slot freed within " + timeoutNanos / 1_000_000 + " ms");
+                    check();
+                }
+                try {
+                    txLock.wait(Math.max(1, Math.min(left / 1_000_000, 10)));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new ErrnoException(Errno.EINTR, name + ": transmit: interrupted");
+                }
+            }
+            int slot = freeTx[--freeTxTop];
+            long at = txBase + (long) slot * txSlot;
+            mem.zero(at, hdrSize);
+            mem.slice(at + hdrSize, len).put(frame);
+            if (!txq.add(List.of(Segment.out(at, hdrSize + len)), slot)) {
+                freeTx[freeTxTop++] = slot;
+                throw new ErrnoException(Errno.ENOBUFS, name + ": transmit: ring full");
+            }
+            txFrames.incrementAndGet();
+            if (txq.needsNotify()) {
+                transport.notify(txq);
+            }
+        }
+    }
+
+    /** Takes back the slots the device has sent; caller holds txLock. */
+    private void reclaim() throws ErrnoException {
+        try {
+            for (SplitQueue.Used u; (u = txq.poll()) != null;) {
+                freeTx[freeTxTop++] = (Integer) u.token();
+            }
+        } catch (ErrnoException e) {
+            disconnectLocked(e.detail());
+            check();
+        }
+    }
+
+    private void onTransmitted() {
+        synchronized (txLock) {
+            try {
+                reclaim();
+            } catch (ErrnoException e) {
+                // disconnected; waiters see it
+            }
+            txLock.notifyAll();
+        }
+    }
+
+    private void onReceive() {
+        synchronized (rxLock) {
+            if (disconnected != null || closed) {
+                return;
+            }
+            try {
+                boolean refilled = false;
+                while (true) {
+                    for (SplitQueue.Used u; (u = rxq.poll()) != null;) {
+                        int buf = (Integer) u.token();
+                        take(rxBase + (long) buf * RX_BUFFER, u.len());
+                        rxq.add(List.of(Segment.in(rxBase + (long) buf * RX_BUFFER, RX_BUFFER)), buf);
+                        refilled = true;
+                    }
+                    if (!rxq.enableInterrupts()) {
+                        break;
+                    }
+                }
+                if (refilled && rxq.needsNotify()) {
+                    transport.notify(rxq);
+                }
+            } catch (ErrnoException e) {
+                disconnect(e.detail());
+            }
+        }
+    }
+
+    /** One used receive buffer: a whole frame, the start of a merged one, or a part of it. */
+    private void take(long gpa, int len) throws ErrnoException {
+        if (mergeLeft > 0) {
+            if (len > merging.remaining()) {
+                abandonMerge();
+                throw new ErrnoException(Errno.EIO, "merged frame longer than its MTU allows");
+            }
+            merging.put(mem.slice(gpa, len));
+            if (--mergeLeft == 0) {
+                deliver(merging.flip());
+                merging = null;
+            }
+            return;
+        }
+        if (len < hdrSize + ETH_HLEN) {
+            rxDropped.incrementAndGet();
+            return;
+        }
+        ByteBuffer hdr = mem.slice(gpa, hdrSize);
+        int buffers = hdrSize == HDR_SIZE && Virtio.has(features, F_MRG_RXBUF) ? hdr.getShort(HDR_NUM_BUFFERS) & 0xffff : 1;
+        ByteBuffer first = mem.slice(gpa + hdrSize, len - hdrSize);
+        if (buffers <= 1) {
+            finishAndDeliver(hdr, first);
+            return;
+        }
+        if (buffers > rxCount) {
+            throw new ErrnoException(Errno.EIO, "frame in " + buffers + " buffers, the ring holds " + rxCount);
+        }
+        merging = ByteBuffer.allocate(hdrSize + ETH_HLEN + VLAN_HLEN + Math.max(mtu, 65535));
+        merging.put(hdr.duplicate());
+        merging.put(first);
+        mergeLeft = buffers - 1;
+    }
+
+    private void abandonMerge() {
+        merging = null;
+        mergeLeft = 0;
+        rxDropped.incrementAndGet();
+    }
+
+    private void deliver(ByteBuffer whole) {
+        ByteBuffer hdr = whole.slice(0, hdrSize).order(ByteOrder.LITTLE_ENDIAN);
+        finishAndDeliver(hdr, whole.slice(hdrSize, whole.limit() - hdrSize));
+    }
+
+    private void finishAndDeliver(ByteBuffer hdr, ByteBuffer frame) {
+        if ((hdr.get(HDR_FLAGS) & F_NEEDS_CSUM) != 0
+                && !completeChecksum(frame, hdr.getShort(HDR_CSUM_START) & 0xffff, hdr.getShort(HDR_CSUM_OFFSET) & 0xffff)) {
+            rxDropped.incrementAndGet();
+            return;
+        }
+        Receiver r = receiver;
+        if (r == null) {
+            rxDropped.incrementAndGet();
+            return;
+        }
+        rxFrames.incrementAndGet();
+        r.receive(frame);
+    }
+
+    private void check() throws ErrnoException {
+        if (closed) {
+            throw new ErrnoException(Errno.ENXIO, name + ": device closed");
+        }
+        String d = disconnected;
+        if (d != null) {
+            throw new ErrnoException(Errno.EIO, name + ": " + d);
+        }
+    }
+
+    private void disconnect(String why) {
+        synchronized (txLock) {
+            disconnectLocked(why);
+        }
+    }
+
+    private void disconnectLocked(String why) {
+        if (disconnected == null) {
+            disconnected = "device disconnected: " + why;
+            txq.breakQueue(why);
+            rxq.breakQueue(why);
+            txLock.notifyAll();
+            transport.disconnect();
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (txLock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            txLock.notifyAll();
+        }
+        transport.disconnect();
+        synchronized (rxLock) {
+            synchronized (txLock) {
+                transport.close();
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "VirtioNet[" + name + ", " + transport.describe() + "]";
+    }
+}
