@@ -366,6 +366,8 @@ public final class NetFront implements NetDevice {
                 } while (rx.finalCheckForResponses());
             } catch (ErrnoException e) {
                 disconnect(e.getMessage());
+            } catch (RuntimeException e) {
+                disconnect("netfront " + frontend + ": " + e); // a bug here must not leave transmitters waiting
             }
             notifyAll();
         }
