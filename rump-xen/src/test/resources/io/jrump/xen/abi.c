@@ -38,6 +38,13 @@ int main(void) {
     P("BLKIF_OP_FLUSH_DISKCACHE", BLKIF_OP_FLUSH_DISKCACHE); P("BLKIF_OP_DISCARD", BLKIF_OP_DISCARD);
     P("BLKIF_RSP_ERROR", BLKIF_RSP_ERROR); P("BLKIF_RSP_EOPNOTSUPP", BLKIF_RSP_EOPNOTSUPP);
     S(netif_tx_request); S(netif_tx_response); S(netif_rx_request); S(netif_rx_response);
+    O(netif_tx_request, gref); O(netif_tx_request, offset); O(netif_tx_request, flags); O(netif_tx_request, id); O(netif_tx_request, size);
+    O(netif_tx_response, id); O(netif_tx_response, status); O(netif_rx_request, id); O(netif_rx_request, gref);
+    O(netif_rx_response, id); O(netif_rx_response, offset); O(netif_rx_response, flags); O(netif_rx_response, status);
+    P("NETTXF_more_data", NETTXF_more_data); P("NETTXF_extra_info", NETTXF_extra_info);
+    P("NETRXF_data_validated", NETRXF_data_validated); P("NETRXF_more_data", NETRXF_more_data); P("NETRXF_extra_info", NETRXF_extra_info);
+    P("NETIF_RSP_OKAY", NETIF_RSP_OKAY); P("NETIF_RSP_ERROR", NETIF_RSP_ERROR); P("NETIF_RSP_DROPPED", NETIF_RSP_DROPPED); P("NETIF_RSP_NULL", NETIF_RSP_NULL);
+    P("netif_tx_ring_size", __CONST_RING_SIZE(netif_tx, 4096)); P("netif_rx_ring_size", __CONST_RING_SIZE(netif_rx, 4096));
     P("XS_DIRECTORY_PART", XS_DIRECTORY_PART); P("XS_WATCH_EVENT", XS_WATCH_EVENT); P("XS_ERROR", XS_ERROR);
     P("XS_RESET_WATCHES", XS_RESET_WATCHES); P("XS_GET_DOMAIN_PATH", XS_GET_DOMAIN_PATH); P("XS_SET_PERMS", XS_SET_PERMS);
     return 0;

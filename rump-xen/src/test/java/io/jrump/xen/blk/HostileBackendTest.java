@@ -59,11 +59,15 @@ class HostileBackendTest {
 
     @AfterEach
     void shutdown() {
-        if (channel != null) {
-            channel.close();
-        }
-        if (ringMap != null) {
-            ringMap.close();
+        // under the handler's lock: a delivery still running must not read the ring after it is unmapped
+        synchronized (this) {
+            if (channel != null) {
+                channel.close();
+            }
+            if (ringMap != null) {
+                ringMap.close();
+                ringMap = null;
+            }
         }
         xs0.close();
         xs1.close();
@@ -88,13 +92,18 @@ class HostileBackendTest {
         ring = new BackRing<>(new SharedRing(ringMap.page(), Blkif.REQ_SIZE), BlkRequest.CODEC, BlkResponse.CODEC);
         channel = dom0.eventChannels().bindInterdomain(1, Integer.parseInt(xs0.read(FE + "/event-channel")));
         channel.handler(() -> {
-            try {
-                while (ring.unconsumedRequests() > 0) {
-                    rogue.accept(ring.take(), ring);
+            synchronized (this) {
+                if (ringMap == null) {
+                    return;
                 }
-                ring.finalCheckForRequests();
-            } catch (ErrnoException e) {
-                // the rogue's own ring view went out of step after its lies; it stops answering
+                try {
+                    while (ring.unconsumedRequests() > 0) {
+                        rogue.accept(ring.take(), ring);
+                    }
+                    ring.finalCheckForRequests();
+                } catch (ErrnoException e) {
+                    // the rogue's own ring view went out of step after its lies; it stops answering
+                }
             }
         });
         channel.unmask();

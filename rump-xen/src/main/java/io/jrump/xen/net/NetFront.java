@@ -1,0 +1,503 @@
+package io.jrump.xen.net;
+
+import io.jrump.api.Errno;
+import io.jrump.api.ErrnoException;
+import io.jrump.api.NetDevice;
+import io.jrump.xen.hv.EventChannel;
+import io.jrump.xen.hv.GrantedPage;
+import io.jrump.xen.hv.Hypervisor;
+import io.jrump.xen.ring.FrontRing;
+import io.jrump.xen.ring.SharedRing;
+import io.jrump.xen.xenbus.StateWatch;
+import io.jrump.xen.xenbus.XenbusState;
+import io.jrump.xen.xenstore.XenStoreClient;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Xen's paravirtual network frontend as a {@link NetDevice}, in copy mode
+ * ({@code request-rx-copy}) with one slot per frame.
+ *
+ * <p>Connection follows {@code xen/include/public/io/netif.h}: wait for the backend's InitWait,
+ * require {@code feature-rx-copy}, grant a tx and an rx ring page and allocate one event
+ * channel, post a granted page per rx slot, then publish {@code tx-ring-ref},
+ * {@code rx-ring-ref}, {@code event-channel}, {@code request-rx-copy} and
+ * {@code feature-rx-notify} and go Connected in one transaction, and wait for the backend's
+ * Connected. The MAC comes from the device's {@code mac} node (the toolstack writes it in the
+ * frontend's directory; the backend's is the fallback). The link is up while both ends are
+ * Connected.
+ *
+ * <p>Transmit: each frame is copied into a page granted read-only for that frame, which is
+ * ended when its response comes. Frames larger than {@link Netif#MAX_FRAME} are dropped and
+ * counted (no multi-slot packets). Receive: every rx slot owns one page granted at connect; a
+ * response's bytes are copied out and the same page is posted again.
+ *
+ * <p>The backend is not trusted. An rx response with an error status, a length or offset past
+ * its page, or multi-slot flags is dropped and counted, and its buffer reposted. A response
+ * whose id is not in flight, impossible ring indexes, a transmit slot unanswered for the
+ * timeout, or the backend leaving Connected disconnects the device: the link goes down and
+ * {@link #transmit} fails with EIO.
+ */
+public final class NetFront implements NetDevice {
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
+
+    private final XenStoreClient xs;
+    private final Hypervisor hv;
+    private final String frontend;
+    private final String backend;
+    private final int backendId;
+    private final Duration ioTimeout;
+    private final StateWatch backendState;
+    private final GrantedPage txRingPage;
+    private final GrantedPage rxRingPage;
+    private final EventChannel channel;
+    private final FrontRing<NetTxRequest, NetTxResponse> tx;
+    private final FrontRing<NetRxRequest, NetRxResponse> rx;
+    /** Per tx id: the page granted for the frame in flight, or null when the id is free. */
+    private final GrantedPage[] txPages;
+    private final ArrayDeque<Integer> txFree = new ArrayDeque<>();
+    /** Pages the backend still had mapped when their frame was answered: retried at close. */
+    private final List<GrantedPage> txLingering = new ArrayList<>();
+    private final GrantedPage[] rxPages;
+    private final boolean[] rxPosted;
+    private byte[] mac;
+    private volatile Receiver receiver;
+    private long txFrames;
+    private long txDropped;
+    private long txErrors;
+    private long rxFrames;
+    private long rxDropped;
+    /** Why the device is unusable, or null; guarded by this. */
+    private String broken;
+    private boolean closed;
+
+    private NetFront(XenStoreClient xs, Hypervisor hv, String frontend, String backend, int backendId, Duration ioTimeout, StateWatch backendState,
+            GrantedPage txRingPage, GrantedPage rxRingPage, EventChannel channel) {
+        this.xs = xs;
+        this.hv = hv;
+        this.frontend = frontend;
+        this.backend = backend;
+        this.backendId = backendId;
+        this.ioTimeout = ioTimeout;
+        this.backendState = backendState;
+        this.txRingPage = txRingPage;
+        this.rxRingPage = rxRingPage;
+        this.channel = channel;
+        SharedRing t = new SharedRing(txRingPage.page(), Netif.TX_SLOT);
+        t.init();
+        SharedRing r = new SharedRing(rxRingPage.page(), Netif.RX_SLOT);
+        r.init();
+        this.tx = new FrontRing<>(t, NetTxRequest.CODEC, NetTxResponse.CODEC);
+        this.rx = new FrontRing<>(r, NetRxRequest.CODEC, NetRxResponse.CODEC);
+        this.txPages = new GrantedPage[tx.size()];
+        for (int i = 0; i < txPages.length; i++) {
+            txFree.add(i);
+        }
+        this.rxPages = new GrantedPage[rx.size()];
+        this.rxPosted = new boolean[rx.size()];
+    }
+
+    /**
+     * Connects the frontend whose xenstore directory is {@code frontend}
+     * ({@code /local/domain/<domid>/device/vif/<devid>}) to its backend.
+     *
+     * @param ioTimeout how long a transmitted frame may go unanswered before the device is declared dead
+     */
+    public static NetFront connect(XenStoreClient xs, Hypervisor hv, String frontend, Duration ioTimeout) throws ErrnoException {
+        String backend = xs.read(frontend + "/backend");
+        int backendId = parseInt(xs.read(frontend + "/backend-id"), frontend + "/backend-id");
+        StateWatch state = StateWatch.start(xs, backend + "/state");
+        List<GrantedPage> granted = new ArrayList<>();
+        EventChannel ch = null;
+        try {
+            xs.write(frontend + "/state", XenbusState.INITIALISING.text());
+            state.await(s -> s.value() >= XenbusState.INIT_WAIT.value() && s.value() <= XenbusState.CONNECTED.value(),
+                    s -> s.value() >= XenbusState.CLOSING.value(), CONNECT_TIMEOUT, "netfront " + frontend);
+            if (!"1".equals(optional(xs, backend + "/feature-rx-copy", "0").strip())) {
+                throw new ErrnoException(Errno.ENODEV, "netfront " + frontend + ": backend " + backend + " does not offer feature-rx-copy");
+            }
+            String macText = optional(xs, frontend + "/mac", null);
+            byte[] mac = parseMac(macText != null ? macText : xs.read(backend + "/mac"), frontend);
+            GrantedPage txRing = hv.grantTable().grant(backendId, false);
+            granted.add(txRing);
+            GrantedPage rxRing = hv.grantTable().grant(backendId, false);
+            granted.add(rxRing);
+            ch = hv.eventChannels().allocUnbound(backendId);
+            NetFront f = new NetFront(xs, hv, frontend, backend, backendId, ioTimeout, state, txRing, rxRing, ch);
+            f.mac = mac;
+            for (int i = 0; i < f.rxPages.length; i++) {
+                f.rxPages[i] = hv.grantTable().grant(backendId, false);
+                granted.add(f.rxPages[i]);
+                f.post(i);
+            }
+            f.rx.pushRequests();
+            f.handshake();
+            return f;
+        } catch (ErrnoException | RuntimeException e) {
+            state.close();
+            if (ch != null) {
+                ch.close();
+            }
+            for (GrantedPage p : granted) {
+                try {
+                    hv.grantTable().endAccess(p);
+                } catch (ErrnoException x) {
+                    e.addSuppressed(x);
+                }
+            }
+            try {
+                xs.write(frontend + "/state", XenbusState.CLOSED.text());
+            } catch (ErrnoException x) {
+                e.addSuppressed(x);
+            }
+            throw e;
+        }
+    }
+
+    private void handshake() throws ErrnoException {
+        channel.handler(this::responses);
+        xs.transaction(t -> {
+            t.write(frontend + "/tx-ring-ref", Integer.toString(txRingPage.ref()));
+            t.write(frontend + "/rx-ring-ref", Integer.toString(rxRingPage.ref()));
+            t.write(frontend + "/event-channel", Integer.toString(channel.port()));
+            t.write(frontend + "/request-rx-copy", "1");
+            t.write(frontend + "/feature-rx-notify", "1");
+            t.write(frontend + "/state", XenbusState.CONNECTED.text());
+            return null;
+        });
+        backendState.await(s -> s == XenbusState.CONNECTED, s -> s.value() >= XenbusState.CLOSING.value(), CONNECT_TIMEOUT, "netfront " + frontend);
+        backendState.listener(s -> {
+            if (s != XenbusState.CONNECTED) {
+                disconnect("backend went " + s);
+            }
+        });
+        channel.unmask();
+        if (backendState.state() != XenbusState.CONNECTED) {
+            disconnect("backend went " + backendState.state());
+        }
+    }
+
+    private static String optional(XenStoreClient xs, String path, String dflt) throws ErrnoException {
+        try {
+            return xs.read(path);
+        } catch (ErrnoException e) {
+            if (e.errno() == Errno.ENOENT) {
+                return dflt;
+            }
+            throw e;
+        }
+    }
+
+    private static int parseInt(String s, String what) throws ErrnoException {
+        try {
+            return Integer.parseInt(s);
+        } catch (NumberFormatException e) {
+            throw new ErrnoException(Errno.EINVAL, "netfront: " + what + " is not a number: '" + s + "'");
+        }
+    }
+
+    /** Parses {@code aa:bb:cc:dd:ee:ff}. */
+    static byte[] parseMac(String s, String frontend) throws ErrnoException {
+        String[] parts = s.strip().split(":");
+        byte[] m = new byte[6];
+        if (parts.length != 6) {
+            throw new ErrnoException(Errno.EINVAL, "netfront " + frontend + ": mac '" + s + "' is not six bytes");
+        }
+        for (int i = 0; i < 6; i++) {
+            if (parts[i].length() != 2) {
+                throw new ErrnoException(Errno.EINVAL, "netfront " + frontend + ": mac '" + s + "'");
+            }
+            try {
+                m[i] = (byte) Integer.parseInt(parts[i], 16);
+            } catch (NumberFormatException e) {
+                throw new ErrnoException(Errno.EINVAL, "netfront " + frontend + ": mac '" + s + "'");
+            }
+        }
+        return m;
+    }
+
+    /** Puts rx buffer {@code id} on the ring (not yet pushed); its page holds no frame until the backend answers. */
+    private void post(int id) {
+        rx.put(new NetRxRequest(id, rxPages[id].ref()));
+        rxPosted[id] = true;
+    }
+
+    @Override
+    public byte[] macAddress() {
+        return mac.clone();
+    }
+
+    @Override
+    public int mtu() {
+        return Netif.MTU;
+    }
+
+    @Override
+    public void receiver(Receiver receiver) {
+        this.receiver = receiver;
+    }
+
+    @Override
+    public synchronized boolean isLinkUp() {
+        return broken == null && backendState.state() == XenbusState.CONNECTED;
+    }
+
+    @Override
+    public void transmit(ByteBuffer frame) throws ErrnoException {
+        int len = frame.remaining();
+        if (len > Netif.MAX_FRAME || len < Netif.ETH_HEADER) {
+            synchronized (this) {
+                txDropped++;
+            }
+            frame.position(frame.limit());
+            return;
+        }
+        boolean notify;
+        synchronized (this) {
+            int id = acquireTx();
+            GrantedPage page;
+            try {
+                page = hv.grantTable().grant(backendId, true);
+            } catch (ErrnoException e) {
+                txFree.addFirst(id);
+                throw new ErrnoException(e.errno(), "netfront " + frontend + ": transmit: granting a page: " + e.getMessage());
+            }
+            page.page().put(0, frame, frame.position(), len);
+            txPages[id] = page;
+            tx.put(new NetTxRequest(page.ref(), 0, 0, id, len));
+            notify = tx.pushRequests();
+            txFrames++;
+        }
+        frame.position(frame.limit());
+        if (notify) {
+            channel.notifyPeer();
+        }
+    }
+
+    /**
+     * A free tx id. While none is free, consumes tx responses on this thread too (so a receiver
+     * that transmits from the delivery thread cannot wait on itself) and waits up to the timeout.
+     */
+    private int acquireTx() throws ErrnoException {
+        long deadline = System.nanoTime() + ioTimeout.toNanos();
+        while (true) {
+            checkUsable("transmit");
+            Integer id = txFree.poll();
+            if (id != null) {
+                return id;
+            }
+            try {
+                txResponses();
+            } catch (ErrnoException e) {
+                disconnect(e.getMessage());
+                continue;
+            }
+            if (!txFree.isEmpty()) {
+                continue;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                disconnect("no tx response for " + ioTimeout.toMillis() + " ms");
+                continue;
+            }
+            try {
+                wait(Math.max(1, Math.min(10, left / 1_000_000)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ErrnoException(Errno.EINTR, "netfront " + frontend + ": transmit interrupted");
+            }
+        }
+    }
+
+    private void checkUsable(String what) throws ErrnoException {
+        if (broken != null) {
+            throw new ErrnoException(Errno.EIO, "netfront " + frontend + ": " + what + ": disconnected: " + broken);
+        }
+    }
+
+    /** Consumes tx responses: ends each frame's grant and frees its id. Caller holds the lock. */
+    private void txResponses() throws ErrnoException {
+        int n = tx.unconsumedResponses();
+        for (int i = 0; i < n; i++) {
+            NetTxResponse r = tx.take();
+            if (r.status() == Netif.RSP_NULL) {
+                continue;
+            }
+            int id = r.id();
+            if (id >= txPages.length || txPages[id] == null) {
+                throw new ErrnoException(Errno.EIO, "tx response with id " + id + " that is not in flight");
+            }
+            if (r.status() != Netif.RSP_OKAY) {
+                txErrors++;
+            }
+            GrantedPage p = txPages[id];
+            txPages[id] = null;
+            try {
+                hv.grantTable().endAccess(p);
+            } catch (ErrnoException e) {
+                txLingering.add(p); // still mapped by the backend: never reused under it
+            }
+            txFree.add(id);
+        }
+    }
+
+    /** The event channel handler: tx completions and received frames, each with the final check. */
+    private void responses() {
+        List<byte[]> frames = new ArrayList<>();
+        synchronized (this) {
+            if (broken != null) {
+                return;
+            }
+            try {
+                do {
+                    txResponses();
+                } while (tx.finalCheckForResponses());
+                do {
+                    int n = rx.unconsumedResponses();
+                    for (int i = 0; i < n; i++) {
+                        received(rx.take(), frames);
+                    }
+                    if (n > 0 && rx.pushRequests()) {
+                        channel.notifyPeer();
+                    }
+                } while (rx.finalCheckForResponses());
+            } catch (ErrnoException e) {
+                disconnect(e.getMessage());
+            } catch (RuntimeException e) {
+                disconnect("netfront " + frontend + ": " + e); // a bug here must not leave transmitters waiting
+            }
+            notifyAll();
+        }
+        Receiver r = receiver;
+        if (r != null) {
+            for (byte[] f : frames) {
+                r.receive(ByteBuffer.wrap(f));
+            }
+        }
+    }
+
+    /** Validates one rx response, copies its frame out and reposts the buffer. Caller holds the lock. */
+    private void received(NetRxResponse r, List<byte[]> frames) throws ErrnoException {
+        int id = r.id();
+        if (id >= rxPosted.length || !rxPosted[id]) {
+            throw new ErrnoException(Errno.EIO, "rx response with id " + id + " that is not posted");
+        }
+        rxPosted[id] = false;
+        int len = r.status();
+        boolean multi = (r.flags() & (Netif.NETRXF_MORE_DATA | Netif.NETRXF_EXTRA_INFO)) != 0;
+        if (len <= 0 || multi || r.offset() + len > Netif.PAGE_SIZE || len > Netif.MAX_FRAME) {
+            rxDropped++;
+        } else {
+            byte[] f = new byte[len];
+            rxPages[id].page().get(r.offset(), f);
+            frames.add(f);
+            rxFrames++;
+        }
+        post(id);
+    }
+
+    /** Marks the device dead (link down, EIO for transmit) and tells the backend, off this thread. */
+    private void disconnect(String why) {
+        synchronized (this) {
+            if (broken != null) {
+                return;
+            }
+            broken = why;
+            notifyAll();
+        }
+        channel.mask();
+        Thread t = new Thread(() -> {
+            try {
+                xs.write(frontend + "/state", XenbusState.CLOSING.text());
+                xs.write(frontend + "/state", XenbusState.CLOSED.text());
+            } catch (ErrnoException e) {
+                // xenstore gone too: nothing more to tell
+            }
+        }, "netfront-disconnect");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Why the device was disconnected, or null while usable. */
+    public synchronized String disconnectedReason() {
+        return broken;
+    }
+
+    /** Counters: frames sent, dropped before sending (too large), answered with an error; frames received, dropped on receive. */
+    public synchronized Stats stats() {
+        return new Stats(txFrames, txDropped, txErrors, rxFrames, rxDropped);
+    }
+
+    /** See {@link #stats()}. */
+    public record Stats(long txFrames, long txDropped, long txErrors, long rxFrames, long rxDropped) {
+    }
+
+    /**
+     * Closes the device: goes Closing, waits briefly for the backend to follow, goes Closed,
+     * ends the grants (pages the backend still maps stay granted) and frees the channel.
+     */
+    @Override
+    public void close() {
+        boolean wasBroken;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            wasBroken = broken != null;
+            if (broken == null) {
+                broken = "closed";
+            }
+            notifyAll();
+        }
+        backendState.listener(null);
+        try {
+            if (!wasBroken) {
+                xs.write(frontend + "/state", XenbusState.CLOSING.text());
+                try {
+                    backendState.await(s -> s.value() >= XenbusState.CLOSING.value() || s == XenbusState.UNKNOWN, s -> false, Duration.ofSeconds(5),
+                            "netfront close");
+                } catch (ErrnoException e) {
+                    // a backend that does not follow is left behind
+                }
+                xs.write(frontend + "/state", XenbusState.CLOSED.text());
+            }
+        } catch (ErrnoException e) {
+            // xenstore gone: the grants are still ended below
+        } finally {
+            backendState.close();
+            channel.close();
+            List<GrantedPage> all = new ArrayList<>();
+            synchronized (this) {
+                all.add(txRingPage);
+                all.add(rxRingPage);
+                all.addAll(txLingering);
+                for (GrantedPage p : txPages) {
+                    if (p != null) {
+                        all.add(p);
+                    }
+                }
+                for (GrantedPage p : rxPages) {
+                    if (p != null) {
+                        all.add(p);
+                    }
+                }
+            }
+            for (GrantedPage p : all) {
+                try {
+                    hv.grantTable().endAccess(p);
+                } catch (ErrnoException e) {
+                    // still mapped by the backend: the page stays granted rather than reused under it
+                }
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "netfront " + frontend + " (backend " + backend + ", domain " + backendId + ")";
+    }
+}

@@ -1,0 +1,212 @@
+package io.jrump.xen.net;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jrump.api.Errno;
+import io.jrump.api.ErrnoException;
+import io.jrump.xen.hv.EventChannel;
+import io.jrump.xen.hv.GrantMapper;
+import io.jrump.xen.hv.Hypervisor;
+import io.jrump.xen.hv.emu.EmulatedXen;
+import io.jrump.xen.ring.BackRing;
+import io.jrump.xen.ring.SharedRing;
+import io.jrump.xen.xenbus.StateWatch;
+import io.jrump.xen.xenbus.XenbusState;
+import io.jrump.xen.xenstore.XenStoreClient;
+import io.jrump.xen.xenstore.XsStore;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * netfront against a backend that lies: it does the handshake like netback, then writes
+ * whatever responses a test asks for. Bad rx responses are dropped and counted; responses for
+ * ids never issued, impossible indexes and silence disconnect the device with EIO; the caller
+ * never sees an unchecked exception or a hang.
+ */
+class HostileNetBackendTest {
+    private EmulatedXen xen;
+    private XsStore store;
+    private Hypervisor dom0;
+    private Hypervisor dom1;
+    private XenStoreClient xs0;
+    private XenStoreClient xs1;
+    private Liar liar;
+    private NetFront front;
+
+    /** The lying backend: rings mapped and channel bound on the frontend's Connected. */
+    final class Liar implements AutoCloseable {
+        final String frontend = "/local/domain/1/device/vif/0";
+        final String backend = "/local/domain/0/backend/vif/1/0";
+        StateWatch watch;
+        GrantMapper.Mapping txMap;
+        GrantMapper.Mapping rxMap;
+        volatile BackRing<NetTxRequest, NetTxResponse> tx;
+        volatile BackRing<NetRxRequest, NetRxResponse> rx;
+        volatile EventChannel channel;
+        final AtomicInteger kicks = new AtomicInteger();
+
+        void start() throws ErrnoException {
+            xs0.transaction(t -> {
+                t.write(frontend + "/backend", backend);
+                t.write(frontend + "/backend-id", "0");
+                t.write(frontend + "/mac", "00:16:3e:00:00:01");
+                t.write(backend + "/frontend", frontend);
+                t.write(backend + "/feature-rx-copy", "1");
+                t.write(backend + "/state", XenbusState.INIT_WAIT.text());
+                return null;
+            });
+            watch = StateWatch.start(xs0, frontend + "/state");
+            watch.listener(s -> {
+                if (s == XenbusState.CONNECTED && channel == null) {
+                    try {
+                        txMap = dom0.grantMapper().map(1, Integer.parseInt(xs0.read(frontend + "/tx-ring-ref")), true);
+                        rxMap = dom0.grantMapper().map(1, Integer.parseInt(xs0.read(frontend + "/rx-ring-ref")), true);
+                        tx = new BackRing<>(new SharedRing(txMap.page(), Netif.TX_SLOT), NetTxRequest.CODEC, NetTxResponse.CODEC);
+                        rx = new BackRing<>(new SharedRing(rxMap.page(), Netif.RX_SLOT), NetRxRequest.CODEC, NetRxResponse.CODEC);
+                        EventChannel ch = dom0.eventChannels().bindInterdomain(1, Integer.parseInt(xs0.read(frontend + "/event-channel")));
+                        ch.handler(kicks::incrementAndGet);
+                        ch.unmask();
+                        channel = ch;
+                        xs0.write(backend + "/state", XenbusState.CONNECTED.text());
+                    } catch (ErrnoException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            });
+        }
+
+        /** Answers the next posted rx buffer with {@code r} (its id replaced by the buffer's unless {@code keepId}). */
+        void rx(NetRxResponse r, boolean keepId, byte fill) throws ErrnoException {
+            NetRxRequest q = rx.take();
+            try (GrantMapper.Mapping m = dom0.grantMapper().map(1, q.gref(), true)) {
+                for (int i = 0; i < Netif.PAGE_SIZE; i++) {
+                    m.page().put(i, fill);
+                }
+            }
+            rx.put(keepId ? r : new NetRxResponse(q.id(), r.offset(), r.flags(), r.status()));
+            rx.pushResponses();
+            channel.notifyPeer();
+        }
+
+        @Override
+        public void close() {
+            watch.close();
+            if (channel != null) {
+                channel.close();
+            }
+            if (txMap != null) {
+                txMap.close();
+                rxMap.close();
+            }
+        }
+    }
+
+    @BeforeEach
+    void boot() throws Exception {
+        xen = new EmulatedXen();
+        store = new XsStore();
+        dom0 = xen.createDomain(0, 16);
+        dom1 = xen.createDomain(1, 1024);
+        xs0 = XenStoreClient.open(store.connect(0));
+        xs1 = XenStoreClient.open(store.connect(1));
+        liar = new Liar();
+        liar.start();
+        front = NetFront.connect(xs1, dom1, liar.frontend, Duration.ofMillis(500));
+        NetFrontTest.await(() -> liar.channel != null, "liar connected");
+    }
+
+    @AfterEach
+    void shutdown() {
+        front.close();
+        liar.close();
+        xs0.close();
+        xs1.close();
+        xen.close();
+    }
+
+    private void assertDisconnected() throws Exception {
+        NetFrontTest.await(() -> front.disconnectedReason() != null, "disconnected");
+        assertFalse(front.isLinkUp());
+        ErrnoException e = assertThrows(ErrnoException.class, () -> front.transmit(ByteBuffer.allocate(64)));
+        assertEquals(Errno.EIO, e.errno());
+    }
+
+    @Test
+    void badRxResponsesAreDroppedAndCounted() throws Exception {
+        AtomicInteger got = new AtomicInteger();
+        front.receiver(f -> got.incrementAndGet());
+        liar.rx(new NetRxResponse(0, 0, 0, Netif.RSP_ERROR), false, (byte) 1); // error status
+        liar.rx(new NetRxResponse(0, 0, 0, (short) 0), false, (byte) 1); // empty
+        liar.rx(new NetRxResponse(0, 4000, 0, (short) 200), false, (byte) 1); // past the page
+        liar.rx(new NetRxResponse(0, 0, 0, (short) 2000), false, (byte) 1); // larger than a frame
+        liar.rx(new NetRxResponse(0, 0, Netif.NETRXF_MORE_DATA, (short) 100), false, (byte) 1); // multi-slot
+        liar.rx(new NetRxResponse(0, 0, Netif.NETRXF_EXTRA_INFO, (short) 100), false, (byte) 1);
+        liar.rx(new NetRxResponse(0, 100, 0, (short) 60), false, (byte) 7); // a good one at an offset
+        NetFrontTest.await(() -> front.stats().rxDropped() + front.stats().rxFrames() == 7, "all seven handled");
+        assertEquals(6, front.stats().rxDropped());
+        assertEquals(1, front.stats().rxFrames());
+        assertEquals(1, got.get());
+        assertNull(front.disconnectedReason());
+        assertTrue(front.isLinkUp());
+    }
+
+    @Test
+    void rxResponseForAnIdNeverPostedDisconnects() throws Exception {
+        liar.rx(new NetRxResponse(300, 0, 0, (short) 60), true, (byte) 0);
+        assertDisconnected();
+    }
+
+    @Test
+    void txResponseForAnIdNeverIssuedDisconnects() throws Exception {
+        front.transmit(ByteBuffer.allocate(64));
+        NetFrontTest.await(() -> {
+            try {
+                return liar.tx.unconsumedRequests() == 1;
+            } catch (ErrnoException e) {
+                return false;
+            }
+        }, "request on the ring");
+        NetTxRequest q = liar.tx.take();
+        liar.tx.put(new NetTxResponse(q.id() + 1, Netif.RSP_OKAY));
+        liar.tx.pushResponses();
+        liar.channel.notifyPeer();
+        assertDisconnected();
+    }
+
+    @Test
+    void responseProducerPastTheRequestsDisconnects() throws Exception {
+        ByteBuffer page = liar.txMap.page().duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        page.putInt(8, 5000); // rsp_prod with no request outstanding
+        liar.channel.notifyPeer();
+        assertDisconnected();
+    }
+
+    @Test
+    void silentBackendTimesOutTransmitWithEio() throws Exception {
+        // the liar never answers: the tx ring fills, the next transmit waits out the timeout
+        ErrnoException e = assertThrows(ErrnoException.class, () -> {
+            for (int i = 0; i < 10_000; i++) {
+                front.transmit(ByteBuffer.allocate(64));
+            }
+        });
+        assertEquals(Errno.EIO, e.errno());
+        assertNotNull(front.disconnectedReason());
+        assertFalse(front.isLinkUp());
+    }
+
+    @Test
+    void garbageInTheBackendStateTakesTheLinkDown() throws Exception {
+        xs0.write(liar.backend + "/state", "connected!");
+        assertDisconnected();
+    }
+}

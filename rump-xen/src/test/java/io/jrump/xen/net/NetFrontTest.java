@@ -1,0 +1,171 @@
+package io.jrump.xen.net;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jrump.api.ErrnoException;
+import io.jrump.xen.hv.Hypervisor;
+import io.jrump.xen.hv.emu.EmulatedXen;
+import io.jrump.xen.xenstore.XenStoreClient;
+import io.jrump.xen.xenstore.XsStore;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Two netfronts (domains 1 and 2) joined by two emulated netbacks in domain 0 whose sinks deliver to each other. */
+class NetFrontTest {
+    static final String MAC1 = "00:16:3e:00:00:01";
+    static final String MAC2 = "00:16:3e:00:00:02";
+
+    private EmulatedXen xen;
+    private XsStore store;
+    private Hypervisor dom0;
+    private Hypervisor dom1;
+    private Hypervisor dom2;
+    private XenStoreClient xs0;
+    private XenStoreClient xs1;
+    private XenStoreClient xs2;
+    private final List<AutoCloseable> closeLast = new ArrayList<>();
+
+    @BeforeEach
+    void boot() throws ErrnoException {
+        xen = new EmulatedXen();
+        store = new XsStore();
+        dom0 = xen.createDomain(0, 16);
+        dom1 = xen.createDomain(1, 1024);
+        dom2 = xen.createDomain(2, 1024);
+        xs0 = XenStoreClient.open(store.connect(0));
+        xs1 = XenStoreClient.open(store.connect(1));
+        xs2 = XenStoreClient.open(store.connect(2));
+    }
+
+    @AfterEach
+    void shutdown() throws Exception {
+        for (AutoCloseable c : closeLast) {
+            c.close();
+        }
+        xs0.close();
+        xs1.close();
+        xs2.close();
+        xen.close();
+    }
+
+    static void await(BooleanSupplier cond, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!cond.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "never: " + what);
+            Thread.sleep(2);
+        }
+    }
+
+    @Test
+    void framesOfEverySizeCrossTheCable() throws Exception {
+        NetBackend b1 = NetBackend.create(xs0, dom0, 1, 0, MAC1, null);
+        NetBackend b2 = NetBackend.create(xs0, dom0, 2, 0, MAC2, null);
+        closeLast.add(b1);
+        closeLast.add(b2);
+        b1.sink(b2::deliver);
+        b2.sink(b1::deliver);
+        NetFront f1 = NetFront.connect(xs1, dom1, b1.frontendPath(), Duration.ofSeconds(20));
+        NetFront f2 = NetFront.connect(xs2, dom2, b2.frontendPath(), Duration.ofSeconds(20));
+        closeLast.add(0, f1);
+        closeLast.add(0, f2);
+        assertTrue(f1.isLinkUp());
+        assertEquals(1500, f1.mtu());
+        assertArrayEquals(new byte[] {0, 0x16, 0x3e, 0, 0, 2}, f2.macAddress());
+        BlockingQueue<byte[]> at2 = new LinkedBlockingQueue<>();
+        BlockingQueue<byte[]> at1 = new LinkedBlockingQueue<>();
+        f2.receiver(fr -> {
+            byte[] b = new byte[fr.remaining()];
+            fr.get(b);
+            at2.add(b);
+        });
+        f1.receiver(fr -> {
+            byte[] b = new byte[fr.remaining()];
+            fr.get(b);
+            at1.add(b);
+        });
+        // every size from a bare header to a full frame, each way; more frames than ring slots, so ids and rx buffers recycle
+        for (int size = 14; size <= 1514; size++) {
+            byte[] frame = new byte[size];
+            for (int i = 0; i < size; i++) {
+                frame[i] = (byte) (i * 31 + size);
+            }
+            f1.transmit(ByteBuffer.wrap(frame));
+            assertArrayEquals(frame, at2.poll(20, TimeUnit.SECONDS), "frame of " + size + " bytes 1->2");
+            f2.transmit(ByteBuffer.wrap(frame));
+            assertArrayEquals(frame, at1.poll(20, TimeUnit.SECONDS), "frame of " + size + " bytes 2->1");
+        }
+        // a frame past the MTU is dropped and counted, never sent
+        f1.transmit(ByteBuffer.allocate(1515));
+        assertEquals(1, f1.stats().txDropped());
+        f1.transmit(ByteBuffer.allocate(60));
+        assertEquals(60, at2.poll(20, TimeUnit.SECONDS).length);
+        assertTrue(at2.isEmpty());
+        assertEquals(1502, f1.stats().txFrames());
+        assertEquals(1501, f1.stats().rxFrames());
+        assertEquals(0, f1.stats().rxDropped() + f2.stats().rxDropped() + f1.stats().txErrors());
+        assertNull(b1.failure());
+    }
+
+    @Test
+    void burstBeyondPostedBuffersIsDroppedAtTheBackendNotHung() throws Exception {
+        NetBackend b1 = NetBackend.create(xs0, dom0, 1, 0, MAC1, fr -> { });
+        closeLast.add(b1);
+        NetFront f1 = NetFront.connect(xs1, dom1, b1.frontendPath(), Duration.ofSeconds(20));
+        closeLast.add(0, f1);
+        // nobody consumes on the frontend's side until the receiver is set: buffers run out, the rest is counted
+        int delivered = 0;
+        for (int i = 0; i < 600; i++) {
+            if (b1.deliver(ByteBuffer.allocate(100))) {
+                delivered++;
+            }
+        }
+        assertTrue(delivered >= 256, "delivered " + delivered);
+        int d = delivered;
+        await(() -> f1.stats().rxFrames() == d, "frontend took the delivered frames");
+        // 600 bursts through a tx ring of 256: ids are recycled, no hang
+        for (int i = 0; i < 600; i++) {
+            f1.transmit(ByteBuffer.allocate(64));
+        }
+        await(() -> b1.counters()[0] == 600, "backend took 600 frames");
+    }
+
+    @Test
+    void backendClosingTakesTheLinkDown() throws Exception {
+        NetBackend b1 = NetBackend.create(xs0, dom0, 1, 0, MAC1, fr -> { });
+        NetFront f1 = NetFront.connect(xs1, dom1, b1.frontendPath(), Duration.ofSeconds(20));
+        closeLast.add(0, f1);
+        assertTrue(f1.isLinkUp());
+        b1.close();
+        await(() -> !f1.isLinkUp(), "link down");
+        assertNotNull(f1.disconnectedReason());
+        ErrnoException e = org.junit.jupiter.api.Assertions.assertThrows(ErrnoException.class, () -> f1.transmit(ByteBuffer.allocate(64)));
+        assertEquals(io.jrump.api.Errno.EIO, e.errno());
+        assertFalse(f1.isLinkUp());
+    }
+
+    @Test
+    void closeEndsEveryGrant() throws Exception {
+        NetBackend b1 = NetBackend.create(xs0, dom0, 1, 0, MAC1, fr -> { });
+        closeLast.add(b1);
+        int before = dom1.grantTable().inUse();
+        NetFront f1 = NetFront.connect(xs1, dom1, b1.frontendPath(), Duration.ofSeconds(20));
+        f1.transmit(ByteBuffer.allocate(64));
+        await(() -> b1.counters()[0] == 1, "frame taken");
+        f1.close();
+        assertEquals(before, dom1.grantTable().inUse());
+    }
+}
