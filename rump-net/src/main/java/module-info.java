@@ -12,6 +12,7 @@ module io.jrump.net {
     exports io.jrump.net.link;
     exports io.jrump.netinet;
     exports io.jrump.netinet.tcp;
+    exports io.jrump.net.channels;
 
     uses io.jrump.netinet.TransportFactory;
 
