@@ -16,7 +16,7 @@ import java.nio.channels.spi.SelectorProvider;
  * {@link java.nio.channels.spi.AbstractSelectableChannel#register} only accepts a selector of the
  * channel's own provider, so one instance ties a kernel's channels and selectors together.
  */
-final class KernelSelectorProvider extends SelectorProvider {
+class KernelSelectorProvider extends SelectorProvider {
     private final RumpKernel kernel;
 
     KernelSelectorProvider(RumpKernel kernel) {

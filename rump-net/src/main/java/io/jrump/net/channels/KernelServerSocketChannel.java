@@ -6,6 +6,7 @@ import io.jrump.api.KernelClosedException;
 import io.jrump.api.PollFd;
 import io.jrump.api.Syscalls;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.SocketAddress;
@@ -34,6 +35,7 @@ final class KernelServerSocketChannel extends ServerSocketChannel implements Ker
     private final Object lock = new Object();
     private volatile boolean bound;
     private boolean killed;
+    private ServerSocket adaptor;
 
     KernelServerSocketChannel(KernelSelectorProvider provider, int fd) {
         super(provider);
@@ -109,7 +111,16 @@ final class KernelServerSocketChannel extends ServerSocketChannel implements Ker
 
     @Override
     public ServerSocket socket() {
-        throw new UnsupportedOperationException("no java.net.ServerSocket adaptor for kernel channels");
+        synchronized (lock) {
+            if (adaptor == null) {
+                try {
+                    adaptor = new ServerSocketAdaptor(this);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            return adaptor;
+        }
     }
 
     @Override
