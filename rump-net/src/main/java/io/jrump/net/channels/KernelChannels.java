@@ -11,9 +11,8 @@ import java.util.Objects;
  * {@code poll}. Everything goes through the public {@link io.jrump.api.Syscalls} of process 1, so
  * the channels work for any kernel with a network component, whatever platform it runs on.
  *
- * <p>Datagram channels, pipes and the JVM-wide {@code java.nio.channels.spi.SelectorProvider}
- * switch are not offered yet: those {@code open*} methods throw
- * {@link UnsupportedOperationException}.
+ * <p>Datagram channels and pipes are not offered yet: those {@code open*} methods throw
+ * {@link UnsupportedOperationException}. For the JVM-wide switch see {@link SystemSelectorProvider}.
  */
 public final class KernelChannels {
     private KernelChannels() {
