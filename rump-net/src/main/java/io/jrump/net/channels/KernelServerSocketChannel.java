@@ -137,7 +137,6 @@ final class KernelServerSocketChannel extends ServerSocketChannel implements Ker
             return new KernelSocketChannel(provider, s, true);
         } catch (ErrnoException e) {
             if (e.errno() == Errno.EAGAIN) {
-                done = true;
                 return null;
             }
             throw Errnos.map(e);

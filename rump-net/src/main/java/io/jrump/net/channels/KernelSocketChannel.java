@@ -303,11 +303,10 @@ final class KernelSocketChannel extends SocketChannel implements KernelChannel {
         try {
             begin();
             int n = sys.recv(fd, dst, flags);
-            done = true;
+            done = n > 0; // end of stream on a channel closed meanwhile is an asynchronous close
             return n == 0 ? -1 : n;
         } catch (ErrnoException e) {
             if (e.errno() == Errno.EAGAIN) {
-                done = true;
                 return 0;
             }
             throw Errnos.map(e);
@@ -366,11 +365,10 @@ final class KernelSocketChannel extends SocketChannel implements KernelChannel {
         try {
             begin();
             int n = sys.send(fd, src, MSG_NOSIGNAL);
-            done = true;
+            done = n > 0;
             return n;
         } catch (ErrnoException e) {
             if (e.errno() == Errno.EAGAIN) {
-                done = true;
                 return 0;
             }
             throw Errnos.map(e);

@@ -315,4 +315,42 @@ class KernelChannelsTest {
         assertInstanceOf(ClosedChannelException.class, e, "a channel of a closed kernel is closed");
         assertThrows(ClosedChannelException.class, () -> pb.openSocketChannel());
     }
+
+    @Test
+    void closeAndInterruptEndABlockedRead() throws Exception {
+        ServerSocketChannel server = pb.openServerSocketChannel().bind(null);
+        int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
+        SocketChannel c1 = pa.openSocketChannel();
+        c1.connect(at("10.0.0.2", port));
+        SocketChannel c2 = pa.openSocketChannel();
+        c2.connect(at("10.0.0.2", port));
+        Future<Object> closed = pool.submit(() -> {
+            try {
+                return c1.read(ByteBuffer.allocate(10));
+            } catch (IOException e) {
+                return e;
+            }
+        });
+        Thread.sleep(200); // let the read block; the result below is the same if it had not yet
+        c1.close();
+        assertInstanceOf(java.nio.channels.AsynchronousCloseException.class, closed.get(30, TimeUnit.SECONDS));
+
+        java.util.concurrent.atomic.AtomicReference<Thread> reader = new java.util.concurrent.atomic.AtomicReference<>();
+        Future<Object> interrupted = pool.submit(() -> {
+            reader.set(Thread.currentThread());
+            try {
+                return c2.read(ByteBuffer.allocate(10));
+            } catch (IOException e) {
+                return e;
+            }
+        });
+        while (reader.get() == null) {
+            Thread.onSpinWait();
+        }
+        Thread.sleep(200);
+        reader.get().interrupt();
+        assertInstanceOf(java.nio.channels.ClosedByInterruptException.class, interrupted.get(30, TimeUnit.SECONDS));
+        assertFalse(c2.isOpen());
+        server.close();
+    }
 }
