@@ -129,6 +129,44 @@ public interface Syscalls {
     /** {@code mode} is {@link Fcntl#F_OK} or an or of {@code R_OK}, {@code W_OK}, {@code X_OK}; checked with the real ids. */
     void access(String path, int mode) throws ErrnoException;
 
+    // ---- extended attributes (names and flags: XattrFlags) ----
+
+    /**
+     * The value of the extended attribute {@code name} ("user.comment") of the file at
+     * {@code path}, following a final symbolic link. ENODATA when it has none of that name (or
+     * the caller may not see it: {@code trusted.*} for others than root), EOPNOTSUPP for an
+     * unknown namespace or a file system without attributes, ERANGE for a name longer than
+     * {@link XattrFlags#XATTR_NAME_MAX} bytes. Values are whole arrays: at most 64 KiB.
+     */
+    byte[] getxattr(String path, String name) throws ErrnoException;
+
+    /** {@link #getxattr} of a symbolic link itself. */
+    byte[] lgetxattr(String path, String name) throws ErrnoException;
+
+    /** The full names of the file's extended attributes that the caller may see ({@code trusted.*} only for root). */
+    List<String> listxattr(String path) throws ErrnoException;
+
+    /** {@link #listxattr} of a symbolic link itself. */
+    List<String> llistxattr(String path) throws ErrnoException;
+
+    /**
+     * Sets an extended attribute. {@code flags}: 0, {@link XattrFlags#XATTR_CREATE} (EEXIST when
+     * it exists) or {@link XattrFlags#XATTR_REPLACE} (ENODATA when it does not). As on Linux:
+     * {@code user.*} needs write permission and exists only on regular files and directories
+     * (EPERM), {@code trusted.*} and {@code security.*} need root (EPERM); E2BIG for a value over
+     * {@link XattrFlags#XATTR_SIZE_MAX}, ENOSPC when the file system has no room for it.
+     */
+    void setxattr(String path, String name, byte[] value, int flags) throws ErrnoException;
+
+    /** {@link #setxattr} on a symbolic link itself. */
+    void lsetxattr(String path, String name, byte[] value, int flags) throws ErrnoException;
+
+    /** Removes an extended attribute; ENODATA when absent. Permissions as for {@link #setxattr}. */
+    void removexattr(String path, String name) throws ErrnoException;
+
+    /** {@link #removexattr} on a symbolic link itself. */
+    void lremovexattr(String path, String name) throws ErrnoException;
+
     StatVfs statvfs(String path) throws ErrnoException;
 
     /** Opens a directory, reads all its entries (with "." and "..") and closes it. */

@@ -26,8 +26,13 @@ final class CpCommand extends ImageCommand {
     boolean preserve;
 
     @Option(names = "-a", description = "Archive, as cp -a and mke2fs -d: copy recursively, keeping symbolic links as links,"
-            + " hard links as links, FIFOs, sockets and device nodes, modes, owners (on the host: when root) and times.")
+            + " hard links as links, FIFOs, sockets and device nodes, modes, owners (on the host: when root), times and"
+            + " extended attributes.")
     boolean archive;
+
+    @Option(names = "--xattrs", description = "Copy extended attributes too (all namespaces between images; user.* to and from the host)."
+            + " -a copies them as well, without complaining where the destination keeps none.")
+    boolean xattrs;
 
     @Parameters(arity = "2..*", paramLabel = "SRC... DST", hideParamSyntax = true,
             description = "One or more sources, then the destination (a directory when there are several sources).")
@@ -61,12 +66,14 @@ final class CpCommand extends ImageCommand {
         if (sources.size() > 1 && !into) {
             throw new ErrnoException(Errno.ENOTDIR, "cp", dst.display(), "copying several files needs a directory");
         }
-        TreeCopier.Options options = new TreeCopier.Options(recursive, preserve, archive);
+        TreeCopier.Options options = new TreeCopier.Options(recursive, preserve, archive, xattrs);
         long total = 0;
-        for (End s : sources) {
+        boolean shown = showProgress();
+        // the total is for the progress line only: without one, no walk of the sources beforehand (it would lstat every file twice)
+        for (End s : shown ? sources : List.<End>of()) {
             total += new TreeCopier(s.side(), dst.side(), options, null, this::problem).size(s.path());
         }
-        ByteProgress progress = new ByteProgress(out(), "copying", total, showProgress());
+        ByteProgress progress = new ByteProgress(out(), "copying", total, shown);
         for (End s : sources) {
             String target = into && !s.contents() ? FileSide.join(dst.path(), FileSide.baseName(s.path())) : dst.path();
             new TreeCopier(s.side(), dst.side(), options, progress, this::problem).copy(s.path(), target);

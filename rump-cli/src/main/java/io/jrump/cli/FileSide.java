@@ -59,6 +59,19 @@ interface FileSide {
     /** Sets owner and group, of a symbolic link itself (EPERM when not allowed). */
     void lchown(String path, int uid, int gid) throws ErrnoException;
 
+    /**
+     * The extended attributes' names of {@code path} itself (a link is not followed) that this
+     * side can copy: every namespace in an image, {@code user.*} on the host (what the JDK's
+     * {@code user} view reaches).
+     */
+    List<String> listxattr(String path) throws ErrnoException;
+
+    /** An extended attribute's value, of {@code path} itself. */
+    byte[] getxattr(String path, String name) throws ErrnoException;
+
+    /** Sets an extended attribute of {@code path} itself (EOPNOTSUPP where it cannot be kept). */
+    void setxattr(String path, String name, byte[] value) throws ErrnoException;
+
     /** {@code dir/name}. */
     static String join(String dir, String name) {
         return dir.endsWith("/") ? dir + name : dir + "/" + name;

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
@@ -32,6 +33,8 @@ import java.util.stream.Stream;
  * reports the same way whichever side failed.
  */
 final class HostSide implements FileSide {
+    private static final String USER = "user.";
+
     @Override
     public String display(String path) {
         return path;
@@ -207,6 +210,61 @@ final class HostSide implements FileSide {
     }
 
     /** The errno a host exception stands for, with the call and path named. */
+    /**
+     * The JDK's {@code user} view of a regular file or directory, null for anything else:
+     * user.* exists on those only, and the view opens the file, which would block on a FIFO.
+     */
+    private static UserDefinedFileAttributeView userView(String path) {
+        Path p = Path.of(path);
+        if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+            return null;
+        }
+        return Files.getFileAttributeView(p, UserDefinedFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+    }
+
+    @Override
+    public List<String> listxattr(String path) throws ErrnoException {
+        UserDefinedFileAttributeView v = userView(path);
+        if (v == null) {
+            return List.of();
+        }
+        try {
+            return v.list().stream().map(n -> USER + n).toList();
+        } catch (IOException e) {
+            throw errno("listxattr", path, e);
+        }
+    }
+
+    @Override
+    public byte[] getxattr(String path, String name) throws ErrnoException {
+        UserDefinedFileAttributeView v = userView(path);
+        if (v == null || !name.startsWith(USER)) {
+            throw new ErrnoException(Errno.EOPNOTSUPP, "getxattr", path, "the host side reaches user.* attributes of files and directories only");
+        }
+        try {
+            String n = name.substring(USER.length());
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(v.size(n));
+            v.read(n, b);
+            return b.array();
+        } catch (IOException e) {
+            throw errno("getxattr", path, e);
+        }
+    }
+
+    @Override
+    public void setxattr(String path, String name, byte[] value) throws ErrnoException {
+        UserDefinedFileAttributeView v = userView(path);
+        if (v == null || !name.startsWith(USER)) {
+            throw new ErrnoException(Errno.EOPNOTSUPP, "setxattr", path + " (" + name + ")",
+                    "the host side keeps user.* attributes of files and directories only");
+        }
+        try {
+            v.write(name.substring(USER.length()), java.nio.ByteBuffer.wrap(value));
+        } catch (IOException e) {
+            throw errno("setxattr", path + " (" + name + ")", e);
+        }
+    }
+
     static ErrnoException errno(String call, String path, IOException e) {
         Errno errno;
         if (e instanceof NoSuchFileException) {

@@ -218,4 +218,65 @@ final class ImageSide implements FileSide {
     StatVfs statvfs() throws ErrnoException {
         return call("statvfs", "/", Syscalls::statvfs);
     }
+
+    @Override
+    public List<String> listxattr(String path) throws ErrnoException {
+        return listxattr(path, false);
+    }
+
+    /** The names of {@code path}'s extended attributes, following a last link when {@code follow}. */
+    List<String> listxattr(String path, boolean follow) throws ErrnoException {
+        return follow ? call("listxattr", path, Syscalls::listxattr) : call("llistxattr", path, Syscalls::llistxattr);
+    }
+
+    @Override
+    public byte[] getxattr(String path, String name) throws ErrnoException {
+        return getxattr(path, name, false);
+    }
+
+    /** An extended attribute's value, following a last link when {@code follow}. */
+    byte[] getxattr(String path, String name, boolean follow) throws ErrnoException {
+        return xattrCall(follow ? "getxattr" : "lgetxattr", path, name,
+                (sys, k) -> follow ? sys.getxattr(k, name) : sys.lgetxattr(k, name));
+    }
+
+    @Override
+    public void setxattr(String path, String name, byte[] value) throws ErrnoException {
+        setxattr(path, name, value, false);
+    }
+
+    /** Sets an extended attribute, following a last link when {@code follow}. */
+    void setxattr(String path, String name, byte[] value, boolean follow) throws ErrnoException {
+        xattrCall(follow ? "setxattr" : "lsetxattr", path, name, (sys, k) -> {
+            if (follow) {
+                sys.setxattr(k, name, value, 0);
+            } else {
+                sys.lsetxattr(k, name, value, 0);
+            }
+            return null;
+        });
+    }
+
+    /** Removes an extended attribute, following a last link when {@code follow}. */
+    void removexattr(String path, String name, boolean follow) throws ErrnoException {
+        xattrCall(follow ? "removexattr" : "lremovexattr", path, name, (sys, k) -> {
+            if (follow) {
+                sys.removexattr(k, name);
+            } else {
+                sys.lremovexattr(k, name);
+            }
+            return null;
+        });
+    }
+
+    /** {@link #call} naming the attribute too: {@code setxattr disk.img:/f (user.x): ENOSPC ...}. */
+    private <T> T xattrCall(String name, String path, String attr, Call<T> call) throws ErrnoException {
+        try {
+            return call.run(image.sys(), image.path(path));
+        } catch (ErrnoException e) {
+            ErrnoException named = new ErrnoException(e.errno(), name, display(path) + " (" + attr + ")", e.detail());
+            named.initCause(e);
+            throw named;
+        }
+    }
 }

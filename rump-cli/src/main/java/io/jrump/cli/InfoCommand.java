@@ -8,6 +8,7 @@ import io.jrump.dev.FileBlockDevice;
 import io.jrump.dev.part.Partition;
 import io.jrump.dev.part.PartitionTable;
 import io.jrump.fs.nio.FsType;
+import io.jrump.fs.nio.FsTypes;
 import io.jrump.fs.nio.MountedImage;
 import java.util.Locale;
 import picocli.CommandLine.Command;
@@ -26,24 +27,26 @@ final class InfoCommand extends ImageCommand {
     @Override
     void run(ImageSession session) throws ErrnoException {
         ImageAddress a = address(imageArg);
-        PartitionTable table;
+        boolean partitionsOnly;
+        // one open and one read of the table: each partition is probed through the table in hand
         try (FileBlockDevice disk = FileBlockDevice.open(a.image(), true, session.waits())) {
             out().println("image:       " + a.image() + " (" + Units.bytes(disk.size()) + ", " + disk.size() + " bytes)");
-            table = PartitionTable.read(disk, a.image().toString());
-        }
-        if (table.scheme() != PartitionTable.Scheme.NONE) {
-            out().println("partitions:  " + table.scheme().name().toLowerCase(Locale.ROOT));
-            for (Partition p : table.partitions()) {
-                FsType t = MountedImage.probe(a.image(), p.number(), session.waits());
-                out().printf("  %2d  sectors %d-%d (%s)  type %s%s  %s%n", p.number(), p.start(), p.end() - 1,
-                        Units.bytes(p.sectors() * 512.0), p.type(), p.name().isEmpty() ? "" : " \"" + p.name() + "\"",
-                        t == null ? "-" : t.name() + (t.label().isEmpty() ? "" : " '" + t.label() + "'"));
+            PartitionTable table = PartitionTable.read(disk, a.image().toString());
+            if (table.scheme() != PartitionTable.Scheme.NONE) {
+                out().println("partitions:  " + table.scheme().name().toLowerCase(Locale.ROOT));
+                for (Partition p : table.partitions()) {
+                    FsType t = FsTypes.detect(p.open(disk, a.image() + "@" + p.number()));
+                    out().printf("  %2d  sectors %d-%d (%s)  type %s%s  %s%n", p.number(), p.start(), p.end() - 1,
+                            Units.bytes(p.sectors() * 512.0), p.type(), p.name().isEmpty() ? "" : " \"" + p.name() + "\"",
+                            t == null ? "-" : t.name() + (t.label().isEmpty() ? "" : " '" + t.label() + "'"));
+                }
+                for (String note : table.notes()) {
+                    out().println("  note: " + note);
+                }
             }
-            for (String note : table.notes()) {
-                out().println("  note: " + note);
-            }
+            partitionsOnly = a.partition() == 0 && table.scheme() != PartitionTable.Scheme.NONE && FsTypes.detect(disk) == null;
         }
-        if (a.partition() == 0 && table.scheme() != PartitionTable.Scheme.NONE && MountedImage.probe(a.image(), 0) == null) {
+        if (partitionsOnly) {
             out().println("file system: none on the whole disk; name a partition as " + a.image() + "@N");
             return;
         }

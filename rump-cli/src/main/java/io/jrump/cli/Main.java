@@ -24,13 +24,15 @@ public final class Main {
     /**
      * Gives every subcommand {@code -h}/{@code --help}: a usage-help option makes picocli print
      * the usage and skip the check of required arguments, so {@code rump ls --help} is the
-     * usage of {@code ls} with exit status 0, not "Missing required parameter".
+     * usage of {@code ls} with exit status 0, not "Missing required parameter". A command whose
+     * own {@code -h} means something else (getfattr's, as getfattr(1)'s) gets {@code --help} alone.
      */
     private static void addHelpOptions(CommandLine cli) {
         for (CommandLine sub : cli.getSubcommands().values()) {
             CommandSpec spec = sub.getCommandSpec();
-            if (spec.optionsMap().get("-h") == null && spec.optionsMap().get("--help") == null) {
-                spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).description("Show this help and exit.").build());
+            if (spec.optionsMap().get("--help") == null) {
+                String[] names = spec.optionsMap().get("-h") == null ? new String[] {"-h", "--help"} : new String[] {"--help"};
+                spec.addOption(OptionSpec.builder(names).usageHelp(true).description("Show this help and exit.").build());
             }
             addHelpOptions(sub);
         }

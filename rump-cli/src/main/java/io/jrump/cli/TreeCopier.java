@@ -40,7 +40,16 @@ final class TreeCopier {
     private static final int SET_ID = FileMode.S_ISUID | FileMode.S_ISGID;
 
     /** What a copy does besides the data and permission bits of what it is named. */
-    record Options(boolean recursive, boolean times, boolean archive) {
+    record Options(boolean recursive, boolean times, boolean archive, boolean xattrs) {
+        Options(boolean recursive, boolean times, boolean archive) {
+            this(recursive, times, archive, false);
+        }
+
+        /** Extended attributes are copied with {@code --xattrs}, and by {@code -a} (whose failures to keep them are not errors where the destination keeps none). */
+        boolean copiesXattrs() {
+            return xattrs || archive;
+        }
+
         boolean walks() {
             return recursive || archive;
         }
@@ -128,7 +137,7 @@ final class TreeCopier {
 
             @Override
             public void leave(String path, String rel, Stat st) throws ErrnoException {
-                attributes(target(dst, rel), st);
+                attributes(path, target(dst, rel), st);
             }
         });
     }
@@ -163,11 +172,18 @@ final class TreeCopier {
         if (severalNames) {
             copiedLinks.put(key, d);
         }
-        attributes(d, st);
+        attributes(path, d, st);
     }
 
-    /** Owner (archive), permission bits (not of a link, which has none of its own) and times (-p, archive) of a copy. */
-    private void attributes(String d, Stat st) throws ErrnoException {
+    /**
+     * Owner (archive), extended attributes (--xattrs, archive), permission bits (not of a link,
+     * which has none of its own) and times (-p, archive) of a copy; the attributes before the
+     * mode, so a file made read-only still takes them.
+     */
+    private void attributes(String s, String d, Stat st) throws ErrnoException {
+        if (options.copiesXattrs()) {
+            copyXattrs(s, d);
+        }
         int perms = st.mode() & FileMode.ALLPERMS;
         if (options.archive()) {
             try {
@@ -184,6 +200,30 @@ final class TreeCopier {
         }
         if (options.keepsTimes() && (!st.isSymlink() || options.archive())) {
             to.utimes(d, st.atime(), st.mtime(), !st.isSymlink());
+        }
+    }
+
+    /**
+     * Copies every extended attribute the source side reaches. One the destination refuses is
+     * reported and the copy goes on, as GNU cp does; with {@code -a} alone a destination that
+     * keeps none (EOPNOTSUPP) is not reported, as {@code cp -a} is silent about it.
+     */
+    private void copyXattrs(String s, String d) {
+        List<String> names;
+        try {
+            names = from.listxattr(s);
+        } catch (ErrnoException e) {
+            problems.accept(e); // damaged attributes in the source: said, and the rest copied
+            return;
+        }
+        for (String name : names) {
+            try {
+                to.setxattr(d, name, from.getxattr(s, name));
+            } catch (ErrnoException e) {
+                if (options.xattrs() || e.errno() != Errno.EOPNOTSUPP) {
+                    problems.accept(e);
+                }
+            }
         }
     }
 

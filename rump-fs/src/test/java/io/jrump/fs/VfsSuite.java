@@ -131,6 +131,11 @@ public abstract class VfsSuite {
         return true;
     }
 
+    /** Whether files keep extended attributes ({@code user.}, {@code trusted.}, {@code security.}); others answer EOPNOTSUPP. */
+    protected boolean hasXattrs() {
+        return true;
+    }
+
     /** Whether a one-character name made of {@code c} is allowed. */
     protected boolean allowsNameChar(char c) {
         return true;
@@ -1413,6 +1418,40 @@ public abstract class VfsSuite {
         } finally {
             pool.shutdownNow();
         }
+        check();
+    }
+
+    /** Extended attributes: set, replace, list, remove, with Linux's errnos; a file system without them answers EOPNOTSUPP. */
+    @Test
+    void extendedAttributes() throws Exception {
+        touch(p("f"));
+        if (!hasXattrs()) {
+            assertErrno(Errno.EOPNOTSUPP, () -> sys.setxattr(p("f"), "user.a", utf8("1"), 0));
+            assertEquals(List.of(), sys.listxattr(p("f")));
+            return;
+        }
+        sys.mkdir(p("d"), 0777);
+        sys.setxattr(p("f"), "user.a", utf8("one"), io.jrump.api.XattrFlags.XATTR_CREATE);
+        sys.setxattr(p("f"), "trusted.b", new byte[600], 0);
+        sys.setxattr(p("d"), "security.c", utf8(""), 0);
+        sys.setxattr(p("f"), "user.a", utf8("two"), io.jrump.api.XattrFlags.XATTR_REPLACE);
+        assertArrayEquals(utf8("two"), sys.getxattr(p("f"), "user.a"));
+        assertArrayEquals(new byte[600], sys.getxattr(p("f"), "trusted.b"));
+        assertEquals(java.util.Set.of("user.a", "trusted.b"), java.util.Set.copyOf(sys.listxattr(p("f"))));
+        assertEquals(List.of("security.c"), sys.listxattr(p("d")));
+        assertErrno(Errno.EEXIST, () -> sys.setxattr(p("f"), "user.a", utf8("x"), io.jrump.api.XattrFlags.XATTR_CREATE));
+        assertErrno(Errno.ENODATA, () -> sys.setxattr(p("f"), "user.z", utf8("x"), io.jrump.api.XattrFlags.XATTR_REPLACE));
+        assertErrno(Errno.ENODATA, () -> sys.getxattr(p("f"), "user.z"));
+        assertErrno(Errno.EOPNOTSUPP, () -> sys.getxattr(p("f"), "other.z"));
+        sys.removexattr(p("f"), "user.a");
+        assertErrno(Errno.ENODATA, () -> sys.removexattr(p("f"), "user.a"));
+        assertEquals(List.of("trusted.b"), sys.listxattr(p("f")));
+        Syscalls alice = kernel.spawn(ALICE).sys();
+        assertEquals(List.of(), alice.listxattr(p("f")), "trusted.* is listed for root only");
+        assertErrno(Errno.EPERM, () -> alice.setxattr(p("f"), "trusted.x", utf8("1"), 0));
+        assertErrno(Errno.EACCES, () -> alice.setxattr(p("f"), "user.x", utf8("1"), 0));
+        sys.removexattr(p("f"), "trusted.b");
+        sys.unlink(p("f"));
         check();
     }
 

@@ -4,6 +4,7 @@ import io.jrump.api.ErrnoException;
 import io.jrump.api.Stat;
 import io.jrump.api.StatVfs;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * The path-name system calls, as the VFS faction serves them. The base kernel owns
@@ -52,6 +53,18 @@ public interface PathCalls extends AutoCloseable {
 
     /** The caller's credentials are already the real ids. */
     void access(Caller caller, String path, int mode) throws ErrnoException;
+
+    /** An extended attribute's value; {@code follow} false is {@code lgetxattr}. */
+    byte[] getxattr(Caller caller, String path, String name, boolean follow) throws ErrnoException;
+
+    /** The extended attributes' names the caller may see; {@code follow} false is {@code llistxattr}. */
+    List<String> listxattr(Caller caller, String path, boolean follow) throws ErrnoException;
+
+    /** {@code flags}: {@link io.jrump.api.XattrFlags}; {@code follow} false is {@code lsetxattr}. */
+    void setxattr(Caller caller, String path, String name, byte[] value, int flags, boolean follow) throws ErrnoException;
+
+    /** {@code follow} false is {@code lremovexattr}. */
+    void removexattr(Caller caller, String path, String name, boolean follow) throws ErrnoException;
 
     StatVfs statvfs(Caller caller, String path) throws ErrnoException;
 

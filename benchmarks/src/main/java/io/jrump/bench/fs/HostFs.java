@@ -56,6 +56,22 @@ final class HostFs implements MountedFs {
     }
 
     @Override
+    public PositionalReader openReader(String path) throws IOException {
+        FileChannel ch = FileChannel.open(root.resolve(path), StandardOpenOption.READ);
+        return new PositionalReader() {
+            @Override
+            public int pread(ByteBuffer dst, long offset) throws IOException {
+                return ch.read(dst, offset);
+            }
+
+            @Override
+            public void close() throws IOException {
+                ch.close();
+            }
+        };
+    }
+
+    @Override
     public void mkdir(String path) throws IOException {
         Files.createDirectory(root.resolve(path));
     }

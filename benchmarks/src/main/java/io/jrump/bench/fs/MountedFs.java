@@ -16,6 +16,15 @@ interface MountedFs {
     /** Reads {@code path} to its end in calls of {@code chunk}'s size; returns the bytes read. */
     long readAll(String path, ByteBuffer chunk) throws IOException;
 
+    /** Opens {@code path} for positional reads, which several threads may make at once. */
+    PositionalReader openReader(String path) throws IOException;
+
+    /** An open file for {@link #openReader}: {@code pread}. */
+    interface PositionalReader extends java.io.Closeable {
+        /** Reads into {@code dst} from {@code offset}; returns the bytes read. */
+        int pread(ByteBuffer dst, long offset) throws IOException;
+    }
+
     void mkdir(String path) throws IOException;
 
     /** Creates a new file holding {@code data} (from its position; the position is left alone) and closes it. */

@@ -82,6 +82,22 @@ final class RumpFs implements MountedFs {
     }
 
     @Override
+    public PositionalReader openReader(String path) throws IOException {
+        int fd = sys.open(at(path), O_RDONLY);
+        return new PositionalReader() {
+            @Override
+            public int pread(ByteBuffer dst, long offset) throws IOException {
+                return sys.pread(fd, dst, offset);
+            }
+
+            @Override
+            public void close() throws IOException {
+                sys.close(fd);
+            }
+        };
+    }
+
+    @Override
     public void mkdir(String path) throws IOException {
         sys.mkdir(at(path), 0755);
     }

@@ -17,6 +17,13 @@ public final class Buf implements AutoCloseable {
     boolean dirty;
     /** Guarded by the cache: pins held by callers. */
     int pins;
+    /**
+     * Guarded by the cache: the device read that is filling {@link #bytes}, or null once they
+     * hold the block (BSD's {@code B_BUSY} during a read). Such a buffer is never evicted.
+     */
+    BlockRead loading;
+    /** Guarded by the cache: write-backs of this buffer in flight; it is not evicted while there are any. */
+    int writing;
 
     Buf(BufferCache cache, long block, int size) {
         this.cache = cache;

@@ -1,14 +1,16 @@
 package io.jrump.fs.bio;
 
+import io.jrump.api.BlockDevice;
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
-import io.jrump.api.BlockDevice;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A bounded write-back cache of file-system blocks over a {@link BlockDevice} (the BSD buffer
@@ -23,12 +25,27 @@ import java.util.Map;
  * cached copy, so the two paths never disagree. Write-back sorts dirty blocks and writes each
  * run of contiguous ones as one request. A sequential reader gets read-ahead: after two
  * consecutive misses the next blocks come in with the missing one, the window doubling to
- * {@link #MAX_READ_AHEAD}.
+ * {@link #MAX_READ_AHEAD}. Up to {@link #STREAMS} sequential streams are followed at once, as
+ * Linux follows each open file, because a tree walk interleaves them: the inode table (each
+ * file's inode) with the data blocks (each file's contents) and the directory's own blocks;
+ * with a single stream every miss of one would restart the window of the other.
  *
- * <p>Memory: at most {@code limitBytes} of block buffers, unless callers pin more at once
- * (they then exceed it briefly). {@link #memoryUsed()} reports the current figure. All methods
- * are safe for concurrent use; device requests are made under the cache's lock, which also
- * keeps write-back ordered.
+ * <p><b>Concurrency</b>, as BSD's busy buffers: the cache's monitor guards only its table (which
+ * blocks are held, their order, pins, dirty and in-flight state) and is never held across a
+ * device request, so readers of different blocks reach the device in parallel. A miss puts its
+ * buffers in the table marked as loading ({@link BlockRead}) before it reads; a second reader of
+ * such a block waits for that read instead of making its own, and a loading buffer is never
+ * evicted. Device writes (write-back, {@link #writeBlocks}, {@link #flush}) take one more lock,
+ * {@link #writeLock}, so they stay ordered: a flush returns only after every write that began
+ * before it, and the device's own flush comes after them. Write-back clears a buffer's dirty
+ * flag before it copies the bytes out, so an edit that races the copy marks the buffer dirty
+ * again and is written by the next write-back; a buffer being written is not evicted, so a
+ * reader never fetches the block from the device before its newest bytes reach it. Lock order:
+ * {@link #writeLock}, then the monitor; no other lock is taken inside either, and the device is
+ * called with at most {@link #writeLock} held.
+ *
+ * <p>Memory: at most {@code limitBytes} of block buffers, unless callers pin (or are loading)
+ * more at once (they then exceed it briefly). {@link #memoryUsed()} reports the current figure.
  *
  * <p>A read-only cache refuses {@link Buf#markDirty()} and writes with EROFS, so a read-only
  * mount cannot write a byte even through a driver bug.
@@ -40,6 +57,8 @@ public final class BufferCache {
     public static final long MIN_LIMIT = 64L << 10;
     /** Most blocks read ahead at once. */
     public static final int MAX_READ_AHEAD = 32;
+    /** Sequential streams whose read-ahead is followed at once. */
+    static final int STREAMS = 4;
     /** Most blocks written in one device request. */
     private static final int MAX_RUN = 256;
 
@@ -48,14 +67,22 @@ public final class BufferCache {
     private final long sectorsPerBlock;
     private final long blockCount;
     private final long limitBytes;
+    private final long maxBlocks;
     private final boolean readOnly;
+    /** Serialises device writes and flushes; taken before the monitor, never inside it. */
+    private final ReentrantLock writeLock = new ReentrantLock();
+    /** Guarded by the monitor, as are the fields below up to {@link #writes}. */
     private final LinkedHashMap<Long, Buf> blocks = new LinkedHashMap<>(256, 0.75f, true);
     private int dirtyCount;
-    private long lastMiss = -2;
-    private int readAhead;
+    /** Per stream: the last block its previous miss brought in, its window, when it was last used. */
+    private final long[] streamEnd = new long[STREAMS];
+    private final int[] streamWindow = new int[STREAMS];
+    private final long[] streamUsed = new long[STREAMS];
+    private long streamClock;
     private long hits;
     private long misses;
-    private long writes;
+    /** Written under {@link #writeLock}. */
+    private volatile long writes;
 
     /**
      * @param blockSize a multiple of the device's sector size
@@ -70,7 +97,9 @@ public final class BufferCache {
         this.sectorsPerBlock = blockSize / device.sectorSize();
         this.blockCount = device.size() / blockSize;
         this.limitBytes = Math.max(MIN_LIMIT, limitBytes);
+        this.maxBlocks = this.limitBytes / blockSize;
         this.readOnly = readOnly || device.isReadOnly();
+        Arrays.fill(streamEnd, -2);
     }
 
     public int blockSize() {
@@ -101,75 +130,168 @@ public final class BufferCache {
                 + " dirty=" + dirtyCount + " bytes=" + memoryUsed();
     }
 
-    /** Block {@code block}, read from the device unless cached; pinned until closed. */
-    public synchronized Buf read(long block) throws ErrnoException {
+    /**
+     * Block {@code block}, read from the device unless cached; pinned until closed. If another
+     * thread is reading the block already, waits for that read rather than making a second.
+     */
+    public Buf read(long block) throws ErrnoException {
         checkRange(block, 1);
-        Buf b = blocks.get(block);
-        if (b != null) {
-            hits++;
-            b.pins++;
-            return b;
+        Buf b;
+        BlockRead pending;
+        Buf[] fresh = null;
+        synchronized (this) {
+            b = blocks.get(block);
+            if (b != null) {
+                hits++;
+                b.pins++;
+                pending = b.loading;
+            } else {
+                misses++;
+                int stream = stream(block);
+                int window = streamWindow[stream];
+                int n = 1;
+                while (n <= window && block + n < blockCount && !blocks.containsKey(block + n)) {
+                    n++;
+                }
+                streamEnd[stream] = block + n - 1;
+                pending = new BlockRead();
+                fresh = new Buf[n];
+                // the requested block goes in last, so that it is the most recently used
+                for (int i = n - 1; i >= 0; i--) {
+                    Buf nb = new Buf(this, block + i, blockSize);
+                    nb.loading = pending;
+                    blocks.put(block + i, nb);
+                    fresh[i] = nb;
+                }
+                b = fresh[0];
+                b.pins++;
+            }
         }
-        misses++;
-        readAhead = block == lastMiss + 1 ? Math.min(MAX_READ_AHEAD, Math.max(1, readAhead * 2)) : 0;
-        int n = 1;
-        while (n <= readAhead && block + n < blockCount && !blocks.containsKey(block + n)) {
-            n++;
+        try {
+            if (fresh != null) {
+                fill(block, fresh, pending);
+                makeRoom();
+            } else if (pending != null) {
+                pending.await(block);
+            }
+        } catch (ErrnoException | RuntimeException | Error e) {
+            release(b);
+            throw e;
         }
-        lastMiss = block + n - 1;
-        byte[] run = new byte[n * blockSize];
-        deviceRead(block, ByteBuffer.wrap(run));
-        makeRoom(n);
-        for (int i = n - 1; i >= 0; i--) {
-            Buf nb = new Buf(this, block + i, blockSize);
-            System.arraycopy(run, i * blockSize, nb.bytes, 0, blockSize);
-            blocks.put(block + i, nb);
-        }
-        b = blocks.get(block);
-        b.pins++;
         return b;
     }
 
+    /**
+     * Caller holds the monitor. The stream a miss of {@code block} continues (its window grown),
+     * or the least recently used one, restarted there with no read-ahead.
+     */
+    private int stream(long block) {
+        int oldest = 0;
+        for (int s = 0; s < STREAMS; s++) {
+            if (streamEnd[s] + 1 == block) {
+                streamWindow[s] = Math.min(MAX_READ_AHEAD, Math.max(1, streamWindow[s] * 2));
+                streamUsed[s] = ++streamClock;
+                return s;
+            }
+            if (streamUsed[s] < streamUsed[oldest]) {
+                oldest = s;
+            }
+        }
+        streamWindow[oldest] = 0;
+        streamUsed[oldest] = ++streamClock;
+        return oldest;
+    }
+
+    /** Reads the run {@code fresh} (from {@code block}) outside the monitor, then publishes it or, failing, drops it. */
+    private void fill(long block, Buf[] fresh, BlockRead pending) throws ErrnoException {
+        ErrnoException failure = null;
+        try {
+            if (fresh.length == 1) {
+                deviceRead(block, ByteBuffer.wrap(fresh[0].bytes));
+            } else {
+                byte[] run = new byte[fresh.length * blockSize];
+                deviceRead(block, ByteBuffer.wrap(run));
+                for (int i = 0; i < fresh.length; i++) {
+                    System.arraycopy(run, i * blockSize, fresh[i].bytes, 0, blockSize);
+                }
+            }
+        } catch (ErrnoException e) {
+            failure = e;
+        } catch (RuntimeException | Error e) {
+            failure = new ErrnoException(Errno.EIO, "reading block " + block + ": " + e);
+            throw e;
+        } finally {
+            synchronized (this) {
+                for (Buf nb : fresh) {
+                    nb.loading = null;
+                    if (failure != null && blocks.get(nb.block()) == nb) {
+                        blocks.remove(nb.block());
+                    }
+                }
+            }
+            pending.finish(failure);
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
     /** Block {@code block} filled with zeros, without reading it (a block just allocated); pinned and dirty. */
-    public synchronized Buf zeroed(long block) throws ErrnoException {
+    public Buf zeroed(long block) throws ErrnoException {
         checkRange(block, 1);
         requireWritable();
-        Buf b = blocks.get(block);
-        if (b == null) {
-            makeRoom(1);
-            b = new Buf(this, block, blockSize);
-            blocks.put(block, b);
-        } else {
-            java.util.Arrays.fill(b.bytes, (byte) 0);
+        Buf b;
+        synchronized (this) {
+            b = blocks.get(block);
+            if (b == null || b.loading != null) {
+                // a read in flight would bring the old bytes: its readers keep their buffer, the table takes the zeros
+                b = new Buf(this, block, blockSize);
+                blocks.put(block, b);
+            } else {
+                Arrays.fill(b.bytes, (byte) 0);
+            }
+            b.pins++;
+            markDirtyLocked(b);
         }
-        b.pins++;
-        markDirty(b);
+        try {
+            makeRoom();
+        } catch (ErrnoException | RuntimeException e) {
+            release(b);
+            throw e;
+        }
         return b;
     }
 
     synchronized void markDirty(Buf b) {
+        markDirtyLocked(b);
+    }
+
+    private void markDirtyLocked(Buf b) {
         if (readOnly) {
             throw new IllegalStateException("block " + b.block() + " changed in a read-only cache");
+        }
+        if (blocks.get(b.block()) != b) {
+            // the buffer was dropped (forget(), or overwritten while it loaded) while the caller held it: it is no longer wanted
+            return;
         }
         if (!b.dirty) {
             b.dirty = true;
             dirtyCount++;
         }
-        if (blocks.get(b.block()) != b) {
-            // the buffer was dropped by forget() while the caller held it: it is no longer wanted
-            b.dirty = false;
-            dirtyCount--;
-        }
     }
 
-    synchronized void release(Buf b) {
-        if (b.pins <= 0) {
-            throw new IllegalStateException("block " + b.block() + " released more often than taken");
+    void release(Buf b) {
+        boolean over;
+        synchronized (this) {
+            if (b.pins <= 0) {
+                throw new IllegalStateException("block " + b.block() + " released more often than taken");
+            }
+            b.pins--;
+            over = blocks.size() > maxBlocks;
         }
-        b.pins--;
-        if (blocks.size() * (long) blockSize > limitBytes) {
+        if (over) {
             try {
-                makeRoom(0);
+                makeRoom();
             } catch (ErrnoException e) {
                 // write-back failed: the blocks stay dirty and the next flush reports the error
             }
@@ -179,24 +301,28 @@ public final class BufferCache {
     /**
      * Reads {@code count} blocks from {@code block} into {@code dst} (which must have room),
      * taking cached copies where there are any and reading the rest straight from the device
-     * in runs, without caching them.
+     * in runs, without caching them. A block another reader is loading counts as not cached:
+     * the device holds the same bytes.
      */
-    public synchronized void readBlocks(long block, int count, ByteBuffer dst) throws ErrnoException {
+    public void readBlocks(long block, int count, ByteBuffer dst) throws ErrnoException {
         checkRange(block, count);
         int i = 0;
         while (i < count) {
-            Buf b = blocks.get(block + i);
-            if (b != null) {
-                hits++;
-                dst.put(b.bytes);
-                i++;
-                continue;
+            int j;
+            synchronized (this) {
+                for (Buf b; i < count && (b = blocks.get(block + i)) != null && b.loading == null; i++) {
+                    hits++;
+                    dst.put(b.bytes);
+                }
+                if (i == count) {
+                    return;
+                }
+                j = i + 1;
+                for (Buf b; j < count && ((b = blocks.get(block + j)) == null || b.loading != null); j++) {
+                    // not cached: part of this device run
+                }
+                misses += j - i;
             }
-            int j = i + 1;
-            while (j < count && !blocks.containsKey(block + j)) {
-                j++;
-            }
-            misses += j - i;
             ByteBuffer slice = dst.slice();
             slice.limit((j - i) * blockSize);
             deviceRead(block + i, slice);
@@ -210,7 +336,7 @@ public final class BufferCache {
      * take the new bytes and become clean. For bulk data, which would only push metadata out of
      * the cache.
      */
-    public synchronized void writeBlocks(long block, ByteBuffer src) throws ErrnoException {
+    public void writeBlocks(long block, ByteBuffer src) throws ErrnoException {
         requireWritable();
         int count = src.remaining() / blockSize;
         if (src.remaining() % blockSize != 0) {
@@ -218,16 +344,29 @@ public final class BufferCache {
         }
         checkRange(block, count);
         int start = src.position();
-        deviceWrite(block, src.duplicate());
-        for (int i = 0; i < count; i++) {
-            Buf b = blocks.get(block + i);
-            if (b != null) {
-                src.get(start + i * blockSize, b.bytes);
-                if (b.dirty) {
-                    b.dirty = false;
-                    dirtyCount--;
+        writeLock.lock();
+        try {
+            deviceWrite(block, src.duplicate());
+            synchronized (this) {
+                for (int i = 0; i < count; i++) {
+                    Buf b = blocks.get(block + i);
+                    if (b == null) {
+                        continue;
+                    }
+                    if (b.loading != null) {
+                        // its read may have fetched the bytes from before this write: drop it, later readers read again
+                        blocks.remove(block + i);
+                        continue;
+                    }
+                    src.get(start + i * blockSize, b.bytes);
+                    if (b.dirty) {
+                        b.dirty = false;
+                        dirtyCount--;
+                    }
                 }
             }
+        } finally {
+            writeLock.unlock();
         }
         src.position(start + count * blockSize);
     }
@@ -241,18 +380,29 @@ public final class BufferCache {
         }
     }
 
-    /** Writes back every dirty block, in block order and in runs, then flushes the device. */
-    public synchronized void flush() throws ErrnoException {
-        writeBack(Integer.MAX_VALUE);
-        if (!readOnly) {
-            device.flush();
+    /**
+     * Writes back every dirty block, in block order and in runs, then flushes the device. Every
+     * change marked dirty before the call is on the device when it returns, even if another
+     * thread's write-back had taken the block first.
+     */
+    public void flush() throws ErrnoException {
+        writeLock.lock();
+        try {
+            writeBack();
+            if (!readOnly) {
+                device.flush();
+            }
+        } finally {
+            writeLock.unlock();
         }
     }
 
     /** Writes back dirty blocks and forgets every unpinned block. */
-    public synchronized void invalidateAll() throws ErrnoException {
+    public void invalidateAll() throws ErrnoException {
         flush();
-        blocks.values().removeIf(b -> b.pins == 0);
+        synchronized (this) {
+            blocks.values().removeIf(b -> b.pins == 0 && b.loading == null && b.writing == 0 && !b.dirty);
+        }
     }
 
     private void requireWritable() throws ErrnoException {
@@ -268,60 +418,90 @@ public final class BufferCache {
         }
     }
 
-    /** Evicts clean unpinned blocks, oldest first, until {@code extra} more fit; writes back when only dirty ones are left. */
-    private void makeRoom(int extra) throws ErrnoException {
-        long maxBlocks = limitBytes / blockSize;
-        if (blocks.size() + extra <= maxBlocks) {
-            return;
+    /** Evicts clean idle blocks, oldest first, down to the limit; writes back when only dirty ones are left. Called without the monitor. */
+    private void makeRoom() throws ErrnoException {
+        synchronized (this) {
+            if (evictClean() || dirtyCount == 0) {
+                return;
+            }
         }
-        if (evictClean(maxBlocks - extra) || dirtyCount == 0) {
-            return;
+        writeBack();
+        synchronized (this) {
+            evictClean();
         }
-        writeBack(Integer.MAX_VALUE);
-        evictClean(maxBlocks - extra);
     }
 
-    private boolean evictClean(long keep) {
+    /** Caller holds the monitor. True when the table is within the limit afterwards. */
+    private boolean evictClean() {
         Iterator<Buf> it = blocks.values().iterator();
-        while (blocks.size() > keep && it.hasNext()) {
+        while (blocks.size() > maxBlocks && it.hasNext()) {
             Buf b = it.next();
-            if (!b.dirty && b.pins == 0) {
+            if (!b.dirty && b.pins == 0 && b.loading == null && b.writing == 0) {
                 it.remove();
             }
         }
-        return blocks.size() <= keep;
+        return blocks.size() <= maxBlocks;
     }
 
-    private void writeBack(int max) throws ErrnoException {
-        if (dirtyCount == 0) {
-            return;
-        }
-        List<Buf> dirty = new ArrayList<>(dirtyCount);
-        for (Buf b : blocks.values()) {
-            if (b.dirty) {
-                dirty.add(b);
+    /**
+     * Writes every dirty block, sorted, in runs of contiguous blocks. Takes {@link #writeLock};
+     * the monitor only to pick the blocks and to settle them, never across a device write.
+     */
+    private void writeBack() throws ErrnoException {
+        writeLock.lock();
+        try {
+            List<Buf> dirty;
+            synchronized (this) {
+                if (dirtyCount == 0) {
+                    return;
+                }
+                dirty = new ArrayList<>(dirtyCount);
+                for (Buf b : blocks.values()) {
+                    if (b.dirty) {
+                        b.dirty = false;
+                        b.writing++;
+                        dirty.add(b);
+                    }
+                }
+                dirtyCount = 0;
             }
-        }
-        dirty.sort((a, b) -> Long.compare(a.block(), b.block()));
-        int i = 0;
-        int done = 0;
-        while (i < dirty.size() && done < max) {
-            int j = i + 1;
-            while (j < dirty.size() && j - i < MAX_RUN && dirty.get(j).block() == dirty.get(j - 1).block() + 1) {
-                j++;
+            dirty.sort((a, b) -> Long.compare(a.block(), b.block()));
+            int i = 0;
+            try {
+                while (i < dirty.size()) {
+                    int j = i + 1;
+                    while (j < dirty.size() && j - i < MAX_RUN && dirty.get(j).block() == dirty.get(j - 1).block() + 1) {
+                        j++;
+                    }
+                    ByteBuffer run = ByteBuffer.allocate((j - i) * blockSize);
+                    for (int k = i; k < j; k++) {
+                        run.put(dirty.get(k).bytes);
+                    }
+                    run.flip();
+                    deviceWrite(dirty.get(i).block(), run);
+                    synchronized (this) {
+                        for (int k = i; k < j; k++) {
+                            dirty.get(k).writing--;
+                        }
+                    }
+                    i = j;
+                }
+            } finally {
+                if (i < dirty.size()) {
+                    // this run failed: it and the rest stay dirty, for the next write-back to try and flush to report
+                    synchronized (this) {
+                        for (Buf b : dirty.subList(i, dirty.size())) {
+                            b.writing--;
+                            if (!b.dirty && blocks.get(b.block()) == b) {
+                                b.dirty = true;
+                                dirtyCount++;
+                            }
+                        }
+                    }
+                }
             }
-            ByteBuffer run = ByteBuffer.allocate((j - i) * blockSize);
-            for (int k = i; k < j; k++) {
-                run.put(dirty.get(k).bytes);
-            }
-            run.flip();
-            deviceWrite(dirty.get(i).block(), run);
-            for (int k = i; k < j; k++) {
-                dirty.get(k).dirty = false;
-                dirtyCount--;
-            }
-            done += j - i;
-            i = j;
+        } finally {
+            writeLock.unlock();
         }
     }
 
@@ -333,6 +513,7 @@ public final class BufferCache {
         }
     }
 
+    /** Caller holds {@link #writeLock}. */
     private void deviceWrite(long block, ByteBuffer src) throws ErrnoException {
         requireWritable();
         int n = src.remaining() / blockSize;

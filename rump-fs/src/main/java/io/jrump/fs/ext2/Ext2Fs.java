@@ -43,7 +43,8 @@ import java.util.function.LongSupplier;
  * <li>the {@link Allocator}'s monitor: block and inode bitmaps, the group descriptors' counts,
  *     this copy of the superblock (counters, state, times), and the reference counts of shared
  *     extended-attribute blocks.</li>
- * <li>the {@link BufferCache}'s monitor, inside each of its calls. A pinned {@link Buf} is shared,
+ * <li>the {@link BufferCache}'s locks, inside each of its calls (held for its table only, never
+ *     across a device read, so readers of different blocks proceed in parallel). A pinned {@link Buf} is shared,
  *     not owned: two nodes whose inodes share an inode-table block edit disjoint byte ranges of
  *     the same buffer (Java never tears writes to distinct array elements), and each marks it
  *     dirty after its edit, so a write-back that copied the block half-way through an edit is
@@ -313,7 +314,7 @@ final class Ext2Fs extends FileSystem {
                 // a name that leads to an inode the bitmap calls free would be reused by the next create
                 allocator.requireInodeAllocated(ino);
             }
-            n = new Ext2Node(this, ino, onDisk(ino), false);
+            n = Ext2Node.of(this, ino, onDisk(ino), false);
             register(n);
             return n;
         }
@@ -344,8 +345,24 @@ final class Ext2Fs extends FileSystem {
     /** Makes a new inode of {@code mode} near {@code parent} (held exclusive by the VFS). */
     Ext2Node newNode(Ext2Node parent, int mode, int uid, int gid) throws ErrnoException {
         requireWritable();
-        boolean dir = FileMode.isDirectory(mode);
-        long ino = allocator.allocInode(allocator.groupOf(parent.ino()), dir);
+        long ino = allocator.allocInode(allocator.groupOf(parent.ino()), FileMode.isDirectory(mode));
+        return registered(Ext2Node.of(this, ino, freshInode(mode, uid, gid), true));
+    }
+
+    /** Makes a new symbolic link's inode near {@code parent} (held exclusive by the VFS). */
+    Ext2Symlink newSymlink(Ext2Node parent, int uid, int gid) throws ErrnoException {
+        requireWritable();
+        long ino = allocator.allocInode(allocator.groupOf(parent.ino()), false);
+        return registered(new Ext2Symlink(this, ino, freshInode(FileMode.S_IFLNK | 0777, uid, gid)));
+    }
+
+    private <N extends Ext2Node> N registered(N n) throws ErrnoException {
+        n.markInodeDirty();
+        register(n);
+        return n;
+    }
+
+    private Inode freshInode(int mode, int uid, int gid) {
         ByteBuffer raw = ByteBuffer.allocate(inodeSize);
         Inode in = new Inode(raw, 0, inodeSize);
         if (inodeSize > Superblock.GOOD_OLD_INODE_SIZE) {
@@ -360,10 +377,26 @@ final class Ext2Fs extends FileSystem {
         in.setCtimeNanos(now);
         in.setCrtimeNanos(now);
         in.setGeneration(java.util.concurrent.ThreadLocalRandom.current().nextInt());
-        Ext2Node n = new Ext2Node(this, ino, in, true);
-        n.markInodeDirty();
-        register(n);
-        return n;
+        return in;
+    }
+
+    /**
+     * The node of this file system that the VFS handed back as {@code v}, found by identity in
+     * the table of live nodes rather than by a cast: a vnode of another file system is EXDEV,
+     * and one whose inode was freed and its number reused since is ENOENT.
+     */
+    Ext2Node own(Vnode v) throws ErrnoException {
+        if (v.fileSystem() != this) {
+            throw new ErrnoException(Errno.EXDEV, "ext2: a node of another file system");
+        }
+        synchronized (live) {
+            WeakReference<Ext2Node> ref = live.get(v.ino());
+            Ext2Node n = ref == null ? null : ref.get();
+            if (n == v) {
+                return n;
+            }
+        }
+        throw new ErrnoException(Errno.ENOENT, "ext2: inode " + v.ino() + " has been removed");
     }
 
     private long[] inodeLocation(long ino) throws ErrnoException {

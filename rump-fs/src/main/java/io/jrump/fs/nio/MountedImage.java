@@ -11,7 +11,6 @@ import io.jrump.api.RumpKernel;
 import io.jrump.api.Syscalls;
 import io.jrump.dev.FileBlockDevice;
 import io.jrump.fs.VfsComponent;
-import io.jrump.dev.part.Partition;
 import io.jrump.dev.part.PartitionTable;
 import java.nio.file.Path;
 import java.util.stream.Collectors;
@@ -82,8 +81,14 @@ public final class MountedImage implements AutoCloseable {
         }
         try {
             BlockDevice dev;
+            PartitionTable table = null;
             try {
-                dev = device(disk, image, partition, name);
+                if (partition > 0) {
+                    table = PartitionTable.read(disk, image.toString());
+                    dev = table.partition(partition).open(disk, name);
+                } else {
+                    dev = disk;
+                }
             } catch (ErrnoException e) {
                 throw named(e, "open", name);
             }
@@ -125,17 +130,9 @@ public final class MountedImage implements AutoCloseable {
     /** {@link #probe(Path, int)}; {@code wait} waits for a writer of the image to close it instead of EBUSY. */
     public static FsType probe(Path image, int partition, boolean wait) throws ErrnoException {
         try (FileBlockDevice disk = FileBlockDevice.open(image, true, wait)) {
-            return FsTypes.detect(device(disk, image, partition, image + "@" + partition));
+            return FsTypes.detect(partition == 0 ? disk
+                    : PartitionTable.read(disk, image.toString()).partition(partition).open(disk, image + "@" + partition));
         }
-    }
-
-    /** The whole disk, or a view of partition {@code partition} of it. */
-    private static BlockDevice device(FileBlockDevice disk, Path image, int partition, String name) throws ErrnoException {
-        if (partition == 0) {
-            return disk;
-        }
-        Partition p = PartitionTable.read(disk, image.toString()).partition(partition);
-        return p.open(disk, name);
     }
 
     /**
@@ -185,7 +182,7 @@ public final class MountedImage implements AutoCloseable {
         return named;
     }
 
-    /** When a whole image has no file system but has partitions, says how to name one. */
+    /** When a whole image has no file system but has partitions, says how to name one (the table is read only here, as the whole image needed none). */
     private static String partitionHint(FileBlockDevice disk, Path image) {
         try {
             PartitionTable t = PartitionTable.read(disk, image.toString());

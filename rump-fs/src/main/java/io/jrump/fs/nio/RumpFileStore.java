@@ -59,7 +59,7 @@ final class RumpFileStore extends FileStore {
     @Override
     public boolean supportsFileAttributeView(Class<? extends FileAttributeView> type) {
         return type == BasicFileAttributeView.class || type == PosixFileAttributeView.class
-                || type == FileOwnerAttributeView.class;
+                || type == FileOwnerAttributeView.class || type == java.nio.file.attribute.UserDefinedFileAttributeView.class;
     }
 
     @Override

@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  */
 final class RumpFileSystem extends FileSystem {
     /** The attribute views by name. */
-    static final Set<String> VIEWS = Set.of("basic", "owner", "posix", "unix");
+    static final Set<String> VIEWS = Set.of("basic", "owner", "posix", "unix", "user");
 
     private final RumpFileSystemProvider provider;
     private final MountedImage image;

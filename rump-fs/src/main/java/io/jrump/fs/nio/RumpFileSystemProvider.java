@@ -34,8 +34,11 @@ import java.nio.file.attribute.FileOwnerAttributeView;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.nio.file.spi.FileSystemProvider;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -373,6 +376,9 @@ public final class RumpFileSystemProvider extends FileSystemProvider {
         if (type == FileOwnerAttributeView.class) {
             return (V) new RumpAttributeView("owner", p, follow);
         }
+        if (type == UserDefinedFileAttributeView.class) {
+            return (V) new RumpUserAttributeView(p, follow);
+        }
         return null;
     }
 
@@ -387,12 +393,33 @@ public final class RumpFileSystemProvider extends FileSystemProvider {
 
     @Override
     public Map<String, Object> readAttributes(Path path, String attributes, LinkOption... options) throws IOException {
+        if (attributes.startsWith("user:")) {
+            return userAttributes(path, attributes.substring("user:".length()), options);
+        }
         return AttributeNames.read(view(path, AttributeNames.view(attributes), options).readAttributes(), attributes);
     }
 
     @Override
     public void setAttribute(Path path, String attribute, Object value, LinkOption... options) throws IOException {
+        if (attribute.startsWith("user:")) {
+            ByteBuffer v = value instanceof byte[] b ? ByteBuffer.wrap(b) : (ByteBuffer) value;
+            getFileAttributeView(path, UserDefinedFileAttributeView.class, options).write(attribute.substring("user:".length()), v);
+            return;
+        }
         AttributeNames.set(view(path, AttributeNames.view(attribute), options), attribute, value);
+    }
+
+    /** {@code user:a,b} or {@code user:*}: the named values (byte arrays) of the {@code user} view, as the JDK's provider reads them. */
+    private Map<String, Object> userAttributes(Path path, String names, LinkOption... options) throws IOException {
+        UserDefinedFileAttributeView v = getFileAttributeView(path, UserDefinedFileAttributeView.class, options);
+        List<String> wanted = names.equals("*") ? v.list() : Arrays.asList(names.split(","));
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        for (String n : wanted) {
+            ByteBuffer b = ByteBuffer.allocate(v.size(n));
+            v.read(n, b);
+            out.put(n, b.array());
+        }
+        return out;
     }
 
     private RumpAttributeView view(Path path, String name, LinkOption... options) {

@@ -1,9 +1,17 @@
 package io.jrump.fs.tmpfs;
 
+import io.jrump.api.Errno;
+import io.jrump.api.ErrnoException;
 import io.jrump.api.FileMode;
 import io.jrump.api.Stat;
 import io.jrump.fs.vfs.Vnode;
+import io.jrump.api.XattrFlags;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * What every tmpfs node has (NetBSD's {@code struct tmpfs_node}): inode number, mode, owner,
@@ -23,6 +31,10 @@ abstract class TmpfsNode extends Vnode {
     private volatile Instant ctime;
     /** Set once the node's inode and pages have gone back to the file system. */
     private boolean freed;
+    /** Extended attributes by full name, made on the first one; guarded by the vnode lock. */
+    private Map<String, byte[]> xattrs;
+    /** Bytes of names and values in {@link #xattrs}, charged to the page budget a page at a time. */
+    private long xattrBytes;
 
     TmpfsNode(Tmpfs fs, long ino, int mode, int uid, int gid, long nlink) {
         super(fs);
@@ -120,6 +132,82 @@ abstract class TmpfsNode extends Vnode {
         ctime = fs.now();
     }
 
+    // ---- extended attributes: in memory, names and values charged to the page budget ----
+
+    @Override
+    public final byte[] getxattr(String name) throws ErrnoException {
+        checkNamespace(name);
+        byte[] v = xattrs == null ? null : xattrs.get(name);
+        if (v == null) {
+            throw new ErrnoException(Errno.ENODATA);
+        }
+        return v.clone();
+    }
+
+    @Override
+    public final List<String> listxattr() {
+        return xattrs == null ? List.of() : new ArrayList<>(xattrs.keySet());
+    }
+
+    @Override
+    public final void setxattr(String name, byte[] value, int flags) throws ErrnoException {
+        checkNamespace(name);
+        byte[] old = xattrs == null ? null : xattrs.get(name);
+        if (old != null && (flags & XattrFlags.XATTR_CREATE) != 0) {
+            throw new ErrnoException(Errno.EEXIST);
+        }
+        if (old == null && (flags & XattrFlags.XATTR_REPLACE) != 0) {
+            throw new ErrnoException(Errno.ENODATA);
+        }
+        long bytes = xattrBytes - (old == null ? 0 : entryBytes(name, old)) + entryBytes(name, value);
+        chargeXattrs(bytes);
+        if (xattrs == null) {
+            xattrs = new LinkedHashMap<>();
+        }
+        xattrs.put(name, value.clone());
+        touchChanged();
+    }
+
+    @Override
+    public final void removexattr(String name) throws ErrnoException {
+        checkNamespace(name);
+        byte[] old = xattrs == null ? null : xattrs.remove(name);
+        if (old == null) {
+            throw new ErrnoException(Errno.ENODATA);
+        }
+        chargeXattrs(xattrBytes - entryBytes(name, old));
+        touchChanged();
+    }
+
+    /** tmpfs keeps user.*, trusted.* and security.*; system.* names (ACLs) it does not (EOPNOTSUPP). */
+    private static void checkNamespace(String name) throws ErrnoException {
+        if (name.startsWith("system.")) {
+            throw new ErrnoException(Errno.EOPNOTSUPP, "tmpfs: no " + name);
+        }
+    }
+
+    private static long entryBytes(String name, byte[] value) {
+        return name.getBytes(StandardCharsets.UTF_8).length + (long) value.length;
+    }
+
+    /** Moves the page charge to cover {@code bytes}; ENOSPC, changing nothing, when the budget has no page left. */
+    private void chargeXattrs(long bytes) throws ErrnoException {
+        long have = pagesFor(xattrBytes);
+        long need = pagesFor(bytes);
+        for (long i = have; i < need; i++) {
+            if (!fs.reservePage()) {
+                fs.releasePages(i - have);
+                throw new ErrnoException(Errno.ENOSPC, "tmpfs: no room for extended attributes");
+            }
+        }
+        fs.releasePages(have - need);
+        xattrBytes = bytes;
+    }
+
+    private static long pagesFor(long bytes) {
+        return (bytes + Tmpfs.PAGE_SIZE - 1) / Tmpfs.PAGE_SIZE;
+    }
+
     /** Drops one name; frees the node when it had the last one and no file is open on it. Exclusive lock held. */
     final void unlinked() {
         nlink--;
@@ -141,6 +229,9 @@ abstract class TmpfsNode extends Vnode {
         if (!freed) {
             freed = true;
             releaseData();
+            fs.releasePages(pagesFor(xattrBytes));
+            xattrs = null;
+            xattrBytes = 0;
             fs.releaseNode();
         }
     }

@@ -9,6 +9,7 @@ import io.jrump.kern.DirRef;
 import io.jrump.kern.KFile;
 import io.jrump.kern.PathCalls;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -125,6 +126,26 @@ public final class Vfs implements PathCalls {
     @Override
     public void access(Caller caller, String path, int mode) throws ErrnoException {
         AttrOps.access(caller.cred(), namei.resolve(caller, path, true), mode);
+    }
+
+    @Override
+    public byte[] getxattr(Caller caller, String path, String name, boolean follow) throws ErrnoException {
+        return XattrOps.get(caller.cred(), namei.resolve(caller, path, follow), name);
+    }
+
+    @Override
+    public List<String> listxattr(Caller caller, String path, boolean follow) throws ErrnoException {
+        return XattrOps.list(caller.cred(), namei.resolve(caller, path, follow));
+    }
+
+    @Override
+    public void setxattr(Caller caller, String path, String name, byte[] value, int flags, boolean follow) throws ErrnoException {
+        XattrOps.set(caller.cred(), namei.resolve(caller, path, follow), name, value, flags);
+    }
+
+    @Override
+    public void removexattr(Caller caller, String path, String name, boolean follow) throws ErrnoException {
+        XattrOps.remove(caller.cred(), namei.resolve(caller, path, follow), name);
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.jrump.api.FileMode;
 import io.jrump.api.Stat;
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -245,12 +246,47 @@ public abstract class Vnode {
         }
     }
 
+    // ---- extended attributes: shared lock for get and list, exclusive for changes ----
+
+    /*
+     * Names are full names ("user.comment"), already checked by the VFS (XattrOps) for length,
+     * namespace and the caller's permission; a file system answers for its own storage.
+     */
+
+    /** The value of the attribute {@code name}; ENODATA when the node has none of that name. */
+    public byte[] getxattr(String name) throws ErrnoException {
+        throw noXattrs();
+    }
+
+    /** The full names of the node's attributes; a file system that keeps none has none to list. */
+    public List<String> listxattr() throws ErrnoException {
+        return List.of();
+    }
+
+    /**
+     * Sets {@code name} to {@code value} with setxattr's flags ({@link io.jrump.api.XattrFlags}):
+     * EEXIST for XATTR_CREATE of one that exists, ENODATA for XATTR_REPLACE of one that does
+     * not, ENOSPC when it does not fit. Updates the change time.
+     */
+    public void setxattr(String name, byte[] value, int flags) throws ErrnoException {
+        throw noXattrs();
+    }
+
+    /** Removes {@code name}; ENODATA when absent. Updates the change time. */
+    public void removexattr(String name) throws ErrnoException {
+        throw noXattrs();
+    }
+
     /** Called, exclusive lock held, when the last open file on this vnode is closed; a file system frees an unlinked file here. */
     protected void inactive() throws ErrnoException {
     }
 
     private ErrnoException wrongType() {
         return isDirectory() ? new ErrnoException(Errno.EISDIR) : new ErrnoException(Errno.EINVAL, "not a regular file");
+    }
+
+    private static ErrnoException noXattrs() {
+        return new ErrnoException(Errno.EOPNOTSUPP, "this file system keeps no extended attributes");
     }
 
     private static ErrnoException notDirectory() {

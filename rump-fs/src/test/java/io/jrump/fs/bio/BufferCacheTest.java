@@ -88,6 +88,27 @@ class BufferCacheTest {
         assertArrayEquals(pattern(2), onDisk(mem, 11), "and the old dirty copy was not written over them");
     }
 
+    /** Inode-table blocks and data blocks, as a tree walk reads them: each stream keeps its read-ahead. */
+    @Test
+    void interleavedSequentialStreamsEachGetReadAhead() throws Exception {
+        GatedBlockDevice dev = new GatedBlockDevice(new MemoryBlockDevice(4 << 20));
+        BufferCache c = new BufferCache(dev, BS, 1 << 20, true);
+        int perStream = 200;
+        for (int i = 0; i < perStream; i++) {
+            for (long start : new long[] {100, 1500, 3000}) {
+                try (Buf b = c.read(start + i)) {
+                    assertEquals(start + i, b.block());
+                }
+            }
+        }
+        assertTrue(dev.reads() < 3 * perStream / 8, "three interleaved streams of " + perStream + " blocks took " + dev.reads() + " device reads");
+        int before = dev.reads();
+        try (Buf b = c.read(50)) {
+            assertEquals(before + 1, dev.reads());
+            assertTrue(!c.snapshot().containsKey(51L), "a miss that continues no stream reads no more than its block");
+        }
+    }
+
     @Test
     void readOnlyCacheRefusesWrites() throws Exception {
         BufferCache c = new BufferCache(new MemoryBlockDevice(1 << 20), BS, 1 << 20, true);

@@ -232,6 +232,30 @@ abstract class NioContract {
         assertTrue(Files.exists(p("/d/rel"), LinkOption.NOFOLLOW_LINKS));
     }
 
+    /** The user view: the kernel's user.* attributes without the prefix, as the JDK's Linux provider maps them. */
+    @Test
+    void userDefinedAttributes() throws IOException {
+        Files.writeString(p("/f"), "abc");
+        assertTrue(fs.supportedFileAttributeViews().contains("user"));
+        java.nio.file.attribute.UserDefinedFileAttributeView v =
+                Files.getFileAttributeView(p("/f"), java.nio.file.attribute.UserDefinedFileAttributeView.class);
+        assertEquals(List.of(), v.list());
+        assertEquals(5, v.write("comment", java.nio.ByteBuffer.wrap("hello".getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+        byte[] big = new byte[700];
+        new Random(2).nextBytes(big);
+        Files.setAttribute(p("/f"), "user:big", big);
+        assertEquals(Set.of("comment", "big"), Set.copyOf(v.list()));
+        assertEquals(5, v.size("comment"));
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(16);
+        assertEquals(5, v.read("comment", b));
+        assertEquals("hello", new String(b.array(), 0, 5, java.nio.charset.StandardCharsets.UTF_8));
+        assertArrayEquals(big, (byte[]) Files.getAttribute(p("/f"), "user:big"));
+        assertThrows(java.nio.file.FileSystemException.class, () -> v.read("big", java.nio.ByteBuffer.allocate(10)), "buffer too small");
+        v.delete("comment");
+        assertEquals(List.of("big"), v.list());
+        assertThrows(java.nio.file.FileSystemException.class, () -> v.size("comment"), "ENODATA once deleted");
+    }
+
     @Test
     void posixAndUnixAttributes() throws IOException {
         Files.writeString(p("/f"), "abc");

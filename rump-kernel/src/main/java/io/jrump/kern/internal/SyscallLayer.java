@@ -510,6 +510,83 @@ final class SyscallLayer implements Syscalls {
     }
 
     @Override
+    public byte[] getxattr(String path, String name) throws ErrnoException {
+        return getxattr("getxattr", path, name, true);
+    }
+
+    @Override
+    public byte[] lgetxattr(String path, String name) throws ErrnoException {
+        return getxattr("lgetxattr", path, name, false);
+    }
+
+    private byte[] getxattr(String call, String path, String name, boolean follow) throws ErrnoException {
+        try {
+            return vfs(call, path).getxattr(proc, path, name, follow);
+        } catch (ErrnoException e) {
+            throw e.withContext(call, xattrContext(path, name));
+        }
+    }
+
+    @Override
+    public List<String> listxattr(String path) throws ErrnoException {
+        return listxattr("listxattr", path, true);
+    }
+
+    @Override
+    public List<String> llistxattr(String path) throws ErrnoException {
+        return listxattr("llistxattr", path, false);
+    }
+
+    private List<String> listxattr(String call, String path, boolean follow) throws ErrnoException {
+        try {
+            return vfs(call, path).listxattr(proc, path, follow);
+        } catch (ErrnoException e) {
+            throw e.withContext(call, path);
+        }
+    }
+
+    @Override
+    public void setxattr(String path, String name, byte[] value, int flags) throws ErrnoException {
+        setxattr("setxattr", path, name, value, flags, true);
+    }
+
+    @Override
+    public void lsetxattr(String path, String name, byte[] value, int flags) throws ErrnoException {
+        setxattr("lsetxattr", path, name, value, flags, false);
+    }
+
+    private void setxattr(String call, String path, String name, byte[] value, int flags, boolean follow) throws ErrnoException {
+        try {
+            vfs(call, path).setxattr(proc, path, name, value, flags, follow);
+        } catch (ErrnoException e) {
+            throw e.withContext(call, xattrContext(path, name));
+        }
+    }
+
+    @Override
+    public void removexattr(String path, String name) throws ErrnoException {
+        removexattr("removexattr", path, name, true);
+    }
+
+    @Override
+    public void lremovexattr(String path, String name) throws ErrnoException {
+        removexattr("lremovexattr", path, name, false);
+    }
+
+    private void removexattr(String call, String path, String name, boolean follow) throws ErrnoException {
+        try {
+            vfs(call, path).removexattr(proc, path, name, follow);
+        } catch (ErrnoException e) {
+            throw e.withContext(call, xattrContext(path, name));
+        }
+    }
+
+    /** What an attribute call's message names: the path and the attribute ({@code /f (user.x)}). */
+    private static String xattrContext(String path, String name) {
+        return name == null ? path : path + " (" + name + ")";
+    }
+
+    @Override
     public StatVfs statvfs(String path) throws ErrnoException {
         try {
             return vfs("statvfs", path).statvfs(proc, path);

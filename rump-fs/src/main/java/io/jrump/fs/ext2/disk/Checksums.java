@@ -89,4 +89,16 @@ public final class Checksums {
         c = Crc32c.updateInt(c, 0);
         return c & 0xFFFF_FFFFL;
     }
+
+    /**
+     * An extended-attribute block's {@code h_checksum}: the file-system seed continued with the
+     * block's number (64 bits, little-endian), then the block with the checksum field as zero
+     * (ext4 wiki "Ext4 Disk Layout", Extended Attributes).
+     */
+    public static int xattrBlock(int fsSeed, long block, ByteBuffer b, int blockSize) {
+        int c = Crc32c.updateInt(Crc32c.updateInt(fsSeed, (int) block), (int) (block >>> 32));
+        c = Crc32c.update(c, b, 0, XattrRegion.H_CHECKSUM);
+        c = Crc32c.updateInt(c, 0);
+        return Crc32c.update(c, b, XattrRegion.H_CHECKSUM + 4, blockSize);
+    }
 }
