@@ -17,6 +17,7 @@ module io.jrump.net {
     exports io.jrump.net.summon;
     exports io.jrump.netinet;
     exports io.jrump.netinet.tcp;
+    exports io.jrump.net.channels;
 
     uses io.jrump.netinet.TransportFactory;
 

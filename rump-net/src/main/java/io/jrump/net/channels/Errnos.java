@@ -1,0 +1,90 @@
+package io.jrump.net.channels;
+
+import io.jrump.api.ErrnoException;
+import io.jrump.api.Fcntl;
+import io.jrump.api.KernelClosedException;
+import io.jrump.api.OpenFlags;
+import io.jrump.api.Syscalls;
+import io.jrump.api.SocketConstants;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
+import java.net.SocketAddress;
+import java.net.SocketException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.UnresolvedAddressException;
+import java.nio.channels.UnsupportedAddressTypeException;
+
+/**
+ * Turns the kernel's errno into the exception the JDK's own channels throw for the same
+ * condition, so code written against {@code sun.nio.ch} catches what it expects
+ * ({@code ConnectException: Connection refused}, {@code BindException}, ...). Errors with no JDK
+ * counterpart stay {@link ErrnoException}s, which are {@link IOException}s naming the call.
+ */
+final class Errnos {
+    private Errnos() {
+    }
+
+    static IOException map(ErrnoException e) {
+        IOException mapped = switch (e.errno()) {
+            case ECONNREFUSED -> new ConnectException("Connection refused");
+            case ETIMEDOUT -> new ConnectException("Connection timed out");
+            case EHOSTUNREACH, ENETUNREACH -> new NoRouteToHostException(e.errno().description());
+            case EADDRINUSE -> new BindException("Address already in use");
+            case EADDRNOTAVAIL -> new BindException("Cannot assign requested address");
+            case EACCES -> new BindException("Permission denied");
+            case ECONNRESET -> new SocketException("Connection reset");
+            case EPIPE -> new IOException("Broken pipe");
+            case EBADF -> new ClosedChannelException();
+            default -> null;
+        };
+        if (mapped == null) {
+            return e;
+        }
+        mapped.initCause(e);
+        return mapped;
+    }
+
+    /** A closed kernel answers every later call with this: the JDK says the channel is closed. */
+    static ClosedChannelException closed(KernelClosedException e) {
+        ClosedChannelException c = new ClosedChannelException();
+        c.initCause(e);
+        return c;
+    }
+
+    /** A new TCP socket in the provider's kernel. */
+    static int socket(KernelSelectorProvider p) throws IOException {
+        try {
+            return p.sys().socket(SocketConstants.AF_INET, SocketConstants.SOCK_STREAM, 0);
+        } catch (ErrnoException e) {
+            throw map(e);
+        } catch (KernelClosedException e) {
+            throw closed(e);
+        }
+    }
+
+    /** Sets or clears the descriptor's O_NONBLOCK. */
+    static void nonBlocking(Syscalls sys, int fd, boolean on) throws IOException {
+        try {
+            int flags = sys.fcntl(fd, Fcntl.F_GETFL, 0);
+            sys.fcntl(fd, Fcntl.F_SETFL, on ? flags | OpenFlags.O_NONBLOCK : flags & ~OpenFlags.O_NONBLOCK);
+        } catch (ErrnoException e) {
+            throw map(e);
+        } catch (KernelClosedException e) {
+            throw closed(e);
+        }
+    }
+
+    /** Checks an address the way the JDK's channels do: IPv4 only, resolved. */
+    static InetSocketAddress inet(SocketAddress a) {
+        if (!(a instanceof InetSocketAddress isa)) {
+            throw new UnsupportedAddressTypeException();
+        }
+        if (isa.isUnresolved()) {
+            throw new UnresolvedAddressException();
+        }
+        return isa;
+    }
+}

@@ -1,0 +1,25 @@
+package io.jrump.net.channels;
+
+import io.jrump.api.RumpKernel;
+import java.nio.channels.spi.SelectorProvider;
+import java.util.Objects;
+
+/**
+ * NIO channels on a kernel's TCP/IP: {@code KernelChannels.provider(kernel).openSocketChannel()}
+ * gives a {@link java.nio.channels.SocketChannel} whose bytes travel through the kernel's sockets,
+ * with the kernel's addresses, and {@code openSelector()} a selector that waits with the kernel's
+ * {@code poll}. Everything goes through the public {@link io.jrump.api.Syscalls} of process 1, so
+ * the channels work for any kernel with a network component, whatever platform it runs on.
+ *
+ * <p>Datagram channels and pipes are not offered yet: those {@code open*} methods throw
+ * {@link UnsupportedOperationException}. For the JVM-wide switch see {@link SystemSelectorProvider}.
+ */
+public final class KernelChannels {
+    private KernelChannels() {
+    }
+
+    /** A provider whose channels and selectors live in {@code kernel}. */
+    public static SelectorProvider provider(RumpKernel kernel) {
+        return new KernelSelectorProvider(Objects.requireNonNull(kernel, "kernel"));
+    }
+}

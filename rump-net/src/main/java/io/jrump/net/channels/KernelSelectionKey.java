@@ -1,0 +1,66 @@
+package io.jrump.net.channels;
+
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.Selector;
+import java.nio.channels.spi.AbstractSelectionKey;
+
+/** A registration of a kernel channel with a {@link KernelSelector}; the selector reads the interest set at each select. */
+final class KernelSelectionKey extends AbstractSelectionKey {
+    private final SelectableChannel channel;
+    private final KernelSelector selector;
+    private volatile int interestOps;
+    private volatile int readyOps;
+
+    KernelSelectionKey(SelectableChannel channel, KernelSelector selector, int ops) {
+        this.channel = channel;
+        this.selector = selector;
+        this.interestOps = ops;
+    }
+
+    KernelChannel kernelChannel() {
+        return (KernelChannel) channel;
+    }
+
+    @Override
+    public SelectableChannel channel() {
+        return channel;
+    }
+
+    @Override
+    public Selector selector() {
+        return selector;
+    }
+
+    @Override
+    public int interestOps() {
+        if (!isValid()) {
+            throw new CancelledKeyException();
+        }
+        return interestOps;
+    }
+
+    @Override
+    public java.nio.channels.SelectionKey interestOps(int ops) {
+        if (!isValid()) {
+            throw new CancelledKeyException();
+        }
+        if ((ops & ~channel.validOps()) != 0) {
+            throw new IllegalArgumentException("invalid ops 0x" + Integer.toHexString(ops) + " for " + channel);
+        }
+        interestOps = ops;
+        return this;
+    }
+
+    @Override
+    public int readyOps() {
+        if (!isValid()) {
+            throw new CancelledKeyException();
+        }
+        return readyOps;
+    }
+
+    void readyOps(int ops) {
+        readyOps = ops;
+    }
+}

@@ -1,0 +1,191 @@
+package io.jrump.net.channels;
+
+import io.jrump.api.Errno;
+import io.jrump.api.ErrnoException;
+import io.jrump.api.KernelClosedException;
+import io.jrump.api.PollFd;
+import io.jrump.api.Syscalls;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.SocketAddress;
+import java.net.SocketOption;
+import java.nio.channels.AlreadyBoundException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.NotYetBoundException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.Set;
+
+/**
+ * A {@link ServerSocketChannel} on a listening kernel TCP socket. {@code bind} is the kernel's
+ * {@code bind} plus {@code listen} (the JDK does both in one call); a non-blocking
+ * {@code accept} answers {@code null} where the kernel says {@code EAGAIN}. Accepted channels
+ * start blocking, as the JDK's do (the kernel clears {@code O_NONBLOCK} on accepted sockets).
+ */
+final class KernelServerSocketChannel extends ServerSocketChannel implements KernelChannel {
+    /** The backlog when the caller gives none (the JDK's default too). */
+    private static final int DEFAULT_BACKLOG = 50;
+
+    private final KernelSelectorProvider provider;
+    private final Syscalls sys;
+    private final int fd;
+    private final Object lock = new Object();
+    private volatile boolean bound;
+    private boolean killed;
+    private ServerSocket adaptor;
+
+    KernelServerSocketChannel(KernelSelectorProvider provider, int fd) {
+        super(provider);
+        this.provider = provider;
+        this.sys = provider.sys();
+        this.fd = fd;
+    }
+
+    @Override
+    public int fd() {
+        return fd;
+    }
+
+    private void ensureOpen() throws ClosedChannelException {
+        if (!isOpen()) {
+            throw new ClosedChannelException();
+        }
+    }
+
+    @Override
+    public ServerSocketChannel bind(SocketAddress local, int backlog) throws IOException {
+        synchronized (lock) {
+            ensureOpen();
+            if (bound) {
+                throw new AlreadyBoundException();
+            }
+            InetSocketAddress a = local == null ? new InetSocketAddress(0) : Errnos.inet(local);
+            try {
+                sys.bind(fd, a);
+                sys.listen(fd, backlog < 1 ? DEFAULT_BACKLOG : backlog);
+            } catch (ErrnoException e) {
+                throw Errnos.map(e);
+            } catch (KernelClosedException e) {
+                throw Errnos.closed(e);
+            }
+            bound = true;
+        }
+        return this;
+    }
+
+    @Override
+    public SocketAddress getLocalAddress() throws IOException {
+        ensureOpen();
+        if (!bound) {
+            return null;
+        }
+        try {
+            return sys.getsockname(fd);
+        } catch (ErrnoException e) {
+            throw Errnos.map(e);
+        } catch (KernelClosedException e) {
+            throw Errnos.closed(e);
+        }
+    }
+
+    @Override
+    public <T> ServerSocketChannel setOption(SocketOption<T> name, T value) throws IOException {
+        ensureOpen();
+        SocketOptions.set(sys, fd, SocketOptions.LISTEN, name, value);
+        return this;
+    }
+
+    @Override
+    public <T> T getOption(SocketOption<T> name) throws IOException {
+        ensureOpen();
+        return SocketOptions.get(sys, fd, SocketOptions.LISTEN, name);
+    }
+
+    @Override
+    public Set<SocketOption<?>> supportedOptions() {
+        return SocketOptions.LISTEN;
+    }
+
+    @Override
+    public ServerSocket socket() {
+        synchronized (lock) {
+            if (adaptor == null) {
+                try {
+                    adaptor = new ServerSocketAdaptor(this);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            return adaptor;
+        }
+    }
+
+    @Override
+    public SocketChannel accept() throws IOException {
+        ensureOpen();
+        if (!bound) {
+            throw new NotYetBoundException();
+        }
+        boolean done = false;
+        try {
+            begin();
+            int s = sys.accept(fd);
+            done = true;
+            return new KernelSocketChannel(provider, s, true);
+        } catch (ErrnoException e) {
+            if (e.errno() == Errno.EAGAIN) {
+                return null;
+            }
+            throw Errnos.map(e);
+        } catch (KernelClosedException e) {
+            throw Errnos.closed(e);
+        } finally {
+            end(done);
+        }
+    }
+
+    @Override
+    protected void implConfigureBlocking(boolean block) throws IOException {
+        Errnos.nonBlocking(sys, fd, !block);
+    }
+
+    @Override
+    public int pollEvents(int ops) {
+        return (ops & SelectionKey.OP_ACCEPT) != 0 ? PollFd.POLLIN : 0;
+    }
+
+    @Override
+    public int readyOps(int revents, int ops) {
+        return (revents & (PollFd.POLLIN | PollFd.POLLERR | PollFd.POLLHUP)) != 0 ? ops & SelectionKey.OP_ACCEPT : 0;
+    }
+
+    @Override
+    protected void implCloseSelectableChannel() {
+        if (!isRegistered()) {
+            kill();
+        }
+    }
+
+    @Override
+    public void kill() {
+        synchronized (lock) {
+            if (killed) {
+                return;
+            }
+            killed = true;
+        }
+        try {
+            sys.close(fd);
+        } catch (ErrnoException | KernelClosedException ignored) {
+            // the descriptor is gone either way
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "KernelServerSocketChannel[" + provider.kernelName() + " fd " + fd + (isOpen() ? "" : " closed") + "]";
+    }
+}
