@@ -378,6 +378,86 @@ final class AccountedSyscalls implements Syscalls {
     }
 
     @Override
+    public byte[] getxattr(String path, String name) throws ErrnoException {
+        CpuMeter m = enter();
+        try {
+            return sys.getxattr(path, name);
+        } finally {
+            m.exit();
+        }
+    }
+
+    @Override
+    public byte[] lgetxattr(String path, String name) throws ErrnoException {
+        CpuMeter m = enter();
+        try {
+            return sys.lgetxattr(path, name);
+        } finally {
+            m.exit();
+        }
+    }
+
+    @Override
+    public List<String> listxattr(String path) throws ErrnoException {
+        CpuMeter m = enter();
+        try {
+            return sys.listxattr(path);
+        } finally {
+            m.exit();
+        }
+    }
+
+    @Override
+    public List<String> llistxattr(String path) throws ErrnoException {
+        CpuMeter m = enter();
+        try {
+            return sys.llistxattr(path);
+        } finally {
+            m.exit();
+        }
+    }
+
+    @Override
+    public void setxattr(String path, String name, byte[] value, int flags) throws ErrnoException {
+        CpuMeter m = enter();
+        try {
+            sys.setxattr(path, name, value, flags);
+        } finally {
+            m.exit();
+        }
+    }
+
+    @Override
+    public void lsetxattr(String path, String name, byte[] value, int flags) throws ErrnoException {
+        CpuMeter m = enter();
+        try {
+            sys.lsetxattr(path, name, value, flags);
+        } finally {
+            m.exit();
+        }
+    }
+
+    @Override
+    public void removexattr(String path, String name) throws ErrnoException {
+        CpuMeter m = enter();
+        try {
+            sys.removexattr(path, name);
+        } finally {
+            m.exit();
+        }
+    }
+
+    @Override
+    public void lremovexattr(String path, String name) throws ErrnoException {
+        CpuMeter m = enter();
+        try {
+            sys.lremovexattr(path, name);
+        } finally {
+            m.exit();
+        }
+    }
+
+    @Override
     public void lutimes(String path, Instant atime, Instant mtime) throws ErrnoException {
         CpuMeter m = enter();
         try {
