@@ -49,6 +49,9 @@ public final class Compare implements Callable<Integer> {
     @Option(names = "--net", description = "Measure TCP against JDK sockets over Linux loopback instead (NetCompare).")
     boolean net;
 
+    @Option(names = "--http", description = "Measure HTTP requests/s with wrk: jrump's server on a TAP against nginx over a veth (HttpCompare; root).")
+    boolean http;
+
     @Option(names = "--fleet", paramLabel = "N", description = "Kernels kept alive for the heap and thread figures (default: 10000).")
     Integer fleet;
 
@@ -66,6 +69,11 @@ public final class Compare implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException, java.io.IOException {
+        if (http) {
+            int r = rounds != null ? positive("--rounds", rounds) : smoke ? 1 : quick ? 3 : 5;
+            out.println(HttpCompare.run(r, smoke ? 1 : quick ? 3 : 5, 32, log));
+            return 0;
+        }
         if (net) {
             NetBudget netBudget = smoke ? NetBudget.SMOKE : quick ? NetBudget.QUICK : NetBudget.FULL;
             out.println(NetCompare.run(rounds == null ? netBudget : netBudget.withRounds(positive("--rounds", rounds)), log));

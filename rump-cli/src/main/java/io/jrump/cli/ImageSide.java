@@ -26,11 +26,31 @@ final class ImageSide implements FileSide {
     }
 
     private final MountedImage image;
+    private final String name;
+    private final Syscalls sys;
 
     ImageSide(MountedImage image) {
         this.image = image;
+        this.name = image.name();
+        this.sys = image.sys();
     }
 
+    /**
+     * The files of a kernel booted elsewhere (as {@code rump serve} fills a tmpfs from a host
+     * directory): {@code name} is how messages show it, {@code sys} makes the calls.
+     */
+    ImageSide(String name, Syscalls sys) {
+        this.image = null;
+        this.name = name;
+        this.sys = sys;
+    }
+
+    /** The kernel path of {@code inner}, a path of this side: the image is the kernel's root. */
+    private static String kernelPath(String inner) {
+        return inner.startsWith("/") ? inner : "/" + inner;
+    }
+
+    /** The mounted image, or {@code null} for a side made from a kernel's calls. */
     MountedImage image() {
         return image;
     }
@@ -44,7 +64,7 @@ final class ImageSide implements FileSide {
     /** Runs {@code call} on {@code path}, naming the call and the user's path when it fails. */
     <T> T call(String name, String path, Call<T> call) throws ErrnoException {
         try {
-            return call.run(image.sys(), image.path(path));
+            return call.run(sys, kernelPath(path));
         } catch (ErrnoException e) {
             ErrnoException named = new ErrnoException(e.errno(), name, display(path), e.detail());
             named.initCause(e);
@@ -62,12 +82,12 @@ final class ImageSide implements FileSide {
 
     @Override
     public String display(String path) {
-        return image.name() + ":" + path;
+        return name + ":" + path;
     }
 
     @Override
     public boolean sameFiles(FileSide other) {
-        return other instanceof ImageSide i && i.image == image;
+        return other instanceof ImageSide i && i.sys == sys;
     }
 
     @Override
@@ -83,7 +103,7 @@ final class ImageSide implements FileSide {
     @Override
     public boolean exists(String path) throws ErrnoException {
         try {
-            image.sys().lstat(image.path(path));
+            sys.lstat(kernelPath(path));
             return true;
         } catch (ErrnoException e) {
             if (e.errno() == io.jrump.api.Errno.ENOENT) {
@@ -182,7 +202,7 @@ final class ImageSide implements FileSide {
 
     @Override
     public void link(String existing, String path) throws ErrnoException {
-        run("link", path, (sys, k) -> sys.link(image.path(existing), k));
+        run("link", path, (sys, k) -> sys.link(kernelPath(existing), k));
     }
 
     @Override

@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = VersionCommand.Provider.class,
         description = "Rump kernels for the JVM: kernel services (system calls, file systems) booted in-process.",
-        subcommands = {HelpCommand.class, VersionCommand.class, DemoCommand.class, MkfsCommand.class, LsCommand.class, CatCommand.class, CpCommand.class, MkdirCommand.class, RmCommand.class, MvCommand.class, LnCommand.class, ChmodCommand.class, ChownCommand.class, StatCommand.class, DfCommand.class, InfoCommand.class},
+        subcommands = {HelpCommand.class, VersionCommand.class, DemoCommand.class, MkfsCommand.class, LsCommand.class, CatCommand.class, CpCommand.class, MkdirCommand.class, RmCommand.class, MvCommand.class, LnCommand.class, ChmodCommand.class, ChownCommand.class, StatCommand.class, DfCommand.class, InfoCommand.class, ServeCommand.class},
         footer = {"", "Exit status: 0 on success, 1 when a command fails, 2 for a usage error."})
 final class RumpCommand implements Runnable {
     @Spec

@@ -4,7 +4,6 @@ import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
 import io.jrump.api.PollFd;
 import io.jrump.api.SocketConstants;
-import io.jrump.api.Stat;
 import io.jrump.kern.Cred;
 import io.jrump.kern.SocketFile;
 import io.jrump.kern.WaitSet;
@@ -23,18 +22,14 @@ import java.util.ArrayDeque;
  * <p>The socket's lock guards its state; nothing is sent while it is held, so a datagram
  * looped back (or delivered to another kernel on this thread) never meets a held lock.
  */
-abstract class DatagramSocket extends SocketFile {
+abstract class DatagramSocket extends InetSocket {
     /** Linux's default net.core.rmem_default / wmem_default. */
     static final int DEFAULT_BUF = 212_992;
     static final int MIN_BUF = 2048;
     static final int MAX_BUF = 16 << 20;
 
-    protected final InetStack stack;
+    private final Sockets stack;
     private final PortTable table;
-    private final Cred cred;
-    private final long ino;
-    private final Instant created;
-    private final WaitSet waiters = new WaitSet();
 
     /** Endpoint fields, read by the port table without this socket's lock. */
     volatile int localAddr;
@@ -60,13 +55,10 @@ abstract class DatagramSocket extends SocketFile {
     private record Datagram(int src, int sport, byte[] data) {
     }
 
-    DatagramSocket(InetStack stack, PortTable table, Cred cred, int statusFlags) {
-        super(statusFlags);
+    DatagramSocket(Sockets stack, PortTable table, Cred cred, int statusFlags) {
+        super(statusFlags, cred, stack.nextInode(), Instant.EPOCH.plusNanos(stack.clock().wallNanos()), new WaitSet());
         this.stack = stack;
         this.table = table;
-        this.cred = cred;
-        this.ino = stack.nextInode();
-        this.created = Instant.EPOCH.plusNanos(stack.clock.wallNanos());
     }
 
     /** Sends {@code data} (position to limit) from the given endpoint; the socket's lock is not held. */
@@ -110,7 +102,7 @@ abstract class DatagramSocket extends SocketFile {
 
     private void changed() {
         notifyAll();
-        waiters.wakeAll();
+        waitSet().wakeAll();
     }
 
     private ErrnoException takeError() {
@@ -128,7 +120,7 @@ abstract class DatagramSocket extends SocketFile {
         if (addr != 0 && !stack.isLocal(addr) && addr != Ipv4Address.BROADCAST) {
             throw new ErrnoException(Errno.EADDRNOTAVAIL, Ipv4Address.format(addr) + " is not an address of this kernel");
         }
-        if (port != 0 && port < 1024 && !cred.isSuperuser()) {
+        if (port != 0 && port < 1024 && !owner().isSuperuser()) {
             throw new ErrnoException(Errno.EACCES, "port " + port + " is privileged");
         }
         synchronized (this) {
@@ -138,7 +130,7 @@ abstract class DatagramSocket extends SocketFile {
             }
             localAddr = addr;
             try {
-                localPort = table.bind(this, addr, port, stack.clock);
+                localPort = table.bind(this, addr, port, stack.clock());
             } catch (ErrnoException e) {
                 localAddr = 0;
                 throw e;
@@ -150,7 +142,7 @@ abstract class DatagramSocket extends SocketFile {
     /** With the lock held: binds to an ephemeral port if not bound yet. */
     private void autobind() throws ErrnoException {
         if (!bound) {
-            localPort = table.bind(this, localAddr, 0, stack.clock);
+            localPort = table.bind(this, localAddr, 0, stack.clock());
             bound = true;
         }
     }
@@ -186,7 +178,7 @@ abstract class DatagramSocket extends SocketFile {
             if (addr == Ipv4Address.BROADCAST && !broadcast) {
                 throw new ErrnoException(Errno.EACCES, "broadcast without SO_BROADCAST");
             }
-            int src = stack.ip.sourceFor(addr);
+            int src = stack.ip().sourceFor(addr);
             autobind();
             if (localAddr == 0) {
                 localAddr = src;
@@ -243,7 +235,7 @@ abstract class DatagramSocket extends SocketFile {
     public InetSocketAddress recvfrom(ByteBuffer dst, int flags) throws ErrnoException {
         boolean dontWait = isNonBlocking() || (flags & SocketConstants.MSG_DONTWAIT) != 0;
         synchronized (this) {
-            long deadline = rcvTimeoMillis > 0 ? stack.clock.nanos() + rcvTimeoMillis * 1_000_000L : Long.MAX_VALUE;
+            long deadline = rcvTimeoMillis > 0 ? stack.clock().nanos() + rcvTimeoMillis * 1_000_000L : Long.MAX_VALUE;
             while (true) {
                 checkOpen();
                 if (error != null) {
@@ -257,7 +249,7 @@ abstract class DatagramSocket extends SocketFile {
                         queued -= d.data.length;
                         changed();
                     }
-                    return new InetSocketAddress(Ipv4Address.toInetAddress(d.src), d.sport);
+                    return socketAddress(d.src, d.sport);
                 }
                 if (readShut) {
                     return null;
@@ -265,11 +257,11 @@ abstract class DatagramSocket extends SocketFile {
                 if (dontWait) {
                     throw new ErrnoException(Errno.EAGAIN);
                 }
-                if (stack.clock.nanos() - deadline >= 0) {
+                if (stack.clock().nanos() - deadline >= 0) {
                     throw new ErrnoException(Errno.EAGAIN, "SO_RCVTIMEO of " + rcvTimeoMillis + " ms expired");
                 }
                 try {
-                    stack.clock.await(this, deadline);
+                    stack.clock().await(this, deadline);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new ErrnoException(Errno.EINTR);
@@ -297,7 +289,7 @@ abstract class DatagramSocket extends SocketFile {
 
     @Override
     public synchronized InetSocketAddress getsockname() {
-        return new InetSocketAddress(Ipv4Address.toInetAddress(localAddr), localPort);
+        return socketAddress(localAddr, localPort);
     }
 
     @Override
@@ -305,7 +297,7 @@ abstract class DatagramSocket extends SocketFile {
         if (!connected) {
             throw new ErrnoException(Errno.ENOTCONN);
         }
-        return new InetSocketAddress(Ipv4Address.toInetAddress(remoteAddr), remotePort);
+        return socketAddress(remoteAddr, remotePort);
     }
 
     @Override
@@ -378,16 +370,6 @@ abstract class DatagramSocket extends SocketFile {
     }
 
     @Override
-    protected WaitSet waitSet() {
-        return waiters;
-    }
-
-    @Override
-    public Stat fstat() {
-        return socketStat(ino, cred, created);
-    }
-
-    @Override
     protected void closeFile() {
         int port;
         boolean wasBound;
@@ -411,13 +393,5 @@ abstract class DatagramSocket extends SocketFile {
     /** The kernel is closing. */
     void abort() {
         closeFile();
-    }
-
-    static int address4(InetSocketAddress a) throws ErrnoException {
-        try {
-            return Ipv4Address.of(a.getAddress());
-        } catch (IllegalArgumentException e) {
-            throw new ErrnoException(Errno.EAFNOSUPPORT, "not an IPv4 address: " + a);
-        }
     }
 }

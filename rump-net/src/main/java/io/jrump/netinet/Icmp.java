@@ -22,20 +22,26 @@ final class Icmp {
     /** RFC 1812 4.3.2.3: an error quotes as much of the datagram as fits in 576 bytes. */
     static final int MAX_ERROR_DATAGRAM = 576;
 
-    private final InetStack stack;
+    private final IpLayer ip;
+    private final StackCounters counters;
+    private final Protocols protocols;
+    private final Sockets sockets;
     private final PortTable pingIds = new PortTable();
     private final int ratePerSecond;
     private double tokens;
     private long lastRefill = Long.MIN_VALUE;
 
-    Icmp(InetStack stack, int ratePerSecond) {
-        this.stack = stack;
+    Icmp(IpLayer ip, StackCounters counters, Protocols protocols, Sockets sockets, int ratePerSecond) {
+        this.ip = ip;
+        this.counters = counters;
+        this.protocols = protocols;
+        this.sockets = sockets;
         this.ratePerSecond = ratePerSecond;
         this.tokens = ratePerSecond;
     }
 
     SocketFile pingSocket(Cred cred, int statusFlags) {
-        return stack.track(new PingSocket(stack, pingIds, cred, statusFlags));
+        return sockets.track(new PingSocket(sockets, this, pingIds, cred, statusFlags));
     }
 
     void input(Ipv4Packet ip, boolean broadcast) {
@@ -44,29 +50,29 @@ final class Icmp {
         try {
             m.check();
         } catch (WireException e) {
-            stack.counters.inc("icmp.drops." + e.reason());
+            counters.inc("icmp.drops." + e.reason());
             return;
         }
-        stack.counters.inc("icmp.in_messages");
+        counters.inc("icmp.in_messages");
         switch (m.type()) {
             case Icmpv4Packet.TYPE_ECHO_REQUEST -> {
-                stack.counters.inc("icmp.in_echo_requests");
+                counters.inc("icmp.in_echo_requests");
                 if (!broadcast) {
                     echoReply(ip, payload);
                 }
             }
             case Icmpv4Packet.TYPE_ECHO_REPLY -> {
-                stack.counters.inc("icmp.in_echo_replies");
+                counters.inc("icmp.in_echo_replies");
                 DatagramSocket s = pingIds.lookup(ip.src(), 0, ip.dst(), m.echoId());
                 if (s == null || !s.enqueue(ip.src(), 0, payload)) {
-                    stack.counters.inc("icmp.drops.echo_reply_unclaimed");
+                    counters.inc("icmp.drops.echo_reply_unclaimed");
                 }
             }
             case Icmpv4Packet.TYPE_DEST_UNREACHABLE, Icmpv4Packet.TYPE_TIME_EXCEEDED, Icmpv4Packet.TYPE_PARAMETER_PROBLEM -> {
-                stack.counters.inc("icmp.in_errors");
+                counters.inc("icmp.in_errors");
                 notifyTransport(m);
             }
-            default -> stack.counters.inc("icmp.in_other");
+            default -> counters.inc("icmp.in_other");
         }
     }
 
@@ -77,10 +83,10 @@ final class Icmp {
         reply.put(0, (byte) Icmpv4Packet.TYPE_ECHO_REPLY);
         Icmpv4Packet.fillChecksum(reply, 0, n);
         try {
-            stack.ip.output(request.dst(), request.src(), Ipv4Packet.PROTO_ICMP, reply);
-            stack.counters.inc("icmp.out_echo_replies");
+            ip.output(request.dst(), request.src(), Ipv4Packet.PROTO_ICMP, reply);
+            counters.inc("icmp.out_echo_replies");
         } catch (ErrnoException e) {
-            stack.counters.inc("icmp.drops.reply_failed");
+            counters.inc("icmp.drops.reply_failed");
         }
     }
 
@@ -88,16 +94,16 @@ final class Icmp {
     private void notifyTransport(Icmpv4Packet m) {
         ByteBuffer q = m.data();
         if (q.remaining() < Ipv4Packet.HEADER_LEN) {
-            stack.counters.inc("icmp.drops.short_quote");
+            counters.inc("icmp.drops.short_quote");
             return;
         }
         Ipv4Packet inner = new Ipv4Packet(q);
         int hl = inner.headerLength();
         if (inner.version() != 4 || hl < Ipv4Packet.HEADER_LEN || q.remaining() < hl + 8) {
-            stack.counters.inc("icmp.drops.short_quote");
+            counters.inc("icmp.drops.short_quote");
             return;
         }
-        Transport t = stack.transport(inner.protocol());
+        Transport t = protocols.transport(inner.protocol());
         if (t != null) {
             t.icmpError(m.type(), m.code(), inner.src(), inner.dst(), q.slice(hl, q.remaining() - hl));
         }
@@ -110,21 +116,21 @@ final class Icmp {
     void error(int type, int code, int rest, ByteBuffer offending) {
         Ipv4Packet p = new Ipv4Packet(offending);
         int src = p.src();
-        if (src == 0 || src == Ipv4Address.BROADCAST || Ipv4Address.isMulticast(src) || stack.isBroadcast(src)
+        if (src == 0 || src == Ipv4Address.BROADCAST || Ipv4Address.isMulticast(src) || sockets.isBroadcast(src)
                 || Ipv4Address.isMulticast(p.dst()) || p.fragmentOffset() != 0) {
-            stack.counters.inc("icmp.errors_suppressed");
+            counters.inc("icmp.errors_suppressed");
             return;
         }
         if (p.protocol() == Ipv4Packet.PROTO_ICMP) {
             int hl = p.headerLength();
             ByteBuffer pl = offending.slice(offending.position() + hl, Math.max(0, offending.remaining() - hl));
             if (!pl.hasRemaining() || new Icmpv4Packet(pl).isError() || pl.remaining() < Icmpv4Packet.HEADER_LEN) {
-                stack.counters.inc("icmp.errors_suppressed");
+                counters.inc("icmp.errors_suppressed");
                 return;
             }
         }
         if (!takeToken()) {
-            stack.counters.inc("icmp.rate_limited");
+            counters.inc("icmp.rate_limited");
             return;
         }
         int q = Math.min(offending.remaining(), MAX_ERROR_DATAGRAM - Ipv4Packet.HEADER_LEN - Icmpv4Packet.HEADER_LEN);
@@ -132,16 +138,16 @@ final class Icmp {
         msg.put(Icmpv4Packet.HEADER_LEN, offending, offending.position(), q);
         Icmpv4Packet.emit(msg, 0, type, code, rest, q);
         try {
-            int from = stack.isLocal(p.dst()) && !Ipv4Address.isLoopback(p.dst()) ? p.dst() : stack.ip.sourceFor(src);
-            stack.ip.output(from, src, Ipv4Packet.PROTO_ICMP, msg);
-            stack.counters.inc("icmp.out_errors");
+            int from = sockets.isLocal(p.dst()) && !Ipv4Address.isLoopback(p.dst()) ? p.dst() : ip.sourceFor(src);
+            ip.output(from, src, Ipv4Packet.PROTO_ICMP, msg);
+            counters.inc("icmp.out_errors");
         } catch (ErrnoException e) {
-            stack.counters.inc("icmp.drops.error_unroutable");
+            counters.inc("icmp.drops.error_unroutable");
         }
     }
 
     private synchronized boolean takeToken() {
-        long now = stack.clock.nanos();
+        long now = ip.clock().nanos();
         if (lastRefill != Long.MIN_VALUE) {
             tokens = Math.min(ratePerSecond, tokens + (now - lastRefill) * (double) ratePerSecond / 1e9);
         }
@@ -161,8 +167,8 @@ final class Icmp {
         msg.put(4, (byte) (id >>> 8));
         msg.put(5, (byte) id);
         Icmpv4Packet.fillChecksum(msg, 0, n);
-        stack.ip.output(src, dst, Ipv4Packet.PROTO_ICMP, msg);
-        stack.counters.inc("icmp.out_echo_requests");
+        ip.output(src, dst, Ipv4Packet.PROTO_ICMP, msg);
+        counters.inc("icmp.out_echo_requests");
     }
 
     /** The errno a socket sees for an ICMP error (as Linux's icmp_err_convert maps them). */

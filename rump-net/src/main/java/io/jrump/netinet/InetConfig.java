@@ -201,7 +201,7 @@ final class InetConfig implements NetConfig {
 
     @Override
     public void forwarding(boolean on) throws ErrnoException {
-        holder.get().forwarding = on;
+        holder.get().forwarding(on);
     }
 
     @Override

@@ -11,10 +11,6 @@ import io.jrump.net.link.NetClock;
 import io.jrump.net.wire.EthernetFrame;
 import io.jrump.net.wire.Ipv4Address;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BinaryOperator;
 
 /**
@@ -35,44 +31,38 @@ final class InetStack implements AutoCloseable {
     final Icmp icmp;
     final Udp udp;
     final InetIf lo0;
-    volatile boolean forwarding;
 
-    private final List<InetIf> ifs = new CopyOnWriteArrayList<>();
-    private final Transport[] transports = new Transport[256];
-    private final Transport stream;
+    private final Interfaces interfaces = new Interfaces();
+    private final Protocols protocols = new Protocols();
+    private final Sockets sockets;
     private final long arpExpire;
-    private final AtomicLong inodes = new AtomicLong();
-    private final Set<DatagramSocket> sockets = ConcurrentHashMap.newKeySet();
-    /** Read per datagram; replaced whole when an address or interface comes or goes. */
-    private volatile LocalAddresses local = LocalAddresses.NONE;
     private volatile boolean closed;
 
+    /**
+     * Makes the parts bottom up, each given only the parts it uses ({@link Interfaces}, {@link
+     * Protocols}, {@link Sockets}), never this stack: IPv4 reaches ICMP and the transports through
+     * the protocol switch, which is filled before the first interface can deliver anything.
+     */
     InetStack(Platform platform, BinaryOperator<String> options, List<TransportFactory> factories) {
         this.clock = new StackClock(platform);
         this.arpExpire = millisOption(options, "net.arp.expire", Arp.DEFAULT_EXPIRE_NANOS / 1_000_000) * 1_000_000;
-        this.forwarding = Boolean.parseBoolean(options.apply("net.forwarding", "false"));
-        this.ip = new Ipv4(this, millisOption(options, "net.ipfrag.timeout", Reassembly.DEFAULT_TIMEOUT_NANOS / 1_000_000) * 1_000_000,
+        this.ip = new Ipv4(clock, counters, interfaces, routes, protocols, Boolean.parseBoolean(options.apply("net.forwarding", "false")),
+                millisOption(options, "net.ipfrag.timeout", Reassembly.DEFAULT_TIMEOUT_NANOS / 1_000_000) * 1_000_000,
                 (int) millisOption(options, "net.ipfrag.memory", Reassembly.DEFAULT_MEMORY));
-        this.icmp = new Icmp(this, (int) millisOption(options, "net.icmp.ratelimit", Icmp.DEFAULT_RATE_LIMIT));
-        this.udp = new Udp(this);
-        transports[udp.protocol()] = udp;
-        Transport s = null;
+        this.sockets = new Sockets(clock, ip, interfaces);
+        this.icmp = new Icmp(ip, counters, protocols, sockets, (int) millisOption(options, "net.icmp.ratelimit", Icmp.DEFAULT_RATE_LIMIT));
+        this.udp = new Udp(ip, counters, protocols, sockets);
+        protocols.icmp(icmp);
+        protocols.udp(udp);
         for (TransportFactory f : factories) {
             Transport t = f.create(ip, options);
-            if (transports[t.protocol()] == null) {
-                transports[t.protocol()] = t;
-                if (t.socketType() == io.jrump.api.SocketConstants.SOCK_STREAM && s == null) {
-                    s = t;
-                }
-            } else {
+            if (!protocols.add(t)) {
                 t.close();
             }
         }
-        this.stream = s;
-        NetIf lo = new NetIf("lo0", new LoopbackDevice(), true);
-        this.lo0 = attach(lo);
-        addAddress(lo0, new IfAddr(Ipv4Address.LOOPBACK, 8));
-        lo.setUp(true);
+        this.lo0 = attach(new NetIf("lo0", new LoopbackDevice(), true), ip, interfaces, clock, counters, arpExpire);
+        interfaces.addAddress(lo0, new IfAddr(Ipv4Address.LOOPBACK, 8));
+        lo0.ifp.setUp(true);
         try {
             routes.add(new Route(Ipv4Address.LOOPBACK_NET, 8, 0, lo0));
         } catch (ErrnoException e) {
@@ -96,11 +86,12 @@ final class InetStack implements AutoCloseable {
         }
     }
 
-    private InetIf attach(NetIf n) {
+    /** Attaches a network interface: IPv4 and ARP take its frames. */
+    private static InetIf attach(NetIf n, Ipv4 ip, Interfaces interfaces, StackClock clock, StackCounters counters, long arpExpire) {
         InetIf i = new InetIf(n, x -> new Arp(x, clock, counters, arpExpire));
         n.handlers((ifp, srcMac, dstMac, payload) -> ip.input(i, payload, dstMac == EthernetFrame.BROADCAST),
                 (ifp, srcMac, dstMac, payload) -> i.arp.input(payload));
-        ifs.add(i);
+        interfaces.add(i);
         n.attach();
         return i;
     }
@@ -108,24 +99,15 @@ final class InetStack implements AutoCloseable {
     // ---- interfaces ----
 
     List<InetIf> interfaces() {
-        return ifs;
+        return interfaces.all();
     }
 
     InetIf find(String name) {
-        for (InetIf i : ifs) {
-            if (i.name().equals(name)) {
-                return i;
-            }
-        }
-        return null;
+        return interfaces.find(name);
     }
 
     InetIf require(String name) throws ErrnoException {
-        InetIf i = find(name);
-        if (i == null) {
-            throw new ErrnoException(Errno.ENXIO, "no interface " + name);
-        }
-        return i;
+        return interfaces.require(name);
     }
 
     /** Creates an interface; a device of a simulation moves the whole stack onto its virtual clock. */
@@ -143,7 +125,7 @@ final class InetStack implements AutoCloseable {
         NetClock virtual = ClockedDevice.clockOf(device);
         NetClock current = clock.virtual();
         if (virtual != null && current == null) {
-            if (ifs.size() > 1) {
+            if (interfaces.all().size() > 1) {
                 throw new ErrnoException(Errno.EINVAL, "a kernel joins a simulation with its first interface, not after real-time ones");
             }
             clock.useVirtual(virtual);
@@ -153,7 +135,7 @@ final class InetStack implements AutoCloseable {
         } else if (virtual == null && current != null) {
             throw new ErrnoException(Errno.EINVAL, "kernel runs in virtual time; a real-time device cannot join it");
         }
-        return attach(new NetIf(name, device, false));
+        return attach(new NetIf(name, device, false), ip, interfaces, clock, counters, arpExpire);
     }
 
     synchronized void destroy(String name) throws ErrnoException {
@@ -161,8 +143,7 @@ final class InetStack implements AutoCloseable {
         if (i == lo0) {
             throw new ErrnoException(Errno.EPERM, "lo0 cannot be destroyed");
         }
-        ifs.remove(i);
-        addressesChanged();
+        interfaces.remove(i);
         routes.removeInterface(i);
         i.arp.clear();
         i.ifp.detach();
@@ -170,62 +151,27 @@ final class InetStack implements AutoCloseable {
 
     /** Adds an address to {@code i}; callers serialise changes on this stack. */
     void addAddress(InetIf i, IfAddr a) {
-        i.add(a);
-        addressesChanged();
+        interfaces.addAddress(i, a);
     }
 
     /** Removes an address from {@code i}; false if it was not there. */
     boolean removeAddress(InetIf i, IfAddr a) {
-        boolean removed = i.remove(a);
-        addressesChanged();
-        return removed;
-    }
-
-    /** Takes a new snapshot of the addresses after a change to them or to the interfaces. */
-    synchronized void addressesChanged() {
-        local = LocalAddresses.of(ifs);
-    }
-
-    /** This kernel's addresses and subnet broadcasts as they are now. */
-    LocalAddresses localAddresses() {
-        return local;
+        return interfaces.removeAddress(i, a);
     }
 
     /** Whether {@code a} is an address of this kernel or in 127/8. */
     boolean isLocal(int a) {
-        return Ipv4Address.isLoopback(a) || local.isOwn(a);
+        return interfaces.isLocal(a);
     }
 
-    /** Whether {@code a} is the limited broadcast or a subnet broadcast of one of our interfaces. */
-    boolean isBroadcast(int a) {
-        return a == Ipv4Address.BROADCAST || local.isSubnetBroadcast(a);
-    }
-
-    Transport transport(int protocol) {
-        return transports[protocol & 0xff];
+    /** Switches forwarding between interfaces on or off ({@code net.forwarding}). */
+    void forwarding(boolean on) {
+        ip.forwarding(on);
     }
 
     /** The transport that makes SOCK_STREAM sockets, or null until TCP is on the class path. */
     Transport streamTransport() {
-        return stream;
-    }
-
-    // ---- sockets ----
-
-    long nextInode() {
-        return inodes.incrementAndGet();
-    }
-
-    <S extends DatagramSocket> S track(S s) {
-        sockets.add(s);
-        if (closed) {
-            s.abort();
-        }
-        return s;
-    }
-
-    void forget(DatagramSocket s) {
-        sockets.remove(s);
+        return protocols.stream();
     }
 
     private void checkOpen() throws ErrnoException {
@@ -242,26 +188,9 @@ final class InetStack implements AutoCloseable {
             }
             closed = true;
         }
-        for (Transport t : transports) {
-            if (t != null) {
-                try {
-                    t.close();
-                } catch (RuntimeException e) {
-                    counters.inc("stack.close_errors");
-                }
-            }
-        }
-        for (DatagramSocket s : sockets) {
-            s.abort();
-        }
+        protocols.closeAll(() -> counters.inc("stack.close_errors"));
+        sockets.abortAll();
         ip.reassembly().clear();
-        for (InetIf i : ifs) {
-            if (i.arp != null) {
-                i.arp.clear();
-            }
-            i.ifp.detach();
-        }
-        ifs.clear();
-        addressesChanged();
+        interfaces.detachAll();
     }
 }

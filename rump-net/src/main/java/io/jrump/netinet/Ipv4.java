@@ -25,7 +25,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * to this one, before it returns.
  */
 final class Ipv4 implements IpLayer, Reassembly.Owner {
-    private final InetStack stack;
+    private final StackClock clock;
+    private final StackCounters counters;
+    private final Interfaces interfaces;
+    private final RouteTable routes;
+    private final Protocols protocols;
+    /** net.forwarding: whether datagrams for other hosts are routed on (RFC 1812) or dropped. */
+    private volatile boolean forwarding;
     private final Reassembly reassembly;
     private final AtomicInteger ident;
     private final Counters.Counter inReceives;
@@ -40,25 +46,36 @@ final class Ipv4 implements IpLayer, Reassembly.Owner {
     private record Path(InetIf out, int nextHop, boolean broadcast) {
     }
 
-    Ipv4(InetStack stack, long reassemblyTimeout, int reassemblyMemory) {
-        this.stack = stack;
-        this.reassembly = new Reassembly(stack.clock, stack.counters, this, reassemblyTimeout, reassemblyMemory);
-        this.ident = new AtomicInteger(stack.clock.random32());
-        this.inReceives = stack.counters.counter("ip.in_receives");
-        this.inDelivers = stack.counters.counter("ip.in_delivers");
-        this.outRequests = stack.counters.counter("ip.out_requests");
-        this.forwarded = stack.counters.counter("ip.forwarded");
-        this.martianSource = stack.counters.counter("ip.drops.martian_source");
-        this.martianDestination = stack.counters.counter("ip.drops.martian_destination");
+    Ipv4(StackClock clock, StackCounters counters, Interfaces interfaces, RouteTable routes, Protocols protocols, boolean forwarding,
+            long reassemblyTimeout, int reassemblyMemory) {
+        this.clock = clock;
+        this.counters = counters;
+        this.interfaces = interfaces;
+        this.routes = routes;
+        this.protocols = protocols;
+        this.forwarding = forwarding;
+        this.reassembly = new Reassembly(clock, counters, this, reassemblyTimeout, reassemblyMemory);
+        this.ident = new AtomicInteger(clock.random32());
+        this.inReceives = counters.counter("ip.in_receives");
+        this.inDelivers = counters.counter("ip.in_delivers");
+        this.outRequests = counters.counter("ip.out_requests");
+        this.forwarded = counters.counter("ip.forwarded");
+        this.martianSource = counters.counter("ip.drops.martian_source");
+        this.martianDestination = counters.counter("ip.drops.martian_destination");
     }
 
     /** Draws a new starting identification: the stack moved to a (seeded) virtual clock. */
     void reseedIdent() {
-        ident.set(stack.clock.random32());
+        ident.set(clock.random32());
     }
 
     Reassembly reassembly() {
         return reassembly;
+    }
+
+    /** Switches forwarding between interfaces on or off ({@code net.forwarding}). */
+    void forwarding(boolean on) {
+        forwarding = on;
     }
 
     // ---- IpLayer ----
@@ -145,32 +162,32 @@ final class Ipv4 implements IpLayer, Reassembly.Owner {
 
     @Override
     public boolean isLocal(int address) {
-        return address == 0 || stack.isLocal(address);
+        return address == 0 || interfaces.isLocal(address);
     }
 
     @Override
     public NetClock clock() {
-        return stack.clock;
+        return clock;
     }
 
     @Override
     public Counters counters() {
-        return stack.counters;
+        return counters;
     }
 
     private Path path(int dst) throws ErrnoException {
-        if (stack.isLocal(dst)) {
-            return new Path(stack.lo0, dst, false);
+        if (interfaces.isLocal(dst)) {
+            return new Path(interfaces.loopback(), dst, false);
         }
         if (dst == Ipv4Address.BROADCAST) {
-            for (InetIf i : stack.interfaces()) {
+            for (InetIf i : interfaces.all()) {
                 if (!i.ifp.isLoopback() && i.isUp() && !i.addresses().isEmpty()) {
                     return new Path(i, dst, true);
                 }
             }
             throw new ErrnoException(Errno.ENETUNREACH, "no interface for a broadcast");
         }
-        Route r = stack.routes.lookup(dst);
+        Route r = routes.lookup(dst);
         if (r == null) {
             throw new ErrnoException(Errno.ENETUNREACH, "no route to " + Ipv4Address.format(dst));
         }
@@ -208,14 +225,14 @@ final class Ipv4 implements IpLayer, Reassembly.Owner {
             throw new ErrnoException(Errno.EMSGSIZE, "datagram of " + (len + Ipv4Packet.HEADER_LEN) + " bytes with DF over MTU " + mtu);
         }
         int chunk = (mtu - Ipv4Packet.HEADER_LEN) / Ipv4Packet.FRAGMENT_UNIT * Ipv4Packet.FRAGMENT_UNIT;
-        stack.counters.inc("ip.fragmented");
+        counters.inc("ip.fragmented");
         for (int off = 0; off < len; off += chunk) {
             int n = Math.min(chunk, len - off);
             boolean more = off + n < len || baseMore;
             ByteBuffer d = ByteBuffer.allocate(Ipv4Packet.HEADER_LEN + n);
             Ipv4Packet.emitHeader(d, 0, tos, d.capacity(), id, more ? Ipv4Packet.FLAG_MF : 0, baseOffset + off, ttl, protocol, src, dst);
             d.put(Ipv4Packet.HEADER_LEN, payload, payload.position() + off, n);
-            stack.counters.inc("ip.out_fragments");
+            counters.inc("ip.out_fragments");
             transmit(path, d);
         }
     }
@@ -245,7 +262,7 @@ final class Ipv4 implements IpLayer, Reassembly.Owner {
         try {
             p.check();
         } catch (WireException e) {
-            stack.counters.inc("ip.drops." + e.reason());
+            counters.inc("ip.drops." + e.reason());
             return;
         }
         ByteBuffer datagram = p.datagram();
@@ -258,7 +275,7 @@ final class Ipv4 implements IpLayer, Reassembly.Owner {
             return;
         }
         boolean broadcast = dst == Ipv4Address.BROADCAST || in.isSubnetBroadcast(dst);
-        if (broadcast || stack.isLocal(dst)) {
+        if (broadcast || interfaces.isLocal(dst)) {
             // a partial checksum is trusted, and the bytes may be kept, only on a datagram that came whole from memory
             int flags = in.ifp.rxChecksumOffload() ? Transport.PARTIAL_TRUSTED : 0;
             if (in.ifp.framesStayValid()) {
@@ -275,11 +292,11 @@ final class Ipv4 implements IpLayer, Reassembly.Owner {
             }
             deliver(p, datagram, broadcast, flags);
         } else if (Ipv4Address.isMulticast(dst)) {
-            stack.counters.inc("ip.drops.multicast");
-        } else if (!stack.forwarding) {
-            stack.counters.inc("ip.drops.not_forwarding");
+            counters.inc("ip.drops.multicast");
+        } else if (!forwarding) {
+            counters.inc("ip.drops.not_forwarding");
         } else if (linkBroadcast) {
-            stack.counters.inc("ip.drops.link_broadcast_not_forwarded");
+            counters.inc("ip.drops.link_broadcast_not_forwarded");
         } else {
             forward(in, p, datagram);
         }
@@ -323,7 +340,7 @@ final class Ipv4 implements IpLayer, Reassembly.Owner {
         if (Ipv4Address.isLoopback(dst)) {
             return martianDestination;
         }
-        LocalAddresses local = stack.localAddresses();
+        LocalAddresses local = interfaces.localAddresses();
         if (Ipv4Address.isLoopback(src) || local.isOwn(src) || local.isSubnetBroadcast(src)) {
             return martianSource;
         }
@@ -338,20 +355,10 @@ final class Ipv4 implements IpLayer, Reassembly.Owner {
     /** {@code flags} are {@link Transport}'s input flags. */
     private void deliver(Ipv4Packet p, ByteBuffer datagram, boolean broadcast, int flags) {
         inDelivers.inc();
-        int proto = p.protocol();
-        if (proto == Ipv4Packet.PROTO_ICMP) {
-            stack.icmp.input(p, broadcast);
-        } else if (proto == Ipv4Packet.PROTO_UDP) {
-            stack.udp.input(p, broadcast);
-        } else {
-            Transport t = stack.transport(proto);
-            if (t != null) {
-                t.input(p.src(), p.dst(), p.payload(), flags);
-            } else {
-                stack.counters.inc("ip.drops.unknown_protocol");
-                if (!broadcast) {
-                    stack.icmp.error(Icmpv4Packet.TYPE_DEST_UNREACHABLE, Icmpv4Packet.CODE_PROTOCOL_UNREACHABLE, 0, datagram);
-                }
+        if (!protocols.deliver(p, broadcast, flags)) {
+            counters.inc("ip.drops.unknown_protocol");
+            if (!broadcast) {
+                protocols.icmpError(Icmpv4Packet.TYPE_DEST_UNREACHABLE, Icmpv4Packet.CODE_PROTOCOL_UNREACHABLE, 0, datagram);
             }
         }
     }
@@ -360,23 +367,23 @@ final class Ipv4 implements IpLayer, Reassembly.Owner {
     private void forward(InetIf in, Ipv4Packet p, ByteBuffer datagram) {
         int dst = p.dst();
         if (dst == 0 || Ipv4Address.isLoopback(dst) || Ipv4Address.isLoopback(p.src()) || p.src() == 0) {
-            stack.counters.inc("ip.drops.cannot_forward");
+            counters.inc("ip.drops.cannot_forward");
             return;
         }
         if (p.ttl() <= 1) {
-            stack.counters.inc("ip.drops.ttl_exceeded");
-            stack.icmp.error(Icmpv4Packet.TYPE_TIME_EXCEEDED, Icmpv4Packet.CODE_TTL_EXCEEDED, 0, datagram);
+            counters.inc("ip.drops.ttl_exceeded");
+            protocols.icmpError(Icmpv4Packet.TYPE_TIME_EXCEEDED, Icmpv4Packet.CODE_TTL_EXCEEDED, 0, datagram);
             return;
         }
-        Route r = stack.routes.lookup(dst);
+        Route r = routes.lookup(dst);
         if (r == null) {
-            stack.counters.inc("ip.drops.no_route");
-            stack.icmp.error(Icmpv4Packet.TYPE_DEST_UNREACHABLE, Icmpv4Packet.CODE_NET_UNREACHABLE, 0, datagram);
+            counters.inc("ip.drops.no_route");
+            protocols.icmpError(Icmpv4Packet.TYPE_DEST_UNREACHABLE, Icmpv4Packet.CODE_NET_UNREACHABLE, 0, datagram);
             return;
         }
         Path path = new Path(r.ifp(), r.nextHop(dst), r.ifp().isSubnetBroadcast(dst));
         if (path.broadcast()) {
-            stack.counters.inc("ip.drops.directed_broadcast");
+            counters.inc("ip.drops.directed_broadcast");
             return;
         }
         int mtu = r.ifp().ifp.mtu();
@@ -390,24 +397,24 @@ final class Ipv4 implements IpLayer, Reassembly.Owner {
                 Ipv4Packet c = new Ipv4Packet(copy);
                 c.decrementTtl();
                 if (partialIn && !r.ifp().ifp.txChecksumOffload() && PartialChecksum.complete(copy)) {
-                    stack.counters.inc("ip.forward_checksums_filled");
+                    counters.inc("ip.forward_checksums_filled");
                 }
                 transmit(path, copy);
             } else if (in.ifp.segmentationOffload() && SoftwareSegmentation.applies(p, mtu)) {
                 // an offloaded segment for a device that cannot carry it whole: cut it, not fragment it
                 int pieces = SoftwareSegmentation.split(p, p.ttl() - 1, mtu, ident.getAndAdd(SoftwareSegmentation.pieces(p, mtu)),
                         d -> transmit(path, d));
-                stack.counters.counter("ip.forward_segmented").add(pieces);
+                counters.counter("ip.forward_segmented").add(pieces);
             } else if (p.dontFragment()) {
-                stack.counters.inc("ip.drops.fragmentation_needed");
-                stack.icmp.error(Icmpv4Packet.TYPE_DEST_UNREACHABLE, Icmpv4Packet.CODE_FRAG_NEEDED, mtu & 0xffff, datagram);
+                counters.inc("ip.drops.fragmentation_needed");
+                protocols.icmpError(Icmpv4Packet.TYPE_DEST_UNREACHABLE, Icmpv4Packet.CODE_FRAG_NEEDED, mtu & 0xffff, datagram);
                 return;
             } else {
                 if (partialIn && !p.isFragment()) {
                     ByteBuffer whole = ByteBuffer.allocate(p.totalLength());
                     whole.put(0, datagram, datagram.position(), p.totalLength());
                     if (PartialChecksum.complete(whole)) {
-                        stack.counters.inc("ip.forward_checksums_filled");
+                        counters.inc("ip.forward_checksums_filled");
                         p = new Ipv4Packet(whole);
                     }
                 }
@@ -416,14 +423,14 @@ final class Ipv4 implements IpLayer, Reassembly.Owner {
             }
             forwarded.inc();
         } catch (ErrnoException e) {
-            stack.counters.inc("ip.drops.forward_failed");
+            counters.inc("ip.drops.forward_failed");
         }
     }
 
     @Override
     public void timedOut(ByteBuffer first) {
         if (first != null) {
-            stack.icmp.error(Icmpv4Packet.TYPE_TIME_EXCEEDED, Icmpv4Packet.CODE_REASSEMBLY_EXCEEDED, 0, first);
+            protocols.icmpError(Icmpv4Packet.TYPE_TIME_EXCEEDED, Icmpv4Packet.CODE_REASSEMBLY_EXCEEDED, 0, first);
         }
     }
 }

@@ -16,8 +16,11 @@ import java.nio.ByteBuffer;
  */
 final class PingSocket extends DatagramSocket {
 
-    PingSocket(InetStack stack, PortTable ids, Cred cred, int statusFlags) {
+    private final Icmp icmp;
+
+    PingSocket(Sockets stack, Icmp icmp, PortTable ids, Cred cred, int statusFlags) {
         super(stack, ids, cred, statusFlags);
+        this.icmp = icmp;
     }
 
     @Override
@@ -32,7 +35,7 @@ final class PingSocket extends DatagramSocket {
 
     @Override
     void transmit(int src, int sport, int dst, int dport, ByteBuffer data) throws ErrnoException {
-        stack.icmp.echoRequest(src, dst, sport, data);
+        icmp.echoRequest(src, dst, sport, data);
     }
 
     @Override

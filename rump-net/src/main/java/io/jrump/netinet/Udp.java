@@ -21,15 +21,21 @@ final class Udp implements Transport {
     /** 65,535 less the IPv4 and UDP headers. */
     static final int MAX_PAYLOAD = Ipv4Packet.MAX_LENGTH - Ipv4Packet.HEADER_LEN - UdpDatagram.HEADER_LEN;
 
-    private final InetStack stack;
+    private final IpLayer ip;
+    private final StackCounters counters;
+    private final Protocols protocols;
+    private final Sockets sockets;
     private final PortTable ports = new PortTable();
     private final Counters.Counter inDatagrams;
     private final Counters.Counter outDatagrams;
 
-    Udp(InetStack stack) {
-        this.stack = stack;
-        this.inDatagrams = stack.counters.counter("udp.in_datagrams");
-        this.outDatagrams = stack.counters.counter("udp.out_datagrams");
+    Udp(IpLayer ip, StackCounters counters, Protocols protocols, Sockets sockets) {
+        this.ip = ip;
+        this.counters = counters;
+        this.protocols = protocols;
+        this.sockets = sockets;
+        this.inDatagrams = counters.counter("udp.in_datagrams");
+        this.outDatagrams = counters.counter("udp.out_datagrams");
     }
 
     @Override
@@ -44,7 +50,7 @@ final class Udp implements Transport {
 
     @Override
     public SocketFile socket(Cred cred, int statusFlags) {
-        return stack.track(new UdpSocket(stack, ports, cred, statusFlags));
+        return sockets.track(new UdpSocket(sockets, this, ports, cred, statusFlags));
     }
 
     /** The generic entry point; the IP layer calls {@link #input(Ipv4Packet, boolean)} so errors can quote the datagram. */
@@ -64,14 +70,14 @@ final class Udp implements Transport {
         try {
             u.check(src, dst);
         } catch (WireException e) {
-            stack.counters.inc("udp.drops." + e.reason());
+            counters.inc("udp.drops." + e.reason());
             return;
         }
         inDatagrams.inc();
         if (broadcast) {
             List<DatagramSocket> all = ports.lookupAll(src, u.srcPort(), dst, u.dstPort());
             if (all.isEmpty()) {
-                stack.counters.inc("udp.no_port_broadcast");
+                counters.inc("udp.no_port_broadcast");
             }
             for (DatagramSocket s : all) {
                 deliver(s, src, u);
@@ -80,8 +86,8 @@ final class Udp implements Transport {
         }
         DatagramSocket s = ports.lookup(src, u.srcPort(), dst, u.dstPort());
         if (s == null) {
-            stack.counters.inc("udp.no_port");
-            stack.icmp.error(Icmpv4Packet.TYPE_DEST_UNREACHABLE, Icmpv4Packet.CODE_PORT_UNREACHABLE, 0, ip.datagram());
+            counters.inc("udp.no_port");
+            protocols.icmpError(Icmpv4Packet.TYPE_DEST_UNREACHABLE, Icmpv4Packet.CODE_PORT_UNREACHABLE, 0, ip.datagram());
             return;
         }
         deliver(s, src, u);
@@ -89,7 +95,7 @@ final class Udp implements Transport {
 
     private void deliver(DatagramSocket s, int src, UdpDatagram u) {
         if (!s.enqueue(src, u.srcPort(), u.data())) {
-            stack.counters.inc("udp.drops.receive_buffer_full");
+            counters.inc("udp.drops.receive_buffer_full");
         }
     }
 
@@ -114,13 +120,13 @@ final class Udp implements Transport {
     void output(int src, int sport, int dst, int dport, ByteBuffer data) throws ErrnoException {
         int n = data.remaining();
         if (src == 0) {
-            src = stack.ip.sourceFor(dst);
+            src = this.ip.sourceFor(dst);
         }
         ByteBuffer d = ByteBuffer.allocate(UdpDatagram.HEADER_LEN + n);
         d.put(UdpDatagram.HEADER_LEN, data, data.position(), n);
         UdpDatagram.emitHeader(d, 0, sport, dport, n);
         // checksum left partial: a zero (RFC 768 "none") when the device offloads it, else computed below us
-        stack.ip.outputPartial(src, dst, Ipv4Packet.PROTO_UDP, d);
+        this.ip.outputPartial(src, dst, Ipv4Packet.PROTO_UDP, d);
         outDatagrams.inc();
     }
 

@@ -8,8 +8,11 @@ import java.nio.ByteBuffer;
 /** A UDP socket: a {@link DatagramSocket} whose datagrams go out through {@link Udp}. */
 final class UdpSocket extends DatagramSocket {
 
-    UdpSocket(InetStack stack, PortTable ports, Cred cred, int statusFlags) {
+    private final Udp udp;
+
+    UdpSocket(Sockets stack, Udp udp, PortTable ports, Cred cred, int statusFlags) {
         super(stack, ports, cred, statusFlags);
+        this.udp = udp;
     }
 
     @Override
@@ -17,7 +20,7 @@ final class UdpSocket extends DatagramSocket {
         if (dport == 0) {
             throw new ErrnoException(io.jrump.api.Errno.EINVAL, "destination port 0");
         }
-        stack.udp.output(src, sport, dst, dport, data);
+        udp.output(src, sport, dst, dport, data);
     }
 
     @Override

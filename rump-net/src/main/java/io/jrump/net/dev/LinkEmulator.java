@@ -2,9 +2,14 @@ package io.jrump.net.dev;
 
 import io.jrump.api.ErrnoException;
 import io.jrump.api.NetDevice;
+import io.jrump.net.link.FrameLease;
+import io.jrump.net.link.FrameTaker;
 import io.jrump.net.link.NetClock;
+import io.jrump.net.wire.EthernetFrame;
 import io.jrump.net.wire.PartialChecksum;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -83,8 +88,17 @@ public final class LinkEmulator extends DeviceWrapper {
         }
     }
 
+    /** Bound on recycled frame memory per emulator: {@link #MAX_SLOTS} frames of at most {@link #MAX_SLOT_BYTES}. */
+    private static final int MAX_SLOTS = 128;
+    private static final int MAX_SLOT_BYTES = 9018;
+
     private final SplittableRandom random;
+    /** Frame memory for reuse, oldest first (guarded by this). */
+    private final ArrayDeque<Slot> slots = new ArrayDeque<>();
+    /** The wrapped device when it takes frames without copying them, else null. */
+    private final FrameTaker taker;
     private volatile Impairments impairments;
+    private volatile Offered offered;
     private ScheduledThreadPoolExecutor timer;
     private long linkFreeAt;
     private int queued;
@@ -97,6 +111,7 @@ public final class LinkEmulator extends DeviceWrapper {
 
     public LinkEmulator(NetDevice inner, long seed, Impairments impairments) {
         super(inner);
+        this.taker = inner instanceof FrameTaker t ? t : null;
         this.random = new SplittableRandom(seed);
         this.impairments = impairments;
     }
@@ -120,19 +135,34 @@ public final class LinkEmulator extends DeviceWrapper {
         inner.receiver(receiver);
     }
 
+    /**
+     * The stack asks for offloads several times per frame, so the answer is kept for as long as
+     * the wrapped device's answer (by identity) and whether corruption is on stay the same.
+     */
     @Override
     public Set<Offload> offloads() {
         Set<Offload> o = inner.offloads();
-        if (!o.contains(Offload.SEGMENTATION) && (impairments.corrupt() == 0 || !o.contains(Offload.TX_CHECKSUM))) {
-            return o;
+        boolean corrupt = impairments.corrupt() != 0;
+        Offered last = offered;
+        if (last != null && last.inner == o && last.corrupt == corrupt) {
+            return last.result;
         }
-        EnumSet<Offload> less = EnumSet.copyOf(o);
-        // loss, rate and delay apply to frames of the MTU, as on the wire being modelled
-        less.remove(Offload.SEGMENTATION);
-        if (impairments.corrupt() != 0) {
-            less.remove(Offload.TX_CHECKSUM);
+        Set<Offload> result = o;
+        if (o.contains(Offload.SEGMENTATION) || (corrupt && o.contains(Offload.TX_CHECKSUM))) {
+            EnumSet<Offload> less = EnumSet.copyOf(o);
+            // loss, rate and delay apply to frames of the MTU, as on the wire being modelled
+            less.remove(Offload.SEGMENTATION);
+            if (corrupt) {
+                less.remove(Offload.TX_CHECKSUM);
+            }
+            result = Collections.unmodifiableSet(less);
         }
-        return less;
+        offered = new Offered(o, corrupt, result);
+        return result;
+    }
+
+    /** What {@link #offloads()} answered for the wrapped device's set {@code inner}. */
+    private record Offered(Set<Offload> inner, boolean corrupt, Set<Offload> result) {
     }
 
     private long now() {
@@ -142,7 +172,16 @@ public final class LinkEmulator extends DeviceWrapper {
     @Override
     public void transmit(ByteBuffer frame) throws ErrnoException {
         Impairments im = impairments;
-        ByteBuffer copy = MemoryDevice.copy(frame);
+        int n = frame.remaining();
+        // a frame that is not damaged may be copied into recycled memory (see Slot)
+        Slot slot = taker != null && im.corrupt() == 0 ? takeSlot(n) : null;
+        ByteBuffer copy;
+        if (slot != null) {
+            copy = ByteBuffer.wrap(slot.array, 0, n);
+            copy.put(0, frame, frame.position(), n);
+        } else {
+            copy = MemoryDevice.copy(frame);
+        }
         long[] delays;
         synchronized (this) {
             if (closed) {
@@ -150,11 +189,12 @@ public final class LinkEmulator extends DeviceWrapper {
             }
             if (random.nextDouble() < im.loss()) {
                 lost++;
+                giveBack(slot);
                 return;
             }
-            if (random.nextDouble() < im.corrupt() && copy.capacity() > 0) {
+            if (random.nextDouble() < im.corrupt() && n > 0) {
                 PartialChecksum.completeForDamage(copy);
-                int bit = random.nextInt(copy.capacity() * 8);
+                int bit = random.nextInt(n * 8);
                 copy.put(bit >>> 3, (byte) (copy.get(bit >>> 3) ^ (1 << (bit & 7))));
                 corrupted++;
             }
@@ -173,10 +213,11 @@ public final class LinkEmulator extends DeviceWrapper {
             if (im.rateBitsPerSecond() > 0) {
                 if (queued >= im.queueLimit()) {
                     queueDrops++;
+                    giveBack(slot);
                     return;
                 }
                 depart = Math.max(now, linkFreeAt);
-                linkFreeAt = depart + copy.capacity() * 8L * 1_000_000_000L / im.rateBitsPerSecond();
+                linkFreeAt = depart + n * 8L * 1_000_000_000L / im.rateBitsPerSecond();
             }
             delays = new long[copies];
             for (int i = 0; i < copies; i++) {
@@ -186,10 +227,15 @@ public final class LinkEmulator extends DeviceWrapper {
                 queued += copies;
             }
         }
+        if (slot != null && delays[0] <= 0) {
+            passNow(slot, copy, delays.length);
+            return;
+        }
+        // a delayed frame's memory is not recycled: its copy simply becomes garbage once delivered
         for (long d : delays) {
             ByteBuffer f = copy.duplicate();
             if (d <= 0) {
-                inner.transmit(f);
+                pass(f);
             } else {
                 later(d, () -> {
                     synchronized (this) {
@@ -199,12 +245,73 @@ public final class LinkEmulator extends DeviceWrapper {
                         }
                     }
                     try {
-                        inner.transmit(f);
+                        pass(f);
                     } catch (ErrnoException e) {
                         // the link went away while the frame was in flight: it is lost
                     }
                 });
             }
+        }
+    }
+
+    /**
+     * Passes {@code copies} views of a frame copied into {@code slot} on at once, lending the
+     * slot's memory for as long as the wrapped device and its receivers use it, then returns
+     * the slot for reuse.
+     */
+    private void passNow(Slot slot, ByteBuffer copy, int copies) throws ErrnoException {
+        FrameLease lease = FrameLease.lend(slot.array);
+        slot.lease = lease;
+        try {
+            for (int i = 0; i < copies; i++) {
+                pass(copy.duplicate());
+            }
+        } finally {
+            lease.release();
+            giveBack(slot);
+        }
+    }
+
+    /** A free slot for a frame of {@code n} bytes: the oldest one if nobody uses its memory any more, else a new one. */
+    private synchronized Slot takeSlot(int n) {
+        Slot oldest = slots.peekFirst();
+        if (oldest != null && oldest.array.length >= n && (oldest.lease == null || oldest.lease.isFree())) {
+            return slots.pollFirst();
+        }
+        int size = Math.max(n, inner.mtu() + EthernetFrame.HEADER_LEN);
+        return size > MAX_SLOT_BYTES ? null : new Slot(new byte[size]);
+    }
+
+    private synchronized void giveBack(Slot slot) {
+        if (slot != null && slots.size() < MAX_SLOTS) {
+            slots.addLast(slot);
+        }
+    }
+
+    /**
+     * Memory a frame was copied into and lent to the wrapped device ({@link FrameLease}): used
+     * again for a later frame once the lease says nobody holds it, so passing frames on to a
+     * bus port costs a copy but no allocation (and no zeroing) per frame.
+     */
+    private static final class Slot {
+        final byte[] array;
+        FrameLease lease;
+
+        Slot(byte[] array) {
+            this.array = array;
+        }
+    }
+
+    /**
+     * Passes on a frame of this emulator's own copy: a wrapped device that can take frames
+     * ({@link FrameTaker}, a bus port) gets it without a second copy, since nobody writes the
+     * copy once it is passed on (damage is done before, and a duplicate is the same bytes).
+     */
+    private void pass(ByteBuffer frame) throws ErrnoException {
+        if (taker != null) {
+            taker.transmitTaken(frame);
+        } else {
+            inner.transmit(frame);
         }
     }
 

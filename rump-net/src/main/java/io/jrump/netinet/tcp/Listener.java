@@ -23,7 +23,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * ({@link #established}, {@link #gone}), never the other way round.
  */
 final class Listener {
-    private final TcpTransport t;
+    private final TcpTransport transport;
     final Binding binding;
     final SockOpts opts;
     final WaitSet waiters;
@@ -36,7 +36,7 @@ final class Listener {
     private boolean closed;
 
     Listener(TcpTransport t, Binding binding, SockOpts opts, WaitSet waiters, int backlog) {
-        this.t = t;
+        this.transport = t;
         this.binding = binding;
         this.opts = opts;
         this.waiters = waiters;
@@ -47,14 +47,14 @@ final class Listener {
     void setBacklog(int n) {
         lock.lock();
         try {
-            backlog = Math.max(1, Math.min(n <= 0 ? 1 : n, t.config.maxBacklog()));
+            backlog = Math.max(1, Math.min(n <= 0 ? 1 : n, transport.config().maxBacklog()));
         } finally {
             lock.unlock();
         }
     }
 
     private int synLimit() {
-        return Math.min(Math.max(backlog, 16), Math.max(1, t.config.maxSynBacklog()));
+        return Math.min(Math.max(backlog, 16), Math.max(1, transport.config().maxSynBacklog()));
     }
 
     /** A segment for this listener's port from a 4-tuple with no connection. */
@@ -65,10 +65,10 @@ final class Listener {
         }
         Tuple tuple = new Tuple(dst, seg.dstPort(), src, seg.srcPort());
         if ((f & TcpSegment.ACK) != 0) {
-            if ((f & TcpSegment.SYN) == 0 && t.config.synCookies() && cookieAck(tuple, seg)) {
+            if ((f & TcpSegment.SYN) == 0 && transport.config().synCookies() && cookieAck(tuple, seg)) {
                 return;
             }
-            t.sendReset(tuple, seg.ack(), 0, false);
+            transport.sendReset(tuple, seg.ack(), 0, false);
             return;
         }
         if ((f & TcpSegment.SYN) == 0) {
@@ -83,8 +83,8 @@ final class Listener {
             if (synQueue.size() >= synLimit() || acceptQueue.size() >= backlog) {
                 c = null;
             } else {
-                c = new TcpConnection(t, tuple, opts.copy(), new WaitSet());
-                if (!t.addConnection(c)) {
+                c = new TcpConnection(transport, tuple, opts.copy(), new WaitSet());
+                if (!transport.addConnection(c)) {
                     return;
                 }
                 synQueue.put(tuple, c);
@@ -93,14 +93,14 @@ final class Listener {
             lock.unlock();
         }
         if (c == null) {
-            if (t.config.synCookies() && acceptQueue.size() < backlog) {
-                t.sendCookie(tuple, seg, o);
+            if (transport.config().synCookies() && acceptQueue.size() < backlog) {
+                transport.sendCookie(tuple, seg, o);
             } else {
-                t.stats.synQueueDrops.inc();
+                transport.stats().synQueueDrops.inc();
             }
             return;
         }
-        c.binding = t.ports.share(dst, binding.port, c);
+        c.binding = transport.ports().share(dst, binding.port, c);
         c.lock.lock();
         try {
             c.passiveOpen(this, seg, o);
@@ -110,26 +110,26 @@ final class Listener {
     }
 
     private boolean cookieAck(Tuple tuple, TcpSegment seg) {
-        int mss = t.secrets.checkCookie(seg.ack() - 1, tuple.laddr(), tuple.lport(), tuple.raddr(), tuple.rport(), seg.seq() - 1);
+        int mss = transport.secrets().checkCookie(seg.ack() - 1, tuple.laddr(), tuple.lport(), tuple.raddr(), tuple.rport(), seg.seq() - 1);
         if (mss < 0) {
-            t.stats.synCookiesFailed.inc();
+            transport.stats().synCookiesFailed.inc();
             return false;
         }
         lock.lock();
         try {
             if (closed || acceptQueue.size() >= backlog) {
-                t.stats.listenOverflows.inc();
+                transport.stats().listenOverflows.inc();
                 return true; // drop: the client retransmits its ACK or data
             }
         } finally {
             lock.unlock();
         }
-        TcpConnection c = new TcpConnection(t, tuple, opts.copy(), new WaitSet());
-        if (!t.addConnection(c)) {
+        TcpConnection c = new TcpConnection(transport, tuple, opts.copy(), new WaitSet());
+        if (!transport.addConnection(c)) {
             return true;
         }
-        t.stats.synCookiesOk.inc();
-        c.binding = t.ports.share(tuple.laddr(), binding.port, c);
+        transport.stats().synCookiesOk.inc();
+        c.binding = transport.ports().share(tuple.laddr(), binding.port, c);
         c.lock.lock();
         try {
             c.cookieOpen(this, seg, mss);
@@ -154,7 +154,7 @@ final class Listener {
                 return false;
             }
             if (acceptQueue.size() >= backlog) {
-                t.stats.listenOverflows.inc();
+                transport.stats().listenOverflows.inc();
                 synQueue.put(c.tuple, c);
                 return false;
             }
@@ -188,7 +188,7 @@ final class Listener {
     TcpConnection accept(boolean nonBlocking) throws ErrnoException {
         lock.lock();
         try {
-            long deadline = opts.rcvTimeoNanos <= 0 ? Long.MAX_VALUE : t.clock.nanos() + opts.rcvTimeoNanos;
+            long deadline = opts.rcvTimeoNanos <= 0 ? Long.MAX_VALUE : transport.clock().nanos() + opts.rcvTimeoNanos;
             while (true) {
                 if (closed) {
                     throw new ErrnoException(Errno.EINVAL, "not listening");
@@ -198,10 +198,10 @@ final class Listener {
                     c.parent = null;
                     return c;
                 }
-                if (nonBlocking || (deadline != Long.MAX_VALUE && t.clock.nanos() - deadline >= 0)) {
+                if (nonBlocking || (deadline != Long.MAX_VALUE && transport.clock().nanos() - deadline >= 0)) {
                     throw new ErrnoException(Errno.EAGAIN);
                 }
-                t.await(lock, monitor, deadline);
+                transport.await(lock, monitor, deadline);
             }
         } finally {
             lock.unlock();
@@ -240,7 +240,7 @@ final class Listener {
             lock.unlock();
         }
         notifyAccepters();
-        t.removeListener(this);
+        transport.removeListener(this);
         for (TcpConnection c : victims) {
             c.abort();
         }

@@ -14,7 +14,8 @@ import java.util.ArrayList;
  * a retransmission copies ({@link #copyOut}), and appending only writes beyond them.
  *
  * <p>Chunks are sized by the writes that fill them, between {@link #MIN_CHUNK} and the segment
- * size of the connection, so a connection that sends little holds little; memory is taken on
+ * size of the connection (one chunk per segment once segments reach an Ethernet MSS, so that
+ * each goes out in place), so a connection that sends little holds little; memory is taken on
  * the first write and dropped as acknowledgments free whole chunks. An acknowledged chunk is
  * kept for reuse ({@link #RETIRED}) and filled again once its {@link FrameLease} says that no
  * device or receiver still uses it: a bulk sender then cycles through a few dozen arrays
@@ -41,6 +42,8 @@ final class SendBuffer {
     private ArrayDeque<Chunk> retired;
     /** Bound on {@link #retired}: about a receive window of offloaded segments. */
     static final int RETIRED = 48;
+    /** Memory bound on {@link #retired}: {@link #RETIRED} chunks of a 64 KiB offloaded segment. */
+    private static final int RETIRED_BYTES = RETIRED * (64 << 10);
     /** The segment size the connection builds: chunks hold one such segment, or whole multiples of small ones. */
     private int segmentBytes = MIN_CHUNK;
     private int size;
@@ -99,7 +102,7 @@ final class SendBuffer {
      * large (offloaded) segment, or a whole number of small ones.
      */
     private int newChunkBytes(int left) {
-        if (segmentBytes >= MIN_CHUNK) {
+        if (segmentBytes >= MIN_CHUNK || segmentBytes >= MIN_SEGMENT_CHUNK && size + left >= segmentBytes) {
             // a stream that fills segments gets whole-segment chunks; a trickle gets small ones
             return size + left >= segmentBytes ? segmentBytes : Math.max(MIN_CHUNK, left);
         }
@@ -109,6 +112,13 @@ final class SendBuffer {
 
     /** Bound on a chunk of small segments: large enough that chunk overhead does not matter. */
     private static final int MAX_SMALL_SEGMENTS_CHUNK = 64 << 10;
+    /**
+     * Segments of at least this size (an Ethernet MSS is 1,448 or 1,460 bytes) get a chunk
+     * each once the stream fills them: every first transmission then goes out in place
+     * ({@link #lend}) instead of being copied into a new frame, and the headroom in front of
+     * each costs under a tenth of its size.
+     */
+    static final int MIN_SEGMENT_CHUNK = 1 << 10;
 
     int capacity() {
         return capacity;
@@ -159,10 +169,19 @@ final class SendBuffer {
         }
         if (retired == null) {
             retired = new ArrayDeque<>();
-        } else if (retired.size() == RETIRED) {
+        } else if (retired.size() >= retiredLimit(c)) {
             retired.pollFirst();
         }
         retired.addLast(c);
+    }
+
+    /**
+     * How many chunks like {@code c} to keep for reuse: {@link #RETIRED}, or as many more as fit
+     * in the memory that many offloaded segments' chunks take, so one-segment chunks of an
+     * Ethernet MSS cycle through a window's worth too instead of being allocated per segment.
+     */
+    private static int retiredLimit(Chunk c) {
+        return Math.max(RETIRED, RETIRED_BYTES / c.array.length);
     }
 
     /** Drops {@code n} acknowledged bytes from the front. */

@@ -5,14 +5,11 @@ import static io.jrump.api.SocketConstants.*;
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
 import io.jrump.api.PollFd;
-import io.jrump.api.Stat;
 import io.jrump.kern.Cred;
 import io.jrump.kern.SocketFile;
+import io.jrump.netinet.InetSocket;
 import io.jrump.kern.WaitSet;
-import java.net.Inet4Address;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 
@@ -22,11 +19,8 @@ import java.time.Instant;
  * connection's state into the errno values of the socket calls (EINPROGRESS, EALREADY,
  * EISCONN, ENOTCONN, EPIPE ...), following Linux where POSIX leaves a choice.
  */
-final class TcpSocket extends SocketFile {
-    private final TcpTransport t;
-    private final Cred owner;
-    private final long ino;
-    private final Instant created;
+final class TcpSocket extends InetSocket {
+    private final TcpTransport transport;
     private final SockOpts opts;
     private final WaitSet waiters;
     private Binding binding;
@@ -37,44 +31,25 @@ final class TcpSocket extends SocketFile {
     private boolean closed;
 
     TcpSocket(TcpTransport t, Cred owner, int statusFlags, long ino) {
-        super(statusFlags | io.jrump.api.OpenFlags.O_RDWR);
-        this.t = t;
-        this.owner = owner;
-        this.ino = ino;
-        this.created = Instant.ofEpochSecond(0).plusNanos(t.clock.nanos());
-        this.opts = new SockOpts(t.config);
-        this.waiters = new WaitSet();
+        this(t, owner, statusFlags, ino, new SockOpts(t.config()), new WaitSet());
+    }
+
+    private TcpSocket(TcpTransport t, Cred owner, int statusFlags, long ino, SockOpts opts, WaitSet waiters) {
+        super(statusFlags | io.jrump.api.OpenFlags.O_RDWR, owner, ino, Instant.ofEpochSecond(0).plusNanos(t.clock().nanos()), waiters);
+        this.transport = t;
+        this.opts = opts;
+        this.waiters = waiters;
     }
 
     /** An accepted connection. */
     private TcpSocket(TcpTransport t, Cred owner, int statusFlags, long ino, TcpConnection c) {
-        super(statusFlags | io.jrump.api.OpenFlags.O_RDWR);
-        this.t = t;
-        this.owner = owner;
-        this.ino = ino;
-        this.created = Instant.ofEpochSecond(0).plusNanos(t.clock.nanos());
-        this.opts = c.opts;
-        this.waiters = c.waiters;
+        this(t, owner, statusFlags, ino, c.opts, c.waiters);
         this.conn = c;
         this.binding = c.binding;
     }
 
-    static int toInt(InetSocketAddress a) throws ErrnoException {
-        InetAddress ia = a.getAddress();
-        if (!(ia instanceof Inet4Address)) {
-            throw new ErrnoException(Errno.EAFNOSUPPORT, "not an IPv4 address: " + a);
-        }
-        byte[] b = ia.getAddress();
-        return ((b[0] & 0xff) << 24) | ((b[1] & 0xff) << 16) | ((b[2] & 0xff) << 8) | (b[3] & 0xff);
-    }
-
     static InetSocketAddress toAddress(int addr, int port) {
-        byte[] b = {(byte) (addr >>> 24), (byte) (addr >>> 16), (byte) (addr >>> 8), (byte) addr};
-        try {
-            return new InetSocketAddress(InetAddress.getByAddress(b), port);
-        } catch (UnknownHostException e) {
-            throw new IllegalStateException(e);
-        }
+        return socketAddress(addr, port);
     }
 
     @Override
@@ -83,11 +58,11 @@ final class TcpSocket extends SocketFile {
         if (binding != null || conn != null) {
             throw new ErrnoException(Errno.EINVAL, "already bound");
         }
-        int addr = toInt(address);
-        if (addr != 0 && !t.ip.isLocal(addr)) {
+        int addr = address4(address);
+        if (addr != 0 && !transport.isLocal(addr)) {
             throw new ErrnoException(Errno.EADDRNOTAVAIL, TcpTransport.addr(addr) + " is not a local address");
         }
-        binding = t.ports.bind(addr, address.getPort(), opts.reuseAddr);
+        binding = transport.ports().bind(addr, address.getPort(), opts.reuseAddr);
     }
 
     @Override
@@ -101,11 +76,11 @@ final class TcpSocket extends SocketFile {
             return;
         }
         if (binding == null) {
-            binding = t.ports.bind(0, 0, opts.reuseAddr);
+            binding = transport.ports().bind(0, 0, opts.reuseAddr);
         }
-        t.ports.listen(binding);
-        Listener l = new Listener(t, binding, opts, waiters, backlog);
-        t.addListener(l);
+        transport.ports().listen(binding);
+        Listener l = new Listener(transport, binding, opts, waiters, backlog);
+        transport.addListener(l);
         listener = l;
         waiters.wakeAll();
     }
@@ -117,7 +92,7 @@ final class TcpSocket extends SocketFile {
             throw new ErrnoException(Errno.EINVAL, "not listening");
         }
         TcpConnection c = l.accept(isNonBlocking());
-        return new TcpSocket(t, owner, statusFlags() & ~io.jrump.api.OpenFlags.O_NONBLOCK & ~io.jrump.api.OpenFlags.O_ACCMODE, t.nextSocketId(), c);
+        return new TcpSocket(transport, owner(), statusFlags() & ~io.jrump.api.OpenFlags.O_NONBLOCK & ~io.jrump.api.OpenFlags.O_ACCMODE, transport.nextSocketId(), c);
     }
 
     @Override
@@ -161,21 +136,21 @@ final class TcpSocket extends SocketFile {
 
     /** Picks the local end, claims the tuple and sends the SYN. */
     private TcpConnection open(InetSocketAddress address) throws ErrnoException {
-        int raddr = toInt(address);
+        int raddr = address4(address);
         int rport = address.getPort();
         if (raddr == 0 || rport == 0) {
             throw new ErrnoException(Errno.EADDRNOTAVAIL, "cannot connect to " + address);
         }
         if (binding == null) {
-            binding = t.ports.bind(0, 0, opts.reuseAddr);
+            binding = transport.ports().bind(0, 0, opts.reuseAddr);
         }
-        int laddr = binding.addr != 0 ? binding.addr : t.ip.sourceFor(raddr);
+        int laddr = binding.addr != 0 ? binding.addr : transport.sourceFor(raddr);
         Tuple tuple = new Tuple(laddr, binding.port, raddr, rport);
-        t.claimTuple(tuple);
-        TcpConnection c = new TcpConnection(t, tuple, opts, waiters);
+        transport.claimTuple(tuple);
+        TcpConnection c = new TcpConnection(transport, tuple, opts, waiters);
         c.binding = binding;
         binding.conn = c;
-        if (!t.addConnection(c)) {
+        if (!transport.addConnection(c)) {
             throw new ErrnoException(Errno.EADDRINUSE, "connection exists");
         }
         c.lock.lock();
@@ -350,16 +325,6 @@ final class TcpSocket extends SocketFile {
     }
 
     @Override
-    protected WaitSet waitSet() {
-        return waiters;
-    }
-
-    @Override
-    public Stat fstat() {
-        return socketStat(ino, owner, created);
-    }
-
-    @Override
     protected void closeFile() {
         Listener l;
         TcpConnection c;
@@ -375,11 +340,11 @@ final class TcpSocket extends SocketFile {
         }
         if (l != null) {
             l.close();
-            t.ports.release(l.binding);
+            transport.ports().release(l.binding);
         } else if (c != null) {
             c.close(isNonBlocking());
         } else if (b != null) {
-            t.ports.release(b);
+            transport.ports().release(b);
         }
         waiters.wakeAll();
     }

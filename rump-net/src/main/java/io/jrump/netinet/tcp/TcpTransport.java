@@ -4,6 +4,7 @@ import io.jrump.api.ErrnoException;
 import io.jrump.api.SocketConstants;
 import io.jrump.kern.Cred;
 import io.jrump.kern.SocketFile;
+import io.jrump.net.wire.Ipv4Packet;
 import io.jrump.net.wire.TcpOptions;
 import io.jrump.net.wire.TcpSegment;
 import io.jrump.netinet.IpLayer;
@@ -26,13 +27,13 @@ import java.util.function.IntSupplier;
  *
  * <p>No state is shared between transports: every kernel has its own tables and secret.
  */
-final class TcpTransport implements Transport {
-    final IpLayer ip;
-    final TcpConfig config;
-    final NetClock clock;
-    final TcpSecrets secrets;
-    final TcpStats stats;
-    final Ports ports;
+final class TcpTransport implements Transport, TcpHost {
+    private final IpLayer ip;
+    private final TcpConfig config;
+    private final NetClock clock;
+    private final TcpSecrets secrets;
+    private final TcpStats stats;
+    private final Ports ports;
     private final Map<Tuple, TcpConnection> conns = new ConcurrentHashMap<>();
     private final Map<Long, Listener> listeners = new ConcurrentHashMap<>();
     private final Object challengeLock = new Object();
@@ -154,6 +155,61 @@ final class TcpTransport implements Transport {
         conns.clear();
     }
 
+    // ---- what connections, listeners and sockets see ----
+
+    @Override
+    public TcpConfig config() {
+        return config;
+    }
+
+    @Override
+    public NetClock clock() {
+        return clock;
+    }
+
+    @Override
+    public TcpStats stats() {
+        return stats;
+    }
+
+    @Override
+    public int isn(Tuple t) {
+        return secrets.isn(t.laddr(), t.lport(), t.raddr(), t.rport());
+    }
+
+    @Override
+    public int random() {
+        return secrets.random();
+    }
+
+    @Override
+    public int mtuFor(int raddr) throws ErrnoException {
+        return ip.mtuFor(raddr);
+    }
+
+    @Override
+    public int wholeDatagramFor(int raddr) throws ErrnoException {
+        return ip.wholeDatagramFor(raddr, Ipv4Packet.PROTO_TCP);
+    }
+
+    TcpSecrets secrets() {
+        return secrets;
+    }
+
+    Ports ports() {
+        return ports;
+    }
+
+    /** Whether {@code addr} is one of this kernel's, for bind. */
+    boolean isLocal(int addr) {
+        return ip.isLocal(addr);
+    }
+
+    /** The source address for a connection to {@code raddr}. */
+    int sourceFor(int raddr) throws ErrnoException {
+        return ip.sourceFor(raddr);
+    }
+
     // ---- tables ----
 
     private static long listenKey(int addr, int port) {
@@ -194,7 +250,8 @@ final class TcpTransport implements Transport {
         throw new ErrnoException(Errno.EADDRINUSE, "connection exists");
     }
 
-    void remove(TcpConnection c) {
+    @Override
+    public void remove(TcpConnection c) {
         conns.remove(c.tuple, c);
         Binding b = c.binding;
         if (b != null) {
@@ -217,7 +274,8 @@ final class TcpTransport implements Transport {
     // ---- output ----
 
     /** Sends a segment whose checksum is still to be computed (by the IP layer, or by nobody when the device offloads it). */
-    void transmit(Tuple tuple, ByteBuffer segment) {
+    @Override
+    public void transmit(Tuple tuple, ByteBuffer segment) {
         try {
             ip.outputPartial(tuple.laddr(), tuple.raddr(), SocketConstants.IPPROTO_TCP, segment);
         } catch (ErrnoException e) {
@@ -226,7 +284,8 @@ final class TcpTransport implements Transport {
     }
 
     /** A RST with no connection behind it (RFC 9293 3.10.7.1 and "Reset Generation"). */
-    void sendReset(Tuple tuple, int seq, int ack, boolean withAck) {
+    @Override
+    public void sendReset(Tuple tuple, int seq, int ack, boolean withAck) {
         ByteBuffer b = ByteBuffer.allocate(TcpSegment.HEADER_LENGTH);
         TcpSegment s = new TcpSegment(b);
         s.setSrcPort(tuple.lport()).setDstPort(tuple.rport()).setSeq(seq).setAck(withAck ? ack : 0)
@@ -260,7 +319,8 @@ final class TcpTransport implements Transport {
     }
 
     /** RFC 5961 section 7: at most {@code tcp.challenge_ack_limit} challenge ACKs a second. */
-    boolean allowChallengeAck() {
+    @Override
+    public boolean allowChallengeAck() {
         synchronized (challengeLock) {
             long now = clock.nanos();
             if (now - challengeWindowStart >= 1_000_000_000L) {
@@ -288,7 +348,8 @@ final class TcpTransport implements Transport {
      * or one given during the spin would be lost; the wait after the spin checks it again
      * under {@code monitor}. {@code wakeups} is read under {@code lock} by the caller.
      */
-    void await(ReentrantLock lock, Object monitor, long deadline, IntSupplier wakeups, int seen) throws ErrnoException {
+    @Override
+    public void await(ReentrantLock lock, Object monitor, long deadline, IntSupplier wakeups, int seen) throws ErrnoException {
         if (!clock.isHostTime() || SPIN_NANOS <= 0) {
             await(lock, monitor, deadline);
             return;

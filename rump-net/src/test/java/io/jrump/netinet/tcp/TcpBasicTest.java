@@ -51,7 +51,7 @@ class TcpBasicTest {
         assertEquals(TcpState.CLOSED, c.connection().state());
         assertEquals(0, p.a.connectionCount());
         assertEquals(0, p.b.connectionCount());
-        assertEquals(0, p.a.ports.size(), "the client's ephemeral port is released after TIME_WAIT");
+        assertEquals(0, p.a.ports().size(), "the client's ephemeral port is released after TIME_WAIT");
     }
 
     @Test

@@ -55,7 +55,7 @@ class TcpSelfTalkTest {
     void landSynWithTheListenersOwnIsnEndsWithoutALoop() throws Exception {
         Pair p = new Pair(34);
         Pair.listen(p.b, 80);
-        int iss = p.b.secrets.isn(B, 80, B, 80); // what the listener will pick at this very instant
+        int iss = p.b.secrets().isn(B, 80, B, 80); // what the listener will pick at this very instant
         p.b.input(B, B, raw(B, 80, B, 80, iss, 0, TcpSegment.SYN, 65535, new TcpOptions().mss(1460), new byte[0]));
         for (int s = 0; s < 300; s++) {
             p.net.runFor(SECOND);

@@ -1,0 +1,290 @@
+package io.jrump.bench;
+
+import io.jrump.api.OpenFlags;
+import io.jrump.api.Rump;
+import io.jrump.api.RumpKernel;
+import io.jrump.api.Syscalls;
+import io.jrump.measure.Samples;
+import io.jrump.measure.Units;
+import io.jrump.net.http.HttpFileServer;
+import io.jrump.net.http.HttpOptions;
+import io.jrump.platform.host.HostTools;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * HTTP requests per second (issue 12, "Performance"): {@code wrk} against jrump's
+ * {@link HttpFileServer} in a kernel on a TAP, and against {@code nginx} serving the same files
+ * over a veth pair, in the same run. Each peer is in a network namespace made for the run;
+ * {@code wrk} runs in a client namespace that reaches nginx through the veth and jrump through
+ * the TAP (whose Linux side is moved there), so both servers meet the same client the same way
+ * and no packet meets the host's own interfaces. nginx has a configuration of its own in a
+ * temporary directory, with as many workers as cores, no access log, and sendfile.
+ *
+ * <p>Cases: a small file (1 KiB; target: at least half of nginx's rate) and a 1 MiB file
+ * (reported). Rounds alternate which server goes first. Needs root, /dev/net/tun, wrk, nginx
+ * and iproute2; otherwise the table says why nothing was measured.
+ *
+ * <pre>
+ * benchmarks/compare --http [--quick]
+ * </pre>
+ */
+final class HttpCompare {
+    static final int SMALL = 1024;
+    static final int LARGE = 1 << 20;
+    private static final Pattern RATE = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
+
+    private final int rounds;
+    private final int seconds;
+    private final int connections;
+    private final PrintStream log;
+    private final long pid = ProcessHandle.current().pid();
+    private final String clientNs = "jbhc-" + pid;
+    private final String nginxNs = "jbhn-" + pid;
+    private final String tap = "jbht" + pid % 100000;
+    private final List<Process> started = new ArrayList<>();
+
+    private HttpCompare(int rounds, int seconds, int connections, PrintStream log) {
+        this.rounds = rounds;
+        this.seconds = seconds;
+        this.connections = connections;
+        this.log = log;
+    }
+
+    /** Why the comparison cannot run here, or null. */
+    static String unusable() {
+        if (!HostTools.isRoot()) {
+            return "not root (a TAP, a veth pair and network namespaces need CAP_NET_ADMIN)";
+        }
+        if (!Files.exists(Path.of("/dev/net/tun"))) {
+            return "no /dev/net/tun";
+        }
+        for (String[] t : new String[][] {{"ip", "iproute2"}, {"wrk", "wrk"}, {"nginx", "nginx-light"}}) {
+            if (HostTools.find(t[0]).isEmpty()) {
+                return HostTools.notInstalled(t[0], t[1]);
+            }
+        }
+        return null;
+    }
+
+    static String run(int rounds, int seconds, int connections, PrintStream log) throws IOException, InterruptedException {
+        String why = unusable();
+        if (why != null) {
+            return "HTTP comparison not run: " + why;
+        }
+        return new HttpCompare(rounds, seconds, connections, log).measure();
+    }
+
+    private String measure() throws IOException, InterruptedException {
+        Path dir = Files.createTempDirectory("jrump-http-bench");
+        byte[] small = new byte[SMALL];
+        byte[] large = new byte[LARGE];
+        Random r = new Random(5);
+        r.nextBytes(small);
+        r.nextBytes(large);
+        // nginx's workers run unprivileged: the tree must be readable by others, as jrump's server (uid nobody) needs too
+        var open = java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x");
+        Files.setPosixFilePermissions(dir, open);
+        Path www = Files.createDirectories(dir.resolve("www"));
+        Files.setPosixFilePermissions(www, open);
+        Files.write(www.resolve("small.bin"), small);
+        Files.write(www.resolve("large.bin"), large);
+        RumpKernel kernel = null;
+        HttpFileServer server = null;
+        try {
+            ip("netns", "add", clientNs);
+            ip("netns", "add", nginxNs);
+            inNs(clientNs, "ip", "link", "set", "lo", "up");
+            inNs(nginxNs, "ip", "link", "set", "lo", "up");
+            ip("link", "add", "jbhv" + pid % 100000, "netns", clientNs, "type", "veth", "peer", "name", "jbhw" + pid % 100000, "netns", nginxNs);
+            inNs(clientNs, "ip", "addr", "add", "10.79.1.2/24", "dev", "jbhv" + pid % 100000);
+            inNs(clientNs, "ip", "link", "set", "jbhv" + pid % 100000, "up");
+            inNs(nginxNs, "ip", "addr", "add", "10.79.1.1/24", "dev", "jbhw" + pid % 100000);
+            inNs(nginxNs, "ip", "link", "set", "jbhw" + pid % 100000, "up");
+            startNginx(dir, www);
+
+            kernel = Rump.builder().component("vfs", "net").tap("eth0", tap).boot();
+            kernel.netconfig().ipv4Address("eth0", "10.79.2.2/24");
+            put(kernel.sys(), "/small.bin", small);
+            put(kernel.sys(), "/large.bin", large);
+            server = HttpFileServer.start(kernel, 80, "/", HttpOptions.defaults().withMaxConnections(1000));
+            ip("link", "set", tap, "netns", clientNs);
+            inNs(clientNs, "ip", "addr", "add", "10.79.2.1/24", "dev", tap);
+            inNs(clientNs, "ip", "link", "set", tap, "up");
+
+            String[] cases = {"small.bin", "large.bin"};
+            List<List<Double>> rump = List.of(new ArrayList<>(), new ArrayList<>());
+            List<List<Double>> nginx = List.of(new ArrayList<>(), new ArrayList<>());
+            log.println("HTTP comparison: wrk -c" + connections + ", " + seconds + " s per run, " + rounds + " rounds (+ a warm-up)");
+            for (int round = 0; round <= rounds; round++) {
+                boolean nginxFirst = round % 2 == 0;
+                for (int c = 0; c < cases.length; c++) {
+                    double a;
+                    double b;
+                    if (nginxFirst) {
+                        b = wrk("10.79.1.1", cases[c]);
+                        a = wrk("10.79.2.2", cases[c]);
+                    } else {
+                        a = wrk("10.79.2.2", cases[c]);
+                        b = wrk("10.79.1.1", cases[c]);
+                    }
+                    log.printf("  %s %s: jrump %.0f req/s, nginx %.0f req/s%n", round == 0 ? "warm-up" : "round " + round, cases[c], a, b);
+                    if (round > 0) {
+                        rump.get(c).add(a);
+                        nginx.get(c).add(b);
+                    }
+                }
+            }
+            StringBuilder t = new StringBuilder(Row.HEADER).append('\n');
+            t.append(new Row("HTTP GET of a 1 KiB file, wrk -c" + connections + " (requests/s)", HttpCompare::rate, samples(rump.get(0)),
+                    "nginx over a veth", samples(nginx.get(0)), Target.atLeastTimesPeer(0.5, "≥ 0.5x nginx")).markdown()).append('\n');
+            t.append(new Row("HTTP GET of a 1 MiB file, wrk -c" + connections + " (requests/s)", HttpCompare::rate, samples(rump.get(1)),
+                    "nginx over a veth", samples(nginx.get(1)), Target.report()).markdown()).append('\n');
+            t.append("\njrump: HttpFileServer in a kernel on a TAP (offloads on); nginx ").append(nginxVersion())
+                    .append(" (worker_processes auto, sendfile on, access_log off); both files in memory (tmpfs, page cache); ")
+                    .append(Runtime.getRuntime().availableProcessors()).append(" cores shared by client and server.");
+            return t.toString();
+        } finally {
+            if (server != null) {
+                server.close();
+            }
+            if (kernel != null) {
+                kernel.close();
+            }
+            for (Process p : started) {
+                p.destroy();
+                if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            }
+            quietly("ip", "netns", "del", clientNs);
+            quietly("ip", "netns", "del", nginxNs);
+            if (Files.exists(Path.of("/sys/class/net", tap))) {
+                quietly("ip", "link", "del", tap);
+            }
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static String rate(double v) {
+        return Units.count(Math.round(v));
+    }
+
+    private static Samples samples(List<Double> v) {
+        return Samples.of(v.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+
+    private static void put(Syscalls sys, String path, byte[] data) throws IOException {
+        int fd = sys.open(path, OpenFlags.O_CREAT | OpenFlags.O_WRONLY, 0644);
+        try {
+            ByteBuffer b = ByteBuffer.wrap(data);
+            while (b.hasRemaining()) {
+                sys.write(fd, b);
+            }
+        } finally {
+            sys.close(fd);
+        }
+    }
+
+    private void startNginx(Path dir, Path www) throws IOException, InterruptedException {
+        Path conf = dir.resolve("nginx.conf");
+        Files.createDirectories(dir.resolve("tmp"));
+        Files.writeString(conf, String.join("\n",
+                "daemon off;",
+                "worker_processes auto;",
+                "pid " + dir.resolve("nginx.pid") + ";",
+                "error_log " + dir.resolve("error.log") + ";",
+                "events { worker_connections 4096; }",
+                "http {",
+                "  access_log off;",
+                "  sendfile on;",
+                "  keepalive_requests 1000000;",
+                "  client_body_temp_path " + dir.resolve("tmp") + ";",
+                "  default_type application/octet-stream;",
+                "  server { listen 10.79.1.1:80; root " + www + "; }",
+                "}", ""));
+        List<String> cmd = nsCommand(nginxNs, "nginx", "-p", dir.toString(), "-c", conf.toString());
+        Process p = HostTools.processBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("nginx.out").toFile()).start();
+        started.add(p);
+        for (int i = 0; i < 100; i++) {
+            if (HostTools.run(10, null, nsCommand(clientNs, "wrk", "-t1", "-c1", "-d1s", "http://10.79.1.1/small.bin")).output().contains("Requests/sec")) {
+                return;
+            }
+            if (!p.isAlive()) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        throw new IOException("nginx did not start: " + Files.readString(dir.resolve("nginx.out")) + Files.readString(dir.resolve("error.log")));
+    }
+
+    private String nginxVersion() {
+        try {
+            String v = HostTools.run(10, null, List.of(HostTools.find("nginx").orElseThrow().toString(), "-v")).output().trim();
+            return v.replaceFirst("^nginx version: ", "");
+        } catch (IOException | InterruptedException e) {
+            return "(version unknown)";
+        }
+    }
+
+    private double wrk(String host, String file) throws IOException, InterruptedException {
+        List<String> cmd = nsCommand(clientNs, "wrk", "-t2", "-c" + connections, "-d" + seconds + "s", "http://" + host + "/" + file);
+        HostTools.Result r = HostTools.run(seconds + 60L, null, cmd);
+        Matcher m = RATE.matcher(r.output());
+        if (r.status() != 0 || !m.find()) {
+            throw new IOException(String.join(" ", cmd) + ": exit " + r.status() + "\n" + r.output());
+        }
+        if (r.output().contains("Non-2xx")) {
+            throw new IOException("wrk against " + host + " got error responses:\n" + r.output());
+        }
+        if (r.output().contains("Socket errors")) {
+            log.println("  wrk against " + host + " reported socket errors:\n" + r.output());
+        }
+        return Double.parseDouble(m.group(1));
+    }
+
+    private static List<String> nsCommand(String ns, String... cmd) {
+        List<String> c = new ArrayList<>(List.of(HostTools.find("ip").orElseThrow().toString(), "netns", "exec", ns));
+        c.add(HostTools.find(cmd[0]).map(Path::toString).orElse(cmd[0]));
+        c.addAll(List.of(cmd).subList(1, cmd.length));
+        return c;
+    }
+
+    private void inNs(String ns, String... cmd) throws IOException, InterruptedException {
+        ok(nsCommand(ns, cmd));
+    }
+
+    private static void ip(String... args) throws IOException, InterruptedException {
+        List<String> c = new ArrayList<>(List.of(HostTools.find("ip").orElseThrow().toString()));
+        c.addAll(List.of(args));
+        ok(c);
+    }
+
+    private static void ok(List<String> cmd) throws IOException, InterruptedException {
+        HostTools.Result r = HostTools.run(30, null, cmd);
+        if (r.status() != 0) {
+            throw new IOException(String.join(" ", cmd) + ": exit " + r.status() + "\n" + r.output());
+        }
+    }
+
+    private static void quietly(String... cmd) {
+        try {
+            List<String> c = new ArrayList<>(List.of(HostTools.find(cmd[0]).map(Path::toString).orElse(cmd[0])));
+            c.addAll(List.of(cmd).subList(1, cmd.length));
+            HostTools.run(30, null, c);
+        } catch (IOException | InterruptedException e) {
+            // best effort: the namespace may be gone already
+        }
+    }
+}

@@ -1,0 +1,202 @@
+package io.jrump.cli;
+
+import io.jrump.api.ErrnoException;
+import io.jrump.api.RumpBuilder;
+import io.jrump.api.RumpKernel;
+import io.jrump.net.hostfwd.HostForward;
+import io.jrump.net.http.HttpFileServer;
+import io.jrump.net.http.HttpOptions;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code rump serve}: boots a kernel with the given images or directories (see
+ * {@link ServedTree}) and serves them over HTTP/1.1 with an {@link HttpFileServer} inside the
+ * kernel, reached through a TAP ({@code --tap}, the kernel's own address) or through a
+ * {@link HostForward} from a host address ({@code --listen}, no root needed). Runs until
+ * interrupted (SIGINT, SIGTERM); then prints what it served.
+ */
+@Command(name = "serve", description = {
+        "Serve the files of disk images (mounted read-only) or host directories (copied into the kernel's tmpfs) over HTTP/1.1"
+                + " from a web server inside a kernel, on the kernel's own TCP/IP stack.",
+        "Reach it through a TAP (--tap tap0 --ip 10.0.0.2/24; root, or a TAP made for you) or from a host address"
+                + " (--listen 127.0.0.1:8080: each connection is relayed into the kernel's TCP over an in-memory link)."})
+final class ServeCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(arity = "1..*", paramLabel = "IMAGE|DIRECTORY", description = "One source is served as the root; several appear as directories named after them.")
+    List<Path> sources;
+
+    @Option(names = "--tap", paramLabel = "TAP", description = "Serve on the kernel's interface eth0 on this host TAP device.")
+    String tap;
+
+    @Option(names = "--ip", paramLabel = "CIDR", description = "The kernel's address on the TAP, e.g. 10.0.0.2/24.")
+    String ip;
+
+    @Option(names = "--gateway", paramLabel = "IP", description = "The kernel's default route on the TAP.")
+    String gateway;
+
+    @Option(names = "--tap-offload", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Use the TAP's checksum and segmentation offloads (default: on; off puts only complete, MTU-sized frames on the TAP).")
+    boolean tapOffload;
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT", description = "Accept on this host address and relay each connection into the kernel.")
+    String listen;
+
+    @Option(names = "--port", paramLabel = "N", defaultValue = "80", description = "The kernel's port (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--access-log", paramLabel = "FILE", defaultValue = "-",
+            description = "Where the access log (common log format) goes: a file, '-' for standard output (the default), 'off' for none.")
+    String accessLog;
+
+    @Option(names = "--header-timeout", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "10s",
+            description = "A request's head must arrive within this time of its first byte (default: ${DEFAULT-VALUE}).")
+    Duration headerTimeout;
+
+    @Option(names = "--idle-timeout", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "5s",
+            description = "A connection may wait this long for its next request (default: ${DEFAULT-VALUE}).")
+    Duration idleTimeout;
+
+    @Option(names = "--max-connections", paramLabel = "N", defaultValue = "512", description = "Connections served at once (default: ${DEFAULT-VALUE}).")
+    int maxConnections;
+
+    @Override
+    public Integer call() throws ErrnoException, IOException, InterruptedException {
+        if ((tap == null) == (listen == null)) {
+            throw usage("give exactly one of --tap TAP or --listen HOST:PORT");
+        }
+        if (tap != null && ip == null) {
+            throw usage("--tap needs --ip CIDR (the kernel's address, e.g. 10.0.0.2/24)");
+        }
+        if (tap == null && (ip != null || gateway != null)) {
+            throw usage("--ip and --gateway go with --tap");
+        }
+        if (port < 1 || port > 65535) {
+            throw usage("--port must be 1..65535: " + port);
+        }
+        InetSocketAddress host = listen != null ? hostAddress(listen) : null;
+        PrintWriter out = spec.commandLine().getOut();
+        Consumer<String> log = accessLog(out);
+        Consumer<ErrnoException> problems = e -> ErrorReporter.print(spec.commandLine(), e.getMessage());
+        Consumer<RumpBuilder> devices = b -> {
+            if (tap != null) {
+                b.tap("eth0", tap);
+                if (!tapOffload) {
+                    b.option("tap.offload", "false");
+                }
+            }
+        };
+        CountDownLatch stop = new CountDownLatch(1);
+        Thread hook = new Thread(stop::countDown, "rump-serve-stop");
+        try (RumpKernel kernel = ServedTree.boot(sources, devices, problems)) {
+            if (tap != null) {
+                kernel.netconfig().ipv4Address("eth0", ip);
+                if (gateway != null) {
+                    kernel.netconfig().ipv4Gateway(gateway);
+                }
+            }
+            Set<String> names = new HashSet<>();
+            if (ip != null) {
+                String a = ip.replaceFirst("/.*", "");
+                names.add(a);
+                names.add(a + ":" + port);
+            }
+            if (host != null) {
+                names.add(listen);
+            }
+            HttpOptions options = HttpOptions.defaults().withHeaderTimeout(headerTimeout).withIdleTimeout(idleTimeout)
+                    .withMaxConnections(maxConnections).withAccessLog(log).withHostNames(names);
+            try (HttpFileServer server = HttpFileServer.start(kernel, port, "/", options);
+                 HostForward forward = host != null ? HostForward.start(host, kernel, port) : null) {
+                String where = forward != null
+                        ? "http://" + forward.address().getAddress().getHostAddress() + ":" + forward.address().getPort() + "/ (relayed to the kernel's port " + port + ")"
+                        : "http://" + ip.replaceFirst("/.*", "") + (port == 80 ? "" : ":" + port) + "/ (kernel " + kernel.name() + " on " + tap + ")";
+                out.println("rump serve: serving " + sources + " at " + where);
+                out.flush();
+                Runtime.getRuntime().addShutdownHook(hook);
+                try {
+                    stop.await();
+                } catch (InterruptedException e) {
+                    // stopped by whoever runs the command in-process
+                }
+                HttpFileServer.Stats s = server.stats();
+                out.println("rump serve: stopped after " + s.connections() + " connections, " + s.requests() + " requests, "
+                        + s.bytesSent() + " body bytes sent" + (s.refused() > 0 ? ", " + s.refused() + " refused (busy)" : ""));
+                out.flush();
+            }
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException | IllegalArgumentException e) {
+                // shutting down, or never added
+            }
+        }
+        return 0;
+    }
+
+    private InetSocketAddress hostAddress(String s) {
+        int colon = s.lastIndexOf(':');
+        if (colon <= 0) {
+            throw usage("--listen takes HOST:PORT, e.g. 127.0.0.1:8080: " + s);
+        }
+        try {
+            int p = Integer.parseInt(s.substring(colon + 1));
+            if (p < 0 || p > 65535) {
+                throw new NumberFormatException();
+            }
+            return new InetSocketAddress(s.substring(0, colon).replace("[", "").replace("]", ""), p);
+        } catch (NumberFormatException e) {
+            throw usage("--listen: bad port in " + s);
+        }
+    }
+
+    private Consumer<String> accessLog(PrintWriter out) throws IOException {
+        if (accessLog.equals("off")) {
+            return null;
+        }
+        if (accessLog.equals("-")) {
+            return line -> {
+                synchronized (out) {
+                    out.println(line);
+                    out.flush();
+                }
+            };
+        }
+        var w = Files.newBufferedWriter(Path.of(accessLog), StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        return line -> {
+            synchronized (w) {
+                try {
+                    w.write(line);
+                    w.newLine();
+                    w.flush();
+                } catch (IOException e) {
+                    // a full disk loses log lines, not service
+                }
+            }
+        };
+    }
+
+    private ParameterException usage(String message) {
+        return new ParameterException(spec.commandLine(), message);
+    }
+}

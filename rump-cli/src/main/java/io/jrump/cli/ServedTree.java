@@ -1,0 +1,111 @@
+package io.jrump.cli;
+
+import io.jrump.api.Errno;
+import io.jrump.api.ErrnoException;
+import io.jrump.api.MountFlags;
+import io.jrump.api.Rump;
+import io.jrump.api.RumpBuilder;
+import io.jrump.api.RumpKernel;
+import io.jrump.api.Syscalls;
+import io.jrump.fs.VfsComponent;
+import io.jrump.fs.nio.FsType;
+import io.jrump.fs.nio.MountedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * The kernel {@code rump serve} serves from, booted with the VFS and the network stack, and
+ * what it serves: one image is the kernel's root, mounted read-only (its type read from the
+ * superblock, so any file system the kernel knows); one host directory is copied into the
+ * kernel's tmpfs root (the directory itself made readable and searchable by all, its contents
+ * keeping their modes); several sources each become a directory of the root named after the
+ * file or directory (images mounted read-only there, directories copied). Nothing of the host
+ * is reachable from the kernel but what was copied or mounted.
+ */
+final class ServedTree {
+    private ServedTree() {
+    }
+
+    /**
+     * Boots the kernel ({@code configure} adds devices such as a TAP to the builder) and fills
+     * its tree from {@code sources}; the served root is the kernel's "/".
+     */
+    static RumpKernel boot(List<Path> sources, Consumer<RumpBuilder> configure, Consumer<ErrnoException> problems) throws ErrnoException {
+        List<Path> images = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (Path p : sources) {
+            if (!Files.exists(p)) {
+                throw new ErrnoException(Errno.ENOENT, "serve", p.toString(), "no such file or directory");
+            }
+            if (!Files.isDirectory(p) && !Files.isRegularFile(p)) {
+                throw new ErrnoException(Errno.EINVAL, "serve", p.toString(), "neither an image nor a directory");
+            }
+            String name = p.toAbsolutePath().normalize().getFileName() == null ? "root" : p.toAbsolutePath().normalize().getFileName().toString();
+            if (sources.size() > 1 && !seen.add(name)) {
+                throw new ErrnoException(Errno.EEXIST, "serve", p.toString(), "another source is also named " + name);
+            }
+            names.add(name);
+        }
+        RumpBuilder b = Rump.builder().component("vfs", "net");
+        List<String> types = new ArrayList<>();
+        for (int i = 0; i < sources.size(); i++) {
+            Path p = sources.get(i);
+            if (Files.isRegularFile(p)) {
+                FsType t = MountedImage.probe(p, 0);
+                if (t == null) {
+                    throw new ErrnoException(Errno.EINVAL, "mount", p.toString(), "no file system recognised");
+                }
+                b.disk("disk" + images.size(), p, true);
+                images.add(p);
+                types.add(t.mountType());
+            } else {
+                types.add(null);
+            }
+        }
+        boolean imageRoot = sources.size() == 1 && !images.isEmpty();
+        if (imageRoot) {
+            b.option(VfsComponent.ROOT_OPTION, "disk0").option(VfsComponent.ROOT_TYPE_OPTION, types.get(0))
+                    .option(VfsComponent.ROOT_READ_ONLY_OPTION, "true");
+        }
+        configure.accept(b);
+        RumpKernel kernel = b.boot();
+        try {
+            if (!imageRoot) {
+                fill(kernel.sys(), sources, names, types, problems);
+            }
+            return kernel;
+        } catch (ErrnoException | RuntimeException e) {
+            kernel.close();
+            throw e;
+        }
+    }
+
+    private static void fill(Syscalls sys, List<Path> sources, List<String> names, List<String> types, Consumer<ErrnoException> problems)
+            throws ErrnoException {
+        int disk = 0;
+        ImageSide kernelSide = new ImageSide("served", sys);
+        for (int i = 0; i < sources.size(); i++) {
+            Path p = sources.get(i).toAbsolutePath().normalize();
+            String dir = sources.size() == 1 ? "/" : "/" + names.get(i);
+            if (types.get(i) != null) {
+                sys.mkdir(dir, 0755);
+                sys.mount("disk" + disk++, dir, types.get(i), MountFlags.MNT_RDONLY, null);
+                continue;
+            }
+            // the directory itself is the copy's source: what it holds is copied as cp -r copies a tree, so a
+            // symbolic link in it stays a link (resolved inside the kernel) and never brings in a host file
+            new TreeCopier(new HostSide(), kernelSide, new TreeCopier.Options(true, true, false),
+                    new ByteProgress(new java.io.PrintWriter(java.io.Writer.nullWriter()), "copying", 0, false), problems)
+                    .copy(p.toString(), dir);
+            // the directory named to be served is opened to everyone (a 0700 temporary or home directory would
+            // otherwise refuse the server's unprivileged user everything); what it holds keeps its modes
+            sys.chmod(dir, (sys.stat(dir).perms() & 07777) | 0555);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package io.jrump.netinet.tcp;
+
+import io.jrump.api.ErrnoException;
+import io.jrump.net.link.NetClock;
+import java.nio.ByteBuffer;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntSupplier;
+
+/**
+ * What a connection needs from the transport it belongs to: the stack's settings, clock and
+ * counters, its secrets, the path to the peer, a way to send, and its table. {@link
+ * TcpTransport} implements it; a connection and its parts see nothing else of the transport
+ * (no IP layer, no port table, no listener table).
+ */
+interface TcpHost {
+    TcpConfig config();
+
+    NetClock clock();
+
+    TcpStats stats();
+
+    /** The initial sequence number for a connection on {@code tuple} (RFC 6528). */
+    int isn(Tuple tuple);
+
+    /** A random 32-bit number, for the connection's timestamp offset. */
+    int random();
+
+    /** The MTU of the route to {@code raddr}, IP header included. */
+    int mtuFor(int raddr) throws ErrnoException;
+
+    /** The largest TCP datagram (IP header included) the route to {@code raddr} carries whole. */
+    int wholeDatagramFor(int raddr) throws ErrnoException;
+
+    /** Sends a segment whose checksum is still partial; a failure counts as a loss. */
+    void transmit(Tuple tuple, ByteBuffer segment);
+
+    /** A RST with no connection state behind it. */
+    void sendReset(Tuple tuple, int seq, int ack, boolean withAck);
+
+    /** RFC 5961 section 7: whether the stack-wide challenge-ACK budget allows one more. */
+    boolean allowChallengeAck();
+
+    /** The connection reached CLOSED: forget its tuple and release its port. */
+    void remove(TcpConnection c);
+
+    /** Blocks a socket call on {@code monitor}; see {@link TcpTransport#await(ReentrantLock, Object, long, IntSupplier, int)}. */
+    void await(ReentrantLock lock, Object monitor, long deadline, IntSupplier wakeups, int seen) throws ErrnoException;
+}

@@ -1,0 +1,313 @@
+package io.jrump.xen.blk;
+
+import io.jrump.api.BlockDevice;
+import io.jrump.api.Errno;
+import io.jrump.api.ErrnoException;
+import io.jrump.xen.hv.EventChannel;
+import io.jrump.xen.hv.GrantMapper;
+import io.jrump.xen.hv.Hypervisor;
+import io.jrump.xen.ring.BackRing;
+import io.jrump.xen.ring.SharedRing;
+import io.jrump.xen.xenbus.StateWatch;
+import io.jrump.xen.xenbus.XenbusState;
+import io.jrump.xen.xenstore.XenStoreClient;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A block backend serving any {@link BlockDevice} to a blkfront, for the emulated platform
+ * (the part a driver domain's blkback or QEMU's qdisk plays on Xen). It follows the xenbus
+ * protocol from the backend side: publish the features and go InitWait; when the frontend is
+ * Initialised, map its ring, bind its event channel, publish {@code sectors},
+ * {@code sector-size} and {@code info} and go Connected; when the frontend goes Closing, unmap
+ * and go Closed.
+ *
+ * <p>Every request is checked before it touches the disk: a known operation, 1 to 11 segments
+ * each inside its page ({@code first_sect <= last_sect <= 7}), sectors inside the disk, grants
+ * the frontend really gave. A bad request is answered with {@code BLKIF_RSP_ERROR}; a ring
+ * whose indexes are impossible stops the backend (Closing), never the process.
+ */
+public final class BlkBackend implements AutoCloseable {
+    private final XenStoreClient xs;
+    private final Hypervisor hv;
+    private final BlockDevice disk;
+    private final String backend;
+    private final String frontend;
+    private final int frontendId;
+    private final StateWatch frontendState;
+    /** Direct, so a file-backed disk reads and writes it without another copy inside the JDK. */
+    private final ByteBuffer bounce = ByteBuffer.allocateDirect(Blkif.MAX_SEGMENTS_PER_REQUEST * Blkif.PAGE_SIZE);
+    private GrantMapper.Mapping ringMapping;
+    private EventChannel channel;
+    private BackRing<BlkRequest, BlkResponse> ring;
+    private boolean connected;
+    private volatile String failure;
+    private long requestsServed;
+
+    private BlkBackend(XenStoreClient xs, Hypervisor hv, BlockDevice disk, String backend, String frontend, int frontendId, StateWatch frontendState) {
+        this.xs = xs;
+        this.hv = hv;
+        this.disk = disk;
+        this.backend = backend;
+        this.frontend = frontend;
+        this.frontendId = frontendId;
+        this.frontendState = frontendState;
+    }
+
+    /**
+     * Creates the device's nodes as a toolstack does (frontend and backend directories,
+     * pointing at each other) and starts serving {@code disk} from domain {@code hv.domid()} to
+     * domain {@code frontendId} as virtual device {@code devid}.
+     *
+     * @return the backend; the frontend's directory is {@link #frontendPath()}
+     */
+    public static BlkBackend create(XenStoreClient xs, Hypervisor hv, int frontendId, int devid, BlockDevice disk) throws ErrnoException {
+        String backend = "/local/domain/" + hv.domid() + "/backend/vbd/" + frontendId + "/" + devid;
+        String frontend = "/local/domain/" + frontendId + "/device/vbd/" + devid;
+        boolean ro = disk.isReadOnly();
+        xs.transaction(tx -> {
+            tx.write(frontend + "/backend", backend);
+            tx.write(frontend + "/backend-id", Integer.toString(hv.domid()));
+            tx.write(frontend + "/virtual-device", Integer.toString(devid));
+            tx.write(frontend + "/device-type", "disk");
+            tx.write(frontend + "/state", XenbusState.INITIALISING.text());
+            tx.write(backend + "/frontend", frontend);
+            tx.write(backend + "/frontend-id", Integer.toString(frontendId));
+            tx.write(backend + "/mode", ro ? "r" : "w");
+            tx.write(backend + "/device-type", "disk");
+            tx.write(backend + "/feature-flush-cache", "1");
+            tx.write(backend + "/feature-discard", "1");
+            tx.write(backend + "/discard-granularity", Integer.toString(disk.sectorSize()));
+            tx.write(backend + "/feature-persistent", "1");
+            // the size early too, so a toolstack listing devices sees it before the frontend connects
+            tx.write(backend + "/sectors", Long.toString(disk.size() / disk.sectorSize()));
+            tx.write(backend + "/sector-size", Integer.toString(disk.sectorSize()));
+            tx.write(backend + "/state", XenbusState.INIT_WAIT.text());
+            return null;
+        });
+        BlkBackend b = new BlkBackend(xs, hv, disk, backend, frontend, frontendId, StateWatch.start(xs, frontend + "/state"));
+        b.frontendState.listener(b::frontendChanged);
+        b.frontendChanged(b.frontendState.state());
+        return b;
+    }
+
+    public String frontendPath() {
+        return frontend;
+    }
+
+    public String backendPath() {
+        return backend;
+    }
+
+    /** Why the backend stopped serving, or null. */
+    public String failure() {
+        return failure;
+    }
+
+    public synchronized long requestsServed() {
+        return requestsServed;
+    }
+
+    private synchronized void frontendChanged(XenbusState s) {
+        try {
+            if ((s == XenbusState.INITIALISED || s == XenbusState.CONNECTED) && !connected && failure == null) {
+                connect();
+            } else if (s == XenbusState.CLOSING || s == XenbusState.CLOSED) {
+                if (connected || s == XenbusState.CLOSING) {
+                    disconnect();
+                    xs.write(backend + "/state", XenbusState.CLOSED.text());
+                }
+            }
+        } catch (ErrnoException e) {
+            fail(e.getMessage());
+        }
+    }
+
+    private void connect() throws ErrnoException {
+        String protocol = optional(frontend + "/protocol", Blkif.PROTOCOL);
+        if (!protocol.equals(Blkif.PROTOCOL)) {
+            throw new ErrnoException(Errno.EPROTONOSUPPORT, "blkback " + backend + ": frontend protocol " + protocol);
+        }
+        int ringRef = number(frontend + "/ring-ref");
+        int port = number(frontend + "/event-channel");
+        ringMapping = hv.grantMapper().map(frontendId, ringRef, true);
+        ring = new BackRing<>(new SharedRing(ringMapping.page(), Math.max(Blkif.REQ_SIZE, Blkif.RSP_SIZE)), BlkRequest.CODEC, BlkResponse.CODEC);
+        channel = hv.eventChannels().bindInterdomain(frontendId, port);
+        channel.handler(this::requests);
+        connected = true;
+        long sectors = disk.size() / disk.sectorSize();
+        xs.transaction(tx -> {
+            tx.write(backend + "/sectors", Long.toString(sectors));
+            tx.write(backend + "/sector-size", Integer.toString(disk.sectorSize()));
+            tx.write(backend + "/info", Integer.toString(disk.isReadOnly() ? Blkif.VDISK_READONLY : 0));
+            tx.write(backend + "/state", XenbusState.CONNECTED.text());
+            return null;
+        });
+        channel.unmask();
+        channel.notifyPeer();
+    }
+
+    private void disconnect() {
+        connected = false;
+        if (channel != null) {
+            channel.close();
+            channel = null;
+        }
+        if (ringMapping != null) {
+            ringMapping.close();
+            ringMapping = null;
+        }
+        ring = null;
+    }
+
+    private void fail(String why) {
+        failure = why;
+        disconnect();
+        try {
+            xs.write(backend + "/state", XenbusState.CLOSING.text());
+        } catch (ErrnoException e) {
+            // xenstore gone: the frontend times out instead
+        }
+    }
+
+    private String optional(String path, String dflt) throws ErrnoException {
+        try {
+            return xs.read(path);
+        } catch (ErrnoException e) {
+            if (e.errno() == Errno.ENOENT) {
+                return dflt;
+            }
+            throw e;
+        }
+    }
+
+    private int number(String path) throws ErrnoException {
+        String s = xs.read(path);
+        try {
+            return Integer.parseInt(s);
+        } catch (NumberFormatException e) {
+            throw new ErrnoException(Errno.EINVAL, "blkback: " + path + " is not a number: '" + s + "'");
+        }
+    }
+
+    /** The event channel handler: serves every request on the ring, then responds. */
+    private synchronized void requests() {
+        if (!connected || ring == null) {
+            return;
+        }
+        try {
+            do {
+                int n = ring.unconsumedRequests();
+                for (int i = 0; i < n; i++) {
+                    BlkRequest r = ring.take();
+                    ring.put(new BlkResponse(r.id(), r.operation(), serve(r)));
+                    requestsServed++;
+                }
+                if (n > 0 && ring.pushResponses()) {
+                    channel.notifyPeer();
+                }
+            } while (ring.finalCheckForRequests());
+        } catch (ErrnoException e) {
+            fail(e.getMessage());
+        } catch (RuntimeException e) {
+            fail("blkback " + backend + ": " + e); // a bug here must not leave the frontend waiting
+        }
+    }
+
+    private short serve(BlkRequest r) {
+        try {
+            switch (r.operation()) {
+                case Blkif.OP_READ:
+                case Blkif.OP_WRITE:
+                    return readWrite(r);
+                case Blkif.OP_FLUSH_DISKCACHE:
+                case Blkif.OP_WRITE_BARRIER:
+                    disk.flush();
+                    return Blkif.RSP_OKAY;
+                case Blkif.OP_DISCARD: {
+                    int k = disk.sectorSize() / Blkif.SECTOR;
+                    if (r.sector() % k != 0 || r.nrSectors() % k != 0) {
+                        return Blkif.RSP_ERROR;
+                    }
+                    disk.discard(r.sector() / k, r.nrSectors() / k);
+                    return Blkif.RSP_OKAY;
+                }
+                default:
+                    return Blkif.RSP_EOPNOTSUPP;
+            }
+        } catch (ErrnoException e) {
+            return Blkif.RSP_ERROR;
+        }
+    }
+
+    private short readWrite(BlkRequest r) throws ErrnoException {
+        int nr = r.nrSegments();
+        if (nr < 1 || nr > Blkif.MAX_SEGMENTS_PER_REQUEST) {
+            return Blkif.RSP_ERROR;
+        }
+        boolean read = r.operation() == Blkif.OP_READ;
+        if (!read && disk.isReadOnly()) {
+            return Blkif.RSP_ERROR;
+        }
+        int total = 0;
+        for (int i = 0; i < nr; i++) {
+            int f = Byte.toUnsignedInt(r.first()[i]);
+            int l = Byte.toUnsignedInt(r.last()[i]);
+            if (f > l || l >= Blkif.SECTORS_PER_PAGE) {
+                return Blkif.RSP_ERROR;
+            }
+            total += (l - f + 1) * Blkif.SECTOR;
+        }
+        int k = disk.sectorSize() / Blkif.SECTOR;
+        long diskSectors512 = disk.size() / Blkif.SECTOR;
+        if (r.sector() < 0 || r.sector() > diskSectors512 || total / Blkif.SECTOR > diskSectors512 - r.sector() || r.sector() % k != 0
+                || total % disk.sectorSize() != 0) {
+            return Blkif.RSP_ERROR;
+        }
+        List<GrantMapper.Mapping> maps = new ArrayList<>(nr);
+        try {
+            for (int i = 0; i < nr; i++) {
+                maps.add(hv.grantMapper().map(frontendId, r.grefs()[i], read)); // a read writes into the frontend's page
+            }
+            if (read) {
+                disk.read(r.sector() / k, bounce.clear().limit(total));
+            }
+            bounce.clear();
+            int off = 0;
+            for (int i = 0; i < nr; i++) {
+                int f = Byte.toUnsignedInt(r.first()[i]) * Blkif.SECTOR;
+                int n = (Byte.toUnsignedInt(r.last()[i]) + 1) * Blkif.SECTOR - f;
+                ByteBuffer page = maps.get(i).page();
+                if (read) {
+                    page.put(f, bounce, off, n);
+                } else {
+                    bounce.put(off, page, f, n);
+                }
+                off += n;
+            }
+            if (!read) {
+                disk.write(r.sector() / k, bounce.clear().limit(total));
+            }
+            return Blkif.RSP_OKAY;
+        } finally {
+            for (GrantMapper.Mapping m : maps) {
+                m.close();
+            }
+        }
+    }
+
+    /** Stops serving: goes Closed and releases the ring and channel; the disk stays the caller's. */
+    @Override
+    public void close() {
+        frontendState.close();
+        synchronized (this) {
+            disconnect();
+        }
+        try {
+            xs.write(backend + "/state", XenbusState.CLOSED.text());
+        } catch (ErrnoException e) {
+            // xenstore gone
+        }
+    }
+}

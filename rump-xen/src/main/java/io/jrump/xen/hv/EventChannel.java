@@ -1,0 +1,32 @@
+package io.jrump.xen.hv;
+
+import io.jrump.api.ErrnoException;
+
+/**
+ * One end of a Xen event channel ({@code xen/include/public/event_channel.h}): a doorbell
+ * between two domains that carries no data, only "look at the shared page". Notifications
+ * that arrive while the channel is masked stay pending and are delivered on unmask, as the
+ * hypervisor's pending bit does; several notifications may be delivered as one.
+ */
+public interface EventChannel extends AutoCloseable {
+    /** The local port number. */
+    int port();
+
+    /** Signals the other end. */
+    void notifyPeer() throws ErrnoException;
+
+    /**
+     * Where deliveries go: {@code handler} runs on the channel's delivery thread, never on the
+     * thread that called {@link #notifyPeer} on the other side. {@code null} drops them.
+     */
+    void handler(Runnable handler);
+
+    /** Holds deliveries back until {@link #unmask}. */
+    void mask();
+
+    /** Delivers what is pending, then delivers as notifications come. */
+    void unmask();
+
+    @Override
+    void close();
+}

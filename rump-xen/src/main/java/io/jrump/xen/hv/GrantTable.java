@@ -1,0 +1,31 @@
+package io.jrump.xen.hv;
+
+import io.jrump.api.ErrnoException;
+
+/**
+ * The granting side of Xen's grant tables (v1, {@code xen/include/public/grant_table.h}): a
+ * frontend hands another domain access to one of its pages by writing an entry
+ * {@code {flags, domid, frame}} and passing the entry's index, the grant reference, through
+ * xenstore or a ring. Pages come from the table with their grant already written, as Linux's
+ * gntalloc device gives them, so the same code runs on the emulation and on Xen.
+ */
+public interface GrantTable extends AutoCloseable {
+    /** {@code GNTTAB_NR_RESERVED_ENTRIES}: references 0..7 belong to the toolstack and are never handed out. */
+    int RESERVED_ENTRIES = 8;
+
+    /** A page of this domain that {@code domid} may map, read-only or not. */
+    GrantedPage grant(int domid, boolean readOnly) throws ErrnoException;
+
+    /**
+     * Revokes the grant and frees the page. Fails with EBUSY while the other domain still has
+     * it mapped (GTF_reading or GTF_writing set), as Xen's protocol requires; the grant then
+     * stays valid and the caller may try again later.
+     */
+    void endAccess(GrantedPage page) throws ErrnoException;
+
+    /** Pages granted and not yet ended. */
+    int inUse();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,104 @@
+package io.jrump.xen.hv.emu;
+
+import io.jrump.api.Errno;
+import io.jrump.api.ErrnoException;
+import io.jrump.xen.hv.GrantTable;
+import io.jrump.xen.hv.GrantedPage;
+import java.util.ArrayDeque;
+
+/**
+ * A domain's grant table in the emulation: the first {@code tableFrames} frames of the
+ * domain's memory hold the v1 entries, the rest are the pages handed out. Reserved references
+ * ({@link #RESERVED_ENTRIES}) are never handed out. A page is zeroed before it is granted, so
+ * nothing of an earlier use reaches the other domain.
+ */
+final class EmulatedGrantTable implements GrantTable {
+    private final int domid;
+    private final DomainMemory memory;
+    private final GrantEntries entries;
+    private final int tableFrames;
+    private final ArrayDeque<Integer> freeRefs = new ArrayDeque<>();
+    private final ArrayDeque<Integer> freeFrames = new ArrayDeque<>();
+    private int inUse;
+
+    EmulatedGrantTable(int domid, DomainMemory memory, int tableFrames) {
+        this.domid = domid;
+        this.memory = memory;
+        this.tableFrames = tableFrames;
+        this.entries = new GrantEntries(memory.pages(0, tableFrames));
+        for (int r = RESERVED_ENTRIES; r < entries.count(); r++) {
+            freeRefs.add(r);
+        }
+        for (int f = tableFrames; f < memory.pages(); f++) {
+            freeFrames.add(f);
+        }
+    }
+
+    GrantEntries entries() {
+        return entries;
+    }
+
+    int tableFrames() {
+        return tableFrames;
+    }
+
+    DomainMemory memory() {
+        return memory;
+    }
+
+    @Override
+    public synchronized GrantedPage grant(int toDomid, boolean readOnly) throws ErrnoException {
+        if (freeRefs.isEmpty() || freeFrames.isEmpty()) {
+            throw new ErrnoException(Errno.ENOSPC, "grant a page of domain " + domid + " to " + toDomid + ": "
+                    + (freeRefs.isEmpty() ? "grant table full" : "no free page") + " (" + inUse + " granted)");
+        }
+        int ref = freeRefs.poll();
+        int frame = freeFrames.poll();
+        var page = memory.page(frame);
+        page.put(0, new byte[DomainMemory.PAGE_SIZE]);
+        entries.publish(ref, GrantEntries.GTF_PERMIT_ACCESS | (readOnly ? GrantEntries.GTF_READONLY : 0), toDomid, frame);
+        inUse++;
+        return new GrantedPage(ref, frame, page);
+    }
+
+    @Override
+    public synchronized void endAccess(GrantedPage page) throws ErrnoException {
+        int ref = page.ref();
+        while (true) {
+            int w = entries.word(ref);
+            if ((GrantEntries.flags(w) & GrantEntries.GTF_PERMIT_ACCESS) == 0 || entries.frame(ref) != page.frame()) {
+                throw new ErrnoException(Errno.EINVAL, "end access to grant " + ref + " of domain " + domid + ": not granted");
+            }
+            if ((GrantEntries.flags(w) & (GrantEntries.GTF_READING | GrantEntries.GTF_WRITING)) != 0) {
+                throw new ErrnoException(Errno.EBUSY, "end access to grant " + ref + " of domain " + domid + ": still mapped by domain "
+                        + GrantEntries.domid(w));
+            }
+            if (entries.compareAndSet(ref, w, 0)) {
+                break;
+            }
+        }
+        freeRefs.add(ref);
+        freeFrames.add(page.frame());
+        inUse--;
+    }
+
+    /** Whether another domain still maps one of this table's grants. */
+    synchronized boolean anyMapped() {
+        for (int r = RESERVED_ENTRIES; r < entries.count(); r++) {
+            if ((GrantEntries.flags(entries.word(r)) & (GrantEntries.GTF_READING | GrantEntries.GTF_WRITING)) != 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public synchronized int inUse() {
+        return inUse;
+    }
+
+    @Override
+    public void close() {
+        // the memory belongs to the domain, which closes it
+    }
+}

@@ -1,0 +1,147 @@
+package io.jrump.xen.hv.emu;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+import io.jrump.api.Errno;
+import io.jrump.api.ErrnoException;
+import io.jrump.xen.hv.EventChannel;
+
+/**
+ * One end of an emulated event channel: an {@code eventfd} that the other end writes to
+ * notify, and a delivery thread that reads it and runs the handler. A notification while the
+ * port is masked is remembered as pending and delivered on unmask, as the hypervisor's
+ * pending bit is; several notifications may coalesce into one delivery, as on Xen.
+ */
+final class EventPort implements EventChannel, EventPeer {
+    private final EmulatedEventChannels owner;
+    private final int port;
+    final int remoteDomid;
+    private final int fd;
+    private final Memory word = new Memory(8);
+    private final Memory one = new Memory(8);
+    private final Thread thread;
+    /** Guarded by this. */
+    private EventPeer peer;
+    private boolean closed;
+    private boolean masked = true;
+    private boolean pending;
+    private volatile Runnable handler;
+
+    EventPort(EmulatedEventChannels owner, int port, int remoteDomid) throws ErrnoException {
+        this.owner = owner;
+        this.port = port;
+        this.remoteDomid = remoteDomid;
+        try {
+            this.fd = LinuxCalls.eventfd(0, LinuxCalls.EFD_CLOEXEC);
+        } catch (LastErrorException e) {
+            throw LinuxCalls.errno(e, "eventfd", "event channel " + port);
+        }
+        one.setLong(0, 1);
+        thread = new Thread(this::deliver, "xen-evtchn-d" + owner.domid() + "-p" + port);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    synchronized void connect(EventPeer other) {
+        this.peer = other;
+    }
+
+    synchronized boolean isBound() {
+        return peer != null;
+    }
+
+    @Override
+    public int port() {
+        return port;
+    }
+
+    private void deliver() {
+        while (true) {
+            try {
+                LinuxCalls.read(fd, Pointer.nativeValue(word), 8);
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() == Errno.EINTR.number()) {
+                    continue;
+                }
+                break;
+            }
+            Runnable h;
+            synchronized (this) {
+                if (closed) {
+                    break;
+                }
+                if (masked) {
+                    pending = true;
+                    continue;
+                }
+                h = handler;
+            }
+            if (h != null) {
+                try {
+                    h.run();
+                } catch (RuntimeException e) {
+                    System.getLogger("jrump.xen").log(System.Logger.Level.WARNING, "event channel " + port + " handler failed", e);
+                }
+            }
+        }
+        LinuxCalls.close(fd);
+    }
+
+    /** Writes to this port's eventfd, unless it closed (then the notification is lost, as on Xen). */
+    @Override
+    public synchronized void signal() {
+        if (!closed) {
+            LinuxCalls.write(fd, Pointer.nativeValue(one), 8);
+        }
+    }
+
+    @Override
+    public void notifyPeer() throws ErrnoException {
+        EventPeer p;
+        synchronized (this) {
+            if (closed) {
+                throw new ErrnoException(Errno.EBADF, "notify event channel " + port + ": closed");
+            }
+            p = peer;
+        }
+        if (p == null) {
+            throw new ErrnoException(Errno.ENOTCONN, "notify event channel " + port + ": not bound to a remote port");
+        }
+        p.signal();
+    }
+
+    @Override
+    public void handler(Runnable handler) {
+        this.handler = handler;
+    }
+
+    @Override
+    public synchronized void mask() {
+        masked = true;
+    }
+
+    @Override
+    public void unmask() {
+        synchronized (this) {
+            masked = false;
+            if (!pending) {
+                return;
+            }
+            pending = false;
+        }
+        signal();
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            LinuxCalls.write(fd, Pointer.nativeValue(one), 8); // wakes the delivery thread, which closes the fd
+            closed = true;
+        }
+        owner.closed(this);
+    }
+}

@@ -1,0 +1,312 @@
+/*
+ * LD_PRELOAD library that lets QEMU's Xen block backend (xen-disk on the xenpv machine) serve
+ * a frontend of jrump's emulated Xen machine, without a hypervisor.
+ *
+ *  - libxenctrl, libxendevicemodel, libxenforeignmemory, libxentoolcore: QEMU only opens them
+ *    for a PV backend; the opens succeed and nothing else is needed;
+ *  - libxengnttab: grants are read from the frontend domain's memory, a memfd of the JVM
+ *    ($JRUMP_XEN_MEM, frames 0..$JRUMP_XEN_TABLE_FRAMES-1 hold the v1 grant table). Each
+ *    reference is checked as the hypervisor checks it (permit access, granted to domain 0,
+ *    not read-only for a writable mapping, a frame of the domain's pages), GTF_reading and
+ *    GTF_writing are set while mapped, and the frames are mapped shared from the memfd.
+ *    grant_copy says "not supported", so QEMU maps;
+ *  - libxenevtchn: each interdomain binding is a connection to the JVM's event channel broker
+ *    ($JRUMP_XEN_EVTCHN); a byte each way is a notification. A handle's descriptor is an
+ *    eventfd made readable by the connections' reader threads.
+ *  - libxenstore is QEMU's own, talking to the xenstored named by XENSTORED_PATH.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <xenctrl.h>
+#include <xendevicemodel.h>
+#include <xenevtchn.h>
+#include <xenforeignmemory.h>
+#include <xengnttab.h>
+#include <xentoolcore.h>
+
+#define PAGE 4096
+#define BACKEND_DOMID 0
+
+static int dummy;
+
+xc_interface *xc_interface_open(xentoollog_logger *a, xentoollog_logger *b, unsigned f) { (void)a; (void)b; (void)f; return (xc_interface *)&dummy; }
+int xc_interface_close(xc_interface *x) { (void)x; return 0; }
+xendevicemodel_handle *xendevicemodel_open(struct xentoollog_logger *l, unsigned f) { (void)l; (void)f; return (xendevicemodel_handle *)&dummy; }
+int xendevicemodel_shutdown(xendevicemodel_handle *d, domid_t domid, unsigned int reason) { (void)d; (void)domid; (void)reason; return 0; }
+xenforeignmemory_handle *xenforeignmemory_open(struct xentoollog_logger *l, unsigned f) { (void)l; (void)f; return (xenforeignmemory_handle *)&dummy; }
+int xentoolcore_restrict_all(domid_t d) { (void)d; return 0; }
+
+/* ---- grants ---- */
+
+static pthread_mutex_t grant_lock = PTHREAD_MUTEX_INITIALIZER;
+static int mem_fd = -1;
+static long mem_pages;
+static uint32_t *table; /* pairs of words: (flags | domid << 16), frame */
+static long table_entries;
+static int table_frames;
+
+struct mapping { void *addr; uint32_t count; uint32_t *refs; int writable; struct mapping *next; };
+static struct mapping *mappings;
+
+static int open_memory(void) {
+    if (mem_fd >= 0)
+        return 0;
+    const char *path = getenv("JRUMP_XEN_MEM");
+    const char *frames = getenv("JRUMP_XEN_TABLE_FRAMES");
+    if (!path || !frames) {
+        errno = ENOENT;
+        return -1;
+    }
+    int fd = open(path, O_RDWR);
+    if (fd < 0)
+        return -1;
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        close(fd);
+        return -1;
+    }
+    table_frames = atoi(frames);
+    void *t = mmap(NULL, (size_t)table_frames * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (t == MAP_FAILED) {
+        close(fd);
+        return -1;
+    }
+    table = t;
+    table_entries = (long)table_frames * PAGE / 8;
+    mem_pages = st.st_size / PAGE;
+    mem_fd = fd;
+    return 0;
+}
+
+xengnttab_handle *xengnttab_open(struct xentoollog_logger *l, unsigned f) { (void)l; (void)f; return (xengnttab_handle *)&dummy; }
+int xengnttab_close(xengnttab_handle *x) { (void)x; return 0; }
+int xengnttab_set_max_grants(xengnttab_handle *x, uint32_t n) { (void)x; (void)n; return 0; }
+int xengnttab_grant_copy(xengnttab_handle *x, uint32_t count, xengnttab_grant_copy_segment_t *segs) {
+    (void)x; (void)count; (void)segs;
+    errno = ENOSYS;
+    return -1;
+}
+
+static void clear_bits(uint32_t *refs, uint32_t n, int writable) {
+    for (uint32_t i = 0; i < n; i++)
+        __atomic_fetch_and(&table[2 * refs[i]], ~(uint32_t)(GTF_reading | (writable ? GTF_writing : 0)), __ATOMIC_SEQ_CST);
+}
+
+void *xengnttab_map_domain_grant_refs(xengnttab_handle *xgt, uint32_t count, uint32_t domid, uint32_t *refs, int prot) {
+    (void)xgt; (void)domid;
+    pthread_mutex_lock(&grant_lock);
+    void *area = NULL;
+    uint32_t done = 0;
+    int writable = (prot & PROT_WRITE) != 0;
+    if (open_memory() != 0)
+        goto fail;
+    area = mmap(NULL, (size_t)count * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (area == MAP_FAILED) {
+        area = NULL;
+        goto fail;
+    }
+    for (; done < count; done++) {
+        uint32_t ref = refs[done];
+        if (ref >= table_entries) { errno = EINVAL; goto fail; }
+        uint32_t w = __atomic_load_n(&table[2 * ref], __ATOMIC_ACQUIRE);
+        uint32_t frame = __atomic_load_n(&table[2 * ref + 1], __ATOMIC_ACQUIRE);
+        if ((w & 3) != GTF_permit_access || (w >> 16) != BACKEND_DOMID) { errno = EINVAL; goto fail; }
+        if (writable && (w & GTF_readonly)) { errno = EACCES; goto fail; }
+        if (frame < (uint32_t)table_frames || frame >= mem_pages) { errno = EINVAL; goto fail; }
+        if (mmap((char *)area + (size_t)done * PAGE, PAGE, prot, MAP_SHARED | MAP_FIXED, mem_fd, (off_t)frame * PAGE) == MAP_FAILED)
+            goto fail;
+        __atomic_fetch_or(&table[2 * ref], GTF_reading | (writable ? GTF_writing : 0), __ATOMIC_SEQ_CST);
+    }
+    struct mapping *m = malloc(sizeof *m);
+    m->addr = area;
+    m->count = count;
+    m->refs = malloc(sizeof(uint32_t) * count);
+    memcpy(m->refs, refs, sizeof(uint32_t) * count);
+    m->writable = writable;
+    m->next = mappings;
+    mappings = m;
+    pthread_mutex_unlock(&grant_lock);
+    return area;
+fail:
+    if (done)
+        clear_bits(refs, done, writable);
+    if (area)
+        munmap(area, (size_t)count * PAGE);
+    pthread_mutex_unlock(&grant_lock);
+    return NULL;
+}
+
+void *xengnttab_map_grant_ref(xengnttab_handle *xgt, uint32_t domid, uint32_t ref, int prot) {
+    return xengnttab_map_domain_grant_refs(xgt, 1, domid, &ref, prot);
+}
+
+void *xengnttab_map_grant_refs(xengnttab_handle *xgt, uint32_t count, uint32_t *domids, uint32_t *refs, int prot) {
+    return xengnttab_map_domain_grant_refs(xgt, count, domids[0], refs, prot);
+}
+
+int xengnttab_unmap(xengnttab_handle *xgt, void *addr, uint32_t count) {
+    (void)xgt;
+    pthread_mutex_lock(&grant_lock);
+    for (struct mapping **p = &mappings; *p; p = &(*p)->next) {
+        if ((*p)->addr == addr) {
+            struct mapping *m = *p;
+            *p = m->next;
+            clear_bits(m->refs, m->count, m->writable);
+            free(m->refs);
+            free(m);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&grant_lock);
+    return munmap(addr, (size_t)count * PAGE);
+}
+
+/* ---- event channels ---- */
+
+#define MAX_BINDINGS 64
+struct binding { int port; int sock; pthread_t reader; struct evt *owner; };
+struct evt {
+    int efd;
+    pthread_mutex_t lock;
+    int queue[1024];
+    int head, tail;
+    struct binding *bindings[MAX_BINDINGS];
+};
+static int next_port = 1;
+
+static void *reader(void *arg) {
+    struct binding *b = arg;
+    char buf[64];
+    while (read(b->sock, buf, sizeof buf) > 0) {
+        struct evt *e = b->owner;
+        pthread_mutex_lock(&e->lock);
+        if ((e->tail + 1) % 1024 != e->head) {
+            e->queue[e->tail] = b->port;
+            e->tail = (e->tail + 1) % 1024;
+        }
+        uint64_t one = 1;
+        if (write(e->efd, &one, 8) < 0) { /* counter saturated: already readable */ }
+        pthread_mutex_unlock(&e->lock);
+    }
+    return NULL;
+}
+
+xenevtchn_handle *xenevtchn_open(struct xentoollog_logger *l, unsigned f) {
+    (void)l; (void)f;
+    struct evt *e = calloc(1, sizeof *e);
+    e->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    pthread_mutex_init(&e->lock, NULL);
+    return (xenevtchn_handle *)e;
+}
+
+int xenevtchn_fd(xenevtchn_handle *h) { return ((struct evt *)h)->efd; }
+
+xenevtchn_port_or_error_t xenevtchn_bind_interdomain(xenevtchn_handle *h, uint32_t domid, evtchn_port_t remote) {
+    struct evt *e = (struct evt *)h;
+    const char *path = getenv("JRUMP_XEN_EVTCHN");
+    if (!path) { errno = ENOENT; return -1; }
+    int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_un a = { .sun_family = AF_UNIX };
+    strncpy(a.sun_path, path, sizeof a.sun_path - 1);
+    if (s < 0 || connect(s, (struct sockaddr *)&a, sizeof a) != 0) {
+        if (s >= 0) close(s);
+        return -1;
+    }
+    uint32_t req[2] = { domid, remote };
+    int32_t status;
+    if (write(s, req, 8) != 8 || read(s, &status, 4) != 4) { close(s); errno = EIO; return -1; }
+    if (status != 0) { close(s); errno = status; return -1; }
+    pthread_mutex_lock(&e->lock);
+    int slot = -1;
+    for (int i = 0; i < MAX_BINDINGS; i++)
+        if (!e->bindings[i]) { slot = i; break; }
+    if (slot < 0) { pthread_mutex_unlock(&e->lock); close(s); errno = ENOSPC; return -1; }
+    struct binding *b = calloc(1, sizeof *b);
+    b->port = __atomic_fetch_add(&next_port, 1, __ATOMIC_SEQ_CST);
+    b->sock = s;
+    b->owner = e;
+    e->bindings[slot] = b;
+    pthread_mutex_unlock(&e->lock);
+    pthread_create(&b->reader, NULL, reader, b);
+    return b->port;
+}
+
+static struct binding *find(struct evt *e, int port) {
+    for (int i = 0; i < MAX_BINDINGS; i++)
+        if (e->bindings[i] && e->bindings[i]->port == port)
+            return e->bindings[i];
+    return NULL;
+}
+
+int xenevtchn_notify(xenevtchn_handle *h, evtchn_port_t port) {
+    struct evt *e = (struct evt *)h;
+    pthread_mutex_lock(&e->lock);
+    struct binding *b = find(e, port);
+    int s = b ? b->sock : -1;
+    pthread_mutex_unlock(&e->lock);
+    if (s < 0) { errno = EINVAL; return -1; }
+    char one = 1;
+    return write(s, &one, 1) == 1 ? 0 : -1;
+}
+
+xenevtchn_port_or_error_t xenevtchn_pending(xenevtchn_handle *h) {
+    struct evt *e = (struct evt *)h;
+    pthread_mutex_lock(&e->lock);
+    int port = -1;
+    if (e->head != e->tail) {
+        port = e->queue[e->head];
+        e->head = (e->head + 1) % 1024;
+    }
+    if (e->head == e->tail) {
+        uint64_t v;
+        if (read(e->efd, &v, 8) < 0) { /* already drained */ }
+    }
+    pthread_mutex_unlock(&e->lock);
+    if (port < 0)
+        errno = EAGAIN;
+    return port;
+}
+
+int xenevtchn_unmask(xenevtchn_handle *h, evtchn_port_t port) { (void)h; (void)port; return 0; }
+
+int xenevtchn_unbind(xenevtchn_handle *h, evtchn_port_t port) {
+    struct evt *e = (struct evt *)h;
+    pthread_mutex_lock(&e->lock);
+    for (int i = 0; i < MAX_BINDINGS; i++) {
+        struct binding *b = e->bindings[i];
+        if (b && b->port == (int)port) {
+            e->bindings[i] = NULL;
+            shutdown(b->sock, SHUT_RDWR);
+            pthread_mutex_unlock(&e->lock);
+            pthread_join(b->reader, NULL);
+            close(b->sock);
+            free(b);
+            return 0;
+        }
+    }
+    pthread_mutex_unlock(&e->lock);
+    errno = EINVAL;
+    return -1;
+}
+
+int xenevtchn_close(xenevtchn_handle *h) {
+    struct evt *e = (struct evt *)h;
+    for (int i = 0; i < MAX_BINDINGS; i++)
+        if (e->bindings[i])
+            xenevtchn_unbind(h, e->bindings[i]->port);
+    close(e->efd);
+    free(e);
+    return 0;
+}
