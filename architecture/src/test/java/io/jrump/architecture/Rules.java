@@ -124,7 +124,7 @@ final class Rules {
         public String getDescription() {
             return "packages of jrump (io.jrump.api and io.jrump.api.spi as one)";
         }
-    }).should().beFreeOfCycles();
+    }).should().beFreeOfCycles().as("no package cycles inside a module (io.jrump.api and io.jrump.api.spi as one)");
 
     /**
      * Between modules, only exported packages are used: a package a module-info does not export
