@@ -5,11 +5,14 @@
  * buffer cache ({@code io.jrump.fs.bio}). Further file system types plug in as
  * {@link io.jrump.fs.vfs.FileSystemType} services.
  */
+@SuppressWarnings("module") // the qualified export names a module built after this one
 module io.jrump.fs {
     requires transitive io.jrump.kernel;
 
     exports io.jrump.fs.nio;
     exports io.jrump.fs.mkfs;
+    // VfsComponent's option names (root, root.type, ...): rump serve boots a kernel on an image.
+    exports io.jrump.fs to io.jrump.cli;
 
     uses io.jrump.fs.vfs.FileSystemType;
 

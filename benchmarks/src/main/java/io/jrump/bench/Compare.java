@@ -117,6 +117,7 @@ public final class Compare implements Callable<Integer> {
                 boolean peerFirst = round % 2 == 0;
                 log.println("round " + round + "/" + budget.rounds() + (peerFirst ? " (peers first)" : ""));
                 jmhPair("boot", BootBenchmark.class, "bootAndClose", "threadStartJoin", peerFirst);
+                jmhPair("freshboot", BootBenchmark.class, "freshBuilderBootAndClose", "bootAndClose", peerFirst);
                 fleetPair(peerFirst);
                 jmhPair("getpid", GetpidBenchmark.class, "rumpGetpid", "jnaGetpid", peerFirst);
                 jmhPair("pread", PreadBenchmark.class, "rumpPread", "fileChannelRead", peerFirst);
@@ -174,6 +175,8 @@ public final class Compare implements Callable<Integer> {
             return List.of(
                     new Row("warm boot + close, vfs + tmpfs (one builder)", Units::nanos, samples("boot.rump"),
                             "platform thread start + join", samples("boot.peer"), Target.atMost(50_000, "≤ 50 µs")),
+                    new Row("fresh builder boot + close, vfs + tmpfs (Rump.builder()...boot())", Units::nanos, samples("freshboot.rump"),
+                            "the same from one builder", samples("freshboot.peer"), Target.atMost(10_000, "≤ 10 µs")),
                     new Row("retained heap per idle kernel (" + alive + ")", Units::bytes, samples("fleet.heap"),
                             "none (a parked thread costs stack, off the heap: next row)", null, Target.atMost(64 * 1024, "≤ 64 KiB")),
                     new Row("threads per idle kernel (" + alive + ")", Units::digits, samples("fleet.threads"),

@@ -7,7 +7,6 @@ import io.jrump.api.spi.KernelImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +17,9 @@ import java.util.ServiceLoader;
  * The configuration of a kernel. {@link #boot()} links the configuration once (finds the
  * platform and the components with {@link ServiceLoader}) and keeps the result, so booting
  * the same configuration again costs only the kernel's own construction; changing the
- * builder afterwards links again on the next boot.
+ * builder afterwards links again on the next boot. What the service lookups find is kept per
+ * class loader ({@code KernelFactories}, and the kernel's own caches of platforms and
+ * components), so linking a fresh builder's configuration costs microseconds too.
  *
  * <p>Not thread-safe while being configured; {@code boot()} may be called from many threads.
  */
@@ -112,13 +113,10 @@ public final class RumpBuilder {
     }
 
     private static KernelFactory findFactory() {
-        Iterator<KernelFactory> it = ServiceLoader.load(KernelFactory.class, RumpBuilder.class.getClassLoader()).iterator();
-        if (!it.hasNext()) {
-            it = ServiceLoader.load(KernelFactory.class).iterator();
-        }
-        if (!it.hasNext()) {
+        KernelFactory f = KernelFactories.find();
+        if (f == null) {
             throw new BootException("no jrump kernel on the class path: add io.jrump:rump-kernel");
         }
-        return it.next();
+        return f;
     }
 }

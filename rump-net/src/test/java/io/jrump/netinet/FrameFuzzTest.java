@@ -2,8 +2,6 @@ package io.jrump.netinet;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import com.code_intelligence.jazzer.api.FuzzedDataProvider;
-import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.jrump.api.NetDevice;
 import io.jrump.kern.Cred;
 import io.jrump.kern.SocketFile;
@@ -14,6 +12,9 @@ import io.jrump.net.wire.Checksum;
 import io.jrump.net.wire.EthernetFrame;
 import io.jrump.net.wire.Ipv4Address;
 import io.jrump.net.wire.Ipv4Packet;
+import io.jrump.testing.TestPlatform;
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -42,7 +43,7 @@ class FrameFuzzTest {
         Fixture() throws Exception {
             EthernetBus bus = EthernetBus.simulated(sim);
             BinaryOperator<String> options = (k, d) -> d;
-            stack = new InetStack(new SimPlatform(), options, java.util.List.of());
+            stack = new InetStack(new TestPlatform(), options, java.util.List.of());
             NetDevice port = bus.port();
             ourMac = EthernetFrame.mac(port.macAddress());
             InetConfig config = new InetConfig(new StackHolder(stack));

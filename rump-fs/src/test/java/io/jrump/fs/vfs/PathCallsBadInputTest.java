@@ -6,15 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.jrump.api.Errno;
 import io.jrump.api.OpenFlags;
 import io.jrump.api.spi.Platform;
-import io.jrump.api.spi.PlatformConfig;
 import io.jrump.fs.tmpfs.TmpfsType;
 import io.jrump.kern.Caller;
 import io.jrump.kern.Cred;
 import io.jrump.kern.DirRef;
 import io.jrump.kern.KFile;
-import io.jrump.kern.platform.PlatformSelector;
+import io.jrump.testing.TestPlatform;
 import java.nio.ByteBuffer;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,7 +33,7 @@ class PathCallsBadInputTest {
 
     @BeforeEach
     void boot() throws Exception {
-        platform = PlatformSelector.select("host", getClass().getClassLoader()).open(new PlatformConfig("bad-input", Map.of(), List.of()));
+        platform = new TestPlatform();
         TmpfsType tmpfs = new TmpfsType();
         vfs = new Vfs(tmpfs.mount(new MountRequest("tmpfs", 0, MountOptions.parse(null), platform)), "tmpfs", Map.of("tmpfs", tmpfs), platform);
         root = new TestCaller(Cred.ROOT, vfs.root());

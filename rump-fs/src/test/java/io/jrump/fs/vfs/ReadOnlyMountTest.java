@@ -10,15 +10,13 @@ import io.jrump.api.ErrnoException;
 import io.jrump.api.Fcntl;
 import io.jrump.api.MountFlags;
 import io.jrump.api.OpenFlags;
+import io.jrump.api.spi.Platform;
 import io.jrump.fs.tmpfs.TmpfsType;
 import io.jrump.kern.Caller;
 import io.jrump.kern.Cred;
 import io.jrump.kern.DirRef;
 import io.jrump.kern.KFile;
-import io.jrump.kern.platform.PlatformSelector;
-import io.jrump.api.spi.Platform;
-import io.jrump.api.spi.PlatformConfig;
-import java.util.List;
+import io.jrump.testing.TestPlatform;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -71,8 +69,7 @@ class ReadOnlyMountTest {
 
     @BeforeEach
     void fillAndRemountReadOnly() throws Exception {
-        platform = PlatformSelector.select("host", getClass().getClassLoader())
-                .open(new PlatformConfig("ro-test", Map.of(), List.of()));
+        platform = new TestPlatform();
         FileSystem rootFs = tmpfs.mount(new MountRequest("tmpfs", 0, MountOptions.parse("mode=0755"), platform));
         vfs = new Vfs(rootFs, "tmpfs", Map.of("recording", recording, "again", again), platform);
         root = new TestCaller(Cred.ROOT, vfs.root());

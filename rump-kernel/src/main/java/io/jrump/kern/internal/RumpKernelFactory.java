@@ -22,14 +22,31 @@ import java.util.Set;
  * once per configuration rather than once per boot.
  */
 public final class RumpKernelFactory implements KernelFactory {
+    /**
+     * The components found through this class's loader, once looked up; null before. Kept for
+     * the same reason and with the same lifetime as {@link PlatformSelector}'s providers: every
+     * kernel booted from one linked image already shares these instances, so kernels from fresh
+     * builders may share them as well.
+     */
+    private static volatile List<KernelComponent> found;
 
     @Override
     public KernelImage link(BootConfig config) {
         ClassLoader loader = RumpKernelFactory.class.getClassLoader();
         PlatformProvider provider = PlatformSelector.select(config.platform(), loader);
-        List<KernelComponent> found = new ArrayList<>();
-        ServiceLoader.load(KernelComponent.class, loader).forEach(found::add);
-        return new LinkedKernel(config, provider, resolve(found, config.components()));
+        return new LinkedKernel(config, provider, resolve(components(loader), config.components()));
+    }
+
+    /** The components {@link ServiceLoader} finds through {@code loader}, this class's own (a race only looks up twice). */
+    private static List<KernelComponent> components(ClassLoader loader) {
+        List<KernelComponent> all = found;
+        if (all == null) {
+            List<KernelComponent> list = new ArrayList<>();
+            ServiceLoader.load(KernelComponent.class, loader).forEach(list::add);
+            all = List.copyOf(list);
+            found = all;
+        }
+        return all;
     }
 
     /**

@@ -90,6 +90,81 @@ final class SyscallLayer implements Syscalls {
         return "fd " + fd;
     }
 
+    // ---- naming the call in its failure ----
+    //
+    // Every call names itself and its argument once, on the way out of a failure ("open /x:
+    // ENOENT (...)"): the body runs in one of these, which adds the context to the
+    // ErrnoException it throws (withContext keeps the innermost, so a call made inside another,
+    // as readdir's getdents, keeps its own name). An fd is turned into its name only on failure.
+    // The helpers are small enough to be inlined, which lets the JIT see each lambda's class
+    // and drop its allocation.
+
+    /** A system call's body. */
+    @FunctionalInterface
+    private interface Body<T> {
+        T run() throws ErrnoException;
+    }
+
+    /** A system call's body that returns an int (a descriptor, a count). */
+    @FunctionalInterface
+    private interface IntBody {
+        int run() throws ErrnoException;
+    }
+
+    /** A system call's body that returns nothing. */
+    @FunctionalInterface
+    private interface VoidBody {
+        void run() throws ErrnoException;
+    }
+
+    private static <T> T call(String call, String path, Body<T> body) throws ErrnoException {
+        try {
+            return body.run();
+        } catch (ErrnoException e) {
+            throw e.withContext(call, path);
+        }
+    }
+
+    private static int callInt(String call, String path, IntBody body) throws ErrnoException {
+        try {
+            return body.run();
+        } catch (ErrnoException e) {
+            throw e.withContext(call, path);
+        }
+    }
+
+    private static void run(String call, String path, VoidBody body) throws ErrnoException {
+        try {
+            body.run();
+        } catch (ErrnoException e) {
+            throw e.withContext(call, path);
+        }
+    }
+
+    private static <T> T callFd(String call, int fd, Body<T> body) throws ErrnoException {
+        try {
+            return body.run();
+        } catch (ErrnoException e) {
+            throw e.withContext(call, fdName(fd));
+        }
+    }
+
+    private static int callFdInt(String call, int fd, IntBody body) throws ErrnoException {
+        try {
+            return body.run();
+        } catch (ErrnoException e) {
+            throw e.withContext(call, fdName(fd));
+        }
+    }
+
+    private static void runFd(String call, int fd, VoidBody body) throws ErrnoException {
+        try {
+            body.run();
+        } catch (ErrnoException e) {
+            throw e.withContext(call, fdName(fd));
+        }
+    }
+
     /** A caller with the real ids as effective ones, for access(2). */
     private record RealIds(Cred cred, DirRef cwd) implements Caller {
     }
@@ -99,7 +174,7 @@ final class SyscallLayer implements Syscalls {
     @Override
     public int open(String path, int flags, int mode) throws ErrnoException {
         PathCalls v = vfs("open", path);
-        try {
+        return callInt("open", path, () -> {
             int createMode = (flags & OpenFlags.O_CREAT) != 0 ? mode & FileMode.ALLPERMS & ~proc.umask() : 0;
             KFile f = v.open(proc, path, flags, createMode);
             try {
@@ -108,110 +183,92 @@ final class SyscallLayer implements Syscalls {
                 kernel.closeQuietly(f);
                 throw e;
             }
-        } catch (ErrnoException e) {
-            throw e.withContext("open", path);
-        }
+        });
     }
 
     @Override
     public void close(int fd) throws ErrnoException {
-        try {
+        runFd("close", fd, () -> {
             proc.checkAlive();
             KFile last = proc.fds().remove(fd);
             if (last != null) {
                 last.closeLast();
             }
-        } catch (ErrnoException e) {
-            throw e.withContext("close", fdName(fd));
-        }
+        });
     }
 
     @Override
     public int read(int fd, ByteBuffer dst) throws ErrnoException {
-        try {
+        return callFdInt("read", fd, () -> {
             KFile f = readable(fd, dst);
             return f.read(dst);
-        } catch (ErrnoException e) {
-            throw e.withContext("read", fdName(fd));
-        }
+        });
     }
 
     @Override
     public int write(int fd, ByteBuffer src) throws ErrnoException {
-        try {
+        return callFdInt("write", fd, () -> {
             KFile f = writable(fd, src);
             return f.write(src);
-        } catch (ErrnoException e) {
-            throw e.withContext("write", fdName(fd));
-        }
+        });
     }
 
     @Override
     public int pread(int fd, ByteBuffer dst, long offset) throws ErrnoException {
-        try {
+        return callFdInt("pread", fd, () -> {
             KFile f = readable(fd, dst);
             if (offset < 0) {
                 throw new ErrnoException(Errno.EINVAL, "negative offset " + offset);
             }
             return f.pread(dst, offset);
-        } catch (ErrnoException e) {
-            throw e.withContext("pread", fdName(fd));
-        }
+        });
     }
 
     @Override
     public int pwrite(int fd, ByteBuffer src, long offset) throws ErrnoException {
-        try {
+        return callFdInt("pwrite", fd, () -> {
             KFile f = writable(fd, src);
             if (offset < 0) {
                 throw new ErrnoException(Errno.EINVAL, "negative offset " + offset);
             }
             return f.pwrite(src, offset);
-        } catch (ErrnoException e) {
-            throw e.withContext("pwrite", fdName(fd));
-        }
+        });
     }
 
     @Override
     public long lseek(int fd, long offset, int whence) throws ErrnoException {
-        try {
+        return callFd("lseek", fd, () -> {
             KFile f = file(fd);
             if (whence != Fcntl.SEEK_SET && whence != Fcntl.SEEK_CUR && whence != Fcntl.SEEK_END) {
                 throw new ErrnoException(Errno.EINVAL, "bad whence " + whence);
             }
             return f.lseek(offset, whence);
-        } catch (ErrnoException e) {
-            throw e.withContext("lseek", fdName(fd));
-        }
+        });
     }
 
     @Override
     public int dup(int fd) throws ErrnoException {
-        try {
+        return callFdInt("dup", fd, () -> {
             proc.checkAlive();
             return proc.fds().dup(fd, 0);
-        } catch (ErrnoException e) {
-            throw e.withContext("dup", fdName(fd));
-        }
+        });
     }
 
     @Override
     public int dup2(int oldfd, int newfd) throws ErrnoException {
-        try {
+        return callFdInt("dup2", oldfd, () -> {
             proc.checkAlive();
             KFile replaced = proc.fds().dup2(oldfd, newfd);
             if (replaced != null) {
                 kernel.closeQuietly(replaced);
             }
             return newfd;
-        } catch (ErrnoException e) {
-            throw e.withContext("dup2", fdName(oldfd));
-        }
+        });
     }
 
     @Override
     public int fcntl(int fd, int cmd, int arg) throws ErrnoException {
-        try {
+        return callFdInt("fcntl", fd, () -> {
             KFile f = file(fd);
             switch (cmd) {
                 case Fcntl.F_GETFL:
@@ -229,23 +286,17 @@ final class SyscallLayer implements Syscalls {
                 default:
                     throw new ErrnoException(Errno.EINVAL, "unknown fcntl command " + cmd);
             }
-        } catch (ErrnoException e) {
-            throw e.withContext("fcntl", fdName(fd));
-        }
+        });
     }
 
     @Override
     public void fsync(int fd) throws ErrnoException {
-        try {
-            file(fd).fsync();
-        } catch (ErrnoException e) {
-            throw e.withContext("fsync", fdName(fd));
-        }
+        runFd("fsync", fd, () -> file(fd).fsync());
     }
 
     @Override
     public void ftruncate(int fd, long length) throws ErrnoException {
-        try {
+        runFd("ftruncate", fd, () -> {
             KFile f = file(fd);
             if (length < 0) {
                 throw new ErrnoException(Errno.EINVAL, "negative length " + length);
@@ -254,50 +305,32 @@ final class SyscallLayer implements Syscalls {
                 throw new ErrnoException(Errno.EINVAL, "not open for writing");
             }
             f.ftruncate(length);
-        } catch (ErrnoException e) {
-            throw e.withContext("ftruncate", fdName(fd));
-        }
+        });
     }
 
     @Override
     public Stat fstat(int fd) throws ErrnoException {
-        try {
-            return file(fd).fstat();
-        } catch (ErrnoException e) {
-            throw e.withContext("fstat", fdName(fd));
-        }
+        return callFd("fstat", fd, () -> file(fd).fstat());
     }
 
     @Override
     public void fchmod(int fd, int mode) throws ErrnoException {
-        try {
-            file(fd).fchmod(proc.cred(), mode & FileMode.ALLPERMS);
-        } catch (ErrnoException e) {
-            throw e.withContext("fchmod", fdName(fd));
-        }
+        runFd("fchmod", fd, () -> file(fd).fchmod(proc.cred(), mode & FileMode.ALLPERMS));
     }
 
     @Override
     public void fchown(int fd, int uid, int gid) throws ErrnoException {
-        try {
-            file(fd).fchown(proc.cred(), uid, gid);
-        } catch (ErrnoException e) {
-            throw e.withContext("fchown", fdName(fd));
-        }
+        runFd("fchown", fd, () -> file(fd).fchown(proc.cred(), uid, gid));
     }
 
     @Override
     public List<DirEntry> getdents(int fd) throws ErrnoException {
-        try {
-            return file(fd).getdents();
-        } catch (ErrnoException e) {
-            throw e.withContext("getdents", fdName(fd));
-        }
+        return callFd("getdents", fd, () -> file(fd).getdents());
     }
 
     @Override
     public int[] pipe() throws ErrnoException {
-        try {
+        return call("pipe", null, () -> {
             proc.checkAlive();
             Instant now = kernel.now();
             Pipe p = new Pipe(kernel.newIno(), proc.cred(), now);
@@ -312,144 +345,98 @@ final class SyscallLayer implements Syscalls {
                 throw e;
             }
             return new int[] {rfd, wfd};
-        } catch (ErrnoException e) {
-            throw e.withContext("pipe", null);
-        }
+        });
     }
 
     @Override
     public int poll(PollFd[] fds, int timeoutMillis) throws ErrnoException {
-        try {
+        return callInt("poll", null, () -> {
             proc.checkAlive();
             if (fds == null) {
                 throw new ErrnoException(Errno.EFAULT, "poll set is null");
             }
             return Poll.poll(proc.fds(), fds, timeoutMillis, kernel);
-        } catch (ErrnoException e) {
-            throw e.withContext("poll", null);
-        }
+        });
     }
 
     // ---- names ----
 
     @Override
     public Stat stat(String path) throws ErrnoException {
-        try {
-            return vfs("stat", path).stat(proc, path, true);
-        } catch (ErrnoException e) {
-            throw e.withContext("stat", path);
-        }
+        return call("stat", path, () -> vfs("stat", path).stat(proc, path, true));
     }
 
     @Override
     public Stat lstat(String path) throws ErrnoException {
-        try {
-            return vfs("lstat", path).stat(proc, path, false);
-        } catch (ErrnoException e) {
-            throw e.withContext("lstat", path);
-        }
+        return call("lstat", path, () -> vfs("lstat", path).stat(proc, path, false));
     }
 
     @Override
     public void mkdir(String path, int mode) throws ErrnoException {
-        try {
-            vfs("mkdir", path).mkdir(proc, path, mode & FileMode.ALLPERMS & ~proc.umask());
-        } catch (ErrnoException e) {
-            throw e.withContext("mkdir", path);
-        }
+        run("mkdir", path, () -> vfs("mkdir", path).mkdir(proc, path, mode & FileMode.ALLPERMS & ~proc.umask()));
     }
 
     @Override
     public void rmdir(String path) throws ErrnoException {
-        try {
-            vfs("rmdir", path).rmdir(proc, path);
-        } catch (ErrnoException e) {
-            throw e.withContext("rmdir", path);
-        }
+        run("rmdir", path, () -> vfs("rmdir", path).rmdir(proc, path));
     }
 
     @Override
     public void unlink(String path) throws ErrnoException {
-        try {
-            vfs("unlink", path).unlink(proc, path);
-        } catch (ErrnoException e) {
-            throw e.withContext("unlink", path);
-        }
+        run("unlink", path, () -> vfs("unlink", path).unlink(proc, path));
     }
 
     @Override
     public void rename(String from, String to) throws ErrnoException {
-        try {
+        run("rename", from + " -> " + to, () -> {
             PathCalls v = vfs("rename", from);
             if (to == null) {
                 throw new ErrnoException(Errno.EFAULT, "target path is null");
             }
             v.rename(proc, from, to);
-        } catch (ErrnoException e) {
-            throw e.withContext("rename", from + " -> " + to);
-        }
+        });
     }
 
     @Override
     public void link(String existing, String newPath) throws ErrnoException {
-        try {
+        run("link", existing + " -> " + newPath, () -> {
             PathCalls v = vfs("link", existing);
             if (newPath == null) {
                 throw new ErrnoException(Errno.EFAULT, "new path is null");
             }
             v.link(proc, existing, newPath);
-        } catch (ErrnoException e) {
-            throw e.withContext("link", existing + " -> " + newPath);
-        }
+        });
     }
 
     @Override
     public void symlink(String target, String linkPath) throws ErrnoException {
-        try {
+        run("symlink", linkPath, () -> {
             PathCalls v = vfs("symlink", linkPath);
             if (target == null) {
                 throw new ErrnoException(Errno.EFAULT, "target is null");
             }
             v.symlink(proc, target, linkPath);
-        } catch (ErrnoException e) {
-            throw e.withContext("symlink", linkPath);
-        }
+        });
     }
 
     @Override
     public String readlink(String path) throws ErrnoException {
-        try {
-            return vfs("readlink", path).readlink(proc, path);
-        } catch (ErrnoException e) {
-            throw e.withContext("readlink", path);
-        }
+        return call("readlink", path, () -> vfs("readlink", path).readlink(proc, path));
     }
 
     @Override
     public void chmod(String path, int mode) throws ErrnoException {
-        try {
-            vfs("chmod", path).chmod(proc, path, mode & FileMode.ALLPERMS);
-        } catch (ErrnoException e) {
-            throw e.withContext("chmod", path);
-        }
+        run("chmod", path, () -> vfs("chmod", path).chmod(proc, path, mode & FileMode.ALLPERMS));
     }
 
     @Override
     public void chown(String path, int uid, int gid) throws ErrnoException {
-        try {
-            vfs("chown", path).chown(proc, path, uid, gid, true);
-        } catch (ErrnoException e) {
-            throw e.withContext("chown", path);
-        }
+        run("chown", path, () -> vfs("chown", path).chown(proc, path, uid, gid, true));
     }
 
     @Override
     public void lchown(String path, int uid, int gid) throws ErrnoException {
-        try {
-            vfs("lchown", path).chown(proc, path, uid, gid, false);
-        } catch (ErrnoException e) {
-            throw e.withContext("lchown", path);
-        }
+        run("lchown", path, () -> vfs("lchown", path).chown(proc, path, uid, gid, false));
     }
 
     @Override
@@ -463,50 +450,40 @@ final class SyscallLayer implements Syscalls {
     }
 
     private void utimes(String call, String path, Instant atime, Instant mtime, boolean follow) throws ErrnoException {
-        try {
+        run(call, path, () -> {
             PathCalls v = vfs(call, path);
             if ((atime == null) != (mtime == null)) {
                 throw new ErrnoException(Errno.EINVAL, "give both times or neither");
             }
             v.utimes(proc, path, atime, mtime, follow);
-        } catch (ErrnoException e) {
-            throw e.withContext(call, path);
-        }
+        });
     }
 
     @Override
     public void mknod(String path, int mode, long dev) throws ErrnoException {
-        try {
-            vfs("mknod", path).mknod(proc, path, (mode & FileMode.S_IFMT) | (mode & FileMode.ALLPERMS & ~proc.umask()), dev);
-        } catch (ErrnoException e) {
-            throw e.withContext("mknod", path);
-        }
+        run("mknod", path, () -> vfs("mknod", path).mknod(proc, path, (mode & FileMode.S_IFMT) | (mode & FileMode.ALLPERMS & ~proc.umask()), dev));
     }
 
     @Override
     public void truncate(String path, long length) throws ErrnoException {
-        try {
+        run("truncate", path, () -> {
             PathCalls v = vfs("truncate", path);
             if (length < 0) {
                 throw new ErrnoException(Errno.EINVAL, "negative length " + length);
             }
             v.truncate(proc, path, length);
-        } catch (ErrnoException e) {
-            throw e.withContext("truncate", path);
-        }
+        });
     }
 
     @Override
     public void access(String path, int mode) throws ErrnoException {
-        try {
+        run("access", path, () -> {
             PathCalls v = vfs("access", path);
             if ((mode & ~(Fcntl.R_OK | Fcntl.W_OK | Fcntl.X_OK)) != 0) {
                 throw new ErrnoException(Errno.EINVAL, "bad mode " + mode);
             }
             v.access(new RealIds(proc.cred().realAsEffective(), proc.cwd()), path, mode);
-        } catch (ErrnoException e) {
-            throw e.withContext("access", path);
-        }
+        });
     }
 
     @Override
@@ -588,24 +565,20 @@ final class SyscallLayer implements Syscalls {
 
     @Override
     public StatVfs statvfs(String path) throws ErrnoException {
-        try {
-            return vfs("statvfs", path).statvfs(proc, path);
-        } catch (ErrnoException e) {
-            throw e.withContext("statvfs", path);
-        }
+        return call("statvfs", path, () -> vfs("statvfs", path).statvfs(proc, path));
     }
 
     @Override
     public List<DirEntry> readdir(String path) throws ErrnoException {
         int fd = open(path, OpenFlags.O_RDONLY | OpenFlags.O_DIRECTORY);
         try {
-            List<DirEntry> all = new ArrayList<>();
-            for (List<DirEntry> batch = getdents(fd); !batch.isEmpty(); batch = getdents(fd)) {
-                all.addAll(batch);
-            }
-            return all;
-        } catch (ErrnoException e) {
-            throw e.withContext("readdir", path);
+            return call("readdir", path, () -> {
+                List<DirEntry> all = new ArrayList<>();
+                for (List<DirEntry> batch = getdents(fd); !batch.isEmpty(); batch = getdents(fd)) {
+                    all.addAll(batch);
+                }
+                return all;
+            });
         } finally {
             close(fd);
         }
@@ -613,20 +586,12 @@ final class SyscallLayer implements Syscalls {
 
     @Override
     public void chdir(String path) throws ErrnoException {
-        try {
-            proc.chdir(vfs("chdir", path).chdir(proc, path));
-        } catch (ErrnoException e) {
-            throw e.withContext("chdir", path);
-        }
+        run("chdir", path, () -> proc.chdir(vfs("chdir", path).chdir(proc, path)));
     }
 
     @Override
     public String getcwd() throws ErrnoException {
-        try {
-            return vfs("getcwd", "").getcwd(proc.cwd());
-        } catch (ErrnoException e) {
-            throw e.withContext("getcwd", null);
-        }
+        return call("getcwd", null, () -> vfs("getcwd", "").getcwd(proc.cwd()));
     }
 
     @Override
@@ -637,24 +602,18 @@ final class SyscallLayer implements Syscalls {
 
     @Override
     public void mount(String source, String target, String fstype, int flags, String data) throws ErrnoException {
-        try {
+        run("mount", target, () -> {
             PathCalls v = vfs("mount", target);
             if (fstype == null) {
                 throw new ErrnoException(Errno.EINVAL, "no file system type");
             }
             v.mount(proc, source, target, fstype, flags, data);
-        } catch (ErrnoException e) {
-            throw e.withContext("mount", target);
-        }
+        });
     }
 
     @Override
     public void unmount(String target, int flags) throws ErrnoException {
-        try {
-            vfs("unmount", target).unmount(proc, target, flags);
-        } catch (ErrnoException e) {
-            throw e.withContext("unmount", target);
-        }
+        run("unmount", target, () -> vfs("unmount", target).unmount(proc, target, flags));
     }
 
     // ---- sockets ----
@@ -678,7 +637,7 @@ final class SyscallLayer implements Syscalls {
 
     @Override
     public int socket(int domain, int type, int protocol) throws ErrnoException {
-        try {
+        return callInt("socket", null, () -> {
             proc.checkAlive();
             SocketCalls s = kernel.sockets();
             if (s == null) {
@@ -693,34 +652,26 @@ final class SyscallLayer implements Syscalls {
                 kernel.closeQuietly(f);
                 throw e;
             }
-        } catch (ErrnoException e) {
-            throw e.withContext("socket", null);
-        }
+        });
     }
 
     @Override
     public void bind(int fd, InetSocketAddress address) throws ErrnoException {
-        try {
+        runFd("bind", fd, () -> {
             SocketFile s = socketFile(fd);
             checkAddress(address);
             s.bind(address);
-        } catch (ErrnoException e) {
-            throw e.withContext("bind", fdName(fd));
-        }
+        });
     }
 
     @Override
     public void listen(int fd, int backlog) throws ErrnoException {
-        try {
-            socketFile(fd).listen(backlog);
-        } catch (ErrnoException e) {
-            throw e.withContext("listen", fdName(fd));
-        }
+        runFd("listen", fd, () -> socketFile(fd).listen(backlog));
     }
 
     @Override
     public int accept(int fd) throws ErrnoException {
-        try {
+        return callFdInt("accept", fd, () -> {
             SocketFile conn = socketFile(fd).accept();
             try {
                 return proc.fds().install(conn, 0, false);
@@ -728,118 +679,88 @@ final class SyscallLayer implements Syscalls {
                 kernel.closeQuietly(conn);
                 throw e;
             }
-        } catch (ErrnoException e) {
-            throw e.withContext("accept", fdName(fd));
-        }
+        });
     }
 
     @Override
     public void connect(int fd, InetSocketAddress address) throws ErrnoException {
-        try {
+        runFd("connect", fd, () -> {
             SocketFile s = socketFile(fd);
             checkAddress(address);
             s.connect(address);
-        } catch (ErrnoException e) {
-            throw e.withContext("connect", fdName(fd));
-        }
+        });
     }
 
     @Override
     public int send(int fd, ByteBuffer src, int flags) throws ErrnoException {
-        try {
+        return callFdInt("send", fd, () -> {
             SocketFile s = socketFile(fd);
             checkBuffer(src, false);
             return s.sendto(src, flags, null);
-        } catch (ErrnoException e) {
-            throw e.withContext("send", fdName(fd));
-        }
+        });
     }
 
     @Override
     public int recv(int fd, ByteBuffer dst, int flags) throws ErrnoException {
-        try {
+        return callFdInt("recv", fd, () -> {
             SocketFile s = socketFile(fd);
             checkBuffer(dst, true);
             int before = dst.position();
             s.recvfrom(dst, flags);
             return dst.position() - before;
-        } catch (ErrnoException e) {
-            throw e.withContext("recv", fdName(fd));
-        }
+        });
     }
 
     @Override
     public int sendto(int fd, ByteBuffer src, int flags, InetSocketAddress to) throws ErrnoException {
-        try {
+        return callFdInt("sendto", fd, () -> {
             SocketFile s = socketFile(fd);
             checkBuffer(src, false);
             if (to != null) {
                 checkAddress(to);
             }
             return s.sendto(src, flags, to);
-        } catch (ErrnoException e) {
-            throw e.withContext("sendto", fdName(fd));
-        }
+        });
     }
 
     @Override
     public InetSocketAddress recvfrom(int fd, ByteBuffer dst, int flags) throws ErrnoException {
-        try {
+        return callFd("recvfrom", fd, () -> {
             SocketFile s = socketFile(fd);
             checkBuffer(dst, true);
             return s.recvfrom(dst, flags);
-        } catch (ErrnoException e) {
-            throw e.withContext("recvfrom", fdName(fd));
-        }
+        });
     }
 
     @Override
     public void shutdown(int fd, int how) throws ErrnoException {
-        try {
+        runFd("shutdown", fd, () -> {
             SocketFile s = socketFile(fd);
             if (how != SocketConstants.SHUT_RD && how != SocketConstants.SHUT_WR && how != SocketConstants.SHUT_RDWR) {
                 throw new ErrnoException(Errno.EINVAL, "bad how " + how);
             }
             s.shutdown(how);
-        } catch (ErrnoException e) {
-            throw e.withContext("shutdown", fdName(fd));
-        }
+        });
     }
 
     @Override
     public InetSocketAddress getsockname(int fd) throws ErrnoException {
-        try {
-            return socketFile(fd).getsockname();
-        } catch (ErrnoException e) {
-            throw e.withContext("getsockname", fdName(fd));
-        }
+        return callFd("getsockname", fd, () -> socketFile(fd).getsockname());
     }
 
     @Override
     public InetSocketAddress getpeername(int fd) throws ErrnoException {
-        try {
-            return socketFile(fd).getpeername();
-        } catch (ErrnoException e) {
-            throw e.withContext("getpeername", fdName(fd));
-        }
+        return callFd("getpeername", fd, () -> socketFile(fd).getpeername());
     }
 
     @Override
     public void setsockopt(int fd, int level, int option, int value) throws ErrnoException {
-        try {
-            socketFile(fd).setsockopt(level, option, value);
-        } catch (ErrnoException e) {
-            throw e.withContext("setsockopt", fdName(fd));
-        }
+        runFd("setsockopt", fd, () -> socketFile(fd).setsockopt(level, option, value));
     }
 
     @Override
     public int getsockopt(int fd, int level, int option) throws ErrnoException {
-        try {
-            return socketFile(fd).getsockopt(level, option);
-        } catch (ErrnoException e) {
-            throw e.withContext("getsockopt", fdName(fd));
-        }
+        return callFdInt("getsockopt", fd, () -> socketFile(fd).getsockopt(level, option));
     }
 
     // ---- process ----

@@ -19,8 +19,13 @@ import java.util.StringJoiner;
  * rejected, because quietly running a "xen" kernel on the host would hide the mistake until
  * much later. Only when no name is given does the supported provider of highest priority win.
  *
- * <p>Stateless: nothing is cached between selections (see {@link ProviderCandidate}); a kernel
- * image selects once when it is linked.
+ * <p>What {@link ServiceLoader} finds through this class's own loader is found once and kept
+ * (with each provider's probe, which is remembered anyway: see {@link ProviderCandidate}), so
+ * that a fresh {@code Rump.builder()} links in microseconds instead of walking the class path
+ * again. The names (builder, property, environment) are read at every selection. A static of
+ * this class lives exactly as long as its class loader, and the providers it keeps were loaded
+ * by that loader or its parents, so the cache keeps no other loader alive; providers seen
+ * through any other loader are looked up each time.
  */
 public final class PlatformSelector {
     /** The system property that names a platform when the builder does not. */
@@ -29,6 +34,9 @@ public final class PlatformSelector {
     static final String ENV = "JRUMP_PLATFORM";
     /** Stops the walk over a service file so broken that every entry fails; no real class path has this many providers. */
     private static final int MAX_LOAD_ERRORS = 64;
+
+    /** The providers found through this class's own loader, once looked up; null before. */
+    private static volatile List<ProviderCandidate> ownProviders;
 
     private PlatformSelector() {
     }
@@ -42,7 +50,21 @@ public final class PlatformSelector {
      * @throws io.jrump.api.BootException naming every provider found and why each was rejected
      */
     public static PlatformProvider select(String requested, ClassLoader loader) {
-        return choose(requested, System.getProperty(PROPERTY), System.getenv(ENV), discover(loader));
+        return choose(requested, System.getProperty(PROPERTY), System.getenv(ENV), candidates(loader));
+    }
+
+    /** What {@link #discover} finds, kept for this class's own loader (a race only looks up twice). */
+    private static List<ProviderCandidate> candidates(ClassLoader loader) {
+        ClassLoader own = PlatformSelector.class.getClassLoader();
+        if (loader != null && loader != own) {
+            return discover(loader);
+        }
+        List<ProviderCandidate> found = ownProviders;
+        if (found == null) {
+            found = List.copyOf(discover(own));
+            ownProviders = found;
+        }
+        return found;
     }
 
     /**

@@ -11,6 +11,7 @@ import io.jrump.api.ErrnoException;
 import io.jrump.api.Rump;
 import io.jrump.api.RumpBuilder;
 import io.jrump.api.RumpKernel;
+import io.jrump.modtest.DiscoveryProbe;
 import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
 
@@ -40,6 +41,18 @@ class BootTest {
             assertTrue(k1.isClosed());
             assertEquals(1, k2.sys().getpid(), "closing one kernel leaves the other alone");
         }
+    }
+
+    @Test
+    void freshBuildersDoNotLookTheServicesUpAgain() {
+        Rump.builder().platform("host").component(DiscoveryProbe.NAME).boot().close();
+        int made = DiscoveryProbe.MADE.get();
+        for (int i = 0; i < 3; i++) {
+            try (RumpKernel k = Rump.builder().platform("host").component(DiscoveryProbe.NAME).boot()) {
+                assertEquals(1, k.sys().getpid());
+            }
+        }
+        assertEquals(made, DiscoveryProbe.MADE.get(), "a fresh builder's link found the components the first link found");
     }
 
     @Test

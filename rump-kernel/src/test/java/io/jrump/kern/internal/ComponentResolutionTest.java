@@ -10,6 +10,7 @@ import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
 import io.jrump.api.spi.ComponentContext;
 import io.jrump.api.spi.KernelComponent;
+import io.jrump.testing.TestPlatform;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -98,7 +99,7 @@ class ComponentResolutionTest {
     @Test
     void servicesCloseInReverseOrderWithTheKernel() {
         List<String> log = new ArrayList<>();
-        Kernel k = TestPlatform.boot(new Fake("a", log), new Fake("b", log, "a"));
+        Kernel k = TestKernels.boot(new Fake("a", log), new Fake("b", log, "a"));
         assertEquals(List.of("a", "b"), k.components());
         k.close();
         assertEquals(List.of("attach a", "attach b", "close b", "close a"), log);
@@ -109,7 +110,7 @@ class ComponentResolutionTest {
         List<String> log = new ArrayList<>();
         int open = TestPlatform.OPEN.get();
         BootException e = assertThrows(BootException.class,
-                () -> TestPlatform.boot(new Fake("a", log), new Fake("b", Set.of(), log, true)));
+                () -> TestKernels.boot(new Fake("a", log), new Fake("b", Set.of(), log, true)));
         assertTrue(e.getMessage().matches("kernel rump-\\d+: component b failed to attach: EIO \\(Input/output error\\): broken on purpose"), e.getMessage());
         assertEquals(List.of("attach a", "close a"), log);
         assertEquals(open, TestPlatform.OPEN.get());

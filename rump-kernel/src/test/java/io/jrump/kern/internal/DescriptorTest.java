@@ -16,7 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class DescriptorTest {
-    private final Kernel kernel = TestPlatform.boot();
+    private final Kernel kernel = TestKernels.boot();
     private final Syscalls sys = kernel.sys();
 
     @AfterEach

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class PipeTest {
-    private final Kernel kernel = TestPlatform.boot();
+    private final Kernel kernel = TestKernels.boot();
     private final Syscalls sys = kernel.sys();
 
     @AfterEach

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class PollTest {
-    private final Kernel kernel = TestPlatform.boot();
+    private final Kernel kernel = TestKernels.boot();
     private final Syscalls sys = kernel.sys();
 
     @AfterEach

@@ -10,6 +10,7 @@ import io.jrump.api.ErrnoException;
 import io.jrump.api.KernelClosedException;
 import io.jrump.api.RumpProcess;
 import io.jrump.api.Syscalls;
+import io.jrump.testing.TestPlatform;
 import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
 
@@ -17,7 +18,7 @@ class ProcessTest {
 
     @Test
     void processOneIsRootAndSpawnedProcessesHaveTheirOwnIds() throws Exception {
-        try (Kernel k = TestPlatform.boot()) {
+        try (Kernel k = TestKernels.boot()) {
             assertEquals(1, k.sys().getpid());
             assertEquals(0, k.sys().getuid());
             RumpProcess alice = k.spawn(Credentials.of(1000, 100));
@@ -34,7 +35,7 @@ class ProcessTest {
 
     @Test
     void descriptorTablesArePerProcess() throws Exception {
-        try (Kernel k = TestPlatform.boot(); RumpProcess alice = k.spawn(Credentials.of(1000, 1000))) {
+        try (Kernel k = TestKernels.boot(); RumpProcess alice = k.spawn(Credentials.of(1000, 1000))) {
             int[] p = k.sys().pipe();
             assertEquals(Errno.EBADF, assertThrows(ErrnoException.class, () -> alice.sys().read(p[0], ByteBuffer.allocate(1))).errno());
             assertEquals(0, alice.sys().pipe()[0], "a new process starts with an empty table");
@@ -43,7 +44,7 @@ class ProcessTest {
 
     @Test
     void setuidRules() throws Exception {
-        try (Kernel k = TestPlatform.boot(); RumpProcess p = k.spawn(Credentials.of(1000, 1000))) {
+        try (Kernel k = TestKernels.boot(); RumpProcess p = k.spawn(Credentials.of(1000, 1000))) {
             Syscalls s = p.sys();
             assertEquals(Errno.EPERM, assertThrows(ErrnoException.class, () -> s.setuid(0)).errno());
             assertEquals(Errno.EPERM, assertThrows(ErrnoException.class, () -> s.setgid(0)).errno());
@@ -61,7 +62,7 @@ class ProcessTest {
 
     @Test
     void umaskReturnsPrevious() throws Exception {
-        try (Kernel k = TestPlatform.boot()) {
+        try (Kernel k = TestKernels.boot()) {
             assertEquals(022, k.sys().umask(077));
             assertEquals(077, k.sys().umask(01777));
             assertEquals(0777, k.sys().umask(0));
@@ -70,7 +71,7 @@ class ProcessTest {
 
     @Test
     void exitedProcessAndClosedKernelRefuseCallsNamingTheKernel() throws Exception {
-        Kernel k = TestPlatform.boot();
+        Kernel k = TestKernels.boot();
         RumpProcess p = k.spawn(Credentials.of(5, 5));
         int[] pipe = p.sys().pipe();
         int[] other = k.sys().pipe();
@@ -89,7 +90,7 @@ class ProcessTest {
 
     @Test
     void closingTheKernelWakesBlockedReadersWithEof() throws Exception {
-        Kernel k = TestPlatform.boot();
+        Kernel k = TestKernels.boot();
         int[] p = k.sys().pipe();
         var reader = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
             try {
@@ -105,7 +106,7 @@ class ProcessTest {
 
     @Test
     void kernelWithoutFileSystemAnswersEnosys() {
-        try (Kernel k = TestPlatform.boot()) {
+        try (Kernel k = TestKernels.boot()) {
             ErrnoException e = assertThrows(ErrnoException.class, () -> k.sys().open("/x", 0));
             assertEquals(Errno.ENOSYS, e.errno());
             assertTrue(e.getMessage().startsWith("open /x: ENOSYS"), e.getMessage());
@@ -116,7 +117,7 @@ class ProcessTest {
 
     @Test
     void kernelWithoutNetworkAnswersEafnosupportAndEnosys() throws Exception {
-        try (Kernel k = TestPlatform.boot()) {
+        try (Kernel k = TestKernels.boot()) {
             ErrnoException e = assertThrows(ErrnoException.class, () -> k.sys().socket(2, 1, 0));
             assertEquals(Errno.EAFNOSUPPORT, e.errno());
             int[] p = k.sys().pipe();
@@ -131,7 +132,7 @@ class ProcessTest {
     @Test
     void closeReleasesThePlatform() {
         int before = TestPlatform.OPEN.get();
-        Kernel k = TestPlatform.boot();
+        Kernel k = TestKernels.boot();
         assertEquals(before + 1, TestPlatform.OPEN.get());
         k.close();
         assertEquals(before, TestPlatform.OPEN.get());

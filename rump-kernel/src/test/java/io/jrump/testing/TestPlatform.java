@@ -1,25 +1,29 @@
-package io.jrump.kern.internal;
+package io.jrump.testing;
 
 import io.jrump.api.BlockDevice;
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
 import io.jrump.api.NetDevice;
-import io.jrump.api.spi.BootConfig;
 import io.jrump.api.spi.DeviceInfo;
-import io.jrump.api.spi.KernelComponent;
 import io.jrump.api.spi.Platform;
 import io.jrump.api.spi.PlatformConfig;
 import io.jrump.api.spi.PlatformProvider;
 import io.jrump.api.spi.Probe;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** A platform with only clocks and a logger, so the base kernel can be tested on its own; counts opens and closes. */
-final class TestPlatform implements Platform {
-    static final AtomicInteger OPEN = new AtomicInteger();
+/**
+ * The test platform every module's tests share: clocks, a logger, seeded entropy and threads,
+ * but no timers and no devices, so that the base kernel, a VFS or a network stack can be
+ * tested on their own (a stack moves to a simulation's clock with its first interface). It
+ * counts the platforms open, so a test can see that a kernel closes what it opened.
+ */
+public final class TestPlatform implements Platform {
+    /** Test platforms open now (made and not yet closed). */
+    public static final AtomicInteger OPEN = new AtomicInteger();
 
-    static final class Provider implements PlatformProvider {
+    /** Opens test platforms, for a kernel linked by hand. */
+    public static final class Provider implements PlatformProvider {
         @Override
         public String name() {
             return "test";
@@ -32,17 +36,15 @@ final class TestPlatform implements Platform {
 
         @Override
         public Platform open(PlatformConfig config) {
-            OPEN.incrementAndGet();
             return new TestPlatform();
         }
     }
 
-    static Kernel boot(KernelComponent... components) {
-        BootConfig config = new BootConfig(null, List.of(), Map.of(), List.of());
-        return (Kernel) new LinkedKernel(config, new Provider(), List.of(components)).boot();
-    }
-
     private boolean closed;
+
+    public TestPlatform() {
+        OPEN.incrementAndGet();
+    }
 
     @Override
     public String name() {
