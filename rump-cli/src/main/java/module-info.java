@@ -6,6 +6,9 @@ module io.jrump.cli {
     requires io.jrump.fs;
     requires io.jrump.net;
     requires io.jrump.measure;
+    // vhost-user-blk:SOCKET images; the Xen platforms are found as services only
+    requires io.jrump.arm;
+    requires io.jrump.xen;
     requires info.picocli;
     requires java.logging;
 
