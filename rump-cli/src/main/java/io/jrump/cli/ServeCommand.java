@@ -6,6 +6,16 @@ import io.jrump.api.RumpKernel;
 import io.jrump.net.hostfwd.HostForward;
 import io.jrump.net.http.HttpFileServer;
 import io.jrump.net.http.HttpOptions;
+import io.jrump.net.summon.Durations;
+import io.jrump.net.summon.ServiceAddress;
+import io.jrump.net.summon.Service;
+import io.jrump.net.summon.SummonReport;
+import io.jrump.net.summon.SummonedService;
+import io.jrump.net.summon.Summoner;
+import io.jrump.api.NetDevice;
+import io.jrump.api.spi.PlatformConfig;
+import io.jrump.platform.host.HostPlatformProvider;
+import java.util.Map;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
@@ -77,6 +87,15 @@ final class ServeCommand implements Callable<Integer> {
             description = "A connection may wait this long for its next request (default: ${DEFAULT-VALUE}).")
     Duration idleTimeout;
 
+    @Option(names = "--summon", description = "Boot no kernel until traffic arrives: the first connection (--listen) or the first ARP request"
+            + " or SYN for the kernel's address (--tap) summons it; after --idle without traffic it shuts down (reported with what it cost)"
+            + " and the next request summons a new one.")
+    boolean summon;
+
+    @Option(names = "--idle", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "30s",
+            description = "With --summon: how long a kernel lives without traffic (default: ${DEFAULT-VALUE}).")
+    Duration idle;
+
     @Option(names = "--max-connections", paramLabel = "N", defaultValue = "512", description = "Connections served at once (default: ${DEFAULT-VALUE}).")
     int maxConnections;
 
@@ -108,6 +127,9 @@ final class ServeCommand implements Callable<Integer> {
         };
         CountDownLatch stop = new CountDownLatch(1);
         Thread hook = new Thread(stop::countDown, "rump-serve-stop");
+        if (summon) {
+            return summoned(host, out, log, problems, stop, hook);
+        }
         try (RumpKernel kernel = ServedTree.boot(sources, devices, problems)) {
             if (tap != null) {
                 kernel.netconfig().ipv4Address("eth0", ip);
@@ -115,15 +137,7 @@ final class ServeCommand implements Callable<Integer> {
                     kernel.netconfig().ipv4Gateway(gateway);
                 }
             }
-            Set<String> names = new HashSet<>();
-            if (ip != null) {
-                String a = ip.replaceFirst("/.*", "");
-                names.add(a);
-                names.add(a + ":" + port);
-            }
-            if (host != null) {
-                names.add(listen);
-            }
+            Set<String> names = hostNames(host);
             HttpOptions options = HttpOptions.defaults().withHeaderTimeout(headerTimeout).withIdleTimeout(idleTimeout)
                     .withMaxConnections(maxConnections).withAccessLog(log).withHostNames(names);
             try (HttpFileServer server = HttpFileServer.start(kernel, port, "/", options);
@@ -152,6 +166,74 @@ final class ServeCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /**
+     * {@code --summon}: a {@link Summoner} boots a kernel from the planned tree when traffic
+     * arrives and starts the server on it; each boot and shutdown (with the kernel's accounting)
+     * is printed as it happens, the totals at the end.
+     */
+    private int summoned(InetSocketAddress host, PrintWriter out, Consumer<String> log, Consumer<ErrnoException> problems, CountDownLatch stop,
+            Thread hook) throws ErrnoException, IOException {
+        ServedTree.Plan plan = ServedTree.plan(sources, problems);
+        Set<String> names = hostNames(host);
+        HttpOptions options = HttpOptions.defaults().withHeaderTimeout(headerTimeout).withIdleTimeout(idleTimeout)
+                .withMaxConnections(maxConnections).withAccessLog(log).withHostNames(names);
+        Service service = kernel -> {
+            plan.fill(kernel);
+            return HttpFileServer.start(kernel, port, "/", options);
+        };
+        Consumer<SummonReport> reports = r -> {
+            synchronized (out) {
+                out.println("rump serve: " + r);
+                out.flush();
+            }
+        };
+        try (Summoner summoner = new Summoner(reports)) {
+            SummonedService served;
+            String where;
+            if (host != null) {
+                served = summoner.onListen("serve", plan.builder(), host, port, idle, service, null);
+                InetSocketAddress a = Summoner.listenAddress(served);
+                where = "http://" + a.getAddress().getHostAddress() + ":" + a.getPort() + "/ (relayed to the kernel's port " + port + ")";
+            } else {
+                NetDevice device = new HostPlatformProvider().open(new PlatformConfig("serve", Map.of("tap.offload", String.valueOf(tapOffload)), List.of()))
+                        .netDevice("tap:" + tap);
+                served = summoner.onDevice("serve", plan.builder(), device, new ServiceAddress("eth0", ip, gateway, port), idle, service);
+                where = "http://" + ip.replaceFirst("/.*", "") + (port == 80 ? "" : ":" + port) + "/ (on " + tap + ")";
+            }
+            out.println("rump serve: serving " + sources + " at " + where + ", summoned on demand, idle after " + Durations.format(idle));
+            out.flush();
+            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                stop.await();
+            } catch (InterruptedException e) {
+                // stopped by whoever runs the command in-process
+            }
+            summoner.close();
+            out.println("rump serve: stopped; in all: " + served.totals());
+            out.flush();
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException | IllegalArgumentException e) {
+                // shutting down, or never added
+            }
+        }
+        return 0;
+    }
+
+    private Set<String> hostNames(InetSocketAddress host) {
+        Set<String> names = new HashSet<>();
+        if (ip != null) {
+            String a = ip.replaceFirst("/.*", "");
+            names.add(a);
+            names.add(a + ":" + port);
+        }
+        if (host != null) {
+            names.add(listen);
+        }
+        return names;
     }
 
     private InetSocketAddress hostAddress(String s) {

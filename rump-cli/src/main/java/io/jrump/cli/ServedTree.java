@@ -32,11 +32,37 @@ final class ServedTree {
     }
 
     /**
-     * Boots the kernel ({@code configure} adds devices such as a TAP to the builder) and fills
-     * its tree from {@code sources}; the served root is the kernel's "/".
+     * What to serve, checked once: {@link #builder} makes a kernel with the images attached (the
+     * one image as its root), {@link #fill} copies the directories and mounts the images into a
+     * kernel booted from it. A summoned service boots many kernels from one plan.
      */
-    static RumpKernel boot(List<Path> sources, Consumer<RumpBuilder> configure, Consumer<ErrnoException> problems) throws ErrnoException {
-        List<Path> images = new ArrayList<>();
+    record Plan(List<Path> sources, List<String> names, List<String> types, boolean imageRoot, Consumer<ErrnoException> problems) {
+        /** A builder for a serving kernel: the VFS, the stack, and the images as read-only disks. */
+        RumpBuilder builder() {
+            RumpBuilder b = Rump.builder().component("vfs", "net");
+            int disk = 0;
+            for (int i = 0; i < sources.size(); i++) {
+                if (types.get(i) != null) {
+                    b.disk("disk" + disk++, sources.get(i), true);
+                }
+            }
+            if (imageRoot) {
+                b.option(VfsComponent.ROOT_OPTION, "disk0").option(VfsComponent.ROOT_TYPE_OPTION, types.get(0))
+                        .option(VfsComponent.ROOT_READ_ONLY_OPTION, "true");
+            }
+            return b;
+        }
+
+        /** Puts the served tree into {@code kernel}, booted from {@link #builder}. */
+        void fill(RumpKernel kernel) throws ErrnoException {
+            if (!imageRoot) {
+                ServedTree.fill(kernel.sys(), sources, names, types, problems);
+            }
+        }
+    }
+
+    /** Checks {@code sources} (each an image with a known file system, or a directory) and plans the tree. */
+    static Plan plan(List<Path> sources, Consumer<ErrnoException> problems) throws ErrnoException {
         List<String> names = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         for (Path p : sources) {
@@ -52,33 +78,34 @@ final class ServedTree {
             }
             names.add(name);
         }
-        RumpBuilder b = Rump.builder().component("vfs", "net");
         List<String> types = new ArrayList<>();
-        for (int i = 0; i < sources.size(); i++) {
-            Path p = sources.get(i);
+        int images = 0;
+        for (Path p : sources) {
             if (Files.isRegularFile(p)) {
                 FsType t = MountedImage.probe(p, 0);
                 if (t == null) {
                     throw new ErrnoException(Errno.EINVAL, "mount", p.toString(), "no file system recognised");
                 }
-                b.disk("disk" + images.size(), p, true);
-                images.add(p);
+                images++;
                 types.add(t.mountType());
             } else {
                 types.add(null);
             }
         }
-        boolean imageRoot = sources.size() == 1 && !images.isEmpty();
-        if (imageRoot) {
-            b.option(VfsComponent.ROOT_OPTION, "disk0").option(VfsComponent.ROOT_TYPE_OPTION, types.get(0))
-                    .option(VfsComponent.ROOT_READ_ONLY_OPTION, "true");
-        }
+        return new Plan(List.copyOf(sources), names, types, sources.size() == 1 && images == 1, problems);
+    }
+
+    /**
+     * Boots the kernel ({@code configure} adds devices such as a TAP to the builder) and fills
+     * its tree from {@code sources}; the served root is the kernel's "/".
+     */
+    static RumpKernel boot(List<Path> sources, Consumer<RumpBuilder> configure, Consumer<ErrnoException> problems) throws ErrnoException {
+        Plan plan = plan(sources, problems);
+        RumpBuilder b = plan.builder();
         configure.accept(b);
         RumpKernel kernel = b.boot();
         try {
-            if (!imageRoot) {
-                fill(kernel.sys(), sources, names, types, problems);
-            }
+            plan.fill(kernel);
             return kernel;
         } catch (ErrnoException | RuntimeException e) {
             kernel.close();
