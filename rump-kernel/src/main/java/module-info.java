@@ -22,6 +22,8 @@ module io.jrump.kernel {
     exports io.jrump.dev.part to io.jrump.fs, io.jrump.cli;
     // HostTools: the demo, the benchmarks and the tests run the host's peer tools through it.
     exports io.jrump.platform.host;
+    // The one binding of the Linux C library calls, for the platforms that reach the host.
+    exports io.jrump.platform.host.linux to io.jrump.arm, io.jrump.xen;
 
     uses io.jrump.api.spi.PlatformProvider;
     uses io.jrump.api.spi.KernelComponent;

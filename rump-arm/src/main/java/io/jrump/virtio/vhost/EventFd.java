@@ -1,5 +1,6 @@
 package io.jrump.virtio.vhost;
 
+import io.jrump.platform.host.linux.Libc;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import io.jrump.api.ErrnoException;
@@ -16,9 +17,9 @@ final class EventFd implements AutoCloseable {
 
     static EventFd create(String what) throws ErrnoException {
         try {
-            return new EventFd(HostCalls.eventfd(0, HostCalls.EFD_CLOEXEC | HostCalls.EFD_NONBLOCK));
+            return new EventFd(Libc.eventfd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK));
         } catch (LastErrorException e) {
-            throw HostCalls.errno(e, "eventfd", what);
+            throw Libc.errno(e, "eventfd", what);
         }
     }
 
@@ -27,16 +28,16 @@ final class EventFd implements AutoCloseable {
         Memory one = new Memory(8);
         one.setLong(0, 1);
         try {
-            HostCalls.write(fd, com.sun.jna.Pointer.nativeValue(one), 8);
+            Libc.write(fd, com.sun.jna.Pointer.nativeValue(one), 8);
         } catch (LastErrorException e) {
-            throw HostCalls.errno(e, "write", "eventfd");
+            throw Libc.errno(e, "write", "eventfd");
         }
     }
 
     /** Reads and clears the counter; false when it was zero (EAGAIN). Called from one thread. */
     boolean consume() {
         try {
-            return HostCalls.read(fd, com.sun.jna.Pointer.nativeValue(value), 8) == 8;
+            return Libc.read(fd, com.sun.jna.Pointer.nativeValue(value), 8) == 8;
         } catch (LastErrorException e) {
             return false;
         }
@@ -49,7 +50,7 @@ final class EventFd implements AutoCloseable {
         }
         closed = true;
         try {
-            HostCalls.close(fd);
+            Libc.close(fd);
         } catch (LastErrorException ignored) {
             // closed is closed
         }

@@ -1,5 +1,6 @@
 package io.jrump.virtio.vhost;
 
+import io.jrump.platform.host.linux.Libc;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Pointer;
 import io.jrump.api.ErrnoException;
@@ -26,21 +27,21 @@ final class SharedMemory implements AutoCloseable {
 
     /** A region of {@code size} bytes seen by the device at guest-physical {@code base}. */
     static SharedMemory create(String name, long base, int size) throws ErrnoException {
-        HostCalls.ensureAvailable("memfd " + name);
+        Libc.ensureAvailable("memfd " + name);
         int fd;
         try {
-            fd = HostCalls.memfd_create(name, HostCalls.MFD_CLOEXEC);
+            fd = Libc.memfd_create(name, Libc.MFD_CLOEXEC);
         } catch (LastErrorException e) {
-            throw HostCalls.errno(e, "memfd_create", name);
+            throw Libc.errno(e, "memfd_create", name);
         }
         try {
-            HostCalls.ftruncate(fd, size);
-            long addr = HostCalls.mmap(0, size, HostCalls.PROT_READ | HostCalls.PROT_WRITE, HostCalls.MAP_SHARED, fd, 0);
+            Libc.ftruncate(fd, size);
+            long addr = Libc.mmap(0, size, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED, fd, 0);
             GuestMemory mem = new GuestMemory(base, new Pointer(addr).getByteBuffer(0, size));
             return new SharedMemory(fd, addr, size, mem);
         } catch (LastErrorException e) {
-            HostCalls.close(fd);
-            throw HostCalls.errno(e, "mmap", name);
+            Libc.close(fd);
+            throw Libc.errno(e, "mmap", name);
         }
     }
 
@@ -57,12 +58,12 @@ final class SharedMemory implements AutoCloseable {
         }
         closed = true;
         try {
-            HostCalls.munmap(address, size);
+            Libc.munmap(address, size);
         } catch (LastErrorException ignored) {
             // nothing left to do with an unmappable region
         }
         try {
-            HostCalls.close(fd);
+            Libc.close(fd);
         } catch (LastErrorException ignored) {
             // closed is closed
         }

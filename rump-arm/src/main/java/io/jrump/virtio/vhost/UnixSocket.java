@@ -1,5 +1,6 @@
 package io.jrump.virtio.vhost;
 
+import io.jrump.platform.host.linux.Libc;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
@@ -23,26 +24,26 @@ final class UnixSocket implements AutoCloseable {
     }
 
     static UnixSocket connect(String path) throws ErrnoException {
-        HostCalls.ensureAvailable("vhost-user " + path);
+        Libc.ensureAvailable("vhost-user " + path);
         byte[] p = path.getBytes(StandardCharsets.UTF_8);
-        if (p.length >= HostCalls.SUN_PATH_MAX) {
+        if (p.length >= Libc.SUN_PATH_MAX) {
             throw new ErrnoException(Errno.ENAMETOOLONG, "connect", path, "a Unix socket path has at most 107 bytes");
         }
         int fd;
         try {
-            fd = HostCalls.socket(HostCalls.AF_UNIX, HostCalls.SOCK_STREAM | HostCalls.SOCK_CLOEXEC, 0);
+            fd = Libc.socket(Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0);
         } catch (LastErrorException e) {
-            throw HostCalls.errno(e, "socket", path);
+            throw Libc.errno(e, "socket", path);
         }
-        Memory addr = new Memory(2 + HostCalls.SUN_PATH_MAX);
+        Memory addr = new Memory(2 + Libc.SUN_PATH_MAX);
         addr.clear();
-        addr.setShort(0, (short) HostCalls.AF_UNIX);
+        addr.setShort(0, (short) Libc.AF_UNIX);
         addr.write(2, p, 0, p.length);
         try {
-            HostCalls.connect(fd, Pointer.nativeValue(addr), 2 + p.length + 1);
+            Libc.connect(fd, Pointer.nativeValue(addr), 2 + p.length + 1);
         } catch (LastErrorException e) {
             closeQuietly(fd);
-            throw HostCalls.errno(e, "connect", path);
+            throw Libc.errno(e, "connect", path);
         }
         return new UnixSocket(fd, path);
     }
@@ -52,7 +53,7 @@ final class UnixSocket implements AutoCloseable {
         Memory buf = new Memory(data.length);
         buf.write(0, data, 0, data.length);
         Memory iov = new Memory(16);
-        Memory msg = new Memory(HostCalls.MSGHDR_SIZE);
+        Memory msg = new Memory(Libc.MSGHDR_SIZE);
         Memory control = null;
         long sent = 0;
         while (sent < data.length) {
@@ -63,22 +64,22 @@ final class UnixSocket implements AutoCloseable {
             msg.setLong(24, 1);
             if (sent == 0 && fds.length > 0) {
                 int dataLen = 4 * fds.length;
-                int space = HostCalls.CMSGHDR_SIZE + ((dataLen + 7) & ~7);
+                int space = Libc.CMSGHDR_SIZE + ((dataLen + 7) & ~7);
                 control = new Memory(space);
                 control.clear();
-                control.setLong(0, HostCalls.CMSGHDR_SIZE + dataLen);
-                control.setInt(8, HostCalls.SOL_SOCKET);
-                control.setInt(12, HostCalls.SCM_RIGHTS);
+                control.setLong(0, Libc.CMSGHDR_SIZE + dataLen);
+                control.setInt(8, Libc.SOL_SOCKET);
+                control.setInt(12, Libc.SCM_RIGHTS);
                 for (int i = 0; i < fds.length; i++) {
-                    control.setInt(HostCalls.CMSGHDR_SIZE + 4L * i, fds[i]);
+                    control.setInt(Libc.CMSGHDR_SIZE + 4L * i, fds[i]);
                 }
                 msg.setLong(32, Pointer.nativeValue(control));
                 msg.setLong(40, space);
             }
             try {
-                sent += HostCalls.sendmsg(fd, Pointer.nativeValue(msg), HostCalls.MSG_NOSIGNAL);
+                sent += Libc.sendmsg(fd, Pointer.nativeValue(msg), Libc.MSG_NOSIGNAL);
             } catch (LastErrorException e) {
-                throw HostCalls.errno(e, "sendmsg", path);
+                throw Libc.errno(e, "sendmsg", path);
             }
         }
     }
@@ -90,17 +91,17 @@ final class UnixSocket implements AutoCloseable {
      */
     byte[] receive(int n, int timeoutMillis) throws ErrnoException {
         Memory buf = new Memory(Math.max(1, n));
-        Memory pfd = new Memory(HostCalls.POLLFD_SIZE);
+        Memory pfd = new Memory(Libc.POLLFD_SIZE);
         long got = 0;
         while (got < n) {
             pfd.setInt(0, fd);
-            pfd.setShort(4, HostCalls.POLLIN);
+            pfd.setShort(4, Libc.POLLIN);
             pfd.setShort(6, (short) 0);
             try {
-                if (HostCalls.poll(Pointer.nativeValue(pfd), 1, timeoutMillis) == 0) {
+                if (Libc.poll(Pointer.nativeValue(pfd), 1, timeoutMillis) == 0) {
                     throw new ErrnoException(Errno.ETIMEDOUT, "recv", path, "the backend did not answer within " + timeoutMillis + " ms");
                 }
-                long r = HostCalls.read(fd, Pointer.nativeValue(buf) + got, n - got);
+                long r = Libc.read(fd, Pointer.nativeValue(buf) + got, n - got);
                 if (r == 0) {
                     throw new ErrnoException(Errno.ECONNRESET, "recv", path, "the backend closed the connection");
                 }
@@ -109,7 +110,7 @@ final class UnixSocket implements AutoCloseable {
                 if (e.getErrorCode() == 4) { // EINTR
                     continue;
                 }
-                throw HostCalls.errno(e, "recv", path);
+                throw Libc.errno(e, "recv", path);
             }
         }
         return buf.getByteArray(0, n);
@@ -117,7 +118,7 @@ final class UnixSocket implements AutoCloseable {
 
     private static void closeQuietly(int fd) {
         try {
-            HostCalls.close(fd);
+            Libc.close(fd);
         } catch (LastErrorException ignored) {
             // closed is closed
         }

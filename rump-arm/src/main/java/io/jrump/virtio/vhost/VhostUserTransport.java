@@ -1,5 +1,6 @@
 package io.jrump.virtio.vhost;
 
+import io.jrump.platform.host.linux.Libc;
 import static io.jrump.virtio.vhost.VhostUserMessage.*;
 
 import com.sun.jna.LastErrorException;
@@ -119,7 +120,7 @@ public final class VhostUserTransport implements Transport {
 
     /** Whether the native calls vhost-user needs are available here, and why not. */
     public static Throwable unavailabilityCause() {
-        return HostCalls.unavailabilityCause();
+        return Libc.unavailabilityCause();
     }
 
     private boolean replyAck() {
@@ -331,22 +332,22 @@ public final class VhostUserTransport implements Transport {
     /** The poller: waits on every call eventfd, the stop eventfd and the socket's hang-up. */
     private void pollCalls() {
         int n = rings.size() + 2;
-        Memory fds = new Memory((long) HostCalls.POLLFD_SIZE * n);
+        Memory fds = new Memory((long) Libc.POLLFD_SIZE * n);
         while (!closed) {
             fds.setInt(0, stop.fd);
-            fds.setShort(4, HostCalls.POLLIN);
+            fds.setShort(4, Libc.POLLIN);
             fds.setShort(6, (short) 0);
             fds.setInt(8, socket.fd);
-            fds.setShort(12, HostCalls.POLLRDHUP);
+            fds.setShort(12, Libc.POLLRDHUP);
             fds.setShort(14, (short) 0);
             for (int i = 0; i < rings.size(); i++) {
-                long at = (long) HostCalls.POLLFD_SIZE * (i + 2);
+                long at = (long) Libc.POLLFD_SIZE * (i + 2);
                 fds.setInt(at, rings.get(i).call.fd);
-                fds.setShort(at + 4, HostCalls.POLLIN);
+                fds.setShort(at + 4, Libc.POLLIN);
                 fds.setShort(at + 6, (short) 0);
             }
             try {
-                HostCalls.poll(Pointer.nativeValue(fds), n, -1);
+                Libc.poll(Pointer.nativeValue(fds), n, -1);
             } catch (LastErrorException e) {
                 if (e.getErrorCode() == 4) { // EINTR
                     continue;
@@ -357,12 +358,12 @@ public final class VhostUserTransport implements Transport {
             if (closed || fds.getShort(6) != 0) {
                 return;
             }
-            if ((fds.getShort(14) & (HostCalls.POLLRDHUP | HostCalls.POLLHUP | HostCalls.POLLERR)) != 0) {
+            if ((fds.getShort(14) & (Libc.POLLRDHUP | Libc.POLLHUP | Libc.POLLERR)) != 0) {
                 fail(new ErrnoException(Errno.EIO, "vhost-user", path, "the backend closed the connection"));
                 return;
             }
             for (int i = 0; i < rings.size(); i++) {
-                if (fds.getShort((long) HostCalls.POLLFD_SIZE * (i + 2) + 6) != 0) {
+                if (fds.getShort((long) Libc.POLLFD_SIZE * (i + 2) + 6) != 0) {
                     Ring r = rings.get(i);
                     r.call.consume();
                     r.onUsed.run();

@@ -1,5 +1,6 @@
 package io.jrump.platform.host;
 
+import io.jrump.platform.host.linux.Libc;
 import com.sun.jna.LastErrorException;
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
@@ -90,7 +91,7 @@ final class TapDevice implements NetDevice {
     private final boolean offload;
     private final Set<Offload> offloads;
     private final ByteBuffer tx = ByteBuffer.allocateDirect(RX_BUFFER);
-    private final long txAddress = LinuxCalls.address(tx);
+    private final long txAddress = Libc.address(tx);
     private final Thread reader;
     private volatile Receiver receiver;
     private volatile boolean closed;
@@ -121,30 +122,30 @@ final class TapDevice implements NetDevice {
     static TapDevice open(String name, boolean create, boolean offload, byte[] mac, BiFunction<String, Runnable, Thread> threads)
             throws ErrnoException {
         checkName(name);
-        LinuxCalls.ensureAvailable("tap " + name);
+        Libc.ensureAvailable("tap " + name);
         if (!create && !exists(name)) {
             throw new ErrnoException(Errno.ENODEV, "open", "tap " + name, "no such interface, and " + CREATE_OPTION + "=false");
         }
         int fd;
         try {
-            fd = LinuxCalls.open(TUN_PATH, LinuxCalls.O_RDWR | LinuxCalls.O_NONBLOCK | LinuxCalls.O_CLOEXEC);
+            fd = Libc.open(TUN_PATH, Libc.O_RDWR | Libc.O_NONBLOCK | Libc.O_CLOEXEC);
         } catch (LastErrorException e) {
             String why = e.getErrorCode() == Errno.ENOENT.number() ? "no " + TUN_PATH + " (no tun driver, or /dev not populated)"
                     : "cannot open " + TUN_PATH;
-            throw LinuxCalls.errno(e, "open", "tap " + name, why);
+            throw Libc.errno(e, "open", "tap " + name, why);
         }
         int wake = -1;
         try {
             attach(fd, name, create, offload);
             int mtu = queryMtu(name);
-            wake = LinuxCalls.eventfd(0, LinuxCalls.EFD_CLOEXEC | LinuxCalls.EFD_NONBLOCK);
+            wake = Libc.eventfd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK);
             TapDevice d = new TapDevice(name, fd, wake, mac.clone(), mtu, offload, threads);
             d.reader.start();
             return d;
         } catch (LastErrorException e) {
             closeQuietly(fd);
             closeQuietly(wake);
-            throw LinuxCalls.errno(e, "open", "tap " + name, "eventfd for the receive thread");
+            throw Libc.errno(e, "open", "tap " + name, "eventfd for the receive thread");
         } catch (ErrnoException | RuntimeException e) {
             closeQuietly(fd);
             closeQuietly(wake);
@@ -169,7 +170,7 @@ final class TapDevice implements NetDevice {
     /** Whether an interface of that name exists in the JVM's network namespace. */
     private static boolean exists(String name) {
         try {
-            return LinuxCalls.if_nametoindex(name) != 0;
+            return Libc.if_nametoindex(name) != 0;
         } catch (LastErrorException e) {
             return false;
         }
@@ -180,7 +181,7 @@ final class TapDevice implements NetDevice {
         ifr.putShort(IFNAMSIZ, (short) (IFF_TAP | IFF_NO_PI | IFF_VNET_HDR));
         boolean existed = exists(name);
         try {
-            LinuxCalls.ioctl(fd, TUNSETIFF, LinuxCalls.address(ifr));
+            Libc.ioctl(fd, TUNSETIFF, Libc.address(ifr));
         } catch (LastErrorException e) {
             int code = e.getErrorCode();
             String why;
@@ -195,14 +196,14 @@ final class TapDevice implements NetDevice {
             } else {
                 why = "TUNSETIFF failed";
             }
-            throw LinuxCalls.errno(e, "open", "tap " + name, why);
+            throw Libc.errno(e, "open", "tap " + name, why);
         }
         ByteBuffer size = ByteBuffer.allocateDirect(4).order(ByteOrder.nativeOrder()).putInt(0, VirtioNetHeader.SIZE);
         try {
-            LinuxCalls.ioctl(fd, TUNSETVNETHDRSZ, LinuxCalls.address(size));
-            LinuxCalls.ioctl(fd, TUNSETOFFLOAD, offload ? TUN_F_CSUM | TUN_F_TSO4 : 0);
+            Libc.ioctl(fd, TUNSETVNETHDRSZ, Libc.address(size));
+            Libc.ioctl(fd, TUNSETOFFLOAD, offload ? TUN_F_CSUM | TUN_F_TSO4 : 0);
         } catch (LastErrorException e) {
-            throw LinuxCalls.errno(e, "open", "tap " + name, "setting the virtio-net header and offloads");
+            throw Libc.errno(e, "open", "tap " + name, "setting the virtio-net header and offloads");
         }
     }
 
@@ -216,9 +217,9 @@ final class TapDevice implements NetDevice {
     /** An ioctl on an interface by name, through a datagram socket (the way ifconfig asks); returns the union's int. */
     private static int ifreqQuery(String name, long request) throws LastErrorException {
         ByteBuffer ifr = ifreq(name);
-        int s = LinuxCalls.socket(LinuxCalls.AF_INET, LinuxCalls.SOCK_DGRAM | LinuxCalls.SOCK_CLOEXEC, 0);
+        int s = Libc.socket(Libc.AF_INET, Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC, 0);
         try {
-            LinuxCalls.ioctl(s, request, LinuxCalls.address(ifr));
+            Libc.ioctl(s, request, Libc.address(ifr));
             return ifr.getInt(IFNAMSIZ);
         } finally {
             closeQuietly(s);
@@ -229,14 +230,14 @@ final class TapDevice implements NetDevice {
         try {
             return ifreqQuery(name, SIOCGIFMTU);
         } catch (LastErrorException e) {
-            throw LinuxCalls.errno(e, "open", "tap " + name, "SIOCGIFMTU");
+            throw Libc.errno(e, "open", "tap " + name, "SIOCGIFMTU");
         }
     }
 
     private static void closeQuietly(int fd) {
         if (fd >= 0) {
             try {
-                LinuxCalls.close(fd);
+                Libc.close(fd);
             } catch (LastErrorException e) {
                 // nothing to do: the descriptor is gone either way (close(2) on Linux)
             }
@@ -288,13 +289,13 @@ final class TapDevice implements NetDevice {
             tx.put(VirtioNetHeader.SIZE, frame, frame.position(), len);
             VirtioNetHeader.forTransmit(tx, 0, VirtioNetHeader.SIZE, len, mtu, offload);
             try {
-                LinuxCalls.write(fd, txAddress, VirtioNetHeader.SIZE + len);
+                Libc.write(fd, txAddress, VirtioNetHeader.SIZE + len);
             } catch (LastErrorException e) {
                 if (e.getErrorCode() == Errno.EIO.number()) {
                     hostDown = true;
                     throw new ErrnoException(Errno.ENETDOWN, "transmit", "tap " + name, "the host side of the TAP is down");
                 }
-                throw LinuxCalls.errno(e, "transmit", "tap " + name, null);
+                throw Libc.errno(e, "transmit", "tap " + name, null);
             }
         }
     }
@@ -322,11 +323,11 @@ final class TapDevice implements NetDevice {
     /** Reads until the TAP is empty, then sleeps in poll(2) until it has frames or {@link #close} signals. */
     private void receiveLoop() {
         ByteBuffer rx = ByteBuffer.allocateDirect(RX_BUFFER);
-        long rxAddress = LinuxCalls.address(rx);
-        ByteBuffer fds = ByteBuffer.allocateDirect(2 * LinuxCalls.POLLFD_SIZE).order(ByteOrder.nativeOrder());
-        fds.putInt(0, fd).putShort(4, LinuxCalls.POLLIN);
-        fds.putInt(LinuxCalls.POLLFD_SIZE, wakeFd).putShort(LinuxCalls.POLLFD_SIZE + 4, LinuxCalls.POLLIN);
-        long fdsAddress = LinuxCalls.address(fds);
+        long rxAddress = Libc.address(rx);
+        ByteBuffer fds = ByteBuffer.allocateDirect(2 * Libc.POLLFD_SIZE).order(ByteOrder.nativeOrder());
+        fds.putInt(0, fd).putShort(4, Libc.POLLIN);
+        fds.putInt(Libc.POLLFD_SIZE, wakeFd).putShort(Libc.POLLFD_SIZE + 4, Libc.POLLIN);
+        long fdsAddress = Libc.address(fds);
         boolean trusted = offloads.contains(Offload.RX_CHECKSUM);
         try {
             receive(rx, rxAddress, fds, fdsAddress, trusted);
@@ -346,7 +347,7 @@ final class TapDevice implements NetDevice {
         while (!closed) {
             long n;
             try {
-                n = LinuxCalls.read(fd, rxAddress, rx.capacity());
+                n = Libc.read(fd, rxAddress, rx.capacity());
             } catch (LastErrorException e) {
                 int code = e.getErrorCode();
                 if (code == Errno.EAGAIN.number()) {
@@ -369,15 +370,15 @@ final class TapDevice implements NetDevice {
 
     /** Waits in poll(2); false when woken to close. */
     private boolean sleep(ByteBuffer fds, long fdsAddress) {
-        fds.putShort(6, (short) 0).putShort(LinuxCalls.POLLFD_SIZE + 6, (short) 0);
+        fds.putShort(6, (short) 0).putShort(Libc.POLLFD_SIZE + 6, (short) 0);
         try {
-            LinuxCalls.poll(fdsAddress, 2, -1);
+            Libc.poll(fdsAddress, 2, -1);
         } catch (LastErrorException e) {
             if (e.getErrorCode() != Errno.EINTR.number()) {
                 throw e;
             }
         }
-        return fds.getShort(LinuxCalls.POLLFD_SIZE + 6) == 0 && !closed;
+        return fds.getShort(Libc.POLLFD_SIZE + 6) == 0 && !closed;
     }
 
     private void deliver(ByteBuffer rx, int n, boolean trusted) {
@@ -414,7 +415,7 @@ final class TapDevice implements NetDevice {
             if (!fdsClosed) {
                 ByteBuffer one = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder()).putLong(0, 1);
                 try {
-                    LinuxCalls.write(wakeFd, LinuxCalls.address(one), 8);
+                    Libc.write(wakeFd, Libc.address(one), 8);
                 } catch (LastErrorException e) {
                     // the counter cannot overflow from one write; nothing else can fail here
                 }

@@ -1,5 +1,6 @@
 package io.jrump.platform.host;
 
+import io.jrump.platform.host.linux.Libc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -54,8 +55,8 @@ class TapDeviceTest {
         if (!Files.exists(Path.of("/dev/net/tun"))) {
             return "no /dev/net/tun";
         }
-        if (!LinuxCalls.isAvailable()) {
-            return "no native access: " + LinuxCalls.unavailabilityCause();
+        if (!Libc.isAvailable()) {
+            return "no native access: " + Libc.unavailabilityCause();
         }
         return null;
     }

@@ -1,5 +1,6 @@
 package io.jrump.xen.hv.emu;
 
+import io.jrump.platform.host.linux.Libc;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Pointer;
 import io.jrump.api.ErrnoException;
@@ -28,21 +29,21 @@ final class DomainMemory implements AutoCloseable {
     }
 
     static DomainMemory create(String name, int pages) throws ErrnoException {
-        LinuxCalls.ensureAvailable("memfd_create " + name);
+        Libc.ensureAvailable("memfd_create " + name);
         long size = (long) pages * PAGE_SIZE;
         int fd;
         try {
-            fd = LinuxCalls.memfd_create(name, LinuxCalls.MFD_CLOEXEC);
+            fd = Libc.memfd_create(name, Libc.MFD_CLOEXEC);
         } catch (LastErrorException e) {
-            throw LinuxCalls.errno(e, "memfd_create", name);
+            throw Libc.errno(e, "memfd_create", name);
         }
         try {
-            LinuxCalls.ftruncate(fd, size);
-            long a = LinuxCalls.mmap(0, size, LinuxCalls.PROT_READ | LinuxCalls.PROT_WRITE, LinuxCalls.MAP_SHARED, fd, 0);
+            Libc.ftruncate(fd, size);
+            long a = Libc.mmap(0, size, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED, fd, 0);
             return new DomainMemory(fd, a, pages);
         } catch (LastErrorException e) {
-            LinuxCalls.close(fd);
-            throw LinuxCalls.errno(e, "mmap", name);
+            Libc.close(fd);
+            throw Libc.errno(e, "mmap", name);
         }
     }
 
@@ -73,9 +74,9 @@ final class DomainMemory implements AutoCloseable {
         }
         closed = true;
         try {
-            LinuxCalls.munmap(address, (long) pages * PAGE_SIZE);
+            Libc.munmap(address, (long) pages * PAGE_SIZE);
         } finally {
-            LinuxCalls.close(fd);
+            Libc.close(fd);
         }
     }
 }

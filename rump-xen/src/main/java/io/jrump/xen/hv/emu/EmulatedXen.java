@@ -1,5 +1,6 @@
 package io.jrump.xen.hv.emu;
 
+import io.jrump.platform.host.linux.Libc;
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
 import io.jrump.xen.hv.EventChannels;
@@ -24,11 +25,11 @@ public final class EmulatedXen implements AutoCloseable {
 
     /** Whether the emulation can run here (64-bit Linux with JNA), probed once. */
     public static boolean isAvailable() {
-        return LinuxCalls.isAvailable();
+        return Libc.isAvailable();
     }
 
     public static Throwable unavailabilityCause() {
-        return LinuxCalls.unavailabilityCause();
+        return Libc.unavailabilityCause();
     }
 
     /** Creates domain {@code domid} with {@code pages} pages of memory to grant (besides its grant table). */

@@ -1,5 +1,6 @@
 package io.jrump.xen.hv.emu;
 
+import io.jrump.platform.host.linux.Libc;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
@@ -33,9 +34,9 @@ final class EventPort implements EventChannel, EventPeer {
         this.port = port;
         this.remoteDomid = remoteDomid;
         try {
-            this.fd = LinuxCalls.eventfd(0, LinuxCalls.EFD_CLOEXEC);
+            this.fd = Libc.eventfd(0, Libc.EFD_CLOEXEC);
         } catch (LastErrorException e) {
-            throw LinuxCalls.errno(e, "eventfd", "event channel " + port);
+            throw Libc.errno(e, "eventfd", "event channel " + port);
         }
         one.setLong(0, 1);
         thread = new Thread(this::deliver, "xen-evtchn-d" + owner.domid() + "-p" + port);
@@ -59,7 +60,7 @@ final class EventPort implements EventChannel, EventPeer {
     private void deliver() {
         while (true) {
             try {
-                LinuxCalls.read(fd, Pointer.nativeValue(word), 8);
+                Libc.read(fd, Pointer.nativeValue(word), 8);
             } catch (LastErrorException e) {
                 if (e.getErrorCode() == Errno.EINTR.number()) {
                     continue;
@@ -85,14 +86,14 @@ final class EventPort implements EventChannel, EventPeer {
                 }
             }
         }
-        LinuxCalls.close(fd);
+        Libc.close(fd);
     }
 
     /** Writes to this port's eventfd, unless it closed (then the notification is lost, as on Xen). */
     @Override
     public synchronized void signal() {
         if (!closed) {
-            LinuxCalls.write(fd, Pointer.nativeValue(one), 8);
+            Libc.write(fd, Pointer.nativeValue(one), 8);
         }
     }
 
@@ -139,7 +140,7 @@ final class EventPort implements EventChannel, EventPeer {
             if (closed) {
                 return;
             }
-            LinuxCalls.write(fd, Pointer.nativeValue(one), 8); // wakes the delivery thread, which closes the fd
+            Libc.write(fd, Pointer.nativeValue(one), 8); // wakes the delivery thread, which closes the fd
             closed = true;
         }
         owner.closed(this);
