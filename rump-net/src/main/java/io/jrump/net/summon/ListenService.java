@@ -102,7 +102,7 @@ final class ListenService implements SummonedService {
                 Relay.Link l = summon(accepted);
                 traffic.incrementAndGet();
                 l.carry(c, n -> traffic.addAndGet(n));
-            } catch (Exception e) {
+            } catch (Exception | Error e) { // a failed boot (reported by summon) closes its client's connection: no client waits on it
                 try {
                     c.close();
                 } catch (IOException ignored) {
