@@ -66,4 +66,27 @@ class ListenSummonTest {
         }
         assertEquals(SummonReport.Event.SHUTDOWN, next().event(), "closing the summoner shuts the running kernel down");
     }
+
+    @Test
+    void aBootThatFailsWithAnErrorClosesEachClientAndKeepsAccepting() throws Exception {
+        try (Summoner summoner = new Summoner(reports::add)) {
+            Service broken = kernel -> {
+                throw new java.util.ServiceConfigurationError("no such provider");
+            };
+            SummonedService svc = summoner.onListen("broken", Rump.builder().component("net"),
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 7, Duration.ofSeconds(1), broken, null);
+            InetSocketAddress at = Summoner.listenAddress(svc);
+            for (int i = 0; i < 2; i++) {
+                try {
+                    assertEquals("", exchange(at, "hello"), "the client's connection is closed, not left waiting");
+                } catch (java.net.SocketException reset) {
+                    // closed with the client's bytes unread: a reset, as from any server that closes without reading
+                }
+                SummonReport r = next();
+                assertEquals(SummonReport.Event.FAILED, r.event(), r.toString());
+                assertTrue(r.detail().contains("no such provider"), r.toString());
+            }
+            assertNull(svc.kernel());
+        }
+    }
 }
