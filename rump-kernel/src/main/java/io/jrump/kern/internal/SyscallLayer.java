@@ -1,5 +1,12 @@
 package io.jrump.kern.internal;
 
+import static io.jrump.kern.internal.CallNames.call;
+import static io.jrump.kern.internal.CallNames.callFd;
+import static io.jrump.kern.internal.CallNames.callFdInt;
+import static io.jrump.kern.internal.CallNames.callInt;
+import static io.jrump.kern.internal.CallNames.run;
+import static io.jrump.kern.internal.CallNames.runFd;
+
 import io.jrump.api.DirEntry;
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
@@ -83,85 +90,6 @@ final class SyscallLayer implements Syscalls {
         }
         if (writeInto && b.isReadOnly()) {
             throw new ErrnoException(Errno.EFAULT, "buffer is read-only");
-        }
-    }
-
-    private static String fdName(int fd) {
-        return "fd " + fd;
-    }
-
-    // ---- naming the call in its failure ----
-    //
-    // Every call names itself and its argument once, on the way out of a failure ("open /x:
-    // ENOENT (...)"): the body runs in one of these, which adds the context to the
-    // ErrnoException it throws (withContext keeps the innermost, so a call made inside another,
-    // as readdir's getdents, keeps its own name). An fd is turned into its name only on failure.
-    // The helpers are small enough to be inlined, which lets the JIT see each lambda's class
-    // and drop its allocation.
-
-    /** A system call's body. */
-    @FunctionalInterface
-    private interface Body<T> {
-        T run() throws ErrnoException;
-    }
-
-    /** A system call's body that returns an int (a descriptor, a count). */
-    @FunctionalInterface
-    private interface IntBody {
-        int run() throws ErrnoException;
-    }
-
-    /** A system call's body that returns nothing. */
-    @FunctionalInterface
-    private interface VoidBody {
-        void run() throws ErrnoException;
-    }
-
-    private static <T> T call(String call, String path, Body<T> body) throws ErrnoException {
-        try {
-            return body.run();
-        } catch (ErrnoException e) {
-            throw e.withContext(call, path);
-        }
-    }
-
-    private static int callInt(String call, String path, IntBody body) throws ErrnoException {
-        try {
-            return body.run();
-        } catch (ErrnoException e) {
-            throw e.withContext(call, path);
-        }
-    }
-
-    private static void run(String call, String path, VoidBody body) throws ErrnoException {
-        try {
-            body.run();
-        } catch (ErrnoException e) {
-            throw e.withContext(call, path);
-        }
-    }
-
-    private static <T> T callFd(String call, int fd, Body<T> body) throws ErrnoException {
-        try {
-            return body.run();
-        } catch (ErrnoException e) {
-            throw e.withContext(call, fdName(fd));
-        }
-    }
-
-    private static int callFdInt(String call, int fd, IntBody body) throws ErrnoException {
-        try {
-            return body.run();
-        } catch (ErrnoException e) {
-            throw e.withContext(call, fdName(fd));
-        }
-    }
-
-    private static void runFd(String call, int fd, VoidBody body) throws ErrnoException {
-        try {
-            body.run();
-        } catch (ErrnoException e) {
-            throw e.withContext(call, fdName(fd));
         }
     }
 
@@ -497,11 +425,7 @@ final class SyscallLayer implements Syscalls {
     }
 
     private byte[] getxattr(String call, String path, String name, boolean follow) throws ErrnoException {
-        try {
-            return vfs(call, path).getxattr(proc, path, name, follow);
-        } catch (ErrnoException e) {
-            throw e.withContext(call, xattrContext(path, name));
-        }
+        return call(call, xattrContext(path, name), () -> vfs(call, path).getxattr(proc, path, name, follow));
     }
 
     @Override
@@ -515,11 +439,7 @@ final class SyscallLayer implements Syscalls {
     }
 
     private List<String> listxattr(String call, String path, boolean follow) throws ErrnoException {
-        try {
-            return vfs(call, path).listxattr(proc, path, follow);
-        } catch (ErrnoException e) {
-            throw e.withContext(call, path);
-        }
+        return call(call, path, () -> vfs(call, path).listxattr(proc, path, follow));
     }
 
     @Override
@@ -533,11 +453,7 @@ final class SyscallLayer implements Syscalls {
     }
 
     private void setxattr(String call, String path, String name, byte[] value, int flags, boolean follow) throws ErrnoException {
-        try {
-            vfs(call, path).setxattr(proc, path, name, value, flags, follow);
-        } catch (ErrnoException e) {
-            throw e.withContext(call, xattrContext(path, name));
-        }
+        run(call, xattrContext(path, name), () -> vfs(call, path).setxattr(proc, path, name, value, flags, follow));
     }
 
     @Override
@@ -551,11 +467,7 @@ final class SyscallLayer implements Syscalls {
     }
 
     private void removexattr(String call, String path, String name, boolean follow) throws ErrnoException {
-        try {
-            vfs(call, path).removexattr(proc, path, name, follow);
-        } catch (ErrnoException e) {
-            throw e.withContext(call, xattrContext(path, name));
-        }
+        run(call, xattrContext(path, name), () -> vfs(call, path).removexattr(proc, path, name, follow));
     }
 
     /** What an attribute call's message names: the path and the attribute ({@code /f (user.x)}). */
