@@ -117,6 +117,9 @@ final class ServeCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Consumer<String> log = accessLog(out);
         Consumer<ErrnoException> problems = e -> ErrorReporter.print(spec.commandLine(), e.getMessage());
+        if (summon) {
+            return summoned(host, out, log, problems);
+        }
         Consumer<RumpBuilder> devices = b -> {
             if (tap != null) {
                 b.tap("eth0", tap);
@@ -125,11 +128,6 @@ final class ServeCommand implements Callable<Integer> {
                 }
             }
         };
-        CountDownLatch stop = new CountDownLatch(1);
-        Thread hook = new Thread(stop::countDown, "rump-serve-stop");
-        if (summon) {
-            return summoned(host, out, log, problems, stop, hook);
-        }
         try (RumpKernel kernel = ServedTree.boot(sources, devices, problems)) {
             if (tap != null) {
                 kernel.netconfig().ipv4Address("eth0", ip);
@@ -137,32 +135,18 @@ final class ServeCommand implements Callable<Integer> {
                     kernel.netconfig().ipv4Gateway(gateway);
                 }
             }
-            Set<String> names = hostNames(host);
-            HttpOptions options = HttpOptions.defaults().withHeaderTimeout(headerTimeout).withIdleTimeout(idleTimeout)
-                    .withMaxConnections(maxConnections).withAccessLog(log).withHostNames(names);
-            try (HttpFileServer server = HttpFileServer.start(kernel, port, "/", options);
+            try (HttpFileServer server = HttpFileServer.start(kernel, port, "/", httpOptions(host, log));
                  HostForward forward = host != null ? HostForward.start(host, kernel, port) : null) {
                 String where = forward != null
                         ? "http://" + forward.address().getAddress().getHostAddress() + ":" + forward.address().getPort() + "/ (relayed to the kernel's port " + port + ")"
                         : "http://" + ip.replaceFirst("/.*", "") + (port == 80 ? "" : ":" + port) + "/ (kernel " + kernel.name() + " on " + tap + ")";
                 out.println("rump serve: serving " + sources + " at " + where);
                 out.flush();
-                Runtime.getRuntime().addShutdownHook(hook);
-                try {
-                    stop.await();
-                } catch (InterruptedException e) {
-                    // stopped by whoever runs the command in-process
-                }
+                untilStopped();
                 HttpFileServer.Stats s = server.stats();
                 out.println("rump serve: stopped after " + s.connections() + " connections, " + s.requests() + " requests, "
                         + s.bytesSent() + " body bytes sent" + (s.refused() > 0 ? ", " + s.refused() + " refused (busy)" : ""));
                 out.flush();
-            }
-        } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException | IllegalArgumentException e) {
-                // shutting down, or never added
             }
         }
         return 0;
@@ -173,12 +157,10 @@ final class ServeCommand implements Callable<Integer> {
      * arrives and starts the server on it; each boot and shutdown (with the kernel's accounting)
      * is printed as it happens, the totals at the end.
      */
-    private int summoned(InetSocketAddress host, PrintWriter out, Consumer<String> log, Consumer<ErrnoException> problems, CountDownLatch stop,
-            Thread hook) throws ErrnoException, IOException {
+    private int summoned(InetSocketAddress host, PrintWriter out, Consumer<String> log, Consumer<ErrnoException> problems)
+            throws ErrnoException, IOException {
         ServedTree.Plan plan = ServedTree.plan(sources, problems);
-        Set<String> names = hostNames(host);
-        HttpOptions options = HttpOptions.defaults().withHeaderTimeout(headerTimeout).withIdleTimeout(idleTimeout)
-                .withMaxConnections(maxConnections).withAccessLog(log).withHostNames(names);
+        HttpOptions options = httpOptions(host, log);
         Service service = kernel -> {
             plan.fill(kernel);
             return HttpFileServer.start(kernel, port, "/", options);
@@ -204,23 +186,39 @@ final class ServeCommand implements Callable<Integer> {
             }
             out.println("rump serve: serving " + sources + " at " + where + ", summoned on demand, idle after " + Durations.format(idle));
             out.flush();
-            Runtime.getRuntime().addShutdownHook(hook);
-            try {
-                stop.await();
-            } catch (InterruptedException e) {
-                // stopped by whoever runs the command in-process
-            }
+            untilStopped();
             summoner.close();
             out.println("rump serve: stopped; in all: " + served.totals());
             out.flush();
+        }
+        return 0;
+    }
+
+    /**
+     * Waits until the command is stopped: SIGINT or SIGTERM (through a shutdown hook), or an
+     * interrupt of the thread running it in-process.
+     */
+    private static void untilStopped() {
+        CountDownLatch stop = new CountDownLatch(1);
+        Thread hook = new Thread(stop::countDown, "rump-serve-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            stop.await();
+        } catch (InterruptedException e) {
+            // stopped by whoever runs the command in-process
         } finally {
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException | IllegalArgumentException e) {
-                // shutting down, or never added
+            } catch (IllegalStateException e) {
+                // the JVM is shutting down: the hook stays, and has already run
             }
         }
-        return 0;
+    }
+
+    /** The server's limits and log from the options, and the names it answers to (421 for others). */
+    private HttpOptions httpOptions(InetSocketAddress host, Consumer<String> log) {
+        return HttpOptions.defaults().withHeaderTimeout(headerTimeout).withIdleTimeout(idleTimeout).withMaxConnections(maxConnections)
+                .withAccessLog(log).withHostNames(hostNames(host));
     }
 
     private Set<String> hostNames(InetSocketAddress host) {
