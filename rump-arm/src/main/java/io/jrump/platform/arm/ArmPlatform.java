@@ -6,6 +6,7 @@ import io.jrump.api.ErrnoException;
 import io.jrump.api.NetDevice;
 import io.jrump.api.spi.DeviceInfo;
 import io.jrump.api.spi.Platform;
+import io.jrump.platform.host.HostedPlatform;
 import io.jrump.api.spi.PlatformConfig;
 import io.jrump.virtio.Virtio;
 import io.jrump.virtio.blk.VirtioBlk;
@@ -24,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * virtio devices, reached over vhost-user, each connected on first use and closed with the
  * kernel.
  */
-final class ArmPlatform implements Platform {
+final class ArmPlatform extends HostedPlatform {
     /** Builder option: the kernel's virtio devices, as {@link ArmDeviceSpec#parseList}; overrides the property. */
     static final String DEVICES_OPTION = "arm.devices";
     /** Builder option: milliseconds a device may take to answer before it counts as gone. */
@@ -35,7 +36,6 @@ final class ArmPlatform implements Platform {
     private static final int NET_MEMORY = 8 << 20;
 
     private final String kernelName;
-    private final Platform host;
     private final Map<String, ArmDeviceSpec> specs = new LinkedHashMap<>();
     private final long timeoutNanos;
     /** Devices opened, by name; guarded by this. */
@@ -43,8 +43,8 @@ final class ArmPlatform implements Platform {
     private boolean closed;
 
     ArmPlatform(PlatformConfig config, Platform host, String globalDevices) throws ErrnoException {
+        super(host);
         this.kernelName = config.kernelName();
-        this.host = host;
         try {
             String text = config.options().getOrDefault(DEVICES_OPTION, globalDevices);
             for (ArmDeviceSpec s : ArmDeviceSpec.parseList(text)) {
@@ -74,41 +74,6 @@ final class ArmPlatform implements Platform {
     @Override
     public String name() {
         return ArmPlatformProvider.NAME;
-    }
-
-    @Override
-    public long monotonicNanos() {
-        return host.monotonicNanos();
-    }
-
-    @Override
-    public long wallClockNanos() {
-        return host.wallClockNanos();
-    }
-
-    @Override
-    public void sleepNanos(long nanos) throws InterruptedException {
-        host.sleepNanos(nanos);
-    }
-
-    @Override
-    public void entropy(byte[] dst) {
-        host.entropy(dst);
-    }
-
-    @Override
-    public Thread newThread(String name, Runnable body) {
-        return host.newThread(name, body);
-    }
-
-    @Override
-    public Timer schedule(long delayNanos, Runnable task) {
-        return host.schedule(delayNanos, task);
-    }
-
-    @Override
-    public System.Logger logger() {
-        return host.logger();
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.jrump.api.ErrnoException;
 import io.jrump.api.NetDevice;
 import io.jrump.api.spi.DeviceInfo;
 import io.jrump.api.spi.Platform;
+import io.jrump.platform.host.HostedPlatform;
 import io.jrump.xen.blk.BlkFront;
 import io.jrump.xen.hv.Hypervisor;
 import io.jrump.xen.xenstore.XenStoreClient;
@@ -23,9 +24,8 @@ import java.util.Map;
  * each {@code vbd} is a block device named as Linux names it ({@code xvda}), opened as a
  * {@link BlkFront} on first use.
  */
-final class XenPlatform implements Platform {
+final class XenPlatform extends HostedPlatform {
     private final String name;
-    private final Platform host;
     private final XenStoreClient xs;
     private final Hypervisor hv;
     private final Duration ioTimeout;
@@ -37,8 +37,8 @@ final class XenPlatform implements Platform {
     private boolean closed;
 
     XenPlatform(String name, Platform host, XenStoreClient xs, Hypervisor hv, Duration ioTimeout, Map<String, String> aliases, AutoCloseable machine) {
+        super(host);
         this.name = name;
-        this.host = host;
         this.xs = xs;
         this.hv = hv;
         this.ioTimeout = ioTimeout;
@@ -49,41 +49,6 @@ final class XenPlatform implements Platform {
     @Override
     public String name() {
         return name;
-    }
-
-    @Override
-    public long monotonicNanos() {
-        return host.monotonicNanos();
-    }
-
-    @Override
-    public long wallClockNanos() {
-        return host.wallClockNanos();
-    }
-
-    @Override
-    public void sleepNanos(long nanos) throws InterruptedException {
-        host.sleepNanos(nanos);
-    }
-
-    @Override
-    public void entropy(byte[] dst) {
-        host.entropy(dst);
-    }
-
-    @Override
-    public Thread newThread(String threadName, Runnable body) {
-        return host.newThread(threadName, body);
-    }
-
-    @Override
-    public Timer schedule(long delayNanos, Runnable task) {
-        return host.schedule(delayNanos, task);
-    }
-
-    @Override
-    public System.Logger logger() {
-        return host.logger();
     }
 
     private String vbdDir() {
