@@ -56,6 +56,9 @@ final class Pipe {
             return 0;
         }
         while (count == 0) {
+            if (readerClosed) {
+                throw new ErrnoException(Errno.EBADF, "the read end was closed while reading");
+            }
             if (writerClosed) {
                 return 0;
             }
@@ -79,6 +82,9 @@ final class Pipe {
         boolean atomic = total <= PIPE_BUF;
         int written = 0;
         while (src.hasRemaining()) {
+            if (writerClosed) {
+                throw new ErrnoException(Errno.EBADF, "the write end was closed while writing");
+            }
             if (readerClosed) {
                 if (written > 0) {
                     return written;

@@ -137,4 +137,20 @@ class PipeTest {
         assertEquals(3, st.size());
         assertEquals(sys.fstat(p[1]).ino(), st.ino());
     }
+
+    @Test
+    void closingTheEndABlockedReaderUsesWakesItWithEbadf() throws Exception {
+        int[] p = sys.pipe();
+        CompletableFuture<Errno> reader = CompletableFuture.supplyAsync(() -> {
+            try {
+                sys.read(p[0], ByteBuffer.allocate(4));
+                return null;
+            } catch (ErrnoException e) {
+                return e.errno();
+            }
+        });
+        Thread.sleep(30);
+        sys.close(p[0]);
+        assertEquals(Errno.EBADF, reader.get(10, TimeUnit.SECONDS));
+    }
 }
