@@ -1,8 +1,5 @@
 package io.jrump.net.channels;
 
-import io.jrump.api.Errno;
-import io.jrump.api.ErrnoException;
-import io.jrump.api.KernelClosedException;
 import io.jrump.api.PollFd;
 import io.jrump.api.Syscalls;
 import java.io.IOException;
@@ -32,9 +29,9 @@ final class KernelServerSocketChannel extends ServerSocketChannel implements Ker
     private final KernelSelectorProvider provider;
     private final Syscalls sys;
     private final int fd;
+    private final Descriptor descriptor;
     private final Object lock = new Object();
     private volatile boolean bound;
-    private boolean killed;
     private ServerSocket adaptor;
 
     KernelServerSocketChannel(KernelSelectorProvider provider, int fd) {
@@ -42,6 +39,7 @@ final class KernelServerSocketChannel extends ServerSocketChannel implements Ker
         this.provider = provider;
         this.sys = provider.sys();
         this.fd = fd;
+        this.descriptor = new Descriptor(sys, fd);
     }
 
     @Override
@@ -63,14 +61,10 @@ final class KernelServerSocketChannel extends ServerSocketChannel implements Ker
                 throw new AlreadyBoundException();
             }
             InetSocketAddress a = local == null ? new InetSocketAddress(0) : Errnos.inet(local);
-            try {
+            KernelCalls.run(() -> {
                 sys.bind(fd, a);
                 sys.listen(fd, backlog < 1 ? DEFAULT_BACKLOG : backlog);
-            } catch (ErrnoException e) {
-                throw Errnos.map(e);
-            } catch (KernelClosedException e) {
-                throw Errnos.closed(e);
-            }
+            });
             bound = true;
         }
         return this;
@@ -82,13 +76,7 @@ final class KernelServerSocketChannel extends ServerSocketChannel implements Ker
         if (!bound) {
             return null;
         }
-        try {
-            return sys.getsockname(fd);
-        } catch (ErrnoException e) {
-            throw Errnos.map(e);
-        } catch (KernelClosedException e) {
-            throw Errnos.closed(e);
-        }
+        return KernelCalls.now(() -> sys.getsockname(fd));
     }
 
     @Override
@@ -129,22 +117,8 @@ final class KernelServerSocketChannel extends ServerSocketChannel implements Ker
         if (!bound) {
             throw new NotYetBoundException();
         }
-        boolean done = false;
-        try {
-            begin();
-            int s = sys.accept(fd);
-            done = true;
-            return new KernelSocketChannel(provider, s, true);
-        } catch (ErrnoException e) {
-            if (e.errno() == Errno.EAGAIN) {
-                return null;
-            }
-            throw Errnos.map(e);
-        } catch (KernelClosedException e) {
-            throw Errnos.closed(e);
-        } finally {
-            end(done);
-        }
+        int s = KernelCalls.blocking(this, KernelCalls.AGAIN, false, () -> sys.accept(fd));
+        return s == KernelCalls.AGAIN ? null : new KernelSocketChannel(provider, s, true);
     }
 
     @Override
@@ -164,24 +138,22 @@ final class KernelServerSocketChannel extends ServerSocketChannel implements Ker
 
     @Override
     protected void implCloseSelectableChannel() {
-        if (!isRegistered()) {
-            kill();
-        }
+        descriptor.channelClosed(isRegistered(), provider);
     }
 
     @Override
     public void kill() {
-        synchronized (lock) {
-            if (killed) {
-                return;
-            }
-            killed = true;
-        }
-        try {
-            sys.close(fd);
-        } catch (ErrnoException | KernelClosedException ignored) {
-            // the descriptor is gone either way
-        }
+        descriptor.close();
+    }
+
+    @Override
+    public void enterBlocking() {
+        begin();
+    }
+
+    @Override
+    public void leaveBlocking(boolean completed) throws java.nio.channels.AsynchronousCloseException {
+        end(completed);
     }
 
     @Override

@@ -1,0 +1,45 @@
+package io.jrump.net.channels;
+
+import io.jrump.api.KernelClosedException;
+import io.jrump.api.Syscalls;
+import java.io.IOException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A channel's kernel descriptor and its one close: the channel closes it when it is closed and
+ * no selector holds it any more ({@link KernelChannel#kill}), whichever comes last.
+ */
+final class Descriptor {
+    final Syscalls sys;
+    final int fd;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    Descriptor(Syscalls sys, int fd) {
+        this.sys = sys;
+        this.fd = fd;
+    }
+
+    void close() {
+        if (closed.compareAndSet(false, true)) {
+            KernelCalls.closeQuietly(sys, fd);
+        }
+    }
+
+    /**
+     * The channel was closed. Unregistered, its descriptor closes now. Registered, the file goes
+     * now all the same (which wakes a thread blocked in it, and the peer sees the close), but the
+     * descriptor number stays taken by {@code dead} until the selector lets go ({@link #close}):
+     * the JDK's own pre-close, a {@code dup2} of a dead file onto the descriptor.
+     */
+    void channelClosed(boolean registered, KernelSelectorProvider provider) {
+        if (!registered) {
+            close();
+            return;
+        }
+        try {
+            sys.dup2(provider.deadFd(), fd);
+        } catch (IOException | KernelClosedException ignored) {
+            // no dead file to be had: the kernel is closing, and the file with it
+        }
+    }
+}
