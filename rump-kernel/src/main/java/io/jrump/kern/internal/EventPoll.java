@@ -6,7 +6,6 @@ import io.jrump.api.ErrnoException;
 import io.jrump.api.OpenFlags;
 import io.jrump.api.PollFd;
 import io.jrump.api.Stat;
-import io.jrump.kern.CpuMeter;
 import io.jrump.kern.KFile;
 import io.jrump.kern.PollWaiter;
 import io.jrump.kern.WaitSet;
@@ -153,7 +152,7 @@ final class EventPoll extends KFile {
 
     /** epoll_wait: fills {@code out} with ready entries; see {@link io.jrump.api.Syscalls#epollWait}. */
     int await(EpollEvent[] out, int timeoutMillis) throws ErrnoException {
-        long deadline = timeoutMillis < 0 ? Long.MAX_VALUE : kernel.platform().monotonicNanos() + timeoutMillis * 1_000_000L;
+        long deadline = Poll.deadline(kernel, timeoutMillis);
         Thread me = Thread.currentThread();
         waiting.add(me);
         try {
@@ -165,23 +164,11 @@ final class EventPoll extends KFile {
                 if (!ready.isEmpty()) {
                     continue; // woken while harvesting
                 }
-                long left = deadline - kernel.platform().monotonicNanos();
-                if (left <= 0) {
+                if (!Poll.park(this, kernel, deadline)) {
                     return 0;
                 }
-                CpuMeter m = CpuMeter.pause();
-                if (timeoutMillis < 0) {
-                    LockSupport.park(this);
-                } else {
-                    LockSupport.parkNanos(this, left);
-                }
-                m.resume();
                 if (closed) {
                     throw new ErrnoException(Errno.EBADF, "the epoll descriptor was closed");
-                }
-                if (Thread.interrupted()) {
-                    me.interrupt();
-                    throw new ErrnoException(Errno.EINTR);
                 }
             }
         } finally {

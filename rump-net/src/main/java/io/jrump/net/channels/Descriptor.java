@@ -1,13 +1,18 @@
 package io.jrump.net.channels;
 
+import io.jrump.api.Fcntl;
 import io.jrump.api.KernelClosedException;
+import io.jrump.api.OpenFlags;
 import io.jrump.api.Syscalls;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A channel's kernel descriptor and its one close: the channel closes it when it is closed and
- * no selector holds it any more ({@link KernelChannel#kill}), whichever comes last.
+ * A channel's kernel descriptor, the calls every kind of channel makes on it alike (blocking
+ * mode, bind, local address), and its one close: the channel closes it when it is closed and no
+ * selector holds it any more ({@link KernelChannel#kill}), whichever comes last.
  */
 final class Descriptor {
     final Syscalls sys;
@@ -17,6 +22,24 @@ final class Descriptor {
     Descriptor(Syscalls sys, int fd) {
         this.sys = sys;
         this.fd = fd;
+    }
+
+    /** Sets or clears the descriptor's O_NONBLOCK: the channel's blocking mode. */
+    void nonBlocking(boolean on) throws IOException {
+        KernelCalls.run(() -> {
+            int flags = sys.fcntl(fd, Fcntl.F_GETFL, 0);
+            sys.fcntl(fd, Fcntl.F_SETFL, on ? flags | OpenFlags.O_NONBLOCK : flags & ~OpenFlags.O_NONBLOCK);
+        });
+    }
+
+    /** Binds the socket; {@code null} is any address and an ephemeral port, as the JDK's {@code bind(null)}. */
+    void bind(SocketAddress local) throws IOException {
+        InetSocketAddress a = local == null ? new InetSocketAddress(0) : Errnos.inet(local);
+        KernelCalls.run(() -> sys.bind(fd, a));
+    }
+
+    InetSocketAddress localAddress() throws IOException {
+        return KernelCalls.now(() -> sys.getsockname(fd));
     }
 
     void close() {

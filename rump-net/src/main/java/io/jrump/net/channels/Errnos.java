@@ -1,10 +1,7 @@
 package io.jrump.net.channels;
 
 import io.jrump.api.ErrnoException;
-import io.jrump.api.Fcntl;
 import io.jrump.api.KernelClosedException;
-import io.jrump.api.OpenFlags;
-import io.jrump.api.Syscalls;
 import io.jrump.api.SocketConstants;
 import java.io.IOException;
 import java.net.BindException;
@@ -57,14 +54,6 @@ final class Errnos {
     /** A new IPv4 socket of {@code type} (SOCK_STREAM, SOCK_DGRAM) in the provider's kernel. */
     static int socket(KernelSelectorProvider p, int type) throws IOException {
         return KernelCalls.now(() -> p.sys().socket(SocketConstants.AF_INET, type, 0));
-    }
-
-    /** Sets or clears the descriptor's O_NONBLOCK. */
-    static void nonBlocking(Syscalls sys, int fd, boolean on) throws IOException {
-        KernelCalls.run(() -> {
-            int flags = sys.fcntl(fd, Fcntl.F_GETFL, 0);
-            sys.fcntl(fd, Fcntl.F_SETFL, on ? flags | OpenFlags.O_NONBLOCK : flags & ~OpenFlags.O_NONBLOCK);
-        });
     }
 
     /** Checks an address the way the JDK's channels do: IPv4 only, resolved. */

@@ -2,7 +2,6 @@ package io.jrump.net.channels;
 
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
-import io.jrump.api.PollFd;
 import io.jrump.api.Syscalls;
 import java.io.IOException;
 import java.net.DatagramSocket;
@@ -19,7 +18,6 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.MembershipKey;
 import java.nio.channels.NotYetConnectedException;
-import java.nio.channels.SelectionKey;
 import java.util.Objects;
 import java.util.Set;
 
@@ -54,11 +52,6 @@ final class KernelDatagramChannel extends DatagramChannel implements KernelChann
         this.descriptor = new Descriptor(sys, fd);
     }
 
-    @Override
-    public int fd() {
-        return fd;
-    }
-
     private void ensureOpen() throws ClosedChannelException {
         if (!isOpen()) {
             throw new ClosedChannelException();
@@ -74,8 +67,7 @@ final class KernelDatagramChannel extends DatagramChannel implements KernelChann
             if (bound) {
                 throw new AlreadyBoundException();
             }
-            InetSocketAddress a = local == null ? new InetSocketAddress(0) : Errnos.inet(local);
-            KernelCalls.run(() -> sys.bind(fd, a));
+            descriptor.bind(local);
             bound = true;
         }
         return this;
@@ -93,7 +85,7 @@ final class KernelDatagramChannel extends DatagramChannel implements KernelChann
     @Override
     public SocketAddress getLocalAddress() throws IOException {
         ensureOpen();
-        return bound || remote != null ? KernelCalls.now(() -> sys.getsockname(fd)) : null;
+        return bound || remote != null ? descriptor.localAddress() : null;
     }
 
     @Override
@@ -278,43 +270,18 @@ final class KernelDatagramChannel extends DatagramChannel implements KernelChann
     // ---- selection and close ----
 
     @Override
+    public Descriptor descriptor() {
+        return descriptor;
+    }
+
+    @Override
     protected void implConfigureBlocking(boolean block) throws IOException {
-        Errnos.nonBlocking(sys, fd, !block);
-    }
-
-    @Override
-    public int pollEvents(int ops) {
-        int ev = 0;
-        if ((ops & SelectionKey.OP_READ) != 0) {
-            ev |= PollFd.POLLIN;
-        }
-        if ((ops & SelectionKey.OP_WRITE) != 0) {
-            ev |= PollFd.POLLOUT;
-        }
-        return ev;
-    }
-
-    @Override
-    public int readyOps(int revents, int ops) {
-        boolean trouble = (revents & (PollFd.POLLERR | PollFd.POLLHUP)) != 0;
-        int ready = 0;
-        if ((revents & PollFd.POLLIN) != 0 || trouble) {
-            ready |= SelectionKey.OP_READ;
-        }
-        if ((revents & PollFd.POLLOUT) != 0 || trouble) {
-            ready |= SelectionKey.OP_WRITE;
-        }
-        return ready & ops;
+        descriptor.nonBlocking(!block);
     }
 
     @Override
     protected void implCloseSelectableChannel() {
         descriptor.channelClosed(isRegistered(), provider);
-    }
-
-    @Override
-    public void kill() {
-        descriptor.close();
     }
 
     @Override

@@ -1,13 +1,11 @@
 package io.jrump.net.channels;
 
-import io.jrump.api.PollFd;
 import io.jrump.api.Syscalls;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.Pipe;
-import java.nio.channels.SelectionKey;
 import java.util.Objects;
 
 /**
@@ -86,33 +84,18 @@ final class KernelPipe extends Pipe {
         }
 
         @Override
-        public int fd() {
-            return descriptor.fd;
-        }
-
-        @Override
-        public int pollEvents(int ops) {
-            return (ops & SelectionKey.OP_READ) != 0 ? PollFd.POLLIN : 0;
-        }
-
-        @Override
-        public int readyOps(int revents, int ops) {
-            return (revents & (PollFd.POLLIN | PollFd.POLLHUP | PollFd.POLLERR)) != 0 ? ops & SelectionKey.OP_READ : 0;
+        public Descriptor descriptor() {
+            return descriptor;
         }
 
         @Override
         protected void implConfigureBlocking(boolean block) throws IOException {
-            Errnos.nonBlocking(descriptor.sys, descriptor.fd, !block);
+            descriptor.nonBlocking(!block);
         }
 
         @Override
         protected void implCloseSelectableChannel() {
             descriptor.channelClosed(isRegistered(), provider);
-        }
-
-        @Override
-        public void kill() {
-            descriptor.close();
         }
 
         @Override
@@ -172,33 +155,18 @@ final class KernelPipe extends Pipe {
         }
 
         @Override
-        public int fd() {
-            return descriptor.fd;
-        }
-
-        @Override
-        public int pollEvents(int ops) {
-            return (ops & SelectionKey.OP_WRITE) != 0 ? PollFd.POLLOUT : 0;
-        }
-
-        @Override
-        public int readyOps(int revents, int ops) {
-            return (revents & (PollFd.POLLOUT | PollFd.POLLHUP | PollFd.POLLERR)) != 0 ? ops & SelectionKey.OP_WRITE : 0;
+        public Descriptor descriptor() {
+            return descriptor;
         }
 
         @Override
         protected void implConfigureBlocking(boolean block) throws IOException {
-            Errnos.nonBlocking(descriptor.sys, descriptor.fd, !block);
+            descriptor.nonBlocking(!block);
         }
 
         @Override
         protected void implCloseSelectableChannel() {
             descriptor.channelClosed(isRegistered(), provider);
-        }
-
-        @Override
-        public void kill() {
-            descriptor.close();
         }
 
         @Override

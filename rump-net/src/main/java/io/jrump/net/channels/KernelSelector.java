@@ -67,8 +67,8 @@ final class KernelSelector extends AbstractSelector {
             int[] p = sys.pipe();
             wakeRead = p[0];
             wakeWrite = p[1];
-            Errnos.nonBlocking(sys, wakeRead, true);
-            Errnos.nonBlocking(sys, wakeWrite, true);
+            new Descriptor(sys, wakeRead).nonBlocking(true);
+            new Descriptor(sys, wakeWrite).nonBlocking(true);
             sys.epollCtl(epfd, EpollEvent.EPOLL_CTL_ADD, wakeRead, PollFd.POLLIN, WAKE);
         } catch (ErrnoException e) {
             throw Errnos.map(e);

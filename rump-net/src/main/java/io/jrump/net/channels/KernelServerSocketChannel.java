@@ -1,17 +1,14 @@
 package io.jrump.net.channels;
 
-import io.jrump.api.PollFd;
 import io.jrump.api.Syscalls;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.SocketAddress;
 import java.net.SocketOption;
 import java.nio.channels.AlreadyBoundException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.NotYetBoundException;
-import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.Set;
@@ -42,11 +39,6 @@ final class KernelServerSocketChannel extends ServerSocketChannel implements Ker
         this.descriptor = new Descriptor(sys, fd);
     }
 
-    @Override
-    public int fd() {
-        return fd;
-    }
-
     private void ensureOpen() throws ClosedChannelException {
         if (!isOpen()) {
             throw new ClosedChannelException();
@@ -60,11 +52,8 @@ final class KernelServerSocketChannel extends ServerSocketChannel implements Ker
             if (bound) {
                 throw new AlreadyBoundException();
             }
-            InetSocketAddress a = local == null ? new InetSocketAddress(0) : Errnos.inet(local);
-            KernelCalls.run(() -> {
-                sys.bind(fd, a);
-                sys.listen(fd, backlog < 1 ? DEFAULT_BACKLOG : backlog);
-            });
+            descriptor.bind(local);
+            KernelCalls.run(() -> sys.listen(fd, backlog < 1 ? DEFAULT_BACKLOG : backlog));
             bound = true;
         }
         return this;
@@ -76,7 +65,7 @@ final class KernelServerSocketChannel extends ServerSocketChannel implements Ker
         if (!bound) {
             return null;
         }
-        return KernelCalls.now(() -> sys.getsockname(fd));
+        return descriptor.localAddress();
     }
 
     @Override
@@ -122,28 +111,18 @@ final class KernelServerSocketChannel extends ServerSocketChannel implements Ker
     }
 
     @Override
+    public Descriptor descriptor() {
+        return descriptor;
+    }
+
+    @Override
     protected void implConfigureBlocking(boolean block) throws IOException {
-        Errnos.nonBlocking(sys, fd, !block);
-    }
-
-    @Override
-    public int pollEvents(int ops) {
-        return (ops & SelectionKey.OP_ACCEPT) != 0 ? PollFd.POLLIN : 0;
-    }
-
-    @Override
-    public int readyOps(int revents, int ops) {
-        return (revents & (PollFd.POLLIN | PollFd.POLLERR | PollFd.POLLHUP)) != 0 ? ops & SelectionKey.OP_ACCEPT : 0;
+        descriptor.nonBlocking(!block);
     }
 
     @Override
     protected void implCloseSelectableChannel() {
         descriptor.channelClosed(isRegistered(), provider);
-    }
-
-    @Override
-    public void kill() {
-        descriptor.close();
     }
 
     @Override

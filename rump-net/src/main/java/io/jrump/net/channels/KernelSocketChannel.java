@@ -5,7 +5,6 @@ import static io.jrump.api.SocketConstants.*;
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
 import io.jrump.api.KernelClosedException;
-import io.jrump.api.PollFd;
 import io.jrump.api.Syscalls;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -54,11 +53,6 @@ final class KernelSocketChannel extends SocketChannel implements KernelChannel {
         this.state = connected ? State.CONNECTED : State.UNCONNECTED;
     }
 
-    @Override
-    public int fd() {
-        return fd;
-    }
-
     private void ensureOpen() throws ClosedChannelException {
         if (!isOpen()) {
             throw new ClosedChannelException();
@@ -84,8 +78,7 @@ final class KernelSocketChannel extends SocketChannel implements KernelChannel {
             if (state == State.CONNECTED) {
                 throw new AlreadyConnectedException();
             }
-            InetSocketAddress a = local == null ? new InetSocketAddress(0) : Errnos.inet(local);
-            KernelCalls.run(() -> sys.bind(fd, a));
+            descriptor.bind(local);
         }
         return this;
     }
@@ -93,7 +86,7 @@ final class KernelSocketChannel extends SocketChannel implements KernelChannel {
     @Override
     public SocketAddress getLocalAddress() throws IOException {
         ensureOpen();
-        InetSocketAddress a = KernelCalls.now(() -> sys.getsockname(fd));
+        InetSocketAddress a = descriptor.localAddress();
         return a.getPort() == 0 && a.getAddress().isAnyLocalAddress() ? null : a;
     }
 
@@ -351,33 +344,18 @@ final class KernelSocketChannel extends SocketChannel implements KernelChannel {
     // ---- selection and close ----
 
     @Override
-    protected void implConfigureBlocking(boolean block) throws IOException {
-        Errnos.nonBlocking(sys, fd, !block);
+    public Descriptor descriptor() {
+        return descriptor;
     }
 
     @Override
-    public int pollEvents(int ops) {
-        int ev = 0;
-        if ((ops & SelectionKey.OP_READ) != 0) {
-            ev |= PollFd.POLLIN;
-        }
-        if ((ops & (SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT)) != 0) {
-            ev |= PollFd.POLLOUT;
-        }
-        return ev;
+    protected void implConfigureBlocking(boolean block) throws IOException {
+        descriptor.nonBlocking(!block);
     }
 
     @Override
     public int readyOps(int revents, int ops) {
-        boolean trouble = (revents & (PollFd.POLLERR | PollFd.POLLHUP)) != 0;
-        int ready = 0;
-        if ((revents & PollFd.POLLIN) != 0 || trouble) {
-            ready |= SelectionKey.OP_READ;
-        }
-        if ((revents & PollFd.POLLOUT) != 0 || trouble) {
-            ready |= state == State.PENDING ? SelectionKey.OP_CONNECT : SelectionKey.OP_WRITE;
-        }
-        return ready & ops;
+        return KernelChannel.ready(revents, SelectionKey.OP_READ, state == State.PENDING ? SelectionKey.OP_CONNECT : SelectionKey.OP_WRITE) & ops;
     }
 
     @Override
@@ -393,11 +371,6 @@ final class KernelSocketChannel extends SocketChannel implements KernelChannel {
             }
         }
         descriptor.channelClosed(isRegistered(), provider);
-    }
-
-    @Override
-    public void kill() {
-        descriptor.close();
     }
 
     @Override

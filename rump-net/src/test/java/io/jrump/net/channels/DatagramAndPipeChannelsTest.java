@@ -1,12 +1,9 @@
 package io.jrump.net.channels;
 
+import static io.jrump.net.channels.BusKernels.at;
 import static org.junit.jupiter.api.Assertions.*;
 
-import io.jrump.api.Rump;
-import io.jrump.api.RumpKernel;
-import io.jrump.net.dev.EthernetBus;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
 import java.net.StandardProtocolFamily;
@@ -30,32 +27,20 @@ import org.junit.jupiter.api.Timeout;
 /** Datagram channels between two kernels on a bus (10.0.0.1, 10.0.0.2) and pipes of one kernel. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class DatagramAndPipeChannelsTest {
-    private RumpKernel a;
-    private RumpKernel b;
+    private BusKernels bus;
     private SelectorProvider pa;
     private SelectorProvider pb;
 
     @BeforeEach
     void boot() throws Exception {
-        EthernetBus bus = new EthernetBus();
-        a = Rump.builder().component("net").boot();
-        b = Rump.builder().component("net").boot();
-        a.netconfig().ifcreate("shm0", bus.port());
-        b.netconfig().ifcreate("shm0", bus.port());
-        a.netconfig().ipv4Address("shm0", "10.0.0.1/24");
-        b.netconfig().ipv4Address("shm0", "10.0.0.2/24");
-        pa = KernelChannels.provider(a);
-        pb = KernelChannels.provider(b);
+        bus = new BusKernels();
+        pa = bus.pa;
+        pb = bus.pb;
     }
 
     @AfterEach
     void close() {
-        a.close();
-        b.close();
-    }
-
-    private static InetSocketAddress at(String ip, int port) throws Exception {
-        return new InetSocketAddress(InetAddress.getByName(ip), port);
+        bus.close();
     }
 
     private static ByteBuffer text(String s) {

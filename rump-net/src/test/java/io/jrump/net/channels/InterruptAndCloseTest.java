@@ -1,12 +1,9 @@
 package io.jrump.net.channels;
 
+import static io.jrump.net.channels.BusKernels.at;
 import static org.junit.jupiter.api.Assertions.*;
 
-import io.jrump.api.Rump;
-import io.jrump.api.RumpKernel;
-import io.jrump.net.dev.EthernetBus;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
@@ -41,28 +38,20 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class InterruptAndCloseTest {
-    private static RumpKernel a;
-    private static RumpKernel b;
+    private static BusKernels bus;
     private static SelectorProvider pa;
     private static SelectorProvider pb;
 
     @BeforeEach
     void boot() throws Exception {
-        EthernetBus bus = new EthernetBus();
-        a = Rump.builder().component("net").boot();
-        b = Rump.builder().component("net").boot();
-        a.netconfig().ifcreate("shm0", bus.port());
-        b.netconfig().ifcreate("shm0", bus.port());
-        a.netconfig().ipv4Address("shm0", "10.0.0.1/24");
-        b.netconfig().ipv4Address("shm0", "10.0.0.2/24");
-        pa = KernelChannels.provider(a);
-        pb = KernelChannels.provider(b);
+        bus = new BusKernels();
+        pa = bus.pa;
+        pb = bus.pb;
     }
 
     @AfterEach
     void close() {
-        a.close();
-        b.close();
+        bus.close();
     }
 
     /** A channel and a call on it that blocks until something ends it. */
@@ -77,10 +66,6 @@ class InterruptAndCloseTest {
     @FunctionalInterface
     private interface Setup {
         Blocked make() throws Exception;
-    }
-
-    private static InetSocketAddress at(String ip, int port) throws Exception {
-        return new InetSocketAddress(InetAddress.getByName(ip), port);
     }
 
     private static SocketChannel connected() throws Exception {
@@ -244,7 +229,7 @@ class InterruptAndCloseTest {
         Selector sel = pa.openSelector();
         d.configureBlocking(false);
         d.register(sel, SelectionKey.OP_READ);
-        a.close();
+        bus.a.close();
         assertThrows(ClosedChannelException.class, () -> s.read(ByteBuffer.allocate(1)));
         assertThrows(ClosedChannelException.class, () -> s.write(ByteBuffer.allocate(1)));
         assertThrows(ClosedChannelException.class, () -> s.setOption(StandardSocketOptions.TCP_NODELAY, true));
