@@ -3,6 +3,8 @@ package io.jrump.net.channels;
 import io.jrump.api.Rump;
 import io.jrump.api.RumpKernel;
 import io.jrump.net.dev.EthernetBus;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -15,16 +17,24 @@ final class BusKernels implements AutoCloseable {
     final SelectorProvider pa;
     final SelectorProvider pb;
 
-    BusKernels() throws Exception {
+    BusKernels() {
         EthernetBus bus = new EthernetBus();
-        a = Rump.builder().component("net").boot();
-        b = Rump.builder().component("net").boot();
-        a.netconfig().ifcreate("shm0", bus.port());
-        b.netconfig().ifcreate("shm0", bus.port());
-        a.netconfig().ipv4Address("shm0", "10.0.0.1/24");
-        b.netconfig().ipv4Address("shm0", "10.0.0.2/24");
+        a = boot(bus, "10.0.0.1/24");
+        b = boot(bus, "10.0.0.2/24");
         pa = KernelChannels.provider(a);
         pb = KernelChannels.provider(b);
+    }
+
+    private static RumpKernel boot(EthernetBus bus, String address) {
+        RumpKernel k = Rump.builder().component("net").boot();
+        try {
+            k.netconfig().ifcreate("shm0", bus.port());
+            k.netconfig().ipv4Address("shm0", address);
+        } catch (IOException e) {
+            k.close();
+            throw new UncheckedIOException(e);
+        }
+        return k;
     }
 
     static InetSocketAddress at(String ip, int port) throws UnknownHostException {

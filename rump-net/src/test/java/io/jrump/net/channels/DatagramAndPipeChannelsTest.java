@@ -20,23 +20,15 @@ import java.nio.channels.spi.SelectorProvider;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Datagram channels between two kernels on a bus (10.0.0.1, 10.0.0.2) and pipes of one kernel. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class DatagramAndPipeChannelsTest {
-    private BusKernels bus;
-    private SelectorProvider pa;
-    private SelectorProvider pb;
-
-    @BeforeEach
-    void boot() throws Exception {
-        bus = new BusKernels();
-        pa = bus.pa;
-        pb = bus.pb;
-    }
+    private final BusKernels bus = new BusKernels();
+    private final SelectorProvider pa = bus.pa;
+    private final SelectorProvider pb = bus.pb;
 
     @AfterEach
     void close() {
