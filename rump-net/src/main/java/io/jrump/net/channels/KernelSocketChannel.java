@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketAddress;
+import java.net.SocketException;
 import java.net.SocketOption;
 import java.nio.ByteBuffer;
 import java.nio.channels.AlreadyConnectedException;
@@ -43,6 +44,8 @@ final class KernelSocketChannel extends SocketChannel implements KernelChannel {
     private volatile InetSocketAddress remote;
     private volatile boolean inputShut;
     private volatile boolean outputShut;
+    /** A read saw the peer's reset: every later read reports it too. */
+    private volatile boolean reset;
 
     KernelSocketChannel(KernelSelectorProvider provider, int fd, boolean connected) {
         super(provider);
@@ -268,7 +271,17 @@ final class KernelSocketChannel extends SocketChannel implements KernelChannel {
 
     /** One read: the byte count, -1 at end of stream, 0 when nothing is there without waiting. */
     private int readOne(ByteBuffer dst, int flags) throws IOException {
-        int n = KernelCalls.blocking(this, KernelCalls.AGAIN, true, () -> sys.recv(fd, dst, flags));
+        if (reset) {
+            throw new SocketException("Connection reset");
+        }
+        int n;
+        try {
+            n = KernelCalls.blocking(this, KernelCalls.AGAIN, true, () -> sys.recv(fd, dst, flags));
+        } catch (SocketException e) {
+            // The kernel reports a reset once, as Linux does; the JDK's channel keeps reporting it.
+            reset = e.getCause() instanceof ErrnoException ee && ee.errno() == Errno.ECONNRESET;
+            throw e;
+        }
         return n == 0 ? -1 : n == KernelCalls.AGAIN ? 0 : n;
     }
 
