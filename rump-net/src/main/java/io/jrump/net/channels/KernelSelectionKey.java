@@ -4,6 +4,7 @@ import java.nio.channels.CancelledKeyException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.Selector;
 import java.nio.channels.spi.AbstractSelectionKey;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /** A registration of a kernel channel with a {@link KernelSelector}; a change of its interest set reaches the kernel at the next select. */
 final class KernelSelectionKey extends AbstractSelectionKey {
@@ -13,6 +14,8 @@ final class KernelSelectionKey extends AbstractSelectionKey {
     private volatile int readyOps;
     /** The events of the kernel's epoll entry (0: none); the selector's lock guards it. */
     private int registeredEvents;
+    /** Whether the key waits in the selector's update queue, so repeated changes queue it once. */
+    final AtomicBoolean updateQueued = new AtomicBoolean();
 
     KernelSelectionKey(SelectableChannel channel, KernelSelector selector, int ops) {
         this.channel = channel;

@@ -104,13 +104,15 @@ final class KernelSelector extends AbstractSelector {
         KernelSelectionKey k = new KernelSelectionKey(ch, this, ops);
         k.attach(att);
         keys.add(k);
-        updates.add(k);
+        interestChanged(k);
         return k;
     }
 
     /** The key's interest set changed: the kernel's entry follows at the next select. */
     void interestChanged(KernelSelectionKey k) {
-        updates.add(k);
+        if (k.updateQueued.compareAndSet(false, true)) {
+            updates.add(k);
+        }
     }
 
     /** How many keys the last select looked at (for the tests of its cost). */
@@ -223,6 +225,7 @@ final class KernelSelector extends AbstractSelector {
     private void processUpdates() throws IOException {
         KernelSelectionKey k;
         while ((k = updates.poll()) != null) {
+            k.updateQueued.set(false); // a change from here on queues the key again
             if (!k.isValid()) {
                 continue;
             }
