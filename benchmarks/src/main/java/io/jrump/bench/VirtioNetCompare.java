@@ -70,6 +70,7 @@ public final class VirtioNetCompare {
         List<List<Double>> virtio = lists();
         List<List<Double>> bus = lists();
         long[] lost = new long[1];
+        String[] offloads = {""};
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (!Files.exists(sock)) {
@@ -85,6 +86,7 @@ public final class VirtioNetCompare {
             });
             byte[] mac = {2, 0, 0, 0, 0, 1};
             try (VirtioNet eth = VirtioNet.open(t, "eth0", mac, TimeUnit.SECONDS.toNanos(10))) {
+                offloads[0] = "features negotiated with testpmd 0x" + Long.toHexString(eth.features()) + ", offloads " + eth.offloads();
                 EthernetBus b = new EthernetBus();
                 NetDevice near = b.port();
                 NetDevice far = b.port();
@@ -130,7 +132,7 @@ public final class VirtioNetCompare {
             out.println(new Row("virtio-net (vhost-user, dpdk-testpmd macswap): " + CASES[i], v -> Units.count((long) v) + "/s",
                     samples(virtio.get(i)), "the same exchange on the in-memory bus", samples(bus.get(i)), Target.report()).markdown());
         }
-        out.println("frames lost (no echo within " + LOSS_WAIT_MS + " ms): " + lost[0]);
+        out.println("frames lost (no echo within " + LOSS_WAIT_MS + " ms): " + lost[0] + "; " + offloads[0]);
     }
 
     private static List<List<Double>> lists() {
