@@ -211,7 +211,7 @@ public final class VirtioCompare {
         };
     }
 
-    private static Samples samples(List<Double> l) {
+    static Samples samples(List<Double> l) {
         return Samples.of(l.stream().mapToDouble(Double::doubleValue).toArray());
     }
 

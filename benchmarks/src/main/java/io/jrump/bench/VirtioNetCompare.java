@@ -2,7 +2,6 @@ package io.jrump.bench;
 
 import io.jrump.api.ErrnoException;
 import io.jrump.api.NetDevice;
-import io.jrump.measure.Samples;
 import io.jrump.measure.Units;
 import io.jrump.net.dev.EthernetBus;
 import io.jrump.platform.host.HostTools;
@@ -130,7 +129,7 @@ public final class VirtioNetCompare {
         out.println(Row.HEADER);
         for (int i = 0; i < CASES.length; i++) {
             out.println(new Row("virtio-net (vhost-user, dpdk-testpmd macswap): " + CASES[i], v -> Units.count((long) v) + "/s",
-                    samples(virtio.get(i)), "the same exchange on the in-memory bus", samples(bus.get(i)), Target.report()).markdown());
+                    VirtioCompare.samples(virtio.get(i)), "the same exchange on the in-memory bus", VirtioCompare.samples(bus.get(i)), Target.report()).markdown());
         }
         out.println("frames lost (no echo within " + LOSS_WAIT_MS + " ms): " + lost[0] + "; " + offloads[0]);
     }
@@ -181,9 +180,5 @@ public final class VirtioNetCompare {
         double rate = count / ((System.nanoTime() - t0) / 1e9);
         dev.receiver(null);
         return rate;
-    }
-
-    private static Samples samples(List<Double> l) {
-        return Samples.of(l.stream().mapToDouble(Double::doubleValue).toArray());
     }
 }

@@ -76,8 +76,8 @@ class ArmPlatformTest {
         assertTrue(ArmPlatformProvider.probeHere("vhost-user-blk:/x", "Linux", "aarch64", dtb).supported());
     }
 
-    @Test
-    void kernelOnTheArmPlatformMountsExt2FromVhostUserBlk() throws Exception {
+    /** A 16 MiB raw image with an empty ext2 file system. */
+    private Path ext2Image() throws Exception {
         Path img = dir.resolve("disk.raw");
         try (RandomAccessFile f = new RandomAccessFile(img.toFile(), "rw")) {
             f.setLength(16 << 20);
@@ -85,6 +85,12 @@ class ArmPlatformTest {
         try (BlockDevice file = io.jrump.dev.FileBlockDevice.open(img, false, false)) {
             Mkfs.format(file, new MkfsOptions("ext2", 1024, "", null), true);
         }
+        return img;
+    }
+
+    @Test
+    void kernelOnTheArmPlatformMountsExt2FromVhostUserBlk() throws Exception {
+        Path img = ext2Image();
         try (StorageDaemon qsd = StorageDaemon.start(dir, img, "raw", true)) {
             var builder = Rump.builder().platform("arm").option("arm.devices", "vhost-user-blk:" + qsd.socket);
             try (RumpKernel k = builder.boot()) {
@@ -113,13 +119,7 @@ class ArmPlatformTest {
     /** The builder's vhostUserBlock and vhostUserNet: devices by socket path, beside the builder's other disks. */
     @Test
     void builderAttachesVhostUserDevicesBySocketPath() throws Exception {
-        Path img = dir.resolve("disk.raw");
-        try (RandomAccessFile f = new RandomAccessFile(img.toFile(), "rw")) {
-            f.setLength(16 << 20);
-        }
-        try (BlockDevice file = io.jrump.dev.FileBlockDevice.open(img, false, false)) {
-            Mkfs.format(file, new MkfsOptions("ext2", 1024, "", null), true);
-        }
+        Path img = ext2Image();
         try (StorageDaemon qsd = StorageDaemon.start(dir, img, "raw", true)) {
             var builder = Rump.builder().platform("arm").vhostUserBlock("vdz", qsd.socket).memoryDisk("scratch", 1 << 20);
             try (RumpKernel k = builder.boot()) {
