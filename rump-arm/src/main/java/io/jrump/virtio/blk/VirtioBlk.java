@@ -31,7 +31,7 @@ import java.util.List;
  * ({@link DmaPool}); a caller's buffer that already lies in the shared memory ({@link
  * #sharedBuffer}) is handed to the device as it is, with no copy. A transfer larger than one
  * request may carry ({@code size_max} per segment, {@code seg_max} segments, at most {@value
- * #MAX_REQUEST} bytes) is split, and its requests travel together, up to {@value #WINDOW} in
+ * #MAX_REQUEST} bytes, {@value #BOUNCE_REQUEST} through bounce buffers) is split, and its requests travel together, up to {@value #WINDOW} in
  * flight per caller; concurrent callers add theirs, up to the ring's size.
  *
  * <p>The request path is the caller's: it fills the descriptors and kicks the device itself,
@@ -49,6 +49,11 @@ public final class VirtioBlk implements BlockDevice {
     static final int WINDOW = 8;
     /** The largest data of one request, whatever the device allows: bounds the bounce memory per request. */
     static final int MAX_REQUEST = 1024 * 1024;
+    /**
+     * The largest request of a transfer through bounce buffers: smaller than {@link #MAX_REQUEST}
+     * so that copying one part overlaps the device's work on the others.
+     */
+    static final int BOUNCE_REQUEST = 256 * 1024;
     /** Room before the data in a request's bounce buffer: the 16-byte header at 0, the status byte at {@link #STATUS_AT}. */
     private static final int PREFIX = 64;
     private static final int STATUS_AT = 16;
@@ -248,8 +253,9 @@ public final class VirtioBlk implements BlockDevice {
         long shared = len == 0 ? -1 : mem.gpaOf(buf);
         try {
             int done = 0;
+            int most = shared >= 0 ? maxData : Math.min(maxData, BOUNCE_REQUEST);
             while (done < len) {
-                int n = Math.min(maxData, len - done);
+                int n = Math.min(most, len - done);
                 Request r;
                 if (shared >= 0) {
                     r = submit(call, type, vsector + done / SECTOR, null, 0, shared + done, n);
