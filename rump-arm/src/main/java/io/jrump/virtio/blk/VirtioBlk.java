@@ -31,8 +31,9 @@ import java.util.List;
  * ({@link DmaPool}); a caller's buffer that already lies in the shared memory ({@link
  * #sharedBuffer}) is handed to the device as it is, with no copy. A transfer larger than one
  * request may carry ({@code size_max} per segment, {@code seg_max} segments, at most {@value
- * #MAX_REQUEST} bytes, {@value #BOUNCE_REQUEST} through bounce buffers) is split, and its requests travel together, up to {@value #WINDOW} in
- * flight per caller; concurrent callers add theirs, up to the ring's size.
+ * #MAX_REQUEST} bytes, {@value #BOUNCE_REQUEST} through bounce buffers) is split, and its
+ * requests travel together, up to {@value #WINDOW} in flight per caller; concurrent callers add
+ * theirs, up to the ring's size.
  *
  * <p>The request path is the caller's: it fills the descriptors and kicks the device itself,
  * and where the transport allows ({@link Transport#callerWaits()}, vhost-user) it also waits
