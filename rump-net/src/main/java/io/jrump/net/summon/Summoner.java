@@ -8,8 +8,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -31,8 +35,16 @@ import java.util.function.Consumer;
  * boot is reported to the listener given here, on the thread that saw it.
  */
 public final class Summoner implements AutoCloseable {
+    /**
+     * How long a boot thread beyond the first waits for another summons. One thread always
+     * waits, started with the summoner, so a summons does not pay for creating a thread (a
+     * measurable part of a cold summons); services summoned at once each get their own.
+     */
+    private static final long BOOT_THREAD_KEEP_SECONDS = 60;
+
     private final Consumer<SummonReport> reports;
     private final ScheduledExecutorService checker;
+    private final ExecutorService boots;
     private final List<SummonedService> services = new CopyOnWriteArrayList<>();
 
     public Summoner(Consumer<SummonReport> reports) {
@@ -42,6 +54,14 @@ public final class Summoner implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(1, Integer.MAX_VALUE, BOOT_THREAD_KEEP_SECONDS, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                r -> {
+                    Thread t = new Thread(r, "summoner-boot");
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.prestartCoreThread();
+        this.boots = pool;
     }
 
     /**
@@ -58,7 +78,7 @@ public final class Summoner implements AutoCloseable {
         if (idle.isNegative() || idle.isZero()) {
             throw new IllegalArgumentException("idle time must be positive: " + idle);
         }
-        DeviceService s = new DeviceService(name, builder, device, address, idle, service, reports, checker);
+        DeviceService s = new DeviceService(name, builder, device, address, idle, service, reports, checker, boots);
         services.add(s);
         return s;
     }
@@ -103,5 +123,6 @@ public final class Summoner implements AutoCloseable {
             s.close();
         }
         checker.shutdownNow();
+        boots.shutdownNow();
     }
 }
