@@ -5,7 +5,9 @@ import io.jrump.api.RumpBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -20,8 +22,9 @@ import java.util.function.Consumer;
  * Kernels summoned just in time (after Jitsu, "Just-In-Time Summoning of Unikernels"): each
  * service is a kernel configuration, an address and something to run on the kernel; nothing
  * is booted until traffic for the service arrives, and the kernel shuts down after a stretch
- * without any. Services are independent: each has its own device and address, its own queue,
- * its own kernels, and is summoned and shut down on its own.
+ * without any. Services are independent: each has its own address (on a device of its own or
+ * one it shares with others), its own queue, its own kernels, and is summoned and shut down on
+ * its own.
  *
  * <pre>{@code
  * try (Summoner s = new Summoner(System.err::println)) {
@@ -46,6 +49,7 @@ public final class Summoner implements AutoCloseable {
     private final ScheduledExecutorService checker;
     private final ExecutorService boots;
     private final List<SummonedService> services = new CopyOnWriteArrayList<>();
+    private final Map<NetDevice, SharedDevice> devices = new IdentityHashMap<>();
 
     public Summoner(Consumer<SummonReport> reports) {
         this.reports = Objects.requireNonNull(reports, "reports");
@@ -66,9 +70,15 @@ public final class Summoner implements AutoCloseable {
 
     /**
      * A service summoned by frames on {@code device} (a TAP from the host platform, or a port of
-     * an {@link io.jrump.net.dev.EthernetBus}), which the service owns from now on and closes
-     * with it. Each kernel booted from {@code builder} gets the device as interface
-     * {@code address.ifname()} with the address configured, then {@code service} is started.
+     * an {@link io.jrump.net.dev.EthernetBus}), which the summoner owns from now on and closes
+     * with the last service on it. Each kernel booted from {@code builder} gets the device as
+     * interface {@code address.ifname()} with the address configured, then {@code service} is
+     * started.
+     *
+     * <p>Several services may share one device, each at its own address (like aliases on one
+     * interface: one MAC, several addresses, so Linux sees one link): frames for an address go to
+     * its service alone, which is summoned and shut down on its own; two services at one address
+     * are refused.
      */
     public SummonedService onDevice(String name, RumpBuilder builder, NetDevice device, ServiceAddress address, Duration idle,
             Service service) {
@@ -78,7 +88,12 @@ public final class Summoner implements AutoCloseable {
         if (idle.isNegative() || idle.isZero()) {
             throw new IllegalArgumentException("idle time must be positive: " + idle);
         }
-        DeviceService s = new DeviceService(name, builder, device, address, idle, service, reports, checker, boots);
+        NetDevice view;
+        synchronized (devices) {
+            SharedDevice shared = devices.computeIfAbsent(device, SharedDevice::new);
+            view = shared.view(address.ip());
+        }
+        DeviceService s = new DeviceService(name, builder, view, address, idle, service, reports, checker, boots);
         services.add(s);
         return s;
     }
