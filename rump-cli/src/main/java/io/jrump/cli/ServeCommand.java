@@ -241,10 +241,11 @@ final class ServeCommand implements Callable<Integer> {
         };
         if (host != null) {
             SummonedService s = summoner.onListen(name, plan.builder(), host, port, idle, service, null);
+            s.warmUp();
             InetSocketAddress a = Summoner.listenAddress(s);
             return "http://" + a.getAddress().getHostAddress() + ":" + a.getPort() + "/ (relayed to the kernel's port " + port + ")";
         }
-        summoner.onDevice(name, plan.builder(), device, new ServiceAddress("eth0", cidr, gateway, port), idle, service);
+        summoner.onDevice(name, plan.builder(), device, new ServiceAddress("eth0", cidr, gateway, port), idle, service).warmUp();
         return "http://" + cidr.replaceFirst("/.*", "") + (port == 80 ? "" : ":" + port) + "/ (on " + tap + ")";
     }
 

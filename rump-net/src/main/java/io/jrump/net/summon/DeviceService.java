@@ -93,6 +93,11 @@ final class DeviceService implements SummonedService {
         return state == State.LIVE ? kernel : null;
     }
 
+    @Override
+    public void warmUp() throws java.io.IOException {
+        WarmUp.rehearse(builder, address, service);
+    }
+
     /** Frames dropped because no kernel ran and they summoned none, or the queue was full. */
     long dropped() {
         return dropped.get();

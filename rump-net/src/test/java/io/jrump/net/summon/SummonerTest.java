@@ -259,4 +259,22 @@ class SummonerTest {
         assertEquals("a", next(SummonReport.Event.BOOTED).service(), "a is summoned again by its next request");
         assertEquals(bKernel, b.kernel());
     }
+
+    /** A rehearsal starts the service off the device, leaves no kernel running, and fails for a service that does not listen. */
+    @Test
+    void aWarmUpStartsTheServiceOffTheDeviceAndCatchesOneThatDoesNotListen() throws Exception {
+        DeviceService svc = echo("echo", "10.0.0.2/24", 7, Duration.ofSeconds(30));
+        svc.warmUp();
+        assertEquals(1, boots.get(), "the service was started once");
+        assertNull(svc.kernel(), "a kernel still runs after the rehearsal");
+        assertEquals(0, svc.totals().boots(), "the rehearsal was accounted");
+        assertNull(reports.poll(), "the rehearsal was reported");
+        assertEquals("hi", exchange("10.0.0.2", 7, "hi"));
+        assertEquals(SummonReport.Event.BOOTED, next(SummonReport.Event.BOOTED).event());
+
+        SummonedService deaf = summoner.onDevice("deaf", Rump.builder().component("net"), bus.port(), ServiceAddress.of("eth0", "10.0.0.9/24", 80),
+                Duration.ofSeconds(30), kernel -> () -> { });
+        io.jrump.api.ErrnoException e = org.junit.jupiter.api.Assertions.assertThrows(io.jrump.api.ErrnoException.class, deaf::warmUp);
+        assertEquals(io.jrump.api.Errno.ECONNREFUSED, e.errno(), e.getMessage());
+    }
 }
