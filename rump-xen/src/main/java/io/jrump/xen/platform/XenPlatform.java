@@ -9,6 +9,7 @@ import io.jrump.api.spi.Platform;
 import io.jrump.platform.host.HostedPlatform;
 import io.jrump.xen.blk.BlkFront;
 import io.jrump.xen.hv.Hypervisor;
+import io.jrump.xen.net.NetFront;
 import io.jrump.xen.xenstore.XenStoreClient;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,7 +23,8 @@ import java.util.Map;
  * are the host JVM's (a platform opened from the host provider does them), and the devices are
  * Xen's paravirtual ones, found in xenstore under {@code /local/domain/<domid>/device}:
  * each {@code vbd} is a block device named as Linux names it ({@code xvda}), opened as a
- * {@link BlkFront} on first use.
+ * {@link BlkFront} on first use, and each {@code vif} a network device named {@code vif<devid>}
+ * ({@code vif0}), opened as a {@link NetFront} on first use.
  */
 final class XenPlatform extends HostedPlatform {
     private final String name;
@@ -34,6 +36,8 @@ final class XenPlatform extends HostedPlatform {
     private final Map<String, String> aliases;
     /** Guarded by this. */
     private final Map<String, BlkFront> opened = new HashMap<>();
+    /** Guarded by this. */
+    private final Map<String, NetFront> openedNet = new HashMap<>();
     private boolean closed;
 
     XenPlatform(String name, Platform host, XenStoreClient xs, Hypervisor hv, Duration ioTimeout, Map<String, String> aliases, AutoCloseable machine) {
@@ -77,12 +81,41 @@ final class XenPlatform extends HostedPlatform {
         return out;
     }
 
+    private String vifDir() {
+        return "/local/domain/" + hv.domid() + "/device/vif";
+    }
+
+    /** The network devices xenstore lists for this domain, {@code vif<devid>}, with their xenstore directory. */
+    private Map<String, String> vifs() throws ErrnoException {
+        Map<String, String> out = new LinkedHashMap<>();
+        List<String> ids;
+        try {
+            ids = xs.directory(vifDir());
+        } catch (ErrnoException e) {
+            if (e.errno() == Errno.ENOENT) {
+                return out;
+            }
+            throw e;
+        }
+        for (String id : ids) {
+            try {
+                out.put("vif" + Integer.parseInt(id), vifDir() + "/" + id);
+            } catch (NumberFormatException e) {
+                // not a device id: a toolstack's stray node
+            }
+        }
+        return out;
+    }
+
     @Override
     public List<DeviceInfo> devices() {
         List<DeviceInfo> out = new ArrayList<>();
         try {
             for (Map.Entry<String, String> e : vbds().entrySet()) {
                 out.add(new DeviceInfo(e.getKey(), DeviceInfo.Type.BLOCK, size(e.getValue()), false, "Xen vbd " + e.getValue()));
+            }
+            for (Map.Entry<String, String> e : vifs().entrySet()) {
+                out.add(new DeviceInfo(e.getKey(), DeviceInfo.Type.NET, 0, false, "Xen vif " + e.getValue()));
             }
         } catch (ErrnoException e) {
             logger().log(System.Logger.Level.WARNING, "listing Xen devices failed: " + e.getMessage());
@@ -127,13 +160,31 @@ final class XenPlatform extends HostedPlatform {
     }
 
     @Override
-    public NetDevice netDevice(String deviceName) throws ErrnoException {
-        throw new ErrnoException(Errno.ENXIO, deviceName + ": Xen network devices (netfront) are not implemented yet");
+    public synchronized NetDevice netDevice(String deviceName) throws ErrnoException {
+        if (closed) {
+            throw new ErrnoException(Errno.ENXIO, deviceName + ": platform " + name + " is closed");
+        }
+        String vif = aliases.getOrDefault(deviceName, deviceName);
+        NetFront f = openedNet.get(vif);
+        if (f != null && f.disconnectedReason() == null) {
+            return f;
+        }
+        String dir = vifs().get(vif);
+        if (dir == null) {
+            throw new ErrnoException(Errno.ENXIO, deviceName + ": no such Xen network device under " + vifDir());
+        }
+        if (f != null) {
+            f.close();
+        }
+        f = NetFront.connect(xs, hv, dir, ioTimeout);
+        openedNet.put(vif, f);
+        return f;
     }
 
     @Override
     public void close() {
         List<BlkFront> fronts;
+        List<NetFront> nets;
         synchronized (this) {
             if (closed) {
                 return;
@@ -141,6 +192,11 @@ final class XenPlatform extends HostedPlatform {
             closed = true;
             fronts = new ArrayList<>(opened.values());
             opened.clear();
+            nets = new ArrayList<>(openedNet.values());
+            openedNet.clear();
+        }
+        for (NetFront f : nets) {
+            f.close();
         }
         for (BlkFront f : fronts) {
             try {
