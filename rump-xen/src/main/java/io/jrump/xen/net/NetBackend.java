@@ -8,7 +8,7 @@ import io.jrump.xen.hv.GrantMapper;
 import io.jrump.xen.hv.Hypervisor;
 import io.jrump.xen.ring.BackRing;
 import io.jrump.xen.ring.SharedRing;
-import io.jrump.xen.xenbus.StateWatch;
+import io.jrump.xen.xenbus.BackendDevice;
 import io.jrump.xen.xenbus.XenbusState;
 import io.jrump.xen.xenstore.XenStoreClient;
 import java.nio.ByteBuffer;
@@ -46,21 +46,13 @@ import java.util.function.Consumer;
  * rx buffers are posted are dropped and counted. Impossible ring indexes stop the backend
  * (Closing).
  */
-public final class NetBackend implements AutoCloseable {
-    private final XenStoreClient xs;
-    private final Hypervisor hv;
-    private final String backend;
-    private final String frontend;
-    private final int frontendId;
-    private final StateWatch frontendState;
+public final class NetBackend extends BackendDevice {
     private final Set<Offload> wire;
     private volatile Consumer<ByteBuffer> sink;
     private GrantMapper.Mapping txMapping;
     private GrantMapper.Mapping rxMapping;
-    private EventChannel channel;
     private BackRing<NetTxRequest, NetTxResponse> tx;
     private BackRing<NetRxRequest, NetRxResponse> rx;
-    private boolean connected;
     /** What the frontend said it can receive. */
     private boolean frontSg;
     private boolean frontGso;
@@ -70,20 +62,14 @@ public final class NetBackend implements AutoCloseable {
     private int chainExtras;
     private boolean chainExtraPending;
     private NetExtra chainGso;
-    private volatile String failure;
     private long txFrames;
     private long txErrors;
     private long rxFrames;
     private long rxDropped;
 
-    private NetBackend(XenStoreClient xs, Hypervisor hv, String backend, String frontend, int frontendId, StateWatch frontendState,
-            Set<Offload> wire, Consumer<ByteBuffer> sink) {
-        this.xs = xs;
-        this.hv = hv;
-        this.backend = backend;
-        this.frontend = frontend;
-        this.frontendId = frontendId;
-        this.frontendState = frontendState;
+    private NetBackend(XenStoreClient xs, Hypervisor hv, String backend, String frontend, int frontendId, Set<Offload> wire,
+            Consumer<ByteBuffer> sink) {
+        super(xs, hv, backend, frontend, frontendId);
         this.wire = wire;
         this.sink = sink;
     }
@@ -125,18 +111,9 @@ public final class NetBackend implements AutoCloseable {
             t.write(backend + "/state", XenbusState.INIT_WAIT.text());
             return null;
         });
-        NetBackend b = new NetBackend(xs, hv, backend, frontend, frontendId, StateWatch.start(xs, frontend + "/state"), Set.copyOf(wire), sink);
-        b.frontendState.listener(b::frontendChanged);
-        b.frontendChanged(b.frontendState.state());
+        NetBackend b = new NetBackend(xs, hv, backend, frontend, frontendId, Set.copyOf(wire), sink);
+        b.start();
         return b;
-    }
-
-    public String frontendPath() {
-        return frontend;
-    }
-
-    public String backendPath() {
-        return backend;
     }
 
     /** Replaces where transmitted frames go. */
@@ -144,32 +121,18 @@ public final class NetBackend implements AutoCloseable {
         this.sink = sink;
     }
 
-    /** Why the backend stopped serving, or null. */
-    public String failure() {
-        return failure;
-    }
-
     /** Frames taken from the frontend, tx packets refused, frames delivered to it, frames dropped (no rx buffers, too large, refused). */
     public synchronized long[] counters() {
         return new long[] {txFrames, txErrors, rxFrames, rxDropped};
     }
 
-    private synchronized void frontendChanged(XenbusState s) {
-        try {
-            if ((s == XenbusState.INITIALISED || s == XenbusState.CONNECTED) && !connected && failure == null) {
-                connect();
-            } else if (s == XenbusState.CLOSING || s == XenbusState.CLOSED) {
-                if (connected || s == XenbusState.CLOSING) {
-                    disconnect();
-                    xs.write(backend + "/state", XenbusState.CLOSED.text());
-                }
-            }
-        } catch (ErrnoException e) {
-            fail(e.getMessage());
-        }
+    @Override
+    protected String kind() {
+        return "netback";
     }
 
-    private void connect() throws ErrnoException {
+    @Override
+    protected void attach() throws ErrnoException {
         if (!flag(frontend + "/request-rx-copy", false)) {
             throw new ErrnoException(Errno.EPROTONOSUPPORT, "netback " + backend + ": frontend does not request rx-copy");
         }
@@ -178,27 +141,16 @@ public final class NetBackend implements AutoCloseable {
         frontCsum = !flag(frontend + "/feature-no-csum-offload", false);
         int txRef = number(frontend + "/tx-ring-ref");
         int rxRef = number(frontend + "/rx-ring-ref");
-        int port = number(frontend + "/event-channel");
         txMapping = hv.grantMapper().map(frontendId, txRef, true);
         rxMapping = hv.grantMapper().map(frontendId, rxRef, true);
         tx = new BackRing<>(new SharedRing(txMapping.page(), Netif.TX_SLOT), NetTxRequest.CODEC, NetTxResponse.CODEC);
         rx = new BackRing<>(new SharedRing(rxMapping.page(), Netif.RX_SLOT), NetRxRequest.CODEC, NetRxResponse.CODEC);
         chain.clear();
         chainExtraPending = false;
-        channel = hv.eventChannels().bindInterdomain(frontendId, port);
-        channel.handler(this::requests);
-        connected = true;
-        xs.write(backend + "/state", XenbusState.CONNECTED.text());
-        channel.unmask();
-        channel.notifyPeer();
     }
 
-    private void disconnect() {
-        connected = false;
-        if (channel != null) {
-            channel.close();
-            channel = null;
-        }
+    @Override
+    protected void detach() {
         if (txMapping != null) {
             txMapping.close();
             txMapping = null;
@@ -211,65 +163,28 @@ public final class NetBackend implements AutoCloseable {
         rx = null;
     }
 
-    private void fail(String why) {
-        failure = why;
-        disconnect();
-        try {
-            xs.write(backend + "/state", XenbusState.CLOSING.text());
-        } catch (ErrnoException e) {
-            // xenstore gone: the frontend times out instead
-        }
-    }
-
-    private boolean flag(String path, boolean dflt) throws ErrnoException {
-        try {
-            return "1".equals(xs.read(path).strip());
-        } catch (ErrnoException e) {
-            if (e.errno() == Errno.ENOENT) {
-                return dflt;
-            }
-            throw e;
-        }
-    }
-
-    private int number(String path) throws ErrnoException {
-        String s = xs.read(path);
-        try {
-            return Integer.parseInt(s);
-        } catch (NumberFormatException e) {
-            throw new ErrnoException(Errno.EINVAL, "netback: " + path + " is not a number: '" + s + "'");
-        }
-    }
-
-    /** The event channel handler: takes every transmitted packet, answers, then hands the frames to the sink outside the lock. */
-    private void requests() {
+    /** Takes every transmitted packet and answers; the frames go to the sink after the lock is released. */
+    @Override
+    protected Runnable serve() throws ErrnoException {
         List<ByteBuffer> frames = new ArrayList<>();
-        synchronized (this) {
-            if (!connected || tx == null) {
-                return;
+        do {
+            int n = tx.unconsumedRequests();
+            for (int i = 0; i < n; i++) {
+                slot(frames);
             }
-            try {
-                do {
-                    int n = tx.unconsumedRequests();
-                    for (int i = 0; i < n; i++) {
-                        slot(frames);
-                    }
-                    if (n > 0 && tx.pushResponses()) {
-                        channel.notifyPeer();
-                    }
-                } while (tx.finalCheckForRequests());
-            } catch (ErrnoException e) {
-                fail(e.getMessage());
-            } catch (RuntimeException e) {
-                fail("netback " + backend + ": " + e); // a bug here must not leave the frontend waiting
+            if (n > 0 && tx.pushResponses()) {
+                channel().notifyPeer();
             }
-        }
+        } while (tx.finalCheckForRequests());
         Consumer<ByteBuffer> s = sink;
-        if (s != null) {
+        if (s == null || frames.isEmpty()) {
+            return null;
+        }
+        return () -> {
             for (ByteBuffer f : frames) {
                 s.accept(f);
             }
-        }
+        };
     }
 
     /** Reads one tx slot: a packet's request or an extra-info slot; answers the packet when its chain ends. */
@@ -371,12 +286,12 @@ public final class NetBackend implements AutoCloseable {
      * @return whether the frame was delivered
      */
     public boolean deliver(ByteBuffer frame) {
-        boolean notify;
+        boolean notify = false;
         synchronized (this) {
             ByteBuffer f = frame.slice();
             int len = f.remaining();
             try {
-                if (!connected || rx == null) {
+                if (!isConnected() || rx == null) {
                     rxDropped++;
                     return false;
                 }
@@ -427,14 +342,14 @@ public final class NetBackend implements AutoCloseable {
                 rxFrames++;
             } catch (ErrnoException e) {
                 fail(e.getMessage());
-                return false;
             }
         }
+        if (failure() != null) {
+            closeRetired();
+            return false;
+        }
         if (notify) {
-            EventChannel ch;
-            synchronized (this) {
-                ch = channel;
-            }
+            EventChannel ch = channel();
             if (ch != null) {
                 try {
                     ch.notifyPeer();
@@ -444,19 +359,5 @@ public final class NetBackend implements AutoCloseable {
             }
         }
         return true;
-    }
-
-    /** Stops serving: goes Closed and releases the rings and channel. */
-    @Override
-    public void close() {
-        frontendState.close();
-        synchronized (this) {
-            disconnect();
-        }
-        try {
-            xs.write(backend + "/state", XenbusState.CLOSED.text());
-        } catch (ErrnoException e) {
-            // xenstore gone
-        }
     }
 }

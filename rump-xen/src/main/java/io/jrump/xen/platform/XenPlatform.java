@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 
 /**
  * The hypercalls of a kernel on Xen (real or emulated): the clock, threads, timers and logger
@@ -55,42 +56,34 @@ final class XenPlatform extends HostedPlatform {
         return name;
     }
 
+    private String deviceDir(String type) {
+        return "/local/domain/" + hv.domid() + "/device/" + type;
+    }
+
     private String vbdDir() {
-        return "/local/domain/" + hv.domid() + "/device/vbd";
+        return deviceDir("vbd");
+    }
+
+    private String vifDir() {
+        return deviceDir("vif");
     }
 
     /** The block devices xenstore lists for this domain, by Linux name, with their xenstore directory. */
     private Map<String, String> vbds() throws ErrnoException {
-        Map<String, String> out = new LinkedHashMap<>();
-        List<String> ids;
-        try {
-            ids = xs.directory(vbdDir());
-        } catch (ErrnoException e) {
-            if (e.errno() == Errno.ENOENT) {
-                return out;
-            }
-            throw e;
-        }
-        for (String id : ids) {
-            try {
-                out.put(VbdNames.name(Integer.parseInt(id)), vbdDir() + "/" + id);
-            } catch (NumberFormatException e) {
-                // not a device id: a toolstack's stray node
-            }
-        }
-        return out;
-    }
-
-    private String vifDir() {
-        return "/local/domain/" + hv.domid() + "/device/vif";
+        return devicesOf("vbd", VbdNames::name);
     }
 
     /** The network devices xenstore lists for this domain, {@code vif<devid>}, with their xenstore directory. */
     private Map<String, String> vifs() throws ErrnoException {
+        return devicesOf("vif", id -> "vif" + id);
+    }
+
+    /** The devices of a type ({@code vbd}, {@code vif}) xenstore lists for this domain, named from their ids, with their directories. */
+    private Map<String, String> devicesOf(String type, IntFunction<String> name) throws ErrnoException {
         Map<String, String> out = new LinkedHashMap<>();
         List<String> ids;
         try {
-            ids = xs.directory(vifDir());
+            ids = xs.directory(deviceDir(type));
         } catch (ErrnoException e) {
             if (e.errno() == Errno.ENOENT) {
                 return out;
@@ -99,7 +92,7 @@ final class XenPlatform extends HostedPlatform {
         }
         for (String id : ids) {
             try {
-                out.put("vif" + Integer.parseInt(id), vifDir() + "/" + id);
+                out.put(name.apply(Integer.parseInt(id)), deviceDir(type) + "/" + id);
             } catch (NumberFormatException e) {
                 // not a device id: a toolstack's stray node
             }

@@ -43,6 +43,44 @@ class EmulatedXenTest {
     }
 
     @Test
+    void closeWaitsForARunningHandler() throws Exception {
+        EventChannel f = front.eventChannels().allocUnbound(0);
+        EventChannel b = back.eventChannels().bindInterdomain(1, f.port());
+        java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean finished = new java.util.concurrent.atomic.AtomicBoolean();
+        f.handler(() -> {
+            entered.countDown();
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            finished.set(true);
+        });
+        f.unmask();
+        b.notifyPeer();
+        assertTrue(entered.await(10, TimeUnit.SECONDS), "handler ran");
+        f.close();
+        assertTrue(finished.get(), "close returned only after the running handler did");
+        b.close();
+    }
+
+    @Test
+    void closeFromInsideTheHandlerReturnsAtOnce() throws Exception {
+        EventChannel f = front.eventChannels().allocUnbound(0);
+        EventChannel b = back.eventChannels().bindInterdomain(1, f.port());
+        java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+        f.handler(() -> {
+            f.close();
+            closed.countDown();
+        });
+        f.unmask();
+        b.notifyPeer();
+        assertTrue(closed.await(10, TimeUnit.SECONDS), "close from the handler did not wait for itself");
+        b.close();
+    }
+
+    @Test
     void grantedPageIsSharedAndChecked() throws Exception {
         GrantTable gt = front.grantTable();
         GrantedPage p = gt.grant(0, false);
