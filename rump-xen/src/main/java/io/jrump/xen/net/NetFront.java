@@ -8,7 +8,7 @@ import io.jrump.xen.hv.GrantedPage;
 import io.jrump.xen.hv.Hypervisor;
 import io.jrump.xen.ring.FrontRing;
 import io.jrump.xen.ring.SharedRing;
-import io.jrump.xen.xenbus.StateWatch;
+import io.jrump.xen.xenbus.FrontendLink;
 import io.jrump.xen.xenbus.XenbusState;
 import io.jrump.xen.xenstore.XenStoreClient;
 import java.nio.ByteBuffer;
@@ -54,15 +54,13 @@ import java.util.Set;
  * fails with EIO.
  */
 public final class NetFront implements NetDevice {
-    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
-
     private final XenStoreClient xs;
     private final Hypervisor hv;
     private final String frontend;
     private final String backend;
     private final int backendId;
     private final Duration ioTimeout;
-    private final StateWatch backendState;
+    private final FrontendLink link;
     private final GrantedPage txRingPage;
     private final GrantedPage rxRingPage;
     private final EventChannel channel;
@@ -87,15 +85,15 @@ public final class NetFront implements NetDevice {
     private String broken;
     private boolean closed;
 
-    private NetFront(XenStoreClient xs, Hypervisor hv, String frontend, String backend, int backendId, Duration ioTimeout, StateWatch backendState,
-            GrantedPage txRingPage, GrantedPage rxRingPage, EventChannel channel) {
+    private NetFront(XenStoreClient xs, Hypervisor hv, FrontendLink link, Duration ioTimeout, GrantedPage txRingPage, GrantedPage rxRingPage,
+            EventChannel channel) {
         this.xs = xs;
         this.hv = hv;
-        this.frontend = frontend;
-        this.backend = backend;
-        this.backendId = backendId;
+        this.link = link;
+        this.frontend = link.frontend();
+        this.backend = link.backend();
+        this.backendId = link.backendId();
         this.ioTimeout = ioTimeout;
-        this.backendState = backendState;
         this.txRingPage = txRingPage;
         this.rxRingPage = rxRingPage;
         this.channel = channel;
@@ -118,28 +116,25 @@ public final class NetFront implements NetDevice {
      * @param ioTimeout how long a transmitted frame may go unanswered before the device is declared dead
      */
     public static NetFront connect(XenStoreClient xs, Hypervisor hv, String frontend, Duration ioTimeout) throws ErrnoException {
-        String backend = xs.read(frontend + "/backend");
-        int backendId = parseInt(xs.read(frontend + "/backend-id"), frontend + "/backend-id");
-        StateWatch state = StateWatch.start(xs, backend + "/state");
+        FrontendLink link = FrontendLink.open(xs, "netfront", frontend);
+        String backend = link.backend();
+        int backendId = link.backendId();
         List<GrantedPage> granted = new ArrayList<>();
         EventChannel ch = null;
         try {
-            xs.write(frontend + "/state", XenbusState.INITIALISING.text());
-            state.await(s -> s.value() >= XenbusState.INIT_WAIT.value() && s.value() <= XenbusState.CONNECTED.value(),
-                    s -> s.value() >= XenbusState.CLOSING.value(), CONNECT_TIMEOUT, "netfront " + frontend);
-            if (!"1".equals(optional(xs, backend + "/feature-rx-copy", "0").strip())) {
+            if (!link.backendFlag("feature-rx-copy")) {
                 throw new ErrnoException(Errno.ENODEV, "netfront " + frontend + ": backend " + backend + " does not offer feature-rx-copy");
             }
-            String macText = optional(xs, frontend + "/mac", null);
+            String macText = link.optional(frontend + "/mac", null);
             byte[] mac = parseMac(macText != null ? macText : xs.read(backend + "/mac"), frontend);
             GrantedPage txRing = hv.grantTable().grant(backendId, false);
             granted.add(txRing);
             GrantedPage rxRing = hv.grantTable().grant(backendId, false);
             granted.add(rxRing);
             ch = hv.eventChannels().allocUnbound(backendId);
-            NetFront f = new NetFront(xs, hv, frontend, backend, backendId, ioTimeout, state, txRing, rxRing, ch);
+            NetFront f = new NetFront(xs, hv, link, ioTimeout, txRing, rxRing, ch);
             f.mac = mac;
-            f.offloads = offloads(xs, backend);
+            f.offloads = offloads(link);
             for (int i = 0; i < f.txPages.length; i++) {
                 f.txPages[i] = hv.grantTable().grant(backendId, true);
                 granted.add(f.txPages[i]);
@@ -154,7 +149,6 @@ public final class NetFront implements NetDevice {
             f.handshake();
             return f;
         } catch (ErrnoException | RuntimeException e) {
-            state.close();
             if (ch != null) {
                 ch.close();
             }
@@ -165,11 +159,7 @@ public final class NetFront implements NetDevice {
                     e.addSuppressed(x);
                 }
             }
-            try {
-                xs.write(frontend + "/state", XenbusState.CLOSED.text());
-            } catch (ErrnoException x) {
-                e.addSuppressed(x);
-            }
+            link.abandon(e);
             throw e;
         }
     }
@@ -187,47 +177,21 @@ public final class NetFront implements NetDevice {
             t.write(frontend + "/state", XenbusState.CONNECTED.text());
             return null;
         });
-        backendState.await(s -> s == XenbusState.CONNECTED, s -> s.value() >= XenbusState.CLOSING.value(), CONNECT_TIMEOUT, "netfront " + frontend);
-        backendState.listener(s -> {
-            if (s != XenbusState.CONNECTED) {
-                disconnect("backend went " + s);
-            }
-        });
+        link.awaitConnected();
         channel.unmask();
-        if (backendState.state() != XenbusState.CONNECTED) {
-            disconnect("backend went " + backendState.state());
-        }
+        link.onBackendLost(this::disconnect);
     }
 
     /** What the backend lets this device offer the stack (see the class note). */
-    private static Set<Offload> offloads(XenStoreClient xs, String backend) throws ErrnoException {
+    private static Set<Offload> offloads(FrontendLink link) throws ErrnoException {
         EnumSet<Offload> o = EnumSet.of(Offload.RX_CHECKSUM);
-        if (!"1".equals(optional(xs, backend + "/feature-no-csum-offload", "0").strip())) {
+        if (!link.backendFlag("feature-no-csum-offload")) {
             o.add(Offload.TX_CHECKSUM);
-            if ("1".equals(optional(xs, backend + "/feature-sg", "0").strip()) && "1".equals(optional(xs, backend + "/feature-gso-tcpv4", "0").strip())) {
+            if (link.backendFlag("feature-sg") && link.backendFlag("feature-gso-tcpv4")) {
                 o.add(Offload.SEGMENTATION);
             }
         }
         return Set.copyOf(o);
-    }
-
-    private static String optional(XenStoreClient xs, String path, String dflt) throws ErrnoException {
-        try {
-            return xs.read(path);
-        } catch (ErrnoException e) {
-            if (e.errno() == Errno.ENOENT) {
-                return dflt;
-            }
-            throw e;
-        }
-    }
-
-    private static int parseInt(String s, String what) throws ErrnoException {
-        try {
-            return Integer.parseInt(s);
-        } catch (NumberFormatException e) {
-            throw new ErrnoException(Errno.EINVAL, "netfront: " + what + " is not a number: '" + s + "'");
-        }
     }
 
     /** Parses {@code aa:bb:cc:dd:ee:ff}. */
@@ -278,7 +242,7 @@ public final class NetFront implements NetDevice {
 
     @Override
     public synchronized boolean isLinkUp() {
-        return broken == null && backendState.state() == XenbusState.CONNECTED;
+        return broken == null && link.backendState() == XenbusState.CONNECTED;
     }
 
     @Override
@@ -475,16 +439,7 @@ public final class NetFront implements NetDevice {
             notifyAll();
         }
         channel.mask();
-        Thread t = new Thread(() -> {
-            try {
-                xs.write(frontend + "/state", XenbusState.CLOSING.text());
-                xs.write(frontend + "/state", XenbusState.CLOSED.text());
-            } catch (ErrnoException e) {
-                // xenstore gone too: nothing more to tell
-            }
-        }, "netfront-disconnect");
-        t.setDaemon(true);
-        t.start();
+        link.closeAsync();
     }
 
     /** Why the device was disconnected, or null while usable. */
@@ -519,22 +474,9 @@ public final class NetFront implements NetDevice {
             }
             notifyAll();
         }
-        backendState.listener(null);
         try {
-            if (!wasBroken) {
-                xs.write(frontend + "/state", XenbusState.CLOSING.text());
-                try {
-                    backendState.await(s -> s.value() >= XenbusState.CLOSING.value() || s == XenbusState.UNKNOWN, s -> false, Duration.ofSeconds(5),
-                            "netfront close");
-                } catch (ErrnoException e) {
-                    // a backend that does not follow is left behind
-                }
-                xs.write(frontend + "/state", XenbusState.CLOSED.text());
-            }
-        } catch (ErrnoException e) {
-            // xenstore gone: the grants are still ended below
+            link.close(!wasBroken);
         } finally {
-            backendState.close();
             channel.close();
             List<GrantedPage> all = new ArrayList<>();
             synchronized (this) {
