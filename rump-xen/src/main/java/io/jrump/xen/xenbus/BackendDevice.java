@@ -186,14 +186,7 @@ public abstract class BackendDevice implements AutoCloseable {
 
     /** A frontend node, or {@code dflt} when it is missing. */
     protected final String optional(String path, String dflt) throws ErrnoException {
-        try {
-            return xs.read(path);
-        } catch (ErrnoException e) {
-            if (e.errno() == Errno.ENOENT) {
-                return dflt;
-            }
-            throw e;
-        }
+        return xs.read(path, dflt);
     }
 
     /** A feature flag node: "1" is on; missing is {@code dflt}. */

@@ -104,14 +104,7 @@ public final class FrontendLink implements AutoCloseable {
 
     /** A backend node, or {@code dflt} when it is missing. */
     public String optional(String path, String dflt) throws ErrnoException {
-        try {
-            return xs.read(path);
-        } catch (ErrnoException e) {
-            if (e.errno() == Errno.ENOENT) {
-                return dflt;
-            }
-            throw e;
-        }
+        return xs.read(path, dflt);
     }
 
     /** A backend feature flag ({@code backend/<name>}): "1" is on, missing is off. */
