@@ -12,6 +12,7 @@ import io.jrump.xen.xenbus.XenbusState;
 import io.jrump.xen.xenstore.XenStoreClient;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -182,6 +183,20 @@ public final class BlkBackend extends BackendDevice {
         if (r.sector() < 0 || r.sector() > diskSectors512 || total / Blkif.SECTOR > diskSectors512 - r.sector() || r.sector() % k != 0
                 || total % disk.sectorSize() != 0) {
             return Blkif.RSP_ERROR;
+        }
+        if (total == nr * Blkif.PAGE_SIZE) {
+            // whole pages: one I/O straight into (or out of) the frontend's pages when they map side by side
+            try (GrantMapper.Mapping run = hv.grantMapper().mapContiguous(frontendId, Arrays.copyOf(r.grefs(), nr), read)) {
+                if (run != null) {
+                    ByteBuffer pages = run.page().duplicate().clear().limit(total);
+                    if (read) {
+                        disk.read(r.sector() / k, pages);
+                    } else {
+                        disk.write(r.sector() / k, pages);
+                    }
+                    return Blkif.RSP_OKAY;
+                }
+            }
         }
         List<GrantMapper.Mapping> maps = new ArrayList<>(nr);
         try {

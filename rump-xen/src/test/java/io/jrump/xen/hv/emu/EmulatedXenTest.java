@@ -43,6 +43,27 @@ class EmulatedXenTest {
     }
 
     @Test
+    void pagesGrantedSideBySideMapAsOneBuffer() throws Exception {
+        GrantTable gt = front.grantTable();
+        GrantedPage a = gt.grant(0, false);
+        GrantedPage b = gt.grant(0, false);
+        GrantedPage c = gt.grant(0, false);
+        GrantedPage other = gt.grant(5, false);
+        try (GrantMapper.Mapping run = back.grantMapper().mapContiguous(1, new int[] {a.ref(), b.ref(), c.ref()}, true)) {
+            assertEquals(3 * 4096, run.page().capacity());
+            run.page().put(4096 + 7, (byte) 9);
+            assertEquals(9, b.page().get(7), "the second page of the run is the second grant");
+            assertEquals(Errno.EBUSY, assertThrows(ErrnoException.class, () -> gt.endAccess(c)).errno(), "every page of the run is mapped");
+        }
+        assertNull(back.grantMapper().mapContiguous(1, new int[] {a.ref(), c.ref()}, false), "frames not side by side");
+        gt.endAccess(c);
+        assertEquals(Errno.EACCES, assertThrows(ErrnoException.class,
+                () -> back.grantMapper().mapContiguous(1, new int[] {b.ref(), other.ref()}, false)).errno(), "a grant to another domain");
+        gt.endAccess(a);
+        gt.endAccess(b);
+    }
+
+    @Test
     void closeWaitsForARunningHandler() throws Exception {
         EventChannel f = front.eventChannels().allocUnbound(0);
         EventChannel b = back.eventChannels().bindInterdomain(1, f.port());
