@@ -159,15 +159,12 @@ final class XenPlatform extends HostedPlatform {
         }
         String vif = aliases.getOrDefault(deviceName, deviceName);
         NetFront f = openedNet.get(vif);
-        if (f != null && f.disconnectedReason() == null) {
+        if (f != null) {
             return f;
         }
         String dir = vifs().get(vif);
         if (dir == null) {
             throw new ErrnoException(Errno.ENXIO, deviceName + ": no such Xen network device under " + vifDir());
-        }
-        if (f != null) {
-            f.close();
         }
         f = NetFront.connect(xs, hv, dir, ioTimeout);
         openedNet.put(vif, f);
