@@ -108,6 +108,17 @@ public final class RumpBuilder {
         return addDevice(DeviceSpec.vhostUserNet(ifname, socket));
     }
 
+    /**
+     * A network device the caller made (an {@code EthernetBus} port, say), shared by every kernel
+     * booted from this builder and never closed by them. On the host platform it becomes the
+     * interface {@code name} at boot; a platform with paravirtual network devices may put it
+     * behind one of them instead ({@code xen-emulated} attaches its netback to it and gives the
+     * kernel {@code vif0}).
+     */
+    public RumpBuilder netDevice(String name, NetDevice device) {
+        return addDevice(DeviceSpec.net(name, device));
+    }
+
     private RumpBuilder addDevice(DeviceSpec spec) {
         for (DeviceSpec d : devices) {
             if (d.name().equals(spec.name())) {
