@@ -180,7 +180,7 @@ final class FileHandler {
     void close(int fd) {
         try {
             files.close(fd);
-        } catch (ErrnoException e) {
+        } catch (ErrnoException | io.jrump.api.KernelClosedException e) {
             // a read-only file: nothing is lost
         }
     }
