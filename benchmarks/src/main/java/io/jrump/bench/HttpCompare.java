@@ -116,7 +116,11 @@ final class HttpCompare {
             kernel.netconfig().ipv4Address("eth0", "10.79.2.2/24");
             put(kernel.sys(), "/small.bin", small);
             put(kernel.sys(), "/large.bin", large);
-            server = HttpFileServer.start(kernel, 80, "/", HttpOptions.defaults().withMaxConnections(1000));
+            HttpOptions options = HttpOptions.defaults().withMaxConnections(1000);
+            if (Integer.getInteger("jrump.http.loops") != null) {
+                options = options.withLoopThreads(Integer.getInteger("jrump.http.loops"));
+            }
+            server = HttpFileServer.start(kernel, 80, "/", options);
             ip("link", "set", tap, "netns", clientNs);
             inNs(clientNs, "ip", "addr", "add", "10.79.2.1/24", "dev", tap);
             inNs(clientNs, "ip", "link", "set", tap, "up");
@@ -125,6 +129,11 @@ final class HttpCompare {
             List<List<Double>> rump = List.of(new ArrayList<>(), new ArrayList<>());
             List<List<Double>> nginx = List.of(new ArrayList<>(), new ArrayList<>());
             log.println("HTTP comparison: wrk -c" + connections + ", " + seconds + " s per run, " + rounds + " rounds (+ a warm-up)");
+            // the JIT compiles the server's request path during its first seconds under load: warm
+            // jrump up on both cases first, so that the rounds measure its steady state, as nginx's
+            for (String c : cases) {
+                log.printf("  jrump warm-up %s: %.0f req/s%n", c, wrk("10.79.2.2", c, 2 * seconds));
+            }
             for (int round = 0; round <= rounds; round++) {
                 boolean nginxFirst = round % 2 == 0;
                 for (int c = 0; c < cases.length; c++) {
@@ -239,6 +248,10 @@ final class HttpCompare {
     }
 
     private double wrk(String host, String file) throws IOException, InterruptedException {
+        return wrk(host, file, seconds);
+    }
+
+    private double wrk(String host, String file, int seconds) throws IOException, InterruptedException {
         List<String> cmd = nsCommand(clientNs, "wrk", "-t2", "-c" + connections, "-d" + seconds + "s", "http://" + host + "/" + file);
         HostTools.Result r = HostTools.run(seconds + 60L, null, cmd);
         Matcher m = RATE.matcher(r.output());
