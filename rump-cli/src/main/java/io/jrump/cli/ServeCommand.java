@@ -19,10 +19,7 @@ import java.util.Map;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -115,7 +112,12 @@ final class ServeCommand implements Callable<Integer> {
         }
         InetSocketAddress host = listen != null ? hostAddress(listen) : null;
         PrintWriter out = spec.commandLine().getOut();
-        Consumer<String> log = accessLog(out);
+        try (AccessLog accessLogFile = AccessLog.open(accessLog, out)) {
+            return serve(host, out, accessLogFile.consumer());
+        }
+    }
+
+    private int serve(InetSocketAddress host, PrintWriter out, Consumer<String> log) throws ErrnoException, IOException {
         Consumer<ErrnoException> problems = e -> ErrorReporter.print(spec.commandLine(), e.getMessage());
         if (summon) {
             return summoned(host, out, log, problems);
@@ -248,32 +250,6 @@ final class ServeCommand implements Callable<Integer> {
         } catch (NumberFormatException e) {
             throw usage("--listen: bad port in " + s);
         }
-    }
-
-    private Consumer<String> accessLog(PrintWriter out) throws IOException {
-        if (accessLog.equals("off")) {
-            return null;
-        }
-        if (accessLog.equals("-")) {
-            return line -> {
-                synchronized (out) {
-                    out.println(line);
-                    out.flush();
-                }
-            };
-        }
-        var w = Files.newBufferedWriter(Path.of(accessLog), StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        return line -> {
-            synchronized (w) {
-                try {
-                    w.write(line);
-                    w.newLine();
-                    w.flush();
-                } catch (IOException e) {
-                    // a full disk loses log lines, not service
-                }
-            }
-        };
     }
 
     private ParameterException usage(String message) {
