@@ -132,7 +132,10 @@ final class HttpCompare {
             // the JIT compiles the server's request path during its first seconds under load: warm
             // jrump up on both cases first, so that the rounds measure its steady state, as nginx's
             for (String c : cases) {
+                var before = kernel.netconfig().counters();
+                long requests = server.stats().requests();
                 log.printf("  jrump warm-up %s: %.0f req/s%n", c, wrk("10.79.2.2", c, 2 * seconds));
+                log.println("    per request, jrump's TCP: " + perRequest(before, kernel.netconfig().counters(), server.stats().requests() - requests));
             }
             for (int round = 0; round <= rounds; round++) {
                 boolean nginxFirst = round % 2 == 0;
@@ -184,6 +187,21 @@ final class HttpCompare {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    /**
+     * Segments in and out, delayed ACKs and retransmissions per request between two readings of
+     * the kernel's counters: a small response should cost one segment each way, its ACK riding
+     * on the next request (a delayed ACK timer that fires, or a second segment, is a cost of
+     * Nagle's algorithm or the delayed-ACK interplay).
+     */
+    private static String perRequest(java.util.Map<String, Long> before, java.util.Map<String, Long> after, long requests) {
+        StringBuilder sb = new StringBuilder();
+        for (String k : new String[] {"tcp.in.segs", "tcp.out.segs", "tcp.delayed_acks", "tcp.retransmits"}) {
+            long d = after.getOrDefault(k, 0L) - before.getOrDefault(k, 0L);
+            sb.append(sb.length() == 0 ? "" : ", ").append(k.substring(4)).append(' ').append(String.format("%.2f", requests == 0 ? 0.0 : (double) d / requests));
+        }
+        return sb.append(" (").append(requests).append(" requests)").toString();
     }
 
     private static String rate(double v) {

@@ -52,6 +52,9 @@ final class HttpConnection {
     private final byte[] in;
     private final ByteBuffer out = ByteBuffer.allocate(OUT_BUFFER);
     private final Response response = new Response();
+    /** The field offsets of the request being answered, reused ({@link RequestHead#parse}). */
+    private final int[] fieldScratch = new int[16 * 4];
+    private final ByteBuffer inBuffer;
     private State state = State.READING;
     /** Buffered request bytes: {@code in[start, have)}. */
     private int start;
@@ -74,6 +77,7 @@ final class HttpConnection {
         this.handler = handler;
         this.options = options;
         this.in = new byte[options.limits().maxHeadBytes()];
+        this.inBuffer = ByteBuffer.wrap(in);
     }
 
     /** Makes the socket non-blocking and without Nagle's delay (a response is written whole, so nothing waits for more). */
@@ -174,7 +178,8 @@ final class HttpConnection {
             have -= start;
             start = 0;
         }
-        int n = net.read(fd, ByteBuffer.wrap(in, have, in.length - have));
+        inBuffer.limit(in.length).position(have);
+        int n = net.read(fd, inBuffer);
         if (n <= 0) {
             inputEnded = true;
         } else {
@@ -231,8 +236,8 @@ final class HttpConnection {
         String line = null;
         boolean keepAliveHeader = false;
         try {
-            RequestHead head = RequestHead.parse(in, start, end, options.limits());
-            line = head.requestLine();
+            RequestHead head = RequestHead.parse(in, start, end, options.limits(), fieldScratch);
+            line = options.accessLog() == null ? "" : head.requestLine();
             if (head.header("transfer-encoding") != null) {
                 throw new HttpError(Status.NOT_IMPLEMENTED, "request bodies are not taken");
             }
@@ -401,7 +406,8 @@ final class HttpConnection {
     }
 
     private void drainLinger() throws ErrnoException {
-        int n = net.read(fd, ByteBuffer.wrap(in));
+        inBuffer.clear();
+        int n = net.read(fd, inBuffer);
         if (n <= 0) {
             finish();
             return;
