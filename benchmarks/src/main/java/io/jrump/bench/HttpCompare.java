@@ -31,7 +31,11 @@ import java.util.regex.Pattern;
  * temporary directory, with as many workers as cores, no access log, and sendfile.
  *
  * <p>Cases: a small file (1 KiB; target: at least half of nginx's rate) and a 1 MiB file
- * (reported). Rounds alternate which server goes first. Needs root, /dev/net/tun, wrk, nginx
+ * (reported). jrump is first warmed up on both cases (the JIT compiles its request path in the
+ * first seconds under load; nginx needs no warming), and its TCP segments, delayed ACKs and
+ * retransmissions per request during the warm-up are logged. Rounds alternate which server goes
+ * first. The system property {@code jrump.http.loops} sets the server's number of event loops
+ * (default: {@link HttpOptions#defaultLoopThreads()}). Needs root, /dev/net/tun, wrk, nginx
  * and iproute2; otherwise the table says why nothing was measured.
  *
  * <pre>
