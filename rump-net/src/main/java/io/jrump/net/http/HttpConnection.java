@@ -149,7 +149,20 @@ final class HttpConnection {
         } catch (ErrnoException e) {
             // the client went away (ECONNRESET, EPIPE) or the kernel is closing
             finish();
+        } catch (RuntimeException e) {
+            failed(e);
         }
+    }
+
+    /**
+     * A fault in answering ends this connection only, not the loop with every other one on it
+     * (a thread per connection had that isolation for free).
+     */
+    private void failed(RuntimeException e) {
+        if (!(e instanceof KernelClosedException)) {
+            System.getLogger("jrump.httpd").log(System.Logger.Level.WARNING, "httpd: connection from " + peer + " ended by " + e, e);
+        }
+        finish();
     }
 
     /** The deadline passed: the idle connection closes, a slow head gets 408, a stalled client or a lingering close ends. */
@@ -169,6 +182,8 @@ final class HttpConnection {
             }
         } catch (ErrnoException e) {
             finish();
+        } catch (RuntimeException e) {
+            failed(e);
         }
     }
 
