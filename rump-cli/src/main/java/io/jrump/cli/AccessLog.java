@@ -3,7 +3,6 @@ package io.jrump.cli;
 import java.io.BufferedWriter;
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,18 +25,13 @@ final class AccessLog implements Closeable {
         this.file = file;
     }
 
-    /** {@code where}: a file name, {@code -} for {@code out}, {@code off} for none. */
-    static AccessLog open(String where, PrintWriter out) throws IOException {
+    /** {@code where}: a file name, {@code -} for {@code standardOutput}, {@code off} for none. */
+    static AccessLog open(String where, Consumer<String> standardOutput) throws IOException {
         if (where.equals("off")) {
             return new AccessLog(null, null);
         }
         if (where.equals("-")) {
-            return new AccessLog(line -> {
-                synchronized (out) {
-                    out.println(line);
-                    out.flush();
-                }
-            }, null);
+            return new AccessLog(standardOutput, null);
         }
         BufferedWriter w = Files.newBufferedWriter(Path.of(where), StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         return new AccessLog(null, w);
