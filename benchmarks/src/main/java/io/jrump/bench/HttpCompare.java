@@ -31,7 +31,11 @@ import java.util.regex.Pattern;
  * temporary directory, with as many workers as cores, no access log, and sendfile.
  *
  * <p>Cases: a small file (1 KiB; target: at least half of nginx's rate) and a 1 MiB file
- * (reported). Rounds alternate which server goes first. Needs root, /dev/net/tun, wrk, nginx
+ * (reported). jrump is first warmed up on both cases (the JIT compiles its request path in the
+ * first seconds under load; nginx needs no warming), and its TCP segments, delayed ACKs and
+ * retransmissions per request during the warm-up are logged. Rounds alternate which server goes
+ * first. The system property {@code jrump.http.loops} sets the server's number of event loops
+ * (default: {@link HttpOptions#defaultLoopThreads()}). Needs root, /dev/net/tun, wrk, nginx
  * and iproute2; otherwise the table says why nothing was measured.
  *
  * <pre>
@@ -116,7 +120,11 @@ final class HttpCompare {
             kernel.netconfig().ipv4Address("eth0", "10.79.2.2/24");
             put(kernel.sys(), "/small.bin", small);
             put(kernel.sys(), "/large.bin", large);
-            server = HttpFileServer.start(kernel, 80, "/", HttpOptions.defaults().withMaxConnections(1000));
+            HttpOptions options = HttpOptions.defaults().withMaxConnections(1000);
+            if (Integer.getInteger("jrump.http.loops") != null) {
+                options = options.withLoopThreads(Integer.getInteger("jrump.http.loops"));
+            }
+            server = HttpFileServer.start(kernel, 80, "/", options);
             ip("link", "set", tap, "netns", clientNs);
             inNs(clientNs, "ip", "addr", "add", "10.79.2.1/24", "dev", tap);
             inNs(clientNs, "ip", "link", "set", tap, "up");
@@ -125,6 +133,14 @@ final class HttpCompare {
             List<List<Double>> rump = List.of(new ArrayList<>(), new ArrayList<>());
             List<List<Double>> nginx = List.of(new ArrayList<>(), new ArrayList<>());
             log.println("HTTP comparison: wrk -c" + connections + ", " + seconds + " s per run, " + rounds + " rounds (+ a warm-up)");
+            // the JIT compiles the server's request path during its first seconds under load: warm
+            // jrump up on both cases first, so that the rounds measure its steady state, as nginx's
+            for (String c : cases) {
+                var before = kernel.netconfig().counters();
+                long requests = server.stats().requests();
+                log.printf("  jrump warm-up %s: %.0f req/s%n", c, wrk("10.79.2.2", c, 2 * seconds));
+                log.println("    per request, jrump's TCP: " + perRequest(before, kernel.netconfig().counters(), server.stats().requests() - requests));
+            }
             for (int round = 0; round <= rounds; round++) {
                 boolean nginxFirst = round % 2 == 0;
                 for (int c = 0; c < cases.length; c++) {
@@ -175,6 +191,21 @@ final class HttpCompare {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    /**
+     * Segments in and out, delayed ACKs and retransmissions per request between two readings of
+     * the kernel's counters: a small response should cost one segment each way, its ACK riding
+     * on the next request (a delayed ACK timer that fires, or a second segment, is a cost of
+     * Nagle's algorithm or the delayed-ACK interplay).
+     */
+    private static String perRequest(java.util.Map<String, Long> before, java.util.Map<String, Long> after, long requests) {
+        StringBuilder sb = new StringBuilder();
+        for (String k : new String[] {"tcp.in.segs", "tcp.out.segs", "tcp.delayed_acks", "tcp.retransmits"}) {
+            long d = after.getOrDefault(k, 0L) - before.getOrDefault(k, 0L);
+            sb.append(sb.length() == 0 ? "" : ", ").append(k.substring(4)).append(' ').append(String.format("%.2f", requests == 0 ? 0.0 : (double) d / requests));
+        }
+        return sb.append(" (").append(requests).append(" requests)").toString();
     }
 
     private static String rate(double v) {
@@ -239,6 +270,10 @@ final class HttpCompare {
     }
 
     private double wrk(String host, String file) throws IOException, InterruptedException {
+        return wrk(host, file, seconds);
+    }
+
+    private double wrk(String host, String file, int seconds) throws IOException, InterruptedException {
         List<String> cmd = nsCommand(clientNs, "wrk", "-t2", "-c" + connections, "-d" + seconds + "s", "http://" + host + "/" + file);
         HostTools.Result r = HostTools.run(seconds + 60L, null, cmd);
         Matcher m = RATE.matcher(r.output());

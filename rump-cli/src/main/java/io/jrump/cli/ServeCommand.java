@@ -19,10 +19,7 @@ import java.util.Map;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -135,8 +132,9 @@ final class ServeCommand implements Callable<Integer> {
         InetSocketAddress host = listen != null ? hostAddress(listen) : null;
         PrintWriter out = spec.commandLine().getOut();
         AtomicReference<Supplier<String>> now = new AtomicReference<>(() -> "rump serve: starting");
-        try (ServeStatus status = new ServeStatus(out, System.console() != null, () -> now.get().get())) {
-            Consumer<String> log = accessLog(status);
+        try (ServeStatus status = new ServeStatus(out, System.console() != null, () -> now.get().get());
+             AccessLog accessLogFile = AccessLog.open(accessLog, status::println)) {
+            Consumer<String> log = accessLogFile.consumer();
             Consumer<ErrnoException> problems = e -> ErrorReporter.print(spec.commandLine(), e.getMessage());
             if (summon) {
                 return summoned(host, status, now, log, problems);
@@ -314,27 +312,6 @@ final class ServeCommand implements Callable<Integer> {
         } catch (NumberFormatException e) {
             throw usage("--listen: bad port in " + s);
         }
-    }
-
-    private Consumer<String> accessLog(ServeStatus status) throws IOException {
-        if (accessLog.equals("off")) {
-            return null;
-        }
-        if (accessLog.equals("-")) {
-            return status::println;
-        }
-        var w = Files.newBufferedWriter(Path.of(accessLog), StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        return line -> {
-            synchronized (w) {
-                try {
-                    w.write(line);
-                    w.newLine();
-                    w.flush();
-                } catch (IOException e) {
-                    // a full disk loses log lines, not service
-                }
-            }
-        };
     }
 
     private ParameterException usage(String message) {

@@ -5,6 +5,7 @@ import io.jrump.api.ErrnoException;
 import io.jrump.api.OpenFlags;
 import io.jrump.api.Stat;
 import io.jrump.api.Syscalls;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Answers one parsed request from the kernel's VFS: GET and HEAD of regular files (with
@@ -16,9 +17,26 @@ import io.jrump.api.Syscalls;
 final class FileHandler {
     private static final String INDEX = "index.html";
 
+    /** Bound on {@link #fields}: past it the cache starts over (a tree of more files costs the formatting again, nothing else). */
+    static final int FIELDS_CACHED = 4096;
+
     private final Syscalls files;
     private final String root;
     private final HttpOptions options;
+    /**
+     * The validator and descriptive fields of each file served, by kernel path, kept while the
+     * file's inode, size and modification time stay the same (checked against the stat of
+     * every request): formatting them anew for every request of a small file costs as much as
+     * reading it.
+     */
+    private final ConcurrentHashMap<String, FileFields> fields = new ConcurrentHashMap<>();
+
+    /** A file's ETag, Last-Modified and Content-Type, as of its identity, size and time. */
+    private record FileFields(long ino, long size, long mtimeNanos, String etag, String lastModified, String contentType) {
+        boolean describes(Stat st) {
+            return st.ino() == ino && st.size() == size && nanos(st) == mtimeNanos;
+        }
+    }
 
     /** @param root the served directory's kernel path ("/" or "/srv", no trailing slash unless it is "/") */
     FileHandler(Syscalls files, String root, HttpOptions options) {
@@ -99,21 +117,39 @@ final class FileHandler {
         }
     }
 
+    private FileFields fieldsOf(String kernelPath, Stat st) {
+        FileFields f = fields.get(kernelPath);
+        if (f == null || !f.describes(st)) {
+            f = new FileFields(st.ino(), st.size(), nanos(st), etag(st), HttpDates.format(st.mtime().getEpochSecond()), ContentTypes.of(kernelPath));
+            if (fields.size() >= FIELDS_CACHED) {
+                fields.clear();
+            }
+            fields.put(kernelPath, f);
+        }
+        return f;
+    }
+
     private void sendFile(RequestHead head, Response r, String kernelPath, Stat st) throws ErrnoException {
-        String etag = etag(st);
+        FileFields f = fieldsOf(kernelPath, st);
+        String etag = f.etag;
         long mtime = st.mtime().getEpochSecond();
         if (notModified(head, etag, mtime)) {
             r.status = Status.NOT_MODIFIED;
-            r.header("ETag", etag).header("Last-Modified", HttpDates.format(mtime));
+            r.header("ETag", etag).header("Last-Modified", f.lastModified);
             r.headOnly = true;
             return;
         }
         int fd = files.open(kernelPath, OpenFlags.O_RDONLY);
         r.fileFd = fd;
         Stat opened = files.fstat(fd); // what is sent is what was opened, even if the name changed meanwhile
+        if (!f.describes(opened)) {
+            f = fieldsOf(kernelPath, opened);
+            etag = f.etag;
+            mtime = opened.mtime().getEpochSecond();
+        }
         long size = opened.size();
         ByteRange range = head.method().equals("GET") && rangeApplies(head, etag, mtime) ? ByteRange.parse(head.header("range"), size) : null;
-        r.header("Content-Type", ContentTypes.of(kernelPath)).header("Last-Modified", HttpDates.format(mtime))
+        r.header("Content-Type", f.contentType).header("Last-Modified", f.lastModified)
                 .header("ETag", etag).header("Accept-Ranges", "bytes");
         if (range == ByteRange.UNSATISFIABLE) {
             files.close(fd);
@@ -180,14 +216,17 @@ final class FileHandler {
     void close(int fd) {
         try {
             files.close(fd);
-        } catch (ErrnoException e) {
+        } catch (ErrnoException | io.jrump.api.KernelClosedException e) {
             // a read-only file: nothing is lost
         }
     }
 
     /** A strong validator from the file's identity, size and change time (nanoseconds), as nginx derives its from mtime and size. */
     static String etag(Stat st) {
-        long nanos = st.mtime().getEpochSecond() * 1_000_000_000L + st.mtime().getNano();
-        return "\"" + Long.toHexString(st.ino()) + "-" + Long.toHexString(st.size()) + "-" + Long.toHexString(nanos) + "\"";
+        return "\"" + Long.toHexString(st.ino()) + "-" + Long.toHexString(st.size()) + "-" + Long.toHexString(nanos(st)) + "\"";
+    }
+
+    private static long nanos(Stat st) {
+        return st.mtime().getEpochSecond() * 1_000_000_000L + st.mtime().getNano();
     }
 }

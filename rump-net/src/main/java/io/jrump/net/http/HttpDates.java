@@ -1,6 +1,7 @@
 package io.jrump.net.http;
 
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -26,8 +27,30 @@ final class HttpDates {
     private HttpDates() {
     }
 
+    private static final String[] DAYS = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+    private static final String[] MONTHS = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+
+    /**
+     * The IMF-fixdate of {@code epochSecond}, written field by field: it is in every response
+     * (Last-Modified), and a {@link DateTimeFormatter} costs a zoned date-time and a parse of
+     * its pattern's printers per call. Years are written with four digits (0000 to 9999).
+     */
     static String format(long epochSecond) {
-        return IMF.format(Instant.ofEpochSecond(epochSecond));
+        LocalDateTime t = LocalDateTime.ofEpochSecond(epochSecond, 0, ZoneOffset.UTC);
+        StringBuilder sb = new StringBuilder(29);
+        sb.append(DAYS[t.getDayOfWeek().ordinal()]).append(", ");
+        two(sb, t.getDayOfMonth()).append(' ').append(MONTHS[t.getMonthValue() - 1]).append(' ');
+        int y = Math.floorMod(t.getYear(), 10000);
+        two(sb, y / 100);
+        two(sb, y % 100).append(' ');
+        two(sb, t.getHour()).append(':');
+        two(sb, t.getMinute()).append(':');
+        two(sb, t.getSecond()).append(" GMT");
+        return sb.toString();
+    }
+
+    private static StringBuilder two(StringBuilder sb, int v) {
+        return sb.append((char) ('0' + v / 10)).append((char) ('0' + v % 10));
     }
 
     static String clf(long epochSecond) {

@@ -9,7 +9,6 @@ import static io.jrump.api.SocketConstants.SO_REUSEADDR;
 import io.jrump.api.Credentials;
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
-import io.jrump.api.PollFd;
 import io.jrump.api.RumpKernel;
 import io.jrump.api.Stat;
 import io.jrump.api.Syscalls;
@@ -17,11 +16,8 @@ import java.io.Closeable;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -29,19 +25,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * An HTTP/1.1 file server that runs inside a kernel: it listens on a socket of the kernel's
  * TCP/IP stack and serves a directory of the kernel's VFS, using nothing but the kernel's
  * system calls ({@code socket}, {@code bind}, {@code listen}, {@code accept}, {@code read},
- * {@code write}, {@code poll}; {@code open}, {@code stat}, {@code pread}, {@code getdents}).
- * It knows no device or host: whatever brings packets to the kernel (a TAP, a bus, a
- * {@code HostForward}) brings clients to it.
+ * {@code write}, {@code poll}, {@code fcntl}; {@code open}, {@code stat}, {@code pread},
+ * {@code getdents}). It knows no device or host: whatever brings packets to the kernel (a TAP,
+ * a bus, a {@code HostForward}) brings clients to it.
  *
  * <p>Sockets belong to the kernel's process 1; files are opened by a process spawned with
  * {@link HttpOptions#credentials()} ("nobody" by default), so a file its mode keeps from others
  * is answered with 403, as nginx's unprivileged workers do.
  *
- * <p>One thread accepts (sleeping in {@code poll} on the listener and a pipe that {@link #close}
- * writes to); each connection is served on a pooled thread of its own with blocking calls and
- * bounded waits (see {@link HttpConnection}); at most {@link HttpOptions#maxConnections()} at
- * once, beyond which a client is told 503 and closed. Threads of the pool end after 30 s
- * without work, so an idle server keeps only its accepting thread.
+ * <p>A fixed number of {@link EventLoop}s ({@link HttpOptions#loopThreads()}) serve every
+ * connection with non-blocking sockets, as nginx's workers do: a thread per connection costs
+ * a thread switch per request and a thread per slow client, an event loop neither. At most
+ * {@link HttpOptions#maxConnections()} connections at once, beyond which a client is told 503
+ * and closed. An idle server's loops sleep in {@code poll}.
  *
  * <pre>{@code
  * try (HttpFileServer s = HttpFileServer.start(kernel, 80, "/srv", HttpOptions.defaults())) {
@@ -58,42 +54,41 @@ public final class HttpFileServer implements Closeable {
     public record Stats(long connections, long requests, long bytesSent, int active, long refused) {
     }
 
+    /** The Date field (with its line end) and the access log's date of one second. */
+    private record Dates(long second, byte[] field, String clf) {
+    }
+
     private final RumpKernel kernel;
     private final Syscalls net;
     private final int listener;
-    private final int[] wake;
     private final InetSocketAddress address;
     private final FileHandler handler;
     private final HttpOptions options;
-    private final ThreadPoolExecutor workers;
-    private final Thread acceptor;
-    private final Set<HttpConnection> active = ConcurrentHashMap.newKeySet();
+    private final EventLoop[] loops;
+    private final Thread[] threads;
     private final AtomicInteger activeCount = new AtomicInteger();
     private final AtomicLong connections = new AtomicLong();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong bytesSent = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
     private volatile boolean closing;
-    private volatile long dateSecond = -1;
-    private volatile String date;
-    private volatile String clfDate;
+    private volatile Dates dates = new Dates(-1, null, null);
 
-    private HttpFileServer(RumpKernel kernel, Syscalls net, int listener, int[] wake, InetSocketAddress address, FileHandler handler, HttpOptions options) {
+    private HttpFileServer(RumpKernel kernel, Syscalls net, int listener, List<int[]> wakes, InetSocketAddress address, FileHandler handler,
+            HttpOptions options) {
         this.kernel = kernel;
         this.net = net;
         this.listener = listener;
-        this.wake = wake;
         this.address = address;
         this.handler = handler;
         this.options = options;
-        AtomicInteger seq = new AtomicInteger();
-        this.workers = new ThreadPoolExecutor(0, options.maxConnections(), 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
-            Thread t = new Thread(r, "httpd-" + kernel.name() + "-" + seq.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        this.acceptor = new Thread(this::acceptLoop, "httpd-accept-" + kernel.name());
-        this.acceptor.setDaemon(true);
+        this.loops = new EventLoop[wakes.size()];
+        this.threads = new Thread[wakes.size()];
+        for (int i = 0; i < loops.length; i++) {
+            loops[i] = new EventLoop(this, net, listener, wakes.get(i));
+            threads[i] = new Thread(loops[i], "httpd-" + kernel.name() + "-" + (i + 1));
+            threads[i].setDaemon(true);
+        }
     }
 
     /** Serves {@code root} (a directory of the kernel) on {@code port} of every address of the kernel. */
@@ -120,20 +115,28 @@ public final class HttpFileServer implements Closeable {
             throw new ErrnoException(Errno.ENOTDIR, "serve", root, "the served root is not a directory");
         }
         int fd = net.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-        int[] wake;
+        List<int[]> wakes = new ArrayList<>();
         InetSocketAddress bound;
         try {
             net.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, 1);
             net.bind(fd, bind);
             net.listen(fd, BACKLOG);
             bound = net.getsockname(fd);
-            wake = net.pipe();
+            for (int i = 0; i < options.loopThreads(); i++) {
+                wakes.add(net.pipe());
+            }
         } catch (ErrnoException e) {
             net.close(fd);
+            for (int[] p : wakes) {
+                net.close(p[0]);
+                net.close(p[1]);
+            }
             throw e;
         }
-        HttpFileServer s = new HttpFileServer(kernel, net, fd, wake, bound, new FileHandler(files, r, options), options);
-        s.acceptor.start();
+        HttpFileServer s = new HttpFileServer(kernel, net, fd, wakes, bound, new FileHandler(files, r, options), options);
+        for (Thread t : s.threads) {
+            t.start();
+        }
         return s;
     }
 
@@ -150,42 +153,11 @@ public final class HttpFileServer implements Closeable {
         return new Stats(connections.get(), requests.get(), bytesSent.get(), activeCount.get(), refused.get());
     }
 
-    private void acceptLoop() {
-        PollFd[] set = {new PollFd(listener, PollFd.POLLIN), new PollFd(wake[0], PollFd.POLLIN)};
-        try {
-            while (!closing) {
-                net.poll(set, -1);
-                while (!closing) {
-                    int fd;
-                    try {
-                        fd = net.accept(listener);
-                    } catch (ErrnoException e) {
-                        if (e.errno() == Errno.EAGAIN) {
-                            break;
-                        }
-                        if (e.errno() == Errno.ECONNABORTED || e.errno() == Errno.EMFILE || e.errno() == Errno.ENFILE) {
-                            break; // one connection lost, or descriptors exhausted until some close
-                        }
-                        throw e;
-                    }
-                    dispatch(fd);
-                }
-            }
-        } catch (ErrnoException | RuntimeException e) {
-            if (!closing && !kernel.isClosed()) {
-                System.getLogger("jrump.httpd").log(System.Logger.Level.WARNING, "httpd on " + address + " stopped accepting: " + e.getMessage());
-            }
-        }
-    }
-
-    private void dispatch(int fd) {
-        String peer;
-        try {
-            InetSocketAddress p = net.getpeername(fd);
-            peer = p.getAddress().getHostAddress();
-        } catch (ErrnoException e) {
-            peer = "-";
-        }
+    /**
+     * A connection a loop accepted: its state, or null when the server already serves
+     * {@link HttpOptions#maxConnections()} (the client is told 503 and the socket closed).
+     */
+    HttpConnection admit(int fd, String peer) {
         connections.incrementAndGet();
         if (activeCount.incrementAndGet() > options.maxConnections()) {
             activeCount.decrementAndGet();
@@ -195,32 +167,19 @@ public final class HttpFileServer implements Closeable {
             } catch (ErrnoException e) {
                 // gone already
             }
-            closeQuietly(fd);
-            return;
+            try {
+                net.close(fd);
+            } catch (ErrnoException e) {
+                // nothing to recover
+            }
+            return null;
         }
-        HttpConnection c = new HttpConnection(this, net, fd, peer, handler, options);
-        active.add(c);
-        try {
-            workers.execute(c);
-        } catch (RuntimeException e) {
-            active.remove(c);
-            activeCount.decrementAndGet();
-            closeQuietly(fd);
-        }
+        return new HttpConnection(this, net, fd, peer, handler, options);
     }
 
-    private void closeQuietly(int fd) {
-        try {
-            net.close(fd);
-        } catch (ErrnoException e) {
-            // nothing to recover
-        }
-    }
-
-    void finished(HttpConnection c) {
-        if (active.remove(c)) {
-            activeCount.decrementAndGet();
-        }
+    /** A connection admitted has ended. */
+    void finished() {
+        activeCount.decrementAndGet();
     }
 
     void request() {
@@ -235,29 +194,28 @@ public final class HttpFileServer implements Closeable {
         return closing;
     }
 
-    /** The Date field's value, formatted once a second. */
-    String date() {
-        refreshDate();
-        return date;
+    /** The Date field, {@code Date: ...} with its CRLF, formatted once a second. */
+    byte[] dateField() {
+        return dates().field;
     }
 
     String clfDate() {
-        refreshDate();
-        return clfDate;
+        return dates().clf;
     }
 
-    private void refreshDate() {
+    private Dates dates() {
         long now = System.currentTimeMillis() / 1000;
-        if (now != dateSecond) {
-            clfDate = HttpDates.clf(now);
-            date = HttpDates.format(now);
-            dateSecond = now;
+        Dates d = dates;
+        if (d.second != now) {
+            d = new Dates(now, ("Date: " + HttpDates.format(now) + "\r\n").getBytes(StandardCharsets.US_ASCII), HttpDates.clf(now));
+            dates = d;
         }
+        return d;
     }
 
     /**
-     * Stops accepting, ends every connection (a request being answered is cut short) and
-     * waits up to five seconds for their threads. The kernel stays up: it is the caller's.
+     * Stops accepting, ends every connection (a response being sent is cut short) and waits up
+     * to five seconds for the loops. The kernel stays up: it is the caller's.
      */
     @Override
     public void close() {
@@ -265,27 +223,23 @@ public final class HttpFileServer implements Closeable {
             return;
         }
         closing = true;
+        for (EventLoop l : loops) {
+            l.wake();
+        }
+        for (Thread t : threads) {
+            try {
+                t.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         try {
-            net.write(wake[1], ByteBuffer.wrap(new byte[] {1}));
+            net.close(listener);
         } catch (ErrnoException e) {
-            // the kernel is closing: the acceptor ends on its own
+            // nothing to recover
         }
-        try {
-            acceptor.join(5000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        closeQuietly(listener);
-        closeQuietly(wake[0]);
-        closeQuietly(wake[1]);
-        for (HttpConnection c : active) {
-            c.abort();
-        }
-        workers.shutdown();
-        try {
-            workers.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        for (EventLoop l : loops) {
+            l.closePipe();
         }
     }
 }

@@ -10,47 +10,69 @@ import java.util.stream.Collectors;
 
 /**
  * How an {@link HttpFileServer} behaves: bounds on a request's head, the timeouts that keep
- * idle and slow clients from holding a connection (and its thread) for ever, how many
- * connections it serves at once, whose permissions files are read with, and where the access
- * log goes. Immutable; each {@code with...} returns a changed copy.
+ * idle and slow clients from holding a connection for ever, how many connections it serves at
+ * once and on how many threads, whose permissions files are read with, and where the access
+ * log goes. Immutable to its users; each {@code with...} returns a changed copy.
  */
 public final class HttpOptions {
     /** The credentials files are read with by default: "nobody" (65534), as nginx's workers run unprivileged. */
     public static final Credentials NOBODY = Credentials.of(65534, 65534);
 
-    private final HttpLimits limits;
-    private final Duration headerTimeout;
-    private final Duration idleTimeout;
-    private final Duration sendTimeout;
-    private final int maxConnections;
-    private final Credentials credentials;
-    private final Set<String> hostNames;
-    private final Consumer<String> accessLog;
+    private HttpLimits limits;
+    private Duration headerTimeout;
+    private Duration idleTimeout;
+    private Duration sendTimeout;
+    private int maxConnections;
+    private int loopThreads;
+    private int sendBuffer;
+    private Credentials credentials;
+    private Set<String> hostNames;
+    private Consumer<String> accessLog;
 
-    private HttpOptions(HttpLimits limits, Duration headerTimeout, Duration idleTimeout, Duration sendTimeout, int maxConnections,
-            Credentials credentials, Set<String> hostNames, Consumer<String> accessLog) {
-        this.limits = limits;
-        this.headerTimeout = positive(headerTimeout, "header timeout");
-        this.idleTimeout = positive(idleTimeout, "idle timeout");
-        this.sendTimeout = positive(sendTimeout, "send timeout");
-        if (maxConnections < 1) {
-            throw new IllegalArgumentException("max connections must be at least 1: " + maxConnections);
-        }
-        this.maxConnections = maxConnections;
-        this.credentials = Objects.requireNonNull(credentials, "credentials");
-        this.hostNames = hostNames;
-        this.accessLog = accessLog;
+    private HttpOptions() {
+    }
+
+    private HttpOptions copy() {
+        HttpOptions o = new HttpOptions();
+        o.limits = limits;
+        o.headerTimeout = headerTimeout;
+        o.idleTimeout = idleTimeout;
+        o.sendTimeout = sendTimeout;
+        o.maxConnections = maxConnections;
+        o.loopThreads = loopThreads;
+        o.sendBuffer = sendBuffer;
+        o.credentials = credentials;
+        o.hostNames = hostNames;
+        o.accessLog = accessLog;
+        return o;
     }
 
     /**
      * Request line up to 8 KiB, head up to 16 KiB with up to 100 fields; a request's head must
      * arrive within 10 s of its first byte, a kept-alive connection may idle 5 s between
      * requests, a client must take response bytes at least every 30 s; 512 connections at once
-     * (beyond that, 503 and close); files read as {@link #NOBODY}; no access log.
+     * (beyond that, 503 and close) on {@link #defaultLoopThreads()} event loops; the stack's
+     * send buffer; files read as {@link #NOBODY}; no access log.
      */
     public static HttpOptions defaults() {
-        return new HttpOptions(new HttpLimits(8192, 16384, 100), Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofSeconds(30), 512,
-                NOBODY, Set.of(), null);
+        HttpOptions o = new HttpOptions();
+        o.limits = new HttpLimits(8192, 16384, 100);
+        o.headerTimeout = Duration.ofSeconds(10);
+        o.idleTimeout = Duration.ofSeconds(5);
+        o.sendTimeout = Duration.ofSeconds(30);
+        o.maxConnections = 512;
+        o.loopThreads = defaultLoopThreads();
+        o.credentials = NOBODY;
+        o.hostNames = Set.of();
+        return o;
+    }
+
+    /**
+     * One event loop per core, at most four: a loop never blocks but in {@code poll}, so more
+     * loops than cores only add thread switches (nginx's {@code worker_processes auto}).
+     */
+    public static int defaultLoopThreads() {
+        return Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
     }
 
     private static Duration positive(Duration d, String what) {
@@ -62,32 +84,66 @@ public final class HttpOptions {
 
     /** Bounds on the request line, the whole head (bytes) and the number of header fields. */
     public HttpOptions withLimits(int maxRequestLine, int maxHeadBytes, int maxFields) {
-        return new HttpOptions(new HttpLimits(maxRequestLine, maxHeadBytes, maxFields), headerTimeout, idleTimeout, sendTimeout, maxConnections,
-                credentials, hostNames, accessLog);
+        HttpOptions o = copy();
+        o.limits = new HttpLimits(maxRequestLine, maxHeadBytes, maxFields);
+        return o;
     }
 
     /** How long a request's head may take to arrive from its first byte (a slowloris client is cut off with 408 after it). */
     public HttpOptions withHeaderTimeout(Duration d) {
-        return new HttpOptions(limits, d, idleTimeout, sendTimeout, maxConnections, credentials, hostNames, accessLog);
+        HttpOptions o = copy();
+        o.headerTimeout = positive(d, "header timeout");
+        return o;
     }
 
     /** How long a connection may wait for its next request before it is closed. */
     public HttpOptions withIdleTimeout(Duration d) {
-        return new HttpOptions(limits, headerTimeout, d, sendTimeout, maxConnections, credentials, hostNames, accessLog);
+        HttpOptions o = copy();
+        o.idleTimeout = positive(d, "idle timeout");
+        return o;
     }
 
-    /** How long a write may wait for the client to take bytes. */
+    /** How long the client may leave a response's bytes untaken before the connection is closed. */
     public HttpOptions withSendTimeout(Duration d) {
-        return new HttpOptions(limits, headerTimeout, idleTimeout, d, maxConnections, credentials, hostNames, accessLog);
+        HttpOptions o = copy();
+        o.sendTimeout = positive(d, "send timeout");
+        return o;
     }
 
     public HttpOptions withMaxConnections(int n) {
-        return new HttpOptions(limits, headerTimeout, idleTimeout, sendTimeout, n, credentials, hostNames, accessLog);
+        if (n < 1) {
+            throw new IllegalArgumentException("max connections must be at least 1: " + n);
+        }
+        HttpOptions o = copy();
+        o.maxConnections = n;
+        return o;
+    }
+
+    /** How many event loops (threads) serve the connections. */
+    public HttpOptions withLoopThreads(int n) {
+        if (n < 1 || n > 64) {
+            throw new IllegalArgumentException("loop threads must be 1..64: " + n);
+        }
+        HttpOptions o = copy();
+        o.loopThreads = n;
+        return o;
+    }
+
+    /** The send buffer of each connection's socket ({@code SO_SNDBUF}, bytes), or 0 for the stack's default (nginx's {@code listen ... sndbuf=}). */
+    public HttpOptions withSendBuffer(int bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("send buffer must not be negative: " + bytes);
+        }
+        HttpOptions o = copy();
+        o.sendBuffer = bytes;
+        return o;
     }
 
     /** Whose permissions files are opened with (a process of these credentials is spawned in the kernel). */
     public HttpOptions withCredentials(Credentials c) {
-        return new HttpOptions(limits, headerTimeout, idleTimeout, sendTimeout, maxConnections, c, hostNames, accessLog);
+        HttpOptions o = copy();
+        o.credentials = Objects.requireNonNull(c, "credentials");
+        return o;
     }
 
     /**
@@ -95,13 +151,16 @@ public final class HttpOptions {
      * besides the request's own Host field; any other gets 421.
      */
     public HttpOptions withHostNames(Set<String> names) {
-        Set<String> lower = names.stream().map(n -> n.toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
-        return new HttpOptions(limits, headerTimeout, idleTimeout, sendTimeout, maxConnections, credentials, lower, accessLog);
+        HttpOptions o = copy();
+        o.hostNames = names.stream().map(n -> n.toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
+        return o;
     }
 
-    /** Where access log lines (common log format, without a line end) go; {@code null} for none. Called from many threads. */
+    /** Where access log lines (common log format, without a line end) go; {@code null} for none. Called from the server's loop threads. */
     public HttpOptions withAccessLog(Consumer<String> log) {
-        return new HttpOptions(limits, headerTimeout, idleTimeout, sendTimeout, maxConnections, credentials, hostNames, log);
+        HttpOptions o = copy();
+        o.accessLog = log;
+        return o;
     }
 
     HttpLimits limits() {
@@ -122,6 +181,14 @@ public final class HttpOptions {
 
     public int maxConnections() {
         return maxConnections;
+    }
+
+    public int loopThreads() {
+        return loopThreads;
+    }
+
+    public int sendBuffer() {
+        return sendBuffer;
     }
 
     public Credentials credentials() {

@@ -82,6 +82,15 @@ final class RequestHead {
      * @throws HttpError with the status to answer when the head is malformed or over a bound
      */
     static RequestHead parse(byte[] b, int from, int to, HttpLimits limits) throws HttpError {
+        return parse(b, from, to, limits, null);
+    }
+
+    /**
+     * {@link #parse(byte[], int, int, HttpLimits)} with the field offsets in {@code scratch}
+     * when it is large enough (a connection's array, reused for each of its requests, as the
+     * bytes are), else in a new array.
+     */
+    static RequestHead parse(byte[] b, int from, int to, HttpLimits limits, int[] scratch) throws HttpError {
         if (to - from > limits.maxHeadBytes()) {
             throw new HttpError(Status.HEADERS_TOO_LARGE, "request head longer than " + limits.maxHeadBytes() + " bytes");
         }
@@ -119,7 +128,7 @@ final class RequestHead {
         int minor = version(b, sp2 + 1, lineStop);
         String method = method(b, i, sp1);
 
-        int[] fields = new int[Math.min(limits.maxFields(), 16) * 4];
+        int[] fields = scratch != null && scratch.length >= 16 * 4 ? scratch : new int[Math.min(limits.maxFields(), 16) * 4];
         int count = 0;
         int p = lineEnd + 1;
         while (p < to) {

@@ -61,6 +61,9 @@ final class RequestTarget {
         if (hash >= 0) {
             t = t.substring(0, hash);
         }
+        if (plain(t)) {
+            return t; // nothing to decode or remove: the common case, without a copy
+        }
         Deque<String> segments = new ArrayDeque<>();
         int i = 1;
         while (i <= t.length()) {
@@ -88,6 +91,31 @@ final class RequestTarget {
             sb.append('/');
         }
         return sb.toString();
+    }
+
+    /**
+     * Whether {@code t} (a path starting with "/") is already its own decoded, normal form: no
+     * percent escapes, no empty, "." or ".." segments. The last segment may be empty (a
+     * directory's trailing slash), which the normal form keeps.
+     */
+    private static boolean plain(String t) {
+        int n = t.length();
+        for (int i = 0; i < n; i++) {
+            char c = t.charAt(i);
+            if (c == '%') {
+                return false;
+            }
+            if (c == '/' && i + 1 < n) {
+                char d = t.charAt(i + 1);
+                if (d == '/') {
+                    return false;
+                }
+                if (d == '.' && (i + 2 == n || t.charAt(i + 2) == '/' || (t.charAt(i + 2) == '.' && (i + 3 == n || t.charAt(i + 3) == '/')))) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private static String hostOnly(String authority) {

@@ -22,10 +22,13 @@ enum Status {
 
     final int code;
     final String reason;
+    /** The status line, {@code HTTP/1.1 200 OK} and its CRLF, as sent. */
+    final byte[] line;
 
     Status(int code, String reason) {
         this.code = code;
         this.reason = reason;
+        this.line = ("HTTP/1.1 " + code + " " + reason + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     }
 
     /** Whether a response with this status has no body by definition (RFC 9110, 6.4.1). */

@@ -144,4 +144,19 @@ class RequestHeadTest {
         assertEquals("Sun, 06 Nov 1994 08:49:37 GMT", HttpDates.format(784111777L));
         assertEquals(Long.MIN_VALUE, HttpDates.parse("yesterday"));
     }
+
+    @Test
+    void theFieldByFieldDateIsWhatTheFormatterWrites() {
+        java.time.format.DateTimeFormatter imf = java.time.format.DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", java.util.Locale.US)
+                .withZone(java.time.ZoneOffset.UTC);
+        java.util.Random r = new java.util.Random(3);
+        long[] edges = {0, 951782400L /* 2000-02-29 */, 4107542399L /* 2100-02-28 23:59:59 */, 253402300799L /* 9999-12-31 */, -2147483648L};
+        for (long s : edges) {
+            assertEquals(imf.format(java.time.Instant.ofEpochSecond(s)), HttpDates.format(s), "second " + s);
+        }
+        for (int i = 0; i < 10_000; i++) {
+            long s = r.nextLong(-2_000_000_000L, 16_000_000_000L);
+            assertEquals(imf.format(java.time.Instant.ofEpochSecond(s)), HttpDates.format(s), "second " + s);
+        }
+    }
 }
