@@ -17,15 +17,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * Like a learning switch that knows every port, a unicast frame goes only to the port with its
  * destination MAC; broadcast and multicast frames go to every other port.
  *
- * <p>In real time frames are delivered by a transmitting thread, to each receiving port in the
- * order they were transmitted: the sender's own thread before {@code transmit} returns, unless
- * another thread is delivering to that port already, which then delivers it too (frames a
- * receiver sends in turn are queued the same way, so an exchange between two ports nests at
- * most one delivery into the other; see {@link Trampoline}). Each port has its own queue, as
- * each end of a wire has its own receive path: two threads deliver to two kernels at once,
- * so a sender's thread can push data into its peer while the peer's reader pushes the ACKs
- * and window updates it answers with back into the sender. On a {@link Simulation} the
- * delivery is an event at the current virtual time, run in order with every other event.
+ * <p>In real time frames are delivered by a transmitting thread, in the order they were
+ * transmitted: the sender's own thread before {@code transmit} returns, unless another thread
+ * is delivering on the bus already, which then delivers it too (frames a receiver sends in turn
+ * are queued the same way, so an exchange never recurses; see {@link Trampoline}). On a
+ * {@link Simulation} the delivery is an event at the current virtual time, run in order with
+ * every other event.
  *
  * <p>A frame given with {@code transmit} is copied once; one given with {@code transmitTaken}
  * ({@link FrameTaker}) is carried as it is. Receivers get read-only views, which never change.
@@ -36,6 +33,7 @@ public final class EthernetBus {
 
     private final int mtu;
     private final Simulation simulation;
+    private final Trampoline trampoline = new Trampoline();
     private final CopyOnWriteArrayList<Port> ports = new CopyOnWriteArrayList<>();
     private int nextPort;
 
@@ -97,37 +95,13 @@ public final class EthernetBus {
         return ports.size();
     }
 
-    /** The simulated bus's delivery: to every receiver of {@code frame} at once, in port order. */
     private void carry(Port from, ByteBuffer frame) {
         long dst = new EthernetFrame(frame).dst();
         boolean flood = EthernetFrame.isMulticast(dst);
         for (Port p : ports) {
             if (p != from && (flood || p.mac == dst)) {
-                p.deliver(frame.duplicate());
-            }
-        }
-    }
-
-    /**
-     * The real-time bus's delivery: queues {@code frame} at every receiving port, each run by
-     * a transmitting thread ({@link Trampoline}); each port gets a use of {@code lease} of its
-     * own, and the caller's is dropped.
-     */
-    private void queue(Port from, ByteBuffer frame, FrameLease lease) {
-        long dst = new EthernetFrame(frame).dst();
-        boolean flood = EthernetFrame.isMulticast(dst);
-        try {
-            for (Port p : ports) {
-                if (p != from && (flood || p.mac == dst)) {
-                    // the view is this send's own: only a flooded frame needs one per receiver
-                    ByteBuffer f = flood ? frame.duplicate() : frame;
-                    FrameLease l = MemoryDevice.retained(lease);
-                    p.trampoline.run(() -> FrameLease.deliver(l, () -> p.deliver(f)));
-                }
-            }
-        } finally {
-            if (lease != null) {
-                lease.release();
+                // the view is this send's own: only a flooded frame needs one per receiver
+                p.deliver(flood ? frame.duplicate() : frame);
             }
         }
     }
@@ -149,8 +123,6 @@ public final class EthernetBus {
     private final class Port extends MemoryDevice implements ClockedDevice {
         private final long mac;
         private final NetClock clock;
-        /** Deliveries to this port, in the order frames were transmitted to it (real time). */
-        private final Trampoline trampoline = new Trampoline();
 
         Port(long mac, NetClock clock) {
             this.mac = mac;
@@ -200,7 +172,7 @@ public final class EthernetBus {
             if (simulation != null) {
                 simulation.schedule(0, () -> FrameLease.deliver(lease, () -> carry(this, ro)));
             } else {
-                queue(this, ro, lease);
+                trampoline.run(() -> FrameLease.deliver(lease, () -> carry(this, ro)));
             }
         }
 
