@@ -27,7 +27,8 @@ import java.util.concurrent.Future;
 /**
  * blkfront over the emulated blkback against the host's {@link FileBlockDevice} on the same
  * file, in the same run: sequential 1 MiB writes and reads, and 4 KiB random reads at queue
- * depth 1 and 32 (32 threads). Rounds alternate which side goes first. Prints a markdown table.
+ * depth 1 and 32 (32 threads). Rounds alternate which side goes first. Prints a markdown table,
+ * with {@link NetfrontCompare}'s TCP row after it.
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.jrump.bench.xen.BlkfrontCompare [rounds] [MiB]
@@ -42,7 +43,9 @@ public final class BlkfrontCompare {
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         int mib = args.length > 1 ? Integer.parseInt(args[1]) : 64;
-        System.out.println(run(rounds, mib, 2000));
+        String table = run(rounds, mib, 2000);
+        System.out.print(table);
+        System.out.println(NetfrontCompare.row(rounds, mib));
     }
 
     /** The table for {@code rounds} rounds over a file of {@code mib} MiB, {@code ops} random reads per depth. */

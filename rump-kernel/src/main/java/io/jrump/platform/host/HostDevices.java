@@ -128,6 +128,11 @@ final class HostDevices {
                 case TAP:
                     TapDevice.checkName(spec.hostInterface());
                     return 0;
+                case NET_PROVIDED:
+                    if (spec.netDevice() == null) {
+                        throw new ErrnoException(Errno.EINVAL, "no network device given");
+                    }
+                    return 0;
                 default:
                     throw new ErrnoException(Errno.ENODEV, "unknown kind of device " + spec.kind());
             }
@@ -187,6 +192,9 @@ final class HostDevices {
             throw new ErrnoException(Errno.ENXIO, name + ": the kernel's devices are closed");
         }
         for (Slot s : slots) {
+            if (s.spec.name().equals(name) && s.spec.kind() == DeviceSpec.Kind.NET_PROVIDED) {
+                return s.spec.netDevice();
+            }
             if (s.spec.name().equals(name) && s.spec.isNet()) {
                 if (s.tap == null || s.tap.isClosed()) {
                     s.tap = TapDevice.open(s.spec.hostInterface(), tapOptions.create(), tapOptions.offload(), mac, threads);
@@ -261,6 +269,8 @@ final class HostDevices {
                 return "memory";
             case TAP:
                 return "tap " + spec.hostInterface();
+            case NET_PROVIDED:
+                return "provided " + spec.netDevice();
             default:
                 return "provided " + spec.device();
         }

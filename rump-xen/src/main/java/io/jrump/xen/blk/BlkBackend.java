@@ -3,17 +3,19 @@ package io.jrump.xen.blk;
 import io.jrump.api.BlockDevice;
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
-import io.jrump.xen.hv.EventChannel;
 import io.jrump.xen.hv.GrantMapper;
 import io.jrump.xen.hv.Hypervisor;
 import io.jrump.xen.ring.BackRing;
 import io.jrump.xen.ring.SharedRing;
-import io.jrump.xen.xenbus.StateWatch;
+import io.jrump.xen.xenbus.BackendDevice;
 import io.jrump.xen.xenbus.XenbusState;
 import io.jrump.xen.xenstore.XenStoreClient;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A block backend serving any {@link BlockDevice} to a blkfront, for the emulated platform
@@ -28,31 +30,17 @@ import java.util.List;
  * the frontend really gave. A bad request is answered with {@code BLKIF_RSP_ERROR}; a ring
  * whose indexes are impossible stops the backend (Closing), never the process.
  */
-public final class BlkBackend implements AutoCloseable {
-    private final XenStoreClient xs;
-    private final Hypervisor hv;
+public final class BlkBackend extends BackendDevice {
     private final BlockDevice disk;
-    private final String backend;
-    private final String frontend;
-    private final int frontendId;
-    private final StateWatch frontendState;
     /** Direct, so a file-backed disk reads and writes it without another copy inside the JDK. */
     private final ByteBuffer bounce = ByteBuffer.allocateDirect(Blkif.MAX_SEGMENTS_PER_REQUEST * Blkif.PAGE_SIZE);
     private GrantMapper.Mapping ringMapping;
-    private EventChannel channel;
     private BackRing<BlkRequest, BlkResponse> ring;
-    private boolean connected;
-    private volatile String failure;
     private long requestsServed;
 
-    private BlkBackend(XenStoreClient xs, Hypervisor hv, BlockDevice disk, String backend, String frontend, int frontendId, StateWatch frontendState) {
-        this.xs = xs;
-        this.hv = hv;
+    private BlkBackend(XenStoreClient xs, Hypervisor hv, BlockDevice disk, String backend, String frontend, int frontendId) {
+        super(xs, hv, backend, frontend, frontendId);
         this.disk = disk;
-        this.backend = backend;
-        this.frontend = frontend;
-        this.frontendId = frontendId;
-        this.frontendState = frontendState;
     }
 
     /**
@@ -86,74 +74,42 @@ public final class BlkBackend implements AutoCloseable {
             tx.write(backend + "/state", XenbusState.INIT_WAIT.text());
             return null;
         });
-        BlkBackend b = new BlkBackend(xs, hv, disk, backend, frontend, frontendId, StateWatch.start(xs, frontend + "/state"));
-        b.frontendState.listener(b::frontendChanged);
-        b.frontendChanged(b.frontendState.state());
+        BlkBackend b = new BlkBackend(xs, hv, disk, backend, frontend, frontendId);
+        b.start();
         return b;
-    }
-
-    public String frontendPath() {
-        return frontend;
-    }
-
-    public String backendPath() {
-        return backend;
-    }
-
-    /** Why the backend stopped serving, or null. */
-    public String failure() {
-        return failure;
     }
 
     public synchronized long requestsServed() {
         return requestsServed;
     }
 
-    private synchronized void frontendChanged(XenbusState s) {
-        try {
-            if ((s == XenbusState.INITIALISED || s == XenbusState.CONNECTED) && !connected && failure == null) {
-                connect();
-            } else if (s == XenbusState.CLOSING || s == XenbusState.CLOSED) {
-                if (connected || s == XenbusState.CLOSING) {
-                    disconnect();
-                    xs.write(backend + "/state", XenbusState.CLOSED.text());
-                }
-            }
-        } catch (ErrnoException e) {
-            fail(e.getMessage());
-        }
+    @Override
+    protected String kind() {
+        return "blkback";
     }
 
-    private void connect() throws ErrnoException {
+    @Override
+    protected void attach() throws ErrnoException {
         String protocol = optional(frontend + "/protocol", Blkif.PROTOCOL);
         if (!protocol.equals(Blkif.PROTOCOL)) {
             throw new ErrnoException(Errno.EPROTONOSUPPORT, "blkback " + backend + ": frontend protocol " + protocol);
         }
         int ringRef = number(frontend + "/ring-ref");
-        int port = number(frontend + "/event-channel");
         ringMapping = hv.grantMapper().map(frontendId, ringRef, true);
         ring = new BackRing<>(new SharedRing(ringMapping.page(), Math.max(Blkif.REQ_SIZE, Blkif.RSP_SIZE)), BlkRequest.CODEC, BlkResponse.CODEC);
-        channel = hv.eventChannels().bindInterdomain(frontendId, port);
-        channel.handler(this::requests);
-        connected = true;
-        long sectors = disk.size() / disk.sectorSize();
-        xs.transaction(tx -> {
-            tx.write(backend + "/sectors", Long.toString(sectors));
-            tx.write(backend + "/sector-size", Integer.toString(disk.sectorSize()));
-            tx.write(backend + "/info", Integer.toString(disk.isReadOnly() ? Blkif.VDISK_READONLY : 0));
-            tx.write(backend + "/state", XenbusState.CONNECTED.text());
-            return null;
-        });
-        channel.unmask();
-        channel.notifyPeer();
     }
 
-    private void disconnect() {
-        connected = false;
-        if (channel != null) {
-            channel.close();
-            channel = null;
-        }
+    @Override
+    protected Map<String, String> connectedKeys() {
+        Map<String, String> k = new LinkedHashMap<>();
+        k.put("sectors", Long.toString(disk.size() / disk.sectorSize()));
+        k.put("sector-size", Integer.toString(disk.sectorSize()));
+        k.put("info", Integer.toString(disk.isReadOnly() ? Blkif.VDISK_READONLY : 0));
+        return k;
+    }
+
+    @Override
+    protected void detach() {
         if (ringMapping != null) {
             ringMapping.close();
             ringMapping = null;
@@ -161,58 +117,21 @@ public final class BlkBackend implements AutoCloseable {
         ring = null;
     }
 
-    private void fail(String why) {
-        failure = why;
-        disconnect();
-        try {
-            xs.write(backend + "/state", XenbusState.CLOSING.text());
-        } catch (ErrnoException e) {
-            // xenstore gone: the frontend times out instead
-        }
-    }
-
-    private String optional(String path, String dflt) throws ErrnoException {
-        try {
-            return xs.read(path);
-        } catch (ErrnoException e) {
-            if (e.errno() == Errno.ENOENT) {
-                return dflt;
+    /** Serves every request on the ring, then responds. */
+    @Override
+    protected Runnable serve() throws ErrnoException {
+        do {
+            int n = ring.unconsumedRequests();
+            for (int i = 0; i < n; i++) {
+                BlkRequest r = ring.take();
+                ring.put(new BlkResponse(r.id(), r.operation(), serve(r)));
+                requestsServed++;
             }
-            throw e;
-        }
-    }
-
-    private int number(String path) throws ErrnoException {
-        String s = xs.read(path);
-        try {
-            return Integer.parseInt(s);
-        } catch (NumberFormatException e) {
-            throw new ErrnoException(Errno.EINVAL, "blkback: " + path + " is not a number: '" + s + "'");
-        }
-    }
-
-    /** The event channel handler: serves every request on the ring, then responds. */
-    private synchronized void requests() {
-        if (!connected || ring == null) {
-            return;
-        }
-        try {
-            do {
-                int n = ring.unconsumedRequests();
-                for (int i = 0; i < n; i++) {
-                    BlkRequest r = ring.take();
-                    ring.put(new BlkResponse(r.id(), r.operation(), serve(r)));
-                    requestsServed++;
-                }
-                if (n > 0 && ring.pushResponses()) {
-                    channel.notifyPeer();
-                }
-            } while (ring.finalCheckForRequests());
-        } catch (ErrnoException e) {
-            fail(e.getMessage());
-        } catch (RuntimeException e) {
-            fail("blkback " + backend + ": " + e); // a bug here must not leave the frontend waiting
-        }
+            if (n > 0 && ring.pushResponses()) {
+                channel().notifyPeer();
+            }
+        } while (ring.finalCheckForRequests());
+        return null;
     }
 
     private short serve(BlkRequest r) {
@@ -265,6 +184,20 @@ public final class BlkBackend implements AutoCloseable {
                 || total % disk.sectorSize() != 0) {
             return Blkif.RSP_ERROR;
         }
+        if (total == nr * Blkif.PAGE_SIZE) {
+            // whole pages: one I/O straight into (or out of) the frontend's pages when they map side by side
+            try (GrantMapper.Mapping run = hv.grantMapper().mapContiguous(frontendId, Arrays.copyOf(r.grefs(), nr), read)) {
+                if (run != null) {
+                    ByteBuffer pages = run.page().duplicate().clear().limit(total);
+                    if (read) {
+                        disk.read(r.sector() / k, pages);
+                    } else {
+                        disk.write(r.sector() / k, pages);
+                    }
+                    return Blkif.RSP_OKAY;
+                }
+            }
+        }
         List<GrantMapper.Mapping> maps = new ArrayList<>(nr);
         try {
             for (int i = 0; i < nr; i++) {
@@ -294,20 +227,6 @@ public final class BlkBackend implements AutoCloseable {
             for (GrantMapper.Mapping m : maps) {
                 m.close();
             }
-        }
-    }
-
-    /** Stops serving: goes Closed and releases the ring and channel; the disk stays the caller's. */
-    @Override
-    public void close() {
-        frontendState.close();
-        synchronized (this) {
-            disconnect();
-        }
-        try {
-            xs.write(backend + "/state", XenbusState.CLOSED.text());
-        } catch (ErrnoException e) {
-            // xenstore gone
         }
     }
 }

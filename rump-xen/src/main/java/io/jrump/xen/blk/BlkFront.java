@@ -8,7 +8,7 @@ import io.jrump.xen.hv.GrantedPage;
 import io.jrump.xen.hv.Hypervisor;
 import io.jrump.xen.ring.FrontRing;
 import io.jrump.xen.ring.SharedRing;
-import io.jrump.xen.xenbus.StateWatch;
+import io.jrump.xen.xenbus.FrontendLink;
 import io.jrump.xen.xenbus.XenbusState;
 import io.jrump.xen.xenstore.XenStoreClient;
 import java.nio.ByteBuffer;
@@ -40,8 +40,6 @@ import java.util.List;
  * another request.
  */
 public final class BlkFront implements BlockDevice {
-    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
-
     /** One ring slot: its pages and, while a request occupies it, the waiter. */
     private static final class Slot {
         final int id;
@@ -61,7 +59,7 @@ public final class BlkFront implements BlockDevice {
     private final String backend;
     private final int backendId;
     private final Duration ioTimeout;
-    private final StateWatch backendState;
+    private final FrontendLink link;
     private final GrantedPage ringPage;
     private final EventChannel channel;
     private final FrontRing<BlkRequest, BlkResponse> ring;
@@ -77,15 +75,14 @@ public final class BlkFront implements BlockDevice {
     private String broken;
     private boolean closed;
 
-    private BlkFront(XenStoreClient xs, Hypervisor hv, String frontend, String backend, int backendId, Duration ioTimeout, StateWatch backendState,
-            GrantedPage ringPage, EventChannel channel) {
+    private BlkFront(XenStoreClient xs, Hypervisor hv, FrontendLink link, Duration ioTimeout, GrantedPage ringPage, EventChannel channel) {
         this.xs = xs;
         this.hv = hv;
-        this.frontend = frontend;
-        this.backend = backend;
-        this.backendId = backendId;
+        this.link = link;
+        this.frontend = link.frontend();
+        this.backend = link.backend();
+        this.backendId = link.backendId();
         this.ioTimeout = ioTimeout;
-        this.backendState = backendState;
         this.ringPage = ringPage;
         this.channel = channel;
         SharedRing shared = new SharedRing(ringPage.page(), Math.max(Blkif.REQ_SIZE, Blkif.RSP_SIZE));
@@ -101,19 +98,15 @@ public final class BlkFront implements BlockDevice {
      * @param ioTimeout how long a request may go unanswered before the device is declared dead
      */
     public static BlkFront connect(XenStoreClient xs, Hypervisor hv, String frontend, Duration ioTimeout) throws ErrnoException {
-        String backend = xs.read(frontend + "/backend");
-        int backendId = parseInt(xs.read(frontend + "/backend-id"), frontend + "/backend-id");
-        StateWatch state = StateWatch.start(xs, backend + "/state");
+        FrontendLink link = FrontendLink.open(xs, "blkfront", frontend);
+        int backendId = link.backendId();
         List<GrantedPage> granted = new ArrayList<>();
         EventChannel ch = null;
         try {
-            xs.write(frontend + "/state", XenbusState.INITIALISING.text());
-            state.await(s -> s.value() >= XenbusState.INIT_WAIT.value() && s.value() <= XenbusState.CONNECTED.value(),
-                    s -> s.value() >= XenbusState.CLOSING.value(), CONNECT_TIMEOUT, "blkfront " + frontend);
             GrantedPage ringPage = hv.grantTable().grant(backendId, false);
             granted.add(ringPage);
             ch = hv.eventChannels().allocUnbound(backendId);
-            BlkFront f = new BlkFront(xs, hv, frontend, backend, backendId, ioTimeout, state, ringPage, ch);
+            BlkFront f = new BlkFront(xs, hv, link, ioTimeout, ringPage, ch);
             for (int i = 0; i < f.slots.length; i++) {
                 Slot s = new Slot(i);
                 for (int j = 0; j < s.pages.length; j++) {
@@ -126,7 +119,6 @@ public final class BlkFront implements BlockDevice {
             f.handshake();
             return f;
         } catch (ErrnoException | RuntimeException e) {
-            state.close();
             if (ch != null) {
                 ch.close();
             }
@@ -137,11 +129,7 @@ public final class BlkFront implements BlockDevice {
                     e.addSuppressed(x);
                 }
             }
-            try {
-                xs.write(frontend + "/state", XenbusState.CLOSED.text());
-            } catch (ErrnoException x) {
-                e.addSuppressed(x);
-            }
+            link.abandon(e);
             throw e;
         }
     }
@@ -155,63 +143,25 @@ public final class BlkFront implements BlockDevice {
             tx.write(frontend + "/state", XenbusState.INITIALISED.text());
             return null;
         });
-        backendState.await(s -> s == XenbusState.CONNECTED, s -> s.value() >= XenbusState.CLOSING.value(), CONNECT_TIMEOUT, "blkfront " + frontend);
-        sectorSize = (int) optionalLong(backend + "/sector-size", Blkif.SECTOR);
+        link.awaitConnected();
+        sectorSize = (int) link.backendNumber("sector-size", Blkif.SECTOR);
         if (sectorSize < Blkif.SECTOR || sectorSize > Blkif.PAGE_SIZE || Integer.bitCount(sectorSize) != 1) {
             throw new ErrnoException(Errno.EINVAL, "blkfront " + frontend + ": backend sector-size " + sectorSize);
         }
-        sectors = optionalLong(backend + "/sectors", -1);
+        sectors = link.backendNumber("sectors", -1);
         if (sectors < 0 || sectors > Long.MAX_VALUE / sectorSize) {
             throw new ErrnoException(Errno.EINVAL, "blkfront " + frontend + ": backend sectors " + sectors);
         }
-        long info = optionalLong(backend + "/info", 0);
-        String mode = optional(backend + "/mode", "w");
+        long info = link.backendNumber("info", 0);
+        String mode = link.optional(backend + "/mode", "w");
         readOnly = (info & Blkif.VDISK_READONLY) != 0 || mode.equals("r");
-        flushCache = optionalLong(backend + "/feature-flush-cache", 0) == 1;
-        barrier = optionalLong(backend + "/feature-barrier", 0) == 1;
-        discard = optionalLong(backend + "/feature-discard", 0) == 1;
+        flushCache = link.backendNumber("feature-flush-cache", 0) == 1;
+        barrier = link.backendNumber("feature-barrier", 0) == 1;
+        discard = link.backendNumber("feature-discard", 0) == 1;
         channel.handler(this::responses);
         channel.unmask();
-        backendState.listener(s -> {
-            if (s.value() >= XenbusState.CLOSING.value()) {
-                disconnect("backend went " + s);
-            }
-        });
         xs.write(frontend + "/state", XenbusState.CONNECTED.text());
-        if (backendState.state() != XenbusState.CONNECTED) {
-            disconnect("backend went " + backendState.state());
-        }
-    }
-
-    private String optional(String path, String dflt) throws ErrnoException {
-        try {
-            return xs.read(path);
-        } catch (ErrnoException e) {
-            if (e.errno() == Errno.ENOENT) {
-                return dflt;
-            }
-            throw e;
-        }
-    }
-
-    private long optionalLong(String path, long dflt) throws ErrnoException {
-        String s = optional(path, null);
-        if (s == null) {
-            return dflt;
-        }
-        try {
-            return Long.parseLong(s.strip());
-        } catch (NumberFormatException e) {
-            throw new ErrnoException(Errno.EINVAL, "blkfront: " + path + " is not a number: '" + s + "'");
-        }
-    }
-
-    private static int parseInt(String s, String what) throws ErrnoException {
-        try {
-            return Integer.parseInt(s);
-        } catch (NumberFormatException e) {
-            throw new ErrnoException(Errno.EINVAL, "blkfront: " + what + " is not a number: '" + s + "'");
-        }
+        link.onBackendLost(this::disconnect);
     }
 
     @Override
@@ -482,16 +432,7 @@ public final class BlkFront implements BlockDevice {
             notifyAll();
         }
         channel.mask();
-        Thread t = new Thread(() -> {
-            try {
-                xs.write(frontend + "/state", XenbusState.CLOSING.text());
-                xs.write(frontend + "/state", XenbusState.CLOSED.text());
-            } catch (ErrnoException e) {
-                // xenstore gone too: nothing more to tell
-            }
-        }, "blkfront-disconnect");
-        t.setDaemon(true);
-        t.start();
+        link.closeAsync();
     }
 
     /** Whether the device was disconnected, and why (null while usable). */
@@ -517,20 +458,9 @@ public final class BlkFront implements BlockDevice {
             }
             notifyAll();
         }
-        backendState.listener(null);
         try {
-            if (!wasBroken) {
-                xs.write(frontend + "/state", XenbusState.CLOSING.text());
-                try {
-                    backendState.await(s -> s.value() >= XenbusState.CLOSING.value() || s == XenbusState.UNKNOWN, s -> false, Duration.ofSeconds(5),
-                            "blkfront close");
-                } catch (ErrnoException e) {
-                    // a backend that does not follow is left behind
-                }
-                xs.write(frontend + "/state", XenbusState.CLOSED.text());
-            }
+            link.close(!wasBroken);
         } finally {
-            backendState.close();
             channel.close();
             endAccess(ringPage);
             for (Slot s : slots) {

@@ -27,6 +27,12 @@ public interface EventChannel extends AutoCloseable {
     /** Delivers what is pending, then delivers as notifications come. */
     void unmask();
 
+    /**
+     * Stops deliveries and releases the port. When a handler is running on another thread,
+     * waits for it to return, so that nothing the handler uses is released under it; called
+     * from the handler itself, returns at once (the handler is then the last one). A caller
+     * must therefore not hold a lock the handler takes.
+     */
     @Override
     void close();
 }

@@ -21,6 +21,16 @@ public interface GrantMapper extends AutoCloseable {
     /** Maps {@code ref} of domain {@code domid}'s table. */
     Mapping map(int domid, int ref, boolean writable) throws ErrnoException;
 
+    /**
+     * Maps {@code refs} side by side as one buffer, as {@code xengnttab_map_domain_grant_refs}
+     * does, so a backend can do one I/O into a request's pages; each reference is checked as
+     * {@link #map} checks it. Returns null when this mapper cannot place them side by side
+     * (the caller then maps them one by one).
+     */
+    default Mapping mapContiguous(int domid, int[] refs, boolean writable) throws ErrnoException {
+        return null;
+    }
+
     @Override
     void close();
 }

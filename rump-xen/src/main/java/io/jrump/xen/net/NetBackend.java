@@ -2,64 +2,82 @@ package io.jrump.xen.net;
 
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
+import io.jrump.api.NetDevice.Offload;
 import io.jrump.xen.hv.EventChannel;
 import io.jrump.xen.hv.GrantMapper;
 import io.jrump.xen.hv.Hypervisor;
 import io.jrump.xen.ring.BackRing;
 import io.jrump.xen.ring.SharedRing;
-import io.jrump.xen.xenbus.StateWatch;
+import io.jrump.xen.xenbus.BackendDevice;
 import io.jrump.xen.xenbus.XenbusState;
 import io.jrump.xen.xenstore.XenStoreClient;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
  * A network backend for the emulated platform (the part a driver domain's netback plays on
- * Xen), in copy mode: frames the frontend transmits go to a sink; frames {@link #deliver}ed are
- * copied into the rx buffers the frontend posted. Two backends whose sinks deliver to each
- * other make a cable between two frontends.
+ * Xen, with the bridge behind it), in copy mode: packets the frontend transmits go to a sink;
+ * packets {@link #deliver}ed are copied into the rx buffers the frontend posted. The sink and
+ * the source of delivered packets are the backend's <em>wire</em>, described by the
+ * {@link Offload}s it offers: a wire with {@code TX_CHECKSUM} takes partial checksums, one with
+ * {@code RX_CHECKSUM} delivers frames that never left memory (a zero TCP/UDP checksum on them
+ * is jrump's partial mark), one with {@code SEGMENTATION} carries TCP segments past the MTU.
+ * Two backends whose sinks deliver to each other make a cable between two frontends.
  *
- * <p>xenbus from the backend side: publish {@code feature-rx-copy} and the MAC and go
+ * <p>xenbus from the backend side: publish {@code feature-rx-copy}, {@code feature-sg},
+ * {@code feature-gso-tcpv4} (when the wire carries large segments) and the MAC and go
  * InitWait; when the frontend is Connected (or Initialised), require {@code request-rx-copy},
- * map both rings, bind the event channel and go Connected; when the frontend goes Closing,
- * unmap and go Closed.
+ * read what it can receive ({@code feature-sg}, {@code feature-gso-tcpv4},
+ * {@code feature-no-csum-offload}), map both rings, bind the event channel and go Connected;
+ * when the frontend goes Closing, unmap and go Closed.
  *
- * <p>Every tx request is checked before its page is read: one slot (no more-data or extra-info
- * flags), {@code offset + size} inside the page, at most a full frame, a grant the frontend
- * really gave; a bad one is answered {@code NETIF_RSP_ERROR}. Frames arriving while no rx
- * buffer is posted are dropped and counted. Impossible ring indexes stop the backend (Closing).
+ * <p>Transmit: a packet is a chain of tx requests ({@code NETTXF_more_data}), the first
+ * carrying the whole size, optionally followed by extra-info slots (GSO). Every request is
+ * checked before a page is read: at most {@link Netif#MAX_SLOTS} slots, each inside its page,
+ * fragment sizes that add up to the first's, at most a full frame unless GSO was offered and
+ * given, grants the frontend really gave; a bad packet is answered {@code NETIF_RSP_ERROR} in
+ * every slot, a chain longer than the limit stops the backend. {@code csum_blank} is completed
+ * here unless the wire takes partial checksums. Receive: a frame takes as many rx buffers as
+ * it needs pages (only for a frontend with {@code feature-sg}), plus an extra-info slot for a
+ * large TCP segment (only with its {@code feature-gso-tcpv4}); frames arriving while too few
+ * rx buffers are posted are dropped and counted. Impossible ring indexes stop the backend
+ * (Closing).
  */
-public final class NetBackend implements AutoCloseable {
-    private final XenStoreClient xs;
-    private final Hypervisor hv;
-    private final String backend;
-    private final String frontend;
-    private final int frontendId;
-    private final StateWatch frontendState;
+public final class NetBackend extends BackendDevice {
+    private final Set<Offload> wire;
     private volatile Consumer<ByteBuffer> sink;
     private GrantMapper.Mapping txMapping;
     private GrantMapper.Mapping rxMapping;
-    private EventChannel channel;
     private BackRing<NetTxRequest, NetTxResponse> tx;
     private BackRing<NetRxRequest, NetRxResponse> rx;
-    private boolean connected;
-    private volatile String failure;
+    /** What the frontend said it can receive. */
+    private boolean frontSg;
+    private boolean frontGso;
+    private boolean frontCsum;
+    /** The tx chain being read: its requests so far (the first one carries the packet's size), and its GSO extra. */
+    private final List<NetTxRequest> chain = new ArrayList<>(Netif.MAX_SLOTS);
+    private int chainExtras;
+    private boolean chainExtraPending;
+    private NetExtra chainGso;
     private long txFrames;
     private long txErrors;
     private long rxFrames;
     private long rxDropped;
 
-    private NetBackend(XenStoreClient xs, Hypervisor hv, String backend, String frontend, int frontendId, StateWatch frontendState,
+    private NetBackend(XenStoreClient xs, Hypervisor hv, String backend, String frontend, int frontendId, Set<Offload> wire,
             Consumer<ByteBuffer> sink) {
-        this.xs = xs;
-        this.hv = hv;
-        this.backend = backend;
-        this.frontend = frontend;
-        this.frontendId = frontendId;
-        this.frontendState = frontendState;
+        super(xs, hv, backend, frontend, frontendId);
+        this.wire = wire;
         this.sink = sink;
+    }
+
+    /** {@link #create(XenStoreClient, Hypervisor, int, int, String, Set, Consumer)} with a wire that offers nothing. */
+    public static NetBackend create(XenStoreClient xs, Hypervisor hv, int frontendId, int devid, String mac, Consumer<ByteBuffer> sink)
+            throws ErrnoException {
+        return create(xs, hv, frontendId, devid, mac, Set.of(), sink);
     }
 
     /**
@@ -67,13 +85,15 @@ public final class NetBackend implements AutoCloseable {
      * domain {@code frontendId} from domain {@code hv.domid()}.
      *
      * @param mac the frontend's MAC, {@code aa:bb:cc:dd:ee:ff}
+     * @param wire the offloads of the wire behind the backend (see the class note)
      * @param sink where transmitted frames go (valid only during the call); called on the backend's event thread
      */
-    public static NetBackend create(XenStoreClient xs, Hypervisor hv, int frontendId, int devid, String mac, Consumer<ByteBuffer> sink)
-            throws ErrnoException {
+    public static NetBackend create(XenStoreClient xs, Hypervisor hv, int frontendId, int devid, String mac, Set<Offload> wire,
+            Consumer<ByteBuffer> sink) throws ErrnoException {
         NetFront.parseMac(mac, "netback");
         String backend = "/local/domain/" + hv.domid() + "/backend/vif/" + frontendId + "/" + devid;
         String frontend = "/local/domain/" + frontendId + "/device/vif/" + devid;
+        boolean gso = wire.contains(Offload.SEGMENTATION);
         xs.transaction(t -> {
             t.write(frontend + "/backend", backend);
             t.write(frontend + "/backend-id", Integer.toString(hv.domid()));
@@ -86,21 +106,14 @@ public final class NetBackend implements AutoCloseable {
             t.write(backend + "/mac", mac);
             t.write(backend + "/feature-rx-copy", "1");
             t.write(backend + "/feature-rx-flip", "0");
+            t.write(backend + "/feature-sg", "1");
+            t.write(backend + "/feature-gso-tcpv4", gso ? "1" : "0");
             t.write(backend + "/state", XenbusState.INIT_WAIT.text());
             return null;
         });
-        NetBackend b = new NetBackend(xs, hv, backend, frontend, frontendId, StateWatch.start(xs, frontend + "/state"), sink);
-        b.frontendState.listener(b::frontendChanged);
-        b.frontendChanged(b.frontendState.state());
+        NetBackend b = new NetBackend(xs, hv, backend, frontend, frontendId, Set.copyOf(wire), sink);
+        b.start();
         return b;
-    }
-
-    public String frontendPath() {
-        return frontend;
-    }
-
-    public String backendPath() {
-        return backend;
     }
 
     /** Replaces where transmitted frames go. */
@@ -108,56 +121,36 @@ public final class NetBackend implements AutoCloseable {
         this.sink = sink;
     }
 
-    /** Why the backend stopped serving, or null. */
-    public String failure() {
-        return failure;
-    }
-
-    /** Frames taken from the frontend, tx requests refused, frames delivered to it, frames dropped for want of an rx buffer. */
+    /** Frames taken from the frontend, tx packets refused, frames delivered to it, frames dropped (no rx buffers, too large, refused). */
     public synchronized long[] counters() {
         return new long[] {txFrames, txErrors, rxFrames, rxDropped};
     }
 
-    private synchronized void frontendChanged(XenbusState s) {
-        try {
-            if ((s == XenbusState.INITIALISED || s == XenbusState.CONNECTED) && !connected && failure == null) {
-                connect();
-            } else if (s == XenbusState.CLOSING || s == XenbusState.CLOSED) {
-                if (connected || s == XenbusState.CLOSING) {
-                    disconnect();
-                    xs.write(backend + "/state", XenbusState.CLOSED.text());
-                }
-            }
-        } catch (ErrnoException e) {
-            fail(e.getMessage());
-        }
+    @Override
+    protected String kind() {
+        return "netback";
     }
 
-    private void connect() throws ErrnoException {
-        if (!"1".equals(optional(frontend + "/request-rx-copy", "0").strip())) {
+    @Override
+    protected void attach() throws ErrnoException {
+        if (!flag(frontend + "/request-rx-copy", false)) {
             throw new ErrnoException(Errno.EPROTONOSUPPORT, "netback " + backend + ": frontend does not request rx-copy");
         }
+        frontSg = flag(frontend + "/feature-sg", false);
+        frontGso = frontSg && flag(frontend + "/feature-gso-tcpv4", false);
+        frontCsum = !flag(frontend + "/feature-no-csum-offload", false);
         int txRef = number(frontend + "/tx-ring-ref");
         int rxRef = number(frontend + "/rx-ring-ref");
-        int port = number(frontend + "/event-channel");
         txMapping = hv.grantMapper().map(frontendId, txRef, true);
         rxMapping = hv.grantMapper().map(frontendId, rxRef, true);
         tx = new BackRing<>(new SharedRing(txMapping.page(), Netif.TX_SLOT), NetTxRequest.CODEC, NetTxResponse.CODEC);
         rx = new BackRing<>(new SharedRing(rxMapping.page(), Netif.RX_SLOT), NetRxRequest.CODEC, NetRxResponse.CODEC);
-        channel = hv.eventChannels().bindInterdomain(frontendId, port);
-        channel.handler(this::requests);
-        connected = true;
-        xs.write(backend + "/state", XenbusState.CONNECTED.text());
-        channel.unmask();
-        channel.notifyPeer();
+        chain.clear();
+        chainExtraPending = false;
     }
 
-    private void disconnect() {
-        connected = false;
-        if (channel != null) {
-            channel.close();
-            channel = null;
-        }
+    @Override
+    protected void detach() {
         if (txMapping != null) {
             txMapping.close();
             txMapping = null;
@@ -170,110 +163,177 @@ public final class NetBackend implements AutoCloseable {
         rx = null;
     }
 
-    private void fail(String why) {
-        failure = why;
-        disconnect();
-        try {
-            xs.write(backend + "/state", XenbusState.CLOSING.text());
-        } catch (ErrnoException e) {
-            // xenstore gone: the frontend times out instead
-        }
-    }
-
-    private String optional(String path, String dflt) throws ErrnoException {
-        try {
-            return xs.read(path);
-        } catch (ErrnoException e) {
-            if (e.errno() == Errno.ENOENT) {
-                return dflt;
+    /** Takes every transmitted packet and answers; the frames go to the sink after the lock is released. */
+    @Override
+    protected Runnable serve() throws ErrnoException {
+        List<ByteBuffer> frames = new ArrayList<>();
+        do {
+            int n = tx.unconsumedRequests();
+            for (int i = 0; i < n; i++) {
+                slot(frames);
             }
-            throw e;
-        }
-    }
-
-    private int number(String path) throws ErrnoException {
-        String s = xs.read(path);
-        try {
-            return Integer.parseInt(s);
-        } catch (NumberFormatException e) {
-            throw new ErrnoException(Errno.EINVAL, "netback: " + path + " is not a number: '" + s + "'");
-        }
-    }
-
-    /** The event channel handler: takes every transmitted frame, answers, then hands the frames to the sink outside the lock. */
-    private void requests() {
-        List<byte[]> frames = new ArrayList<>();
-        synchronized (this) {
-            if (!connected || tx == null) {
-                return;
+            if (n > 0 && tx.pushResponses()) {
+                channel().notifyPeer();
             }
-            try {
-                do {
-                    int n = tx.unconsumedRequests();
-                    for (int i = 0; i < n; i++) {
-                        NetTxRequest r = tx.take();
-                        tx.put(new NetTxResponse(r.id(), take(r, frames)));
-                    }
-                    if (n > 0 && tx.pushResponses()) {
-                        channel.notifyPeer();
-                    }
-                } while (tx.finalCheckForRequests());
-            } catch (ErrnoException e) {
-                fail(e.getMessage());
-            } catch (RuntimeException e) {
-                fail("netback " + backend + ": " + e); // a bug here must not leave the frontend waiting
-            }
-        }
+        } while (tx.finalCheckForRequests());
         Consumer<ByteBuffer> s = sink;
-        if (s != null) {
-            for (byte[] f : frames) {
-                s.accept(ByteBuffer.wrap(f));
-            }
+        if (s == null || frames.isEmpty()) {
+            return null;
         }
+        return () -> {
+            for (ByteBuffer f : frames) {
+                s.accept(f);
+            }
+        };
     }
 
-    private short take(NetTxRequest r, List<byte[]> frames) {
-        if ((r.flags() & (Netif.NETTXF_MORE_DATA | Netif.NETTXF_EXTRA_INFO)) != 0 || r.size() < Netif.ETH_HEADER || r.size() > Netif.MAX_FRAME
-                || r.offset() + r.size() > Netif.PAGE_SIZE) {
+    /** Reads one tx slot: a packet's request or an extra-info slot; answers the packet when its chain ends. */
+    private void slot(List<ByteBuffer> frames) throws ErrnoException {
+        if (chainExtraPending) {
+            NetExtra e = tx.take(NetExtra.CODEC);
+            tx.put(new NetTxResponse(chain.get(0).id(), Netif.RSP_NULL));
+            if (++chainExtras > Netif.XEN_NETIF_EXTRA_TYPE_MAX) {
+                throw new ErrnoException(Errno.EIO, "netback " + backend + ": more than " + Netif.XEN_NETIF_EXTRA_TYPE_MAX + " extra-info slots");
+            }
+            if (e.type() == Netif.XEN_NETIF_EXTRA_TYPE_GSO) {
+                chainGso = e;
+            }
+            chainExtraPending = e.more();
+        } else {
+            NetTxRequest r = tx.take();
+            if (chain.size() == Netif.MAX_SLOTS) {
+                throw new ErrnoException(Errno.EIO, "netback " + backend + ": a tx packet of more than " + Netif.MAX_SLOTS + " slots");
+            }
+            chain.add(r);
+            if (chain.size() == 1) {
+                chainExtras = 0;
+                chainGso = null;
+                chainExtraPending = (r.flags() & Netif.NETTXF_EXTRA_INFO) != 0;
+            }
+        }
+        NetTxRequest last = chain.get(chain.size() - 1);
+        if (chainExtraPending || (last.flags() & Netif.NETTXF_MORE_DATA) != 0) {
+            return;
+        }
+        short status = packet(frames);
+        for (NetTxRequest q : chain) {
+            tx.put(new NetTxResponse(q.id(), status));
+        }
+        chain.clear();
+    }
+
+    /** Checks and copies the complete chain; the status every slot of it is answered with. */
+    private short packet(List<ByteBuffer> frames) {
+        NetTxRequest first = chain.get(0);
+        int total = first.size();
+        int rest = 0;
+        for (int i = 1; i < chain.size(); i++) {
+            rest += chain.get(i).size();
+        }
+        int firstSize = total - rest;
+        boolean gso = chainGso != null;
+        int max = gso ? Netif.MAX_TX_SIZE : Netif.MAX_FRAME;
+        boolean ok = total >= Netif.ETH_HEADER && total <= max && firstSize > 0 && first.offset() + firstSize <= Netif.PAGE_SIZE
+                && (!gso || (wire.contains(Offload.SEGMENTATION) && chainGso.gsoType() == Netif.XEN_NETIF_GSO_TYPE_TCPV4));
+        for (int i = 1; ok && i < chain.size(); i++) {
+            NetTxRequest q = chain.get(i);
+            ok = q.size() > 0 && q.offset() + q.size() <= Netif.PAGE_SIZE;
+        }
+        if (!ok) {
             txErrors++;
             return Netif.RSP_ERROR;
         }
-        try (GrantMapper.Mapping m = hv.grantMapper().map(frontendId, r.gref(), false)) {
-            byte[] f = new byte[r.size()];
-            m.page().get(r.offset(), f);
-            frames.add(f);
-            txFrames++;
-            return Netif.RSP_OKAY;
-        } catch (ErrnoException e) {
+        ByteBuffer f = ByteBuffer.allocate(total);
+        for (int i = 0; i < chain.size(); i++) {
+            NetTxRequest q = chain.get(i);
+            int size = i == 0 ? firstSize : q.size();
+            try (GrantMapper.Mapping m = hv.grantMapper().map(frontendId, q.gref(), false)) {
+                f.put(f.position(), m.page(), q.offset(), size);
+                f.position(f.position() + size);
+            } catch (ErrnoException e) {
+                txErrors++;
+                return Netif.RSP_ERROR;
+            }
+        }
+        f.flip();
+        if ((first.flags() & Netif.NETTXF_CSUM_BLANK) != 0) {
+            int at = NetChecksum.field(f, total);
+            if (at < 0) {
+                txErrors++; // nothing this backend knows how to complete
+                return Netif.RSP_ERROR;
+            }
+            if (wire.contains(Offload.TX_CHECKSUM)) {
+                f.putShort(at, (short) 0); // the partial mark the wire takes
+            } else {
+                NetChecksum.complete(f, total, at);
+            }
+        }
+        if (gso && !NetChecksum.isTcpv4(f, total)) {
             txErrors++;
             return Netif.RSP_ERROR;
         }
+        frames.add(f);
+        txFrames++;
+        return Netif.RSP_OKAY;
     }
 
     /**
-     * Copies {@code frame} into the next rx buffer the frontend posted and notifies it; drops
-     * and counts it when the device is not connected, no buffer is posted, or it is too large.
+     * Copies {@code frame} into the rx buffers the frontend posted and notifies it; drops and
+     * counts it when the device is not connected, too few buffers are posted, or the frontend
+     * cannot take it (more than a page without {@code feature-sg}, more than a frame but not a
+     * TCP segment it takes as GSO). The frame is not changed.
      *
      * @return whether the frame was delivered
      */
     public boolean deliver(ByteBuffer frame) {
-        boolean notify;
+        boolean notify = false;
         synchronized (this) {
-            int len = frame.remaining();
+            ByteBuffer f = frame.slice();
+            int len = f.remaining();
             try {
-                if (!connected || rx == null || len > Netif.MAX_FRAME || rx.unconsumedRequests() == 0) {
+                if (!isConnected() || rx == null) {
                     rxDropped++;
                     return false;
                 }
-                NetRxRequest q = rx.take();
-                short status;
-                try (GrantMapper.Mapping m = hv.grantMapper().map(frontendId, q.gref(), true)) {
-                    m.page().put(0, frame, frame.position(), len);
-                    status = (short) len;
-                } catch (ErrnoException e) {
-                    status = Netif.RSP_ERROR;
+                boolean gso = len > Netif.MAX_FRAME;
+                int pages = (len + Netif.PAGE_SIZE - 1) / Netif.PAGE_SIZE;
+                if (len < Netif.ETH_HEADER || len > Netif.MAX_RX_PACKET || (pages > 1 && !frontSg) || (gso && !(frontGso && NetChecksum.isTcpv4(f, len)))
+                        || rx.unconsumedRequests() < pages + (gso ? 1 : 0)) {
+                    rxDropped++;
+                    return false;
                 }
-                rx.put(new NetRxResponse(q.id(), 0, Netif.NETRXF_DATA_VALIDATED, status));
+                int flags = 0;
+                int at = NetChecksum.field(f, len);
+                int patch = -1;
+                if (wire.contains(Offload.RX_CHECKSUM)) {
+                    flags = Netif.NETRXF_DATA_VALIDATED;
+                    if (at >= 0 && f.getShort(at) == 0) {
+                        flags |= frontCsum ? Netif.NETRXF_CSUM_BLANK : 0;
+                        patch = frontCsum ? NetChecksum.pseudo(f, len) : NetChecksum.computed(f, len);
+                    }
+                }
+                short status = 0;
+                for (int i = 0, done = 0; i < pages; i++) {
+                    NetRxRequest q = rx.take();
+                    int n = Math.min(Netif.PAGE_SIZE, len - done);
+                    short s = (short) n;
+                    try (GrantMapper.Mapping m = hv.grantMapper().map(frontendId, q.gref(), true)) {
+                        m.page().put(0, f, done, n);
+                        if (patch >= 0 && at >= done && at < done + n) {
+                            m.page().putShort(at - done, (short) patch);
+                        }
+                    } catch (ErrnoException e) {
+                        s = Netif.RSP_ERROR;
+                        status = Netif.RSP_ERROR;
+                    }
+                    int more = i + 1 < pages ? Netif.NETRXF_MORE_DATA : 0;
+                    rx.put(new NetRxResponse(q.id(), 0, (i == 0 ? flags | (gso ? Netif.NETRXF_EXTRA_INFO : 0) : 0) | more, s));
+                    if (i == 0 && gso) {
+                        rx.take();
+                        rx.put(NetExtra.CODEC, NetExtra.gsoTcpv4(NetChecksum.mss(f, Netif.MTU)));
+                    }
+                    done += n;
+                }
                 notify = rx.pushResponses();
                 if (status < 0) {
                     rxDropped++;
@@ -282,14 +342,14 @@ public final class NetBackend implements AutoCloseable {
                 rxFrames++;
             } catch (ErrnoException e) {
                 fail(e.getMessage());
-                return false;
             }
         }
+        if (failure() != null) {
+            closeRetired();
+            return false;
+        }
         if (notify) {
-            EventChannel ch;
-            synchronized (this) {
-                ch = channel;
-            }
+            EventChannel ch = channel();
             if (ch != null) {
                 try {
                     ch.notifyPeer();
@@ -299,19 +359,5 @@ public final class NetBackend implements AutoCloseable {
             }
         }
         return true;
-    }
-
-    /** Stops serving: goes Closed and releases the rings and channel. */
-    @Override
-    public void close() {
-        frontendState.close();
-        synchronized (this) {
-            disconnect();
-        }
-        try {
-            xs.write(backend + "/state", XenbusState.CLOSED.text());
-        } catch (ErrnoException e) {
-            // xenstore gone
-        }
     }
 }

@@ -8,62 +8,73 @@ import io.jrump.xen.hv.GrantedPage;
 import io.jrump.xen.hv.Hypervisor;
 import io.jrump.xen.ring.FrontRing;
 import io.jrump.xen.ring.SharedRing;
-import io.jrump.xen.xenbus.StateWatch;
+import io.jrump.xen.xenbus.FrontendLink;
 import io.jrump.xen.xenbus.XenbusState;
 import io.jrump.xen.xenstore.XenStoreClient;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Xen's paravirtual network frontend as a {@link NetDevice}, in copy mode
- * ({@code request-rx-copy}) with one slot per frame.
+ * ({@code request-rx-copy}), with multi-slot packets, checksum offload and GSO.
  *
  * <p>Connection follows {@code xen/include/public/io/netif.h}: wait for the backend's InitWait,
  * require {@code feature-rx-copy}, grant a tx and an rx ring page and allocate one event
  * channel, post a granted page per rx slot, then publish {@code tx-ring-ref},
- * {@code rx-ring-ref}, {@code event-channel}, {@code request-rx-copy} and
- * {@code feature-rx-notify} and go Connected in one transaction, and wait for the backend's
- * Connected. The MAC comes from the device's {@code mac} node (the toolstack writes it in the
- * frontend's directory; the backend's is the fallback). The link is up while both ends are
- * Connected.
+ * {@code rx-ring-ref}, {@code event-channel}, {@code request-rx-copy},
+ * {@code feature-rx-notify}, {@code feature-sg} and {@code feature-gso-tcpv4} (this frontend
+ * takes multi-slot and GSO packets) and go Connected in one transaction, and wait for the
+ * backend's Connected. The MAC comes from the device's {@code mac} node (the toolstack writes
+ * it in the frontend's directory; the backend's is the fallback). The link is up while both
+ * ends are Connected.
  *
- * <p>Transmit: each frame is copied into a page granted read-only for that frame, which is
- * ended when its response comes. Frames larger than {@link Netif#MAX_FRAME} are dropped and
- * counted (no multi-slot packets). Receive: every rx slot owns one page granted at connect; a
- * response's bytes are copied out and the same page is posted again.
+ * <p>Offloads, mapped to the {@link NetDevice} contract: {@code RX_CHECKSUM} always (see
+ * {@link RxChain} for how the rx flags become the stack's partial mark); {@code TX_CHECKSUM}
+ * unless the backend says {@code feature-no-csum-offload}: a frame whose TCP/UDP checksum the
+ * stack left partial goes with {@code NETTXF_csum_blank | NETTXF_data_validated} and the
+ * pseudo-header sum in the field, as Linux's netback expects; {@code SEGMENTATION} when the
+ * backend offers {@code feature-sg} and {@code feature-gso-tcpv4} too: a TCP segment past the
+ * MTU (up to {@code XEN_NETIF_MAX_TX_SIZE}) goes as a chain of page-sized slots
+ * ({@code NETTXF_more_data}) after a GSO extra-info slot whose size is what fits the MTU.
  *
- * <p>The backend is not trusted. An rx response with an error status, a length or offset past
- * its page, or multi-slot flags is dropped and counted, and its buffer reposted. A response
- * whose id is not in flight, impossible ring indexes, a transmit slot unanswered for the
- * timeout, or the backend leaving Connected disconnects the device: the link goes down and
- * {@link #transmit} fails with EIO.
+ * <p>Transmit: each tx id owns a page granted read-only to the backend at connect; a packet is
+ * copied into the pages of the ids it takes, which are free again when their responses come.
+ * Receive: every rx slot owns one page granted at connect; a response's bytes are copied out
+ * and the same page is posted again.
+ *
+ * <p>The backend is not trusted. A bad rx packet (see {@link RxChain}) is dropped and counted,
+ * its buffers reposted. A response whose id is not in flight, impossible ring indexes, a chain
+ * longer than {@link Netif#MAX_SLOTS}, a transmit slot unanswered for the timeout, or the
+ * backend leaving Connected disconnects the device: the link goes down and {@link #transmit}
+ * fails with EIO.
  */
 public final class NetFront implements NetDevice {
-    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
-
     private final XenStoreClient xs;
     private final Hypervisor hv;
     private final String frontend;
     private final String backend;
     private final int backendId;
     private final Duration ioTimeout;
-    private final StateWatch backendState;
+    private final FrontendLink link;
     private final GrantedPage txRingPage;
     private final GrantedPage rxRingPage;
     private final EventChannel channel;
     private final FrontRing<NetTxRequest, NetTxResponse> tx;
     private final FrontRing<NetRxRequest, NetRxResponse> rx;
-    /** Per tx id: the page granted for the frame in flight, or null when the id is free. */
+    /** Per tx id: its page, granted read-only to the backend for the device's life. */
     private final GrantedPage[] txPages;
+    private final boolean[] txInFlight;
     private final ArrayDeque<Integer> txFree = new ArrayDeque<>();
-    /** Pages the backend still had mapped when their frame was answered: retried at close. */
-    private final List<GrantedPage> txLingering = new ArrayList<>();
     private final GrantedPage[] rxPages;
     private final boolean[] rxPosted;
+    private final RxChain chain = new RxChain();
     private byte[] mac;
+    private Set<Offload> offloads = Set.of(Offload.RX_CHECKSUM);
     private volatile Receiver receiver;
     private long txFrames;
     private long txDropped;
@@ -74,15 +85,15 @@ public final class NetFront implements NetDevice {
     private String broken;
     private boolean closed;
 
-    private NetFront(XenStoreClient xs, Hypervisor hv, String frontend, String backend, int backendId, Duration ioTimeout, StateWatch backendState,
-            GrantedPage txRingPage, GrantedPage rxRingPage, EventChannel channel) {
+    private NetFront(XenStoreClient xs, Hypervisor hv, FrontendLink link, Duration ioTimeout, GrantedPage txRingPage, GrantedPage rxRingPage,
+            EventChannel channel) {
         this.xs = xs;
         this.hv = hv;
-        this.frontend = frontend;
-        this.backend = backend;
-        this.backendId = backendId;
+        this.link = link;
+        this.frontend = link.frontend();
+        this.backend = link.backend();
+        this.backendId = link.backendId();
         this.ioTimeout = ioTimeout;
-        this.backendState = backendState;
         this.txRingPage = txRingPage;
         this.rxRingPage = rxRingPage;
         this.channel = channel;
@@ -93,9 +104,7 @@ public final class NetFront implements NetDevice {
         this.tx = new FrontRing<>(t, NetTxRequest.CODEC, NetTxResponse.CODEC);
         this.rx = new FrontRing<>(r, NetRxRequest.CODEC, NetRxResponse.CODEC);
         this.txPages = new GrantedPage[tx.size()];
-        for (int i = 0; i < txPages.length; i++) {
-            txFree.add(i);
-        }
+        this.txInFlight = new boolean[tx.size()];
         this.rxPages = new GrantedPage[rx.size()];
         this.rxPosted = new boolean[rx.size()];
     }
@@ -107,27 +116,30 @@ public final class NetFront implements NetDevice {
      * @param ioTimeout how long a transmitted frame may go unanswered before the device is declared dead
      */
     public static NetFront connect(XenStoreClient xs, Hypervisor hv, String frontend, Duration ioTimeout) throws ErrnoException {
-        String backend = xs.read(frontend + "/backend");
-        int backendId = parseInt(xs.read(frontend + "/backend-id"), frontend + "/backend-id");
-        StateWatch state = StateWatch.start(xs, backend + "/state");
+        FrontendLink link = FrontendLink.open(xs, "netfront", frontend);
+        String backend = link.backend();
+        int backendId = link.backendId();
         List<GrantedPage> granted = new ArrayList<>();
         EventChannel ch = null;
         try {
-            xs.write(frontend + "/state", XenbusState.INITIALISING.text());
-            state.await(s -> s.value() >= XenbusState.INIT_WAIT.value() && s.value() <= XenbusState.CONNECTED.value(),
-                    s -> s.value() >= XenbusState.CLOSING.value(), CONNECT_TIMEOUT, "netfront " + frontend);
-            if (!"1".equals(optional(xs, backend + "/feature-rx-copy", "0").strip())) {
+            if (!link.backendFlag("feature-rx-copy")) {
                 throw new ErrnoException(Errno.ENODEV, "netfront " + frontend + ": backend " + backend + " does not offer feature-rx-copy");
             }
-            String macText = optional(xs, frontend + "/mac", null);
+            String macText = link.optional(frontend + "/mac", null);
             byte[] mac = parseMac(macText != null ? macText : xs.read(backend + "/mac"), frontend);
             GrantedPage txRing = hv.grantTable().grant(backendId, false);
             granted.add(txRing);
             GrantedPage rxRing = hv.grantTable().grant(backendId, false);
             granted.add(rxRing);
             ch = hv.eventChannels().allocUnbound(backendId);
-            NetFront f = new NetFront(xs, hv, frontend, backend, backendId, ioTimeout, state, txRing, rxRing, ch);
+            NetFront f = new NetFront(xs, hv, link, ioTimeout, txRing, rxRing, ch);
             f.mac = mac;
+            f.offloads = offloads(link);
+            for (int i = 0; i < f.txPages.length; i++) {
+                f.txPages[i] = hv.grantTable().grant(backendId, true);
+                granted.add(f.txPages[i]);
+                f.txFree.add(i);
+            }
             for (int i = 0; i < f.rxPages.length; i++) {
                 f.rxPages[i] = hv.grantTable().grant(backendId, false);
                 granted.add(f.rxPages[i]);
@@ -137,7 +149,6 @@ public final class NetFront implements NetDevice {
             f.handshake();
             return f;
         } catch (ErrnoException | RuntimeException e) {
-            state.close();
             if (ch != null) {
                 ch.close();
             }
@@ -148,11 +159,7 @@ public final class NetFront implements NetDevice {
                     e.addSuppressed(x);
                 }
             }
-            try {
-                xs.write(frontend + "/state", XenbusState.CLOSED.text());
-            } catch (ErrnoException x) {
-                e.addSuppressed(x);
-            }
+            link.abandon(e);
             throw e;
         }
     }
@@ -165,38 +172,26 @@ public final class NetFront implements NetDevice {
             t.write(frontend + "/event-channel", Integer.toString(channel.port()));
             t.write(frontend + "/request-rx-copy", "1");
             t.write(frontend + "/feature-rx-notify", "1");
+            t.write(frontend + "/feature-sg", "1");
+            t.write(frontend + "/feature-gso-tcpv4", "1");
             t.write(frontend + "/state", XenbusState.CONNECTED.text());
             return null;
         });
-        backendState.await(s -> s == XenbusState.CONNECTED, s -> s.value() >= XenbusState.CLOSING.value(), CONNECT_TIMEOUT, "netfront " + frontend);
-        backendState.listener(s -> {
-            if (s != XenbusState.CONNECTED) {
-                disconnect("backend went " + s);
-            }
-        });
+        link.awaitConnected();
         channel.unmask();
-        if (backendState.state() != XenbusState.CONNECTED) {
-            disconnect("backend went " + backendState.state());
-        }
+        link.onBackendLost(this::disconnect);
     }
 
-    private static String optional(XenStoreClient xs, String path, String dflt) throws ErrnoException {
-        try {
-            return xs.read(path);
-        } catch (ErrnoException e) {
-            if (e.errno() == Errno.ENOENT) {
-                return dflt;
+    /** What the backend lets this device offer the stack (see the class note). */
+    private static Set<Offload> offloads(FrontendLink link) throws ErrnoException {
+        EnumSet<Offload> o = EnumSet.of(Offload.RX_CHECKSUM);
+        if (!link.backendFlag("feature-no-csum-offload")) {
+            o.add(Offload.TX_CHECKSUM);
+            if (link.backendFlag("feature-sg") && link.backendFlag("feature-gso-tcpv4")) {
+                o.add(Offload.SEGMENTATION);
             }
-            throw e;
         }
-    }
-
-    private static int parseInt(String s, String what) throws ErrnoException {
-        try {
-            return Integer.parseInt(s);
-        } catch (NumberFormatException e) {
-            throw new ErrnoException(Errno.EINVAL, "netfront: " + what + " is not a number: '" + s + "'");
-        }
+        return Set.copyOf(o);
     }
 
     /** Parses {@code aa:bb:cc:dd:ee:ff}. */
@@ -236,38 +231,63 @@ public final class NetFront implements NetDevice {
     }
 
     @Override
+    public Set<Offload> offloads() {
+        return offloads;
+    }
+
+    @Override
     public void receiver(Receiver receiver) {
         this.receiver = receiver;
     }
 
     @Override
     public synchronized boolean isLinkUp() {
-        return broken == null && backendState.state() == XenbusState.CONNECTED;
+        return broken == null && link.backendState() == XenbusState.CONNECTED;
     }
 
     @Override
     public void transmit(ByteBuffer frame) throws ErrnoException {
-        int len = frame.remaining();
-        if (len > Netif.MAX_FRAME || len < Netif.ETH_HEADER) {
+        ByteBuffer f = frame.slice();
+        int len = f.remaining();
+        boolean gso = len > Netif.MAX_FRAME;
+        if (len < Netif.ETH_HEADER || len > Netif.MAX_TX_SIZE || (gso && !(offloads.contains(Offload.SEGMENTATION) && NetChecksum.isTcpv4(f, len)))) {
             synchronized (this) {
                 txDropped++;
             }
             frame.position(frame.limit());
             return;
         }
+        int flags = 0;
+        int at = NetChecksum.field(f, len);
+        int pseudo = -1;
+        if (at >= 0 && f.getShort(at) == 0 && offloads.contains(Offload.TX_CHECKSUM)) {
+            flags = Netif.NETTXF_CSUM_BLANK | Netif.NETTXF_DATA_VALIDATED;
+            pseudo = NetChecksum.pseudo(f, len);
+        }
+        int slots = (len + Netif.PAGE_SIZE - 1) / Netif.PAGE_SIZE;
         boolean notify;
         synchronized (this) {
-            int id = acquireTx();
-            GrantedPage page;
-            try {
-                page = hv.grantTable().grant(backendId, true);
-            } catch (ErrnoException e) {
-                txFree.addFirst(id);
-                throw new ErrnoException(e.errno(), "netfront " + frontend + ": transmit: granting a page: " + e.getMessage());
+            acquireTx(slots, slots + (gso ? 1 : 0));
+            for (int i = 0, done = 0; i < slots; i++) {
+                int id = txFree.poll();
+                int n = Math.min(Netif.PAGE_SIZE, len - done);
+                ByteBuffer page = txPages[id].page();
+                page.put(0, f, done, n);
+                if (pseudo >= 0 && at >= done && at < done + n) {
+                    page.putShort(at - done, (short) pseudo);
+                }
+                txInFlight[id] = true;
+                int more = i + 1 < slots ? Netif.NETTXF_MORE_DATA : 0;
+                if (i == 0) {
+                    tx.put(new NetTxRequest(txPages[id].ref(), 0, flags | more | (gso ? Netif.NETTXF_EXTRA_INFO : 0), id, len));
+                    if (gso) {
+                        tx.put(NetExtra.CODEC, NetExtra.gsoTcpv4(NetChecksum.mss(f, Netif.MTU)));
+                    }
+                } else {
+                    tx.put(new NetTxRequest(txPages[id].ref(), 0, more, id, n));
+                }
+                done += n;
             }
-            page.page().put(0, frame, frame.position(), len);
-            txPages[id] = page;
-            tx.put(new NetTxRequest(page.ref(), 0, 0, id, len));
             notify = tx.pushRequests();
             txFrames++;
         }
@@ -278,16 +298,16 @@ public final class NetFront implements NetDevice {
     }
 
     /**
-     * A free tx id. While none is free, consumes tx responses on this thread too (so a receiver
-     * that transmits from the delivery thread cannot wait on itself) and waits up to the timeout.
+     * Waits until {@code ids} tx ids and {@code slots} ring slots are free. Meanwhile consumes
+     * tx responses on this thread too (so a receiver that transmits from the delivery thread
+     * cannot wait on itself) and waits up to the timeout. Caller holds the lock.
      */
-    private int acquireTx() throws ErrnoException {
+    private void acquireTx(int ids, int slots) throws ErrnoException {
         long deadline = System.nanoTime() + ioTimeout.toNanos();
         while (true) {
             checkUsable("transmit");
-            Integer id = txFree.poll();
-            if (id != null) {
-                return id;
+            if (txFree.size() >= ids && tx.free() >= slots) {
+                return;
             }
             try {
                 txResponses();
@@ -295,7 +315,7 @@ public final class NetFront implements NetDevice {
                 disconnect(e.getMessage());
                 continue;
             }
-            if (!txFree.isEmpty()) {
+            if (txFree.size() >= ids && tx.free() >= slots) {
                 continue;
             }
             long left = deadline - System.nanoTime();
@@ -318,35 +338,29 @@ public final class NetFront implements NetDevice {
         }
     }
 
-    /** Consumes tx responses: ends each frame's grant and frees its id. Caller holds the lock. */
+    /** Consumes tx responses: frees each slot's id. Caller holds the lock. */
     private void txResponses() throws ErrnoException {
         int n = tx.unconsumedResponses();
         for (int i = 0; i < n; i++) {
             NetTxResponse r = tx.take();
             if (r.status() == Netif.RSP_NULL) {
-                continue;
+                continue; // the answer to an extra-info slot
             }
             int id = r.id();
-            if (id >= txPages.length || txPages[id] == null) {
+            if (id >= txInFlight.length || !txInFlight[id]) {
                 throw new ErrnoException(Errno.EIO, "tx response with id " + id + " that is not in flight");
             }
             if (r.status() != Netif.RSP_OKAY) {
                 txErrors++;
             }
-            GrantedPage p = txPages[id];
-            txPages[id] = null;
-            try {
-                hv.grantTable().endAccess(p);
-            } catch (ErrnoException e) {
-                txLingering.add(p); // still mapped by the backend: never reused under it
-            }
+            txInFlight[id] = false;
             txFree.add(id);
         }
     }
 
-    /** The event channel handler: tx completions and received frames, each with the final check. */
+    /** The event channel handler: tx completions and received packets, each with the final check. */
     private void responses() {
-        List<byte[]> frames = new ArrayList<>();
+        List<ByteBuffer> frames = new ArrayList<>();
         synchronized (this) {
             if (broken != null) {
                 return;
@@ -358,7 +372,7 @@ public final class NetFront implements NetDevice {
                 do {
                     int n = rx.unconsumedResponses();
                     for (int i = 0; i < n; i++) {
-                        received(rx.take(), frames);
+                        rxSlot(frames);
                     }
                     if (n > 0 && rx.pushRequests()) {
                         channel.notifyPeer();
@@ -373,29 +387,45 @@ public final class NetFront implements NetDevice {
         }
         Receiver r = receiver;
         if (r != null) {
-            for (byte[] f : frames) {
-                r.receive(ByteBuffer.wrap(f));
+            for (ByteBuffer f : frames) {
+                r.receive(f);
             }
         }
     }
 
-    /** Validates one rx response, copies its frame out and reposts the buffer. Caller holds the lock. */
-    private void received(NetRxResponse r, List<byte[]> frames) throws ErrnoException {
-        int id = r.id();
+    /**
+     * Consumes one rx response slot (a fragment, or an extra-info entry in the slot of the
+     * request posted there) and reposts its buffer. Caller holds the lock.
+     */
+    private void rxSlot(List<ByteBuffer> frames) throws ErrnoException {
+        boolean end;
+        if (chain.expectsExtra()) {
+            int id = rx.responseIndex() & (rxPosted.length - 1);
+            NetExtra e = rx.take(NetExtra.CODEC);
+            reclaim(id);
+            end = chain.extra(e);
+        } else {
+            NetRxResponse r = rx.take();
+            reclaim(r.id());
+            end = chain.fragment(r, rxPages[r.id()].page());
+        }
+        if (end) {
+            ByteBuffer f = chain.finish();
+            if (f == null) {
+                rxDropped++;
+            } else {
+                frames.add(f);
+                rxFrames++;
+            }
+        }
+    }
+
+    /** Checks that rx buffer {@code id} was posted and posts it again (its bytes are read before the backend sees the request). */
+    private void reclaim(int id) throws ErrnoException {
         if (id >= rxPosted.length || !rxPosted[id]) {
             throw new ErrnoException(Errno.EIO, "rx response with id " + id + " that is not posted");
         }
         rxPosted[id] = false;
-        int len = r.status();
-        boolean multi = (r.flags() & (Netif.NETRXF_MORE_DATA | Netif.NETRXF_EXTRA_INFO)) != 0;
-        if (len <= 0 || multi || r.offset() + len > Netif.PAGE_SIZE || len > Netif.MAX_FRAME) {
-            rxDropped++;
-        } else {
-            byte[] f = new byte[len];
-            rxPages[id].page().get(r.offset(), f);
-            frames.add(f);
-            rxFrames++;
-        }
         post(id);
     }
 
@@ -409,16 +439,7 @@ public final class NetFront implements NetDevice {
             notifyAll();
         }
         channel.mask();
-        Thread t = new Thread(() -> {
-            try {
-                xs.write(frontend + "/state", XenbusState.CLOSING.text());
-                xs.write(frontend + "/state", XenbusState.CLOSED.text());
-            } catch (ErrnoException e) {
-                // xenstore gone too: nothing more to tell
-            }
-        }, "netfront-disconnect");
-        t.setDaemon(true);
-        t.start();
+        link.closeAsync();
     }
 
     /** Why the device was disconnected, or null while usable. */
@@ -453,28 +474,14 @@ public final class NetFront implements NetDevice {
             }
             notifyAll();
         }
-        backendState.listener(null);
         try {
-            if (!wasBroken) {
-                xs.write(frontend + "/state", XenbusState.CLOSING.text());
-                try {
-                    backendState.await(s -> s.value() >= XenbusState.CLOSING.value() || s == XenbusState.UNKNOWN, s -> false, Duration.ofSeconds(5),
-                            "netfront close");
-                } catch (ErrnoException e) {
-                    // a backend that does not follow is left behind
-                }
-                xs.write(frontend + "/state", XenbusState.CLOSED.text());
-            }
-        } catch (ErrnoException e) {
-            // xenstore gone: the grants are still ended below
+            link.close(!wasBroken);
         } finally {
-            backendState.close();
             channel.close();
             List<GrantedPage> all = new ArrayList<>();
             synchronized (this) {
                 all.add(txRingPage);
                 all.add(rxRingPage);
-                all.addAll(txLingering);
                 for (GrantedPage p : txPages) {
                     if (p != null) {
                         all.add(p);

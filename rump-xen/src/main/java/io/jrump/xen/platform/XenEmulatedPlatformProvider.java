@@ -3,6 +3,7 @@ package io.jrump.xen.platform;
 import io.jrump.api.BlockDevice;
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
+import io.jrump.api.NetDevice;
 import io.jrump.api.spi.DeviceSpec;
 import io.jrump.api.spi.Platform;
 import io.jrump.api.spi.PlatformConfig;
@@ -12,6 +13,7 @@ import io.jrump.platform.host.HostPlatformProvider;
 import io.jrump.xen.blk.BlkBackend;
 import io.jrump.xen.hv.Hypervisor;
 import io.jrump.xen.hv.emu.EmulatedXen;
+import io.jrump.xen.net.NetBackend;
 import io.jrump.xen.xenstore.XenStoreClient;
 import io.jrump.xen.xenstore.XsStore;
 import java.util.ArrayList;
@@ -23,11 +25,14 @@ import java.util.Map;
  * The platform {@code xen-emulated}: the kernel runs as domain 1 of an emulated Xen machine
  * ({@link EmulatedXen}, with an in-memory xenstore), and each block device of its configuration
  * is served by a {@link BlkBackend} in domain 0 and reached through blkfront, as it would be on
- * Xen. For tests and for developing Xen-targeted code on any Linux machine; never chosen unless
- * named (its priority is below the host's).
+ * Xen. Each network device of its configuration (a device the caller provided, such as an
+ * in-memory bus port, or a host TAP) is the wire behind a {@link NetBackend} in domain 0, as a
+ * bridge is behind a vif in dom0: the kernel reaches it through netfront, with the wire's MAC
+ * and offloads. For tests and for developing Xen-targeted code on any Linux machine; never
+ * chosen unless named (its priority is below the host's).
  *
- * <p>Devices are named as xenstore lists them ({@code xvda}, {@code xvdb}, ... in
- * configuration order), and the configured names work too.
+ * <p>Devices are named as xenstore lists them ({@code xvda}, {@code xvdb}, ... and
+ * {@code vif0}, {@code vif1}, ... in configuration order), and the configured names work too.
  */
 public final class XenEmulatedPlatformProvider implements PlatformProvider {
     public static final String NAME = "xen-emulated";
@@ -36,6 +41,8 @@ public final class XenEmulatedPlatformProvider implements PlatformProvider {
     static final int FRONTEND_DOMID = 1;
     /** Pages each blkfront grants: a ring page and 32 slots of 11 pages. */
     private static final int PAGES_PER_DISK = 1 + 32 * 11;
+    /** Pages each netfront grants: two ring pages and a page per tx and rx slot (256 each). */
+    private static final int PAGES_PER_VIF = 2 + 2 * 256;
 
     @Override
     public String name() {
@@ -47,7 +54,7 @@ public final class XenEmulatedPlatformProvider implements PlatformProvider {
         if (!EmulatedXen.isAvailable()) {
             return Probe.unsupported("the Xen emulation needs memfd and eventfd: " + EmulatedXen.unavailabilityCause());
         }
-        return Probe.supported(PRIORITY, "emulated Xen: blkfront over an in-process blkback");
+        return Probe.supported(PRIORITY, "emulated Xen: blkfront and netfront over in-process backends");
     }
 
     @Override
@@ -60,6 +67,7 @@ public final class XenEmulatedPlatformProvider implements PlatformProvider {
         if (disks.size() > 16) {
             throw new ErrnoException(Errno.EINVAL, "platform xen-emulated: " + disks.size() + " disks, at most 16 (xvda..xvdp)");
         }
+        List<DeviceSpec> nets = config.devices().stream().filter(DeviceSpec::isNet).toList();
         Platform host = new HostPlatformProvider().open(config);
         EmulatedXen xen = new EmulatedXen();
         XsStore store = new XsStore();
@@ -68,7 +76,7 @@ public final class XenEmulatedPlatformProvider implements PlatformProvider {
         XenStoreClient xs1 = XenStoreClient.open(store.connect(FRONTEND_DOMID));
         try {
             Hypervisor dom0 = xen.createDomain(0, 16);
-            Hypervisor dom1 = xen.createDomain(FRONTEND_DOMID, 16 + PAGES_PER_DISK * disks.size());
+            Hypervisor dom1 = xen.createDomain(FRONTEND_DOMID, 16 + PAGES_PER_DISK * disks.size() + PAGES_PER_VIF * nets.size());
             xs0.write("/local/domain/" + FRONTEND_DOMID + "/domid", Integer.toString(FRONTEND_DOMID));
             Map<String, String> aliases = new HashMap<>();
             for (int i = 0; i < disks.size(); i++) {
@@ -76,6 +84,10 @@ public final class XenEmulatedPlatformProvider implements PlatformProvider {
                 BlkBackend b = BlkBackend.create(xs0, dom0, FRONTEND_DOMID, VbdNames.devid(i), disk);
                 backends.add(b);
                 aliases.put(disks.get(i).name(), VbdNames.name(VbdNames.devid(i)));
+            }
+            for (int i = 0; i < nets.size(); i++) {
+                backends.add(bridge(xs0, dom0, i, host.netDevice(nets.get(i).name())));
+                aliases.put(nets.get(i).name(), "vif" + i);
             }
             AutoCloseable machine = () -> {
                 for (AutoCloseable b : backends) {
@@ -99,5 +111,29 @@ public final class XenEmulatedPlatformProvider implements PlatformProvider {
             host.close();
             throw e;
         }
+    }
+
+    /** A netback for vif {@code devid} whose wire is {@code wire}: what the frontend sends goes out on it, what arrives on it goes in. */
+    private static AutoCloseable bridge(XenStoreClient xs0, Hypervisor dom0, int devid, NetDevice wire) throws ErrnoException {
+        NetBackend b = NetBackend.create(xs0, dom0, FRONTEND_DOMID, devid, mac(wire.macAddress()), wire.offloads(), frame -> {
+            try {
+                wire.transmit(frame);
+            } catch (ErrnoException e) {
+                // the wire refused or lost it: a lost frame, which TCP recovers as on any link
+            }
+        });
+        wire.receiver(b::deliver);
+        return () -> {
+            wire.receiver(null);
+            b.close();
+        };
+    }
+
+    private static String mac(byte[] m) {
+        StringBuilder s = new StringBuilder();
+        for (byte b : m) {
+            s.append(s.length() == 0 ? "" : ":").append(String.format("%02x", b & 0xff));
+        }
+        return s.toString();
     }
 }

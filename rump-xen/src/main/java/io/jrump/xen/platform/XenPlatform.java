@@ -9,6 +9,7 @@ import io.jrump.api.spi.Platform;
 import io.jrump.platform.host.HostedPlatform;
 import io.jrump.xen.blk.BlkFront;
 import io.jrump.xen.hv.Hypervisor;
+import io.jrump.xen.net.NetFront;
 import io.jrump.xen.xenstore.XenStoreClient;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,13 +17,15 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 
 /**
  * The hypercalls of a kernel on Xen (real or emulated): the clock, threads, timers and logger
  * are the host JVM's (a platform opened from the host provider does them), and the devices are
  * Xen's paravirtual ones, found in xenstore under {@code /local/domain/<domid>/device}:
  * each {@code vbd} is a block device named as Linux names it ({@code xvda}), opened as a
- * {@link BlkFront} on first use.
+ * {@link BlkFront} on first use, and each {@code vif} a network device named {@code vif<devid>}
+ * ({@code vif0}), opened as a {@link NetFront} on first use.
  */
 final class XenPlatform extends HostedPlatform {
     private final String name;
@@ -34,6 +37,8 @@ final class XenPlatform extends HostedPlatform {
     private final Map<String, String> aliases;
     /** Guarded by this. */
     private final Map<String, BlkFront> opened = new HashMap<>();
+    /** Guarded by this. */
+    private final Map<String, NetFront> openedNet = new HashMap<>();
     private boolean closed;
 
     XenPlatform(String name, Platform host, XenStoreClient xs, Hypervisor hv, Duration ioTimeout, Map<String, String> aliases, AutoCloseable machine) {
@@ -51,16 +56,34 @@ final class XenPlatform extends HostedPlatform {
         return name;
     }
 
+    private String deviceDir(String type) {
+        return "/local/domain/" + hv.domid() + "/device/" + type;
+    }
+
     private String vbdDir() {
-        return "/local/domain/" + hv.domid() + "/device/vbd";
+        return deviceDir("vbd");
+    }
+
+    private String vifDir() {
+        return deviceDir("vif");
     }
 
     /** The block devices xenstore lists for this domain, by Linux name, with their xenstore directory. */
     private Map<String, String> vbds() throws ErrnoException {
+        return devicesOf("vbd", VbdNames::name);
+    }
+
+    /** The network devices xenstore lists for this domain, {@code vif<devid>}, with their xenstore directory. */
+    private Map<String, String> vifs() throws ErrnoException {
+        return devicesOf("vif", id -> "vif" + id);
+    }
+
+    /** The devices of a type ({@code vbd}, {@code vif}) xenstore lists for this domain, named from their ids, with their directories. */
+    private Map<String, String> devicesOf(String type, IntFunction<String> name) throws ErrnoException {
         Map<String, String> out = new LinkedHashMap<>();
         List<String> ids;
         try {
-            ids = xs.directory(vbdDir());
+            ids = xs.directory(deviceDir(type));
         } catch (ErrnoException e) {
             if (e.errno() == Errno.ENOENT) {
                 return out;
@@ -69,7 +92,7 @@ final class XenPlatform extends HostedPlatform {
         }
         for (String id : ids) {
             try {
-                out.put(VbdNames.name(Integer.parseInt(id)), vbdDir() + "/" + id);
+                out.put(name.apply(Integer.parseInt(id)), deviceDir(type) + "/" + id);
             } catch (NumberFormatException e) {
                 // not a device id: a toolstack's stray node
             }
@@ -83,6 +106,9 @@ final class XenPlatform extends HostedPlatform {
         try {
             for (Map.Entry<String, String> e : vbds().entrySet()) {
                 out.add(new DeviceInfo(e.getKey(), DeviceInfo.Type.BLOCK, size(e.getValue()), false, "Xen vbd " + e.getValue()));
+            }
+            for (Map.Entry<String, String> e : vifs().entrySet()) {
+                out.add(new DeviceInfo(e.getKey(), DeviceInfo.Type.NET, 0, false, "Xen vif " + e.getValue()));
             }
         } catch (ErrnoException e) {
             logger().log(System.Logger.Level.WARNING, "listing Xen devices failed: " + e.getMessage());
@@ -127,13 +153,28 @@ final class XenPlatform extends HostedPlatform {
     }
 
     @Override
-    public NetDevice netDevice(String deviceName) throws ErrnoException {
-        throw new ErrnoException(Errno.ENXIO, deviceName + ": Xen network devices (netfront) are not implemented yet");
+    public synchronized NetDevice netDevice(String deviceName) throws ErrnoException {
+        if (closed) {
+            throw new ErrnoException(Errno.ENXIO, deviceName + ": platform " + name + " is closed");
+        }
+        String vif = aliases.getOrDefault(deviceName, deviceName);
+        NetFront f = openedNet.get(vif);
+        if (f != null) {
+            return f;
+        }
+        String dir = vifs().get(vif);
+        if (dir == null) {
+            throw new ErrnoException(Errno.ENXIO, deviceName + ": no such Xen network device under " + vifDir());
+        }
+        f = NetFront.connect(xs, hv, dir, ioTimeout);
+        openedNet.put(vif, f);
+        return f;
     }
 
     @Override
     public void close() {
         List<BlkFront> fronts;
+        List<NetFront> nets;
         synchronized (this) {
             if (closed) {
                 return;
@@ -141,6 +182,11 @@ final class XenPlatform extends HostedPlatform {
             closed = true;
             fronts = new ArrayList<>(opened.values());
             opened.clear();
+            nets = new ArrayList<>(openedNet.values());
+            openedNet.clear();
+        }
+        for (NetFront f : nets) {
+            f.close();
         }
         for (BlkFront f : fronts) {
             try {

@@ -40,7 +40,7 @@ public final class XenPlatformProvider implements PlatformProvider {
             Throwable t = XenLibraries.unavailabilityCause();
             return Probe.unsupported(t instanceof UnsupportedOperationException ? t.getMessage() : "Xen libraries: " + t);
         }
-        return Probe.supported(PRIORITY, "Xen paravirtual devices (blkfront)");
+        return Probe.supported(PRIORITY, "Xen paravirtual devices (blkfront, netfront)");
     }
 
     @Override

@@ -43,6 +43,19 @@ public final class BackRing<Q, P> {
         return q;
     }
 
+    /** Reads the next request slot with another layout (an extra-info slot among tx requests). */
+    public <T> T take(RingCodec<T> codec) throws ErrnoException {
+        T q = codec.decode(ring.page(), ring.slot(reqCons));
+        reqCons++;
+        return q;
+    }
+
+    /** Writes a response slot of another layout (an extra-info slot among rx responses). */
+    public <T> void put(RingCodec<T> codec, T entry) {
+        codec.encode(entry, ring.page(), ring.slot(rspProdPvt));
+        rspProdPvt++;
+    }
+
     public void put(P response) {
         responses.encode(response, ring.page(), ring.slot(rspProdPvt));
         rspProdPvt++;

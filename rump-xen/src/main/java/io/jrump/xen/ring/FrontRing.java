@@ -46,6 +46,18 @@ public final class FrontRing<Q, P> {
     }
 
     /**
+     * Writes an entry of another layout into the next private slot: a protocol whose slots may
+     * hold something else than a request (netif's extra-info slots overlay a tx request).
+     */
+    public <T> void put(RingCodec<T> codec, T entry) {
+        if (isFull()) {
+            throw new IllegalStateException("ring full");
+        }
+        codec.encode(entry, ring.page(), ring.slot(reqProdPvt));
+        reqProdPvt++;
+    }
+
+    /**
      * {@code RING_PUSH_REQUESTS_AND_CHECK_NOTIFY}: publishes the private requests and says whether
      * the backend asked to be notified: it did when its {@code req_event} lies in
      * {@code (old, new]}, in wrapping 32-bit arithmetic.
@@ -75,6 +87,18 @@ public final class FrontRing<Q, P> {
         P r = responses.decode(ring.page(), ring.slot(rspCons));
         rspCons++;
         return r;
+    }
+
+    /** Reads the next response slot with another layout (an extra-info slot among rx responses). */
+    public <T> T take(RingCodec<T> codec) throws ErrnoException {
+        T r = codec.decode(ring.page(), ring.slot(rspCons));
+        rspCons++;
+        return r;
+    }
+
+    /** The index of the next response to consume ({@code rsp_cons}): with one request per slot, the slot of its request too. */
+    public int responseIndex() {
+        return rspCons;
     }
 
     /**

@@ -86,6 +86,18 @@ public final class XenStoreClient implements AutoCloseable {
         return read(0, path);
     }
 
+    /** The value at {@code path}, or {@code dflt} when the node does not exist (an optional key of a protocol). */
+    public String read(String path, String dflt) throws ErrnoException {
+        try {
+            return read(path);
+        } catch (ErrnoException e) {
+            if (e.errno() == Errno.ENOENT) {
+                return dflt;
+            }
+            throw e;
+        }
+    }
+
     /** The value's bytes, which may be any bytes (xenstore values are not necessarily text). */
     public byte[] readBytes(String path) throws ErrnoException {
         XsMessage r = call(XsType.READ, 0, path, cString(path));

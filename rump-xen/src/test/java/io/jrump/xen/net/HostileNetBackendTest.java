@@ -98,6 +98,14 @@ class HostileNetBackendTest {
             channel.notifyPeer();
         }
 
+        /** Answers the next posted rx buffer with an extra-info slot. */
+        void extra(NetExtra e) throws ErrnoException {
+            rx.take();
+            rx.put(NetExtra.CODEC, e);
+            rx.pushResponses();
+            channel.notifyPeer();
+        }
+
         @Override
         public void close() {
             watch.close();
@@ -144,20 +152,55 @@ class HostileNetBackendTest {
     @Test
     void badRxResponsesAreDroppedAndCounted() throws Exception {
         AtomicInteger got = new AtomicInteger();
-        front.receiver(f -> got.incrementAndGet());
+        ByteBuffer[] last = new ByteBuffer[1];
+        front.receiver(f -> {
+            got.incrementAndGet();
+            last[0] = ByteBuffer.allocate(f.remaining()).put(f).flip();
+        });
         liar.rx(new NetRxResponse(0, 0, 0, Netif.RSP_ERROR), false, (byte) 1); // error status
         liar.rx(new NetRxResponse(0, 0, 0, (short) 0), false, (byte) 1); // empty
         liar.rx(new NetRxResponse(0, 4000, 0, (short) 200), false, (byte) 1); // past the page
-        liar.rx(new NetRxResponse(0, 0, 0, (short) 2000), false, (byte) 1); // larger than a frame
-        liar.rx(new NetRxResponse(0, 0, Netif.NETRXF_MORE_DATA, (short) 100), false, (byte) 1); // multi-slot
-        liar.rx(new NetRxResponse(0, 0, Netif.NETRXF_EXTRA_INFO, (short) 100), false, (byte) 1);
-        liar.rx(new NetRxResponse(0, 100, 0, (short) 60), false, (byte) 7); // a good one at an offset
-        NetFrontTest.await(() -> front.stats().rxDropped() + front.stats().rxFrames() == 7, "all seven handled");
-        assertEquals(6, front.stats().rxDropped());
+        liar.rx(new NetRxResponse(0, 0, 0, (short) 2000), false, (byte) 1); // larger than a frame, no GSO
+        liar.rx(new NetRxResponse(0, 0, Netif.NETRXF_MORE_DATA, (short) 4096), false, (byte) 1); // a chain past a frame, no GSO
+        liar.rx(new NetRxResponse(0, 0, 0, (short) 100), false, (byte) 1);
+        liar.rx(new NetRxResponse(0, 0, Netif.NETRXF_EXTRA_INFO | Netif.NETRXF_MORE_DATA, (short) 1000), false, (byte) 1); // GSO on a non-TCP packet
+        liar.extra(NetExtra.gsoTcpv4(1448));
+        liar.rx(new NetRxResponse(0, 0, 0, (short) 1000), false, (byte) 1);
+        liar.rx(new NetRxResponse(0, 0, Netif.NETRXF_MORE_DATA, (short) 100), false, (byte) 1); // a chain whose second fragment is past its page
+        liar.rx(new NetRxResponse(0, 4090, 0, (short) 100), false, (byte) 1);
+        liar.rx(new NetRxResponse(0, 0, Netif.NETRXF_CSUM_BLANK, (short) 100), false, (byte) 1); // a blank checksum in no known protocol
+        liar.rx(new NetRxResponse(0, 100, Netif.NETRXF_MORE_DATA, (short) 60), false, (byte) 7); // a good chain of two at an offset
+        liar.rx(new NetRxResponse(0, 0, 0, (short) 40), false, (byte) 8);
+        NetFrontTest.await(() -> front.stats().rxDropped() + front.stats().rxFrames() == 9, "all nine packets handled");
+        assertEquals(8, front.stats().rxDropped());
         assertEquals(1, front.stats().rxFrames());
         assertEquals(1, got.get());
+        assertEquals(100, last[0].remaining());
+        assertEquals(7, last[0].get(59));
+        assertEquals(8, last[0].get(60));
         assertNull(front.disconnectedReason());
         assertTrue(front.isLinkUp());
+    }
+
+    @Test
+    void rxChainThatNeverEndsDisconnects() throws Exception {
+        AtomicInteger got = new AtomicInteger();
+        front.receiver(f -> got.incrementAndGet());
+        for (int i = 0; i <= Netif.MAX_SLOTS && front.disconnectedReason() == null; i++) {
+            liar.rx(new NetRxResponse(0, 0, Netif.NETRXF_MORE_DATA, (short) 100), false, (byte) 1);
+        }
+        assertDisconnected();
+        assertTrue(front.disconnectedReason().contains("more than " + Netif.MAX_SLOTS + " slots"), front.disconnectedReason());
+        assertEquals(0, got.get());
+    }
+
+    @Test
+    void rxExtraSlotsThatNeverEndDisconnect() throws Exception {
+        liar.rx(new NetRxResponse(0, 0, Netif.NETRXF_EXTRA_INFO, (short) 100), false, (byte) 1);
+        for (int i = 0; i < Netif.XEN_NETIF_EXTRA_TYPE_MAX && front.disconnectedReason() == null; i++) {
+            liar.extra(new NetExtra(Netif.XEN_NETIF_EXTRA_TYPE_GSO, Netif.XEN_NETIF_EXTRA_FLAG_MORE, 1448, 1, 0));
+        }
+        assertDisconnected();
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.jrump.xen.net;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -118,6 +119,78 @@ class NetFrontTest {
         assertEquals(1501, f1.stats().rxFrames());
         assertEquals(0, f1.stats().rxDropped() + f2.stats().rxDropped() + f1.stats().txErrors());
         assertNull(b1.failure());
+    }
+
+    /** A TCPv4 frame of {@code payload} bytes with its checksum left partial (zero), as jrump's stack sends it. */
+    static byte[] tcpFrame(int payload) {
+        ByteBuffer f = ByteBuffer.allocate(14 + 20 + 20 + payload);
+        f.putShort(12, (short) 0x0800);
+        f.put(14, (byte) 0x45);
+        f.putShort(16, (short) (40 + payload));
+        f.put(14 + 8, (byte) 64);
+        f.put(14 + 9, (byte) 6);
+        f.putInt(14 + 12, 0x0a000001);
+        f.putInt(14 + 16, 0x0a000002);
+        f.put(34 + 12, (byte) 0x50);
+        for (int i = 0; i < payload; i++) {
+            f.put(54 + i, (byte) (i * 7));
+        }
+        return f.array();
+    }
+
+    private NetFront[] cable(java.util.Set<io.jrump.api.NetDevice.Offload> wire) throws Exception {
+        NetBackend b1 = NetBackend.create(xs0, dom0, 1, 0, MAC1, wire, null);
+        NetBackend b2 = NetBackend.create(xs0, dom0, 2, 0, MAC2, wire, null);
+        closeLast.add(b1);
+        closeLast.add(b2);
+        b1.sink(b2::deliver);
+        b2.sink(b1::deliver);
+        NetFront f1 = NetFront.connect(xs1, dom1, b1.frontendPath(), Duration.ofSeconds(20));
+        NetFront f2 = NetFront.connect(xs2, dom2, b2.frontendPath(), Duration.ofSeconds(20));
+        closeLast.add(0, f1);
+        closeLast.add(0, f2);
+        return new NetFront[] {f1, f2};
+    }
+
+    @Test
+    void largeSegmentsGoAsGsoChainsAndStayPartialInMemory() throws Exception {
+        NetFront[] f = cable(java.util.EnumSet.allOf(io.jrump.api.NetDevice.Offload.class));
+        assertEquals(java.util.EnumSet.allOf(io.jrump.api.NetDevice.Offload.class), java.util.EnumSet.copyOf(f[0].offloads()));
+        BlockingQueue<byte[]> at2 = new LinkedBlockingQueue<>();
+        f[1].receiver(fr -> {
+            byte[] b = new byte[fr.remaining()];
+            fr.get(b);
+            at2.add(b);
+        });
+        for (int payload : new int[] {1000, 4096, 20_000, 65_535 - 40 - 14}) {
+            byte[] frame = tcpFrame(payload);
+            f[0].transmit(ByteBuffer.wrap(frame));
+            assertArrayEquals(frame, at2.poll(20, TimeUnit.SECONDS), "a TCP segment of " + payload + " bytes arrives whole, its checksum still partial");
+        }
+        f[0].transmit(ByteBuffer.wrap(tcpFrame(65_535 - 40)));
+        f[0].transmit(ByteBuffer.allocate(3000));
+        assertEquals(2, f[0].stats().txDropped(), "past XEN_NETIF_MAX_TX_SIZE, and large but not TCP");
+        assertEquals(0, f[1].stats().rxDropped());
+    }
+
+    @Test
+    void partialChecksumsAreCompletedForAWireThatTakesNone() throws Exception {
+        NetFront[] f = cable(java.util.Set.of());
+        assertEquals(java.util.Set.of(io.jrump.api.NetDevice.Offload.TX_CHECKSUM, io.jrump.api.NetDevice.Offload.RX_CHECKSUM), f[0].offloads());
+        BlockingQueue<byte[]> at2 = new LinkedBlockingQueue<>();
+        f[1].receiver(fr -> {
+            byte[] b = new byte[fr.remaining()];
+            fr.get(b);
+            at2.add(b);
+        });
+        byte[] frame = tcpFrame(1000);
+        int expected = NetChecksum.computed(ByteBuffer.wrap(frame), frame.length);
+        f[0].transmit(ByteBuffer.wrap(frame));
+        byte[] got = at2.poll(20, TimeUnit.SECONDS);
+        assertEquals(expected, ByteBuffer.wrap(got).getShort(34 + 16) & 0xffff, "netback filled in the checksum the frontend left blank");
+        assertNotEquals(0, expected);
+        f[0].transmit(ByteBuffer.wrap(tcpFrame(3000)));
+        assertEquals(1, f[0].stats().txDropped(), "no GSO without the backend's feature-gso-tcpv4");
     }
 
     @Test

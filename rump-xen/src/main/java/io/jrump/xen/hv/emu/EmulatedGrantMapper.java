@@ -5,6 +5,8 @@ import io.jrump.api.ErrnoException;
 import io.jrump.xen.hv.GrantMapper;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -27,6 +29,61 @@ final class EmulatedGrantMapper implements GrantMapper {
 
     @Override
     public Mapping map(int granter, int ref, boolean writable) throws ErrnoException {
+        int[] frame = new int[1];
+        Mapping m = map(granter, ref, writable, frame);
+        return m;
+    }
+
+    /**
+     * In the emulation a domain's memory is one buffer, so pages granted from consecutive
+     * frames (as a frontend's pages granted one after another usually are) map side by side
+     * as a view of those frames; any other run is refused with null.
+     */
+    @Override
+    public Mapping mapContiguous(int granter, int[] refs, boolean writable) throws ErrnoException {
+        EmulatedGrantTable table = xen.grantTableOf(granter);
+        if (table == null || refs.length == 0) {
+            return null;
+        }
+        List<Mapping> maps = new ArrayList<>(refs.length);
+        int first = -1;
+        try {
+            for (int i = 0; i < refs.length; i++) {
+                int[] frame = new int[1];
+                maps.add(map(granter, refs[i], writable, frame));
+                if (i == 0) {
+                    first = frame[0];
+                } else if (frame[0] != first + i) {
+                    for (Mapping m : maps) {
+                        m.close();
+                    }
+                    return null;
+                }
+            }
+        } catch (ErrnoException | RuntimeException e) {
+            for (Mapping m : maps) {
+                m.close();
+            }
+            throw e;
+        }
+        ByteBuffer run = table.memory().pages(first, refs.length);
+        return new Mapping() {
+            @Override
+            public ByteBuffer page() {
+                return run;
+            }
+
+            @Override
+            public void close() {
+                for (Mapping m : maps) {
+                    m.close();
+                }
+            }
+        };
+    }
+
+    /** Maps one grant; {@code frameOut[0]} receives the frame it names, read once under the check. */
+    private Mapping map(int granter, int ref, boolean writable, int[] frameOut) throws ErrnoException {
         EmulatedGrantTable table = xen.grantTableOf(granter);
         String what = "map grant " + ref + " of domain " + granter + " into domain " + domid;
         if (table == null) {
@@ -62,6 +119,7 @@ final class EmulatedGrantMapper implements GrantMapper {
             int[] c = counts.computeIfAbsent(key(granter, ref), k -> new int[2]);
             c[writable ? 1 : 0]++;
         }
+        frameOut[0] = frame;
         ByteBuffer page = table.memory().page(frame);
         return new Mapping() {
             private boolean closed;

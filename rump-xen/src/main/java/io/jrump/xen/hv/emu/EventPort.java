@@ -27,6 +27,8 @@ final class EventPort implements EventChannel, EventPeer {
     private boolean closed;
     private boolean masked = true;
     private boolean pending;
+    /** Whether the delivery thread is inside the handler; guarded by this. */
+    private boolean running;
     private volatile Runnable handler;
 
     EventPort(EmulatedEventChannels owner, int port, int remoteDomid) throws ErrnoException {
@@ -77,12 +79,18 @@ final class EventPort implements EventChannel, EventPeer {
                     continue;
                 }
                 h = handler;
+                running = h != null;
             }
             if (h != null) {
                 try {
                     h.run();
                 } catch (RuntimeException e) {
                     System.getLogger("jrump.xen").log(System.Logger.Level.WARNING, "event channel " + port + " handler failed", e);
+                } finally {
+                    synchronized (this) {
+                        running = false;
+                        notifyAll();
+                    }
                 }
             }
         }
@@ -134,14 +142,25 @@ final class EventPort implements EventChannel, EventPeer {
         signal();
     }
 
+    /** See {@link EventChannel#close()}: waits for a handler running on the delivery thread, unless called from it. */
     @Override
     public void close() {
         synchronized (this) {
-            if (closed) {
-                return;
+            if (!closed) {
+                Libc.write(fd, Pointer.nativeValue(one), 8); // wakes the delivery thread, which closes the fd
+                closed = true;
             }
-            Libc.write(fd, Pointer.nativeValue(one), 8); // wakes the delivery thread, which closes the fd
-            closed = true;
+            boolean interrupted = false;
+            while (running && Thread.currentThread() != thread) {
+                try {
+                    wait();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
         owner.closed(this);
     }

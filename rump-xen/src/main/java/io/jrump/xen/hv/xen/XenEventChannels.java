@@ -63,6 +63,8 @@ final class XenEventChannels implements EventChannels {
         private volatile boolean closed;
         private boolean masked = true;
         private boolean pending;
+        /** Whether the delivery thread is inside the handler; guarded by this. */
+        private boolean running;
 
         Port(Pointer handle, int port) {
             this.handle = handle;
@@ -95,9 +97,17 @@ final class XenEventChannels implements EventChannels {
                         continue;
                     }
                     h = handler;
+                    running = h != null && !closed;
                 }
-                if (h != null) {
-                    h.run();
+                if (running) {
+                    try {
+                        h.run();
+                    } finally {
+                        synchronized (this) {
+                            running = false;
+                            notifyAll();
+                        }
+                    }
                 }
             }
             XenLibraries.Evtchn.xenevtchn_unbind(handle, port);
@@ -147,9 +157,21 @@ final class XenEventChannels implements EventChannels {
             }
         }
 
+        /** See {@link EventChannel#close()}: waits for a handler running on the delivery thread, unless called from it. */
         @Override
-        public void close() {
+        public synchronized void close() {
             closed = true;
+            boolean interrupted = false;
+            while (running && Thread.currentThread() != thread) {
+                try {
+                    wait();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

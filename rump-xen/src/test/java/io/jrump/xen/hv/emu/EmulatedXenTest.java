@@ -43,6 +43,65 @@ class EmulatedXenTest {
     }
 
     @Test
+    void pagesGrantedSideBySideMapAsOneBuffer() throws Exception {
+        GrantTable gt = front.grantTable();
+        GrantedPage a = gt.grant(0, false);
+        GrantedPage b = gt.grant(0, false);
+        GrantedPage c = gt.grant(0, false);
+        GrantedPage other = gt.grant(5, false);
+        try (GrantMapper.Mapping run = back.grantMapper().mapContiguous(1, new int[] {a.ref(), b.ref(), c.ref()}, true)) {
+            assertEquals(3 * 4096, run.page().capacity());
+            run.page().put(4096 + 7, (byte) 9);
+            assertEquals(9, b.page().get(7), "the second page of the run is the second grant");
+            assertEquals(Errno.EBUSY, assertThrows(ErrnoException.class, () -> gt.endAccess(c)).errno(), "every page of the run is mapped");
+        }
+        assertNull(back.grantMapper().mapContiguous(1, new int[] {a.ref(), c.ref()}, false), "frames not side by side");
+        gt.endAccess(c);
+        assertEquals(Errno.EACCES, assertThrows(ErrnoException.class,
+                () -> back.grantMapper().mapContiguous(1, new int[] {b.ref(), other.ref()}, false)).errno(), "a grant to another domain");
+        gt.endAccess(a);
+        gt.endAccess(b);
+    }
+
+    @Test
+    void closeWaitsForARunningHandler() throws Exception {
+        EventChannel f = front.eventChannels().allocUnbound(0);
+        EventChannel b = back.eventChannels().bindInterdomain(1, f.port());
+        java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean finished = new java.util.concurrent.atomic.AtomicBoolean();
+        f.handler(() -> {
+            entered.countDown();
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            finished.set(true);
+        });
+        f.unmask();
+        b.notifyPeer();
+        assertTrue(entered.await(10, TimeUnit.SECONDS), "handler ran");
+        f.close();
+        assertTrue(finished.get(), "close returned only after the running handler did");
+        b.close();
+    }
+
+    @Test
+    void closeFromInsideTheHandlerReturnsAtOnce() throws Exception {
+        EventChannel f = front.eventChannels().allocUnbound(0);
+        EventChannel b = back.eventChannels().bindInterdomain(1, f.port());
+        java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+        f.handler(() -> {
+            f.close();
+            closed.countDown();
+        });
+        f.unmask();
+        b.notifyPeer();
+        assertTrue(closed.await(10, TimeUnit.SECONDS), "close from the handler did not wait for itself");
+        b.close();
+    }
+
+    @Test
     void grantedPageIsSharedAndChecked() throws Exception {
         GrantTable gt = front.grantTable();
         GrantedPage p = gt.grant(0, false);
