@@ -58,6 +58,22 @@ class SimulationTest {
     }
 
     @Test
+    void runUntilStopsWhenTheConditionHoldsOrTheTimeIsUp() {
+        Simulation sim = new Simulation(7);
+        int[] ran = new int[1];
+        for (int i = 1; i <= 5; i++) {
+            sim.schedule(i * SECOND, () -> ran[0]++);
+        }
+        assertTrue(sim.runUntil(() -> ran[0] == 2, 10 * SECOND));
+        assertEquals(2, ran[0], "stopped right after the event that made it true");
+        assertEquals(2 * SECOND, sim.nanos());
+        assertFalse(sim.runUntil(() -> ran[0] == 9, 2 * SECOND + SECOND / 2));
+        assertEquals(4, ran[0], "only the events due within the time given ran");
+        assertEquals(4 * SECOND + SECOND / 2, sim.nanos(), "time moved to the end of what was given");
+        assertEquals(1, sim.pending());
+    }
+
+    @Test
     void arpEntriesExpire() throws Exception {
         try (Pair p = pair(1, "60000", (i, d) -> d)) {
             assertEquals(1, p.a.netconfig().counters().get("arp.gratuitous_sent"));

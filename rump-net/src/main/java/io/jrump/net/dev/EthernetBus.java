@@ -100,7 +100,8 @@ public final class EthernetBus {
         boolean flood = EthernetFrame.isMulticast(dst);
         for (Port p : ports) {
             if (p != from && (flood || p.mac == dst)) {
-                p.deliver(frame.duplicate());
+                // the view is this send's own: only a flooded frame needs one per receiver
+                p.deliver(flood ? frame.duplicate() : frame);
             }
         }
     }
@@ -150,10 +151,10 @@ public final class EthernetBus {
         }
 
         @Override
-        public void transmitTaken(ByteBuffer frame) throws ErrnoException {
+        public void transmitTaken(ByteBuffer frame, FrameLease lease) throws ErrnoException {
             check(frame);
             // read-only: a flooded frame reaches several receivers, none may change it for the others
-            send((frame.position() == 0 ? frame : frame.slice()).asReadOnlyBuffer(), leaseOf(frame));
+            send((frame.position() == 0 ? frame : frame.slice()).asReadOnlyBuffer(), retained(lease));
         }
 
         private void check(ByteBuffer frame) throws ErrnoException {

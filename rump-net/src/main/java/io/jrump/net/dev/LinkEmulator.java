@@ -260,11 +260,10 @@ public final class LinkEmulator extends DeviceWrapper {
      * the slot for reuse.
      */
     private void passNow(Slot slot, ByteBuffer copy, int copies) throws ErrnoException {
-        FrameLease lease = FrameLease.lend(slot.array);
-        slot.lease = lease;
+        FrameLease lease = slot.lease.lend();
         try {
             for (int i = 0; i < copies; i++) {
-                pass(copy.duplicate());
+                taker.transmitTaken(i == copies - 1 ? copy : copy.duplicate(), lease);
             }
         } finally {
             lease.release();
@@ -275,7 +274,7 @@ public final class LinkEmulator extends DeviceWrapper {
     /** A free slot for a frame of {@code n} bytes: the oldest one if nobody uses its memory any more, else a new one. */
     private synchronized Slot takeSlot(int n) {
         Slot oldest = slots.peekFirst();
-        if (oldest != null && oldest.array.length >= n && (oldest.lease == null || oldest.lease.isFree())) {
+        if (oldest != null && oldest.array.length >= n && oldest.lease.isFree()) {
             return slots.pollFirst();
         }
         int size = Math.max(n, inner.mtu() + EthernetFrame.HEADER_LEN);
@@ -295,7 +294,8 @@ public final class LinkEmulator extends DeviceWrapper {
      */
     private static final class Slot {
         final byte[] array;
-        FrameLease lease;
+        /** The array's lease, lent again for every frame copied into it; passed to the bus port with the frame. */
+        final FrameLease lease = FrameLease.passedAlong();
 
         Slot(byte[] array) {
             this.array = array;

@@ -36,12 +36,12 @@ public final class LoopbackDevice extends MemoryDevice {
     }
 
     @Override
-    public void transmitTaken(ByteBuffer frame) throws ErrnoException {
+    public void transmitTaken(ByteBuffer frame, FrameLease lease) throws ErrnoException {
         if (isClosed()) {
             throw new ErrnoException(Errno.ENXIO, "loopback device closed");
         }
         ByteBuffer f = frame.position() == 0 ? frame : frame.slice();
-        FrameLease lease = leaseOf(frame);
-        trampoline.run(() -> FrameLease.deliver(lease, () -> deliver(f)));
+        FrameLease held = retained(lease);
+        trampoline.run(() -> FrameLease.deliver(held, () -> deliver(f)));
     }
 }

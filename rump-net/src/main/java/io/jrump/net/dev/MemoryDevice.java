@@ -1,5 +1,6 @@
 package io.jrump.net.dev;
 
+import io.jrump.api.ErrnoException;
 import io.jrump.api.NetDevice;
 import io.jrump.net.link.FrameLease;
 import io.jrump.net.link.FrameTaker;
@@ -34,10 +35,15 @@ abstract class MemoryDevice implements FrameTaker {
         return c;
     }
 
-    /** The lease of a taken frame's lent memory, retained for this device until delivery ends; null when the memory is not lent. */
-    static FrameLease leaseOf(ByteBuffer frame) {
-        FrameLease l = frame.hasArray() ? FrameLease.of(frame.array()) : null;
-        return l == null ? null : l.retain();
+    /** A taken frame whose lease, if its memory is lent, is looked up by its array. */
+    @Override
+    public final void transmitTaken(ByteBuffer frame) throws ErrnoException {
+        transmitTaken(frame, frame.hasArray() ? FrameLease.of(frame.array()) : null);
+    }
+
+    /** {@code lease} retained for this device until delivery ends; null stays null. */
+    static FrameLease retained(FrameLease lease) {
+        return lease == null ? null : lease.retain();
     }
 
     final boolean isClosed() {

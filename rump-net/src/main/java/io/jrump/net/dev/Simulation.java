@@ -5,6 +5,7 @@ import io.jrump.net.link.NetClock;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 
 /**
  * A discrete-event simulation that gives kernels a virtual clock: frame deliveries and timers
@@ -100,6 +101,29 @@ public final class Simulation {
         } finally {
             running.unlock();
         }
+    }
+
+    /**
+     * Runs events until {@code done} holds, looking after every event; at most those due within
+     * {@code nanos} of now. False when it still does not hold then, with the time set to now +
+     * nanos. {@code done} is asked between events, so it may make socket calls.
+     */
+    public boolean runUntil(BooleanSupplier done, long nanos) {
+        long end = now + nanos;
+        while (!done.getAsBoolean()) {
+            boolean ran;
+            running.lock();
+            try {
+                ran = runNext(end);
+            } finally {
+                running.unlock();
+            }
+            if (!ran) {
+                advanceTo(end);
+                return done.getAsBoolean();
+            }
+        }
+        return true;
     }
 
     /** With {@link #running} held: pops and runs the first live event due by {@code deadline}. */

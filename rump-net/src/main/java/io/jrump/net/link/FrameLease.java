@@ -1,6 +1,5 @@
 package io.jrump.net.link;
 
-import java.lang.ref.WeakReference;
 import java.util.Collections;
 import java.util.Map;
 import java.util.WeakHashMap;
@@ -15,13 +14,21 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Design note. The frame path between a sender and a receiver carries plain
  * {@code ByteBuffer}s through several layers and devices, so a lease is found by the frame's
- * array rather than passed along: the lender registers the array ({@link #lend}), a memory
+ * array rather than passed along: an array's lease is made and registered once
+ * ({@link #forArray}), the lender opens a loan on it for every frame ({@link #lend()}), a memory
  * device taking the frame looks it up ({@link #of}) and makes it {@linkplain #delivering() the
  * delivery's} for the length of the synchronous receive call, where a receiver that keeps a view
- * of the frame {@linkplain #retain() retains} it. Devices that copy frames, and wrappers, never
- * look: their frames are not lent memory. Arrays compare by identity, so the registry maps
- * exactly the arrays currently lent; its keys are weak, so a lease that never ends (a frame
- * scheduled in a simulation that is dropped) costs nothing once its array is garbage.
+ * of the frame {@linkplain #retain() retains} it. A lender that hands its frame straight to a
+ * device passes the lease along instead ({@link FrameTaker#transmitTaken(java.nio.ByteBuffer,
+ * FrameLease)}), so the lookup is needed only where layers stand between the two. Devices that
+ * copy frames, and wrappers, never look: their frames are not lent memory.
+ *
+ * <p>Lenders recycle their arrays, so a lease lives as long as its array and is lent again and
+ * again: the registry is written once per array, not once per frame (a registry write per frame,
+ * with a weak reference each, cost more than the copy it saved). Arrays compare by identity;
+ * the registry's keys are weak, so an array that is dropped (a frame scheduled in a simulation
+ * that never runs, a chunk its connection let go) costs nothing once it is garbage, and the
+ * lease holds no reference to its array.
  */
 public final class FrameLease {
     /** Registry shards, chosen by the array's identity hash, so streams in many kernels do not contend on one lock. */
@@ -36,24 +43,45 @@ public final class FrameLease {
     }
     private static final ThreadLocal<FrameLease> DELIVERING = new ThreadLocal<>();
 
-    /** Weak: the registry's value must not keep its own key alive. */
-    private final WeakReference<byte[]> array;
-    private final AtomicInteger users = new AtomicInteger(1);
+    /** Users of the memory: 0 while the lender may write it. */
+    private final AtomicInteger users = new AtomicInteger();
 
-    private FrameLease(byte[] array) {
-        this.array = new WeakReference<>(array);
+    private FrameLease() {
     }
 
-    /** Registers {@code array} as lent, with the lender as its one user; the lender calls {@link #release()} when done. */
-    public static FrameLease lend(byte[] array) {
-        FrameLease l = new FrameLease(array);
-        shard(array).put(array, l);
-        return l;
+    /** The lease of {@code array}, made and registered on the first call; free until {@link #lend()}. Only the array's owner calls this. */
+    public static FrameLease forArray(byte[] array) {
+        Map<byte[], FrameLease> shard = shard(array);
+        synchronized (shard) {
+            return shard.computeIfAbsent(array, a -> new FrameLease());
+        }
     }
 
-    /** The lease of a lent array, or null when the array was not lent. */
+    /**
+     * Opens a loan of the memory, with the lender as its one user, who calls {@link #release()}
+     * when done. The memory must be {@linkplain #isFree() free}: nobody may still use a frame of
+     * an earlier loan.
+     */
+    public FrameLease lend() {
+        if (!users.compareAndSet(0, 1)) {
+            throw new IllegalStateException("memory lent again while in use by " + users.get());
+        }
+        return this;
+    }
+
+    /**
+     * A lease that is not registered, for memory whose frames go only to devices that are given
+     * the lease with them ({@link FrameTaker#transmitTaken(java.nio.ByteBuffer, FrameLease)}):
+     * nobody looks it up, so the registry need not know it. Free until {@link #lend()}.
+     */
+    public static FrameLease passedAlong() {
+        return new FrameLease();
+    }
+
+    /** The lease of an array lent now, or null when the array was not lent (or its loan ended). */
     public static FrameLease of(byte[] array) {
-        return shard(array).get(array);
+        FrameLease l = shard(array).get(array);
+        return l == null || l.isFree() ? null : l;
     }
 
     /** The lease of the frame a memory device is delivering on this thread, or null. */
@@ -87,14 +115,9 @@ public final class FrameLease {
         return this;
     }
 
-    /** One user fewer; the last one unregisters the array. */
+    /** One user fewer; after the last, the lender may write the memory again. */
     public void release() {
-        if (users.decrementAndGet() == 0) {
-            byte[] a = array.get();
-            if (a != null) {
-                shard(a).remove(a, this);
-            }
-        }
+        users.decrementAndGet();
     }
 
     /** Whether nobody uses the memory any more: the lender may write the array again. */

@@ -26,4 +26,13 @@ public interface FrameTaker extends NetDevice {
      * hand it to a receiver later.
      */
     void transmitTaken(ByteBuffer frame) throws ErrnoException;
+
+    /**
+     * Like {@link #transmitTaken(ByteBuffer)}, for a frame in memory lent under {@code lease}
+     * (null when it is not lent): the caller knows the lease, so the device need not look it
+     * up by the frame's array ({@link FrameLease#of}), which it does by default.
+     */
+    default void transmitTaken(ByteBuffer frame, FrameLease lease) throws ErrnoException {
+        transmitTaken(frame);
+    }
 }

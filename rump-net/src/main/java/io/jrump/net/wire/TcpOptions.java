@@ -37,7 +37,8 @@ public final class TcpOptions {
     private boolean timestamps;
     private int tsVal;
     private int tsEcr;
-    private final int[] sack = new int[2 * MAX_SACK_BLOCKS];
+    /** Edges of the SACK blocks; made on the first block, as most segments carry none and every arriving segment is parsed into a new object. */
+    private int[] sack;
     private int sackBlocks;
 
     /** Forgets every option. */
@@ -107,6 +108,7 @@ public final class TcpOptions {
                         return false;
                     }
                     sackBlocks = n;
+                    sackArray();
                     for (int k = 0; k < n; k++) {
                         sack[2 * k] = b.getInt(i + 2 + 8 * k);
                         sack[2 * k + 1] = b.getInt(i + 6 + 8 * k);
@@ -248,9 +250,16 @@ public final class TcpOptions {
         if (sackBlocks == MAX_SACK_BLOCKS) {
             return false;
         }
+        sackArray();
         sack[2 * sackBlocks] = left;
         sack[2 * sackBlocks + 1] = right;
         sackBlocks++;
         return true;
+    }
+
+    private void sackArray() {
+        if (sack == null) {
+            sack = new int[2 * MAX_SACK_BLOCKS];
+        }
     }
 }

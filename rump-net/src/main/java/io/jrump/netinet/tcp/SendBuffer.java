@@ -56,7 +56,7 @@ final class SendBuffer {
         int end;
         /** Whether the chunk's first bytes went out in its own memory: no second header fits in front. */
         boolean lent;
-        /** Who else uses the memory since it was lent; null before. */
+        /** Who else uses the memory while it is lent; made on the first loan and kept with the array. */
         FrameLease lease;
 
         Chunk(int headroom, int dataBytes) {
@@ -70,7 +70,6 @@ final class SendBuffer {
             start = headroom;
             end = headroom;
             lent = false;
-            lease = null;
         }
 
         boolean free() {
@@ -164,7 +163,7 @@ final class SendBuffer {
 
     /** An acknowledged chunk: the sender's use of its memory ends; it waits in {@link #retired} for reuse. */
     private void retire(Chunk c) {
-        if (c.lease != null) {
+        if (c.lent) {
             c.lease.release();
         }
         if (retired == null) {
@@ -271,7 +270,10 @@ final class SendBuffer {
         }
         Chunk c = chunks.get(i);
         c.lent = true;
-        c.lease = FrameLease.lend(c.array);
+        if (c.lease == null) {
+            c.lease = FrameLease.forArray(c.array);
+        }
+        c.lease.lend();
         return ByteBuffer.wrap(c.array, 0, c.start + n).position(c.start - headerBytes);
     }
 
@@ -279,7 +281,7 @@ final class SendBuffer {
     void release() {
         for (int i = first; i < chunks.size(); i++) {
             Chunk c = chunks.get(i);
-            if (c.lease != null) {
+            if (c.lent) {
                 c.lease.release();
             }
         }

@@ -582,9 +582,15 @@ final class TcpConnection implements Lifecycle {
         }
     }
 
-    /** Releases the lock, then sends what was queued under it. */
+    /**
+     * Releases the lock, then sends what was queued under it. A thread that queued nothing
+     * leaves the send queue to the threads that did (each of them flushes after unlocking):
+     * otherwise a timer that only re-armed itself, arriving while another thread is between
+     * unlocking and flushing, would take over that thread's transmissions and, on an in-memory
+     * bus, the deliveries into the peer they set off.
+     */
     void unlockAndFlush() {
-        drain();
+        boolean queued = drain();
         boolean notify = notifyPending;
         notifyPending = false;
         if (notify) {
@@ -596,7 +602,9 @@ final class TcpConnection implements Lifecycle {
                 monitor.notifyAll();
             }
         }
-        flush();
+        if (queued) {
+            flush();
+        }
     }
 
     /** Sends the outbox while keeping the lock (used before a wait): the lock is dropped for the send; false when there was nothing to send. */

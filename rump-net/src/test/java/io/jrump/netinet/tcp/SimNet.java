@@ -1,28 +1,31 @@
 package io.jrump.netinet.tcp;
 
 import io.jrump.api.spi.Platform;
+import io.jrump.net.dev.Simulation;
 import io.jrump.net.link.NetClock;
 import io.jrump.netinet.Transport;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.Random;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
 /**
- * A deterministic network for TCP tests: a virtual clock (a priority queue of timed events)
- * shared by every host, and links that deliver segments after a delay, with seeded loss,
- * duplication and reordering. Nothing happens unless a test runs the queue, so a seed
- * replays exactly. A background driver thread can run the queue for tests of blocking calls.
+ * Faulty links between {@link SimIp} hosts for TCP tests, on jrump's own {@link Simulation}:
+ * segments are delivered as events after a delay, with seeded loss, duplication and
+ * reordering. Time, timers and blocked calls are the simulation's, so nothing happens unless a
+ * test runs it, and a seed replays exactly. One random stream (the seed's) draws both the
+ * hosts' entropy and the links' faults, so a test's seed picks both.
  */
 final class SimNet implements NetClock {
-    private final PriorityQueue<Event> queue = new PriorityQueue<>();
+    /** The virtual time the tests start at: a stack never sees a clock of zero. */
+    private static final long START_NANOS = 1_000_000_000L;
+
+    private final Simulation sim;
+    private final NetClock clock;
     private final Random random;
     private final Map<Integer, SimIp> hosts = new HashMap<>();
-    private long now = 1_000_000_000L;
-    private long seq;
     double loss;
     double duplication;
     double reordering;
@@ -36,11 +39,12 @@ final class SimNet implements NetClock {
     /** Optional filter: return false to drop a segment (tests that need a specific loss). */
     volatile Predicate<ByteBuffer> filter;
     long delivered;
-    private Thread driver;
-    private volatile boolean driving;
 
     SimNet(long seed) {
+        sim = new Simulation(seed);
+        clock = sim.clock(0);
         random = new Random(seed);
+        sim.runFor(START_NANOS);
     }
 
     SimIp host(int addr) {
@@ -52,22 +56,13 @@ final class SimNet implements NetClock {
     }
 
     @Override
-    public synchronized long nanos() {
-        return now;
+    public long nanos() {
+        return sim.nanos();
     }
 
     @Override
-    public synchronized Platform.Timer schedule(long delayNanos, Runnable task) {
-        Event e = new Event(now + Math.max(0, delayNanos), seq++, task);
-        queue.add(e);
-        notifyAll();
-        return () -> {
-            synchronized (SimNet.this) {
-                boolean was = !e.cancelled && !e.fired;
-                e.cancelled = true;
-                return was;
-            }
-        };
+    public Platform.Timer schedule(long delayNanos, Runnable task) {
+        return sim.schedule(delayNanos, task);
     }
 
     @Override
@@ -75,23 +70,9 @@ final class SimNet implements NetClock {
         random.nextBytes(dst);
     }
 
-    /**
-     * A blocked socket call: without a driver thread, the caller runs the next event itself
-     * (as jrump's own simulation does), or jumps to its deadline when nothing is due.
-     */
     @Override
     public void await(Object monitor, long deadline) throws InterruptedException {
-        if (!driving) {
-            if (!step(deadline) && deadline != Long.MAX_VALUE) {
-                synchronized (this) {
-                    now = Math.max(now, deadline);
-                }
-            } else if (pending() == 0) {
-                monitor.wait(1);
-            }
-            return;
-        }
-        monitor.wait(1);
+        clock.await(monitor, deadline);
     }
 
     /** Sends a copy of {@code payload} from {@code src} to {@code dst} through the faulty link. */
@@ -125,107 +106,13 @@ final class SimNet implements NetClock {
         }
     }
 
-    /** Runs one event; false when none is due before {@code limit}. */
-    private boolean step(long limit) {
-        Event e;
-        synchronized (this) {
-            e = queue.peek();
-            while (e != null && e.cancelled) {
-                queue.poll();
-                e = queue.peek();
-            }
-            if (e == null || e.time > limit) {
-                return false;
-            }
-            queue.poll();
-            e.fired = true;
-            now = Math.max(now, e.time);
-        }
-        e.task.run();
-        return true;
-    }
-
     /** Runs events until {@code done} holds; false when it still does not after {@code maxNanos} of virtual time. */
     boolean runUntil(BooleanSupplier done, long maxNanos) {
-        long limit = nanos() + maxNanos;
-        while (!done.getAsBoolean()) {
-            if (!step(limit)) {
-                synchronized (this) {
-                    now = Math.max(now, limit);
-                }
-                return done.getAsBoolean();
-            }
-        }
-        return true;
+        return sim.runUntil(done, maxNanos);
     }
 
     /** Runs every event in the next {@code nanos} of virtual time. */
     void runFor(long nanos) {
-        long limit = nanos() + nanos;
-        while (step(limit)) {
-            // keep going
-        }
-        synchronized (this) {
-            now = Math.max(now, limit);
-        }
-    }
-
-    synchronized int pending() {
-        int n = 0;
-        for (Event e : queue) {
-            if (!e.cancelled) {
-                n++;
-            }
-        }
-        return n;
-    }
-
-    /** Starts a thread that runs events as they come, for tests of blocking calls. */
-    void startDriver() {
-        driving = true;
-        driver = new Thread(() -> {
-            while (driving) {
-                if (!step(Long.MAX_VALUE)) {
-                    synchronized (this) {
-                        try {
-                            wait(1);
-                        } catch (InterruptedException e) {
-                            return;
-                        }
-                    }
-                } else {
-                    // let blocked callers run between events: virtual time should not race ahead of them
-                    Thread.yield();
-                }
-            }
-        }, "simnet-driver");
-        driver.setDaemon(true);
-        driver.start();
-    }
-
-    void stopDriver() throws InterruptedException {
-        driving = false;
-        if (driver != null) {
-            driver.join(5000);
-        }
-    }
-
-    private static final class Event implements Comparable<Event> {
-        final long time;
-        final long order;
-        final Runnable task;
-        boolean cancelled;
-        boolean fired;
-
-        Event(long time, long order, Runnable task) {
-            this.time = time;
-            this.order = order;
-            this.task = task;
-        }
-
-        @Override
-        public int compareTo(Event o) {
-            return time != o.time ? Long.compare(time, o.time) : Long.compare(order, o.order);
-        }
+        sim.runFor(nanos);
     }
 }
