@@ -23,7 +23,8 @@ final class ByteProgress {
         this.total = total;
     }
 
-    void add(long bytes) {
+    /** Called by every thread that copies. */
+    synchronized void add(long bytes) {
         done += bytes;
         long now = System.currentTimeMillis();
         if (line.enabled() && (now - lastDraw >= REDRAW_MILLIS || done >= total)) {
