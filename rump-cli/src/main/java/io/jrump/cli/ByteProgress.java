@@ -23,8 +23,7 @@ final class ByteProgress {
         this.total = total;
     }
 
-    /** Called by every thread that copies. */
-    synchronized void add(long bytes) {
+    void add(long bytes) {
         done += bytes;
         long now = System.currentTimeMillis();
         if (line.enabled() && (now - lastDraw >= REDRAW_MILLIS || done >= total)) {

@@ -45,16 +45,6 @@ interface FileSide {
     /** Makes a directory with {@code mode}'s permission bits less this side's umask, as mkdir(2). */
     void mkdir(String path, int mode) throws ErrnoException;
 
-    /**
-     * How many threads may create and write files on this side at once in one copy, so that a
-     * copy moves several files' data at a time ({@link CopyWorkers}): the host's file system
-     * takes many; an image's file system takes its writers one at a time here (1), as its write
-     * path is not yet tested under concurrent writers.
-     */
-    default int concurrentWriters() {
-        return 1;
-    }
-
     /** The bits this side takes off the modes of files it creates (the host's umask, or the image kernel's process's). */
     int umask() throws ErrnoException;
 

@@ -38,8 +38,6 @@ import java.util.stream.Stream;
 final class HostSide implements FileSide {
     private static final String USER = "user.";
     private static final String UMASK_LINE = "Umask:";
-    /** Threads a copy onto the host moves files' data with ({@link #concurrentWriters}). */
-    private static final int COPY_WORKERS = 2;
     /** What {@link #create} opens with: O_WRONLY | O_CREAT | O_TRUNC. */
     private static final Set<OpenOption> CREATE_OR_TRUNCATE = Set.of(StandardOpenOption.WRITE, StandardOpenOption.CREATE,
             StandardOpenOption.TRUNCATE_EXISTING);
@@ -100,15 +98,6 @@ final class HostSide implements FileSide {
         } catch (IOException e) {
             throw errno("open", path, e);
         }
-    }
-
-    /**
-     * Two threads besides the walk: one reading the next file while another creates the last on
-     * the host, where creating a file in a large directory costs as much as reading it.
-     */
-    @Override
-    public int concurrentWriters() {
-        return COPY_WORKERS;
     }
 
     /** One open(2) with O_CREAT and the mode, as cp makes a file: no chmod after it (the host applies its umask). */

@@ -82,21 +82,15 @@ final class TreeCopier {
     private final Map<String, Integer> modeWhenLeft = new HashMap<>();
     /** The destination's umask, asked once per copy ({@link #copy}); -1 before. */
     private int umask = -1;
-    /** One buffer per thread for every file's data: a fresh 64 KiB per file is zeroed 60,000 times in a large tree. */
-    private final ThreadLocal<byte[]> buffers = ThreadLocal.withInitial(() -> new byte[BUFFER]);
-    /** Where regular files' data goes while the walk goes on, during {@link #copy} into a side that takes several writers; else null. */
-    private CopyWorkers workers;
+    /** One buffer for every file's data: a copier runs on one thread, and a fresh 64 KiB per file is zeroed 60,000 times in a large tree. */
+    private final byte[] buf = new byte[BUFFER];
 
     TreeCopier(FileSide from, FileSide to, Options options, ByteProgress progress, Consumer<ErrnoException> problems) {
         this.from = from;
         this.to = to;
         this.options = options;
         this.progress = progress;
-        this.problems = e -> {
-            synchronized (this) { // workers report too (an attribute the destination refused)
-                problems.accept(e);
-            }
-        };
+        this.problems = problems;
     }
 
     private Stat top(String path) throws ErrnoException {
@@ -129,22 +123,6 @@ final class TreeCopier {
     /** Copies {@code src} (followed if it is a link, unless archiving) to {@code dst}. */
     void copy(String src, String dst) throws ErrnoException {
         umask = options.keepsModes() ? 0 : to.umask();
-        int writers = to.concurrentWriters();
-        workers = writers > 1 ? new CopyWorkers(writers) : null;
-        try {
-            walk(src, dst);
-            if (workers != null) {
-                workers.drain();
-            }
-        } finally {
-            if (workers != null) {
-                workers.close();
-                workers = null;
-            }
-        }
-    }
-
-    private void walk(String src, String dst) throws ErrnoException {
         new TreeWalk(from, "cp -r", problems).walk(src, top(src), new TreeWalk.Visitor() {
             @Override
             public List<String> enter(String path, String rel, Stat st, List<String> names) throws ErrnoException {
@@ -174,9 +152,6 @@ final class TreeCopier {
 
             @Override
             public void leave(String path, String rel, Stat st) throws ErrnoException {
-                if (workers != null) {
-                    workers.drain(); // the files in it are written before its mode and times are set
-                }
                 attributes(path, target(dst, rel), st);
             }
         });
@@ -215,13 +190,6 @@ final class TreeCopier {
         }
         if (st.isSymlink()) {
             to.symlink(from.readlink(path), d);
-        } else if (st.isRegularFile() && workers != null && !severalNames) {
-            // a file linked again later is copied here, so the link finds it
-            workers.submit(() -> {
-                copyData(path, d, st.mode() & 0777);
-                attributes(path, d, st);
-            });
-            return;
         } else if (st.isRegularFile()) {
             copyData(path, d, st.mode() & 0777); // the set-id and sticky bits only with -p, from attributes()
         } else if (!options.walks()) {
@@ -305,7 +273,6 @@ final class TreeCopier {
     }
 
     private void copyData(String src, String dst, int perms) throws ErrnoException {
-        byte[] buf = buffers.get();
         try (InputStream in = from.openRead(src); OutputStream out = to.create(dst, perms)) {
             int n;
             while ((n = in.read(buf)) > 0) {
