@@ -22,7 +22,8 @@ final class CpCommand extends ImageCommand {
     @Option(names = {"-r", "-R"}, description = "Copy directories recursively.")
     boolean recursive;
 
-    @Option(names = "-p", description = "Keep access and modification times.")
+    @Option(names = "-p", description = "Keep modes (set-id bits too) and access and modification times; without it, what the copy"
+            + " makes takes the source's permission bits less the umask, as with cp.")
     boolean preserve;
 
     @Option(names = "-a", description = "Archive, as cp -a and mke2fs -d: copy recursively, keeping symbolic links as links,"

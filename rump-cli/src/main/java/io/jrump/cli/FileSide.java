@@ -36,10 +36,17 @@ interface FileSide {
 
     InputStream openRead(String path) throws ErrnoException;
 
-    /** Creates (or truncates) a regular file with {@code mode}'s permission bits. */
+    /**
+     * Creates a regular file with {@code mode}'s permission bits less this side's umask, or
+     * truncates an existing one, keeping its mode: open(2) with {@code O_CREAT | O_TRUNC}.
+     */
     OutputStream create(String path, int mode) throws ErrnoException;
 
+    /** Makes a directory with {@code mode}'s permission bits less this side's umask, as mkdir(2). */
     void mkdir(String path, int mode) throws ErrnoException;
+
+    /** The bits this side takes off the modes of files it creates (the host's umask, or the image kernel's process's). */
+    int umask() throws ErrnoException;
 
     String readlink(String path) throws ErrnoException;
 

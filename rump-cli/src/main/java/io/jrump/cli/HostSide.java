@@ -7,6 +7,7 @@ import io.jrump.api.Stat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
@@ -15,10 +16,12 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.time.Instant;
 import java.util.EnumSet;
@@ -34,6 +37,13 @@ import java.util.stream.Stream;
  */
 final class HostSide implements FileSide {
     private static final String USER = "user.";
+    private static final String UMASK_LINE = "Umask:";
+    /** What {@link #create} opens with: O_WRONLY | O_CREAT | O_TRUNC. */
+    private static final Set<OpenOption> CREATE_OR_TRUNCATE = Set.of(StandardOpenOption.WRITE, StandardOpenOption.CREATE,
+            StandardOpenOption.TRUNCATE_EXISTING);
+
+    /** The umask, read once ({@link #umask()}); -1 until then. */
+    private int umask = -1;
 
     @Override
     public String display(String path) {
@@ -90,25 +100,66 @@ final class HostSide implements FileSide {
         }
     }
 
+    /** One open(2) with O_CREAT and the mode, as cp makes a file: no chmod after it (the host applies its umask). */
     @Override
     public OutputStream create(String path, int mode) throws ErrnoException {
         try {
-            OutputStream out = Files.newOutputStream(Path.of(path), StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                    StandardOpenOption.WRITE);
-            chmod(path, mode);
-            return out;
+            return Channels.newOutputStream(Files.newByteChannel(Path.of(path), CREATE_OR_TRUNCATE,
+                    PosixFilePermissions.asFileAttribute(permissions(mode))));
         } catch (IOException e) {
             throw errno("open", path, e);
         }
     }
 
+    /** One mkdir(2) with the mode, less the host's umask; set-id and sticky bits are left to {@link #chmod}. */
     @Override
     public void mkdir(String path, int mode) throws ErrnoException {
         try {
-            Files.createDirectory(Path.of(path));
-            chmod(path, mode);
+            Files.createDirectory(Path.of(path), PosixFilePermissions.asFileAttribute(permissions(mode)));
         } catch (IOException e) {
             throw errno("mkdir", path, e);
+        }
+    }
+
+    /**
+     * The host's umask, as this process's {@code /proc/self/status} says (Linux 4.7 and later);
+     * where there is no such line, found by making a directory with mode 0777 in the temporary
+     * directory and seeing which bits the host took off.
+     */
+    @Override
+    public int umask() throws ErrnoException {
+        int u = umask;
+        if (u < 0) {
+            u = umask = readUmask();
+        }
+        return u;
+    }
+
+    private static int readUmask() throws ErrnoException {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith(UMASK_LINE)) {
+                    return Integer.parseInt(line.substring(UMASK_LINE.length()).trim(), 8) & FileMode.ALLPERMS;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // no /proc here: probe below
+        }
+        Path probe = null;
+        try {
+            probe = Files.createTempDirectory("jrump-umask", PosixFilePermissions.asFileAttribute(permissions(0777)));
+            int made = (Integer) Files.getAttribute(probe, "unix:mode");
+            return ~made & 0777;
+        } catch (IOException | UnsupportedOperationException e) {
+            throw errno("umask", "/proc/self/status", e instanceof IOException io ? io : new IOException(e));
+        } finally {
+            if (probe != null) {
+                try {
+                    Files.delete(probe);
+                } catch (IOException e) {
+                    // a probe left in the temporary directory harms nothing
+                }
+            }
         }
     }
 
@@ -130,8 +181,8 @@ final class HostSide implements FileSide {
         }
     }
 
-    @Override
-    public void chmod(String path, int mode) throws ErrnoException {
+    /** The read, write and execute bits of {@code mode} as the JDK names them (it has no names for set-id and sticky). */
+    private static Set<PosixFilePermission> permissions(int mode) {
         Set<PosixFilePermission> perms = EnumSet.noneOf(PosixFilePermission.class);
         PosixFilePermission[] all = PosixFilePermission.values();
         for (int i = 0; i < all.length; i++) {
@@ -139,8 +190,13 @@ final class HostSide implements FileSide {
                 perms.add(all[i]);
             }
         }
+        return perms;
+    }
+
+    @Override
+    public void chmod(String path, int mode) throws ErrnoException {
         try {
-            Files.setPosixFilePermissions(Path.of(path), perms);
+            Files.setPosixFilePermissions(Path.of(path), permissions(mode));
             if ((mode & (FileMode.S_ISUID | FileMode.S_ISGID | FileMode.S_ISVTX)) != 0) {
                 Files.setAttribute(Path.of(path), "unix:mode", mode & FileMode.ALLPERMS);
             }

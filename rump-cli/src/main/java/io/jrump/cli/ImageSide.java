@@ -176,6 +176,14 @@ final class ImageSide implements FileSide {
         run("mkdir", path, (sys, k) -> sys.mkdir(k, mode));
     }
 
+    /** The kernel's umask, read by setting it and setting it back: a command's kernel serves one command. */
+    @Override
+    public int umask() {
+        int old = sys.umask(0);
+        sys.umask(old);
+        return old;
+    }
+
     @Override
     public String readlink(String path) throws ErrnoException {
         return call("readlink", path, Syscalls::readlink);

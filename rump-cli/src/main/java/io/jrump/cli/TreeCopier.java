@@ -15,10 +15,15 @@ import java.util.function.Consumer;
 
 /**
  * Copies files and trees between two {@link FileSide}s, as {@code cp} does: regular files
- * byte for byte with their permission bits, directories (with {@code -r}) entry by entry,
- * symbolic links inside a tree as links, FIFOs, sockets and device nodes inside a tree as such
- * (mknod); with {@code -p} also the times. The named sources themselves are followed if they
- * are links, as {@code cp} without {@code -P} follows them.
+ * byte for byte, directories (with {@code -r}) entry by entry, symbolic links inside a tree as
+ * links, FIFOs, sockets and device nodes inside a tree as such (mknod). The named sources
+ * themselves are followed if they are links, as {@code cp} without {@code -P} follows them.
+ *
+ * <p>Modes as GNU cp sets them: without {@code -p}, what the copy makes takes the source's
+ * permission bits less the destination's umask (a regular file without its set-id and sticky
+ * bits, which it gets in the open(2) that makes it, so no chmod follows), and what was there
+ * already keeps its mode; with {@code -p} (or {@code -a}) every copy gets the source's mode
+ * exactly, and its times.
  *
  * <p>{@link Options#archive} is {@code cp -a} (and what {@code mke2fs -d} keeps): recursive, the
  * named sources not followed, files with several names copied once and linked again, and
@@ -57,6 +62,11 @@ final class TreeCopier {
         boolean keepsTimes() {
             return times || archive;
         }
+
+        /** {@code -p} and {@code -a} keep modes exactly; otherwise the umask applies to what the copy makes, as in cp. */
+        boolean keepsModes() {
+            return times || archive;
+        }
     }
 
     private final FileSide from;
@@ -68,6 +78,10 @@ final class TreeCopier {
     private final Set<TreeWalk.Key> made = new HashSet<>();
     /** With {@link Options#archive}: the first copy of each file with several names, by its source identity. */
     private final Map<TreeWalk.Key, String> copiedLinks = new HashMap<>();
+    /** Directories this copy made whose mode is set when they are left (not with {@link Options#keepsModes}, which sets every one). */
+    private final Map<String, Integer> modeWhenLeft = new HashMap<>();
+    /** The destination's umask, asked once per copy ({@link #copy}); -1 before. */
+    private int umask = -1;
     /** One buffer for every file's data: a copier runs on one thread, and a fresh 64 KiB per file is zeroed 60,000 times in a large tree. */
     private final byte[] buf = new byte[BUFFER];
 
@@ -108,6 +122,7 @@ final class TreeCopier {
 
     /** Copies {@code src} (followed if it is a link, unless archiving) to {@code dst}. */
     void copy(String src, String dst) throws ErrnoException {
+        umask = options.keepsModes() ? 0 : to.umask();
         new TreeWalk(from, "cp -r", problems).walk(src, top(src), new TreeWalk.Visitor() {
             @Override
             public List<String> enter(String path, String rel, Stat st, List<String> names) throws ErrnoException {
@@ -120,7 +135,7 @@ final class TreeCopier {
                 }
                 String d = target(dst, rel);
                 if (!to.exists(d)) {
-                    to.mkdir(d, (st.mode() & FileMode.ALLPERMS) | 0700); // writable while filling it; the real bits follow
+                    makeDir(d, st);
                     if (to.sameFiles(from)) {
                         made.add(TreeWalk.Key.of(to.lstat(d)));
                     }
@@ -142,6 +157,25 @@ final class TreeCopier {
         });
     }
 
+    /**
+     * A directory of the copy, writable and searchable by its owner while it is filled (GNU cp
+     * too): its mode is set when it is left if it is not yet the one it should have.
+     */
+    private void makeDir(String d, Stat st) throws ErrnoException {
+        int perms = st.mode() & FileMode.ALLPERMS;
+        int want = options.keepsModes() ? perms : perms & ~umask;
+        to.mkdir(d, want | 0700);
+        if (options.keepsModes()) {
+            return; // attributes() sets the exact mode of every directory
+        }
+        if (((want | 0700) & 0777 & umask) != 0) {
+            to.chmod(d, want | 0700); // a umask that takes the owner's bits off: cp still fills the directory
+        }
+        if ((want | 0700) != want || (want & ~0777) != 0) {
+            modeWhenLeft.put(d, want);
+        }
+    }
+
     private static String target(String dst, String rel) {
         return rel.isEmpty() ? dst : FileSide.join(dst, rel);
     }
@@ -157,7 +191,7 @@ final class TreeCopier {
         if (st.isSymlink()) {
             to.symlink(from.readlink(path), d);
         } else if (st.isRegularFile()) {
-            copyData(path, d, st.mode() & FileMode.ALLPERMS);
+            copyData(path, d, st.mode() & 0777); // the set-id and sticky bits only with -p, from attributes()
         } else if (!options.walks()) {
             problems.accept(new ErrnoException(Errno.EOPNOTSUPP, "cp", from.display(path), "a special file: copy it with -r or -a"));
             return;
@@ -177,8 +211,10 @@ final class TreeCopier {
 
     /**
      * Owner (archive), extended attributes (--xattrs, archive), permission bits (not of a link,
-     * which has none of its own) and times (-p, archive) of a copy; the attributes before the
-     * mode, so a file made read-only still takes them.
+     * which has none of its own: exactly with -p or archive; otherwise only where making the
+     * copy could not give them, a directory kept writable while filled or a special file) and
+     * times (-p, archive) of a copy; the attributes before the mode, so a file made read-only
+     * still takes them.
      */
     private void attributes(String s, String d, Stat st) throws ErrnoException {
         if (options.copiesXattrs()) {
@@ -195,8 +231,17 @@ final class TreeCopier {
                 perms &= ~SET_ID; // not the owner's: not their privileges either
             }
         }
-        if (!st.isSymlink()) {
-            to.chmod(d, perms);
+        if (options.keepsModes()) {
+            if (!st.isSymlink()) {
+                to.chmod(d, perms);
+            }
+        } else if (st.isDirectory()) {
+            Integer want = modeWhenLeft.remove(d);
+            if (want != null) {
+                to.chmod(d, want);
+            }
+        } else if (!st.isSymlink() && !st.isRegularFile()) {
+            to.chmod(d, perms & ~umask); // mknod on the host makes 0666 less the umask, whatever the source had
         }
         if (options.keepsTimes() && (!st.isSymlink() || options.archive())) {
             to.utimes(d, st.atime(), st.mtime(), !st.isSymlink());

@@ -35,7 +35,7 @@ import picocli.CommandLine.Option;
  * skipped with the reason in the table.
  *
  * <pre>
- * java -cp benchmarks/target/benchmarks.jar io.jrump.bench.fs.ReadCompare [--quick] [--rounds N] [--dir DIR] [--cp-image IMG]
+ * java -cp benchmarks/target/benchmarks.jar io.jrump.bench.fs.ReadCompare [--quick] [--rounds N] [--dir DIR] [--cp-image IMG] [--cli-jar JAR]
  * </pre>
  */
 @Command(name = "compare-reads", mixinStandardHelpOptions = true,
@@ -57,6 +57,9 @@ public final class ReadCompare implements Callable<Integer> {
 
     @Option(names = "--cp-image", paramLabel = "IMG", description = "An ext4 image whose /big holds the files to copy (default: one made here).")
     Path cpImage;
+
+    @Option(names = "--cli-jar", paramLabel = "JAR", description = "The rump command's jar the cp row runs (default: rump-cli/target/rump-cli.jar).")
+    Path cliJar = Path.of("rump-cli/target/rump-cli.jar");
 
     @Option(names = "--skip-random", description = "Only the cp -r row.")
     boolean skipRandom;
@@ -228,7 +231,12 @@ public final class ReadCompare implements Callable<Integer> {
         Path image = cpImage != null ? cpImage : makeTreeImage(work);
         Path mnt = Files.createDirectory(work.resolve("cpmnt"));
         int files = cpImage != null ? countFiles(image, mnt) : smallFiles();
+        if (!Files.isRegularFile(cliJar)) {
+            notes.add("**cp -r row skipped: no rump command jar at " + cliJar + "** (build it: mvn -pl rump-cli -am package).");
+            return;
+        }
         Path outDir = work.resolve("out");
+        List<Double> pairRatios = new ArrayList<>();
         try {
             for (int round = 0; round < rounds; round++) {
                 log.println("cp -r: round " + (round + 1) + "/" + rounds);
@@ -237,7 +245,7 @@ public final class ReadCompare implements Callable<Integer> {
                     if ((i + round) % 2 == 0) {
                         note(Host.dropCaches());
                         long t0 = System.nanoTime();
-                        rumpCp(image, outDir);
+                        rumpCp(cliJar, image, outDir);
                         record("jrump.cp", files / ((System.nanoTime() - t0) / 1e9));
                     } else {
                         Host.run("mount", "-o", "loop,ro", image.toString(), mnt.toString());
@@ -251,6 +259,9 @@ public final class ReadCompare implements Callable<Integer> {
                         }
                     }
                 }
+                List<Double> j = figures.get("jrump.cp");
+                List<Double> l = figures.get("linux.cp");
+                pairRatios.add(j.get(j.size() - 1) / l.get(l.size() - 1));
             }
         } finally {
             Host.run("rm", "-rf", outDir.toString());
@@ -261,7 +272,10 @@ public final class ReadCompare implements Callable<Integer> {
         String name = "rump cp -r IMG:/big OUT (" + Units.count(files) + " files, ext4), fresh JVM";
         rows.add(new Row(name, ReadCompare::filesPerSecond, samples("jrump.cp"), "cp -r from a read-only loop mount",
                 samples("linux.cp"), Target.atLeastTimesPeer(0.8, "≥ 0.8x cp -r")));
-        notes.add("cp -r: files copied per second, over the wall time of the whole command: `java -cp benchmarks.jar io.jrump.cli.Main "
+        notes.add("cp -r, the ratio of each round's pair (jrump's rate over Linux's, measured one after the other): median "
+                + Units.digits(Samples.of(pairRatios.stream().mapToDouble(Double::doubleValue).toArray()).median()) + " ("
+                + String.join(", ", pairRatios.stream().map(Units::digits).toList()) + ").");
+        notes.add("cp -r: files copied per second, over the wall time of the whole command: `java -jar " + cliJar + " "
                 + "cp -r IMG:/big OUT/` (JVM start, mount, copy) against `cp -r MNT/big OUT` on `mount -o loop,ro`; caches dropped "
                 + "before each; image " + (cpImage != null ? cpImage.toString() : "made here: mkfs.ext4 defaults, files written through a loop mount") + ".");
     }
@@ -299,11 +313,10 @@ public final class ReadCompare implements Callable<Integer> {
         }
     }
 
-    /** The command as a user runs it: a fresh JVM on this class path, output discarded. */
-    private static void rumpCp(Path image, Path outDir) throws IOException {
+    /** The command as a user runs it: a fresh JVM on the command's jar, output discarded. */
+    private static void rumpCp(Path cliJar, Path image, Path outDir) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = List.of(java, "-cp", System.getProperty("java.class.path"), "io.jrump.cli.Main",
-                "cp", "-r", image + ":/big", outDir + "/");
+        List<String> cmd = List.of(java, "-jar", cliJar.toString(), "cp", "-r", image + ":/big", outDir + "/");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         p.getOutputStream().close();
         String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
