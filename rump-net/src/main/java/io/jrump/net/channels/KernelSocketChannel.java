@@ -8,9 +8,11 @@ import io.jrump.api.KernelClosedException;
 import io.jrump.api.PollFd;
 import io.jrump.api.Syscalls;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketAddress;
+import java.net.SocketException;
 import java.net.SocketOption;
 import java.nio.ByteBuffer;
 import java.nio.channels.AlreadyConnectedException;
@@ -44,6 +46,7 @@ final class KernelSocketChannel extends SocketChannel implements KernelChannel {
     private volatile boolean inputShut;
     private volatile boolean outputShut;
     private boolean killed;
+    private Socket adaptor;
 
     KernelSocketChannel(KernelSelectorProvider provider, int fd, boolean connected) {
         super(provider);
@@ -146,7 +149,26 @@ final class KernelSocketChannel extends SocketChannel implements KernelChannel {
 
     @Override
     public Socket socket() {
-        throw new UnsupportedOperationException("no java.net.Socket adaptor for kernel channels");
+        synchronized (stateLock) {
+            if (adaptor == null) {
+                try {
+                    adaptor = new SocketAdaptor(this);
+                } catch (SocketException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            return adaptor;
+        }
+    }
+
+    /** Whether {@code shutdownInput} was called (the socket view's {@code isInputShutdown}). */
+    boolean inputShut() {
+        return inputShut;
+    }
+
+    /** Whether {@code shutdownOutput} was called (the socket view's {@code isOutputShutdown}). */
+    boolean outputShut() {
+        return outputShut;
     }
 
     // ---- connection ----
