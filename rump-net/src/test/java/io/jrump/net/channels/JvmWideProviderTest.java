@@ -120,6 +120,35 @@ class JvmWideProviderTest {
         }
     }
 
+    /** The README's HelloServer, unmodified, on a kernel attached by its command line; a HttpClient in another JVM's kernel fetches. */
+    @Test
+    void readmeHelloServerServesAnotherJvmsKernel() throws Exception {
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        Process server = new ProcessBuilder(java(List.of("-Djrump.channels.attach=link:listen:127.0.0.1:" + port,
+                "-Djrump.channels.address=10.0.0.2/24"), HelloServer.class)).redirectErrorStream(true).start();
+        try {
+            BufferedReader lines = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+            String first = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return lines.readLine();
+                } catch (java.io.IOException e) {
+                    return null;
+                }
+            }).get(60, TimeUnit.SECONDS);
+            assertEquals("ready /0.0.0.0:8000", first);
+            Process client = new ProcessBuilder(java(List.of("-Djrump.channels.attach=link:connect:127.0.0.1:" + port,
+                    "-Djrump.channels.address=10.0.0.1/24"), Fetch.class, "http://10.0.0.2:8000/")).redirectErrorStream(true).start();
+            String out = finish(client, 120);
+            assertEquals(0, client.exitValue(), out);
+            assertTrue(out.contains("status 200 body hello from a jrump kernel"), out);
+        } finally {
+            server.destroyForcibly();
+        }
+    }
+
     private static void twoJvms(List<String> serverCmd, List<String> clientCmd) throws Exception {
         Process server = new ProcessBuilder(serverCmd).redirectErrorStream(true).start();
         try {
