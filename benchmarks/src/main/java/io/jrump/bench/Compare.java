@@ -55,6 +55,10 @@ public final class Compare implements Callable<Integer> {
     @Option(names = "--http", description = "Measure HTTP requests/s with wrk: jrump's server on a TAP against nginx over a veth (HttpCompare; root).")
     boolean http;
 
+    @Option(names = "--tap-bulk", description = "Measure bulk TCP over a TAP: Linux in a namespace to and from a jrump kernel, against Linux to Linux"
+            + " over a veth (TapBulkCompare; root).")
+    boolean tapBulk;
+
     @Option(names = "--fleet", paramLabel = "N", description = "Kernels kept alive for the heap and thread figures (default: 10000).")
     Integer fleet;
 
@@ -80,6 +84,11 @@ public final class Compare implements Callable<Integer> {
         if (http) {
             int r = rounds != null ? positive("--rounds", rounds) : smoke ? 1 : quick ? 3 : 5;
             out.println(HttpCompare.run(r, smoke ? 1 : quick ? 3 : 5, 32, log));
+            return 0;
+        }
+        if (tapBulk) {
+            int r = rounds != null ? positive("--rounds", rounds) : smoke ? 1 : quick ? 3 : 5;
+            out.println(TapBulkCompare.run(r, smoke ? 16L << 20 : quick ? 256L << 20 : 1L << 30, log));
             return 0;
         }
         if (net) {

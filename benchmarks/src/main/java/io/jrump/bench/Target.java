@@ -16,6 +16,11 @@ public record Target(String text, boolean relative, BiPredicate<Samples, Samples
         return new Target(text, false, (rump, peer) -> rump.median() <= limit);
     }
 
+    /** jrump's median at least {@code limit}: for throughputs with an absolute target. */
+    static Target atLeast(double limit, String text) {
+        return new Target(text, false, (rump, peer) -> rump.median() >= limit);
+    }
+
     /** jrump's median at most {@code limit} and below the peer's. */
     static Target atMostAndFaster(double limit, String text) {
         return new Target(text, true, (rump, peer) -> rump.median() <= limit && peer != null && rump.median() < peer.median());

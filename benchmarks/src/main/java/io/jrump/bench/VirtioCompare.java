@@ -1,6 +1,5 @@
 package io.jrump.bench;
 
-import io.jrump.api.BlockDevice;
 import io.jrump.measure.Samples;
 import io.jrump.measure.Units;
 import io.jrump.platform.host.HostTools;
@@ -26,8 +25,20 @@ import java.util.function.DoubleFunction;
 /**
  * virtio-blk through vhost-user (qemu-storage-daemon serving a raw file) against
  * {@link FileChannel} on the same file, in the same run: sequential 1 MiB writes and reads, and
- * 4 KiB random reads at queue depth 1 and 32 (32 threads). Each round measures both sides back to
- * back, the peer first in every other round; the table has medians, ranges and ratios.
+ * 4 KiB random reads at queue depth 1 and 32 (32 threads). The sequential cases run twice on the
+ * virtio side: with the caller's buffer in the memory shared with the daemon
+ * ({@link VirtioBlk#sharedBuffer}, no copy), and with a direct buffer of the JVM's (copied once
+ * through a bounce buffer, the path a file system's own buffers take); FileChannel always gets
+ * a direct buffer (its best case: a heap buffer costs it a copy). Random reads use direct
+ * buffers of the JVM's on both sides.
+ *
+ * <p>Fairness: both sides go through the host's page cache. The daemon's file is opened with
+ * {@code cache.direct=off} (QEMU's default, spelled out), like FileChannel's, and with
+ * {@code aio=io_uring}, which completes a page-cache request in the daemon's own thread (its
+ * default {@code aio=threads} passes every request to a worker thread and back, two more
+ * context switches per request; {@code -Djrump.bench.qsd.aio=threads} measures that). The file
+ * is written before the first round so both sides read cached pages. Each round measures every side back to back, in a rotating
+ * order; the table has medians, ranges and ratios.
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.jrump.bench.VirtioCompare [ROUNDS]
@@ -39,14 +50,19 @@ public final class VirtioCompare {
     private static final int CHUNK = 1 << 20;
     private static final int RANDOM_OPS = 2000;
     private static final int QD = 32;
+    private static final String[] CASES = {"sequential 1 MiB writes", "sequential 1 MiB reads", "4 KiB random reads, QD1",
+            "4 KiB random reads, QD32"};
 
-    /** One side: the operations timed. */
-    interface Side extends AutoCloseable {
+    /** One side: the operations timed, and the buffer it takes its sequential data in. */
+    interface Side {
         void write(long off, ByteBuffer b) throws IOException;
 
         void read(long off, ByteBuffer b) throws IOException;
 
         void flush() throws IOException;
+
+        /** A buffer for sequential transfers of {@code bytes}. */
+        ByteBuffer buffer(int bytes) throws IOException;
     }
 
     private VirtioCompare() {
@@ -63,6 +79,7 @@ public final class VirtioCompare {
             out.println(HostTools.notInstalled("qemu-storage-daemon", "qemu-system-common"));
             return;
         }
+        String aio = System.getProperty("jrump.bench.qsd.aio", "io_uring");
         Path dir = Files.createTempDirectory("jrump-virtio-bench");
         Path img = dir.resolve("disk.raw");
         Path sock = dir.resolve("blk.sock");
@@ -72,15 +89,18 @@ public final class VirtioCompare {
                 f.write(b.clear(), off);
             }
         }
-        Process daemon = new ProcessBuilder(qsd.toString(), "--blockdev", "driver=file,node-name=f0,filename=" + img, "--export",
+        Process daemon = new ProcessBuilder(qsd.toString(), "--blockdev",
+                "driver=file,node-name=f0,cache.direct=off,aio=" + aio + ",filename=" + img, "--export",
                 "type=vhost-user-blk,id=e0,node-name=f0,addr.type=unix,addr.path=" + sock + ",writable=on")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("qsd.log").toFile()).start();
-        String[] names = {"sequential 1 MiB writes", "sequential 1 MiB reads", "4 KiB random reads, QD1", "4 KiB random reads, QD32"};
-        List<List<Double>> rump = new ArrayList<>();
-        List<List<Double>> peer = new ArrayList<>();
-        for (int i = 0; i < names.length; i++) {
-            rump.add(new ArrayList<>());
-            peer.add(new ArrayList<>());
+        // sides: 0 virtio with shared buffers, 1 virtio with bounce copies, 2 FileChannel
+        List<List<List<Double>>> figures = new ArrayList<>();
+        for (int side = 0; side < 3; side++) {
+            List<List<Double>> l = new ArrayList<>();
+            for (int i = 0; i < CASES.length; i++) {
+                l.add(new ArrayList<>());
+            }
+            figures.add(l);
         }
         try {
             while (!Files.exists(sock)) {
@@ -94,51 +114,20 @@ public final class VirtioCompare {
                 th.setDaemon(true);
                 return th;
             });
-            try (BlockDevice blk = VirtioBlk.open(t, "vda", TimeUnit.SECONDS.toNanos(30));
+            try (VirtioBlk blk = VirtioBlk.open(t, "vda", TimeUnit.SECONDS.toNanos(30));
                     FileChannel fc = FileChannel.open(img, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-                Side virtio = new Side() {
-                    public void write(long off, ByteBuffer b) throws IOException {
-                        blk.write(off / 512, b);
-                    }
-
-                    public void read(long off, ByteBuffer b) throws IOException {
-                        blk.read(off / 512, b);
-                    }
-
-                    public void flush() throws IOException {
-                        blk.flush();
-                    }
-
-                    public void close() {
-                    }
-                };
-                Side file = new Side() {
-                    public void write(long off, ByteBuffer b) throws IOException {
-                        while (b.hasRemaining()) {
-                            off += fc.write(b, off);
-                        }
-                    }
-
-                    public void read(long off, ByteBuffer b) throws IOException {
-                        while (b.hasRemaining()) {
-                            off += fc.read(b, off);
-                        }
-                    }
-
-                    public void flush() throws IOException {
-                        fc.force(false);
-                    }
-
-                    public void close() {
-                    }
-                };
-                measure(virtio, file, 1, new ArrayList<>(), new ArrayList<>(), log); // warm-up, not counted
+                Side[] sides = {virtio(blk, true), virtio(blk, false), file(fc)};
+                for (int side = 0; side < sides.length; side++) {
+                    cases(sides[side], 0); // warm-up, not counted
+                }
                 for (int round = 0; round < rounds; round++) {
                     log.println("round " + (round + 1) + " of " + rounds);
-                    if (round % 2 == 0) {
-                        measure(virtio, file, round, rump, peer, log);
-                    } else {
-                        measure(file, virtio, round, peer, rump, log);
+                    for (int k = 0; k < sides.length; k++) {
+                        int side = (round + k) % sides.length;
+                        double[] r = cases(sides[side], round + 1);
+                        for (int i = 0; i < r.length; i++) {
+                            figures.get(side).get(i).add(r[i]);
+                        }
                     }
                 }
             }
@@ -152,41 +141,91 @@ public final class VirtioCompare {
         }
         DoubleFunction<String> rate = v -> Units.bytes(v) + "/s";
         DoubleFunction<String> iops = v -> Units.count((long) v) + " IOPS";
+        String peerName = "FileChannel, same file, direct buffer";
+        String via = "virtio-blk (vhost-user, qemu-storage-daemon, aio=" + aio + "): ";
         out.println(Row.HEADER);
-        for (int i = 0; i < names.length; i++) {
-            Target target = i < 2 ? Target.atLeastTimesPeer(0.8, "≥ 0.8x FileChannel") : Target.report();
-            out.println(new Row("virtio-blk (vhost-user, qemu-storage-daemon): " + names[i], i < 2 ? rate : iops, samples(rump.get(i)),
-                    "FileChannel, same file", samples(peer.get(i)), target).markdown());
+        for (int i = 0; i < 2; i++) {
+            Target target = Target.atLeastTimesPeer(0.8, "≥ 0.8x FileChannel");
+            out.println(new Row(via + CASES[i] + ", buffer in shared memory", rate, samples(figures.get(0).get(i)), peerName,
+                    samples(figures.get(2).get(i)), target).markdown());
+            out.println(new Row(via + CASES[i] + ", JVM buffer (one copy)", rate, samples(figures.get(1).get(i)), peerName,
+                    samples(figures.get(2).get(i)), Target.report()).markdown());
+        }
+        for (int i = 2; i < CASES.length; i++) {
+            List<Double> both = new ArrayList<>(figures.get(0).get(i));
+            both.addAll(figures.get(1).get(i));
+            out.println(new Row(via + CASES[i], iops, samples(both), "FileChannel, same file", samples(figures.get(2).get(i)),
+                    Target.report()).markdown());
         }
     }
 
-    private static Samples samples(List<Double> l) {
-        return Samples.of(l.stream().mapToDouble(Double::doubleValue).toArray());
-    }
+    private static Side virtio(VirtioBlk blk, boolean shared) {
+        return new Side() {
+            private ByteBuffer sharedBuffer;
 
-    /** One round of every case, {@code first} then {@code second}; figures go to the lists given for each. */
-    private static void measure(Side first, Side second, int round, List<List<Double>> firstOut, List<List<Double>> secondOut,
-            PrintStream log) throws Exception {
-        double[] a = cases(first, round);
-        double[] b = cases(second, round);
-        if (!firstOut.isEmpty()) {
-            for (int i = 0; i < a.length; i++) {
-                firstOut.get(i).add(a[i]);
-                secondOut.get(i).add(b[i]);
+            public void write(long off, ByteBuffer b) throws IOException {
+                blk.write(off / 512, b);
             }
-        }
+
+            public void read(long off, ByteBuffer b) throws IOException {
+                blk.read(off / 512, b);
+            }
+
+            public void flush() throws IOException {
+                blk.flush();
+            }
+
+            public ByteBuffer buffer(int bytes) throws IOException {
+                if (!shared) {
+                    return ByteBuffer.allocateDirect(bytes);
+                }
+                if (sharedBuffer == null) {
+                    sharedBuffer = blk.sharedBuffer(bytes); // one for the run: released with the device
+                }
+                return sharedBuffer.clear();
+            }
+        };
+    }
+
+    private static Side file(FileChannel fc) {
+        return new Side() {
+            public void write(long off, ByteBuffer b) throws IOException {
+                while (b.hasRemaining()) {
+                    off += fc.write(b, off);
+                }
+            }
+
+            public void read(long off, ByteBuffer b) throws IOException {
+                while (b.hasRemaining()) {
+                    off += fc.read(b, off);
+                }
+            }
+
+            public void flush() throws IOException {
+                fc.force(false);
+            }
+
+            public ByteBuffer buffer(int bytes) {
+                return ByteBuffer.allocateDirect(bytes);
+            }
+        };
+    }
+
+    static Samples samples(List<Double> l) {
+        return Samples.of(l.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
     private static double[] cases(Side s, int seed) throws Exception {
         double[] r = new double[4];
-        ByteBuffer data = random(CHUNK, seed);
+        ByteBuffer data = s.buffer(CHUNK);
+        data.put(random(CHUNK, seed)).flip();
         long t0 = System.nanoTime();
         for (long off = 0; off < SEQ; off += CHUNK) {
             s.write(off, data.clear());
         }
         s.flush();
         r[0] = SEQ / ((System.nanoTime() - t0) / 1e9);
-        ByteBuffer in = ByteBuffer.allocateDirect(CHUNK);
+        ByteBuffer in = data;
         t0 = System.nanoTime();
         for (long off = 0; off < SEQ; off += CHUNK) {
             s.read(off, in.clear());

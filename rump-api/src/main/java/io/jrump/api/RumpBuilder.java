@@ -86,6 +86,28 @@ public final class RumpBuilder {
         return addDevice(DeviceSpec.tap(ifname, tapName));
     }
 
+    /**
+     * A virtio-blk disk {@code name} ("vda") whose device is another process (qemu-storage-daemon,
+     * a SPDK or DPDK target) listening as a vhost-user backend on the Unix socket {@code socket}.
+     * Only the {@code arm} platform drives vhost-user devices: name it with {@link #platform}
+     * ("arm") or {@code -Djrump.platform=arm}; the host platform refuses the device. Each kernel
+     * booted from this builder connects on first use and disconnects when it closes.
+     */
+    public RumpBuilder vhostUserBlock(String name, Path socket) {
+        return addDevice(DeviceSpec.vhostUserBlock(name, socket));
+    }
+
+    /**
+     * A virtio-net interface {@code ifname} ("eth0") whose device is another process (DPDK's
+     * vhost PMD, a software switch) listening as a vhost-user backend on {@code socket}; created
+     * in the kernel at boot like a {@linkplain #tap TAP} interface, with the network
+     * configuration left to the caller. Only the {@code arm} platform drives it, as for
+     * {@link #vhostUserBlock}.
+     */
+    public RumpBuilder vhostUserNet(String ifname, Path socket) {
+        return addDevice(DeviceSpec.vhostUserNet(ifname, socket));
+    }
+
     private RumpBuilder addDevice(DeviceSpec spec) {
         for (DeviceSpec d : devices) {
             if (d.name().equals(spec.name())) {

@@ -73,6 +73,30 @@ public interface Syscalls {
      */
     int poll(PollFd[] fds, int timeoutMillis) throws ErrnoException;
 
+    /**
+     * {@code epoll_create}: a descriptor for a readiness set that stays registered between
+     * waits, so a wait costs time in the entries that became ready, not in the registered ones
+     * (what {@link #poll} cannot give). Level-triggered only.
+     */
+    int epollCreate() throws ErrnoException;
+
+    /**
+     * {@code epoll_ctl}: {@link EpollEvent#EPOLL_CTL_ADD}, {@code _MOD} or {@code _DEL} the
+     * descriptor {@code fd} with the {@link PollFd} {@code events} to watch and {@code data} to
+     * report with them (ignored for DEL). EEXIST, ENOENT, EINVAL (an epoll descriptor itself, or
+     * {@code fd == epfd}) and EBADF as on Linux. An entry goes away by itself once its descriptor
+     * no longer names the file it was added with (closed, or reused).
+     */
+    void epollCtl(int epfd, int op, int fd, int events, long data) throws ErrnoException;
+
+    /**
+     * {@code epoll_wait}: waits until an entry is ready, fills {@code events} from index 0 and
+     * returns how many; 0 on time-out; a negative timeout waits for ever. POLLERR and POLLHUP
+     * are reported whether asked for or not. An interrupted wait fails with EINTR and keeps the
+     * thread's interrupt status.
+     */
+    int epollWait(int epfd, EpollEvent[] events, int timeoutMillis) throws ErrnoException;
+
     // ---- names ----
 
     Stat stat(String path) throws ErrnoException;

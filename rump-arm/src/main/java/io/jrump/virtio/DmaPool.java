@@ -13,6 +13,10 @@ import java.util.concurrent.TimeUnit;
  * requires it), buffers are few and large, and freeing must never fail. When the pool is
  * exhausted, {@link #alloc(int, long)} waits for a free, bounded by the caller's timeout, so
  * many requests in flight throttle themselves instead of failing.
+ *
+ * <p>Allocations are not cleared: the device sees the whole region anyway, so old contents
+ * hide nothing from it, and clearing a 1 MiB bounce buffer per request would cost as much as
+ * the transfer. Whoever needs zeroes (ring setup, a header) writes them.
  */
 public final class DmaPool {
     /** The allocation unit; also the alignment of every allocation. */
@@ -75,9 +79,7 @@ public final class DmaPool {
             int busy = used.nextSetBit(start);
             if (busy < 0 || busy >= start + n) {
                 used.set(start, start + n);
-                long gpa = memory.base() + (long) start * PAGE;
-                memory.zero(gpa, n * PAGE);
-                return gpa;
+                return memory.base() + (long) start * PAGE;
             }
             start = used.nextClearBit(busy);
         }

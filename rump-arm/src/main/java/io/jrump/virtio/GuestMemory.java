@@ -2,6 +2,8 @@ package io.jrump.virtio;
 
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -20,14 +22,18 @@ import java.nio.ByteOrder;
  * ring layout and are checked by the buffer only.
  */
 public final class GuestMemory {
+    private static final byte[] ZEROES = new byte[4096];
     private final long base;
     private final ByteBuffer buf;
+    /** This process's address of the memory's first byte; 0 for heap memory. */
+    private final long hostStart;
 
     /** Memory over {@code buf} (direct, shared with the device), starting at guest-physical {@code base}. */
     public GuestMemory(long base, ByteBuffer buf) {
         this.base = base;
         this.buf = buf.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         this.buf.clear();
+        this.hostStart = buf.isDirect() ? Pointer.nativeValue(Native.getDirectBufferPointer(buf)) : 0;
     }
 
     /** Fresh zeroed memory of the JVM's own, for in-process device models. */
@@ -41,6 +47,23 @@ public final class GuestMemory {
 
     public int size() {
         return buf.capacity();
+    }
+
+    /**
+     * The guest-physical address of {@code b}'s remaining bytes when they lie inside this memory
+     * (a slice of it, such as a driver's shared buffer), else -1: such a buffer needs no bounce
+     * copy. Decided by the buffer's native address, so any view of the memory is recognised.
+     */
+    public long gpaOf(ByteBuffer b) {
+        if (!b.isDirect() || hostStart == 0) {
+            return -1;
+        }
+        long at = Pointer.nativeValue(Native.getDirectBufferPointer(b)) + b.position();
+        long start = hostStart;
+        if (at < start || at - start > buf.capacity() - b.remaining()) {
+            return -1;
+        }
+        return base + (at - start);
     }
 
     /** Whether {@code [gpa, gpa+len)} lies inside this memory. */
@@ -101,8 +124,9 @@ public final class GuestMemory {
     /** Zeroes {@code [gpa, gpa+len)}. */
     public void zero(long gpa, int len) {
         int off = at(gpa);
-        for (int i = 0; i < len; i++) {
-            buf.put(off + i, (byte) 0);
+        int n = Math.min(len, ZEROES.length);
+        for (int done = 0; done < len; done += n) {
+            buf.put(off + done, ZEROES, 0, Math.min(n, len - done));
         }
     }
 

@@ -254,6 +254,17 @@ public final class SplitQueue {
     }
 
     /**
+     * Whether the device has returned chains not yet taken back: a cheap look at
+     * {@code used.idx} for a caller that polls before it sleeps (safe without the driver's
+     * lock: only {@link #poll}, under it, acts on the answer).
+     */
+    public boolean hasUsed() {
+        int usedIdx = mem.getShort(ring.usedIdx());
+        VarHandle.acquireFence(); // a fresh read on every call of a polling loop
+        return usedIdx != lastUsed;
+    }
+
+    /**
      * After {@link #poll} returned null: makes sure a used buffer that arrives now raises an
      * interrupt, and says whether one slipped in meanwhile (poll again when true).
      */

@@ -39,9 +39,32 @@ public interface Transport extends AutoCloseable {
     /**
      * Makes queue {@code index} of {@code size} entries and hands it to the device, in the layout
      * this transport needs. {@code onUsed} runs (on a transport thread, or the device model's)
-     * whenever the device signals a used buffer for it.
+     * whenever the device signals a used buffer for it; when the transport {@linkplain
+     * #callerWaits() lets callers wait} it may be null, and the driver then waits for the
+     * queue's interrupts itself with {@link #awaitInterrupt}.
      */
     SplitQueue startQueue(int index, int size, long features, int indirectMax, Runnable onUsed) throws ErrnoException;
+
+    /**
+     * Whether a driver may wait for a queue's interrupts on its own thread ({@link
+     * #awaitInterrupt}, queues started without a handler), saving the hand-off through a
+     * transport thread on every request.
+     */
+    default boolean callerWaits() {
+        return false;
+    }
+
+    /**
+     * Blocks the calling thread until the device signals {@code queue} (started without a
+     * handler) or the timeout passes; one caller at a time per queue. A wake-up may be stale,
+     * so the caller reads the used ring rather than trusting it.
+     *
+     * @return false when the timeout passed without a signal
+     * @throws ErrnoException EIO when the transport lost the device
+     */
+    default boolean awaitInterrupt(SplitQueue queue, long timeoutNanos) throws ErrnoException {
+        throw new UnsupportedOperationException(describe() + " delivers interrupts to handlers only");
+    }
 
     /** Tells the device a queue has new available buffers. */
     void notify(SplitQueue queue) throws ErrnoException;

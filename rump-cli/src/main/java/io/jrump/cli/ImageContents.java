@@ -1,5 +1,6 @@
 package io.jrump.cli;
 
+import io.jrump.api.BlockDevice;
 import io.jrump.api.ErrnoException;
 import io.jrump.measure.Units;
 import io.jrump.dev.FileBlockDevice;
@@ -8,6 +9,7 @@ import io.jrump.fs.nio.FsType;
 import io.jrump.fs.nio.FsTypes;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -41,14 +43,9 @@ final class ImageContents {
         }
         if (size >= SECTOR && size % SECTOR == 0) {
             try (FileBlockDevice disk = FileBlockDevice.open(image, true)) {
-                FsType t = FsTypes.detect(disk);
-                if (t != null) {
-                    return ("aeiou".indexOf(Character.toLowerCase(t.name().charAt(0))) >= 0 ? "an " : "a ") + t.name() + " file system ("
-                            + (t.label().isEmpty() ? "" : "label '" + t.label() + "', ") + Units.bytes(t.bytes()) + ")";
-                }
-                String table = table(disk, image);
-                if (table != null) {
-                    return table;
+                String found = structure(disk, image.toString());
+                if (found != null) {
+                    return found;
                 }
             }
         }
@@ -56,9 +53,37 @@ final class ImageContents {
         return offset < 0 ? null : "data (a non-zero byte at offset " + offset + ")";
     }
 
-    private static String table(FileBlockDevice disk, Path image) {
+    /** The same for a device (a {@code vhost-user-blk:SOCKET} disk), read through it. */
+    static String describe(BlockDevice disk, String name) throws ErrnoException {
+        String found = structure(disk, name);
+        if (found != null) {
+            return found;
+        }
+        int sector = disk.sectorSize();
+        int n = (int) Math.min(SCANNED, disk.size()) / sector * sector;
+        ByteBuffer start = ByteBuffer.allocate(n);
+        disk.read(0, start);
+        for (int i = 0; i < n; i++) {
+            if (start.get(i) != 0) {
+                return "data (a non-zero byte at offset " + i + ")";
+            }
+        }
+        return null;
+    }
+
+    /** A file system or a partition table on {@code disk}, in words, or null. */
+    private static String structure(BlockDevice disk, String name) throws ErrnoException {
+        FsType t = FsTypes.detect(disk);
+        if (t != null) {
+            return ("aeiou".indexOf(Character.toLowerCase(t.name().charAt(0))) >= 0 ? "an " : "a ") + t.name() + " file system ("
+                    + (t.label().isEmpty() ? "" : "label '" + t.label() + "', ") + Units.bytes(t.bytes()) + ")";
+        }
+        return table(disk, name);
+    }
+
+    private static String table(BlockDevice disk, String name) {
         try {
-            PartitionTable t = PartitionTable.read(disk, image.toString());
+            PartitionTable t = PartitionTable.read(disk, name);
             if (t.scheme() == PartitionTable.Scheme.NONE) {
                 return null;
             }

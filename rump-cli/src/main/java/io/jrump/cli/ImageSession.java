@@ -1,6 +1,8 @@
 package io.jrump.cli;
 
+import io.jrump.api.BlockDevice;
 import io.jrump.api.ErrnoException;
+import io.jrump.dev.FileBlockDevice;
 import io.jrump.fs.nio.MountedImage;
 import io.jrump.platform.arm.VhostUserDevices;
 import java.util.ArrayList;
@@ -51,6 +53,18 @@ final class ImageSession implements AutoCloseable {
         }
         open.put(key, m);
         return m;
+    }
+
+    /**
+     * The disk of {@code a} itself, below any partition or file system, for commands that read
+     * tables or write a new file system: the image file, or the virtio-blk device behind a
+     * vhost-user socket. The caller closes it.
+     */
+    BlockDevice disk(ImageAddress a, boolean writable) throws ErrnoException {
+        if (a.isVhostUser()) {
+            return VhostUserDevices.openBlock(a.image().toString());
+        }
+        return FileBlockDevice.open(a.image(), !writable, wait);
     }
 
     /** Side of a copy or a file operation on {@code a}. */

@@ -4,7 +4,7 @@ import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
 import io.jrump.api.StatVfs;
 import io.jrump.measure.Units;
-import io.jrump.dev.FileBlockDevice;
+import io.jrump.api.BlockDevice;
 import io.jrump.dev.part.Partition;
 import io.jrump.dev.part.PartitionTable;
 import io.jrump.fs.nio.FsType;
@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code rump info IMAGE}: what an image holds: its partition table (if any), then the file
- * system's type, label and figures. A whole-disk image with partitions but no file system of
+ * system's type, label and figures. The image may be a {@code vhost-user-blk:SOCKET} device. A whole-disk image with partitions but no file system of
  * its own shows the table, with each partition's file system.
  */
 @Command(name = "info", description = "Summarise an image: partitions, file system type, label, space and inodes.")
@@ -29,7 +29,7 @@ final class InfoCommand extends ImageCommand {
         ImageAddress a = address(imageArg);
         boolean partitionsOnly;
         // one open and one read of the table: each partition is probed through the table in hand
-        try (FileBlockDevice disk = FileBlockDevice.open(a.image(), true, session.waits())) {
+        try (BlockDevice disk = session.disk(a, false)) {
             out().println("image:       " + a.image() + " (" + Units.bytes(disk.size()) + ", " + disk.size() + " bytes)");
             PartitionTable table = PartitionTable.read(disk, a.image().toString());
             if (table.scheme() != PartitionTable.Scheme.NONE) {

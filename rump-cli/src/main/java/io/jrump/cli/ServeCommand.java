@@ -29,7 +29,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -59,7 +61,11 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--tap", paramLabel = "TAP", description = "Serve on the kernel's interface eth0 on this host TAP device.")
     String tap;
 
-    @Option(names = "--ip", paramLabel = "CIDR", description = "The kernel's address on the TAP, e.g. 10.0.0.2/24.")
+    @Option(names = "--ip", paramLabel = "CIDR", description = {"The kernel's address on the TAP, e.g. 10.0.0.2/24.",
+            "With --summon, one per source makes each source a service of its own at that address (one TAP, several addresses)."})
+    List<String> ips;
+
+    /** The first --ip: the one address when there is one service. */
     String ip;
 
     @Option(names = "--gateway", paramLabel = "IP", description = "The kernel's default route on the TAP.")
@@ -69,7 +75,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "Use the TAP's checksum and segmentation offloads (default: on; off puts only complete, MTU-sized frames on the TAP).")
     boolean tapOffload;
 
-    @Option(names = "--listen", paramLabel = "HOST:PORT", description = "Accept on this host address and relay each connection into the kernel.")
+    @Option(names = "--listen", paramLabel = "HOST:PORT", description = {"Accept on this host address and relay each connection into the kernel.",
+            "With --summon, one per source makes each source a service of its own at that host address."})
+    List<String> listens;
+
+    /** The first --listen: the one host address when there is one service. */
     String listen;
 
     @Option(names = "--port", paramLabel = "N", defaultValue = "80", description = "The kernel's port (default: ${DEFAULT-VALUE}).")
@@ -101,6 +111,15 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws ErrnoException, IOException, InterruptedException {
+        ip = ips == null ? null : ips.get(0);
+        listen = listens == null ? null : listens.get(0);
+        int addresses = Math.max(ips == null ? 0 : ips.size(), listens == null ? 0 : listens.size());
+        if (addresses > 1 && !summon) {
+            throw usage("several --ip or --listen addresses (one service per source) need --summon");
+        }
+        if (addresses > 1 && addresses != sources.size()) {
+            throw usage("several addresses make one service per source: " + addresses + " addresses for " + sources.size() + " sources");
+        }
         if ((tap == null) == (listen == null)) {
             throw usage("give exactly one of --tap TAP or --listen HOST:PORT");
         }
@@ -115,11 +134,20 @@ final class ServeCommand implements Callable<Integer> {
         }
         InetSocketAddress host = listen != null ? hostAddress(listen) : null;
         PrintWriter out = spec.commandLine().getOut();
-        Consumer<String> log = accessLog(out);
-        Consumer<ErrnoException> problems = e -> ErrorReporter.print(spec.commandLine(), e.getMessage());
-        if (summon) {
-            return summoned(host, out, log, problems);
+        AtomicReference<Supplier<String>> now = new AtomicReference<>(() -> "rump serve: starting");
+        try (ServeStatus status = new ServeStatus(out, System.console() != null, () -> now.get().get())) {
+            Consumer<String> log = accessLog(status);
+            Consumer<ErrnoException> problems = e -> ErrorReporter.print(spec.commandLine(), e.getMessage());
+            if (summon) {
+                return summoned(host, status, now, log, problems);
+            }
+            return booted(host, status, now, log, problems);
         }
+    }
+
+    /** Without --summon: one kernel serves until stopped, and what it cost is printed at the end. */
+    private int booted(InetSocketAddress host, ServeStatus status, AtomicReference<Supplier<String>> now, Consumer<String> log,
+            Consumer<ErrnoException> problems) throws ErrnoException, IOException {
         Consumer<RumpBuilder> devices = b -> {
             if (tap != null) {
                 b.tap("eth0", tap);
@@ -128,7 +156,9 @@ final class ServeCommand implements Callable<Integer> {
                 }
             }
         };
+        RumpKernel served;
         try (RumpKernel kernel = ServedTree.boot(sources, devices, problems)) {
+            served = kernel;
             if (tap != null) {
                 kernel.netconfig().ipv4Address("eth0", ip);
                 if (gateway != null) {
@@ -140,58 +170,94 @@ final class ServeCommand implements Callable<Integer> {
                 String where = forward != null
                         ? "http://" + forward.address().getAddress().getHostAddress() + ":" + forward.address().getPort() + "/ (relayed to the kernel's port " + port + ")"
                         : "http://" + ip.replaceFirst("/.*", "") + (port == 80 ? "" : ":" + port) + "/ (kernel " + kernel.name() + " on " + tap + ")";
-                out.println("rump serve: serving " + sources + " at " + where);
-                out.flush();
+                status.println("rump serve: serving " + sources + " at " + where);
+                now.set(() -> "rump serve: " + kernel.name() + ": " + kernel.accounting());
+                status.start();
                 untilStopped();
+                status.close();
                 HttpFileServer.Stats s = server.stats();
-                out.println("rump serve: stopped after " + s.connections() + " connections, " + s.requests() + " requests, "
+                status.println("rump serve: stopped after " + s.connections() + " connections, " + s.requests() + " requests, "
                         + s.bytesSent() + " body bytes sent" + (s.refused() > 0 ? ", " + s.refused() + " refused (busy)" : ""));
-                out.flush();
             }
         }
+        status.println("rump serve: " + served.name() + " cost " + served.accounting());
         return 0;
     }
 
     /**
      * {@code --summon}: a {@link Summoner} boots a kernel from the planned tree when traffic
      * arrives and starts the server on it; each boot and shutdown (with the kernel's accounting)
-     * is printed as it happens, the totals at the end.
+     * is printed as it happens, the totals at the end. With one address per source, each source
+     * is a service of its own, named after it: on one TAP at several addresses (one MAC, like
+     * aliases on an interface), or at several host addresses.
      */
-    private int summoned(InetSocketAddress host, PrintWriter out, Consumer<String> log, Consumer<ErrnoException> problems)
-            throws ErrnoException, IOException {
-        ServedTree.Plan plan = ServedTree.plan(sources, problems);
-        HttpOptions options = httpOptions(host, log);
+    private int summoned(InetSocketAddress host, ServeStatus status, AtomicReference<Supplier<String>> now, Consumer<String> log,
+            Consumer<ErrnoException> problems) throws ErrnoException, IOException {
+        Consumer<SummonReport> reports = r -> status.println("rump serve: " + r);
+        boolean each = Math.max(ips == null ? 0 : ips.size(), listens == null ? 0 : listens.size()) > 1;
+        try (Summoner summoner = new Summoner(reports)) {
+            NetDevice device = tap == null ? null
+                    : new HostPlatformProvider().open(new PlatformConfig("serve", Map.of("tap.offload", String.valueOf(tapOffload)), List.of()))
+                            .netDevice("tap:" + tap);
+            int n = each ? sources.size() : 1;
+            for (int i = 0; i < n; i++) {
+                List<Path> served = each ? List.of(sources.get(i)) : sources;
+                String name = each ? ServedTree.plan(served, problems).names().get(0) : "serve";
+                String cidr = tap == null ? null : ips.get(i);
+                String where = summon(summoner, name, served, tap == null ? hostAddress(listens.get(i)) : null, device, cidr,
+                        tap == null ? listens.get(i) : null, log, problems);
+                status.println("rump serve: serving " + served + " at " + where + (each ? " as " + name : "") + ", summoned on demand, idle after "
+                        + Durations.format(idle));
+            }
+            now.set(() -> summonStatus(summoner));
+            status.start();
+            untilStopped();
+            status.close();
+            summoner.close();
+            for (SummonedService s : summoner.services()) {
+                status.println("rump serve: stopped; in all" + (each ? " for " + s.name() : "") + ": " + s.totals());
+            }
+        }
+        return 0;
+    }
+
+    /** Adds one summoned service for {@code served} and says where it answers. */
+    private String summon(Summoner summoner, String name, List<Path> served, InetSocketAddress host, NetDevice device, String cidr, String listenAt,
+            Consumer<String> log, Consumer<ErrnoException> problems) throws ErrnoException, IOException {
+        ServedTree.Plan plan = ServedTree.plan(served, problems);
+        Set<String> names = new HashSet<>();
+        if (cidr != null) {
+            String a = cidr.replaceFirst("/.*", "");
+            names.add(a);
+            names.add(a + ":" + port);
+        }
+        if (listenAt != null) {
+            names.add(listenAt);
+        }
+        HttpOptions options = httpOptions(host, log).withHostNames(names);
         Service service = kernel -> {
             plan.fill(kernel);
             return HttpFileServer.start(kernel, port, "/", options);
         };
-        Consumer<SummonReport> reports = r -> {
-            synchronized (out) {
-                out.println("rump serve: " + r);
-                out.flush();
-            }
-        };
-        try (Summoner summoner = new Summoner(reports)) {
-            SummonedService served;
-            String where;
-            if (host != null) {
-                served = summoner.onListen("serve", plan.builder(), host, port, idle, service, null);
-                InetSocketAddress a = Summoner.listenAddress(served);
-                where = "http://" + a.getAddress().getHostAddress() + ":" + a.getPort() + "/ (relayed to the kernel's port " + port + ")";
-            } else {
-                NetDevice device = new HostPlatformProvider().open(new PlatformConfig("serve", Map.of("tap.offload", String.valueOf(tapOffload)), List.of()))
-                        .netDevice("tap:" + tap);
-                served = summoner.onDevice("serve", plan.builder(), device, new ServiceAddress("eth0", ip, gateway, port), idle, service);
-                where = "http://" + ip.replaceFirst("/.*", "") + (port == 80 ? "" : ":" + port) + "/ (on " + tap + ")";
-            }
-            out.println("rump serve: serving " + sources + " at " + where + ", summoned on demand, idle after " + Durations.format(idle));
-            out.flush();
-            untilStopped();
-            summoner.close();
-            out.println("rump serve: stopped; in all: " + served.totals());
-            out.flush();
+        if (host != null) {
+            SummonedService s = summoner.onListen(name, plan.builder(), host, port, idle, service, null);
+            s.warmUp();
+            InetSocketAddress a = Summoner.listenAddress(s);
+            return "http://" + a.getAddress().getHostAddress() + ":" + a.getPort() + "/ (relayed to the kernel's port " + port + ")";
         }
-        return 0;
+        summoner.onDevice(name, plan.builder(), device, new ServiceAddress("eth0", cidr, gateway, port), idle, service).warmUp();
+        return "http://" + cidr.replaceFirst("/.*", "") + (port == 80 ? "" : ":" + port) + "/ (on " + tap + ")";
+    }
+
+    /** The status line with --summon: each service's kernel (or that none runs) and what it has cost so far. */
+    private static String summonStatus(Summoner summoner) {
+        StringBuilder b = new StringBuilder("rump serve:");
+        for (SummonedService s : summoner.services()) {
+            RumpKernel k = s.kernel();
+            b.append(' ').append(s.name()).append(' ').append(k == null ? "(none running)" : k.name()).append(": ").append(s.totals()).append(';');
+        }
+        b.setLength(b.length() - 1);
+        return b.toString();
     }
 
     /**
@@ -250,17 +316,12 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    private Consumer<String> accessLog(PrintWriter out) throws IOException {
+    private Consumer<String> accessLog(ServeStatus status) throws IOException {
         if (accessLog.equals("off")) {
             return null;
         }
         if (accessLog.equals("-")) {
-            return line -> {
-                synchronized (out) {
-                    out.println(line);
-                    out.flush();
-                }
-            };
+            return status::println;
         }
         var w = Files.newBufferedWriter(Path.of(accessLog), StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         return line -> {

@@ -7,6 +7,7 @@ import io.jrump.kern.Accounting;
 import io.jrump.kern.CpuMeter;
 import io.jrump.net.link.FrameTaker;
 import io.jrump.net.wire.EthernetFrame;
+import io.jrump.net.wire.Ipv4Packet;
 import io.jrump.net.wire.WireException;
 import java.nio.ByteBuffer;
 import java.util.Map;
@@ -41,6 +42,8 @@ public final class NetIf {
     private final FrameTaker taker;
     private final long mac;
     private final boolean loopback;
+    /** The largest frame the link carries (without segmentation offload): the device's MTU plus the Ethernet header. */
+    private final int maxFrame;
     private volatile int mtu;
     private volatile boolean up;
     private volatile Handler ipv4;
@@ -59,6 +62,7 @@ public final class NetIf {
         this.mac = EthernetFrame.mac(device.macAddress());
         this.loopback = loopback;
         this.mtu = device.mtu();
+        this.maxFrame = EthernetFrame.HEADER_LEN + device.mtu();
     }
 
     /** Starts receiving from the device. */
@@ -192,6 +196,10 @@ public final class NetIf {
                 drop("ether_" + e.reason());
                 return;
             }
+            if (frame.remaining() > maxFrame && !loopback && !carriedWhole(f)) {
+                drop("oversize");
+                return;
+            }
             long dst = f.dst();
             if (!loopback && dst != mac && dst != EthernetFrame.BROADCAST) {
                 drop("not_for_us");
@@ -212,6 +220,23 @@ public final class NetIf {
             drop("internal_error");
         }
     }
+
+    /**
+     * Whether a frame longer than the link's MTU may be taken: only a TCP segment on a device
+     * with segmentation offload (a TAP's GRO'd frames, up to 64 KiB). Anything else that long
+     * (a host with a larger MTU than it told us, a forged frame) is what no NIC of this MTU
+     * would deliver, and is dropped as Linux drops frames beyond a device's MTU.
+     */
+    private boolean carriedWhole(EthernetFrame f) {
+        if (!segmentationOffload() || f.etherType() != EthernetFrame.ETHERTYPE_IPV4) {
+            return false;
+        }
+        ByteBuffer ip = f.payload();
+        return ip.remaining() > IPV4_PROTOCOL_OFFSET && (ip.get(ip.position() + IPV4_PROTOCOL_OFFSET) & 0xff) == Ipv4Packet.PROTO_TCP;
+    }
+
+    /** Where an IPv4 header holds the protocol (RFC 791 3.1). */
+    private static final int IPV4_PROTOCOL_OFFSET = 9;
 
     /**
      * Sends {@code payload} (position to limit) in an Ethernet frame to {@code dstMac}. Frames

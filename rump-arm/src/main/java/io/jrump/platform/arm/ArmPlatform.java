@@ -5,6 +5,7 @@ import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
 import io.jrump.api.NetDevice;
 import io.jrump.api.spi.DeviceInfo;
+import io.jrump.api.spi.DeviceSpec;
 import io.jrump.api.spi.Platform;
 import io.jrump.platform.host.HostedPlatform;
 import io.jrump.api.spi.PlatformConfig;
@@ -26,7 +27,11 @@ import java.util.concurrent.TimeUnit;
  * kernel.
  */
 final class ArmPlatform extends HostedPlatform {
-    /** Builder option: the kernel's virtio devices, as {@link ArmDeviceSpec#parseList}; overrides the property. */
+    /**
+     * Builder option: the kernel's virtio devices, as {@link ArmDeviceSpec#parseList}; overrides
+     * the property. The builder's {@code vhostUserBlock} and {@code vhostUserNet} devices are
+     * added to these.
+     */
     static final String DEVICES_OPTION = "arm.devices";
     /** Builder option: milliseconds a device may take to answer before it counts as gone. */
     static final String TIMEOUT_OPTION = "arm.timeout";
@@ -49,6 +54,15 @@ final class ArmPlatform extends HostedPlatform {
             String text = config.options().getOrDefault(DEVICES_OPTION, globalDevices);
             for (ArmDeviceSpec s : ArmDeviceSpec.parseList(text)) {
                 specs.put(s.name(), s);
+            }
+            for (DeviceSpec d : config.devices()) {
+                if (d.isVhostUser()) {
+                    ArmDeviceSpec.Kind kind = d.kind() == DeviceSpec.Kind.VHOST_USER_BLK ? ArmDeviceSpec.Kind.VHOST_USER_BLK
+                            : ArmDeviceSpec.Kind.VHOST_USER_NET;
+                    if (specs.putIfAbsent(d.name(), new ArmDeviceSpec(d.name(), kind, d.path().toString())) != null) {
+                        throw new ErrnoException(Errno.EINVAL, "device " + d.name() + " is configured twice");
+                    }
+                }
             }
             for (DeviceInfo d : host.devices()) {
                 if (specs.containsKey(d.name())) {

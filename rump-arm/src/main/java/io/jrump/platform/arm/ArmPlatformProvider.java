@@ -1,6 +1,7 @@
 package io.jrump.platform.arm;
 
 import io.jrump.api.ErrnoException;
+import io.jrump.api.spi.DeviceSpec;
 import io.jrump.api.spi.Platform;
 import io.jrump.api.spi.PlatformConfig;
 import io.jrump.api.spi.PlatformProvider;
@@ -98,9 +99,15 @@ public final class ArmPlatformProvider implements PlatformProvider {
                 + ", so used only when asked for (devices through the builder option " + ArmPlatform.DEVICES_OPTION + ")");
     }
 
-    /** Opens the platform for one kernel: checks the device names; connects to a backend on first use. */
+    /**
+     * Opens the platform for one kernel: checks the device names; connects to a backend on first
+     * use. The vhost-user devices of the configuration are this platform's; the rest (image
+     * files, memory disks, TAPs) go to the host's part.
+     */
     @Override
     public Platform open(PlatformConfig config) throws ErrnoException {
-        return new ArmPlatform(config, host.open(config), globalDevices());
+        List<DeviceSpec> hosts = config.devices().stream().filter(d -> !d.isVhostUser()).toList();
+        Platform hostPart = host.open(new PlatformConfig(config.kernelName(), config.options(), hosts));
+        return new ArmPlatform(config, hostPart, globalDevices());
     }
 }

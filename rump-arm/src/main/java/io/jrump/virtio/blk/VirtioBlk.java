@@ -5,6 +5,7 @@ import static io.jrump.virtio.blk.BlkWire.*;
 import io.jrump.api.BlockDevice;
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
+import io.jrump.virtio.CallerWaits;
 import io.jrump.virtio.Completion;
 import io.jrump.virtio.DmaPool;
 import io.jrump.virtio.GuestMemory;
@@ -25,10 +26,19 @@ import java.util.List;
  * {@link Transport}: an ext2 mount cannot tell it from an image file.
  *
  * <p>A request is a chain: the 16-byte header (device-readable), the data (readable for OUT,
- * writable for IN), the status byte (writable). Data passes through bounce buffers in the shared
- * memory ({@link DmaPool}); a transfer larger than one request may carry ({@code size_max} per
- * segment, {@code seg_max} segments) is split, and its requests travel together, up to
- * {@value #WINDOW} in flight per caller; concurrent callers add theirs, up to the ring's size.
+ * writable for IN), the status byte (writable). Data the device cannot see (a heap buffer, a
+ * direct buffer of the JVM's) is copied once through a bounce buffer in the shared memory
+ * ({@link DmaPool}); a caller's buffer that already lies in the shared memory ({@link
+ * #sharedBuffer}) is handed to the device as it is, with no copy. A transfer larger than one
+ * request may carry ({@code size_max} per segment, {@code seg_max} segments, at most {@value
+ * #MAX_REQUEST} bytes, {@value #BOUNCE_REQUEST} through bounce buffers) is split, and its
+ * requests travel together, up to {@value #WINDOW} in flight per caller; concurrent callers add
+ * theirs, up to the ring's size.
+ *
+ * <p>The request path is the caller's: it fills the descriptors and kicks the device itself,
+ * and where the transport allows ({@link Transport#callerWaits()}, vhost-user) it also waits
+ * for the device's interrupt itself ({@link CallerWaits}), so no driver thread stands between
+ * the caller and the device.
  *
  * <p>The device is not trusted to answer: each request waits at most the timeout, after which
  * (or at the first protocol error the queue detects) the device is <em>disconnected</em>: every
@@ -39,7 +49,12 @@ public final class VirtioBlk implements BlockDevice {
     /** Requests in flight per transfer. */
     static final int WINDOW = 8;
     /** The largest data of one request, whatever the device allows: bounds the bounce memory per request. */
-    static final int MAX_REQUEST = 256 * 1024;
+    static final int MAX_REQUEST = 1024 * 1024;
+    /**
+     * The largest request of a transfer through bounce buffers: smaller than {@link #MAX_REQUEST}
+     * so that copying one part overlaps the device's work on the others.
+     */
+    static final int BOUNCE_REQUEST = 256 * 1024;
     /** Room before the data in a request's bounce buffer: the 16-byte header at 0, the status byte at {@link #STATUS_AT}. */
     private static final int PREFIX = 64;
     private static final int STATUS_AT = 16;
@@ -48,6 +63,8 @@ public final class VirtioBlk implements BlockDevice {
     private final String name;
     private final long features;
     private final SplitQueue vq;
+    /** Non-null when callers wait for the device's interrupts themselves. */
+    private final CallerWaits waits;
     private final DmaPool dma;
     private final GuestMemory mem;
     private final long timeoutNanos;
@@ -101,7 +118,9 @@ public final class VirtioBlk implements BlockDevice {
         this.maxDiscard = md == 0 ? 1 << 22 : md;
         long mz = has(F_WRITE_ZEROES) ? cfg.getInt(CFG_MAX_WRITE_ZEROES_SECTORS) & 0xffffffffL : 0;
         this.maxWriteZeroes = mz == 0 ? 1 << 22 : mz;
-        this.vq = t.startQueue(0, qsize, features, segMax + 2, this::onUsed);
+        boolean callerWaits = t.callerWaits();
+        this.vq = t.startQueue(0, qsize, features, segMax + 2, callerWaits ? null : this::onUsed);
+        this.waits = callerWaits ? new CallerWaits(t, vq, this::reap, lock) : null;
         t.onFailure(this::disconnect);
         Negotiation.driverOk(t);
     }
@@ -163,17 +182,43 @@ public final class VirtioBlk implements BlockDevice {
         return disconnected;
     }
 
-    /** One request on its way: where its bounce buffer is, and how it ends. */
+    /**
+     * A buffer in the memory the device shares, for callers that want no copy: reads and writes
+     * through it go to the device as they are. Its contents are undefined; release it with
+     * {@link #releaseSharedBuffer}. The device can read and write it at any time, as it can all
+     * of the shared memory.
+     *
+     * @throws ErrnoException ENOMEM when the shared memory has no room for it
+     */
+    public ByteBuffer sharedBuffer(int bytes) throws ErrnoException {
+        checkOpen("shared-buffer");
+        return mem.slice(dma.alloc(bytes), bytes);
+    }
+
+    /** Returns a buffer from {@link #sharedBuffer}; it must not be used afterwards. */
+    public void releaseSharedBuffer(ByteBuffer b) {
+        long gpa = mem.gpaOf(b.clear());
+        if (gpa < 0) {
+            throw new IllegalArgumentException("not a shared buffer of " + name);
+        }
+        dma.free(gpa, b.capacity());
+    }
+
+    /** One request on its way: its header (and bounce) buffer, the data's place, and how it ends. */
     private static final class Request {
         final long gpa;
         final int bytes;
+        /** Where the data is: inside the bounce buffer, or the caller's own shared buffer. */
+        final long data;
         final int dataLen;
         final Completion done = new Completion();
+        /** Where IN data is copied to from the bounce buffer; null when it needs no copy. */
         ByteBuffer dst;
 
-        Request(long gpa, int bytes, int dataLen) {
+        Request(long gpa, int bytes, long data, int dataLen) {
             this.gpa = gpa;
             this.bytes = bytes;
+            this.data = data;
             this.dataLen = dataLen;
         }
     }
@@ -206,16 +251,20 @@ public final class VirtioBlk implements BlockDevice {
         checkRange(call, sector, len);
         long vsector = sector * (sectorSize / SECTOR);
         ArrayDeque<Request> window = new ArrayDeque<>();
+        long shared = len == 0 ? -1 : mem.gpaOf(buf);
         try {
             int done = 0;
+            int most = shared >= 0 ? maxData : Math.min(maxData, BOUNCE_REQUEST);
             while (done < len) {
-                int n = Math.min(maxData, len - done);
+                int n = Math.min(most, len - done);
                 Request r;
-                if (type == T_OUT) {
+                if (shared >= 0) {
+                    r = submit(call, type, vsector + done / SECTOR, null, 0, shared + done, n);
+                } else if (type == T_OUT) {
                     ByteBuffer src = buf.slice(buf.position() + done, n);
-                    r = submit(call, T_OUT, vsector + done / SECTOR, src, 0);
+                    r = submit(call, T_OUT, vsector + done / SECTOR, src, 0, -1, 0);
                 } else {
-                    r = submit(call, T_IN, vsector + done / SECTOR, null, n);
+                    r = submit(call, T_IN, vsector + done / SECTOR, null, n, -1, 0);
                     r.dst = buf.slice(buf.position() + done, n);
                 }
                 window.add(r);
@@ -244,67 +293,80 @@ public final class VirtioBlk implements BlockDevice {
 
     /**
      * Puts one request on the ring. {@code out} is data for the device (copied into the bounce
-     * buffer), {@code inLen} bytes of data come back.
+     * buffer), {@code inLen} bytes of data come back into the bounce buffer; or the data is the
+     * caller's {@code sharedLen} bytes at {@code sharedGpa}, which the device reads (OUT) or
+     * writes (IN) in place.
      */
-    private Request submit(String call, int type, long vsector, ByteBuffer out, int inLen) throws ErrnoException {
+    private Request submit(String call, int type, long vsector, ByteBuffer out, int inLen, long sharedGpa, int sharedLen)
+            throws ErrnoException {
         checkOpen(call);
         int outLen = out == null ? 0 : out.remaining();
-        int dataLen = outLen + inLen;
-        int bytes = PREFIX + dataLen;
+        int bounceLen = outLen + inLen;
+        int bytes = PREFIX + bounceLen;
         long deadline = System.nanoTime() + timeoutNanos;
         long gpa = dma.alloc(bytes, timeoutNanos);
-        Request r = new Request(gpa, bytes, dataLen);
+        long data = sharedGpa >= 0 ? sharedGpa : gpa + PREFIX;
+        int dataLen = sharedGpa >= 0 ? sharedLen : bounceLen;
+        Request r = new Request(gpa, bytes, data, dataLen);
         mem.putInt(gpa, type);
         mem.putInt(gpa + 4, 0);
         mem.putLong(gpa + 8, vsector);
         mem.putByte(gpa + STATUS_AT, 0xff); // "no status": a device that writes none is caught
-        long data = gpa + PREFIX;
         if (out != null) {
             mem.slice(data, outLen).put(out.duplicate());
         }
+        boolean deviceWrites = type != T_OUT && type != T_DISCARD && type != T_WRITE_ZEROES;
         List<Segment> segs = new ArrayList<>(3 + dataLen / sizeMax);
         segs.add(Segment.out(gpa, HEADER_SIZE));
         for (int off = 0; off < dataLen; off += sizeMax) {
             int n = Math.min(sizeMax, dataLen - off);
-            segs.add(new Segment(data + off, n, out == null));
+            segs.add(new Segment(data + off, n, deviceWrites));
         }
         segs.add(Segment.in(gpa + STATUS_AT, 1));
-        synchronized (lock) {
-            while (true) {
+        while (true) {
+            synchronized (lock) {
                 checkOpen(call);
                 if (vq.add(segs, r)) {
-                    break;
+                    if (vq.needsNotify()) {
+                        try {
+                            transport.notify(vq);
+                        } catch (ErrnoException e) {
+                            disconnectLocked("notify failed: " + e.getMessage());
+                        }
+                    }
+                    return r;
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     dma.free(gpa, bytes);
                     throw new ErrnoException(Errno.EIO, name + ": " + call + ": no free descriptor within the timeout");
                 }
-                try {
-                    lock.wait(Math.max(1, left / 1_000_000));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    dma.free(gpa, bytes);
-                    throw new ErrnoException(Errno.EINTR, name + ": " + call + ": interrupted");
+                if (waits == null) {
+                    try {
+                        lock.wait(Math.max(1, left / 1_000_000));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        dma.free(gpa, bytes);
+                        throw new ErrnoException(Errno.EINTR, name + ": " + call + ": interrupted");
+                    }
+                    continue;
                 }
             }
-            if (vq.needsNotify()) {
-                try {
-                    transport.notify(vq);
-                } catch (ErrnoException e) {
-                    disconnect("notify failed: " + e.getMessage());
-                }
+            try {
+                waits.awaitRoom(deadline); // only a caller takes chains back: lead, or wait for the leader
+            } catch (ErrnoException e) {
+                dma.free(gpa, bytes);
+                throw e;
             }
         }
-        return r;
     }
 
     /** Waits for a request and checks its status; frees its buffer. */
     private void finish(String call, long sector, Request r) throws ErrnoException {
         long deadline = System.nanoTime() + timeoutNanos;
-        int len = r.done.await(deadline);
+        int len = waits != null ? waits.await(r.done, deadline) : r.done.await(deadline);
         if (len < 0) {
-            onUsed(); // a lost interrupt is not a dead device: look at the ring once more
+            reap(); // a lost interrupt is not a dead device: look at the ring once more
             len = r.done.await(System.nanoTime());
         }
         if (len < 0) {
@@ -314,7 +376,7 @@ public final class VirtioBlk implements BlockDevice {
         int status = mem.getByte(r.gpa + STATUS_AT) & 0xff;
         try {
             if (status == S_OK && r.dst != null) {
-                r.dst.put(mem.slice(r.gpa + PREFIX, r.dataLen));
+                r.dst.put(mem.slice(r.data, r.dataLen));
             }
         } finally {
             dma.free(r.gpa, r.bytes);
@@ -335,7 +397,8 @@ public final class VirtioBlk implements BlockDevice {
      */
     private void settle(Request r) {
         try {
-            if (r.done.await(System.nanoTime() + timeoutNanos) >= 0 && disconnected == null) {
+            long deadline = System.nanoTime() + timeoutNanos;
+            if ((waits != null ? waits.await(r.done, deadline) : r.done.await(deadline)) >= 0 && disconnected == null) {
                 dma.free(r.gpa, r.bytes);
             }
         } catch (ErrnoException e) {
@@ -343,14 +406,24 @@ public final class VirtioBlk implements BlockDevice {
         }
     }
 
-    /** The device signalled: takes back every used chain. */
+    /** The device signalled (on the transport's thread): takes back every used chain. */
     private void onUsed() {
+        reap();
+    }
+
+    /**
+     * Takes back every used chain, completing each (which wakes its caller), and re-enables
+     * interrupts; returns how many came back.
+     */
+    private int reap() {
+        int n = 0;
         synchronized (lock) {
             try {
                 while (true) {
                     SplitQueue.Used u;
                     while ((u = vq.poll()) != null) {
                         ((Request) u.token()).done.complete(u.len());
+                        n++;
                     }
                     if (!vq.enableInterrupts()) {
                         break;
@@ -359,8 +432,11 @@ public final class VirtioBlk implements BlockDevice {
             } catch (ErrnoException e) {
                 disconnectLocked(e.detail());
             }
-            lock.notifyAll();
+            if (n > 0) {
+                lock.notifyAll();
+            }
         }
+        return n;
     }
 
     /** The device cannot be trusted any more: fail everything, now and later. */
@@ -401,7 +477,7 @@ public final class VirtioBlk implements BlockDevice {
         }
         ops.readLock().lock();
         try {
-            finish("flush", 0, submit("flush", T_FLUSH, 0, null, 0));
+            finish("flush", 0, submit("flush", T_FLUSH, 0, null, 0, -1, 0));
         } finally {
             ops.readLock().unlock();
         }
@@ -412,7 +488,7 @@ public final class VirtioBlk implements BlockDevice {
         Request r;
         ops.readLock().lock();
         try {
-            r = submit("get-id", T_GET_ID, 0, null, ID_BYTES);
+            r = submit("get-id", T_GET_ID, 0, null, ID_BYTES, -1, 0);
             r.dst = ByteBuffer.allocate(ID_BYTES);
             finish("get-id", 0, r);
         } finally {
@@ -471,7 +547,7 @@ public final class VirtioBlk implements BlockDevice {
             long n = Math.min(vleft, limit);
             ByteBuffer range = ByteBuffer.allocate(RANGE_SIZE).order(ByteOrder.LITTLE_ENDIAN);
             range.putLong(0, vs).putInt(8, (int) n).putInt(12, flags);
-            finish(call, vs / per, submit(call, type, 0, range, 0));
+            finish(call, vs / per, submit(call, type, 0, range, 0, -1, 0));
             vs += n;
             vleft -= n;
         }

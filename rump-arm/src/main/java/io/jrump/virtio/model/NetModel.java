@@ -3,6 +3,7 @@ package io.jrump.virtio.model;
 import static io.jrump.virtio.net.NetWire.*;
 
 import io.jrump.api.ErrnoException;
+import io.jrump.platform.host.VirtioNetHeader;
 import io.jrump.virtio.GuestMemory;
 import io.jrump.virtio.Segment;
 import io.jrump.virtio.Virtio;
@@ -16,6 +17,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * source MAC addresses swapped. It spreads a frame over several receive buffers when MRG_RXBUF
  * was negotiated, keeps frames for which no buffer is posted yet (up to a bound, then drops
  * and counts them), and can take its link down (a configuration change).
+ *
+ * <p>With offloads it also offers CSUM, HOST_TSO4 and HOST_ECN, and GUEST_TSO4, and behaves
+ * like a virtual switch between two virtio guests: a frame's header travels with it, so a
+ * partial checksum or a 64 KiB TCP frame comes back as it went, to a driver that takes them
+ * (GUEST_CSUM, GUEST_TSO4); for a driver that does not, the checksum is completed here and a
+ * large frame dropped (this model does not segment). The last frame sent is kept, with its
+ * header, for tests to look at.
  */
 public final class NetModel extends MmioDeviceModel {
     public static final int QUEUE_MAX = 256;
@@ -29,10 +37,26 @@ public final class NetModel extends MmioDeviceModel {
     private final AtomicLong echoed = new AtomicLong();
 
     public NetModel(GuestMemory mem, int version, byte[] mac, int mtu) {
+        this(mem, version, mac, mtu, false);
+    }
+
+    public NetModel(GuestMemory mem, int version, byte[] mac, int mtu, boolean offloads) {
         super(Virtio.ID_NET, version, Virtio.bit(Virtio.F_EVENT_IDX) | Virtio.bit(F_MAC) | Virtio.bit(F_STATUS) | Virtio.bit(F_MTU)
-                | Virtio.bit(F_MRG_RXBUF) | Virtio.bit(F_GUEST_CSUM), 2, QUEUE_MAX, mem);
+                | Virtio.bit(F_MRG_RXBUF) | Virtio.bit(F_GUEST_CSUM) | (offloads ? OFFLOADS : 0), 2, QUEUE_MAX, mem);
         this.mac = mac.clone();
         this.mtu = mtu;
+    }
+
+    private static final long OFFLOADS = Virtio.bit(F_CSUM) | Virtio.bit(F_HOST_TSO4) | Virtio.bit(F_HOST_ECN) | Virtio.bit(F_GUEST_TSO4);
+    /** The last frame transmitted, behind the first {@value VirtioNetHeader#SIZE} bytes of its header. */
+    private volatile byte[] lastTx = new byte[VirtioNetHeader.SIZE];
+
+    /**
+     * The last frame as the driver transmitted it, behind the first {@value VirtioNetHeader#SIZE}
+     * bytes of its header (flags, gso_type, hdr_len, gso_size, csum_start, csum_offset; little-endian).
+     */
+    public byte[] lastTx() {
+        return lastTx.clone();
     }
 
     /** Frames that found no receive buffer. */
@@ -83,8 +107,13 @@ public final class NetModel extends MmioDeviceModel {
                 }
                 byte[] frame = gather(c);
                 complete(tx, c, 0);
-                if (frame != null && frame.length >= ETH_HLEN) {
-                    for (int i = 0; i < 6; i++) {
+                if (frame != null && frame.length >= VirtioNetHeader.SIZE + ETH_HLEN) {
+                    lastTx = frame.clone();
+                    if (!forGuest(frame)) {
+                        dropped.incrementAndGet();
+                        continue;
+                    }
+                    for (int i = VirtioNetHeader.SIZE; i < VirtioNetHeader.SIZE + 6; i++) {
                         byte d = frame[i];
                         frame[i] = frame[6 + i];
                         frame[6 + i] = d;
@@ -102,7 +131,27 @@ public final class NetModel extends MmioDeviceModel {
         deliverPending();
     }
 
-    /** The frame of a transmit chain, without its header. */
+    /**
+     * Makes a transmitted frame (behind its {@value VirtioNetHeader#SIZE}-byte header) fit for
+     * the driver's receive features: completes a partial checksum for a driver without
+     * GUEST_CSUM; false for a large frame a driver without GUEST_TSO4 cannot take.
+     */
+    private boolean forGuest(byte[] frame) {
+        ByteBuffer b = ByteBuffer.wrap(frame);
+        if (b.get(1) != VirtioNetHeader.GSO_NONE && !negotiated(F_GUEST_TSO4)) {
+            return false;
+        }
+        if (!negotiated(F_GUEST_CSUM) && (b.get(0) & VirtioNetHeader.F_NEEDS_CSUM) != 0) {
+            if (!VirtioNetHeader.onReceive(b, 0, VirtioNetHeader.SIZE, frame.length - VirtioNetHeader.SIZE, false,
+                    java.nio.ByteOrder.LITTLE_ENDIAN)) {
+                return false;
+            }
+            b.put(0, (byte) 0);
+        }
+        return true;
+    }
+
+    /** The frame of a transmit chain behind the first {@value VirtioNetHeader#SIZE} bytes of its header (the rest of it dropped). */
     private byte[] gather(DeviceQueue.Chain c) throws ErrnoException {
         int total = 0;
         for (Segment s : c.readable()) {
@@ -116,8 +165,9 @@ public final class NetModel extends MmioDeviceModel {
         for (Segment s : c.readable()) {
             all.put(mem.slice(s.gpa(), s.len()));
         }
-        byte[] frame = new byte[total - hdr];
-        all.get(hdr, frame);
+        byte[] frame = new byte[total - hdr + VirtioNetHeader.SIZE];
+        all.get(0, frame, 0, VirtioNetHeader.SIZE);
+        all.get(hdr, frame, VirtioNetHeader.SIZE, total - hdr);
         return frame;
     }
 
@@ -147,7 +197,7 @@ public final class NetModel extends MmioDeviceModel {
     private boolean deliver(DeviceQueue rx, byte[] frame) throws ErrnoException {
         int hdr = hdrSize();
         boolean merge = negotiated(F_MRG_RXBUF);
-        int need = hdr + frame.length;
+        int need = hdr + frame.length - VirtioNetHeader.SIZE;
         int have = 0;
         for (DeviceQueue.Chain c : held) {
             have += c.writableBytes();
@@ -167,11 +217,9 @@ public final class NetModel extends MmioDeviceModel {
             return true;
         }
         ByteBuffer src = ByteBuffer.allocate(need);
-        src.put(new byte[hdr]);
-        if (hdr == HDR_SIZE) {
-            src.putShort(HDR_NUM_BUFFERS, (short) 0);
-        }
-        src.put(frame).flip();
+        src.put(frame, 0, VirtioNetHeader.SIZE); // the header as it was sent: the switch passes it on
+        src.put(new byte[hdr - VirtioNetHeader.SIZE]);
+        src.put(frame, VirtioNetHeader.SIZE, frame.length - VirtioNetHeader.SIZE).flip();
         int used = 0;
         java.util.List<int[]> completions = new java.util.ArrayList<>();
         java.util.List<DeviceQueue.Chain> chains = new java.util.ArrayList<>();

@@ -1,7 +1,5 @@
 package io.jrump.virtio.net;
 
-import java.nio.ByteBuffer;
-
 /**
  * virtio-net's layouts and numbers, virtio 1.2 section 5.1: feature bits, the configuration
  * space, and {@code struct virtio_net_hdr} (5.1.6): {@code u8 flags; u8 gso_type; u16 hdr_len;
@@ -17,6 +15,12 @@ public final class NetWire {
     public static final int F_GUEST_CSUM = 1;
     public static final int F_MTU = 3;
     public static final int F_MAC = 5;
+    /** The driver takes TCP/IPv4 frames larger than the MTU (the device did not segment them). */
+    public static final int F_GUEST_TSO4 = 7;
+    /** The device segments TCP/IPv4 frames larger than the MTU (gso_type TCPV4). */
+    public static final int F_HOST_TSO4 = 11;
+    /** The device segments frames with the ECN bit (gso_type ECN) too; without it the driver must not send them. */
+    public static final int F_HOST_ECN = 13;
     public static final int F_MRG_RXBUF = 15;
     public static final int F_STATUS = 16;
 
@@ -45,33 +49,4 @@ public final class NetWire {
     /** The Ethernet header, and the most a VLAN tag adds. */
     public static final int ETH_HLEN = 14;
     public static final int VLAN_HLEN = 4;
-
-    /**
-     * Completes a checksum the sender left partial (NEEDS_CSUM): the field at
-     * {@code start + offset} holds the pseudo-header sum; the ones'-complement sum of the bytes
-     * from {@code start} to the end replaces it (RFC 1071).
-     *
-     * @return false when start or offset do not fit the frame
-     */
-    public static boolean completeChecksum(ByteBuffer frame, int start, int offset) {
-        int len = frame.remaining();
-        int base = frame.position();
-        if (start < 0 || offset < 0 || start + offset + 2 > len) {
-            return false;
-        }
-        long sum = 0;
-        int i = start;
-        for (; i + 1 < len; i += 2) {
-            sum += ((frame.get(base + i) & 0xff) << 8) | (frame.get(base + i + 1) & 0xff);
-        }
-        if (i < len) {
-            sum += (frame.get(base + i) & 0xff) << 8;
-        }
-        while ((sum >>> 16) != 0) {
-            sum = (sum & 0xffff) + (sum >>> 16);
-        }
-        int csum = (int) (~sum & 0xffff);
-        frame.putShort(base + start + offset, (short) csum);
-        return true;
-    }
 }

@@ -5,6 +5,7 @@ import static io.jrump.virtio.net.NetWire.*;
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
 import io.jrump.api.NetDevice;
+import io.jrump.platform.host.VirtioNetHeader;
 import io.jrump.virtio.DmaPool;
 import io.jrump.virtio.GuestMemory;
 import io.jrump.virtio.Negotiation;
@@ -15,6 +16,7 @@ import io.jrump.virtio.Virtio;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -25,13 +27,20 @@ import java.util.concurrent.atomic.AtomicLong;
  * soon as a frame is taken). With MRG_RXBUF a frame may span several buffers, the first one's
  * header saying how many ({@code num_buffers}); they are gathered before the frame goes up.
  * A frame in one buffer is handed up as a view of the shared memory, valid during the call as
- * {@link NetDevice.Receiver} promises; only a merged frame is copied. A frame whose checksum
- * the device left partial (NEEDS_CSUM, with GUEST_CSUM) is completed here, so the stack above
- * sees ordinary frames.
+ * {@link NetDevice.Receiver} promises; only a merged frame is copied.
  *
- * <p>Transmitting: each frame is copied behind a zeroed header into one of a fixed set of
- * slots, one descriptor per frame; used slots are reclaimed on the transmit interrupt and
- * before each send. No offloads are offered to the stack.
+ * <p>Transmitting: each frame is copied behind its header into one of a fixed set of slots,
+ * one descriptor per frame; used slots are reclaimed on the transmit interrupt and before each
+ * send.
+ *
+ * <p>Offloads: the header is the TAP's {@code virtio_net_hdr} ({@link VirtioNetHeader}, fields
+ * little-endian here), and the stack gets the same work done as over a TAP. With CSUM and
+ * GUEST_CSUM the device offers checksum offload both ways: a frame the stack left partial goes
+ * out NEEDS_CSUM, and a received NEEDS_CSUM or DATA_VALID frame reaches the stack with the
+ * partial mark, which it trusts. With HOST_TSO4, GUEST_TSO4 and MRG_RXBUF as well it offers
+ * segmentation (HOST_ECN too, since the stack's large segments may carry CWR): TCP datagrams up
+ * to 64 KiB go out whole (gso_type TCPV4, the device cuts them to the MTU) and come in whole. Without these features a NEEDS_CSUM frame is completed here
+ * and the stack sees ordinary frames.
  *
  * <p>The MAC comes from the configuration space with F_MAC, else the caller's; the link state
  * from it with F_STATUS (re-read on a configuration interrupt), else up; the MTU with F_MTU,
@@ -41,6 +50,10 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class VirtioNet implements NetDevice {
     /** Bytes of each receive buffer: a full 1500-byte frame with header and VLAN tag fits one. */
     static final int RX_BUFFER = 2048;
+    /** The largest IPv4 datagram: what one frame carries with segmentation offload. */
+    private static final int MAX_DATAGRAM = 65535;
+    /** Transmit slots with segmentation offload, each a 64 KiB frame: bounds the shared memory they take. */
+    private static final int TSO_SLOTS = 32;
     private static final int DEFAULT_MTU = 1500;
 
     private final Transport transport;
@@ -51,6 +64,7 @@ public final class VirtioNet implements NetDevice {
     private final int hdrSize;
     private final byte[] mac;
     private final int mtu;
+    private final Set<Offload> offloads;
     private final SplitQueue rxq;
     private final SplitQueue txq;
     private final long rxBase;
@@ -97,13 +111,14 @@ public final class VirtioNet implements NetDevice {
             throw new ErrnoException(Errno.ENODEV, name + ": receive or transmit queue missing");
         }
         boolean merge = Virtio.has(features, F_MRG_RXBUF);
-        int frameMax = ETH_HLEN + VLAN_HLEN + mtu;
+        this.offloads = offloads(features);
+        int frameMax = ETH_HLEN + VLAN_HLEN + (offloads.contains(Offload.SEGMENTATION) ? MAX_DATAGRAM : mtu);
         if (!merge && hdrSize + frameMax > RX_BUFFER) {
             throw new ErrnoException(Errno.ENODEV, name + ": MTU " + mtu + " needs MRG_RXBUF, which the device lacks");
         }
         this.rxCount = rxSize;
         this.rxBase = dma.alloc(rxCount * RX_BUFFER);
-        this.txCount = txSize;
+        this.txCount = offloads.contains(Offload.SEGMENTATION) ? Math.min(txSize, TSO_SLOTS) : txSize;
         this.txSlot = (hdrSize + frameMax + 255) & ~255;
         this.txBase = dma.alloc(txCount * txSlot);
         this.freeTx = new int[txCount];
@@ -135,7 +150,8 @@ public final class VirtioNet implements NetDevice {
      */
     public static VirtioNet open(Transport t, String name, byte[] mac, long timeoutNanos) throws ErrnoException {
         long wanted = Virtio.bit(Virtio.F_VERSION_1) | Virtio.bit(Virtio.F_EVENT_IDX) | Virtio.bit(F_MAC) | Virtio.bit(F_STATUS)
-                | Virtio.bit(F_MTU) | Virtio.bit(F_MRG_RXBUF) | Virtio.bit(F_GUEST_CSUM);
+                | Virtio.bit(F_MTU) | Virtio.bit(F_MRG_RXBUF) | Virtio.bit(F_GUEST_CSUM) | Virtio.bit(F_CSUM) | Virtio.bit(F_HOST_TSO4)
+                | Virtio.bit(F_HOST_ECN) | Virtio.bit(F_GUEST_TSO4);
         try {
             long features = Negotiation.begin(t, Virtio.ID_NET, wanted, 0);
             return new VirtioNet(t, name, features, mac, timeoutNanos);
@@ -147,6 +163,23 @@ public final class VirtioNet implements NetDevice {
 
     public long features() {
         return features;
+    }
+
+    /** What the negotiated features let the stack leave to the device (see the class note). */
+    static Set<Offload> offloads(long features) {
+        if (!Virtio.has(features, F_CSUM) || !Virtio.has(features, F_GUEST_CSUM)) {
+            return Set.of();
+        }
+        if (Virtio.has(features, F_HOST_TSO4) && Virtio.has(features, F_HOST_ECN) && Virtio.has(features, F_GUEST_TSO4)
+                && Virtio.has(features, F_MRG_RXBUF)) {
+            return Set.of(Offload.TX_CHECKSUM, Offload.RX_CHECKSUM, Offload.SEGMENTATION);
+        }
+        return Set.of(Offload.TX_CHECKSUM, Offload.RX_CHECKSUM);
+    }
+
+    @Override
+    public Set<Offload> offloads() {
+        return offloads;
     }
 
     @Override
@@ -201,8 +234,9 @@ public final class VirtioNet implements NetDevice {
     @Override
     public void transmit(ByteBuffer frame) throws ErrnoException {
         int len = frame.remaining();
-        if (len < ETH_HLEN || len > ETH_HLEN + VLAN_HLEN + mtu) {
-            throw new ErrnoException(Errno.EINVAL, name + ": transmit: a frame of " + len + " bytes (MTU " + mtu + ")");
+        if (len < ETH_HLEN || len > txSlot - hdrSize) {
+            throw new ErrnoException(Errno.EINVAL, name + ": transmit: a frame of " + len + " bytes (MTU " + mtu
+                    + (offloads.contains(Offload.SEGMENTATION) ? ", segmentation offload" : "") + ")");
         }
         long deadline = System.nanoTime() + timeoutNanos;
         synchronized (txLock) {
@@ -229,6 +263,9 @@ public final class VirtioNet implements NetDevice {
             long at = txBase + (long) slot * txSlot;
             mem.zero(at, hdrSize);
             mem.slice(at + hdrSize, len).put(frame);
+            if (!offloads.isEmpty()) {
+                VirtioNetHeader.forTransmit(mem.slice(at, hdrSize + len).order(ByteOrder.BIG_ENDIAN), 0, hdrSize, len, mtu, true, ByteOrder.LITTLE_ENDIAN);
+            }
             if (!txq.add(List.of(Segment.out(at, hdrSize + len)), slot)) {
                 freeTx[freeTxTop++] = slot;
                 throw new ErrnoException(Errno.ENOBUFS, name + ": transmit: ring full");
@@ -312,7 +349,7 @@ public final class VirtioNet implements NetDevice {
         int buffers = hdrSize == HDR_SIZE && Virtio.has(features, F_MRG_RXBUF) ? hdr.getShort(HDR_NUM_BUFFERS) & 0xffff : 1;
         ByteBuffer first = mem.slice(gpa + hdrSize, len - hdrSize);
         if (buffers <= 1) {
-            finishAndDeliver(hdr, first);
+            finishAndDeliver(mem.slice(gpa, len));
             return;
         }
         if (buffers > rxCount) {
@@ -331,16 +368,22 @@ public final class VirtioNet implements NetDevice {
     }
 
     private void deliver(ByteBuffer whole) {
-        ByteBuffer hdr = whole.slice(0, hdrSize).order(ByteOrder.LITTLE_ENDIAN);
-        finishAndDeliver(hdr, whole.slice(hdrSize, whole.limit() - hdrSize));
+        finishAndDeliver(whole.slice(0, whole.limit()));
     }
 
-    private void finishAndDeliver(ByteBuffer hdr, ByteBuffer frame) {
-        if ((hdr.get(HDR_FLAGS) & F_NEEDS_CSUM) != 0
-                && !completeChecksum(frame, hdr.getShort(HDR_CSUM_START) & 0xffff, hdr.getShort(HDR_CSUM_OFFSET) & 0xffff)) {
+    /**
+     * Hands a received frame up, {@code b} holding its header then the frame: a checksum the
+     * device left to us is completed, or marked partial when the stack trusts the device
+     * ({@link VirtioNetHeader#onReceive}); a header pointing outside the frame drops it.
+     */
+    private void finishAndDeliver(ByteBuffer b) {
+        b.order(ByteOrder.BIG_ENDIAN); // the frame's fields are in network order; the header's are named to the helper
+        int len = b.remaining() - hdrSize;
+        if (!VirtioNetHeader.onReceive(b, 0, hdrSize, len, offloads.contains(Offload.RX_CHECKSUM), ByteOrder.LITTLE_ENDIAN)) {
             rxDropped.incrementAndGet();
             return;
         }
+        ByteBuffer frame = b.slice(hdrSize, len);
         Receiver r = receiver;
         if (r == null) {
             rxDropped.incrementAndGet();

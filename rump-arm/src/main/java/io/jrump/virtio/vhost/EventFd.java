@@ -9,10 +9,13 @@ import io.jrump.api.ErrnoException;
 final class EventFd implements AutoCloseable {
     final int fd;
     private final Memory value = new Memory(8);
+    /** The 1 every signal writes; only read, so shared by concurrent signallers. */
+    private final Memory one = new Memory(8);
     private volatile boolean closed;
 
     private EventFd(int fd) {
         this.fd = fd;
+        one.setLong(0, 1);
     }
 
     static EventFd create(String what) throws ErrnoException {
@@ -25,8 +28,6 @@ final class EventFd implements AutoCloseable {
 
     /** Adds 1: wakes whoever polls the other end. */
     void signal() throws ErrnoException {
-        Memory one = new Memory(8);
-        one.setLong(0, 1);
         try {
             Libc.write(fd, com.sun.jna.Pointer.nativeValue(one), 8);
         } catch (LastErrorException e) {

@@ -50,6 +50,8 @@ public final class VhostUserTransport implements Transport {
     /** The queue size offered to drivers (vhost-user has no way to ask; backends take up to 1024). */
     static final int QUEUE_MAX = 256;
     private static final int REPLY_TIMEOUT_MS = 10_000;
+    /** poll(2): the descriptor is not open (the connection was torn down under the waiter). */
+    private static final short POLLNVAL = 0x20;
     private static final long WANTED_PROTOCOL = Virtio.bit(PF_REPLY_ACK) | Virtio.bit(PF_CONFIG) | Virtio.bit(PF_MQ);
 
     private final String path;
@@ -70,7 +72,8 @@ public final class VhostUserTransport implements Transport {
     private volatile boolean closed;
     private volatile String failure;
 
-    private record Ring(SplitQueue queue, EventFd kick, EventFd call, Runnable onUsed) {
+    /** A started queue; {@code waitFds} (call, socket, stop) when its driver waits itself, else {@code onUsed}. */
+    private record Ring(SplitQueue queue, EventFd kick, EventFd call, Runnable onUsed, Memory waitFds) {
     }
 
     private VhostUserTransport(String path, int deviceId, UnixSocket socket, SharedMemory shm, BiFunction<String, Runnable, Thread> threads)
@@ -295,7 +298,7 @@ public final class VhostUserTransport implements Transport {
                 Virtio.has(features, Virtio.F_INDIRECT_DESC) ? indirectMax : 0);
         EventFd kick = EventFd.create("kick " + index);
         EventFd call = EventFd.create("call " + index);
-        rings.add(new Ring(q, kick, call, onUsed));
+        rings.add(new Ring(q, kick, call, onUsed, onUsed == null ? new Memory(3L * Libc.POLLFD_SIZE) : null));
         RingLayout l = q.layout();
         setState(SET_VRING_NUM, index, size);
         setState(SET_VRING_BASE, index, 0);
@@ -324,14 +327,20 @@ public final class VhostUserTransport implements Transport {
             }
         }
         stop = EventFd.create("stop");
-        poller = threads.apply("vhost-user " + path, this::pollCalls);
-        poller.setDaemon(true);
-        poller.start();
+        if (rings.stream().anyMatch(r -> r.onUsed != null)) {
+            poller = threads.apply("vhost-user " + path, this::pollCalls);
+            poller.setDaemon(true);
+            poller.start();
+        }
     }
 
-    /** The poller: waits on every call eventfd, the stop eventfd and the socket's hang-up. */
+    /**
+     * The poller: waits on the call eventfd of every queue with a handler, the stop eventfd and
+     * the socket's hang-up. Queues whose driver waits itself are left out.
+     */
     private void pollCalls() {
-        int n = rings.size() + 2;
+        List<Ring> handled = rings.stream().filter(r -> r.onUsed != null).toList();
+        int n = handled.size() + 2;
         Memory fds = new Memory((long) Libc.POLLFD_SIZE * n);
         while (!closed) {
             fds.setInt(0, stop.fd);
@@ -340,9 +349,9 @@ public final class VhostUserTransport implements Transport {
             fds.setInt(8, socket.fd);
             fds.setShort(12, Libc.POLLRDHUP);
             fds.setShort(14, (short) 0);
-            for (int i = 0; i < rings.size(); i++) {
+            for (int i = 0; i < handled.size(); i++) {
                 long at = (long) Libc.POLLFD_SIZE * (i + 2);
-                fds.setInt(at, rings.get(i).call.fd);
+                fds.setInt(at, handled.get(i).call.fd);
                 fds.setShort(at + 4, Libc.POLLIN);
                 fds.setShort(at + 6, (short) 0);
             }
@@ -362,9 +371,9 @@ public final class VhostUserTransport implements Transport {
                 fail(new ErrnoException(Errno.EIO, "vhost-user", path, "the backend closed the connection"));
                 return;
             }
-            for (int i = 0; i < rings.size(); i++) {
+            for (int i = 0; i < handled.size(); i++) {
                 if (fds.getShort((long) Libc.POLLFD_SIZE * (i + 2) + 6) != 0) {
-                    Ring r = rings.get(i);
+                    Ring r = handled.get(i);
                     r.call.consume();
                     r.onUsed.run();
                 }
@@ -375,12 +384,66 @@ public final class VhostUserTransport implements Transport {
     @Override
     public void notify(SplitQueue queue) throws ErrnoException {
         checkUsable();
+        ring(queue).kick.signal();
+    }
+
+    private Ring ring(SplitQueue queue) {
         for (Ring r : rings) {
             if (r.queue == queue) {
-                r.kick.signal();
-                return;
+                return r;
             }
         }
+        throw new IllegalArgumentException("not a queue of " + describe());
+    }
+
+    @Override
+    public boolean callerWaits() {
+        return true;
+    }
+
+    /**
+     * Polls the queue's call eventfd together with the socket's hang-up and the stop eventfd,
+     * so a backend that exits or a disconnect ends the wait at once.
+     */
+    @Override
+    public boolean awaitInterrupt(SplitQueue queue, long timeoutNanos) throws ErrnoException {
+        Ring r = ring(queue);
+        if (r.waitFds == null) {
+            throw new IllegalStateException("queue " + queue.index() + " has a handler; its interrupts go there");
+        }
+        checkUsable();
+        Memory fds = r.waitFds;
+        int[] watched = {r.call.fd, socket.fd, stop == null ? -1 : stop.fd}; // poll(2) skips a negative fd
+        short[] events = {Libc.POLLIN, Libc.POLLRDHUP, Libc.POLLIN};
+        for (int i = 0; i < 3; i++) {
+            long at = (long) Libc.POLLFD_SIZE * i;
+            fds.setInt(at, watched[i]);
+            fds.setShort(at + 4, events[i]);
+            fds.setShort(at + 6, (short) 0);
+        }
+        int ms = (int) Math.min(Integer.MAX_VALUE, Math.max(0, (timeoutNanos + 999_999) / 1_000_000));
+        int ready;
+        try {
+            ready = Libc.poll(Pointer.nativeValue(fds), 3, ms);
+        } catch (LastErrorException e) {
+            if (e.getErrorCode() == 4) { // EINTR: the caller looks at the ring and comes back
+                return true;
+            }
+            throw fail(new ErrnoException(Errno.EIO, "poll", path, "host errno " + e.getErrorCode()));
+        }
+        if (ready == 0) {
+            return false;
+        }
+        if (fds.getShort((long) Libc.POLLFD_SIZE * 2 + 6) != 0) {
+            checkUsable(); // stopped: closed or failed
+        }
+        if ((fds.getShort((long) Libc.POLLFD_SIZE + 6) & (Libc.POLLRDHUP | Libc.POLLHUP | Libc.POLLERR | POLLNVAL)) != 0) {
+            throw fail(new ErrnoException(Errno.EIO, "vhost-user", path, "the backend closed the connection"));
+        }
+        if (fds.getShort(6) != 0) {
+            r.call.consume();
+        }
+        return true;
     }
 
     @Override

@@ -76,8 +76,8 @@ class ArmPlatformTest {
         assertTrue(ArmPlatformProvider.probeHere("vhost-user-blk:/x", "Linux", "aarch64", dtb).supported());
     }
 
-    @Test
-    void kernelOnTheArmPlatformMountsExt2FromVhostUserBlk() throws Exception {
+    /** A 16 MiB raw image with an empty ext2 file system. */
+    private Path ext2Image() throws Exception {
         Path img = dir.resolve("disk.raw");
         try (RandomAccessFile f = new RandomAccessFile(img.toFile(), "rw")) {
             f.setLength(16 << 20);
@@ -85,6 +85,12 @@ class ArmPlatformTest {
         try (BlockDevice file = io.jrump.dev.FileBlockDevice.open(img, false, false)) {
             Mkfs.format(file, new MkfsOptions("ext2", 1024, "", null), true);
         }
+        return img;
+    }
+
+    @Test
+    void kernelOnTheArmPlatformMountsExt2FromVhostUserBlk() throws Exception {
+        Path img = ext2Image();
         try (StorageDaemon qsd = StorageDaemon.start(dir, img, "raw", true)) {
             var builder = Rump.builder().platform("arm").option("arm.devices", "vhost-user-blk:" + qsd.socket);
             try (RumpKernel k = builder.boot()) {
@@ -108,6 +114,41 @@ class ArmPlatformTest {
         }
         Path e2fsck = Peers.require("e2fsck", "e2fsprogs");
         Peers.ok(e2fsck.toString(), "-fn", img.toString());
+    }
+
+    /** The builder's vhostUserBlock and vhostUserNet: devices by socket path, beside the builder's other disks. */
+    @Test
+    void builderAttachesVhostUserDevicesBySocketPath() throws Exception {
+        Path img = ext2Image();
+        try (StorageDaemon qsd = StorageDaemon.start(dir, img, "raw", true)) {
+            var builder = Rump.builder().platform("arm").vhostUserBlock("vdz", qsd.socket).memoryDisk("scratch", 1 << 20);
+            try (RumpKernel k = builder.boot()) {
+                k.sys().mkdir("/mnt", 0755);
+                k.sys().mount("vdz", "/mnt", "ext2", 0, null);
+                int fd = k.sys().open("/mnt/by-builder", OpenFlags.O_CREAT | OpenFlags.O_WRONLY, 0644);
+                k.sys().write(fd, ByteBuffer.wrap("attached by socket path\n".getBytes(StandardCharsets.UTF_8)));
+                k.sys().close(fd);
+                k.sys().unmount("/mnt", 0);
+            }
+            var onHost = Rump.builder().platform("host").vhostUserBlock("vdz", qsd.socket);
+            Exception e = assertThrows(Exception.class, onHost::boot);
+            assertTrue(e.getMessage().contains("vdz") && e.getMessage().contains("VHOST_USER_BLK"), e.getMessage());
+        }
+        Path debugfs = Peers.require("debugfs", "e2fsprogs");
+        String cat = Peers.ok(debugfs.toString(), "-R", "cat /by-builder", img.toString());
+        assertTrue(cat.contains("attached by socket path"), cat);
+        try (TestPmd pmd = TestPmd.start(dir)) {
+            PlatformConfig cfg = new PlatformConfig("k2", Map.of(), List.of(io.jrump.api.spi.DeviceSpec.vhostUserNet("uplink", pmd.socket),
+                    io.jrump.api.spi.DeviceSpec.memory("scratch", 1 << 20)));
+            try (ArmPlatform p = (ArmPlatform) new ArmPlatformProvider().open(cfg)) {
+                List<DeviceInfo> devs = p.devices();
+                assertEquals(List.of("scratch", "uplink"), devs.stream().map(DeviceInfo::name).toList());
+                assertEquals(DeviceInfo.Type.NET, devs.get(1).type());
+                NetDevice up = p.netDevice("uplink");
+                assertEquals(6, up.macAddress().length);
+                assertEquals(1 << 20, p.blockDevice("scratch").size(), "the host's part keeps the other devices");
+            }
+        }
     }
 
     @Test

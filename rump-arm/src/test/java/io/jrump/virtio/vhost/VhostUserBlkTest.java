@@ -11,7 +11,13 @@ import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,6 +74,72 @@ class VhostUserBlkTest {
         byte[] onDisk = Files.readAllBytes(img);
         for (int i = 16 * 512; i < written.length; i += 4093) {
             assertEquals(written[i], onDisk[2048 * 512 + i], "byte " + i + " on the image");
+        }
+    }
+
+    /**
+     * Many callers at once, each waiting for the device on its own thread: the transport starts
+     * no thread of its own for a block device, every request comes back to its caller intact,
+     * and a buffer in the shared memory goes to the daemon in place.
+     */
+    @Test
+    void callersWaitForTheDaemonThemselves() throws Exception {
+        Path img = image(32 << 20);
+        List<String> threadsMade = new CopyOnWriteArrayList<>();
+        try (StorageDaemon qsd = StorageDaemon.start(dir, img, "raw", true)) {
+            VhostUserTransport t = VhostUserTransport.connect(qsd.socket.toString(), Virtio.ID_BLOCK, 16 << 20, (n, r) -> {
+                threadsMade.add(n);
+                return new Thread(r, n);
+            });
+            try (VirtioBlk blk = VirtioBlk.open(t, "vda", TIMEOUT)) {
+                ExecutorService pool = Executors.newFixedThreadPool(24);
+                try {
+                    List<Future<?>> fs = new ArrayList<>();
+                    for (int c = 0; c < 24; c++) {
+                        int id = c;
+                        fs.add(pool.submit(() -> {
+                            for (int i = 0; i < 40; i++) {
+                                int len = (i % 3 == 0 ? 64 : 4) * 1024;
+                                long sector = id * 2048L + (i % 8) * 128;
+                                ByteBuffer data = ByteBuffer.wrap(new byte[len]);
+                                new Random(id * 1000L + i).nextBytes(data.array());
+                                blk.write(sector, data.duplicate());
+                                ByteBuffer back = ByteBuffer.allocateDirect(len);
+                                blk.read(sector, back);
+                                assertEquals(data.rewind(), back.flip(), "caller " + id + " request " + i);
+                            }
+                            return null;
+                        }));
+                    }
+                    for (Future<?> f : fs) {
+                        f.get(120, TimeUnit.SECONDS);
+                    }
+                } finally {
+                    pool.shutdownNow();
+                }
+                assertEquals(List.of(), threadsMade, "no transport thread between the callers and the daemon");
+                ByteBuffer shared = blk.sharedBuffer(1 << 20);
+                byte[] data = new byte[1 << 20];
+                new Random(9).nextBytes(data);
+                shared.put(data).flip();
+                blk.write(60_000, shared);
+                blk.flush();
+                shared.clear();
+                blk.read(0, shared);
+                shared.clear();
+                blk.read(60_000, shared);
+                assertEquals(ByteBuffer.wrap(data), shared.flip(), "read in place");
+                blk.releaseSharedBuffer(shared);
+            }
+            try (RandomAccessFile f = new RandomAccessFile(img.toFile(), "r")) {
+                byte[] onDisk = new byte[1 << 20];
+                f.seek(60_000L * 512);
+                f.readFully(onDisk);
+                Random r = new Random(9);
+                byte[] data = new byte[1 << 20];
+                r.nextBytes(data);
+                assertArrayEquals(data, onDisk, "written in place from the shared buffer");
+            }
         }
     }
 

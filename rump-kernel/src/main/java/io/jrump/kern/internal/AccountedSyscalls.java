@@ -1,6 +1,7 @@
 package io.jrump.kern.internal;
 
 import io.jrump.api.DirEntry;
+import io.jrump.api.EpollEvent;
 import io.jrump.api.ErrnoException;
 import io.jrump.api.PollFd;
 import io.jrump.api.Stat;
@@ -232,6 +233,36 @@ final class AccountedSyscalls implements Syscalls {
         CpuMeter m = enter();
         try {
             return sys.poll(fds, timeoutMillis);
+        } finally {
+            m.exit();
+        }
+    }
+
+    @Override
+    public int epollCreate() throws ErrnoException {
+        CpuMeter m = enter();
+        try {
+            return sys.epollCreate();
+        } finally {
+            m.exit();
+        }
+    }
+
+    @Override
+    public void epollCtl(int epfd, int op, int fd, int events, long data) throws ErrnoException {
+        CpuMeter m = enter();
+        try {
+            sys.epollCtl(epfd, op, fd, events, data);
+        } finally {
+            m.exit();
+        }
+    }
+
+    @Override
+    public int epollWait(int epfd, EpollEvent[] events, int timeoutMillis) throws ErrnoException {
+        CpuMeter m = enter();
+        try {
+            return sys.epollWait(epfd, events, timeoutMillis);
         } finally {
             m.exit();
         }

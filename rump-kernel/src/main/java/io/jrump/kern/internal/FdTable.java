@@ -11,8 +11,12 @@ import java.util.Arrays;
  * allocated lowest-first, as POSIX requires.
  */
 final class FdTable {
-    /** RLIMIT_NOFILE of a new process. */
-    static final int MAX_FDS = 1024;
+    /**
+     * RLIMIT_NOFILE of a new process: the hard limit of a Linux process started by systemd
+     * (524288 there), cut to what a program of many thousand connections needs. The JDK raises
+     * its soft limit to the hard one at start, so NIO servers expect descriptors by the ten thousand.
+     */
+    static final int MAX_FDS = 65_536;
     private static final int INITIAL_SLOTS = 4;
 
     private KFile[] files = new KFile[INITIAL_SLOTS];

@@ -56,7 +56,9 @@ final class Pipe {
             return 0;
         }
         while (count == 0) {
-            if (writerClosed) {
+            if (writerClosed || readerClosed) {
+                // the read end closed under a blocked reader (its descriptor closed by another
+                // thread, or the kernel closing): end of file, as when the writer goes
                 return 0;
             }
             if (nonBlocking) {
@@ -79,7 +81,8 @@ final class Pipe {
         boolean atomic = total <= PIPE_BUF;
         int written = 0;
         while (src.hasRemaining()) {
-            if (readerClosed) {
+            if (readerClosed || writerClosed) {
+                // no reader any more, or the write end closed under a blocked writer
                 if (written > 0) {
                     return written;
                 }

@@ -36,7 +36,7 @@ final class Poll implements PollWaiter {
     }
 
     private int run(int timeoutMillis, Kernel kernel) throws ErrnoException {
-        long deadline = timeoutMillis < 0 ? Long.MAX_VALUE : kernel.platform().monotonicNanos() + timeoutMillis * 1_000_000L;
+        long deadline = deadline(kernel, timeoutMillis);
         boolean registered = false;
         try {
             while (true) {
@@ -53,20 +53,8 @@ final class Poll implements PollWaiter {
                     registered = true;
                     continue;
                 }
-                long left = deadline - kernel.platform().monotonicNanos();
-                if (left <= 0) {
+                if (!park(this, kernel, deadline)) {
                     return 0;
-                }
-                CpuMeter m = CpuMeter.pause();
-                if (timeoutMillis < 0) {
-                    LockSupport.park(this);
-                } else {
-                    LockSupport.parkNanos(this, left);
-                }
-                m.resume();
-                if (Thread.interrupted()) {
-                    Thread.currentThread().interrupt();
-                    throw new ErrnoException(Errno.EINTR);
                 }
             }
         } finally {
@@ -78,6 +66,35 @@ final class Poll implements PollWaiter {
                 }
             }
         }
+    }
+
+    /** When a wait of {@code timeoutMillis} (negative: for ever) ends, in the platform's monotonic nanoseconds. */
+    static long deadline(Kernel kernel, int timeoutMillis) {
+        return timeoutMillis < 0 ? Long.MAX_VALUE : kernel.platform().monotonicNanos() + timeoutMillis * 1_000_000L;
+    }
+
+    /**
+     * Parks the calling thread until it is unparked or the deadline passes (false, without
+     * parking, once it has passed); the time parked is not charged to the kernel. An interrupt
+     * ends the wait with EINTR and stays set, as the caller's code expects to find it.
+     */
+    static boolean park(Object blocker, Kernel kernel, long deadline) throws ErrnoException {
+        long left = deadline - kernel.platform().monotonicNanos();
+        if (left <= 0) {
+            return false;
+        }
+        CpuMeter m = CpuMeter.pause();
+        if (deadline == Long.MAX_VALUE) {
+            LockSupport.park(blocker);
+        } else {
+            LockSupport.parkNanos(blocker, left);
+        }
+        m.resume();
+        if (Thread.interrupted()) {
+            Thread.currentThread().interrupt();
+            throw new ErrnoException(Errno.EINTR);
+        }
+        return true;
     }
 
     /** One pass over the set: fills in revents, returns the entries with any. */

@@ -8,6 +8,7 @@ import static io.jrump.kern.internal.CallNames.run;
 import static io.jrump.kern.internal.CallNames.runFd;
 
 import io.jrump.api.DirEntry;
+import io.jrump.api.EpollEvent;
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
 import io.jrump.api.Fcntl;
@@ -284,6 +285,30 @@ final class SyscallLayer implements Syscalls {
                 throw new ErrnoException(Errno.EFAULT, "poll set is null");
             }
             return Poll.poll(proc.fds(), fds, timeoutMillis, kernel);
+        });
+    }
+
+    @Override
+    public int epollCreate() throws ErrnoException {
+        return callInt("epoll_create", null, () -> {
+            proc.checkAlive();
+            return proc.fds().install(new EventPoll(proc.fds(), kernel), 0, false);
+        });
+    }
+
+    @Override
+    public void epollCtl(int epfd, int op, int fd, int events, long data) throws ErrnoException {
+        runFd("epoll_ctl", epfd, () -> EventPoll.of(file(epfd)).control(op, fd, events, data));
+    }
+
+    @Override
+    public int epollWait(int epfd, EpollEvent[] events, int timeoutMillis) throws ErrnoException {
+        return callFdInt("epoll_wait", epfd, () -> {
+            EventPoll ep = EventPoll.of(file(epfd));
+            if (events == null || events.length == 0) {
+                throw new ErrnoException(Errno.EINVAL, "no room for events");
+            }
+            return ep.await(events, timeoutMillis);
         });
     }
 

@@ -33,15 +33,19 @@ import java.nio.ByteOrder;
  * here, as Linux's {@code skb_checksum_help} would. A frame with neither flag came off a
  * wire unverified: a zero TCP checksum on it is rewritten to its ones'-complement twin 0xffff,
  * so the stack verifies it rather than trusting a mark nobody set.
+ *
+ * <p>The same header begins every frame of a virtio-net device (rump-arm's driver), where
+ * virtio 1.x makes the fields little-endian whatever the host: the public methods take the
+ * byte order of the fields.
  */
-final class VirtioNetHeader {
+public final class VirtioNetHeader {
     /** Size of {@code struct virtio_net_hdr}; set with TUNSETVNETHDRSZ. */
-    static final int SIZE = 10;
-    static final int F_NEEDS_CSUM = 1;
-    static final int F_DATA_VALID = 2;
-    static final int GSO_NONE = 0;
-    static final int GSO_TCPV4 = 1;
-    static final int GSO_ECN = 0x80;
+    public static final int SIZE = 10;
+    public static final int F_NEEDS_CSUM = 1;
+    public static final int F_DATA_VALID = 2;
+    public static final int GSO_NONE = 0;
+    public static final int GSO_TCPV4 = 1;
+    public static final int GSO_ECN = 0x80;
 
     /** Ethernet II, IPv4 (RFC 791), TCP (RFC 9293 3.1) and UDP (RFC 768) offsets used here. */
     private static final int ETH_HLEN = 14;
@@ -60,7 +64,8 @@ final class VirtioNetHeader {
     private static final int TCP_CWR = 0x80;
     private static final int UDP_CHECKSUM = 6;
 
-    private static final boolean LITTLE = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+    /** A TAP's header fields: the host's byte order. */
+    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
 
     private VirtioNetHeader() {
     }
@@ -74,6 +79,11 @@ final class VirtioNetHeader {
      * @return the {@code gso_type} written
      */
     static int forTransmit(ByteBuffer b, int hdr, int frame, int len, int mtu, boolean offload) {
+        return forTransmit(b, hdr, frame, len, mtu, offload, NATIVE);
+    }
+
+    /** {@link #forTransmit(ByteBuffer, int, int, int, int, boolean)} with the header's fields in {@code fields} order. */
+    public static int forTransmit(ByteBuffer b, int hdr, int frame, int len, int mtu, boolean offload, ByteOrder fields) {
         for (int i = 0; i < SIZE; i++) {
             b.put(hdr + i, (byte) 0);
         }
@@ -96,8 +106,8 @@ final class VirtioNetHeader {
             int segment = mtu - ihl - thl;
             if (thl >= 20 && thl <= l4len && segment > 0) {
                 gso = GSO_TCPV4 | ((b.get(l4 + TCP_FLAGS_BYTE) & TCP_CWR) != 0 ? GSO_ECN : 0);
-                putNative(b, hdr + 2, ETH_HLEN + ihl + thl);
-                putNative(b, hdr + 4, segment);
+                putField(b, hdr + 2, ETH_HLEN + ihl + thl, fields);
+                putField(b, hdr + 4, segment, fields);
             }
         }
         boolean partial = b.getShort(l4 + field) == 0;
@@ -106,8 +116,8 @@ final class VirtioNetHeader {
         }
         b.put(hdr, (byte) F_NEEDS_CSUM);
         b.put(hdr + 1, (byte) gso);
-        putNative(b, hdr + 6, l4 - frame);
-        putNative(b, hdr + 8, field);
+        putField(b, hdr + 6, l4 - frame, fields);
+        putField(b, hdr + 8, field, fields);
         b.putShort(l4 + field, (short) fold(pseudoHeader(b, ip, proto, l4len)));
         return gso;
     }
@@ -120,6 +130,11 @@ final class VirtioNetHeader {
      * @return false for a header that points outside the frame: drop it
      */
     static boolean onReceive(ByteBuffer b, int hdr, int frame, int len, boolean trusted) {
+        return onReceive(b, hdr, frame, len, trusted, NATIVE);
+    }
+
+    /** {@link #onReceive(ByteBuffer, int, int, int, boolean)} with the header's fields in {@code fields} order. */
+    public static boolean onReceive(ByteBuffer b, int hdr, int frame, int len, boolean trusted, ByteOrder fields) {
         int flags = b.get(hdr) & 0xff;
         int ihl = ipv4HeaderLength(b, frame, len);
         int markAt = -1;
@@ -132,8 +147,8 @@ final class VirtioNetHeader {
             }
         }
         if ((flags & F_NEEDS_CSUM) != 0) {
-            int start = getNative(b, hdr + 6);
-            int offset = getNative(b, hdr + 8);
+            int start = getField(b, hdr + 6, fields);
+            int offset = getField(b, hdr + 8, fields);
             if (start + offset + 2 > len) {
                 return false;
             }
@@ -205,13 +220,17 @@ final class VirtioNetHeader {
         return (int) s;
     }
 
-    private static void putNative(ByteBuffer b, int at, int v) {
+    private static void putField(ByteBuffer b, int at, int v, ByteOrder fields) {
         short s = (short) v;
-        b.putShort(at, b.order() == ByteOrder.BIG_ENDIAN == LITTLE ? Short.reverseBytes(s) : s);
+        b.putShort(at, b.order() == fields ? s : Short.reverseBytes(s));
+    }
+
+    private static int getField(ByteBuffer b, int at, ByteOrder fields) {
+        short s = b.getShort(at);
+        return (b.order() == fields ? s : Short.reverseBytes(s)) & 0xffff;
     }
 
     static int getNative(ByteBuffer b, int at) {
-        short s = b.getShort(at);
-        return (b.order() == ByteOrder.BIG_ENDIAN == LITTLE ? Short.reverseBytes(s) : s) & 0xffff;
+        return getField(b, at, NATIVE);
     }
 }

@@ -137,4 +137,40 @@ class PipeTest {
         assertEquals(3, st.size());
         assertEquals(sys.fstat(p[1]).ino(), st.ino());
     }
+
+    @Test
+    void closingTheEndABlockedCallUsesWakesIt() throws Exception {
+        int[] p = sys.pipe();
+        CompletableFuture<Object> reader = CompletableFuture.supplyAsync(() -> {
+            try {
+                return sys.read(p[0], ByteBuffer.allocate(4));
+            } catch (ErrnoException e) {
+                return e.errno();
+            }
+        });
+        Thread.sleep(30);
+        sys.close(p[0]);
+        assertEquals(0, reader.get(10, TimeUnit.SECONDS), "end of file");
+
+        int[] q = sys.pipe();
+        sys.fcntl(q[1], Fcntl.F_SETFL, OpenFlags.O_NONBLOCK);
+        while (true) {
+            try {
+                sys.write(q[1], ByteBuffer.allocate(4096));
+            } catch (ErrnoException e) {
+                break; // EAGAIN: full
+            }
+        }
+        sys.fcntl(q[1], Fcntl.F_SETFL, 0);
+        CompletableFuture<Object> writer = CompletableFuture.supplyAsync(() -> {
+            try {
+                return sys.write(q[1], ByteBuffer.allocate(4096));
+            } catch (ErrnoException e) {
+                return e.errno();
+            }
+        });
+        Thread.sleep(30);
+        sys.close(q[1]);
+        assertEquals(Errno.EPIPE, writer.get(10, TimeUnit.SECONDS));
+    }
 }

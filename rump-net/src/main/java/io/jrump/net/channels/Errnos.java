@@ -1,10 +1,7 @@
 package io.jrump.net.channels;
 
 import io.jrump.api.ErrnoException;
-import io.jrump.api.Fcntl;
 import io.jrump.api.KernelClosedException;
-import io.jrump.api.OpenFlags;
-import io.jrump.api.Syscalls;
 import io.jrump.api.SocketConstants;
 import java.io.IOException;
 import java.net.BindException;
@@ -54,27 +51,9 @@ final class Errnos {
         return c;
     }
 
-    /** A new TCP socket in the provider's kernel. */
-    static int socket(KernelSelectorProvider p) throws IOException {
-        try {
-            return p.sys().socket(SocketConstants.AF_INET, SocketConstants.SOCK_STREAM, 0);
-        } catch (ErrnoException e) {
-            throw map(e);
-        } catch (KernelClosedException e) {
-            throw closed(e);
-        }
-    }
-
-    /** Sets or clears the descriptor's O_NONBLOCK. */
-    static void nonBlocking(Syscalls sys, int fd, boolean on) throws IOException {
-        try {
-            int flags = sys.fcntl(fd, Fcntl.F_GETFL, 0);
-            sys.fcntl(fd, Fcntl.F_SETFL, on ? flags | OpenFlags.O_NONBLOCK : flags & ~OpenFlags.O_NONBLOCK);
-        } catch (ErrnoException e) {
-            throw map(e);
-        } catch (KernelClosedException e) {
-            throw closed(e);
-        }
+    /** A new IPv4 socket of {@code type} (SOCK_STREAM, SOCK_DGRAM) in the provider's kernel. */
+    static int socket(KernelSelectorProvider p, int type) throws IOException {
+        return KernelCalls.now(() -> p.sys().socket(SocketConstants.AF_INET, type, 0));
     }
 
     /** Checks an address the way the JDK's channels do: IPv4 only, resolved. */

@@ -1,21 +1,65 @@
 package io.jrump.net.channels;
 
+import io.jrump.api.PollFd;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.SelectionKey;
+
 /**
- * What the selector needs of a kernel channel: its descriptor, how interest ops become
- * {@code poll} events and back, and the deferred close of its descriptor.
+ * What the selector and {@link KernelCalls} need of a kernel channel, whatever its kind: its
+ * {@link Descriptor}, how interest ops become {@code poll} events and back, and the channel's
+ * {@code begin()}/{@code end()} (protected in the JDK's base class, so each kind passes them on).
  */
 interface KernelChannel {
-    int fd();
+    Descriptor descriptor();
 
-    /** The {@code poll} events to ask for, for these interest ops. */
-    int pollEvents(int interestOps);
+    default int fd() {
+        return descriptor().fd;
+    }
+
+    /** The {@code poll} events to ask for, for these interest ops (a kind's valid ops keep out the rest). */
+    default int pollEvents(int interestOps) {
+        int ev = 0;
+        if ((interestOps & (SelectionKey.OP_READ | SelectionKey.OP_ACCEPT)) != 0) {
+            ev |= PollFd.POLLIN;
+        }
+        if ((interestOps & (SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT)) != 0) {
+            ev |= PollFd.POLLOUT;
+        }
+        return ev;
+    }
 
     /** The ready ops out of {@code revents}, limited to {@code interestOps}. */
-    int readyOps(int revents, int interestOps);
+    default int readyOps(int revents, int interestOps) {
+        return ready(revents, SelectionKey.OP_READ | SelectionKey.OP_ACCEPT, SelectionKey.OP_WRITE) & interestOps;
+    }
+
+    /**
+     * {@code inOps} when readable, {@code outOps} when writable; both on an error or hang-up, so
+     * the next call on the channel reports it (as the JDK's selectors do).
+     */
+    static int ready(int revents, int inOps, int outOps) {
+        boolean trouble = (revents & (PollFd.POLLERR | PollFd.POLLHUP)) != 0;
+        int ready = 0;
+        if ((revents & PollFd.POLLIN) != 0 || trouble) {
+            ready |= inOps;
+        }
+        if ((revents & PollFd.POLLOUT) != 0 || trouble) {
+            ready |= outOps;
+        }
+        return ready;
+    }
 
     /**
      * Closes the descriptor once the channel is closed and no selector holds it any more, so a
-     * descriptor number is never reused while a {@code poll} set still names it (the JDK's rule).
+     * descriptor number is never reused while a selector's epoll set still names it (the JDK's rule).
      */
-    void kill();
+    default void kill() {
+        descriptor().close();
+    }
+
+    /** {@code AbstractInterruptibleChannel.begin()}: before a call that may block. */
+    void enterBlocking();
+
+    /** {@code AbstractInterruptibleChannel.end(completed)}: after it. */
+    void leaveBlocking(boolean completed) throws AsynchronousCloseException;
 }

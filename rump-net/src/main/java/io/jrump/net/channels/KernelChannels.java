@@ -10,11 +10,11 @@ import javax.net.SocketFactory;
  * NIO channels on a kernel's TCP/IP: {@code KernelChannels.provider(kernel).openSocketChannel()}
  * gives a {@link java.nio.channels.SocketChannel} whose bytes travel through the kernel's sockets,
  * with the kernel's addresses, and {@code openSelector()} a selector that waits with the kernel's
- * {@code poll}. Everything goes through the public {@link io.jrump.api.Syscalls} of process 1, so
+ * {@code epoll}. Everything goes through the public {@link io.jrump.api.Syscalls} of process 1, so
  * the channels work for any kernel with a network component, whatever platform it runs on.
  *
- * <p>Datagram channels and pipes are not offered yet: those {@code open*} methods throw
- * {@link UnsupportedOperationException}. For the JVM-wide switch see {@link SystemSelectorProvider}.
+ * <p>Stream, listening and datagram sockets (IPv4) and pipes are offered; a selector's cost follows
+ * the ready channels (the kernel's epoll). For the JVM-wide switch see {@link SystemSelectorProvider}.
  */
 public final class KernelChannels {
     private KernelChannels() {

@@ -4,13 +4,18 @@ import java.nio.channels.CancelledKeyException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.Selector;
 import java.nio.channels.spi.AbstractSelectionKey;
+import java.util.concurrent.atomic.AtomicBoolean;
 
-/** A registration of a kernel channel with a {@link KernelSelector}; the selector reads the interest set at each select. */
+/** A registration of a kernel channel with a {@link KernelSelector}; a change of its interest set reaches the kernel at the next select. */
 final class KernelSelectionKey extends AbstractSelectionKey {
     private final SelectableChannel channel;
     private final KernelSelector selector;
     private volatile int interestOps;
     private volatile int readyOps;
+    /** The events of the kernel's epoll entry (0: none); the selector's lock guards it. */
+    private int registeredEvents;
+    /** Whether the key waits in the selector's update queue, so repeated changes queue it once. */
+    final AtomicBoolean updateQueued = new AtomicBoolean();
 
     KernelSelectionKey(SelectableChannel channel, KernelSelector selector, int ops) {
         this.channel = channel;
@@ -49,6 +54,7 @@ final class KernelSelectionKey extends AbstractSelectionKey {
             throw new IllegalArgumentException("invalid ops 0x" + Integer.toHexString(ops) + " for " + channel);
         }
         interestOps = ops;
+        selector.interestChanged(this);
         return this;
     }
 
@@ -62,5 +68,13 @@ final class KernelSelectionKey extends AbstractSelectionKey {
 
     void readyOps(int ops) {
         readyOps = ops;
+    }
+
+    int registeredEvents() {
+        return registeredEvents;
+    }
+
+    void registeredEvents(int events) {
+        registeredEvents = events;
     }
 }

@@ -1,9 +1,11 @@
 package io.jrump.net.channels;
 
 import io.jrump.api.RumpKernel;
+import io.jrump.api.SocketConstants;
 import io.jrump.api.Syscalls;
 import java.io.IOException;
 import java.net.ProtocolFamily;
+import java.net.StandardProtocolFamily;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.Pipe;
 import java.nio.channels.ServerSocketChannel;
@@ -18,6 +20,7 @@ import java.nio.channels.spi.SelectorProvider;
  */
 class KernelSelectorProvider extends SelectorProvider {
     private final RumpKernel kernel;
+    private int deadFd = -1;
 
     KernelSelectorProvider(RumpKernel kernel) {
         this.kernel = kernel;
@@ -27,23 +30,40 @@ class KernelSelectorProvider extends SelectorProvider {
         return kernel.sys();
     }
 
+    /**
+     * A descriptor of a dead file (a pipe's read end whose write end is closed: end of file, hung
+     * up) for {@link Descriptor#channelClosed}; made on first use and kept while the kernel lives.
+     */
+    synchronized int deadFd() throws IOException {
+        if (deadFd < 0) {
+            int[] p = KernelCalls.now(() -> sys().pipe());
+            KernelCalls.closeQuietly(sys(), p[1]);
+            deadFd = p[0];
+        }
+        return deadFd;
+    }
+
     String kernelName() {
         return kernel.name();
     }
 
     @Override
-    public DatagramChannel openDatagramChannel() {
-        throw new UnsupportedOperationException("datagram channels on " + kernel.name());
+    public DatagramChannel openDatagramChannel() throws IOException {
+        return new KernelDatagramChannel(this, Errnos.socket(this, SocketConstants.SOCK_DGRAM));
+    }
+
+    /** IPv4 only: the kernel's stack has no IPv6 (the JDK answers an unsupported family the same way). */
+    @Override
+    public DatagramChannel openDatagramChannel(ProtocolFamily family) throws IOException {
+        if (family != StandardProtocolFamily.INET) {
+            throw new UnsupportedOperationException("protocol family " + family + " on " + kernel.name() + ": IPv4 only");
+        }
+        return openDatagramChannel();
     }
 
     @Override
-    public DatagramChannel openDatagramChannel(ProtocolFamily family) {
-        throw new UnsupportedOperationException("datagram channels on " + kernel.name());
-    }
-
-    @Override
-    public Pipe openPipe() {
-        throw new UnsupportedOperationException("pipes on " + kernel.name());
+    public Pipe openPipe() throws IOException {
+        return KernelPipe.open(this);
     }
 
     @Override
@@ -53,12 +73,12 @@ class KernelSelectorProvider extends SelectorProvider {
 
     @Override
     public ServerSocketChannel openServerSocketChannel() throws IOException {
-        return new KernelServerSocketChannel(this, Errnos.socket(this));
+        return new KernelServerSocketChannel(this, Errnos.socket(this, SocketConstants.SOCK_STREAM));
     }
 
     @Override
     public SocketChannel openSocketChannel() throws IOException {
-        return new KernelSocketChannel(this, Errnos.socket(this), false);
+        return new KernelSocketChannel(this, Errnos.socket(this, SocketConstants.SOCK_STREAM), false);
     }
 
     @Override

@@ -1,20 +1,14 @@
 package io.jrump.net.channels;
 
-import io.jrump.api.Errno;
-import io.jrump.api.ErrnoException;
-import io.jrump.api.KernelClosedException;
-import io.jrump.api.PollFd;
 import io.jrump.api.Syscalls;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.SocketAddress;
 import java.net.SocketOption;
 import java.nio.channels.AlreadyBoundException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.NotYetBoundException;
-import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.Set;
@@ -32,9 +26,9 @@ final class KernelServerSocketChannel extends ServerSocketChannel implements Ker
     private final KernelSelectorProvider provider;
     private final Syscalls sys;
     private final int fd;
+    private final Descriptor descriptor;
     private final Object lock = new Object();
     private volatile boolean bound;
-    private boolean killed;
     private ServerSocket adaptor;
 
     KernelServerSocketChannel(KernelSelectorProvider provider, int fd) {
@@ -42,11 +36,7 @@ final class KernelServerSocketChannel extends ServerSocketChannel implements Ker
         this.provider = provider;
         this.sys = provider.sys();
         this.fd = fd;
-    }
-
-    @Override
-    public int fd() {
-        return fd;
+        this.descriptor = new Descriptor(sys, fd);
     }
 
     private void ensureOpen() throws ClosedChannelException {
@@ -62,15 +52,8 @@ final class KernelServerSocketChannel extends ServerSocketChannel implements Ker
             if (bound) {
                 throw new AlreadyBoundException();
             }
-            InetSocketAddress a = local == null ? new InetSocketAddress(0) : Errnos.inet(local);
-            try {
-                sys.bind(fd, a);
-                sys.listen(fd, backlog < 1 ? DEFAULT_BACKLOG : backlog);
-            } catch (ErrnoException e) {
-                throw Errnos.map(e);
-            } catch (KernelClosedException e) {
-                throw Errnos.closed(e);
-            }
+            descriptor.bind(local);
+            KernelCalls.run(() -> sys.listen(fd, backlog < 1 ? DEFAULT_BACKLOG : backlog));
             bound = true;
         }
         return this;
@@ -82,13 +65,7 @@ final class KernelServerSocketChannel extends ServerSocketChannel implements Ker
         if (!bound) {
             return null;
         }
-        try {
-            return sys.getsockname(fd);
-        } catch (ErrnoException e) {
-            throw Errnos.map(e);
-        } catch (KernelClosedException e) {
-            throw Errnos.closed(e);
-        }
+        return descriptor.localAddress();
     }
 
     @Override
@@ -129,59 +106,33 @@ final class KernelServerSocketChannel extends ServerSocketChannel implements Ker
         if (!bound) {
             throw new NotYetBoundException();
         }
-        boolean done = false;
-        try {
-            begin();
-            int s = sys.accept(fd);
-            done = true;
-            return new KernelSocketChannel(provider, s, true);
-        } catch (ErrnoException e) {
-            if (e.errno() == Errno.EAGAIN) {
-                return null;
-            }
-            throw Errnos.map(e);
-        } catch (KernelClosedException e) {
-            throw Errnos.closed(e);
-        } finally {
-            end(done);
-        }
+        int s = KernelCalls.blocking(this, KernelCalls.AGAIN, false, () -> sys.accept(fd));
+        return s == KernelCalls.AGAIN ? null : new KernelSocketChannel(provider, s, true);
+    }
+
+    @Override
+    public Descriptor descriptor() {
+        return descriptor;
     }
 
     @Override
     protected void implConfigureBlocking(boolean block) throws IOException {
-        Errnos.nonBlocking(sys, fd, !block);
-    }
-
-    @Override
-    public int pollEvents(int ops) {
-        return (ops & SelectionKey.OP_ACCEPT) != 0 ? PollFd.POLLIN : 0;
-    }
-
-    @Override
-    public int readyOps(int revents, int ops) {
-        return (revents & (PollFd.POLLIN | PollFd.POLLERR | PollFd.POLLHUP)) != 0 ? ops & SelectionKey.OP_ACCEPT : 0;
+        descriptor.nonBlocking(!block);
     }
 
     @Override
     protected void implCloseSelectableChannel() {
-        if (!isRegistered()) {
-            kill();
-        }
+        descriptor.channelClosed(isRegistered(), provider);
     }
 
     @Override
-    public void kill() {
-        synchronized (lock) {
-            if (killed) {
-                return;
-            }
-            killed = true;
-        }
-        try {
-            sys.close(fd);
-        } catch (ErrnoException | KernelClosedException ignored) {
-            // the descriptor is gone either way
-        }
+    public void enterBlocking() {
+        begin();
+    }
+
+    @Override
+    public void leaveBlocking(boolean completed) throws java.nio.channels.AsynchronousCloseException {
+        end(completed);
     }
 
     @Override

@@ -5,7 +5,6 @@ import static io.jrump.api.SocketConstants.*;
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
 import io.jrump.api.KernelClosedException;
-import io.jrump.api.PollFd;
 import io.jrump.api.Syscalls;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -38,6 +37,7 @@ final class KernelSocketChannel extends SocketChannel implements KernelChannel {
     private final KernelSelectorProvider provider;
     private final Syscalls sys;
     private final int fd;
+    private final Descriptor descriptor;
     private final Object stateLock = new Object();
     private final Object readLock = new Object();
     private final Object writeLock = new Object();
@@ -45,7 +45,8 @@ final class KernelSocketChannel extends SocketChannel implements KernelChannel {
     private volatile InetSocketAddress remote;
     private volatile boolean inputShut;
     private volatile boolean outputShut;
-    private boolean killed;
+    /** A read saw the peer's reset: every later read reports it too. */
+    private volatile boolean reset;
     private Socket adaptor;
 
     KernelSocketChannel(KernelSelectorProvider provider, int fd, boolean connected) {
@@ -53,12 +54,8 @@ final class KernelSocketChannel extends SocketChannel implements KernelChannel {
         this.provider = provider;
         this.sys = provider.sys();
         this.fd = fd;
+        this.descriptor = new Descriptor(sys, fd);
         this.state = connected ? State.CONNECTED : State.UNCONNECTED;
-    }
-
-    @Override
-    public int fd() {
-        return fd;
     }
 
     private void ensureOpen() throws ClosedChannelException {
@@ -86,14 +83,7 @@ final class KernelSocketChannel extends SocketChannel implements KernelChannel {
             if (state == State.CONNECTED) {
                 throw new AlreadyConnectedException();
             }
-            InetSocketAddress a = local == null ? new InetSocketAddress(0) : Errnos.inet(local);
-            try {
-                sys.bind(fd, a);
-            } catch (ErrnoException e) {
-                throw Errnos.map(e);
-            } catch (KernelClosedException e) {
-                throw Errnos.closed(e);
-            }
+            descriptor.bind(local);
         }
         return this;
     }
@@ -101,14 +91,8 @@ final class KernelSocketChannel extends SocketChannel implements KernelChannel {
     @Override
     public SocketAddress getLocalAddress() throws IOException {
         ensureOpen();
-        try {
-            InetSocketAddress a = sys.getsockname(fd);
-            return a.getPort() == 0 && a.getAddress().isAnyLocalAddress() ? null : a;
-        } catch (ErrnoException e) {
-            throw Errnos.map(e);
-        } catch (KernelClosedException e) {
-            throw Errnos.closed(e);
-        }
+        InetSocketAddress a = descriptor.localAddress();
+        return a.getPort() == 0 && a.getAddress().isAnyLocalAddress() ? null : a;
     }
 
     @Override
@@ -117,16 +101,16 @@ final class KernelSocketChannel extends SocketChannel implements KernelChannel {
         if (state != State.CONNECTED) {
             return null;
         }
-        try {
-            return sys.getpeername(fd);
-        } catch (ErrnoException e) {
-            if (e.errno() == Errno.ENOTCONN) {
-                return null;
+        return KernelCalls.now(() -> {
+            try {
+                return sys.getpeername(fd);
+            } catch (ErrnoException e) {
+                if (e.errno() == Errno.ENOTCONN) {
+                    return null;
+                }
+                throw e;
             }
-            throw Errnos.map(e);
-        } catch (KernelClosedException e) {
-            throw Errnos.closed(e);
-        }
+        });
     }
 
     @Override
@@ -197,30 +181,21 @@ final class KernelSocketChannel extends SocketChannel implements KernelChannel {
             state = State.PENDING;
             this.remote = a;
         }
-        IOException failure = null;
-        boolean done = false;
-        try {
-            begin();
-            sys.connect(fd, a);
-            done = true;
-        } catch (ErrnoException e) {
-            if (e.errno() == Errno.EINPROGRESS && !isBlocking()) {
-                done = true;
-                return false;
+        boolean connected = connectCall(() -> {
+            try {
+                sys.connect(fd, a);
+                return 1;
+            } catch (ErrnoException e) {
+                if (e.errno() == Errno.EINPROGRESS && !isBlocking()) {
+                    return 0;
+                }
+                throw e;
             }
-            failure = Errnos.map(e);
-            done = true;
-        } catch (KernelClosedException e) {
-            failure = Errnos.closed(e);
-            done = true;
-        } finally {
-            end(done);
+        });
+        if (connected) {
+            state = State.CONNECTED;
         }
-        if (failure != null) {
-            throw failConnect(failure);
-        }
-        state = State.CONNECTED;
-        return true;
+        return connected;
     }
 
     @Override
@@ -234,42 +209,44 @@ final class KernelSocketChannel extends SocketChannel implements KernelChannel {
                 throw new NoConnectionPendingException();
             }
         }
-        IOException failure = null;
-        boolean done = false;
-        try {
-            begin();
-            // A pending connect is asked again: EALREADY while the handshake runs, success once.
-            sys.connect(fd, remote);
-            done = true;
-        } catch (ErrnoException e) {
-            done = true;
-            if (e.errno() == Errno.EALREADY || e.errno() == Errno.EINPROGRESS) {
-                return false;
+        // A pending connect is asked again: EALREADY while the handshake runs, success once.
+        boolean connected = connectCall(() -> {
+            try {
+                sys.connect(fd, remote);
+                return 1;
+            } catch (ErrnoException e) {
+                if (e.errno() == Errno.EALREADY || e.errno() == Errno.EINPROGRESS) {
+                    return 0;
+                }
+                if (e.errno() == Errno.EISCONN) {
+                    return 1;
+                }
+                throw e;
             }
-            if (e.errno() != Errno.EISCONN) {
-                failure = Errnos.map(e);
-            }
-        } catch (KernelClosedException e) {
-            done = true;
-            failure = Errnos.closed(e);
-        } finally {
-            end(done);
+        });
+        if (connected) {
+            state = State.CONNECTED;
         }
-        if (failure != null) {
-            throw failConnect(failure);
-        }
-        state = State.CONNECTED;
-        return true;
+        return connected;
     }
 
-    /** The JDK closes a channel whose connect failed; so do we. */
-    private IOException failConnect(IOException e) {
+    /**
+     * A connect call (1: connected, 0: still pending); the JDK closes a channel whose connect
+     * failed, so do we, unless the failure was its close (asynchronous, or by interrupt).
+     */
+    private boolean connectCall(KernelCalls.IntCall call) throws IOException {
         try {
-            close();
-        } catch (IOException suppressed) {
-            e.addSuppressed(suppressed);
+            return KernelCalls.blocking(this, 0, false, call) == 1;
+        } catch (java.nio.channels.AsynchronousCloseException e) {
+            throw e;
+        } catch (IOException e) {
+            try {
+                close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
         }
-        return e;
     }
 
     @Override
@@ -293,13 +270,7 @@ final class KernelSocketChannel extends SocketChannel implements KernelChannel {
     }
 
     private void shutdown(int how) throws IOException {
-        try {
-            sys.shutdown(fd, how);
-        } catch (ErrnoException e) {
-            throw Errnos.map(e);
-        } catch (KernelClosedException e) {
-            throw Errnos.closed(e);
-        }
+        KernelCalls.run(() -> sys.shutdown(fd, how));
     }
 
     // ---- data ----
@@ -321,22 +292,18 @@ final class KernelSocketChannel extends SocketChannel implements KernelChannel {
 
     /** One read: the byte count, -1 at end of stream, 0 when nothing is there without waiting. */
     private int readOne(ByteBuffer dst, int flags) throws IOException {
-        boolean done = false;
-        try {
-            begin();
-            int n = sys.recv(fd, dst, flags);
-            done = n > 0; // end of stream on a channel closed meanwhile is an asynchronous close
-            return n == 0 ? -1 : n;
-        } catch (ErrnoException e) {
-            if (e.errno() == Errno.EAGAIN) {
-                return 0;
-            }
-            throw Errnos.map(e);
-        } catch (KernelClosedException e) {
-            throw Errnos.closed(e);
-        } finally {
-            end(done);
+        if (reset) {
+            throw new SocketException("Connection reset");
         }
+        int n;
+        try {
+            n = KernelCalls.blocking(this, KernelCalls.AGAIN, true, () -> sys.recv(fd, dst, flags));
+        } catch (SocketException e) {
+            // The kernel reports a reset once, as Linux does; the JDK's channel keeps reporting it.
+            reset = e.getCause() instanceof ErrnoException ee && ee.errno() == Errno.ECONNRESET;
+            throw e;
+        }
+        return n == 0 ? -1 : n == KernelCalls.AGAIN ? 0 : n;
     }
 
     @Override
@@ -383,22 +350,7 @@ final class KernelSocketChannel extends SocketChannel implements KernelChannel {
         if (!src.hasRemaining()) {
             return 0;
         }
-        boolean done = false;
-        try {
-            begin();
-            int n = sys.send(fd, src, MSG_NOSIGNAL);
-            done = n > 0;
-            return n;
-        } catch (ErrnoException e) {
-            if (e.errno() == Errno.EAGAIN) {
-                return 0;
-            }
-            throw Errnos.map(e);
-        } catch (KernelClosedException e) {
-            throw Errnos.closed(e);
-        } finally {
-            end(done);
-        }
+        return KernelCalls.blocking(this, 0, true, () -> sys.send(fd, src, MSG_NOSIGNAL));
     }
 
     @Override
@@ -426,33 +378,18 @@ final class KernelSocketChannel extends SocketChannel implements KernelChannel {
     // ---- selection and close ----
 
     @Override
-    protected void implConfigureBlocking(boolean block) throws IOException {
-        Errnos.nonBlocking(sys, fd, !block);
+    public Descriptor descriptor() {
+        return descriptor;
     }
 
     @Override
-    public int pollEvents(int ops) {
-        int ev = 0;
-        if ((ops & SelectionKey.OP_READ) != 0) {
-            ev |= PollFd.POLLIN;
-        }
-        if ((ops & (SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT)) != 0) {
-            ev |= PollFd.POLLOUT;
-        }
-        return ev;
+    protected void implConfigureBlocking(boolean block) throws IOException {
+        descriptor.nonBlocking(!block);
     }
 
     @Override
     public int readyOps(int revents, int ops) {
-        boolean trouble = (revents & (PollFd.POLLERR | PollFd.POLLHUP)) != 0;
-        int ready = 0;
-        if ((revents & PollFd.POLLIN) != 0 || trouble) {
-            ready |= SelectionKey.OP_READ;
-        }
-        if ((revents & PollFd.POLLOUT) != 0 || trouble) {
-            ready |= state == State.PENDING ? SelectionKey.OP_CONNECT : SelectionKey.OP_WRITE;
-        }
-        return ready & ops;
+        return KernelChannel.ready(revents, SelectionKey.OP_READ, state == State.PENDING ? SelectionKey.OP_CONNECT : SelectionKey.OP_WRITE) & ops;
     }
 
     @Override
@@ -467,24 +404,17 @@ final class KernelSocketChannel extends SocketChannel implements KernelChannel {
                 }
             }
         }
-        if (!isRegistered()) {
-            kill();
-        }
+        descriptor.channelClosed(isRegistered(), provider);
     }
 
     @Override
-    public void kill() {
-        synchronized (stateLock) {
-            if (killed) {
-                return;
-            }
-            killed = true;
-        }
-        try {
-            sys.close(fd);
-        } catch (ErrnoException | KernelClosedException ignored) {
-            // the descriptor is gone either way
-        }
+    public void enterBlocking() {
+        begin();
+    }
+
+    @Override
+    public void leaveBlocking(boolean completed) throws java.nio.channels.AsynchronousCloseException {
+        end(completed);
     }
 
     @Override

@@ -2,19 +2,20 @@ package io.jrump.net.channels;
 
 import static io.jrump.api.SocketConstants.*;
 
-import io.jrump.api.ErrnoException;
 import io.jrump.api.Syscalls;
 import java.io.IOException;
 import java.net.SocketOption;
 import java.net.StandardSocketOptions;
 import java.util.Set;
 
-/** The {@link StandardSocketOptions} the kernel's TCP has, as {@code setsockopt} levels and names. */
+/** The {@link StandardSocketOptions} the kernel's TCP and UDP have, as {@code setsockopt} levels and names. */
 final class SocketOptions {
     static final Set<SocketOption<?>> STREAM = Set.of(StandardSocketOptions.SO_RCVBUF, StandardSocketOptions.SO_SNDBUF,
             StandardSocketOptions.SO_KEEPALIVE, StandardSocketOptions.SO_REUSEADDR, StandardSocketOptions.SO_LINGER,
             StandardSocketOptions.TCP_NODELAY);
     static final Set<SocketOption<?>> LISTEN = Set.of(StandardSocketOptions.SO_RCVBUF, StandardSocketOptions.SO_REUSEADDR);
+    static final Set<SocketOption<?>> DATAGRAM = Set.of(StandardSocketOptions.SO_RCVBUF, StandardSocketOptions.SO_SNDBUF,
+            StandardSocketOptions.SO_REUSEADDR, StandardSocketOptions.SO_BROADCAST);
 
     private SocketOptions() {
     }
@@ -36,22 +37,14 @@ final class SocketOptions {
                 v = -1; // the JDK: a negative linger turns it off
             }
         }
-        try {
-            sys.setsockopt(fd, level(name), option(name), v);
-        } catch (ErrnoException e) {
-            throw Errnos.map(e);
-        }
+        int value32 = v;
+        KernelCalls.run(() -> sys.setsockopt(fd, level(name), option(name), value32));
     }
 
     @SuppressWarnings("unchecked")
     static <T> T get(Syscalls sys, int fd, Set<SocketOption<?>> supported, SocketOption<T> name) throws IOException {
         check(supported, name);
-        int v;
-        try {
-            v = sys.getsockopt(fd, level(name), option(name));
-        } catch (ErrnoException e) {
-            throw Errnos.map(e);
-        }
+        int v = KernelCalls.now(() -> sys.getsockopt(fd, level(name), option(name)));
         if (name.type() == Boolean.class) {
             return (T) Boolean.valueOf(v != 0);
         }
@@ -82,6 +75,8 @@ final class SocketOptions {
             return SO_REUSEADDR;
         } else if (name == StandardSocketOptions.SO_LINGER) {
             return SO_LINGER;
+        } else if (name == StandardSocketOptions.SO_BROADCAST) {
+            return SO_BROADCAST;
         }
         return TCP_NODELAY;
     }

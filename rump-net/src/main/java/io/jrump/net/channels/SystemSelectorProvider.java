@@ -3,8 +3,8 @@ package io.jrump.net.channels;
 /**
  * The JVM-wide provider: started with
  * {@code -Djava.nio.channels.spi.SelectorProvider=io.jrump.net.channels.SystemSelectorProvider},
- * an unmodified program's {@code SocketChannel.open()}, {@code ServerSocketChannel.open()} and
- * {@code Selector.open()} (and the JDK classes built on them, such as
+ * an unmodified program's {@code SocketChannel.open()}, {@code ServerSocketChannel.open()},
+ * {@code DatagramChannel.open()}, {@code Pipe.open()} and {@code Selector.open()} (and the JDK classes built on them, such as
  * {@code com.sun.net.httpserver.HttpServer}, {@code java.net.http.HttpClient} and Netty's NIO
  * transport) run over one kernel booted on first use. Which kernel, and how it is attached, the
  * {@code jrump.channels.*} system properties say ({@link SystemKernel}): by default nothing but
@@ -15,8 +15,7 @@ package io.jrump.net.channels;
  * {@code java.net.ServerSocket} (their implementation, {@code sun.nio.ch.NioSocketImpl}, calls
  * the host directly), so {@code HttpURLConnection} and other code that constructs sockets itself
  * stays on the host; give such code {@link KernelChannels#socketFactory} where it takes a factory.
- * {@code DatagramChannel.open()} and {@code Pipe.open()} are not offered by this provider yet;
- * {@code AsynchronousSocketChannel} uses its own provider, not this one; {@code FileChannel} is not
+ * {@code java.net.DatagramSocket} likewise; {@code AsynchronousSocketChannel} uses its own provider, not this one; {@code FileChannel} is not
  * networking.
  */
 public final class SystemSelectorProvider extends KernelSelectorProvider {

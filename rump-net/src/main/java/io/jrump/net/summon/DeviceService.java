@@ -11,6 +11,8 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +49,7 @@ final class DeviceService implements SummonedService {
     private final Service service;
     private final Consumer<SummonReport> reports;
     private final ScheduledExecutorService checker;
+    private final Executor boots;
     private final AtomicLong traffic = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong replayed = new AtomicLong();
@@ -66,7 +69,7 @@ final class DeviceService implements SummonedService {
     private KernelAccounting finished = KernelAccounting.ZERO;
 
     DeviceService(String name, RumpBuilder builder, NetDevice device, ServiceAddress address, Duration idle, Service service,
-            Consumer<SummonReport> reports, ScheduledExecutorService checker) {
+            Consumer<SummonReport> reports, ScheduledExecutorService checker, Executor boots) {
         this.name = name;
         this.builder = builder;
         this.device = device;
@@ -76,6 +79,7 @@ final class DeviceService implements SummonedService {
         this.service = service;
         this.reports = reports;
         this.checker = checker;
+        this.boots = boots;
         device.receiver(this::fromWire);
     }
 
@@ -87,6 +91,11 @@ final class DeviceService implements SummonedService {
     @Override
     public synchronized RumpKernel kernel() {
         return state == State.LIVE ? kernel : null;
+    }
+
+    @Override
+    public void warmUp() throws java.io.IOException {
+        WarmUp.rehearse(builder, address, service);
     }
 
     /** Frames dropped because no kernel ran and they summoned none, or the queue was full. */
@@ -162,17 +171,25 @@ final class DeviceService implements SummonedService {
         queuedBytes += n;
     }
 
+    /** Boots on a waiting thread of the summoner's; one closed meanwhile refuses, and the summons is reported failed. */
     private void startBoot() {
-        Thread t = new Thread(this::boot, "summon-" + name);
-        t.setDaemon(true);
-        t.start();
+        try {
+            boots.execute(this::boot);
+        } catch (RejectedExecutionException e) {
+            state = State.IDLE;
+            queue.clear();
+            queuedBytes = 0;
+            reports.accept(new SummonReport(name, SummonReport.Event.FAILED, "-", 0, KernelAccounting.ZERO, "the summoner is closed"));
+        }
     }
 
     private void boot() {
         RumpKernel k = null;
         AutoCloseable h = null;
+        long started = System.nanoTime();
         try {
             k = builder.boot();
+            long booted = System.nanoTime();
             SummonPort p = SummonPort.on(device, traffic);
             NetConfig nc = k.netconfig();
             nc.ifcreate(address.ifname(), p);
@@ -181,13 +198,16 @@ final class DeviceService implements SummonedService {
             if (address.gateway() != null) {
                 nc.ipv4Gateway(address.gateway());
             }
+            long configured = System.nanoTime();
             h = service.start(k);
+            long serving = System.nanoTime();
             synchronized (this) {
                 kernel = k;
                 port = p;
                 handle = h;
             }
-            replay(p);
+            replay(p, String.format(java.util.Locale.ROOT, "wait %.3f, boot %.3f, interface %.3f, service %.3f", (started - summonedAt) / 1e6,
+                    (booted - started) / 1e6, (configured - booted) / 1e6, (serving - configured) / 1e6));
         } catch (Exception | Error e) {
             closeQuietly(h);
             if (k != null) {
@@ -209,7 +229,7 @@ final class DeviceService implements SummonedService {
     }
 
     /** Delivers the queue in order until it is empty, then turns on direct delivery. */
-    private void replay(SummonPort p) {
+    private void replay(SummonPort p, String phases) {
         long took = 0;
         boolean first = true;
         boolean closedMeanwhile = false;
@@ -241,7 +261,8 @@ final class DeviceService implements SummonedService {
                 replayed.incrementAndGet();
             }
         }
-        reports.accept(new SummonReport(name, SummonReport.Event.BOOTED, kernelName(), took, KernelAccounting.ZERO, ""));
+        String detail = phases + String.format(java.util.Locale.ROOT, ", replay %.3f ms", (System.nanoTime() - summonedAt - took) / 1e6);
+        reports.accept(new SummonReport(name, SummonReport.Event.BOOTED, kernelName(), took, KernelAccounting.ZERO, detail));
         if (closedMeanwhile) {
             finishStop("closed", true);
         }

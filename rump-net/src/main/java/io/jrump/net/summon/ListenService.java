@@ -70,6 +70,14 @@ final class ListenService implements SummonedService {
         return name;
     }
 
+    /** The rehearsal's address: TEST-NET-1 (RFC 5737), on an in-memory link that never leaves the JVM. */
+    private static final String WARM_UP_CIDR = "192.0.2.2/24";
+
+    @Override
+    public void warmUp() throws IOException {
+        WarmUp.rehearse(builder, ServiceAddress.of("eth0", WARM_UP_CIDR, port), service);
+    }
+
     @Override
     public synchronized RumpKernel kernel() {
         return kernel;

@@ -5,19 +5,26 @@ import io.jrump.api.RumpBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
  * Kernels summoned just in time (after Jitsu, "Just-In-Time Summoning of Unikernels"): each
  * service is a kernel configuration, an address and something to run on the kernel; nothing
  * is booted until traffic for the service arrives, and the kernel shuts down after a stretch
- * without any. Services are independent: each has its own device and address, its own queue,
- * its own kernels, and is summoned and shut down on its own.
+ * without any. Services are independent: each has its own address (on a device of its own or
+ * one it shares with others), its own queue, its own kernels, and is summoned and shut down on
+ * its own.
  *
  * <pre>{@code
  * try (Summoner s = new Summoner(System.err::println)) {
@@ -31,9 +38,18 @@ import java.util.function.Consumer;
  * boot is reported to the listener given here, on the thread that saw it.
  */
 public final class Summoner implements AutoCloseable {
+    /**
+     * How long a boot thread beyond the first waits for another summons. One thread always
+     * waits, started with the summoner, so a summons does not pay for creating a thread (a
+     * measurable part of a cold summons); services summoned at once each get their own.
+     */
+    private static final long BOOT_THREAD_KEEP_SECONDS = 60;
+
     private final Consumer<SummonReport> reports;
     private final ScheduledExecutorService checker;
+    private final ExecutorService boots;
     private final List<SummonedService> services = new CopyOnWriteArrayList<>();
+    private final Map<NetDevice, SharedDevice> devices = new IdentityHashMap<>();
 
     public Summoner(Consumer<SummonReport> reports) {
         this.reports = Objects.requireNonNull(reports, "reports");
@@ -42,13 +58,27 @@ public final class Summoner implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(1, Integer.MAX_VALUE, BOOT_THREAD_KEEP_SECONDS, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                r -> {
+                    Thread t = new Thread(r, "summoner-boot");
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.prestartCoreThread();
+        this.boots = pool;
     }
 
     /**
      * A service summoned by frames on {@code device} (a TAP from the host platform, or a port of
-     * an {@link io.jrump.net.dev.EthernetBus}), which the service owns from now on and closes
-     * with it. Each kernel booted from {@code builder} gets the device as interface
-     * {@code address.ifname()} with the address configured, then {@code service} is started.
+     * an {@link io.jrump.net.dev.EthernetBus}), which the summoner owns from now on and closes
+     * with the last service on it. Each kernel booted from {@code builder} gets the device as
+     * interface {@code address.ifname()} with the address configured, then {@code service} is
+     * started.
+     *
+     * <p>Several services may share one device, each at its own address (like aliases on one
+     * interface: one MAC, several addresses, so Linux sees one link): frames for an address go to
+     * its service alone, which is summoned and shut down on its own; two services at one address
+     * are refused.
      */
     public SummonedService onDevice(String name, RumpBuilder builder, NetDevice device, ServiceAddress address, Duration idle,
             Service service) {
@@ -58,7 +88,12 @@ public final class Summoner implements AutoCloseable {
         if (idle.isNegative() || idle.isZero()) {
             throw new IllegalArgumentException("idle time must be positive: " + idle);
         }
-        DeviceService s = new DeviceService(name, builder, device, address, idle, service, reports, checker);
+        NetDevice view;
+        synchronized (devices) {
+            SharedDevice shared = devices.computeIfAbsent(device, SharedDevice::new);
+            view = shared.view(address.ip());
+        }
+        DeviceService s = new DeviceService(name, builder, view, address, idle, service, reports, checker, boots);
         services.add(s);
         return s;
     }
@@ -103,5 +138,6 @@ public final class Summoner implements AutoCloseable {
             s.close();
         }
         checker.shutdownNow();
+        boots.shutdownNow();
     }
 }

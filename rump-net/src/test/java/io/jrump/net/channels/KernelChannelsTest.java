@@ -1,10 +1,8 @@
 package io.jrump.net.channels;
 
+import static io.jrump.net.channels.BusKernels.at;
 import static org.junit.jupiter.api.Assertions.*;
 
-import io.jrump.api.Rump;
-import io.jrump.api.RumpKernel;
-import io.jrump.net.dev.EthernetBus;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.ConnectException;
@@ -29,43 +27,22 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** NIO channels and selectors of two kernels (10.0.0.1 client side, 10.0.0.2 server side) on one in-memory bus. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class KernelChannelsTest {
-    private RumpKernel a;
-    private RumpKernel b;
-    private SelectorProvider pa;
-    private SelectorProvider pb;
-    private ExecutorService pool;
-
-    @BeforeEach
-    void boot() throws Exception {
-        EthernetBus bus = new EthernetBus();
-        a = Rump.builder().component("net").boot();
-        b = Rump.builder().component("net").boot();
-        a.netconfig().ifcreate("shm0", bus.port());
-        b.netconfig().ifcreate("shm0", bus.port());
-        a.netconfig().ipv4Address("shm0", "10.0.0.1/24");
-        b.netconfig().ipv4Address("shm0", "10.0.0.2/24");
-        pa = KernelChannels.provider(a);
-        pb = KernelChannels.provider(b);
-        pool = Executors.newCachedThreadPool();
-    }
+    private final BusKernels bus = new BusKernels();
+    private final SelectorProvider pa = bus.pa;
+    private final SelectorProvider pb = bus.pb;
+    private final ExecutorService pool = Executors.newCachedThreadPool();
 
     @AfterEach
     void close() throws Exception {
         pool.shutdownNow();
         pool.awaitTermination(10, TimeUnit.SECONDS);
-        a.close();
-        b.close();
-    }
-
-    static InetSocketAddress at(String ip, int port) throws Exception {
-        return new InetSocketAddress(InetAddress.getByName(ip), port);
+        bus.close();
     }
 
     private static byte[] data(int n, long seed) {
@@ -310,7 +287,7 @@ class KernelChannelsTest {
         assertThrows(ClosedChannelException.class, () -> c.write(ByteBuffer.allocate(1)));
         assertEquals(-1, accepted.read(ByteBuffer.allocate(1)), "the peer's close reads as end of stream");
 
-        b.close();
+        bus.b.close();
         IOException e = assertThrows(IOException.class, () -> accepted.write(ByteBuffer.allocate(1)));
         assertInstanceOf(ClosedChannelException.class, e, "a channel of a closed kernel is closed");
         assertThrows(ClosedChannelException.class, () -> pb.openSocketChannel());

@@ -225,4 +225,56 @@ class SummonerTest {
         assertArrayEquals("ab".getBytes(StandardCharsets.UTF_8), exchange("10.0.0.2", 7, "ab").getBytes(StandardCharsets.UTF_8));
         assertEquals(256, s.length());
     }
+
+    /**
+     * Two services on one device, each at its own address: traffic for one boots it alone, and
+     * each goes idle on its own while the other keeps running.
+     */
+    @Test
+    void twoServicesOnOneDeviceAreSummonedAndShutDownEachOnItsOwn() throws Exception {
+        io.jrump.api.NetDevice shared = bus.port();
+        DeviceService a = (DeviceService) summoner.onDevice("a", Rump.builder().component("net"), shared,
+                ServiceAddress.of("eth0", "10.0.0.2/24", 7), Duration.ofMillis(300), new EchoService(7));
+        DeviceService b = (DeviceService) summoner.onDevice("b", Rump.builder().component("net"), shared,
+                ServiceAddress.of("eth0", "10.0.0.3/24", 9), Duration.ofSeconds(30), new EchoService(9));
+        assertEquals(2, summoner.services().size());
+
+        assertEquals("to a", exchange("10.0.0.2", 7, "to a"));
+        assertEquals("a", next(SummonReport.Event.BOOTED).service());
+        assertNotNull(a.kernel());
+        assertNull(b.kernel(), "traffic for a summoned b");
+
+        assertEquals("to b", exchange("10.0.0.3", 9, "to b"));
+        assertEquals("b", next(SummonReport.Event.BOOTED).service());
+        RumpKernel bKernel = b.kernel();
+        assertNotNull(bKernel);
+
+        SummonReport down = next(SummonReport.Event.SHUTDOWN);
+        assertEquals("a", down.service(), "a went idle on its own");
+        assertNull(a.kernel());
+        assertEquals(bKernel, b.kernel(), "b kept running while a shut down");
+        assertEquals("again", exchange("10.0.0.3", 9, "again"));
+        assertEquals(0, retransmits(client), "client retransmitted");
+        assertEquals("a again", exchange("10.0.0.2", 7, "a again"));
+        assertEquals("a", next(SummonReport.Event.BOOTED).service(), "a is summoned again by its next request");
+        assertEquals(bKernel, b.kernel());
+    }
+
+    /** A rehearsal starts the service off the device, leaves no kernel running, and fails for a service that does not listen. */
+    @Test
+    void aWarmUpStartsTheServiceOffTheDeviceAndCatchesOneThatDoesNotListen() throws Exception {
+        DeviceService svc = echo("echo", "10.0.0.2/24", 7, Duration.ofSeconds(30));
+        svc.warmUp();
+        assertEquals(1, boots.get(), "the service was started once");
+        assertNull(svc.kernel(), "a kernel still runs after the rehearsal");
+        assertEquals(0, svc.totals().boots(), "the rehearsal was accounted");
+        assertNull(reports.poll(), "the rehearsal was reported");
+        assertEquals("hi", exchange("10.0.0.2", 7, "hi"));
+        assertEquals(SummonReport.Event.BOOTED, next(SummonReport.Event.BOOTED).event());
+
+        SummonedService deaf = summoner.onDevice("deaf", Rump.builder().component("net"), bus.port(), ServiceAddress.of("eth0", "10.0.0.9/24", 80),
+                Duration.ofSeconds(30), kernel -> () -> { });
+        io.jrump.api.ErrnoException e = org.junit.jupiter.api.Assertions.assertThrows(io.jrump.api.ErrnoException.class, deaf::warmUp);
+        assertEquals(io.jrump.api.Errno.ECONNREFUSED, e.errno(), e.getMessage());
+    }
 }
