@@ -24,6 +24,24 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class TimeWaitReincarnationTest {
+    /** A socket bound to {@code port} once the client's previous connection on it has finished closing (LAST_ACK). */
+    private static Socket bindWhenFree(RumpKernel k, int port) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            Socket c = KernelChannels.socketFactory(k).createSocket();
+            try {
+                c.bind(new InetSocketAddress("10.0.0.1", port));
+                return c;
+            } catch (java.net.BindException e) {
+                c.close();
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(10);
+            }
+        }
+    }
+
     @Test
     void aClientPortReusedWhileTheServerIsInTimeWaitConnects() throws Exception {
         EthernetBus bus = new EthernetBus();
@@ -35,8 +53,7 @@ class TimeWaitReincarnationTest {
             b.netconfig().ipv4Address("eth0", "10.0.0.2/24");
             try (ServerSocket server = KernelChannels.serverSocketFactory(b).createServerSocket(80, 50, InetAddress.getByName("10.0.0.2"))) {
                 for (int round = 0; round < 24; round++) {
-                    Socket c = KernelChannels.socketFactory(a).createSocket();
-                    c.bind(new InetSocketAddress("10.0.0.1", 40000));
+                    Socket c = bindWhenFree(a, 40000);
                     try {
                         c.connect(new InetSocketAddress("10.0.0.2", 80), 3000);
                     } catch (SocketTimeoutException e) {
