@@ -49,6 +49,9 @@ public final class Compare implements Callable<Integer> {
     @Option(names = "--net", description = "Measure TCP against JDK sockets over Linux loopback instead (NetCompare).")
     boolean net;
 
+    @Option(names = "--netty", description = "Measure Netty (echo, HTTP) over jrump on the bus against Netty over the JDK's provider on Linux loopback (NettyCompare).")
+    boolean netty;
+
     @Option(names = "--http", description = "Measure HTTP requests/s with wrk: jrump's server on a TAP against nginx over a veth (HttpCompare; root).")
     boolean http;
 
@@ -72,7 +75,12 @@ public final class Compare implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() throws InterruptedException, java.io.IOException {
+    public Integer call() throws Exception {
+        if (netty) {
+            int r = rounds != null ? positive("--rounds", rounds) : smoke ? 1 : quick ? 3 : 5;
+            out.println(NettyCompare.run(r, smoke ? 300 : quick ? 1000 : 2000, log));
+            return 0;
+        }
         if (http) {
             int r = rounds != null ? positive("--rounds", rounds) : smoke ? 1 : quick ? 3 : 5;
             out.println(HttpCompare.run(r, smoke ? 1 : quick ? 3 : 5, 32, log));

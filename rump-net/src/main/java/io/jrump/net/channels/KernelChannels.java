@@ -3,6 +3,8 @@ package io.jrump.net.channels;
 import io.jrump.api.RumpKernel;
 import java.nio.channels.spi.SelectorProvider;
 import java.util.Objects;
+import javax.net.ServerSocketFactory;
+import javax.net.SocketFactory;
 
 /**
  * NIO channels on a kernel's TCP/IP: {@code KernelChannels.provider(kernel).openSocketChannel()}
@@ -21,5 +23,20 @@ public final class KernelChannels {
     /** A provider whose channels and selectors live in {@code kernel}. */
     public static SelectorProvider provider(RumpKernel kernel) {
         return new KernelSelectorProvider(Objects.requireNonNull(kernel, "kernel"));
+    }
+
+    /**
+     * {@link java.net.Socket}s on {@code kernel}'s TCP/IP, for code that takes a
+     * {@link SocketFactory}. {@code new Socket()} never reaches a kernel: in JDK 17
+     * {@code java.net.Socket} does not use the {@link SelectorProvider}, so code that constructs
+     * its sockets itself stays on the host's network unless it accepts a factory.
+     */
+    public static SocketFactory socketFactory(RumpKernel kernel) {
+        return new KernelSocketFactory(new KernelSelectorProvider(Objects.requireNonNull(kernel, "kernel")));
+    }
+
+    /** {@link java.net.ServerSocket}s on {@code kernel}'s TCP/IP (see {@link #socketFactory}). */
+    public static ServerSocketFactory serverSocketFactory(RumpKernel kernel) {
+        return new KernelServerSocketFactory(new KernelSelectorProvider(Objects.requireNonNull(kernel, "kernel")));
     }
 }

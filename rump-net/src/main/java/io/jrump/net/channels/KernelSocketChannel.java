@@ -7,6 +7,7 @@ import io.jrump.api.ErrnoException;
 import io.jrump.api.KernelClosedException;
 import io.jrump.api.Syscalls;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketAddress;
@@ -46,6 +47,7 @@ final class KernelSocketChannel extends SocketChannel implements KernelChannel {
     private volatile boolean outputShut;
     /** A read saw the peer's reset: every later read reports it too. */
     private volatile boolean reset;
+    private Socket adaptor;
 
     KernelSocketChannel(KernelSelectorProvider provider, int fd, boolean connected) {
         super(provider);
@@ -131,7 +133,26 @@ final class KernelSocketChannel extends SocketChannel implements KernelChannel {
 
     @Override
     public Socket socket() {
-        throw new UnsupportedOperationException("no java.net.Socket adaptor for kernel channels");
+        synchronized (stateLock) {
+            if (adaptor == null) {
+                try {
+                    adaptor = new SocketAdaptor(this);
+                } catch (SocketException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            return adaptor;
+        }
+    }
+
+    /** Whether {@code shutdownInput} was called (the socket view's {@code isInputShutdown}). */
+    boolean inputShut() {
+        return inputShut;
+    }
+
+    /** Whether {@code shutdownOutput} was called (the socket view's {@code isOutputShutdown}). */
+    boolean outputShut() {
+        return outputShut;
     }
 
     // ---- connection ----

@@ -1,24 +1,35 @@
 package io.jrump.net.channels;
 
+import io.jrump.api.PollFd;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketException;
-import java.net.SocketImpl;
+import java.net.SocketOption;
+import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.IllegalBlockingModeException;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.Set;
 
 /**
- * The {@link ServerSocket} view of a {@link KernelServerSocketChannel}, as far as code built on
- * channels uses it: {@code bind}, the local address, {@code close}. The JDK's
- * {@code HttpServer} binds through this view. {@code accept} is not offered (use the channel).
+ * The {@link ServerSocket} view of a {@link KernelServerSocketChannel}, as
+ * {@code ServerSocketChannel.socket()} gives one for the JDK's channels: {@code bind} (the JDK's
+ * {@code HttpServer} binds through it), the local address, options ({@code SO_RCVBUF},
+ * {@code SO_REUSEADDR}), and in blocking mode {@code accept}, bounded by {@code SO_TIMEOUT}
+ * ({@link SocketTimeoutException}), which answers the accepted channel's {@link Socket} view.
  */
 final class ServerSocketAdaptor extends ServerSocket {
+    /** The JDK's backlog when none is given. */
+    private static final int DEFAULT_BACKLOG = 50;
+
     private final KernelServerSocketChannel ch;
+    private volatile int timeoutMillis;
 
     ServerSocketAdaptor(KernelServerSocketChannel ch) throws IOException {
         super(new NoSocketImpl());
@@ -27,12 +38,19 @@ final class ServerSocketAdaptor extends ServerSocket {
 
     @Override
     public void bind(SocketAddress local) throws IOException {
-        bind(local, 50);
+        bind(local, DEFAULT_BACKLOG);
     }
 
     @Override
     public void bind(SocketAddress local, int backlog) throws IOException {
-        ch.bind(local, backlog);
+        if (local != null && !(local instanceof InetSocketAddress)) {
+            throw new IllegalArgumentException("Unsupported address type");
+        }
+        try {
+            ch.bind(local, backlog);
+        } catch (ClosedChannelException e) {
+            throw closed(e);
+        }
     }
 
     @Override
@@ -62,7 +80,37 @@ final class ServerSocketAdaptor extends ServerSocket {
 
     @Override
     public Socket accept() throws IOException {
-        throw new SocketException("accept through the ServerSocket view is not offered; use the channel");
+        if (isClosed()) {
+            throw new SocketException("Socket is closed");
+        }
+        if (!isBound()) {
+            throw new SocketException("Socket is not bound yet");
+        }
+        synchronized (ch.blockingLock()) {
+            if (!ch.isBlocking()) {
+                throw new IllegalBlockingModeException();
+            }
+            try {
+                int timeout = timeoutMillis;
+                while (true) {
+                    if (timeout > 0 && !Readiness.await((KernelSelectorProvider) ch.provider(), ch.fd(), PollFd.POLLIN, timeout)) {
+                        throw new SocketTimeoutException("Accept timed out");
+                    }
+                    SocketChannel sc = ch.accept();
+                    if (sc != null) {
+                        return sc.socket();
+                    }
+                }
+            } catch (ClosedChannelException e) {
+                throw closed(e);
+            }
+        }
+    }
+
+    private static SocketException closed(ClosedChannelException e) {
+        SocketException s = new SocketException("Socket is closed");
+        s.initCause(e);
+        return s;
     }
 
     @Override
@@ -86,83 +134,89 @@ final class ServerSocketAdaptor extends ServerSocket {
     }
 
     @Override
-    public String toString() {
-        return "ServerSocketAdaptor[" + ch + "]";
+    public void setSoTimeout(int timeout) throws SocketException {
+        if (isClosed()) {
+            throw new SocketException("Socket is closed");
+        }
+        if (timeout < 0) {
+            throw new IllegalArgumentException("timeout < 0");
+        }
+        timeoutMillis = timeout;
     }
 
-    /** The ServerSocket constructor needs an implementation; every call reaches the channel instead. */
-    private static final class NoSocketImpl extends SocketImpl {
-        private static SocketException no() {
-            return new SocketException("not offered by the kernel channel's ServerSocket view");
+    @Override
+    public int getSoTimeout() throws IOException {
+        if (isClosed()) {
+            throw new SocketException("Socket is closed");
         }
+        return timeoutMillis;
+    }
 
-        @Override
-        protected void create(boolean stream) throws IOException {
-            throw no();
-        }
+    @Override
+    public void setReuseAddress(boolean on) throws SocketException {
+        set(StandardSocketOptions.SO_REUSEADDR, on);
+    }
 
-        @Override
-        protected void connect(String host, int port) throws IOException {
-            throw no();
-        }
+    @Override
+    public boolean getReuseAddress() throws SocketException {
+        return get(StandardSocketOptions.SO_REUSEADDR);
+    }
 
-        @Override
-        protected void connect(InetAddress address, int port) throws IOException {
-            throw no();
+    @Override
+    public void setReceiveBufferSize(int size) throws SocketException {
+        if (size <= 0) {
+            throw new IllegalArgumentException("negative receive size");
         }
+        set(StandardSocketOptions.SO_RCVBUF, size);
+    }
 
-        @Override
-        protected void connect(SocketAddress address, int timeout) throws IOException {
-            throw no();
-        }
+    @Override
+    public int getReceiveBufferSize() throws SocketException {
+        return get(StandardSocketOptions.SO_RCVBUF);
+    }
 
-        @Override
-        protected void bind(InetAddress host, int port) throws IOException {
-            throw no();
+    private <T> void set(SocketOption<T> name, T value) throws SocketException {
+        try {
+            ch.setOption(name, value);
+        } catch (SocketException e) {
+            throw e;
+        } catch (IOException e) {
+            SocketException s = new SocketException(e.getMessage());
+            s.initCause(e);
+            throw s;
         }
+    }
 
-        @Override
-        protected void listen(int backlog) throws IOException {
-            throw no();
+    private <T> T get(SocketOption<T> name) throws SocketException {
+        try {
+            return ch.getOption(name);
+        } catch (SocketException e) {
+            throw e;
+        } catch (IOException e) {
+            SocketException s = new SocketException(e.getMessage());
+            s.initCause(e);
+            throw s;
         }
+    }
 
-        @Override
-        protected void accept(SocketImpl s) throws IOException {
-            throw no();
-        }
+    @Override
+    public <T> ServerSocket setOption(SocketOption<T> name, T value) throws IOException {
+        ch.setOption(name, value);
+        return this;
+    }
 
-        @Override
-        protected InputStream getInputStream() throws IOException {
-            throw no();
-        }
+    @Override
+    public <T> T getOption(SocketOption<T> name) throws IOException {
+        return ch.getOption(name);
+    }
 
-        @Override
-        protected OutputStream getOutputStream() throws IOException {
-            throw no();
-        }
+    @Override
+    public Set<SocketOption<?>> supportedOptions() {
+        return ch.supportedOptions();
+    }
 
-        @Override
-        protected int available() throws IOException {
-            throw no();
-        }
-
-        @Override
-        protected void close() {
-        }
-
-        @Override
-        protected void sendUrgentData(int data) throws IOException {
-            throw no();
-        }
-
-        @Override
-        public void setOption(int optID, Object value) throws SocketException {
-            throw no();
-        }
-
-        @Override
-        public Object getOption(int optID) throws SocketException {
-            throw no();
-        }
+    @Override
+    public String toString() {
+        return "ServerSocket[" + ch + "]";
     }
 }

@@ -9,6 +9,7 @@ import io.jrump.net.link.NetClock;
 import io.jrump.net.wire.EthernetFrame;
 import io.jrump.net.wire.Ipv4Packet;
 import java.nio.ByteBuffer;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -30,6 +31,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class EthernetBus {
     /** Default payload size of a frame, Ethernet's 1500 bytes. */
     public static final int DEFAULT_MTU = 1500;
+
+    /** Buses by name, for {@link #named}. */
+    private static final ConcurrentHashMap<String, EthernetBus> NAMED = new ConcurrentHashMap<>();
 
     private final int mtu;
     private final Simulation simulation;
@@ -54,6 +58,20 @@ public final class EthernetBus {
         }
         this.mtu = mtu;
         this.simulation = simulation;
+    }
+
+    /**
+     * The real-time bus of this name in this JVM (MTU 1500), made on first use: where kernels
+     * booted by different parts of a program meet without passing a bus object around, such as
+     * the kernel of the JVM-wide channel provider ({@code jrump.channels.attach=bus:NAME}) and
+     * kernels a program boots itself. This is the one state kernels share by design, as shmif(4)
+     * kernels share the bus file they name; a named bus lives as long as the JVM.
+     */
+    public static EthernetBus named(String name) {
+        if (name == null || name.isEmpty()) {
+            throw new IllegalArgumentException("a named bus needs a name");
+        }
+        return NAMED.computeIfAbsent(name, n -> new EthernetBus());
     }
 
     /** A simulated bus with MTU 1500. */

@@ -79,7 +79,7 @@ final class TcpConnection implements Lifecycle {
         this.clock = host.clock();
         this.stats = host.stats();
         TcpConfig config = host.config();
-        this.cb = new Tcb(tuple, opts, clock, config.windowScaling(), host.random());
+        this.cb = new Tcb(tuple, opts, clock, config.windowScaling(), host.tsOffset(tuple));
         this.timers = new TcpTimers(clock, cb, this::underLock);
         this.out = new SegmentBuilder(cb, config, stats, timers.delack, outbox);
         this.recovery = new LossRecovery(cb, out, timers, config, stats, clock);

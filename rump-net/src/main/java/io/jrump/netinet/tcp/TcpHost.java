@@ -22,8 +22,15 @@ interface TcpHost {
     /** The initial sequence number for a connection on {@code tuple} (RFC 6528). */
     int isn(Tuple tuple);
 
-    /** A random 32-bit number, for the connection's timestamp offset. */
+    /** A random 32-bit number. */
     int random();
+
+    /**
+     * The offset of the timestamp clock of a connection on {@code tuple} (RFC 7323 7.1): keyed
+     * by the 4-tuple, so a new incarnation of a connection carries timestamps above the old
+     * one's and a peer still in TIME_WAIT for it takes its SYN (RFC 6191), as Linux's offset does.
+     */
+    int tsOffset(Tuple tuple);
 
     /** The MTU of the route to {@code raddr}, IP header included. */
     int mtuFor(int raddr) throws ErrnoException;

@@ -45,7 +45,12 @@ final class TcpSecrets {
         return (int) (clock.nanos() / ISN_TICK_NANOS) + hash(0, laddr, lport, raddr, rport, 0);
     }
 
-    /** Random bits for a connection's timestamp clock offset and similar. */
+    /** RFC 7323 7.1: a connection's timestamp clock offset, the same for every incarnation of the 4-tuple. */
+    int tsOffset(int laddr, int lport, int raddr, int rport) {
+        return hash(64, laddr, lport, raddr, rport, 0); // a domain apart from the ISN (0) and the cookies (1..32)
+    }
+
+    /** Random bits. */
     int random() {
         byte[] b = new byte[4];
         clock.entropy(b);

@@ -183,6 +183,11 @@ final class TcpTransport implements Transport, TcpHost {
     }
 
     @Override
+    public int tsOffset(Tuple t) {
+        return secrets.tsOffset(t.laddr(), t.lport(), t.raddr(), t.rport());
+    }
+
+    @Override
     public int mtuFor(int raddr) throws ErrnoException {
         return ip.mtuFor(raddr);
     }
