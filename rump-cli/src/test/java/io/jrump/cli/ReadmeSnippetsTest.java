@@ -38,7 +38,9 @@ import org.junit.jupiter.api.io.TempDir;
  * body of a method), so an example cannot drift from the API. The examples that need no file
  * of the reader's are run too: the API example must end in the EACCES its comment promises,
  * the network example must carry its bytes. The note on {@code newFileSystem(Path, env)}
- * making a ZIP is checked against the JDK as well.
+ * making a ZIP is checked against the JDK as well. A block fenced {@code ```java netty} needs
+ * Netty, which only rump-net's tests have: there {@code ReadmeTextTest} checks that it is the
+ * code {@code ReadmeNettyTest} runs.
  */
 class ReadmeSnippetsTest {
     /** The README at the top of the source tree; tests run in the module's directory. */
