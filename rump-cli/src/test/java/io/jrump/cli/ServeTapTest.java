@@ -1,12 +1,15 @@
 package io.jrump.cli;
 
+import static io.jrump.cli.ServeTestSupport.capture;
+import static io.jrump.cli.ServeTestSupport.inNs;
+import static io.jrump.cli.ServeTestSupport.moveTap;
+import static io.jrump.cli.ServeTestSupport.removeNamespace;
+import static io.jrump.cli.ServeTestSupport.requireTap;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.jrump.platform.host.HostTools;
 import io.jrump.testing.Peers;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -34,8 +37,7 @@ class ServeTapTest {
 
     @Test
     void curlFromANamespaceAndACleanCapture() throws Exception {
-        Peers.requireRoot("a TAP and a network namespace need CAP_NET_ADMIN");
-        assumeTrue(Files.exists(Path.of("/dev/net/tun")), "no /dev/net/tun");
+        requireTap();
         String ip = Peers.require("ip", "iproute2").toString();
         String curl = Peers.require("curl", "curl").toString();
         String tcpdump = Peers.require("tcpdump", "tcpdump").toString();
@@ -67,20 +69,9 @@ class ServeTapTest {
                 Thread.sleep(50);
             }
             assertTrue(out.toString().contains("rump serve: serving"), out.toString());
-            Peers.ok(ip, "link", "set", tap, "netns", ns);
-            inNs(ip, ns, ip, "link", "set", "lo", "up");
-            inNs(ip, ns, "sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1");
-            inNs(ip, ns, ip, "addr", "add", net + "1/24", "dev", tap);
-            inNs(ip, ns, ip, "link", "set", tap, "up");
-
+            moveTap(ip, tap, ns, net + "1/24");
             Path pcap = dir.resolve("serve.pcap");
-            Path err = dir.resolve("tcpdump.err");
-            dump = HostTools.processBuilder(List.of(ip, "netns", "exec", ns, tcpdump, "-i", tap, "--immediate-mode", "-B", "16384", "-U", "-s", "0", "-w", pcap.toString()))
-                    .redirectError(err.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            for (int i = 0; i < 100 && !Files.readString(err).contains("listening on"); i++) {
-                Thread.sleep(50);
-            }
-            assertTrue(Files.readString(err).contains("listening on"), "tcpdump started: " + Files.readString(err));
+            dump = capture(ip, ns, tcpdump, tap, pcap);
 
             String base = "http://" + net + "2";
             String range = inNs(ip, ns, curl, "-sS", "--max-time", "30", "-r", "1000-1999", "-o", dir.resolve("range.out").toString(), "-w", "%{http_code}", base + "/data.bin");
@@ -113,18 +104,9 @@ class ServeTapTest {
             }
             serving.interrupt();
             serving.join(20_000);
-            Peers.run(ip, "netns", "del", ns);
-            if (Files.exists(Path.of("/sys/class/net", tap))) {
-                Peers.run(ip, "link", "del", tap);
-            }
+            removeNamespace(ip, ns, tap);
         }
         assertEquals(0, status[0], out.toString());
         assertTrue(out.toString().contains("\"GET /missing HTTP/1.1\" 404"), out.toString());
-    }
-
-    private static String inNs(String ip, String ns, String... cmd) throws Exception {
-        List<String> c = new ArrayList<>(List.of(ip, "netns", "exec", ns));
-        c.addAll(Arrays.asList(cmd));
-        return Peers.ok(c.toArray(new String[0]));
     }
 }
