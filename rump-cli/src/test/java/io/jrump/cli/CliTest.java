@@ -47,6 +47,17 @@ class CliTest {
         return r;
     }
 
+    /**
+     * Makes an ext2 image of {@code size} at {@code dir}/disk.img and copies {@code tree} into
+     * it at /tree with {@code cp -a} (modes exactly); the image's path.
+     */
+    static String imageWithTree(Path dir, Path tree, String size) {
+        String image = dir.resolve("disk.img").toString();
+        rumpOk("mkfs", "-t", "ext2", image, size);
+        rumpOk("cp", "-a", tree.toString(), image + ":/tree");
+        return image;
+    }
+
     /** How {@link #listing} describes one entry from its path and its mode (links not followed). */
     interface Describe {
         String of(Path p, int mode) throws IOException;

@@ -44,9 +44,7 @@ class CpManyFilesTest {
             Files.write(f, data);
             Files.setAttribute(f, "unix:mode", i % 3 == 0 ? 0600 : i % 3 == 1 ? 0755 : 0664);
         }
-        image = dir.resolve("disk.img").toString();
-        rumpOk("mkfs", "-t", "ext2", image, "64M");
-        rumpOk("cp", "-a", src.toString(), image + ":/tree");
+        image = CliTest.imageWithTree(dir, src, "64M");
     }
 
     /** Every entry below {@code root} by relative path: its mode, and for a file its size. */

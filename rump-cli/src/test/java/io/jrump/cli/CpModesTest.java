@@ -46,10 +46,8 @@ class CpModesTest {
                 Files.writeString(p, e.getKey());
             }
         }
-        image = dir.resolve("disk.img").toString();
-        rumpOk("mkfs", "-t", "ext2", image, "16M");
         chmodAll(src);
-        rumpOk("cp", "-a", src.toString(), image + ":/tree"); // the modes exactly, so both copies start from the same tree
+        image = CliTest.imageWithTree(dir, src, "16M"); // the modes exactly, so both copies start from the same tree
     }
 
     /** Sets the modes of {@link #TREE}, deepest first, so a read-only directory is filled before it closes. */

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -39,11 +38,8 @@ class ServeAccessLogTest {
         Files.writeString(www.resolve("a.txt"), "hello\n");
         Path log = dir.toRealPath().resolve("access.log"); // as /proc/self/fd names it
         StringWriter out = new StringWriter();
-        var cli = Main.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(out, true));
         int[] status = {-1};
-        Thread serving = new Thread(() -> status[0] = cli.execute("serve", "--listen", "127.0.0.1:0", "--access-log", log.toString(), www.toString()));
+        Thread serving = ServeTestSupport.serve(out, status, "serve", "--listen", "127.0.0.1:0", "--access-log", log.toString(), www.toString());
         serving.start();
         InetSocketAddress address = ServeTestSupport.await(out, serving, ServeTestSupport.LOOPBACK_URL);
         try (HttpClientConnection c = new HttpClientConnection(address)) {

@@ -102,10 +102,7 @@ class ServeAccountingTest {
     }
 
     private static Thread serve(StringWriter out, String... args) {
-        var cli = Main.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(out, true));
-        Thread t = new Thread(() -> cli.execute(args));
+        Thread t = ServeTestSupport.serve(out, new int[1], args);
         t.start();
         return t;
     }

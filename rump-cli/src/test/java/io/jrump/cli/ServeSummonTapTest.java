@@ -12,7 +12,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jrump.testing.Peers;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,12 +52,9 @@ class ServeSummonTapTest {
         Files.writeString(beta.resolve("b.txt"), "from beta\n");
 
         StringWriter out = new StringWriter();
-        var cli = Main.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(out, true));
         int[] status = {-1};
-        Thread serving = new Thread(() -> status[0] = cli.execute("serve", "--summon", "--idle", "1s", "--tap", tap, "--ip", net + "2/24", "--ip",
-                net + "3/24", "--no-tap-offload", "--access-log", "off", alpha.toString(), beta.toString()));
+        Thread serving = ServeTestSupport.serve(out, status, "serve", "--summon", "--idle", "1s", "--tap", tap, "--ip", net + "2/24", "--ip",
+                net + "3/24", "--no-tap-offload", "--access-log", "off", alpha.toString(), beta.toString());
         Peers.ok(ip, "netns", "add", ns);
         Process dump = null;
         try {

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -32,12 +31,9 @@ class ServeSummonTest {
         new Random(5).nextBytes(body);
         Files.write(dir.resolve("a.bin"), body);
         StringWriter out = new StringWriter();
-        var cli = Main.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(out, true));
         int[] status = {-1};
-        Thread serving = new Thread(() -> status[0] = cli.execute("serve", "--listen", "127.0.0.1:0", "--summon", "--idle", "1s",
-                "--access-log", "off", dir.toString()));
+        Thread serving = ServeTestSupport.serve(out, status, "serve", "--listen", "127.0.0.1:0", "--summon", "--idle", "1s",
+                "--access-log", "off", dir.toString());
         serving.start();
         try {
             InetSocketAddress address = await(out, serving, LOOPBACK_URL);

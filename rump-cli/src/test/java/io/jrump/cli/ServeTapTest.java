@@ -11,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jrump.testing.Peers;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,11 +54,8 @@ class ServeTapTest {
         Files.writeString(site.resolve("b.txt"), "second\n");
 
         StringWriter out = new StringWriter();
-        var cli = Main.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(out, true));
         int[] status = {-1};
-        Thread serving = new Thread(() -> status[0] = cli.execute("serve", "--tap", tap, "--ip", net + "2/24", "--no-tap-offload", site.toString()));
+        Thread serving = ServeTestSupport.serve(out, status, "serve", "--tap", tap, "--ip", net + "2/24", "--no-tap-offload", site.toString());
         Peers.ok(ip, "netns", "add", ns);
         Process dump = null;
         try {

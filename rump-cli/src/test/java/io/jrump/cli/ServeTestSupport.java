@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.jrump.platform.host.HostTools;
 import io.jrump.testing.Peers;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -26,6 +27,17 @@ final class ServeTestSupport {
     static final Pattern LOOPBACK_URL = Pattern.compile("at http://127\\.0\\.0\\.1:(\\d+)/");
 
     private ServeTestSupport() {
+    }
+
+    /**
+     * A thread that runs {@code rump} with {@code args} in this JVM, both its streams into
+     * {@code out} and its exit status into {@code status[0]}; not yet started.
+     */
+    static Thread serve(StringWriter out, int[] status, String... args) {
+        var cli = Main.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(out, true));
+        return new Thread(() -> status[0] = cli.execute(args));
     }
 
     /** Waits (30 s at most) for {@code p} in the output; its group 1 is a port on 127.0.0.1. */
