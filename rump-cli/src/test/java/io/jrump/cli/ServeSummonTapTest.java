@@ -4,8 +4,9 @@ import static io.jrump.cli.ServeTestSupport.capture;
 import static io.jrump.cli.ServeTestSupport.count;
 import static io.jrump.cli.ServeTestSupport.inNs;
 import static io.jrump.cli.ServeTestSupport.moveTap;
-import static io.jrump.cli.ServeTestSupport.removeNamespace;
 import static io.jrump.cli.ServeTestSupport.requireTap;
+import static io.jrump.cli.ServeTestSupport.stopCapture;
+import static io.jrump.cli.ServeTestSupport.tearDown;
 import static io.jrump.cli.ServeTestSupport.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -16,7 +17,6 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -75,9 +75,7 @@ class ServeSummonTapTest {
             assertEquals(1, count(out.toString(), "beta: summoned "), out.toString());
             assertEquals("from alpha\n", inNs(ip, ns, curl, "-sS", "--max-time", "30", "http://" + net + "2/a.txt"), out.toString());
             assertEquals(2, count(out.toString(), "alpha: summoned "), "the next request summoned alpha again: " + out);
-            Thread.sleep(300);
-            dump.destroy();
-            assertTrue(dump.waitFor(10, TimeUnit.SECONDS), "tcpdump ended");
+            stopCapture(dump);
 
             String expert = Peers.ok(tshark, "-r", pcap.toString(), "-q", "-z", "expert");
             assertFalse(expert.contains("Malformed"), expert);
@@ -90,12 +88,7 @@ class ServeSummonTapTest {
             String synAcks = Peers.ok(tshark, "-r", pcap.toString(), "-Y", "tcp.flags.syn == 1 && tcp.flags.ack == 1", "-T", "fields", "-e", "ip.src");
             assertEquals(List.of(net + "2", net + "3", net + "2"), fields(synAcks), "each summoned kernel answered its replayed SYN");
         } finally {
-            if (dump != null) {
-                dump.destroyForcibly();
-            }
-            serving.interrupt();
-            serving.join(20_000);
-            removeNamespace(ip, ns, tap);
+            tearDown(dump, serving, ip, ns, tap);
         }
         assertEquals(0, status[0], out.toString());
         assertTrue(out.toString().contains("in all for alpha: cpu"), out.toString());

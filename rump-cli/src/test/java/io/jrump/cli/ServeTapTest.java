@@ -3,8 +3,9 @@ package io.jrump.cli;
 import static io.jrump.cli.ServeTestSupport.capture;
 import static io.jrump.cli.ServeTestSupport.inNs;
 import static io.jrump.cli.ServeTestSupport.moveTap;
-import static io.jrump.cli.ServeTestSupport.removeNamespace;
 import static io.jrump.cli.ServeTestSupport.requireTap;
+import static io.jrump.cli.ServeTestSupport.stopCapture;
+import static io.jrump.cli.ServeTestSupport.tearDown;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -18,7 +19,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -80,9 +80,7 @@ class ServeTapTest {
             assertEquals("second\n", Files.readString(dir.resolve("b.out")));
             assertArrayEquals(file, Files.readAllBytes(dir.resolve("data.out")));
             assertEquals("404", inNs(ip, ns, curl, "-sS", "--max-time", "30", "-o", "/dev/null", "-w", "%{http_code}", base + "/missing").trim());
-            Thread.sleep(300);
-            dump.destroy();
-            assertTrue(dump.waitFor(10, TimeUnit.SECONDS), "tcpdump ended");
+            stopCapture(dump);
 
             List<String> cmd = new ArrayList<>(List.of(tshark, "-r", pcap.toString(), "-q", "-z", "expert"));
             for (String p : List.of("ip.check_checksum", "tcp.check_checksum", "udp.check_checksum")) {
@@ -95,12 +93,7 @@ class ServeTapTest {
             List<String> codes = Arrays.stream(http.trim().split("\\s+")).filter(t -> t.matches("[0-9]{3}")).toList(); // tshark may warn first
             assertEquals(List.of("206", "200", "200", "200", "404"), codes, http + expert);
         } finally {
-            if (dump != null) {
-                dump.destroyForcibly();
-            }
-            serving.interrupt();
-            serving.join(20_000);
-            removeNamespace(ip, ns, tap);
+            tearDown(dump, serving, ip, ns, tap);
         }
         assertEquals(0, status[0], out.toString());
         assertTrue(out.toString().contains("\"GET /missing HTTP/1.1\" 404"), out.toString());

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -104,8 +105,28 @@ final class ServeTestSupport {
         return dump;
     }
 
+    /** Lets the last frames reach the capture (300 ms), then ends tcpdump, which flushes its file. */
+    static void stopCapture(Process dump) throws InterruptedException {
+        Thread.sleep(300);
+        dump.destroy();
+        assertTrue(dump.waitFor(10, TimeUnit.SECONDS), "tcpdump ended");
+    }
+
+    /**
+     * A TAP test's clean-up, whatever failed: kills tcpdump if it still runs ({@code dump} may be
+     * null), stops {@code rump serve} (20 s at most), and removes the namespace and the TAP.
+     */
+    static void tearDown(Process dump, Thread serving, String ip, String ns, String tap) throws IOException, InterruptedException {
+        if (dump != null) {
+            dump.destroyForcibly();
+        }
+        serving.interrupt();
+        serving.join(20_000);
+        removeNamespace(ip, ns, tap);
+    }
+
     /** Deletes {@code ns} and, if it never moved there, {@code tap}. */
-    static void removeNamespace(String ip, String ns, String tap) throws IOException, InterruptedException {
+    private static void removeNamespace(String ip, String ns, String tap) throws IOException, InterruptedException {
         Peers.run(ip, "netns", "del", ns);
         if (Files.exists(Path.of("/sys/class/net", tap))) {
             Peers.run(ip, "link", "del", tap);
