@@ -66,18 +66,7 @@ final class HttpCompare {
 
     /** Why the comparison cannot run here, or null. */
     static String unusable() {
-        if (!HostTools.isRoot()) {
-            return "not root (a TAP, a veth pair and network namespaces need CAP_NET_ADMIN)";
-        }
-        if (!Files.exists(Path.of("/dev/net/tun"))) {
-            return "no /dev/net/tun";
-        }
-        for (String[] t : new String[][] {{"ip", "iproute2"}, {"wrk", "wrk"}, {"nginx", "nginx-light"}}) {
-            if (HostTools.find(t[0]).isEmpty()) {
-                return HostTools.notInstalled(t[0], t[1]);
-            }
-        }
-        return null;
+        return Netns.unusable(new String[] {"ip", "iproute2"}, new String[] {"wrk", "wrk"}, new String[] {"nginx", "nginx-light"});
     }
 
     static String run(int rounds, int seconds, int connections, PrintStream log) throws IOException, InterruptedException {
@@ -105,15 +94,9 @@ final class HttpCompare {
         RumpKernel kernel = null;
         HttpFileServer server = null;
         try {
-            ip("netns", "add", clientNs);
-            ip("netns", "add", nginxNs);
-            inNs(clientNs, "ip", "link", "set", "lo", "up");
-            inNs(nginxNs, "ip", "link", "set", "lo", "up");
-            ip("link", "add", "jbhv" + pid % 100000, "netns", clientNs, "type", "veth", "peer", "name", "jbhw" + pid % 100000, "netns", nginxNs);
-            inNs(clientNs, "ip", "addr", "add", "10.79.1.2/24", "dev", "jbhv" + pid % 100000);
-            inNs(clientNs, "ip", "link", "set", "jbhv" + pid % 100000, "up");
-            inNs(nginxNs, "ip", "addr", "add", "10.79.1.1/24", "dev", "jbhw" + pid % 100000);
-            inNs(nginxNs, "ip", "link", "set", "jbhw" + pid % 100000, "up");
+            Netns.add(clientNs);
+            Netns.add(nginxNs);
+            Netns.veth("jbhv" + pid % 100000, clientNs, "10.79.1.2/24", "jbhw" + pid % 100000, nginxNs, "10.79.1.1/24");
             startNginx(dir, www);
 
             kernel = Rump.builder().component("vfs", "net").tap("eth0", tap).boot();
@@ -125,9 +108,7 @@ final class HttpCompare {
                 options = options.withLoopThreads(Integer.getInteger("jrump.http.loops"));
             }
             server = HttpFileServer.start(kernel, 80, "/", options);
-            ip("link", "set", tap, "netns", clientNs);
-            inNs(clientNs, "ip", "addr", "add", "10.79.2.1/24", "dev", tap);
-            inNs(clientNs, "ip", "link", "set", tap, "up");
+            Netns.moveTap(tap, clientNs, "10.79.2.1/24");
 
             String[] cases = {"small.bin", "large.bin"};
             List<List<Double>> rump = List.of(new ArrayList<>(), new ArrayList<>());
@@ -182,11 +163,7 @@ final class HttpCompare {
                     p.destroyForcibly();
                 }
             }
-            quietly("ip", "netns", "del", clientNs);
-            quietly("ip", "netns", "del", nginxNs);
-            if (Files.exists(Path.of("/sys/class/net", tap))) {
-                quietly("ip", "link", "del", tap);
-            }
+            Netns.delete(List.of(clientNs, nginxNs), tap);
             try (var files = Files.walk(dir)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
@@ -245,11 +222,11 @@ final class HttpCompare {
                 "  default_type application/octet-stream;",
                 "  server { listen 10.79.1.1:80; root " + www + "; }",
                 "}", ""));
-        List<String> cmd = nsCommand(nginxNs, "nginx", "-p", dir.toString(), "-c", conf.toString());
+        List<String> cmd = Netns.command(nginxNs, "nginx", "-p", dir.toString(), "-c", conf.toString());
         Process p = HostTools.processBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("nginx.out").toFile()).start();
         started.add(p);
         for (int i = 0; i < 100; i++) {
-            if (HostTools.run(10, null, nsCommand(clientNs, "wrk", "-t1", "-c1", "-d1s", "http://10.79.1.1/small.bin")).output().contains("Requests/sec")) {
+            if (HostTools.run(10, null, Netns.command(clientNs, "wrk", "-t1", "-c1", "-d1s", "http://10.79.1.1/small.bin")).output().contains("Requests/sec")) {
                 return;
             }
             if (!p.isAlive()) {
@@ -274,7 +251,7 @@ final class HttpCompare {
     }
 
     private double wrk(String host, String file, int seconds) throws IOException, InterruptedException {
-        List<String> cmd = nsCommand(clientNs, "wrk", "-t2", "-c" + connections, "-d" + seconds + "s", "http://" + host + "/" + file);
+        List<String> cmd = Netns.command(clientNs, "wrk", "-t2", "-c" + connections, "-d" + seconds + "s", "http://" + host + "/" + file);
         HostTools.Result r = HostTools.run(seconds + 60L, null, cmd);
         Matcher m = RATE.matcher(r.output());
         if (r.status() != 0 || !m.find()) {
@@ -287,39 +264,5 @@ final class HttpCompare {
             log.println("  wrk against " + host + " reported socket errors:\n" + r.output());
         }
         return Double.parseDouble(m.group(1));
-    }
-
-    private static List<String> nsCommand(String ns, String... cmd) {
-        List<String> c = new ArrayList<>(List.of(HostTools.find("ip").orElseThrow().toString(), "netns", "exec", ns));
-        c.add(HostTools.find(cmd[0]).map(Path::toString).orElse(cmd[0]));
-        c.addAll(List.of(cmd).subList(1, cmd.length));
-        return c;
-    }
-
-    private void inNs(String ns, String... cmd) throws IOException, InterruptedException {
-        ok(nsCommand(ns, cmd));
-    }
-
-    private static void ip(String... args) throws IOException, InterruptedException {
-        List<String> c = new ArrayList<>(List.of(HostTools.find("ip").orElseThrow().toString()));
-        c.addAll(List.of(args));
-        ok(c);
-    }
-
-    private static void ok(List<String> cmd) throws IOException, InterruptedException {
-        HostTools.Result r = HostTools.run(30, null, cmd);
-        if (r.status() != 0) {
-            throw new IOException(String.join(" ", cmd) + ": exit " + r.status() + "\n" + r.output());
-        }
-    }
-
-    private static void quietly(String... cmd) {
-        try {
-            List<String> c = new ArrayList<>(List.of(HostTools.find(cmd[0]).map(Path::toString).orElse(cmd[0])));
-            c.addAll(List.of(cmd).subList(1, cmd.length));
-            HostTools.run(30, null, c);
-        } catch (IOException | InterruptedException e) {
-            // best effort: the namespace may be gone already
-        }
     }
 }

@@ -222,17 +222,7 @@ final class NettyCompare {
                 });
             }
         });
-        List<Channel> chans = new ArrayList<>();
-        for (int i = 0; i < connections; i++) {
-            chans.add(b.connect().sync().channel());
-        }
-        double rate = window(done, counting, millis);
-        running.set(false);
-        for (Channel c : chans) {
-            c.close().sync();
-        }
-        server.close().sync();
-        return rate;
+        return drive(b, server, connections, done, counting, running, millis);
     }
 
     static double httpPerSecond(World w, int connections, long millis) throws Exception {
@@ -274,6 +264,21 @@ final class NettyCompare {
                 });
             }
         });
+        return drive(b, server, connections, done, counting, running, millis);
+    }
+
+    private static FullHttpRequest request() {
+        FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/", Unpooled.EMPTY_BUFFER);
+        req.headers().set(HttpHeaderNames.HOST, "bench");
+        return req;
+    }
+
+    /**
+     * Opens {@code connections} clients (each starts its load when active), counts completions
+     * over the {@link #window}, then stops the load and closes the clients and the server.
+     */
+    private static double drive(Bootstrap b, Channel server, int connections, LongAdder done, AtomicBoolean counting,
+            AtomicBoolean running, long millis) throws InterruptedException {
         List<Channel> chans = new ArrayList<>();
         for (int i = 0; i < connections; i++) {
             chans.add(b.connect().sync().channel());
@@ -285,12 +290,6 @@ final class NettyCompare {
         }
         server.close().sync();
         return rate;
-    }
-
-    private static FullHttpRequest request() {
-        FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/", Unpooled.EMPTY_BUFFER);
-        req.headers().set(HttpHeaderNames.HOST, "bench");
-        return req;
     }
 
     /** Lets the load run a fifth of the time unrecorded, then counts for {@code millis}; completions per second. */

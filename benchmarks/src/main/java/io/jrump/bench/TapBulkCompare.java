@@ -13,8 +13,6 @@ import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -57,18 +55,7 @@ final class TapBulkCompare {
 
     /** Why the comparison cannot run here, or null. */
     static String unusable() {
-        if (!HostTools.isRoot()) {
-            return "not root (a TAP, a veth pair and network namespaces need CAP_NET_ADMIN)";
-        }
-        if (!Files.exists(Path.of("/dev/net/tun"))) {
-            return "no /dev/net/tun";
-        }
-        for (String[] t : new String[][] {{"ip", "iproute2"}, {"socat", "socat"}, {"iperf3", "iperf3"}}) {
-            if (HostTools.find(t[0]).isEmpty()) {
-                return HostTools.notInstalled(t[0], t[1]);
-            }
-        }
-        return null;
+        return Netns.unusable(new String[] {"ip", "iproute2"}, new String[] {"socat", "socat"}, new String[] {"iperf3", "iperf3"});
     }
 
     static String run(int rounds, long bytes, PrintStream log) throws IOException, InterruptedException {
@@ -82,23 +69,14 @@ final class TapBulkCompare {
     private String measure() throws IOException, InterruptedException {
         RumpKernel kernel = null;
         try {
-            ip("netns", "add", tapNs);
-            ip("netns", "add", vethA);
-            ip("netns", "add", vethB);
             for (String ns : List.of(tapNs, vethA, vethB)) {
-                inNs(ns, "ip", "link", "set", "lo", "up");
+                Netns.add(ns);
             }
-            ip("link", "add", "jbwa" + pid % 100000, "netns", vethA, "type", "veth", "peer", "name", "jbwb" + pid % 100000, "netns", vethB);
-            inNs(vethA, "ip", "addr", "add", "10.78.1.1/24", "dev", "jbwa" + pid % 100000);
-            inNs(vethA, "ip", "link", "set", "jbwa" + pid % 100000, "up");
-            inNs(vethB, "ip", "addr", "add", "10.78.1.2/24", "dev", "jbwb" + pid % 100000);
-            inNs(vethB, "ip", "link", "set", "jbwb" + pid % 100000, "up");
+            Netns.veth("jbwa" + pid % 100000, vethA, "10.78.1.1/24", "jbwb" + pid % 100000, vethB, "10.78.1.2/24");
 
             kernel = Rump.builder().component("net").tap("eth0", tap).boot();
             kernel.netconfig().ipv4Address("eth0", "10.78.2.2/24");
-            ip("link", "set", tap, "netns", tapNs);
-            inNs(tapNs, "ip", "addr", "add", "10.78.2.1/24", "dev", tap);
-            inNs(tapNs, "ip", "link", "set", tap, "up");
+            Netns.moveTap(tap, tapNs, "10.78.2.1/24");
             String offloads = "the TAP with a virtio-net header and TUNSETOFFLOAD: checksum and segmentation offload";
 
             List<Double> toJrump = new ArrayList<>();
@@ -142,12 +120,7 @@ final class TapBulkCompare {
             if (kernel != null) {
                 kernel.close();
             }
-            for (String ns : List.of(tapNs, vethA, vethB)) {
-                quietly("ip", "netns", "del", ns);
-            }
-            if (Files.exists(Path.of("/sys/class/net", tap))) {
-                quietly("ip", "link", "del", tap);
-            }
+            Netns.delete(List.of(tapNs, vethA, vethB), tap);
         }
     }
 
@@ -233,7 +206,7 @@ final class TapBulkCompare {
         Process server = start(vethB, "iperf3", "-s", "-1");
         try {
             Thread.sleep(200);
-            List<String> c = nsCommand(vethA, "iperf3", "-c", "10.78.1.2", "-t", "2", "-f", "g");
+            List<String> c = Netns.command(vethA, "iperf3", "-c", "10.78.1.2", "-t", "2", "-f", "g");
             HostTools.Result r = HostTools.run(30, null, c);
             Matcher m = IPERF.matcher(r.output());
             if (r.status() != 0 || !m.find()) {
@@ -254,47 +227,13 @@ final class TapBulkCompare {
     }
 
     private static Process start(String ns, String... cmd) throws IOException {
-        return HostTools.processBuilder(nsCommand(ns, cmd)).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        return HostTools.processBuilder(Netns.command(ns, cmd)).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     }
 
     private static void finish(Process p) throws IOException, InterruptedException {
         if (!p.waitFor(120, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new IOException("a peer process did not finish in 120 s");
-        }
-    }
-
-    private static List<String> nsCommand(String ns, String... cmd) {
-        List<String> c = new ArrayList<>(List.of(HostTools.find("ip").orElseThrow().toString(), "netns", "exec", ns));
-        c.add(HostTools.find(cmd[0]).map(Path::toString).orElse(cmd[0]));
-        c.addAll(List.of(cmd).subList(1, cmd.length));
-        return c;
-    }
-
-    private static void inNs(String ns, String... cmd) throws IOException, InterruptedException {
-        ok(nsCommand(ns, cmd));
-    }
-
-    private static void ip(String... args) throws IOException, InterruptedException {
-        List<String> c = new ArrayList<>(List.of(HostTools.find("ip").orElseThrow().toString()));
-        c.addAll(List.of(args));
-        ok(c);
-    }
-
-    private static void ok(List<String> cmd) throws IOException, InterruptedException {
-        HostTools.Result r = HostTools.run(30, null, cmd);
-        if (r.status() != 0) {
-            throw new IOException(String.join(" ", cmd) + ": exit " + r.status() + "\n" + r.output());
-        }
-    }
-
-    private static void quietly(String... cmd) {
-        try {
-            List<String> c = new ArrayList<>(List.of(HostTools.find(cmd[0]).map(Path::toString).orElse(cmd[0])));
-            c.addAll(List.of(cmd).subList(1, cmd.length));
-            HostTools.run(30, null, c);
-        } catch (IOException | InterruptedException e) {
-            // best effort: the namespace may be gone already
         }
     }
 }

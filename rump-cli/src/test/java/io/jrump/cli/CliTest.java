@@ -6,9 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -31,6 +38,41 @@ class CliTest {
 
     static Run rump(String... args) {
         return run(Main.commandLine(), args);
+    }
+
+    /** A run that must succeed; a failure names the command and shows both streams. */
+    static Run rumpOk(String... args) {
+        Run r = rump(args);
+        assertEquals(0, r.status(), String.join(" ", args) + ":\n" + r.out() + r.err());
+        return r;
+    }
+
+    /**
+     * Makes an ext2 image of {@code size} at {@code dir}/disk.img and copies {@code tree} into
+     * it at /tree with {@code cp -a} (modes exactly); the image's path.
+     */
+    static String imageWithTree(Path dir, Path tree, String size) {
+        String image = dir.resolve("disk.img").toString();
+        rumpOk("mkfs", "-t", "ext2", image, size);
+        rumpOk("cp", "-a", tree.toString(), image + ":/tree");
+        return image;
+    }
+
+    /** How {@link #listing} describes one entry from its path and its mode (links not followed). */
+    interface Describe {
+        String of(Path p, int mode) throws IOException;
+    }
+
+    /** Every entry below {@code root} (itself as ""), by relative path, as {@code describe} has it; links not followed. */
+    static Map<String, String> listing(Path root, Describe describe) throws IOException {
+        Map<String, String> m = new TreeMap<>();
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : s.toList()) {
+                int mode = (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+                m.put(root.relativize(p).toString(), describe.of(p, mode));
+            }
+        }
+        return m;
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.jrump.cli;
 
+import static io.jrump.cli.CliTest.rumpOk;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,11 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.jrump.testing.Peers;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,27 +44,12 @@ class CpManyFilesTest {
             Files.write(f, data);
             Files.setAttribute(f, "unix:mode", i % 3 == 0 ? 0600 : i % 3 == 1 ? 0755 : 0664);
         }
-        image = dir.resolve("disk.img").toString();
-        ok("mkfs", "-t", "ext2", image, "64M");
-        ok("cp", "-a", src.toString(), image + ":/tree");
-    }
-
-    private static CliTest.Run ok(String... args) {
-        CliTest.Run r = CliTest.rump(args);
-        assertEquals(0, r.status(), String.join(" ", args) + ":\n" + r.out() + r.err());
-        return r;
+        image = CliTest.imageWithTree(dir, src, "64M");
     }
 
     /** Every entry below {@code root} by relative path: its mode, and for a file its size. */
     private static Map<String, String> listing(Path root) throws IOException {
-        Map<String, String> m = new TreeMap<>();
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path p : s.toList()) {
-                int mode = (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-                m.put(root.relativize(p).toString(), Integer.toOctalString(mode) + (Files.isRegularFile(p) ? " " + Files.size(p) : ""));
-            }
-        }
-        return m;
+        return CliTest.listing(root, (p, mode) -> Integer.toOctalString(mode) + (Files.isRegularFile(p) ? " " + Files.size(p) : ""));
     }
 
     @Test
@@ -73,7 +57,7 @@ class CpManyFilesTest {
         Path byCp = dir.resolve("by-cp");
         Peers.ok(Peers.require("cp", "coreutils").toString(), "-r", src.toString(), byCp.toString());
         Path out = dir.resolve("out");
-        ok("cp", "-r", image + ":/tree", out.toString());
+        rumpOk("cp", "-r", image + ":/tree", out.toString());
         assertEquals(listing(byCp), listing(out));
         try (Stream<Path> s = Files.walk(src)) {
             for (Path p : s.filter(Files::isRegularFile).toList()) {

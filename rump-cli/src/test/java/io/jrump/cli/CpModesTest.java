@@ -1,15 +1,14 @@
 package io.jrump.cli;
 
+import static io.jrump.cli.CliTest.rumpOk;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.jrump.testing.Peers;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,10 +46,8 @@ class CpModesTest {
                 Files.writeString(p, e.getKey());
             }
         }
-        image = dir.resolve("disk.img").toString();
-        ok("mkfs", "-t", "ext2", image, "16M");
         chmodAll(src);
-        ok("cp", "-a", src.toString(), image + ":/tree"); // the modes exactly, so both copies start from the same tree
+        image = CliTest.imageWithTree(dir, src, "16M"); // the modes exactly, so both copies start from the same tree
     }
 
     /** Sets the modes of {@link #TREE}, deepest first, so a read-only directory is filled before it closes. */
@@ -60,22 +57,9 @@ class CpModesTest {
         }
     }
 
-    private static CliTest.Run ok(String... args) {
-        CliTest.Run r = CliTest.rump(args);
-        assertEquals(0, r.status(), String.join(" ", args) + ":\n" + r.out() + r.err());
-        return r;
-    }
-
     /** Every entry's mode (permission, set-id and sticky bits) below {@code root}, by relative path. */
     private static Map<String, String> modes(Path root) throws IOException {
-        Map<String, String> m = new TreeMap<>();
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path p : s.toList()) {
-                int mode = (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-                m.put(root.relativize(p).toString(), Integer.toOctalString(mode & 07777));
-            }
-        }
-        return m;
+        return CliTest.listing(root, (p, mode) -> Integer.toOctalString(mode & 07777));
     }
 
     @Test
@@ -84,7 +68,7 @@ class CpModesTest {
         Path byCp = dir.resolve("by-cp");
         Path byRump = dir.resolve("by-rump");
         Peers.ok(cp.toString(), "-r", src.toString(), byCp.toString());
-        ok("cp", "-r", image + ":/tree", byRump.toString());
+        rumpOk("cp", "-r", image + ":/tree", byRump.toString());
         assertEquals(modes(byCp), modes(byRump), "umask " + Integer.toOctalString(new HostSide().umask()));
     }
 
@@ -94,7 +78,7 @@ class CpModesTest {
         Path byCp = dir.resolve("by-cp");
         Path byRump = dir.resolve("by-rump");
         Peers.ok(cp.toString(), "-r", "-p", src.toString(), byCp.toString());
-        ok("cp", "-r", "-p", image + ":/tree", byRump.toString());
+        rumpOk("cp", "-r", "-p", image + ":/tree", byRump.toString());
         assertEquals(modes(byCp), modes(byRump));
         assertEquals("4755", modes(byRump).get("open/setuid"));
     }
@@ -106,7 +90,7 @@ class CpModesTest {
         Files.createDirectories(out.resolve("open"));
         Files.writeString(out.resolve("open/all"), "old bytes, longer than the new ones");
         Files.setAttribute(out.resolve("open/all"), "unix:mode", 0640);
-        ok("cp", "-r", image + ":/tree/.", out.toString());
+        rumpOk("cp", "-r", image + ":/tree/.", out.toString());
         assertEquals("640", modes(out).get("open/all"));
         assertEquals("open/all", Files.readString(out.resolve("open/all")));
     }
@@ -114,9 +98,9 @@ class CpModesTest {
     /** Into an image the image kernel's umask (022) applies to what cp -r makes. */
     @Test
     void recursiveCopyIntoAnImageTakesItsKernelsUmask() throws Exception {
-        ok("cp", "-r", src.toString(), image + ":/plain");
+        rumpOk("cp", "-r", src.toString(), image + ":/plain");
         Path back = dir.resolve("back");
-        ok("cp", "-a", image + ":/plain", back.toString());
+        rumpOk("cp", "-a", image + ":/plain", back.toString());
         Map<String, String> m = modes(back);
         assertEquals("755", m.get("open/all"));
         assertEquals("644", m.get("open/rw"));

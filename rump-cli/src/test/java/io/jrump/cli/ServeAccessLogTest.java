@@ -1,18 +1,14 @@
 package io.jrump.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,24 +38,10 @@ class ServeAccessLogTest {
         Files.writeString(www.resolve("a.txt"), "hello\n");
         Path log = dir.toRealPath().resolve("access.log"); // as /proc/self/fd names it
         StringWriter out = new StringWriter();
-        var cli = Main.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(out, true));
         int[] status = {-1};
-        Thread serving = new Thread(() -> status[0] = cli.execute("serve", "--listen", "127.0.0.1:0", "--access-log", log.toString(), www.toString()));
+        Thread serving = ServeTestSupport.serve(out, status, "serve", "--listen", "127.0.0.1:0", "--access-log", log.toString(), www.toString());
         serving.start();
-        InetSocketAddress address = null;
-        Pattern p = Pattern.compile("at http://127\\.0\\.0\\.1:(\\d+)/");
-        for (int i = 0; i < 600 && address == null; i++) {
-            Matcher m = p.matcher(out.toString());
-            if (m.find()) {
-                address = new InetSocketAddress("127.0.0.1", Integer.parseInt(m.group(1)));
-            } else {
-                assertTrue(serving.isAlive(), "rump serve ended: " + out);
-                Thread.sleep(50);
-            }
-        }
-        assertNotNull(address, "rump serve did not start: " + out);
+        InetSocketAddress address = ServeTestSupport.await(out, serving, ServeTestSupport.LOOPBACK_URL);
         try (HttpClientConnection c = new HttpClientConnection(address)) {
             assertEquals(200, c.request("GET", "/a.txt").status());
             assertEquals(404, c.request("GET", "/missing").status());

@@ -35,7 +35,7 @@ class ServeAccountingTest {
         StringWriter out = new StringWriter();
         Thread serving = serve(out, "serve", "--listen", "127.0.0.1:0", "--access-log", "off", dir.toString());
         try {
-            InetSocketAddress a = ServeSummonTestSupport.await(out, serving, Pattern.compile("at http://127\\.0\\.0\\.1:(\\d+)/"));
+            InetSocketAddress a = ServeTestSupport.await(out, serving, ServeTestSupport.LOOPBACK_URL);
             for (int i = 0; i < 3; i++) {
                 try (HttpClientConnection c = new HttpClientConnection(a)) {
                     HttpClientConnection.Reply r = c.request("GET", "/a.bin");
@@ -69,8 +69,8 @@ class ServeAccountingTest {
         Thread serving = serve(out, "serve", "--summon", "--idle", "30s", "--listen", "127.0.0.1:0", "--listen", "127.0.0.1:0",
                 "--access-log", "off", a.toString(), b.toString());
         try {
-            InetSocketAddress alpha = ServeSummonTestSupport.await(out, serving, Pattern.compile("at http://127\\.0\\.0\\.1:(\\d+)/.* as alpha"));
-            InetSocketAddress beta = ServeSummonTestSupport.await(out, serving, Pattern.compile("at http://127\\.0\\.0\\.1:(\\d+)/.* as beta"));
+            InetSocketAddress alpha = ServeTestSupport.await(out, serving, Pattern.compile("at http://127\\.0\\.0\\.1:(\\d+)/.* as alpha"));
+            InetSocketAddress beta = ServeTestSupport.await(out, serving, Pattern.compile("at http://127\\.0\\.0\\.1:(\\d+)/.* as beta"));
             try (HttpClientConnection c = new HttpClientConnection(beta)) {
                 HttpClientConnection.Reply r = c.request("GET", "/x.txt");
                 assertEquals("from beta\n", new String(r.body()), out.toString());
@@ -102,10 +102,7 @@ class ServeAccountingTest {
     }
 
     private static Thread serve(StringWriter out, String... args) {
-        var cli = Main.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(out, true));
-        Thread t = new Thread(() -> cli.execute(args));
+        Thread t = ServeTestSupport.serve(out, new int[1], args);
         t.start();
         return t;
     }

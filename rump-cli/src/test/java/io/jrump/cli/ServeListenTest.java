@@ -24,8 +24,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -70,17 +68,7 @@ class ServeListenTest {
         serving = new Thread(() -> status = cli.execute("serve", "--listen", "127.0.0.1:0", "--header-timeout", "2s", "--idle-timeout", "60s",
                 "--access-log", "-", dir.toString()));
         serving.start();
-        Pattern p = Pattern.compile("at http://127\\.0\\.0\\.1:(\\d+)/");
-        for (int i = 0; i < 600 && address == null; i++) {
-            Matcher m = p.matcher(out.toString());
-            if (m.find()) {
-                address = new InetSocketAddress("127.0.0.1", Integer.parseInt(m.group(1)));
-            } else {
-                assertTrue(serving.isAlive(), "rump serve ended: " + out);
-                Thread.sleep(50);
-            }
-        }
-        assertNotNull(address, "rump serve did not start: " + out);
+        address = ServeTestSupport.await(out, serving, ServeTestSupport.LOOPBACK_URL);
     }
 
     @AfterAll

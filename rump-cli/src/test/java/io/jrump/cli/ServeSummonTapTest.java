@@ -1,20 +1,22 @@
 package io.jrump.cli;
 
+import static io.jrump.cli.ServeTestSupport.capture;
+import static io.jrump.cli.ServeTestSupport.count;
+import static io.jrump.cli.ServeTestSupport.inNs;
+import static io.jrump.cli.ServeTestSupport.moveTap;
+import static io.jrump.cli.ServeTestSupport.requireTap;
+import static io.jrump.cli.ServeTestSupport.stopCapture;
+import static io.jrump.cli.ServeTestSupport.tearDown;
+import static io.jrump.cli.ServeTestSupport.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.jrump.platform.host.HostTools;
 import io.jrump.testing.Peers;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,8 +36,7 @@ class ServeSummonTapTest {
 
     @Test
     void twoServicesOnOneTapAreSummonedByCurlEachOnItsOwnWithoutARetransmission() throws Exception {
-        Peers.requireRoot("a TAP and a network namespace need CAP_NET_ADMIN");
-        assumeTrue(Files.exists(Path.of("/dev/net/tun")), "no /dev/net/tun");
+        requireTap();
         String ip = Peers.require("ip", "iproute2").toString();
         String curl = Peers.require("curl", "curl").toString();
         String tcpdump = Peers.require("tcpdump", "tcpdump").toString();
@@ -51,31 +52,17 @@ class ServeSummonTapTest {
         Files.writeString(beta.resolve("b.txt"), "from beta\n");
 
         StringWriter out = new StringWriter();
-        var cli = Main.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(out, true));
         int[] status = {-1};
-        Thread serving = new Thread(() -> status[0] = cli.execute("serve", "--summon", "--idle", "1s", "--tap", tap, "--ip", net + "2/24", "--ip",
-                net + "3/24", "--no-tap-offload", "--access-log", "off", alpha.toString(), beta.toString()));
+        Thread serving = ServeTestSupport.serve(out, status, "serve", "--summon", "--idle", "1s", "--tap", tap, "--ip", net + "2/24", "--ip",
+                net + "3/24", "--no-tap-offload", "--access-log", "off", alpha.toString(), beta.toString());
         Peers.ok(ip, "netns", "add", ns);
         Process dump = null;
         try {
             serving.start();
             waitFor(out, serving, " as beta,", 1);
-            Peers.ok(ip, "link", "set", tap, "netns", ns);
-            inNs(ip, ns, ip, "link", "set", "lo", "up");
-            inNs(ip, ns, "sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1");
-            inNs(ip, ns, ip, "addr", "add", net + "1/24", "dev", tap);
-            inNs(ip, ns, ip, "link", "set", tap, "up");
-
+            moveTap(ip, tap, ns, net + "1/24");
             Path pcap = dir.resolve("summon.pcap");
-            Path err = dir.resolve("tcpdump.err");
-            dump = HostTools.processBuilder(List.of(ip, "netns", "exec", ns, tcpdump, "-i", tap, "--immediate-mode", "-B", "16384", "-U", "-s", "0",
-                    "-w", pcap.toString())).redirectError(err.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            for (int i = 0; i < 100 && !Files.readString(err).contains("listening on"); i++) {
-                Thread.sleep(50);
-            }
-            assertTrue(Files.readString(err).contains("listening on"), "tcpdump started: " + Files.readString(err));
+            dump = capture(ip, ns, tcpdump, tap, pcap);
             assertEquals(0, count(out.toString(), ": summoned "), "a kernel booted before any request: " + out);
 
             assertEquals("from alpha\n", inNs(ip, ns, curl, "-sS", "--max-time", "30", "http://" + net + "2/a.txt"), out.toString());
@@ -88,9 +75,7 @@ class ServeSummonTapTest {
             assertEquals(1, count(out.toString(), "beta: summoned "), out.toString());
             assertEquals("from alpha\n", inNs(ip, ns, curl, "-sS", "--max-time", "30", "http://" + net + "2/a.txt"), out.toString());
             assertEquals(2, count(out.toString(), "alpha: summoned "), "the next request summoned alpha again: " + out);
-            Thread.sleep(300);
-            dump.destroy();
-            assertTrue(dump.waitFor(10, TimeUnit.SECONDS), "tcpdump ended");
+            stopCapture(dump);
 
             String expert = Peers.ok(tshark, "-r", pcap.toString(), "-q", "-z", "expert");
             assertFalse(expert.contains("Malformed"), expert);
@@ -103,15 +88,7 @@ class ServeSummonTapTest {
             String synAcks = Peers.ok(tshark, "-r", pcap.toString(), "-Y", "tcp.flags.syn == 1 && tcp.flags.ack == 1", "-T", "fields", "-e", "ip.src");
             assertEquals(List.of(net + "2", net + "3", net + "2"), fields(synAcks), "each summoned kernel answered its replayed SYN");
         } finally {
-            if (dump != null) {
-                dump.destroyForcibly();
-            }
-            serving.interrupt();
-            serving.join(20_000);
-            Peers.run(ip, "netns", "del", ns);
-            if (Files.exists(Path.of("/sys/class/net", tap))) {
-                Peers.run(ip, "link", "del", tap);
-            }
+            tearDown(dump, serving, ip, ns, tap);
         }
         assertEquals(0, status[0], out.toString());
         assertTrue(out.toString().contains("in all for alpha: cpu"), out.toString());
@@ -121,27 +98,5 @@ class ServeSummonTapTest {
     /** tshark's field lines, without the warnings it may print first. */
     private static List<String> fields(String tshark) {
         return tshark.lines().map(String::trim).filter(l -> l.matches("[0-9.]+")).toList();
-    }
-
-    private static void waitFor(StringWriter out, Thread serving, String text, int times) throws InterruptedException {
-        for (int i = 0; i < 600 && count(out.toString(), text) < times; i++) {
-            assertTrue(serving.isAlive(), "rump serve ended: " + out);
-            Thread.sleep(50);
-        }
-        assertEquals(times, count(out.toString(), text), "expected " + times + " x '" + text + "' in: " + out);
-    }
-
-    private static int count(String s, String part) {
-        int n = 0;
-        for (int i = s.indexOf(part); i >= 0; i = s.indexOf(part, i + part.length())) {
-            n++;
-        }
-        return n;
-    }
-
-    private static String inNs(String ip, String ns, String... cmd) throws Exception {
-        List<String> c = new ArrayList<>(List.of(ip, "netns", "exec", ns));
-        c.addAll(Arrays.asList(cmd));
-        return Peers.ok(c.toArray(new String[0]));
     }
 }

@@ -1,18 +1,18 @@
 package io.jrump.cli;
 
+import static io.jrump.cli.ServeTestSupport.LOOPBACK_URL;
+import static io.jrump.cli.ServeTestSupport.await;
+import static io.jrump.cli.ServeTestSupport.count;
+import static io.jrump.cli.ServeTestSupport.waitFor;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,15 +31,12 @@ class ServeSummonTest {
         new Random(5).nextBytes(body);
         Files.write(dir.resolve("a.bin"), body);
         StringWriter out = new StringWriter();
-        var cli = Main.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(out, true));
         int[] status = {-1};
-        Thread serving = new Thread(() -> status[0] = cli.execute("serve", "--listen", "127.0.0.1:0", "--summon", "--idle", "1s",
-                "--access-log", "off", dir.toString()));
+        Thread serving = ServeTestSupport.serve(out, status, "serve", "--listen", "127.0.0.1:0", "--summon", "--idle", "1s",
+                "--access-log", "off", dir.toString());
         serving.start();
         try {
-            InetSocketAddress address = await(out, serving, Pattern.compile("at http://127\\.0\\.0\\.1:(\\d+)/"));
+            InetSocketAddress address = await(out, serving, LOOPBACK_URL);
             assertEquals(0, count(out.toString(), ": summoned "), "a kernel booted before any request: " + out);
 
             for (int round = 1; round <= 2; round++) {
@@ -57,34 +54,5 @@ class ServeSummonTest {
         }
         assertEquals(0, status[0], out.toString());
         assertTrue(out.toString().contains("rump serve: stopped; in all:"), out.toString());
-    }
-
-    private static InetSocketAddress await(StringWriter out, Thread serving, Pattern p) throws InterruptedException {
-        for (int i = 0; i < 600; i++) {
-            Matcher m = p.matcher(out.toString());
-            if (m.find()) {
-                return new InetSocketAddress("127.0.0.1", Integer.parseInt(m.group(1)));
-            }
-            assertTrue(serving.isAlive(), "rump serve ended: " + out);
-            Thread.sleep(50);
-        }
-        throw new AssertionError("rump serve did not start: " + out);
-    }
-
-    private static void waitFor(StringWriter out, Thread serving, String text, int times) throws InterruptedException {
-        for (int i = 0; i < 600 && count(out.toString(), text) < times; i++) {
-            assertTrue(serving.isAlive(), "rump serve ended: " + out);
-            Thread.sleep(50);
-        }
-        assertNotNull(out.toString());
-        assertEquals(times, count(out.toString(), text), "expected " + times + " x '" + text + "' in: " + out);
-    }
-
-    private static int count(String s, String part) {
-        int n = 0;
-        for (int i = s.indexOf(part); i >= 0; i = s.indexOf(part, i + part.length())) {
-            n++;
-        }
-        return n;
     }
 }

@@ -1,14 +1,17 @@
 package io.jrump.cli;
 
+import static io.jrump.cli.ServeTestSupport.capture;
+import static io.jrump.cli.ServeTestSupport.inNs;
+import static io.jrump.cli.ServeTestSupport.moveTap;
+import static io.jrump.cli.ServeTestSupport.requireTap;
+import static io.jrump.cli.ServeTestSupport.stopCapture;
+import static io.jrump.cli.ServeTestSupport.tearDown;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.jrump.platform.host.HostTools;
 import io.jrump.testing.Peers;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +19,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,8 +36,7 @@ class ServeTapTest {
 
     @Test
     void curlFromANamespaceAndACleanCapture() throws Exception {
-        Peers.requireRoot("a TAP and a network namespace need CAP_NET_ADMIN");
-        assumeTrue(Files.exists(Path.of("/dev/net/tun")), "no /dev/net/tun");
+        requireTap();
         String ip = Peers.require("ip", "iproute2").toString();
         String curl = Peers.require("curl", "curl").toString();
         String tcpdump = Peers.require("tcpdump", "tcpdump").toString();
@@ -53,11 +54,8 @@ class ServeTapTest {
         Files.writeString(site.resolve("b.txt"), "second\n");
 
         StringWriter out = new StringWriter();
-        var cli = Main.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(out, true));
         int[] status = {-1};
-        Thread serving = new Thread(() -> status[0] = cli.execute("serve", "--tap", tap, "--ip", net + "2/24", "--no-tap-offload", site.toString()));
+        Thread serving = ServeTestSupport.serve(out, status, "serve", "--tap", tap, "--ip", net + "2/24", "--no-tap-offload", site.toString());
         Peers.ok(ip, "netns", "add", ns);
         Process dump = null;
         try {
@@ -67,20 +65,9 @@ class ServeTapTest {
                 Thread.sleep(50);
             }
             assertTrue(out.toString().contains("rump serve: serving"), out.toString());
-            Peers.ok(ip, "link", "set", tap, "netns", ns);
-            inNs(ip, ns, ip, "link", "set", "lo", "up");
-            inNs(ip, ns, "sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1");
-            inNs(ip, ns, ip, "addr", "add", net + "1/24", "dev", tap);
-            inNs(ip, ns, ip, "link", "set", tap, "up");
-
+            moveTap(ip, tap, ns, net + "1/24");
             Path pcap = dir.resolve("serve.pcap");
-            Path err = dir.resolve("tcpdump.err");
-            dump = HostTools.processBuilder(List.of(ip, "netns", "exec", ns, tcpdump, "-i", tap, "--immediate-mode", "-B", "16384", "-U", "-s", "0", "-w", pcap.toString()))
-                    .redirectError(err.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            for (int i = 0; i < 100 && !Files.readString(err).contains("listening on"); i++) {
-                Thread.sleep(50);
-            }
-            assertTrue(Files.readString(err).contains("listening on"), "tcpdump started: " + Files.readString(err));
+            dump = capture(ip, ns, tcpdump, tap, pcap);
 
             String base = "http://" + net + "2";
             String range = inNs(ip, ns, curl, "-sS", "--max-time", "30", "-r", "1000-1999", "-o", dir.resolve("range.out").toString(), "-w", "%{http_code}", base + "/data.bin");
@@ -93,9 +80,7 @@ class ServeTapTest {
             assertEquals("second\n", Files.readString(dir.resolve("b.out")));
             assertArrayEquals(file, Files.readAllBytes(dir.resolve("data.out")));
             assertEquals("404", inNs(ip, ns, curl, "-sS", "--max-time", "30", "-o", "/dev/null", "-w", "%{http_code}", base + "/missing").trim());
-            Thread.sleep(300);
-            dump.destroy();
-            assertTrue(dump.waitFor(10, TimeUnit.SECONDS), "tcpdump ended");
+            stopCapture(dump);
 
             List<String> cmd = new ArrayList<>(List.of(tshark, "-r", pcap.toString(), "-q", "-z", "expert"));
             for (String p : List.of("ip.check_checksum", "tcp.check_checksum", "udp.check_checksum")) {
@@ -108,23 +93,9 @@ class ServeTapTest {
             List<String> codes = Arrays.stream(http.trim().split("\\s+")).filter(t -> t.matches("[0-9]{3}")).toList(); // tshark may warn first
             assertEquals(List.of("206", "200", "200", "200", "404"), codes, http + expert);
         } finally {
-            if (dump != null) {
-                dump.destroyForcibly();
-            }
-            serving.interrupt();
-            serving.join(20_000);
-            Peers.run(ip, "netns", "del", ns);
-            if (Files.exists(Path.of("/sys/class/net", tap))) {
-                Peers.run(ip, "link", "del", tap);
-            }
+            tearDown(dump, serving, ip, ns, tap);
         }
         assertEquals(0, status[0], out.toString());
         assertTrue(out.toString().contains("\"GET /missing HTTP/1.1\" 404"), out.toString());
-    }
-
-    private static String inNs(String ip, String ns, String... cmd) throws Exception {
-        List<String> c = new ArrayList<>(List.of(ip, "netns", "exec", ns));
-        c.addAll(Arrays.asList(cmd));
-        return Peers.ok(c.toArray(new String[0]));
     }
 }

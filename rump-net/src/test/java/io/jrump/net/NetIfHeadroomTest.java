@@ -5,46 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
-import io.jrump.api.NetDevice;
 import io.jrump.net.wire.EthernetFrame;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class NetIfHeadroomTest {
-    private static final class Capture implements NetDevice {
-        final List<ByteBuffer> frames = new ArrayList<>();
-
-        @Override
-        public byte[] macAddress() {
-            return new byte[] {2, 0, 0, 0, 0, 1};
-        }
-
-        @Override
-        public int mtu() {
-            return 1500;
-        }
-
-        @Override
-        public void transmit(ByteBuffer frame) {
-            frames.add(frame);
-        }
-
-        @Override
-        public void receiver(Receiver receiver) {
-        }
-
-        @Override
-        public boolean isLinkUp() {
-            return true;
-        }
-
-        @Override
-        public void close() {
-        }
-    }
-
     private static byte[] bytes(ByteBuffer b) {
         byte[] a = new byte[b.remaining()];
         b.duplicate().get(a);
@@ -54,7 +20,7 @@ class NetIfHeadroomTest {
     /** With headroom the header goes in front of the payload in its own buffer; the bytes equal the copying path's. */
     @Test
     void headerIsWrittenInPlaceWhenThereIsRoom() throws Exception {
-        Capture dev = new Capture();
+        StubWire dev = new StubWire(Set.of());
         NetIf ifp = new NetIf("eth0", dev, false);
         ifp.setUp(true);
         byte[] payload = new byte[100];
@@ -75,7 +41,7 @@ class NetIfHeadroomTest {
     /** Too little room, or a frame that needs padding to 60 bytes, falls back to a new buffer. */
     @Test
     void fallsBackWithoutRoomOrWhenPadding() throws Exception {
-        Capture dev = new Capture();
+        StubWire dev = new StubWire(Set.of());
         NetIf ifp = new NetIf("eth0", dev, false);
         ifp.setUp(true);
         ByteBuffer tight = ByteBuffer.allocate(10 + 100).position(10);

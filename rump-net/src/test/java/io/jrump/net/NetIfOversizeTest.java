@@ -16,48 +16,6 @@ import org.junit.jupiter.api.Test;
  * with segmentation offload (a TAP's GRO'd frames) may be that long.
  */
 class NetIfOversizeTest {
-    private static final class Wire implements NetDevice {
-        final Set<Offload> offloads;
-        Receiver receiver;
-
-        Wire(Set<Offload> offloads) {
-            this.offloads = offloads;
-        }
-
-        @Override
-        public byte[] macAddress() {
-            return new byte[] {2, 0, 0, 0, 0, 1};
-        }
-
-        @Override
-        public int mtu() {
-            return 1500;
-        }
-
-        @Override
-        public void transmit(ByteBuffer frame) {
-        }
-
-        @Override
-        public void receiver(Receiver r) {
-            receiver = r;
-        }
-
-        @Override
-        public boolean isLinkUp() {
-            return true;
-        }
-
-        @Override
-        public Set<Offload> offloads() {
-            return offloads;
-        }
-
-        @Override
-        public void close() {
-        }
-    }
-
     /** An Ethernet frame to the interface's MAC carrying an IPv4 header for {@code protocol}, {@code length} bytes in all. */
     private static ByteBuffer frame(int length, int protocol) {
         ByteBuffer b = ByteBuffer.allocate(length);
@@ -72,7 +30,7 @@ class NetIfOversizeTest {
 
     @Test
     void aFrameBeyondTheMtuIsCountedAndDropped() {
-        Wire w = new Wire(Set.of());
+        StubWire w = new StubWire(Set.of());
         NetIf ifp = new NetIf("eth0", w, false);
         ifp.setUp(true);
         ifp.attach();
@@ -86,7 +44,7 @@ class NetIfOversizeTest {
 
     @Test
     void withSegmentationOffloadOnlyTcpMayBeLonger() {
-        Wire w = new Wire(Set.of(NetDevice.Offload.SEGMENTATION));
+        StubWire w = new StubWire(Set.of(NetDevice.Offload.SEGMENTATION));
         NetIf ifp = new NetIf("eth0", w, false);
         ifp.setUp(true);
         ifp.attach();

@@ -1,6 +1,5 @@
 package io.jrump.net.summon;
 
-import io.jrump.api.ErrnoException;
 import io.jrump.api.NetDevice;
 import io.jrump.net.wire.ArpPacket;
 import io.jrump.net.wire.EthernetFrame;
@@ -8,7 +7,6 @@ import io.jrump.net.wire.Ipv4Address;
 import io.jrump.net.wire.Ipv4Packet;
 import io.jrump.net.wire.WireException;
 import java.nio.ByteBuffer;
-import java.util.Set;
 
 /**
  * One device (a TAP, a bus port) carrying several summoned services, each at its own IPv4
@@ -96,60 +94,24 @@ final class SharedDevice {
     }
 
     /** The device as one service sees it: the shared device's frames for its address, and the shared MAC. */
-    final class View implements NetDevice {
+    final class View extends DevicePort {
         final int ip;
-        private volatile Receiver receiver;
-        private volatile boolean closed;
 
         View(int ip) {
+            super(SharedDevice.this.inner);
             this.ip = ip;
         }
 
         void receive(ByteBuffer frame) {
-            Receiver r = receiver;
+            Receiver r = attached();
             if (r != null) {
                 r.receive(frame);
             }
         }
 
         @Override
-        public byte[] macAddress() {
-            return inner.macAddress();
-        }
-
-        @Override
-        public int mtu() {
-            return inner.mtu();
-        }
-
-        @Override
-        public void transmit(ByteBuffer frame) throws ErrnoException {
-            inner.transmit(frame);
-        }
-
-        @Override
-        public void receiver(Receiver r) {
-            receiver = r;
-        }
-
-        @Override
-        public boolean isLinkUp() {
-            return !closed && inner.isLinkUp();
-        }
-
-        @Override
-        public Set<Offload> offloads() {
-            return inner.offloads();
-        }
-
-        @Override
         public synchronized void close() {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            receiver = null;
-            if (remove(this)) {
+            if (detach() && remove(this)) {
                 inner.receiver(null);
                 inner.close();
             }

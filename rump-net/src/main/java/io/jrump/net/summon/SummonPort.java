@@ -4,7 +4,6 @@ import io.jrump.api.ErrnoException;
 import io.jrump.api.NetDevice;
 import io.jrump.net.link.FrameTaker;
 import java.nio.ByteBuffer;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -19,14 +18,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * ({@link FrameTaker}) takes them too ({@link Taking}); one on any other device (a TAP, whose
  * receive buffer is reused) must not promise that delivered frames stay valid.
  */
-class SummonPort implements NetDevice {
-    final NetDevice inner;
+class SummonPort extends DevicePort {
     private final AtomicLong traffic;
-    private volatile Receiver receiver;
-    private volatile boolean closed;
 
     SummonPort(NetDevice inner, AtomicLong traffic) {
-        this.inner = inner;
+        super(inner);
         this.traffic = traffic;
     }
 
@@ -36,23 +32,13 @@ class SummonPort implements NetDevice {
 
     /** Hands a received frame to the kernel's interface; false when it has none (closed, or not yet attached). */
     boolean deliver(ByteBuffer frame) {
-        Receiver r = receiver;
-        if (r == null || closed) {
+        Receiver r = attached();
+        if (r == null || isDetached()) {
             return false;
         }
         countTraffic();
         r.receive(frame);
         return true;
-    }
-
-    @Override
-    public byte[] macAddress() {
-        return inner.macAddress();
-    }
-
-    @Override
-    public int mtu() {
-        return inner.mtu();
     }
 
     /** Racy on purpose: the idle timer only asks whether the count moved. */
@@ -63,28 +49,12 @@ class SummonPort implements NetDevice {
     @Override
     public void transmit(ByteBuffer frame) throws ErrnoException {
         countTraffic();
-        inner.transmit(frame);
-    }
-
-    @Override
-    public void receiver(Receiver r) {
-        receiver = r;
-    }
-
-    @Override
-    public boolean isLinkUp() {
-        return !closed && inner.isLinkUp();
-    }
-
-    @Override
-    public Set<Offload> offloads() {
-        return inner.offloads();
+        super.transmit(frame);
     }
 
     @Override
     public void close() {
-        closed = true;
-        receiver = null;
+        detach();
     }
 
     /** A port on a device that takes transmitted frames, as bus ports do. */

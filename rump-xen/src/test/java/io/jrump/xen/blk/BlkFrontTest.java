@@ -12,11 +12,8 @@ import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
 import io.jrump.dev.FaultInjectingBlockDevice;
 import io.jrump.dev.MemoryBlockDevice;
-import io.jrump.xen.hv.Hypervisor;
-import io.jrump.xen.hv.emu.EmulatedXen;
+import io.jrump.xen.testing.TwoDomains;
 import io.jrump.xen.xenbus.XenbusState;
-import io.jrump.xen.xenstore.XenStoreClient;
-import io.jrump.xen.xenstore.XsStore;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,22 +31,12 @@ class BlkFrontTest {
     static final long SIZE = 8L << 20;
     static final int DEVID = 51712; // xvda
 
-    private EmulatedXen xen;
-    private XsStore store;
-    private Hypervisor dom0;
-    private Hypervisor dom1;
-    private XenStoreClient xs0;
-    private XenStoreClient xs1;
+    private TwoDomains doms;
     private final List<AutoCloseable> closeLast = new ArrayList<>();
 
     @BeforeEach
     void boot() throws ErrnoException {
-        xen = new EmulatedXen();
-        store = new XsStore();
-        dom0 = xen.createDomain(0, 16);
-        dom1 = xen.createDomain(1, 512);
-        xs0 = XenStoreClient.open(store.connect(0));
-        xs1 = XenStoreClient.open(store.connect(1));
+        doms = new TwoDomains(512);
     }
 
     @AfterEach
@@ -57,19 +44,17 @@ class BlkFrontTest {
         for (AutoCloseable c : closeLast) {
             c.close();
         }
-        xs0.close();
-        xs1.close();
-        xen.close();
+        doms.close();
     }
 
     private BlkBackend serve(BlockDevice disk) throws ErrnoException {
-        BlkBackend b = BlkBackend.create(xs0, dom0, 1, DEVID, disk);
+        BlkBackend b = BlkBackend.create(doms.xs0, doms.dom0, 1, DEVID, disk);
         closeLast.add(0, b);
         return b;
     }
 
     private BlkFront front(BlkBackend b, Duration timeout) throws ErrnoException {
-        return BlkFront.connect(xs1, dom1, b.frontendPath(), timeout);
+        return BlkFront.connect(doms.xs1, doms.dom1, b.frontendPath(), timeout);
     }
 
     @Test
@@ -80,8 +65,8 @@ class BlkFrontTest {
             assertEquals(SIZE, f.size());
             assertEquals(512, f.sectorSize());
             assertEquals(List.of("flush", "discard"), f.features());
-            assertEquals("4", xs0.read(back.frontendPath() + "/state"));
-            assertEquals("4", xs0.read(back.backendPath() + "/state"));
+            assertEquals("4", doms.xs0.read(back.frontendPath() + "/state"));
+            assertEquals("4", doms.xs0.read(back.backendPath() + "/state"));
             Random r = new Random(14);
             // one sector, exactly one request of 11 pages, one more than that, 1 MiB across many requests at an odd sector
             int[][] cases = {{0, 512}, {8, 11 * 4096}, {100, 11 * 4096 + 512}, {3, 1 << 20}, {(int) (SIZE / 512) - 1, 512}};
@@ -102,9 +87,9 @@ class BlkFrontTest {
             assertEquals(Errno.EINVAL, assertThrows(ErrnoException.class, () -> f.read(SIZE / 512, ByteBuffer.allocate(512))).errno());
             assertEquals(Errno.EINVAL, assertThrows(ErrnoException.class, () -> f.read(0, ByteBuffer.allocate(100))).errno());
         }
-        assertEquals("6", xs0.read(back.frontendPath() + "/state"), "frontend Closed");
-        assertEquals("6", xs0.read(back.backendPath() + "/state"), "backend followed to Closed");
-        assertEquals(0, dom1.grantTable().inUse(), "every grant ended");
+        assertEquals("6", doms.xs0.read(back.frontendPath() + "/state"), "frontend Closed");
+        assertEquals("6", doms.xs0.read(back.backendPath() + "/state"), "backend followed to Closed");
+        assertEquals(0, doms.dom1.grantTable().inUse(), "every grant ended");
     }
 
     @Test
@@ -190,7 +175,7 @@ class BlkFrontTest {
         BlkBackend back = serve(disk);
         BlkFront f = front(back, Duration.ofSeconds(30));
         f.read(0, ByteBuffer.allocate(512));
-        xs0.write(back.backendPath() + "/state", XenbusState.CLOSING.text());
+        doms.xs0.write(back.backendPath() + "/state", XenbusState.CLOSING.text());
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (f.disconnectedReason() == null && System.nanoTime() < deadline) {
             Thread.sleep(10);
@@ -204,13 +189,13 @@ class BlkFrontTest {
 
     @Test
     void missingBackendTimesOutAtConnect() throws Exception {
-        xs0.write("/local/domain/1/device/vbd/5/backend", "/local/domain/0/backend/vbd/1/5");
-        xs0.write("/local/domain/1/device/vbd/5/backend-id", "0");
+        doms.xs0.write("/local/domain/1/device/vbd/5/backend", "/local/domain/0/backend/vbd/1/5");
+        doms.xs0.write("/local/domain/1/device/vbd/5/backend-id", "0");
         // no backend state ever appears: connect waits its 30 s deadline only if we let it; a Closed backend fails at once
-        xs0.write("/local/domain/0/backend/vbd/1/5/state", "6");
-        ErrnoException e = assertThrows(ErrnoException.class, () -> BlkFront.connect(xs1, dom1, "/local/domain/1/device/vbd/5", Duration.ofSeconds(1)));
+        doms.xs0.write("/local/domain/0/backend/vbd/1/5/state", "6");
+        ErrnoException e = assertThrows(ErrnoException.class, () -> BlkFront.connect(doms.xs1, doms.dom1, "/local/domain/1/device/vbd/5", Duration.ofSeconds(1)));
         assertEquals(Errno.ENODEV, e.errno());
-        assertEquals(0, dom1.grantTable().inUse());
+        assertEquals(0, doms.dom1.grantTable().inUse());
     }
 
     /** A disk that says it is read-only. */

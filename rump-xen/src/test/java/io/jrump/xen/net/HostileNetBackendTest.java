@@ -11,14 +11,11 @@ import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
 import io.jrump.xen.hv.EventChannel;
 import io.jrump.xen.hv.GrantMapper;
-import io.jrump.xen.hv.Hypervisor;
-import io.jrump.xen.hv.emu.EmulatedXen;
 import io.jrump.xen.ring.BackRing;
 import io.jrump.xen.ring.SharedRing;
+import io.jrump.xen.testing.TwoDomains;
 import io.jrump.xen.xenbus.StateWatch;
 import io.jrump.xen.xenbus.XenbusState;
-import io.jrump.xen.xenstore.XenStoreClient;
-import io.jrump.xen.xenstore.XsStore;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
@@ -34,12 +31,7 @@ import org.junit.jupiter.api.Test;
  * never sees an unchecked exception or a hang.
  */
 class HostileNetBackendTest {
-    private EmulatedXen xen;
-    private XsStore store;
-    private Hypervisor dom0;
-    private Hypervisor dom1;
-    private XenStoreClient xs0;
-    private XenStoreClient xs1;
+    private TwoDomains doms;
     private Liar liar;
     private NetFront front;
 
@@ -56,7 +48,7 @@ class HostileNetBackendTest {
         final AtomicInteger kicks = new AtomicInteger();
 
         void start() throws ErrnoException {
-            xs0.transaction(t -> {
+            doms.xs0.transaction(t -> {
                 t.write(frontend + "/backend", backend);
                 t.write(frontend + "/backend-id", "0");
                 t.write(frontend + "/mac", "00:16:3e:00:00:01");
@@ -65,19 +57,19 @@ class HostileNetBackendTest {
                 t.write(backend + "/state", XenbusState.INIT_WAIT.text());
                 return null;
             });
-            watch = StateWatch.start(xs0, frontend + "/state");
+            watch = StateWatch.start(doms.xs0, frontend + "/state");
             watch.listener(s -> {
                 if (s == XenbusState.CONNECTED && channel == null) {
                     try {
-                        txMap = dom0.grantMapper().map(1, Integer.parseInt(xs0.read(frontend + "/tx-ring-ref")), true);
-                        rxMap = dom0.grantMapper().map(1, Integer.parseInt(xs0.read(frontend + "/rx-ring-ref")), true);
+                        txMap = doms.dom0.grantMapper().map(1, Integer.parseInt(doms.xs0.read(frontend + "/tx-ring-ref")), true);
+                        rxMap = doms.dom0.grantMapper().map(1, Integer.parseInt(doms.xs0.read(frontend + "/rx-ring-ref")), true);
                         tx = new BackRing<>(new SharedRing(txMap.page(), Netif.TX_SLOT), NetTxRequest.CODEC, NetTxResponse.CODEC);
                         rx = new BackRing<>(new SharedRing(rxMap.page(), Netif.RX_SLOT), NetRxRequest.CODEC, NetRxResponse.CODEC);
-                        EventChannel ch = dom0.eventChannels().bindInterdomain(1, Integer.parseInt(xs0.read(frontend + "/event-channel")));
+                        EventChannel ch = doms.dom0.eventChannels().bindInterdomain(1, Integer.parseInt(doms.xs0.read(frontend + "/event-channel")));
                         ch.handler(kicks::incrementAndGet);
                         ch.unmask();
                         channel = ch;
-                        xs0.write(backend + "/state", XenbusState.CONNECTED.text());
+                        doms.xs0.write(backend + "/state", XenbusState.CONNECTED.text());
                     } catch (ErrnoException e) {
                         throw new IllegalStateException(e);
                     }
@@ -88,7 +80,7 @@ class HostileNetBackendTest {
         /** Answers the next posted rx buffer with {@code r} (its id replaced by the buffer's unless {@code keepId}). */
         void rx(NetRxResponse r, boolean keepId, byte fill) throws ErrnoException {
             NetRxRequest q = rx.take();
-            try (GrantMapper.Mapping m = dom0.grantMapper().map(1, q.gref(), true)) {
+            try (GrantMapper.Mapping m = doms.dom0.grantMapper().map(1, q.gref(), true)) {
                 for (int i = 0; i < Netif.PAGE_SIZE; i++) {
                     m.page().put(i, fill);
                 }
@@ -121,15 +113,10 @@ class HostileNetBackendTest {
 
     @BeforeEach
     void boot() throws Exception {
-        xen = new EmulatedXen();
-        store = new XsStore();
-        dom0 = xen.createDomain(0, 16);
-        dom1 = xen.createDomain(1, 1024);
-        xs0 = XenStoreClient.open(store.connect(0));
-        xs1 = XenStoreClient.open(store.connect(1));
+        doms = new TwoDomains(1024);
         liar = new Liar();
         liar.start();
-        front = NetFront.connect(xs1, dom1, liar.frontend, Duration.ofMillis(500));
+        front = NetFront.connect(doms.xs1, doms.dom1, liar.frontend, Duration.ofMillis(500));
         NetFrontTest.await(() -> liar.channel != null, "liar connected");
     }
 
@@ -137,9 +124,7 @@ class HostileNetBackendTest {
     void shutdown() {
         front.close();
         liar.close();
-        xs0.close();
-        xs1.close();
-        xen.close();
+        doms.close();
     }
 
     private void assertDisconnected() throws Exception {
@@ -249,7 +234,7 @@ class HostileNetBackendTest {
 
     @Test
     void garbageInTheBackendStateTakesTheLinkDown() throws Exception {
-        xs0.write(liar.backend + "/state", "connected!");
+        doms.xs0.write(liar.backend + "/state", "connected!");
         assertDisconnected();
     }
 }

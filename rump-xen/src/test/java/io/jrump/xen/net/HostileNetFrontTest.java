@@ -7,13 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jrump.xen.hv.EventChannel;
 import io.jrump.xen.hv.GrantedPage;
-import io.jrump.xen.hv.Hypervisor;
-import io.jrump.xen.hv.emu.EmulatedXen;
 import io.jrump.xen.ring.FrontRing;
 import io.jrump.xen.ring.SharedRing;
+import io.jrump.xen.testing.TwoDomains;
 import io.jrump.xen.xenbus.XenbusState;
-import io.jrump.xen.xenstore.XenStoreClient;
-import io.jrump.xen.xenstore.XsStore;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Set;
@@ -29,12 +26,7 @@ import org.junit.jupiter.api.Test;
  * stops the backend (Closing) instead of swallowing the ring.
  */
 class HostileNetFrontTest {
-    private EmulatedXen xen;
-    private XsStore store;
-    private Hypervisor dom0;
-    private Hypervisor dom1;
-    private XenStoreClient xs0;
-    private XenStoreClient xs1;
+    private TwoDomains doms;
     private final List<ByteBuffer> wire = new CopyOnWriteArrayList<>();
     private NetBackend back;
     private FrontRing<NetTxRequest, NetTxResponse> tx;
@@ -43,24 +35,19 @@ class HostileNetFrontTest {
 
     @BeforeEach
     void boot() throws Exception {
-        xen = new EmulatedXen();
-        store = new XsStore();
-        dom0 = xen.createDomain(0, 16);
-        dom1 = xen.createDomain(1, 64);
-        xs0 = XenStoreClient.open(store.connect(0));
-        xs1 = XenStoreClient.open(store.connect(1));
-        back = NetBackend.create(xs0, dom0, 1, 0, NetFrontTest.MAC1, Set.of(), f -> wire.add(f));
+        doms = new TwoDomains(64);
+        back = NetBackend.create(doms.xs0, doms.dom0, 1, 0, NetFrontTest.MAC1, Set.of(), f -> wire.add(f));
         String fe = back.frontendPath();
-        GrantedPage txRing = dom1.grantTable().grant(0, false);
-        GrantedPage rxRing = dom1.grantTable().grant(0, false);
-        data = dom1.grantTable().grant(0, true);
+        GrantedPage txRing = doms.dom1.grantTable().grant(0, false);
+        GrantedPage rxRing = doms.dom1.grantTable().grant(0, false);
+        data = doms.dom1.grantTable().grant(0, true);
         SharedRing t = new SharedRing(txRing.page(), Netif.TX_SLOT);
         t.init();
         new SharedRing(rxRing.page(), Netif.RX_SLOT).init();
         tx = new FrontRing<>(t, NetTxRequest.CODEC, NetTxResponse.CODEC);
-        channel = dom1.eventChannels().allocUnbound(0);
+        channel = doms.dom1.eventChannels().allocUnbound(0);
         channel.unmask();
-        xs1.transaction(x -> {
+        doms.xs1.transaction(x -> {
             x.write(fe + "/tx-ring-ref", Integer.toString(txRing.ref()));
             x.write(fe + "/rx-ring-ref", Integer.toString(rxRing.ref()));
             x.write(fe + "/event-channel", Integer.toString(channel.port()));
@@ -70,7 +57,7 @@ class HostileNetFrontTest {
         });
         NetFrontTest.await(() -> {
             try {
-                return xs0.read(back.backendPath() + "/state").equals(XenbusState.CONNECTED.text());
+                return doms.xs0.read(back.backendPath() + "/state").equals(XenbusState.CONNECTED.text());
             } catch (Exception e) {
                 return false;
             }
@@ -85,9 +72,7 @@ class HostileNetFrontTest {
     void shutdown() {
         back.close();
         channel.close();
-        xs0.close();
-        xs1.close();
-        xen.close();
+        doms.close();
     }
 
     /** Sends the slots as one push and returns the statuses of the non-null responses. */
@@ -152,7 +137,7 @@ class HostileNetFrontTest {
         assertTrue(back.failure().contains("more than " + Netif.MAX_SLOTS + " slots"), back.failure());
         NetFrontTest.await(() -> {
             try {
-                return xs0.read(back.backendPath() + "/state").equals(XenbusState.CLOSING.text());
+                return doms.xs0.read(back.backendPath() + "/state").equals(XenbusState.CLOSING.text());
             } catch (Exception e) {
                 return false;
             }

@@ -73,16 +73,9 @@ class NetFrontTest {
 
     @Test
     void framesOfEverySizeCrossTheCable() throws Exception {
-        NetBackend b1 = NetBackend.create(xs0, dom0, 1, 0, MAC1, null);
-        NetBackend b2 = NetBackend.create(xs0, dom0, 2, 0, MAC2, null);
-        closeLast.add(b1);
-        closeLast.add(b2);
-        b1.sink(b2::deliver);
-        b2.sink(b1::deliver);
-        NetFront f1 = NetFront.connect(xs1, dom1, b1.frontendPath(), Duration.ofSeconds(20));
-        NetFront f2 = NetFront.connect(xs2, dom2, b2.frontendPath(), Duration.ofSeconds(20));
-        closeLast.add(0, f1);
-        closeLast.add(0, f2);
+        Cable c = cable(java.util.Set.of());
+        NetFront f1 = c.f1();
+        NetFront f2 = c.f2();
         assertTrue(f1.isLinkUp());
         assertEquals(1500, f1.mtu());
         assertArrayEquals(new byte[] {0, 0x16, 0x3e, 0, 0, 2}, f2.macAddress());
@@ -118,7 +111,7 @@ class NetFrontTest {
         assertEquals(1502, f1.stats().txFrames());
         assertEquals(1501, f1.stats().rxFrames());
         assertEquals(0, f1.stats().rxDropped() + f2.stats().rxDropped() + f1.stats().txErrors());
-        assertNull(b1.failure());
+        assertNull(c.b1().failure());
     }
 
     /** A TCPv4 frame of {@code payload} bytes with its checksum left partial (zero), as jrump's stack sends it. */
@@ -138,7 +131,14 @@ class NetFrontTest {
         return f.array();
     }
 
-    private NetFront[] cable(java.util.Set<io.jrump.api.NetDevice.Offload> wire) throws Exception {
+    /** Two netbacks in domain 0 whose sinks deliver to each other, and the netfronts of domains 1 and 2 on them. */
+    private record Cable(NetBackend b1, NetBackend b2, NetFront f1, NetFront f2) {
+        NetFront[] fronts() {
+            return new NetFront[] {f1, f2};
+        }
+    }
+
+    private Cable cable(java.util.Set<io.jrump.api.NetDevice.Offload> wire) throws Exception {
         NetBackend b1 = NetBackend.create(xs0, dom0, 1, 0, MAC1, wire, null);
         NetBackend b2 = NetBackend.create(xs0, dom0, 2, 0, MAC2, wire, null);
         closeLast.add(b1);
@@ -149,12 +149,12 @@ class NetFrontTest {
         NetFront f2 = NetFront.connect(xs2, dom2, b2.frontendPath(), Duration.ofSeconds(20));
         closeLast.add(0, f1);
         closeLast.add(0, f2);
-        return new NetFront[] {f1, f2};
+        return new Cable(b1, b2, f1, f2);
     }
 
     @Test
     void largeSegmentsGoAsGsoChainsAndStayPartialInMemory() throws Exception {
-        NetFront[] f = cable(java.util.EnumSet.allOf(io.jrump.api.NetDevice.Offload.class));
+        NetFront[] f = cable(java.util.EnumSet.allOf(io.jrump.api.NetDevice.Offload.class)).fronts();
         assertEquals(java.util.EnumSet.allOf(io.jrump.api.NetDevice.Offload.class), java.util.EnumSet.copyOf(f[0].offloads()));
         BlockingQueue<byte[]> at2 = new LinkedBlockingQueue<>();
         f[1].receiver(fr -> {
@@ -175,7 +175,7 @@ class NetFrontTest {
 
     @Test
     void partialChecksumsAreCompletedForAWireThatTakesNone() throws Exception {
-        NetFront[] f = cable(java.util.Set.of());
+        NetFront[] f = cable(java.util.Set.of()).fronts();
         assertEquals(java.util.Set.of(io.jrump.api.NetDevice.Offload.TX_CHECKSUM, io.jrump.api.NetDevice.Offload.RX_CHECKSUM), f[0].offloads());
         BlockingQueue<byte[]> at2 = new LinkedBlockingQueue<>();
         f[1].receiver(fr -> {

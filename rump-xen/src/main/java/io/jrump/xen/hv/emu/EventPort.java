@@ -7,6 +7,7 @@ import com.sun.jna.Pointer;
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
 import io.jrump.xen.hv.EventChannel;
+import io.jrump.xen.hv.HandlerWait;
 
 /**
  * One end of an emulated event channel: an {@code eventfd} that the other end writes to
@@ -150,17 +151,7 @@ final class EventPort implements EventChannel, EventPeer {
                 Libc.write(fd, Pointer.nativeValue(one), 8); // wakes the delivery thread, which closes the fd
                 closed = true;
             }
-            boolean interrupted = false;
-            while (running && Thread.currentThread() != thread) {
-                try {
-                    wait();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            HandlerWait.untilIdle(this, () -> running, thread);
         }
         owner.closed(this);
     }

@@ -7,6 +7,7 @@ import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
 import io.jrump.xen.hv.EventChannel;
 import io.jrump.xen.hv.EventChannels;
+import io.jrump.xen.hv.HandlerWait;
 
 /**
  * Event channels through libxenevtchn: one handle (one open of {@code /dev/xen/evtchn}) per
@@ -161,17 +162,7 @@ final class XenEventChannels implements EventChannels {
         @Override
         public synchronized void close() {
             closed = true;
-            boolean interrupted = false;
-            while (running && Thread.currentThread() != thread) {
-                try {
-                    wait();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            HandlerWait.untilIdle(this, () -> running, thread);
         }
     }
 }
