@@ -7,6 +7,7 @@ import static io.jrump.api.SocketConstants.SOCK_STREAM;
 import static io.jrump.api.SocketConstants.TCP_NODELAY;
 
 import io.jrump.api.ErrnoException;
+import io.jrump.api.KernelClosedException;
 import io.jrump.api.NetConfig;
 import io.jrump.api.Rump;
 import io.jrump.api.RumpKernel;
@@ -269,8 +270,8 @@ public final class HostForward implements Closeable {
             if (fd >= 0) {
                 try {
                     sys.close(fd);
-                } catch (ErrnoException e) {
-                    // the relay kernel is closing
+                } catch (ErrnoException | KernelClosedException e) {
+                    // the relay kernel is closing, or closed while this copy ended
                 }
             }
         }
@@ -286,7 +287,7 @@ public final class HostForward implements Closeable {
             if (s >= 0 && !released) {
                 try {
                     sys.shutdown(s, io.jrump.api.SocketConstants.SHUT_RDWR);
-                } catch (ErrnoException e) {
+                } catch (ErrnoException | KernelClosedException e) {
                     // not connected yet, or gone
                 }
             }
