@@ -68,9 +68,7 @@ final class SocketAdaptor extends Socket {
         if (!(remote instanceof InetSocketAddress)) {
             throw new IllegalArgumentException("Unsupported address type");
         }
-        if (isClosed()) {
-            throw new SocketException("Socket is closed");
-        }
+        AdaptorCalls.ensureNotClosed(isClosed());
         synchronized (ch.blockingLock()) {
             if (!ch.isBlocking()) {
                 throw new IllegalBlockingModeException();
@@ -91,7 +89,7 @@ final class SocketAdaptor extends Socket {
                     }
                 }
             } catch (ClosedChannelException e) {
-                throw socketClosed(e);
+                throw AdaptorCalls.closed(e);
             }
         }
     }
@@ -115,14 +113,8 @@ final class SocketAdaptor extends Socket {
         try {
             ch.bind(local);
         } catch (ClosedChannelException e) {
-            throw socketClosed(e);
+            throw AdaptorCalls.closed(e);
         }
-    }
-
-    private static SocketException socketClosed(ClosedChannelException e) {
-        SocketException s = new SocketException("Socket is closed");
-        s.initCause(e);
-        return s;
     }
 
     // ---- addresses and state ----
@@ -228,9 +220,7 @@ final class SocketAdaptor extends Socket {
     }
 
     private void ensureConnected() throws SocketException {
-        if (isClosed()) {
-            throw new SocketException("Socket is closed");
-        }
+        AdaptorCalls.ensureNotClosed(isClosed());
         if (!isConnected()) {
             throw new SocketException("Socket is not connected");
         }
@@ -299,16 +289,14 @@ final class SocketAdaptor extends Socket {
                 }
                 return ch.read(ByteBuffer.wrap(b, off, len));
             } catch (ClosedChannelException e) {
-                throw socketClosed(e);
+                throw AdaptorCalls.closed(e);
             }
         }
 
         /** The bytes that arrived and wait to be read, as far as one peek of up to 8 KiB sees. */
         @Override
         public int available() throws IOException {
-            if (isClosed()) {
-                throw new SocketException("Socket is closed");
-            }
+            AdaptorCalls.ensureNotClosed(isClosed());
             if (ch.inputShut()) {
                 return 0;
             }
@@ -349,7 +337,7 @@ final class SocketAdaptor extends Socket {
                     ch.write(src);
                 }
             } catch (ClosedChannelException e) {
-                throw socketClosed(e);
+                throw AdaptorCalls.closed(e);
             }
         }
 
@@ -361,36 +349,15 @@ final class SocketAdaptor extends Socket {
 
     // ---- options ----
 
+    /** As the JDK's socket: a closed socket's options fail with "Socket is closed", whatever the channel says. */
     private <T> void set(SocketOption<T> name, T value) throws SocketException {
-        if (isClosed()) {
-            throw new SocketException("Socket is closed");
-        }
-        try {
-            ch.setOption(name, value);
-        } catch (SocketException e) {
-            throw e;
-        } catch (IOException e) {
-            throw asSocketException(e);
-        }
+        AdaptorCalls.ensureNotClosed(isClosed());
+        AdaptorCalls.set(ch, name, value);
     }
 
     private <T> T get(SocketOption<T> name) throws SocketException {
-        if (isClosed()) {
-            throw new SocketException("Socket is closed");
-        }
-        try {
-            return ch.getOption(name);
-        } catch (SocketException e) {
-            throw e;
-        } catch (IOException e) {
-            throw asSocketException(e);
-        }
-    }
-
-    private static SocketException asSocketException(IOException e) {
-        SocketException s = new SocketException(e.getMessage());
-        s.initCause(e);
-        return s;
+        AdaptorCalls.ensureNotClosed(isClosed());
+        return AdaptorCalls.get(ch, name);
     }
 
     @Override
@@ -418,20 +385,12 @@ final class SocketAdaptor extends Socket {
 
     @Override
     public void setSoTimeout(int timeout) throws SocketException {
-        if (isClosed()) {
-            throw new SocketException("Socket is closed");
-        }
-        if (timeout < 0) {
-            throw new IllegalArgumentException("timeout < 0");
-        }
-        timeoutMillis = timeout;
+        timeoutMillis = AdaptorCalls.soTimeout(isClosed(), timeout);
     }
 
     @Override
     public int getSoTimeout() throws SocketException {
-        if (isClosed()) {
-            throw new SocketException("Socket is closed");
-        }
+        AdaptorCalls.ensureNotClosed(isClosed());
         return timeoutMillis;
     }
 
@@ -500,9 +459,7 @@ final class SocketAdaptor extends Socket {
 
     @Override
     public boolean getOOBInline() throws SocketException {
-        if (isClosed()) {
-            throw new SocketException("Socket is closed");
-        }
+        AdaptorCalls.ensureNotClosed(isClosed());
         return false;
     }
 
