@@ -1,5 +1,6 @@
 package io.jrump.net.channels;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.net.SocketException;
 import java.net.SocketOption;
@@ -10,7 +11,8 @@ import java.nio.channels.NetworkChannel;
  * What the {@code java.net} views of kernel channels ({@link SocketAdaptor},
  * {@link ServerSocketAdaptor}) share: {@code java.net} reports everything as a
  * {@link SocketException}, where the channel beneath throws {@code ClosedChannelException} or
- * another {@link IOException}, and checks {@code SO_TIMEOUT} the same way for both kinds.
+ * another {@link IOException}, and checks {@code SO_TIMEOUT} the same way for both kinds; and the
+ * socket factories set a new view up ({@link #setUp}) the same way.
  */
 final class AdaptorCalls {
     /** The message {@code java.net} gives for any call on a closed socket. */
@@ -65,5 +67,26 @@ final class AdaptorCalls {
         SocketException s = new SocketException(e.getMessage());
         s.initCause(e);
         return s;
+    }
+
+    /** A step that readies a new socket (bind, connect). */
+    @FunctionalInterface
+    interface Step<S> {
+        void run(S socket) throws IOException;
+    }
+
+    /** {@code socket} after {@code step}; closed if the step fails, so a factory leaks no channel. */
+    static <S extends Closeable> S setUp(S socket, Step<S> step) throws IOException {
+        try {
+            step.run(socket);
+            return socket;
+        } catch (IOException | RuntimeException e) {
+            try {
+                socket.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
     }
 }
