@@ -43,6 +43,14 @@ final class AdaptorCalls {
         return timeout;
     }
 
+    /** A buffer size {@code java.net} accepts (positive), else {@link IllegalArgumentException} with its {@code message}. */
+    static int bufferSize(int size, String message) {
+        if (size <= 0) {
+            throw new IllegalArgumentException(message);
+        }
+        return size;
+    }
+
     static <T> void set(NetworkChannel ch, SocketOption<T> name, T value) throws SocketException {
         try {
             ch.setOption(name, value);

@@ -148,10 +148,7 @@ final class ServerSocketAdaptor extends ServerSocket {
 
     @Override
     public void setReceiveBufferSize(int size) throws SocketException {
-        if (size <= 0) {
-            throw new IllegalArgumentException("negative receive size");
-        }
-        set(StandardSocketOptions.SO_RCVBUF, size);
+        set(StandardSocketOptions.SO_RCVBUF, AdaptorCalls.bufferSize(size, "negative receive size"));
     }
 
     @Override

@@ -35,6 +35,10 @@ import java.util.Set;
  * rather than pretend.
  */
 final class SocketAdaptor extends Socket {
+    /** The kernel's TCP has no type-of-service and no urgent data: these options fail rather than do nothing. */
+    private static final String NO_TOS = "IP_TOS is not supported by the kernel's TCP";
+    private static final String NO_URGENT = "urgent data is not supported by the kernel's TCP";
+
     private final KernelSocketChannel ch;
     private final KernelSelectorProvider provider;
     private volatile int timeoutMillis;
@@ -396,10 +400,7 @@ final class SocketAdaptor extends Socket {
 
     @Override
     public void setSendBufferSize(int size) throws SocketException {
-        if (size <= 0) {
-            throw new IllegalArgumentException("Invalid send size");
-        }
-        set(StandardSocketOptions.SO_SNDBUF, size);
+        set(StandardSocketOptions.SO_SNDBUF, AdaptorCalls.bufferSize(size, "Invalid send size"));
     }
 
     @Override
@@ -409,10 +410,7 @@ final class SocketAdaptor extends Socket {
 
     @Override
     public void setReceiveBufferSize(int size) throws SocketException {
-        if (size <= 0) {
-            throw new IllegalArgumentException("Invalid receive size");
-        }
-        set(StandardSocketOptions.SO_RCVBUF, size);
+        set(StandardSocketOptions.SO_RCVBUF, AdaptorCalls.bufferSize(size, "Invalid receive size"));
     }
 
     @Override
@@ -442,18 +440,18 @@ final class SocketAdaptor extends Socket {
 
     @Override
     public void setTrafficClass(int tc) throws SocketException {
-        throw new SocketException("IP_TOS is not supported by the kernel's TCP");
+        throw new SocketException(NO_TOS);
     }
 
     @Override
     public int getTrafficClass() throws SocketException {
-        throw new SocketException("IP_TOS is not supported by the kernel's TCP");
+        throw new SocketException(NO_TOS);
     }
 
     @Override
     public void setOOBInline(boolean on) throws SocketException {
         if (on) {
-            throw new SocketException("urgent data is not supported by the kernel's TCP");
+            throw new SocketException(NO_URGENT);
         }
     }
 
@@ -465,7 +463,7 @@ final class SocketAdaptor extends Socket {
 
     @Override
     public void sendUrgentData(int data) throws IOException {
-        throw new SocketException("urgent data is not supported by the kernel's TCP");
+        throw new SocketException(NO_URGENT);
     }
 
     @Override
