@@ -1,16 +1,52 @@
 package io.jrump.net.channels;
 
 import io.jrump.api.PollFd;
+import java.io.IOException;
+import java.net.SocketOption;
 import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
+import java.nio.channels.spi.SelectorProvider;
+import java.util.Set;
 
 /**
  * What the selector and {@link KernelCalls} need of a kernel channel, whatever its kind: its
  * {@link Descriptor}, how interest ops become {@code poll} events and back, and the channel's
- * {@code begin()}/{@code end()} (protected in the JDK's base class, so each kind passes them on).
+ * {@code begin()}/{@code end()} (protected in the JDK's base class, so each kind passes them on);
+ * and what every kind does alike on top of its descriptor (open check, socket options, its name).
  */
 interface KernelChannel {
     Descriptor descriptor();
+
+    /** {@code Channel.isOpen()}. */
+    boolean isOpen();
+
+    /** {@code SelectableChannel.provider()}: always a {@link KernelSelectorProvider}. */
+    SelectorProvider provider();
+
+    default void ensureOpen() throws ClosedChannelException {
+        if (!isOpen()) {
+            throw new ClosedChannelException();
+        }
+    }
+
+    /** {@code setOption} of an open channel of a kind that supports {@code supported}. */
+    default <T> void putOption(Set<SocketOption<?>> supported, SocketOption<T> name, T value) throws IOException {
+        ensureOpen();
+        SocketOptions.set(descriptor().sys, fd(), supported, name, value);
+    }
+
+    /** {@code getOption} of an open channel of a kind that supports {@code supported}. */
+    default <T> T option(Set<SocketOption<?>> supported, SocketOption<T> name) throws IOException {
+        ensureOpen();
+        return SocketOptions.get(descriptor().sys, fd(), supported, name);
+    }
+
+    /** The channel's {@code toString}: its kind, kernel, descriptor, {@code detail} (may be empty) and whether closed. */
+    default String describe(String kind, String detail) {
+        return kind + "[" + ((KernelSelectorProvider) provider()).kernelName() + " fd " + fd() + detail
+                + (isOpen() ? "" : " closed") + "]";
+    }
 
     default int fd() {
         return descriptor().fd;

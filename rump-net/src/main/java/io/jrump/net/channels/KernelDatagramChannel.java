@@ -52,12 +52,6 @@ final class KernelDatagramChannel extends DatagramChannel implements KernelChann
         this.descriptor = new Descriptor(sys, fd);
     }
 
-    private void ensureOpen() throws ClosedChannelException {
-        if (!isOpen()) {
-            throw new ClosedChannelException();
-        }
-    }
-
     // ---- addresses and options ----
 
     @Override
@@ -96,15 +90,13 @@ final class KernelDatagramChannel extends DatagramChannel implements KernelChann
 
     @Override
     public <T> DatagramChannel setOption(SocketOption<T> name, T value) throws IOException {
-        ensureOpen();
-        SocketOptions.set(sys, fd, SocketOptions.DATAGRAM, name, value);
+        putOption(SocketOptions.DATAGRAM, name, value);
         return this;
     }
 
     @Override
     public <T> T getOption(SocketOption<T> name) throws IOException {
-        ensureOpen();
-        return SocketOptions.get(sys, fd, SocketOptions.DATAGRAM, name);
+        return option(SocketOptions.DATAGRAM, name);
     }
 
     @Override
@@ -296,7 +288,6 @@ final class KernelDatagramChannel extends DatagramChannel implements KernelChann
 
     @Override
     public String toString() {
-        return "KernelDatagramChannel[" + provider.kernelName() + " fd " + fd + (remote == null ? "" : " to " + remote)
-                + (isOpen() ? "" : " closed") + "]";
+        return describe("KernelDatagramChannel", remote == null ? "" : " to " + remote);
     }
 }

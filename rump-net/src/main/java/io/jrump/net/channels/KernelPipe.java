@@ -4,7 +4,6 @@ import io.jrump.api.Syscalls;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.Pipe;
 import java.util.Objects;
 
@@ -56,7 +55,7 @@ final class KernelPipe extends Pipe {
         public int read(ByteBuffer dst) throws IOException {
             Objects.requireNonNull(dst, "dst");
             synchronized (readLock) {
-                ensureOpen(this);
+                ensureOpen();
                 return readOnce(dst);
             }
         }
@@ -64,7 +63,7 @@ final class KernelPipe extends Pipe {
         @Override
         public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
             synchronized (readLock) {
-                ensureOpen(this);
+                ensureOpen();
                 return Vectored.scatter(dsts, offset, length, CAPACITY, this::readOnce);
             }
         }
@@ -110,7 +109,7 @@ final class KernelPipe extends Pipe {
 
         @Override
         public String toString() {
-            return "KernelPipe.Source[" + provider.kernelName() + " fd " + descriptor.fd + (isOpen() ? "" : " closed") + "]";
+            return describe("KernelPipe.Source", "");
         }
     }
 
@@ -129,7 +128,7 @@ final class KernelPipe extends Pipe {
         public int write(ByteBuffer src) throws IOException {
             Objects.requireNonNull(src, "src");
             synchronized (writeLock) {
-                ensureOpen(this);
+                ensureOpen();
                 return writeOnce(src);
             }
         }
@@ -137,7 +136,7 @@ final class KernelPipe extends Pipe {
         @Override
         public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
             synchronized (writeLock) {
-                ensureOpen(this);
+                ensureOpen();
                 return Vectored.gather(srcs, offset, length, CAPACITY, false, this::writeOnce);
             }
         }
@@ -181,13 +180,7 @@ final class KernelPipe extends Pipe {
 
         @Override
         public String toString() {
-            return "KernelPipe.Sink[" + provider.kernelName() + " fd " + descriptor.fd + (isOpen() ? "" : " closed") + "]";
-        }
-    }
-
-    private static void ensureOpen(java.nio.channels.Channel c) throws ClosedChannelException {
-        if (!c.isOpen()) {
-            throw new ClosedChannelException();
+            return describe("KernelPipe.Sink", "");
         }
     }
 }

@@ -7,7 +7,6 @@ import java.net.ServerSocket;
 import java.net.SocketAddress;
 import java.net.SocketOption;
 import java.nio.channels.AlreadyBoundException;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.NotYetBoundException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -39,12 +38,6 @@ final class KernelServerSocketChannel extends ServerSocketChannel implements Ker
         this.descriptor = new Descriptor(sys, fd);
     }
 
-    private void ensureOpen() throws ClosedChannelException {
-        if (!isOpen()) {
-            throw new ClosedChannelException();
-        }
-    }
-
     @Override
     public ServerSocketChannel bind(SocketAddress local, int backlog) throws IOException {
         synchronized (lock) {
@@ -70,15 +63,13 @@ final class KernelServerSocketChannel extends ServerSocketChannel implements Ker
 
     @Override
     public <T> ServerSocketChannel setOption(SocketOption<T> name, T value) throws IOException {
-        ensureOpen();
-        SocketOptions.set(sys, fd, SocketOptions.LISTEN, name, value);
+        putOption(SocketOptions.LISTEN, name, value);
         return this;
     }
 
     @Override
     public <T> T getOption(SocketOption<T> name) throws IOException {
-        ensureOpen();
-        return SocketOptions.get(sys, fd, SocketOptions.LISTEN, name);
+        return option(SocketOptions.LISTEN, name);
     }
 
     @Override
@@ -137,6 +128,6 @@ final class KernelServerSocketChannel extends ServerSocketChannel implements Ker
 
     @Override
     public String toString() {
-        return "KernelServerSocketChannel[" + provider.kernelName() + " fd " + fd + (isOpen() ? "" : " closed") + "]";
+        return describe("KernelServerSocketChannel", "");
     }
 }

@@ -39,18 +39,7 @@ final class KernelServerSocketFactory extends ServerSocketFactory {
     }
 
     private ServerSocket bound(InetSocketAddress local, int backlog) throws IOException {
-        ServerSocket s = createServerSocket();
-        try {
-            s.bind(local, backlog);
-            return s;
-        } catch (IOException | RuntimeException e) {
-            try {
-                s.close();
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        }
+        return AdaptorCalls.setUp(createServerSocket(), s -> s.bind(local, backlog));
     }
 
     @Override

@@ -58,12 +58,6 @@ final class KernelSocketChannel extends SocketChannel implements KernelChannel {
         this.state = connected ? State.CONNECTED : State.UNCONNECTED;
     }
 
-    private void ensureOpen() throws ClosedChannelException {
-        if (!isOpen()) {
-            throw new ClosedChannelException();
-        }
-    }
-
     private void ensureConnected() throws ClosedChannelException {
         ensureOpen();
         if (state != State.CONNECTED) {
@@ -115,15 +109,13 @@ final class KernelSocketChannel extends SocketChannel implements KernelChannel {
 
     @Override
     public <T> SocketChannel setOption(SocketOption<T> name, T value) throws IOException {
-        ensureOpen();
-        SocketOptions.set(sys, fd, SocketOptions.STREAM, name, value);
+        putOption(SocketOptions.STREAM, name, value);
         return this;
     }
 
     @Override
     public <T> T getOption(SocketOption<T> name) throws IOException {
-        ensureOpen();
-        return SocketOptions.get(sys, fd, SocketOptions.STREAM, name);
+        return option(SocketOptions.STREAM, name);
     }
 
     @Override
@@ -419,6 +411,6 @@ final class KernelSocketChannel extends SocketChannel implements KernelChannel {
 
     @Override
     public String toString() {
-        return "KernelSocketChannel[" + provider.kernelName() + " fd " + fd + " " + state + (isOpen() ? "" : " closed") + "]";
+        return describe("KernelSocketChannel", " " + state);
     }
 }

@@ -46,21 +46,12 @@ final class KernelSocketFactory extends SocketFactory {
     }
 
     private Socket connected(InetSocketAddress remote, InetSocketAddress local) throws IOException {
-        Socket s = createSocket();
-        try {
+        return AdaptorCalls.setUp(createSocket(), s -> {
             if (local != null) {
                 s.bind(local);
             }
             s.connect(remote);
-            return s;
-        } catch (IOException | RuntimeException e) {
-            try {
-                s.close();
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        }
+        });
     }
 
     @Override

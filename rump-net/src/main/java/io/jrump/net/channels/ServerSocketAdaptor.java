@@ -49,7 +49,7 @@ final class ServerSocketAdaptor extends ServerSocket {
         try {
             ch.bind(local, backlog);
         } catch (ClosedChannelException e) {
-            throw closed(e);
+            throw AdaptorCalls.closed(e);
         }
     }
 
@@ -80,9 +80,7 @@ final class ServerSocketAdaptor extends ServerSocket {
 
     @Override
     public Socket accept() throws IOException {
-        if (isClosed()) {
-            throw new SocketException("Socket is closed");
-        }
+        AdaptorCalls.ensureNotClosed(isClosed());
         if (!isBound()) {
             throw new SocketException("Socket is not bound yet");
         }
@@ -102,15 +100,9 @@ final class ServerSocketAdaptor extends ServerSocket {
                     }
                 }
             } catch (ClosedChannelException e) {
-                throw closed(e);
+                throw AdaptorCalls.closed(e);
             }
         }
-    }
-
-    private static SocketException closed(ClosedChannelException e) {
-        SocketException s = new SocketException("Socket is closed");
-        s.initCause(e);
-        return s;
     }
 
     @Override
@@ -135,20 +127,12 @@ final class ServerSocketAdaptor extends ServerSocket {
 
     @Override
     public void setSoTimeout(int timeout) throws SocketException {
-        if (isClosed()) {
-            throw new SocketException("Socket is closed");
-        }
-        if (timeout < 0) {
-            throw new IllegalArgumentException("timeout < 0");
-        }
-        timeoutMillis = timeout;
+        timeoutMillis = AdaptorCalls.soTimeout(isClosed(), timeout);
     }
 
     @Override
     public int getSoTimeout() throws IOException {
-        if (isClosed()) {
-            throw new SocketException("Socket is closed");
-        }
+        AdaptorCalls.ensureNotClosed(isClosed());
         return timeoutMillis;
     }
 
@@ -164,10 +148,7 @@ final class ServerSocketAdaptor extends ServerSocket {
 
     @Override
     public void setReceiveBufferSize(int size) throws SocketException {
-        if (size <= 0) {
-            throw new IllegalArgumentException("negative receive size");
-        }
-        set(StandardSocketOptions.SO_RCVBUF, size);
+        set(StandardSocketOptions.SO_RCVBUF, AdaptorCalls.bufferSize(size, "negative receive size"));
     }
 
     @Override
@@ -176,27 +157,11 @@ final class ServerSocketAdaptor extends ServerSocket {
     }
 
     private <T> void set(SocketOption<T> name, T value) throws SocketException {
-        try {
-            ch.setOption(name, value);
-        } catch (SocketException e) {
-            throw e;
-        } catch (IOException e) {
-            SocketException s = new SocketException(e.getMessage());
-            s.initCause(e);
-            throw s;
-        }
+        AdaptorCalls.set(ch, name, value);
     }
 
     private <T> T get(SocketOption<T> name) throws SocketException {
-        try {
-            return ch.getOption(name);
-        } catch (SocketException e) {
-            throw e;
-        } catch (IOException e) {
-            SocketException s = new SocketException(e.getMessage());
-            s.initCause(e);
-            throw s;
-        }
+        return AdaptorCalls.get(ch, name);
     }
 
     @Override

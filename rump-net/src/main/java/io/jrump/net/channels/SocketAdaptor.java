@@ -35,6 +35,10 @@ import java.util.Set;
  * rather than pretend.
  */
 final class SocketAdaptor extends Socket {
+    /** The kernel's TCP has no type-of-service and no urgent data: these options fail rather than do nothing. */
+    private static final String NO_TOS = "IP_TOS is not supported by the kernel's TCP";
+    private static final String NO_URGENT = "urgent data is not supported by the kernel's TCP";
+
     private final KernelSocketChannel ch;
     private final KernelSelectorProvider provider;
     private volatile int timeoutMillis;
@@ -68,9 +72,7 @@ final class SocketAdaptor extends Socket {
         if (!(remote instanceof InetSocketAddress)) {
             throw new IllegalArgumentException("Unsupported address type");
         }
-        if (isClosed()) {
-            throw new SocketException("Socket is closed");
-        }
+        AdaptorCalls.ensureNotClosed(isClosed());
         synchronized (ch.blockingLock()) {
             if (!ch.isBlocking()) {
                 throw new IllegalBlockingModeException();
@@ -91,7 +93,7 @@ final class SocketAdaptor extends Socket {
                     }
                 }
             } catch (ClosedChannelException e) {
-                throw socketClosed(e);
+                throw AdaptorCalls.closed(e);
             }
         }
     }
@@ -115,14 +117,8 @@ final class SocketAdaptor extends Socket {
         try {
             ch.bind(local);
         } catch (ClosedChannelException e) {
-            throw socketClosed(e);
+            throw AdaptorCalls.closed(e);
         }
-    }
-
-    private static SocketException socketClosed(ClosedChannelException e) {
-        SocketException s = new SocketException("Socket is closed");
-        s.initCause(e);
-        return s;
     }
 
     // ---- addresses and state ----
@@ -228,9 +224,7 @@ final class SocketAdaptor extends Socket {
     }
 
     private void ensureConnected() throws SocketException {
-        if (isClosed()) {
-            throw new SocketException("Socket is closed");
-        }
+        AdaptorCalls.ensureNotClosed(isClosed());
         if (!isConnected()) {
             throw new SocketException("Socket is not connected");
         }
@@ -299,16 +293,14 @@ final class SocketAdaptor extends Socket {
                 }
                 return ch.read(ByteBuffer.wrap(b, off, len));
             } catch (ClosedChannelException e) {
-                throw socketClosed(e);
+                throw AdaptorCalls.closed(e);
             }
         }
 
         /** The bytes that arrived and wait to be read, as far as one peek of up to 8 KiB sees. */
         @Override
         public int available() throws IOException {
-            if (isClosed()) {
-                throw new SocketException("Socket is closed");
-            }
+            AdaptorCalls.ensureNotClosed(isClosed());
             if (ch.inputShut()) {
                 return 0;
             }
@@ -349,7 +341,7 @@ final class SocketAdaptor extends Socket {
                     ch.write(src);
                 }
             } catch (ClosedChannelException e) {
-                throw socketClosed(e);
+                throw AdaptorCalls.closed(e);
             }
         }
 
@@ -361,36 +353,15 @@ final class SocketAdaptor extends Socket {
 
     // ---- options ----
 
+    /** As the JDK's socket: a closed socket's options fail with "Socket is closed", whatever the channel says. */
     private <T> void set(SocketOption<T> name, T value) throws SocketException {
-        if (isClosed()) {
-            throw new SocketException("Socket is closed");
-        }
-        try {
-            ch.setOption(name, value);
-        } catch (SocketException e) {
-            throw e;
-        } catch (IOException e) {
-            throw asSocketException(e);
-        }
+        AdaptorCalls.ensureNotClosed(isClosed());
+        AdaptorCalls.set(ch, name, value);
     }
 
     private <T> T get(SocketOption<T> name) throws SocketException {
-        if (isClosed()) {
-            throw new SocketException("Socket is closed");
-        }
-        try {
-            return ch.getOption(name);
-        } catch (SocketException e) {
-            throw e;
-        } catch (IOException e) {
-            throw asSocketException(e);
-        }
-    }
-
-    private static SocketException asSocketException(IOException e) {
-        SocketException s = new SocketException(e.getMessage());
-        s.initCause(e);
-        return s;
+        AdaptorCalls.ensureNotClosed(isClosed());
+        return AdaptorCalls.get(ch, name);
     }
 
     @Override
@@ -418,29 +389,18 @@ final class SocketAdaptor extends Socket {
 
     @Override
     public void setSoTimeout(int timeout) throws SocketException {
-        if (isClosed()) {
-            throw new SocketException("Socket is closed");
-        }
-        if (timeout < 0) {
-            throw new IllegalArgumentException("timeout < 0");
-        }
-        timeoutMillis = timeout;
+        timeoutMillis = AdaptorCalls.soTimeout(isClosed(), timeout);
     }
 
     @Override
     public int getSoTimeout() throws SocketException {
-        if (isClosed()) {
-            throw new SocketException("Socket is closed");
-        }
+        AdaptorCalls.ensureNotClosed(isClosed());
         return timeoutMillis;
     }
 
     @Override
     public void setSendBufferSize(int size) throws SocketException {
-        if (size <= 0) {
-            throw new IllegalArgumentException("Invalid send size");
-        }
-        set(StandardSocketOptions.SO_SNDBUF, size);
+        set(StandardSocketOptions.SO_SNDBUF, AdaptorCalls.bufferSize(size, "Invalid send size"));
     }
 
     @Override
@@ -450,10 +410,7 @@ final class SocketAdaptor extends Socket {
 
     @Override
     public void setReceiveBufferSize(int size) throws SocketException {
-        if (size <= 0) {
-            throw new IllegalArgumentException("Invalid receive size");
-        }
-        set(StandardSocketOptions.SO_RCVBUF, size);
+        set(StandardSocketOptions.SO_RCVBUF, AdaptorCalls.bufferSize(size, "Invalid receive size"));
     }
 
     @Override
@@ -483,32 +440,30 @@ final class SocketAdaptor extends Socket {
 
     @Override
     public void setTrafficClass(int tc) throws SocketException {
-        throw new SocketException("IP_TOS is not supported by the kernel's TCP");
+        throw new SocketException(NO_TOS);
     }
 
     @Override
     public int getTrafficClass() throws SocketException {
-        throw new SocketException("IP_TOS is not supported by the kernel's TCP");
+        throw new SocketException(NO_TOS);
     }
 
     @Override
     public void setOOBInline(boolean on) throws SocketException {
         if (on) {
-            throw new SocketException("urgent data is not supported by the kernel's TCP");
+            throw new SocketException(NO_URGENT);
         }
     }
 
     @Override
     public boolean getOOBInline() throws SocketException {
-        if (isClosed()) {
-            throw new SocketException("Socket is closed");
-        }
+        AdaptorCalls.ensureNotClosed(isClosed());
         return false;
     }
 
     @Override
     public void sendUrgentData(int data) throws IOException {
-        throw new SocketException("urgent data is not supported by the kernel's TCP");
+        throw new SocketException(NO_URGENT);
     }
 
     @Override
