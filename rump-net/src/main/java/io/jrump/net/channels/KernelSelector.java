@@ -240,6 +240,13 @@ final class KernelSelector extends AbstractSelector {
             try {
                 sys.epollCtl(epfd, op, fd, want, fd);
             } catch (ErrnoException e) {
+                if (op != EpollEvent.EPOLL_CTL_ADD && (e.errno() == Errno.ENOENT || e.errno() == Errno.EBADF)) {
+                    // The channel was closed while its key was still valid: the kernel dropped the
+                    // entry with the descriptor, so the key has none now.
+                    byFd.remove(fd, k);
+                    k.registeredEvents(0);
+                    continue;
+                }
                 throw Errnos.map(e);
             } catch (KernelClosedException e) {
                 throw new ClosedSelectorException();
