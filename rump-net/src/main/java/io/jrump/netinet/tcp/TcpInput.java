@@ -371,11 +371,15 @@ final class TcpInput {
             receiveFin();
             return;
         }
-        // RFC 5681 4.2: ACK at once out of order or when a hole was filled; else every second segment
+        // RFC 5681 4.2: ACK at once out of order or when a hole was filled; else at least every
+        // second full-sized segment, where one large segment (a peer's TSO or GRO frame over a
+        // device with segmentation offload) counts as the full-sized segments it carries: a lone
+        // 64 KiB frame, or Linux's initial window of ten segments in one frame, is not left to the
+        // delayed-ACK timer
         if (rel > 0 || hadHoles) {
             out.sendAck();
         } else if (dataLen > 0) {
-            if (++cb.segsSinceAck >= 2) {
+            if (++cb.segsSinceAck >= 2 || cb.rcvNxt - cb.lastAckSent >= 2 * cb.smss) {
                 out.sendAck();
             } else if (!timers.delack.armed()) {
                 timers.delack.arm(config.delayedAckNanos());
