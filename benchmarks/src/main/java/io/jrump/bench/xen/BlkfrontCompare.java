@@ -60,7 +60,7 @@ public final class BlkfrontCompare {
         try (EmulatedXen machine = new EmulatedXen()) {
             XsStore store = new XsStore();
             Hypervisor dom0 = machine.createDomain(0, 16);
-            Hypervisor dom1 = machine.createDomain(1, 400);
+            Hypervisor dom1 = machine.createDomain(1, 1024);
             try (XenStoreClient xs0 = XenStoreClient.open(store.connect(0)); XenStoreClient xs1 = XenStoreClient.open(store.connect(1));
                     FileBlockDevice file = FileBlockDevice.open(img, false)) {
                 BlkBackend back = BlkBackend.create(xs0, dom0, 1, 51712, file);

@@ -63,7 +63,7 @@ class QemuXenDiskTest {
         Path log = tmp.resolve("qemu.log");
         try (Xenstored daemon = Xenstored.start(); EmulatedXen xen = new EmulatedXen()) {
             xen.createDomain(0, 16);
-            Hypervisor dom1 = xen.createDomain(1, 400);
+            Hypervisor dom1 = xen.createDomain(1, 1024);
             try (EventChannelBroker broker = EventChannelBroker.start(xen, 0, tmp.resolve("evtchn.sock"));
                     XenStoreClient xs = XenStoreClient.open(StreamTransport.connect(daemon.socket()))) {
                 List<String> cmd = new ArrayList<>(List.of(QEMU.toString(), "-xen-domid", "1", "-xen-attach", "-machine", "xenpv", "-nodefaults",
@@ -91,7 +91,11 @@ class QemuXenDiskTest {
                     try (BlkFront f = BlkFront.connect(xs, dom1, FRONTEND, Duration.ofSeconds(30))) {
                         assertEquals(32L << 20, f.size(), read(log));
                         System.out.println("QEMU xen-disk (" + format + ") at " + backend + " offers " + f.features() + ", "
-                                + xs.directory(backend));
+                                + xs.directory(backend) + "; ring-page-order " + f.ringPageOrder() + ", " + f.segmentsPerRequest() + " segments a request");
+                        String offered = xs.read(backend + "/max-ring-page-order", "0");
+                        // QEMU offers a multi-page ring (max-ring-page-order) and no indirect requests: both negotiated as offered
+                        assertEquals(Math.min(Integer.parseInt(offered), 2), f.ringPageOrder(), "ring-page-order against QEMU's " + offered);
+                        assertEquals(xs.read(backend + "/feature-max-indirect-segments", null) == null ? 11 : f.segmentsPerRequest(), f.segmentsPerRequest());
                         Mkfs.format(f, new MkfsOptions("ext2", 0, "qemu-" + format, null), false);
                         byte[] data = new byte[300 * 1024];
                         new Random(1).nextBytes(data);
