@@ -93,6 +93,8 @@ public final class BlkFront implements BlockDevice {
     /** Why the device is unusable, or null; guarded by this. */
     private String broken;
     private boolean closed;
+    /** Whether the ring was offered to the backend (which may have mapped it). */
+    private boolean published;
 
     private BlkFront(XenStoreClient xs, Hypervisor hv, FrontendLink link, Duration ioTimeout, GrantedRun ringPages, int ringPageOrder, GrantedRun pool,
             EventChannel channel) {
@@ -128,6 +130,7 @@ public final class BlkFront implements BlockDevice {
         int backendId = link.backendId();
         List<GrantedPage> granted = new ArrayList<>();
         EventChannel ch = null;
+        BlkFront f = null;
         try {
             long offered = link.backendNumber("max-ring-page-order", 0);
             if (offered < 0) {
@@ -139,12 +142,18 @@ public final class BlkFront implements BlockDevice {
             GrantedRun pool = hv.grantTable().grantRun(backendId, POOL_PAGES, false);
             granted.addAll(pool.pages());
             ch = hv.eventChannels().allocUnbound(backendId);
-            BlkFront f = new BlkFront(xs, hv, link, ioTimeout, ringPages, order, pool, ch);
+            f = new BlkFront(xs, hv, link, ioTimeout, ringPages, order, pool, ch);
             f.handshake();
             return f;
         } catch (ErrnoException | RuntimeException e) {
             if (ch != null) {
                 ch.close();
+            }
+            if (f != null && f.published) {
+                // the backend may have mapped the ring: let it unmap (Closing, Closed) before the grants end
+                link.close(true);
+            } else {
+                link.abandon(e);
             }
             for (GrantedPage p : granted) {
                 try {
@@ -153,7 +162,6 @@ public final class BlkFront implements BlockDevice {
                     e.addSuppressed(x);
                 }
             }
-            link.abandon(e);
             throw e;
         }
     }
@@ -175,6 +183,7 @@ public final class BlkFront implements BlockDevice {
             tx.write(frontend + "/state", XenbusState.INITIALISED.text());
             return null;
         });
+        published = true;
         link.awaitConnected();
         sectorSize = (int) link.backendNumber("sector-size", Blkif.SECTOR);
         if (sectorSize < Blkif.SECTOR || sectorSize > Blkif.PAGE_SIZE || Integer.bitCount(sectorSize) != 1) {
