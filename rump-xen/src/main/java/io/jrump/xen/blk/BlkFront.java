@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Xen's paravirtual block frontend as a {@link BlockDevice}: file systems on a Xen guest run
@@ -51,6 +52,8 @@ public final class BlkFront implements BlockDevice {
     static final int MAX_RING_PAGE_ORDER_USED = 2;
     /** Data and indirect pages granted at connect: 2 MiB, two 1 MiB indirect requests in flight. */
     static final int POOL_PAGES = 512;
+    /** The longest a leading caller sleeps on the event channel before it looks for a disconnect. */
+    static final long LEADER_SLICE_NANOS = 50_000_000;
     /** Pages one blkfront grants: its largest ring and its pool. */
     public static final int PAGES_GRANTED = (1 << MAX_RING_PAGE_ORDER_USED) + POOL_PAGES;
 
@@ -82,6 +85,10 @@ public final class BlkFront implements BlockDevice {
     private final FrontRing<BlkRequest, BlkResponse> ring;
     private final Slot[] slots;
     private final ArrayDeque<Slot> free = new ArrayDeque<>();
+    /** Held by the caller that waits on the event channel for everyone ({@link #reapUntilDone}). */
+    private final ReentrantLock reaper = new ReentrantLock();
+    /** Whether callers wait on the channel themselves rather than a handler consuming responses. */
+    private boolean callerWaits;
     private long sectors;
     private int sectorSize;
     private boolean readOnly;
@@ -206,7 +213,10 @@ public final class BlkFront implements BlockDevice {
         flushCache = link.backendNumber("feature-flush-cache", 0) == 1;
         barrier = link.backendNumber("feature-barrier", 0) == 1;
         discard = link.backendNumber("feature-discard", 0) == 1;
-        channel.handler(this::responses);
+        callerWaits = channel.callerWaits();
+        if (!callerWaits) {
+            channel.handler(this::responses);
+        }
         channel.unmask();
         xs.write(frontend + "/state", XenbusState.CONNECTED.text());
         link.onBackendLost(this::disconnect);
@@ -448,8 +458,64 @@ public final class BlkFront implements BlockDevice {
         }
     }
 
-    private synchronized void awaitSlot(Slot s, String what, long sector) throws ErrnoException {
+    private void awaitSlot(Slot s, String what, long sector) throws ErrnoException {
         long deadline = System.nanoTime() + ioTimeout.toNanos();
+        if (callerWaits) {
+            reapUntilDone(s, what, deadline);
+        }
+        awaitDone(s, what, sector, deadline);
+    }
+
+    /**
+     * Callers wait for the backend's notifications themselves, leader and followers: one waiter
+     * at a time (the leader) sleeps on the event channel and consumes every response, which
+     * wakes the followers whose requests completed; a leader whose request is done leaves and
+     * wakes the others, one of which leads next. With one request in flight the backend's
+     * notification thus wakes the requesting thread itself, not a delivery thread that then
+     * wakes it. The leader sleeps in slices, so a disconnect is seen within {@value #LEADER_SLICE_NANOS} ns.
+     */
+    private void reapUntilDone(Slot s, String what, long deadline) throws ErrnoException {
+        while (true) {
+            synchronized (this) {
+                if (s.done || broken != null) {
+                    return;
+                }
+            }
+            if (reaper.tryLock()) {
+                try {
+                    while (true) {
+                        responses();
+                        synchronized (this) {
+                            if (s.done || broken != null) {
+                                return;
+                            }
+                        }
+                        long left = deadline - System.nanoTime();
+                        if (left <= 0) {
+                            return; // awaitDone declares the device dead
+                        }
+                        channel.await(Math.min(left, LEADER_SLICE_NANOS));
+                    }
+                } finally {
+                    reaper.unlock();
+                    synchronized (this) {
+                        notifyAll(); // a follower leads next
+                    }
+                }
+            }
+            synchronized (this) {
+                while (!s.done && broken == null && reaper.isLocked()) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return;
+                    }
+                    waitNanos(left);
+                }
+            }
+        }
+    }
+
+    private synchronized void awaitDone(Slot s, String what, long sector, long deadline) throws ErrnoException {
         while (!s.done) {
             if (broken != null) {
                 throw new ErrnoException(Errno.EIO, "blkfront " + frontend + ": " + what + " at sector " + sector + ": disconnected: " + broken);
@@ -478,7 +544,7 @@ public final class BlkFront implements BlockDevice {
         }
     }
 
-    /** The event channel handler: consumes responses, with the final check against a lost notification. */
+    /** Consumes responses, with the final check against a lost notification: the event channel's handler, or a leading caller. */
     private void responses() {
         synchronized (this) {
             if (broken != null) {
