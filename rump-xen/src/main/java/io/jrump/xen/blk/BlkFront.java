@@ -494,7 +494,12 @@ public final class BlkFront implements BlockDevice {
                         if (left <= 0) {
                             return; // awaitDone declares the device dead
                         }
-                        channel.await(Math.min(left, LEADER_SLICE_NANOS));
+                        try {
+                            channel.await(Math.min(left, LEADER_SLICE_NANOS));
+                        } catch (ErrnoException e) {
+                            disconnect("event channel: " + e.getMessage()); // closed under the wait: awaitDone reports EIO
+                            return;
+                        }
                     }
                 } finally {
                     reaper.unlock();
