@@ -273,7 +273,7 @@ final class KernelDatagramChannel extends DatagramChannel implements KernelChann
 
     @Override
     protected void implCloseSelectableChannel() {
-        descriptor.channelClosed(isRegistered(), provider);
+        descriptor.channelClosed(this::isRegistered, provider);
     }
 
     @Override

@@ -396,7 +396,7 @@ final class KernelSocketChannel extends SocketChannel implements KernelChannel {
                 }
             }
         }
-        descriptor.channelClosed(isRegistered(), provider);
+        descriptor.channelClosed(this::isRegistered, provider);
     }
 
     @Override
