@@ -27,6 +27,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
@@ -233,9 +234,18 @@ final class ServeCommand implements Callable<Integer> {
             names.add(listenAt);
         }
         HttpOptions options = httpOptions(host, log).withHostNames(names);
-        Service service = kernel -> {
-            plan.fill(kernel);
-            return HttpFileServer.start(kernel, port, "/", options);
+        Service service = new Service() {
+            @Override
+            public AutoCloseable start(RumpKernel kernel) throws Exception {
+                plan.fill(kernel);
+                return HttpFileServer.start(kernel, port, "/", options);
+            }
+
+            @Override
+            public AutoCloseable start(RumpKernel kernel, Executor threads) throws Exception {
+                plan.fill(kernel);
+                return HttpFileServer.start(kernel, port, "/", options.withThreads(threads));
+            }
         };
         if (host != null) {
             SummonedService s = summoner.onListen(name, plan.builder(), host, port, idle, service, null);

@@ -49,7 +49,8 @@ final class DeviceService implements SummonedService {
     private final Service service;
     private final Consumer<SummonReport> reports;
     private final ScheduledExecutorService checker;
-    private final Executor boots;
+    /** The summoner's parked threads: one boots a kernel, others run its service. */
+    private final Executor threads;
     private final AtomicLong traffic = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong replayed = new AtomicLong();
@@ -69,7 +70,7 @@ final class DeviceService implements SummonedService {
     private KernelAccounting finished = KernelAccounting.ZERO;
 
     DeviceService(String name, RumpBuilder builder, NetDevice device, ServiceAddress address, Duration idle, Service service,
-            Consumer<SummonReport> reports, ScheduledExecutorService checker, Executor boots) {
+            Consumer<SummonReport> reports, ScheduledExecutorService checker, Executor threads) {
         this.name = name;
         this.builder = builder;
         this.device = device;
@@ -79,7 +80,7 @@ final class DeviceService implements SummonedService {
         this.service = service;
         this.reports = reports;
         this.checker = checker;
-        this.boots = boots;
+        this.threads = threads;
         device.receiver(this::fromWire);
     }
 
@@ -95,7 +96,7 @@ final class DeviceService implements SummonedService {
 
     @Override
     public void warmUp() throws java.io.IOException {
-        WarmUp.rehearse(builder, address, service);
+        WarmUp.rehearse(builder, address, service, threads);
     }
 
     /** Frames dropped because no kernel ran and they summoned none, or the queue was full. */
@@ -174,7 +175,7 @@ final class DeviceService implements SummonedService {
     /** Boots on a waiting thread of the summoner's; one closed meanwhile refuses, and the summons is reported failed. */
     private void startBoot() {
         try {
-            boots.execute(this::boot);
+            threads.execute(this::boot);
         } catch (RejectedExecutionException e) {
             state = State.IDLE;
             queue.clear();
@@ -199,7 +200,7 @@ final class DeviceService implements SummonedService {
                 nc.ipv4Gateway(address.gateway());
             }
             long configured = System.nanoTime();
-            h = service.start(k);
+            h = service.start(k, threads);
             long serving = System.nanoTime();
             synchronized (this) {
                 kernel = k;
