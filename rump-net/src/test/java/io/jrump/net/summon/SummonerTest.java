@@ -107,6 +107,43 @@ class SummonerTest {
         assertEquals(1, boots.get());
     }
 
+    /** Live threads outside the JVM's own "system" group. */
+    private static java.util.Set<Thread> liveThreads() {
+        java.util.Set<Thread> live = new java.util.HashSet<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            ThreadGroup g = t.getThreadGroup();
+            if (t.isAlive() && g != null && !"system".equals(g.getName())) {
+                live.add(t);
+            }
+        }
+        return live;
+    }
+
+    @Test
+    void aColdSummonsRunsTheServiceOnParkedThreadsAndStartsNone() throws Exception {
+        DeviceService svc = (DeviceService) summoner.onDevice("echo", Rump.builder().component("net"), bus.port(),
+                ServiceAddress.of("eth0", "10.0.0.2/24", 7), Duration.ofMillis(100), new EchoService(7));
+        svc.warmUp();
+        assertEquals("warm", exchange("10.0.0.2", 7, "warm")); // the first summons: the client learns the MAC, the platform starts its timers
+        next(SummonReport.Event.BOOTED);
+        next(SummonReport.Event.SHUTDOWN);
+
+        java.util.Set<Thread> before = liveThreads();
+        Syscalls sys = client.sys();
+        int s = sys.socket(AF_INET, SOCK_STREAM, 0);
+        sys.setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, 5000);
+        sys.connect(s, new InetSocketAddress(InetAddress.getByName("10.0.0.2"), 7));
+        sys.write(s, ByteBuffer.wrap(new byte[] {42}));
+        ByteBuffer in = ByteBuffer.allocate(1);
+        assertEquals(1, sys.read(s, in));
+        next(SummonReport.Event.BOOTED);
+        // the accept loop and the connection's echo are running now, both on threads parked before the summons
+        java.util.Set<Thread> started = liveThreads();
+        started.removeAll(before);
+        sys.close(s);
+        assertTrue(started.isEmpty(), "threads started by a cold summons: " + started);
+    }
+
     @Test
     void framesQueuedWhileBootingAreReplayedAndBothHandshakesComplete() throws Exception {
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
