@@ -45,7 +45,7 @@ import picocli.CommandLine.Spec;
  * interrupted (SIGINT, SIGTERM); then prints what it served.
  */
 @Command(name = "serve", description = {
-        "Serve the files of disk images (mounted read-only) or host directories (copied into the kernel's tmpfs) over HTTP/1.1"
+        "Serve the files of disk images (mounted read-only) or host directories (copied once into an image in memory, mounted read-only) over HTTP/1.1"
                 + " from a web server inside a kernel, on the kernel's own TCP/IP stack.",
         "Reach it through a TAP (--tap tap0 --ip 10.0.0.2/24; root, or a TAP made for you) or from a host address"
                 + " (--listen 127.0.0.1:8080: each connection is relayed into the kernel's TCP over an in-memory link)."})
