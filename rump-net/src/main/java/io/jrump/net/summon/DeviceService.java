@@ -199,6 +199,7 @@ final class DeviceService implements SummonedService {
             if (address.gateway() != null) {
                 nc.ipv4Gateway(address.gateway());
             }
+            teachSender(nc);
             long configured = System.nanoTime();
             h = service.start(k, threads);
             long serving = System.nanoTime();
@@ -226,6 +227,29 @@ final class DeviceService implements SummonedService {
             }
             reports.accept(new SummonReport(name, SummonReport.Event.FAILED, k == null ? "-" : k.name(), 0, KernelAccounting.ZERO,
                     e.getMessage() == null ? e.toString() : e.getMessage()));
+        }
+    }
+
+    /**
+     * Tells the new kernel the MAC of the host on its link whose SYN summoned it, as an ARP
+     * exchange would have: the kernel's first answer, the SYN-ACK, then goes out at once instead
+     * of after an ARP request and its reply. A sender off the link (its SYN came through a
+     * router, whose address the frame does not give) is left to ARP; so is a summons by ARP
+     * request, which teaches the kernel its sender by itself (RFC 826).
+     */
+    private void teachSender(NetConfig nc) {
+        ByteBuffer first;
+        synchronized (this) {
+            first = queue.peek();
+        }
+        Summons.Sender s = first == null ? null : Summons.synSender(first.duplicate(), ip, address.port());
+        if (s == null || ((s.ip() ^ ip) & address.mask()) != 0) {
+            return;
+        }
+        try {
+            nc.arp(address.ifname(), io.jrump.net.wire.Ipv4Address.format(s.ip()), s.mac());
+        } catch (ErrnoException e) {
+            // a sender the kernel refuses (a multicast MAC, its own address): the SYN-ACK waits for ARP, as without this
         }
     }
 

@@ -145,6 +145,21 @@ class SummonerTest {
     }
 
     @Test
+    void aKernelSummonedByASynAnswersWithoutAskingForTheClientsMac() throws Exception {
+        echo("echo", "10.0.0.2/24", 7, Duration.ofMillis(200));
+        assertEquals("one", exchange("10.0.0.2", 7, "one")); // summoned by ARP: the client learns the service's MAC
+        next(SummonReport.Event.BOOTED);
+        next(SummonReport.Event.SHUTDOWN);
+        long before = client.netconfig().counters().get("arp.requests_received");
+        assertEquals("two", exchange("10.0.0.2", 7, "two")); // summoned by the SYN
+        next(SummonReport.Event.BOOTED);
+        long requests = client.netconfig().counters().get("arp.requests_received") - before;
+        // the one request is the new kernel's gratuitous ARP for its own address; none asks who 10.0.0.1 is
+        assertEquals(1, requests, "ARP requests the client received from the summoned kernel");
+        assertEquals(0, retransmits(client), "client retransmitted");
+    }
+
+    @Test
     void framesQueuedWhileBootingAreReplayedAndBothHandshakesComplete() throws Exception {
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         AtomicInteger starts = new AtomicInteger();
