@@ -22,7 +22,9 @@ import java.util.function.Consumer;
 /**
  * A service summoned by frames on a network device it owns across kernels. While no kernel
  * runs, this object is the device's receiver: it drops everything but a summons
- * ({@link Summons}), which it queues before starting a boot on a thread of its own. While the
+ * ({@link Summons}), which it queues before starting a boot on a thread of its own, and a TCP
+ * segment of a connection that went with the last kernel, which it answers with a reset
+ * ({@link Resets}). While the
  * kernel boots, every frame is queued (up to {@link #QUEUE_FRAMES} frames or
  * {@link #QUEUE_BYTES} bytes, then dropped and counted). Once the kernel's interface is up and
  * the service listens, the queue is replayed into the kernel in arrival order, frames arriving
@@ -54,6 +56,11 @@ final class DeviceService implements SummonedService {
     private final AtomicLong traffic = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong replayed = new AtomicLong();
+    private final AtomicLong resets = new AtomicLong();
+    /** The device's MAC, which resets are sent from. */
+    private final long mac;
+    /** Whether a zero TCP checksum on this device is a partial one from a sender in memory. */
+    private final boolean rxChecksum;
 
     private final ArrayDeque<ByteBuffer> queue = new ArrayDeque<>();
     private long queuedBytes;
@@ -81,6 +88,8 @@ final class DeviceService implements SummonedService {
         this.reports = reports;
         this.checker = checker;
         this.threads = threads;
+        this.mac = io.jrump.net.wire.EthernetFrame.mac(device.macAddress());
+        this.rxChecksum = device.offloads().contains(NetDevice.Offload.RX_CHECKSUM);
         device.receiver(this::fromWire);
     }
 
@@ -130,6 +139,7 @@ final class DeviceService implements SummonedService {
         if (p != null && p.deliver(frame)) {
             return;
         }
+        boolean gone = false;
         synchronized (this) {
             p = live;
             if (p == null) {
@@ -142,6 +152,7 @@ final class DeviceService implements SummonedService {
                             startBoot();
                         } else {
                             dropped.incrementAndGet();
+                            gone = true;
                         }
                     }
                     case BOOTING -> enqueue(frame);
@@ -150,14 +161,41 @@ final class DeviceService implements SummonedService {
                             enqueue(frame);
                         } else {
                             dropped.incrementAndGet();
+                            gone = true;
                         }
                     }
                     default -> dropped.incrementAndGet();
                 }
-                return;
             }
         }
-        p.deliver(frame);
+        if (p != null) {
+            p.deliver(frame);
+        } else if (gone) {
+            resetIfTcp(frame);
+        }
+    }
+
+    /**
+     * A segment of a connection whose kernel has shut down (went idle while the client still
+     * had it open) is answered with a reset ({@link Resets}), so the client fails at once
+     * rather than retransmitting until its own timeout.
+     */
+    private void resetIfTcp(ByteBuffer frame) {
+        ByteBuffer rst = Resets.answer(frame, ip, address.port(), mac, rxChecksum);
+        if (rst == null) {
+            return;
+        }
+        try {
+            device.transmit(rst);
+            resets.incrementAndGet();
+        } catch (ErrnoException e) {
+            // the device is closing: the client's own timeout ends the connection
+        }
+    }
+
+    /** Resets sent for segments of connections that went with a kernel. */
+    long resets() {
+        return resets.get();
     }
 
     private void enqueue(ByteBuffer frame) {

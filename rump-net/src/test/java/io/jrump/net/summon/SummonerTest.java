@@ -8,8 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jrump.api.Errno;
+import io.jrump.api.ErrnoException;
 import io.jrump.api.KernelAccounting;
 import io.jrump.api.Rump;
 import io.jrump.api.RumpKernel;
@@ -157,6 +160,29 @@ class SummonerTest {
         // the one request is the new kernel's gratuitous ARP for its own address; none asks who 10.0.0.1 is
         assertEquals(1, requests, "ARP requests the client received from the summoned kernel");
         assertEquals(0, retransmits(client), "client retransmitted");
+    }
+
+    @Test
+    void aConnectionLeftOpenWhenItsKernelWentIdleIsResetNotLeftHanging() throws Exception {
+        DeviceService svc = echo("echo", "10.0.0.2/24", 7, Duration.ofMillis(200));
+        Syscalls sys = client.sys();
+        int s = sys.socket(AF_INET, SOCK_STREAM, 0);
+        try {
+            sys.setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, 5000);
+            sys.connect(s, new InetSocketAddress(InetAddress.getByName("10.0.0.2"), 7));
+            sys.write(s, ByteBuffer.wrap(new byte[] {1}));
+            assertEquals(1, sys.read(s, ByteBuffer.allocate(1)));
+            next(SummonReport.Event.BOOTED);
+            next(SummonReport.Event.SHUTDOWN); // idle while the client keeps the connection open
+
+            sys.write(s, ByteBuffer.wrap(new byte[] {2}));
+            ErrnoException e = assertThrows(ErrnoException.class, () -> sys.read(s, ByteBuffer.allocate(1)));
+            assertEquals(Errno.ECONNRESET, e.errno(), e.getMessage());
+            assertEquals(1, svc.resets());
+            assertNull(svc.kernel(), "a segment of a connection that is gone summons nothing");
+        } finally {
+            sys.close(s);
+        }
     }
 
     @Test
