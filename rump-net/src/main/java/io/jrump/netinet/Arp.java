@@ -246,8 +246,11 @@ final class Arp {
         if (EthernetFrame.isMulticast(mac) || mac == 0 || ip == 0 || Ipv4Address.isMulticast(ip) || ip == Ipv4Address.BROADCAST) {
             throw new ErrnoException(Errno.EINVAL, Ipv4Address.format(ip) + " at a multicast or broadcast address");
         }
-        if (owner.hasAddress(ip) || mac == ifp.mac()) {
-            throw new ErrnoException(Errno.EINVAL, Ipv4Address.format(ip) + " is this interface's own");
+        if (owner.hasAddress(ip)) {
+            throw new ErrnoException(Errno.EINVAL, Ipv4Address.format(ip) + " is this interface's own address");
+        }
+        if (mac == ifp.mac()) {
+            throw new ErrnoException(Errno.EINVAL, EthernetFrame.formatMac(mac) + " is this interface's own MAC");
         }
         release(mac, merge(ip, mac, true));
     }
