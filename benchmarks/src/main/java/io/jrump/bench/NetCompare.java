@@ -45,6 +45,8 @@ final class NetCompare {
         private final Figures figures = new Figures();
         private long lostFrames;
         private long summonRetransmits;
+        /** The phases of a cold summons as the BOOTED reports name them, in order. */
+        private final java.util.Set<String> summonPhases = new java.util.LinkedHashSet<>();
 
         Run(NetBudget budget, PrintStream log) {
             this.budget = budget;
@@ -109,10 +111,15 @@ final class NetCompare {
             try (SummonLatency s = new SummonLatency()) {
                 for (int i = 0; i < budget.summons(); i++) {
                     double cold = s.coldNanos();
+                    java.util.Map<String, Double> phases = s.lastPhases();
                     double warm = s.warmNanos();
                     if (keep) {
                         figures.record("summon.cold", cold);
                         figures.record("summon.warm", warm);
+                        phases.forEach((phase, ms) -> {
+                            figures.record("summon.phase." + phase, ms);
+                            summonPhases.add(phase);
+                        });
                     }
                 }
                 summonRetransmits += s.clientRetransmits();
@@ -179,6 +186,16 @@ final class NetCompare {
                             "warm (kernel running)", samples("summon.warm"), Target.atMost(5_000_000, "cold ≤ 5 ms")));
         }
 
+        /** "wait 0.04, boot 0.12, ..." from the recorded phases; the replay phase runs the handshake with the client. */
+        private String phases() {
+            StringBuilder sb = new StringBuilder();
+            for (String phase : summonPhases) {
+                sb.append(sb.length() == 0 ? "" : ", ").append(phase).append(' ')
+                        .append(String.format(java.util.Locale.ROOT, "%.3f", samples("summon.phase." + phase).median()));
+            }
+            return sb.length() == 0 ? "none reported" : sb.toString();
+        }
+
         String table() {
             StringBuilder sb = new StringBuilder(Row.HEADER).append('\n');
             for (Row row : rows()) {
@@ -208,6 +225,7 @@ final class NetCompare {
                     .append("gets the queued SYN replayed; warm: the kernel of the previous exchange still runs. ")
                     .append(Units.count(summonRetransmits)).append(" client retransmissions over the run (a SYN lost to a summons would show here; ")
                     .append("so would a FIN of an exchange whose kernel went idle before the close completed, on a machine too loaded to finish it within the idle time).\n")
+                    .append("- Cold summons, median per phase (ms) from the BOOTED reports: ").append(phases()).append(".\n")
                     .append("- Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores, Java ")
                     .append(Runtime.version()).append(", ").append(System.getProperty("os.name")).append(' ')
                     .append(System.getProperty("os.arch")).append('.');

@@ -22,8 +22,12 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Summon latency (issue 12, "Performance"): a client kernel on an in-memory bus connects to an
@@ -35,6 +39,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class SummonLatency implements AutoCloseable {
     static final Duration IDLE = Duration.ofMillis(100);
+    /** One phase of a BOOTED report's detail: "boot 0.147". */
+    private static final Pattern PHASE = Pattern.compile("([a-z]+) ([0-9.]+)");
     private static final int PORT = 7;
 
     private final RumpKernel client;
@@ -60,6 +66,26 @@ final class SummonLatency implements AutoCloseable {
     double coldNanos() throws IOException, InterruptedException {
         awaitShutdown();
         return exchange();
+    }
+
+    /**
+     * Where the time of the last cold summons went, in milliseconds per phase as its BOOTED
+     * report gives them ("wait", "boot", "interface", "service", "replay"); empty when the
+     * report did not come within a second.
+     */
+    Map<String, Double> lastPhases() throws InterruptedException {
+        Map<String, Double> phases = new LinkedHashMap<>();
+        SummonReport r;
+        while ((r = reports.poll(1, TimeUnit.SECONDS)) != null) {
+            if (r.event() == SummonReport.Event.BOOTED) {
+                Matcher m = PHASE.matcher(r.detail());
+                while (m.find()) {
+                    phases.put(m.group(1), Double.parseDouble(m.group(2)));
+                }
+                break;
+            }
+        }
+        return phases;
     }
 
     /** One exchange while the kernel of a previous exchange still runs. */

@@ -37,6 +37,15 @@ public interface NetConfig {
 
     void mtu(String name, int mtu) throws ErrnoException;
 
+    /**
+     * Records that {@code address}, a neighbour on interface {@code name}, is at the 6-byte
+     * {@code mac}, as if it had answered an ARP request (the entry expires as learned ones do):
+     * {@code ip neigh replace ADDRESS lladdr MAC dev NAME}. A summoner tells a new kernel who
+     * sent the SYN that woke it, so the answer needs no ARP round trip. EINVAL for a multicast
+     * or broadcast address or MAC, or the interface's own address; ENODEV for no such interface.
+     */
+    void arp(String name, String address, byte[] mac) throws ErrnoException;
+
     /** Turns IPv4 forwarding between interfaces on or off (off at boot). */
     void forwarding(boolean on) throws ErrnoException;
 

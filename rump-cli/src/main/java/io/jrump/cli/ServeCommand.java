@@ -27,6 +27,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
@@ -44,7 +45,7 @@ import picocli.CommandLine.Spec;
  * interrupted (SIGINT, SIGTERM); then prints what it served.
  */
 @Command(name = "serve", description = {
-        "Serve the files of disk images (mounted read-only) or host directories (copied into the kernel's tmpfs) over HTTP/1.1"
+        "Serve the files of disk images (mounted read-only) or host directories (copied once into an image in memory, mounted read-only) over HTTP/1.1"
                 + " from a web server inside a kernel, on the kernel's own TCP/IP stack.",
         "Reach it through a TAP (--tap tap0 --ip 10.0.0.2/24; root, or a TAP made for you) or from a host address"
                 + " (--listen 127.0.0.1:8080: each connection is relayed into the kernel's TCP over an in-memory link)."})
@@ -234,9 +235,18 @@ final class ServeCommand implements Callable<Integer> {
             names.add(listenAt);
         }
         HttpOptions options = httpOptions(host, log).withHostNames(names);
-        Service service = kernel -> {
-            plan.fill(kernel);
-            return HttpFileServer.start(kernel, port, "/", options);
+        Service service = new Service() {
+            @Override
+            public AutoCloseable start(RumpKernel kernel) throws Exception {
+                plan.fill(kernel);
+                return HttpFileServer.start(kernel, port, "/", options);
+            }
+
+            @Override
+            public AutoCloseable start(RumpKernel kernel, Executor threads) throws Exception {
+                plan.fill(kernel);
+                return HttpFileServer.start(kernel, port, "/", options.withThreads(threads));
+            }
         };
         if (host != null) {
             SummonedService s = summoner.onListen(name, plan.builder(), host, port, idle, service, null);

@@ -1,5 +1,6 @@
 package io.jrump.cli;
 
+import io.jrump.api.BlockDevice;
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
 import io.jrump.api.MountFlags;
@@ -8,7 +9,6 @@ import io.jrump.api.RumpBuilder;
 import io.jrump.api.RumpKernel;
 import io.jrump.api.Syscalls;
 import io.jrump.fs.VfsComponent;
-import io.jrump.api.BlockDevice;
 import io.jrump.fs.nio.FsType;
 import io.jrump.fs.nio.FsTypes;
 import io.jrump.fs.nio.MountedImage;
@@ -24,11 +24,13 @@ import java.util.function.Consumer;
 /**
  * The kernel {@code rump serve} serves from, booted with the VFS and the network stack, and
  * what it serves: one image is the kernel's root, mounted read-only (its type read from the
- * superblock, so any file system the kernel knows); one host directory is copied into the
- * kernel's tmpfs root (the directory itself made readable and searchable by all, its contents
- * keeping their modes); several sources each become a directory of the root named after the
- * file or directory (images mounted read-only there, directories copied). Nothing of the host
- * is reachable from the kernel but what was copied or mounted.
+ * superblock, so any file system the kernel knows); one host directory is copied once, when
+ * the plan is made, into an ext2 image in memory ({@link DirectorySnapshot}: the directory
+ * itself made readable and searchable by all, its contents keeping their modes) that every
+ * kernel of the plan mounts read-only as its root, as it would an image; several sources each
+ * become a directory of a tmpfs root named after the file or directory, with the image or the
+ * directory's snapshot mounted read-only there. Nothing of the host is reachable from the
+ * kernel but what was copied or mounted.
  *
  * <p>An image may also be a virtio-blk device behind a vhost-user socket,
  * {@code vhost-user-blk:SOCKET} (qemu-storage-daemon's export, say), named after the socket's
@@ -40,26 +42,31 @@ import java.util.function.Consumer;
  * disconnect; the plan probes the file system over a connection of its own, closed at once.
  */
 final class ServedTree {
+    /** The file system of a directory's snapshot. */
+    private static final String SNAPSHOT_TYPE = "ext2";
+
     private ServedTree() {
     }
 
     /**
-     * What to serve, checked once: {@link #builder} makes a kernel with the images attached (the
-     * one image as its root), {@link #fill} copies the directories and mounts the images into a
-     * kernel booted from it. A summoned service boots many kernels from one plan.
+     * What to serve, checked once and with every directory copied into its snapshot:
+     * {@link #builder} makes a kernel with the images and snapshots attached as read-only disks
+     * (the one source as its root), {@link #fill} mounts them into a kernel booted from it. A
+     * summoned service boots many kernels from one plan; a summons copies nothing.
+     *
+     * @param snapshots per source, the snapshot of a directory, or null for an image
      */
-    record Plan(List<Path> sources, List<String> names, List<String> types, boolean imageRoot, Consumer<ErrnoException> problems) {
-        /** A builder for a serving kernel: the VFS, the stack, and the images as read-only disks. */
+    record Plan(List<Path> sources, List<String> names, List<String> types, List<BlockDevice> snapshots, boolean imageRoot,
+            Consumer<ErrnoException> problems) {
+        /** A builder for a serving kernel: the VFS, the stack, and the images and snapshots as read-only disks. */
         RumpBuilder builder() {
             RumpBuilder b = Rump.builder().component("vfs", "net");
-            int disk = 0;
             for (int i = 0; i < sources.size(); i++) {
-                if (types.get(i) == null) {
-                    continue;
-                }
-                String name = "disk" + disk++;
+                String name = "disk" + i;
                 Path socket = vhostUserSocket(sources.get(i));
-                if (socket != null) {
+                if (snapshots.get(i) != null) {
+                    b.device(name, snapshots.get(i));
+                } else if (socket != null) {
                     b.platform("arm").vhostUserBlock(name, socket);
                 } else {
                     b.disk(name, sources.get(i), true);
@@ -75,7 +82,7 @@ final class ServedTree {
         /** Puts the served tree into {@code kernel}, booted from {@link #builder}. */
         void fill(RumpKernel kernel) throws ErrnoException {
             if (!imageRoot) {
-                ServedTree.fill(kernel.sys(), sources, names, types, problems);
+                ServedTree.fill(kernel.sys(), names, types);
             }
         }
     }
@@ -110,27 +117,29 @@ final class ServedTree {
             names.add(name);
         }
         List<String> types = new ArrayList<>();
-        int images = 0;
         for (Path p : sources) {
             if (vhostUserSocket(p) != null) {
                 FsType t = probeDevice(p.toString());
                 if (t == null) {
                     throw new ErrnoException(Errno.EINVAL, "mount", p.toString(), "no file system recognised");
                 }
-                images++;
                 types.add(t.mountType());
             } else if (Files.isRegularFile(p)) {
                 FsType t = MountedImage.probe(p, 0);
                 if (t == null) {
                     throw new ErrnoException(Errno.EINVAL, "mount", p.toString(), "no file system recognised");
                 }
-                images++;
                 types.add(t.mountType());
             } else {
-                types.add(null);
+                types.add(SNAPSHOT_TYPE);
             }
         }
-        return new Plan(List.copyOf(sources), names, types, sources.size() == 1 && images == 1, problems);
+        List<BlockDevice> snapshots = new ArrayList<>();
+        for (int i = 0; i < sources.size(); i++) {
+            Path p = sources.get(i);
+            snapshots.add(Files.isRegularFile(p) || vhostUserSocket(p) != null ? null : DirectorySnapshot.of(p.toAbsolutePath().normalize(), problems));
+        }
+        return new Plan(List.copyOf(sources), names, types, java.util.Collections.unmodifiableList(snapshots), sources.size() == 1, problems);
     }
 
     /** The socket of a {@code vhost-user-blk:SOCKET} source, or null for a file or directory. */
@@ -164,26 +173,12 @@ final class ServedTree {
         }
     }
 
-    private static void fill(Syscalls sys, List<Path> sources, List<String> names, List<String> types, Consumer<ErrnoException> problems)
-            throws ErrnoException {
-        int disk = 0;
-        ImageSide kernelSide = new ImageSide("served", sys);
-        for (int i = 0; i < sources.size(); i++) {
-            Path p = sources.get(i).toAbsolutePath().normalize();
-            String dir = sources.size() == 1 ? "/" : "/" + names.get(i);
-            if (types.get(i) != null) {
-                sys.mkdir(dir, 0755);
-                sys.mount("disk" + disk++, dir, types.get(i), MountFlags.MNT_RDONLY, null);
-                continue;
-            }
-            // the directory itself is the copy's source: what it holds is copied as cp -r copies a tree, so a
-            // symbolic link in it stays a link (resolved inside the kernel) and never brings in a host file
-            new TreeCopier(new HostSide(), kernelSide, new TreeCopier.Options(true, true, false),
-                    new ByteProgress(new java.io.PrintWriter(java.io.Writer.nullWriter()), "copying", 0, false), problems)
-                    .copy(p.toString(), dir);
-            // the directory named to be served is opened to everyone (a 0700 temporary or home directory would
-            // otherwise refuse the server's unprivileged user everything); what it holds keeps its modes
-            sys.chmod(dir, (sys.stat(dir).perms() & 07777) | 0555);
+    /** Several sources: each mounted read-only at a directory of the tmpfs root named after it. */
+    private static void fill(Syscalls sys, List<String> names, List<String> types) throws ErrnoException {
+        for (int i = 0; i < names.size(); i++) {
+            String dir = "/" + names.get(i);
+            sys.mkdir(dir, 0755);
+            sys.mount("disk" + i, dir, types.get(i), MountFlags.MNT_RDONLY, null);
         }
     }
 }

@@ -113,6 +113,40 @@ class HttpEventLoopTest {
         assertEquals(0, loopThreads(), "closing the server ends its loop");
     }
 
+    /**
+     * Many idle connections on one loop, each with a deadline in the loop's heap, and one busy
+     * connection whose deadline moves on with every request: the idle ones are all closed at
+     * their idle timeout while the busy one, past its first deadline long before the end, is
+     * served throughout.
+     */
+    @Test
+    void fiveHundredIdleConnectionsTimeOutWhileABusyOneIsServed() throws Exception {
+        int n = 500;
+        try (HttpFileServer server = start(HttpOptions.defaults().withLoopThreads(1).withIdleTimeout(Duration.ofSeconds(2)))) {
+            List<KernelHttpClient> idle = new ArrayList<>();
+            try (KernelHttpClient busy = new KernelHttpClient(clients, server.address(), 0)) {
+                for (int i = 0; i < n; i++) {
+                    idle.add(new KernelHttpClient(clients, server.address(), 0));
+                }
+                await("all connections accepted", () -> server.stats().active() == n + 1);
+                long served = 0;
+                long end = System.nanoTime() + 60_000_000_000L;
+                while (server.stats().active() > 1) {
+                    assertTrue(System.nanoTime() < end, "idle connections still open: " + (server.stats().active() - 1));
+                    assertArrayEquals(small, busy.get("/small.bin").body());
+                    served++;
+                }
+                assertArrayEquals(small, busy.get("/small.bin").body());
+                assertEquals(1, server.stats().active(), "only the busy connection is left");
+                assertEquals(served + 1, server.stats().requests());
+            } finally {
+                for (KernelHttpClient c : idle) {
+                    c.close();
+                }
+            }
+        }
+    }
+
     @Test
     void twoHundredClientsOnTheirOwnThreadsAtOnce() throws Exception {
         int n = 200;

@@ -1,5 +1,6 @@
 package io.jrump.netinet;
 
+import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
 import io.jrump.api.spi.Platform;
 import io.jrump.net.NetIf;
@@ -227,35 +228,64 @@ final class Arp {
             return;
         }
         boolean forUs = owner.hasAddress(tpa);
-        List<ByteBuffer> release = null;
-        synchronized (this) {
-            Entry e = spa == 0 ? null : table.get(spa);
-            if (e == null && forUs && spa != 0) {
-                e = newEntry(spa);
-            }
-            if (e != null) {
-                e.mac = sha;
-                e.expires = clock.nanos() + expireNanos;
-                if (e.retry != null) {
-                    e.retry.cancel();
-                    e.retry = null;
-                }
-                if (e.queue != null) {
-                    release = new ArrayList<>(e.queue);
-                    held -= e.queue.size();
-                    e.queue = null;
-                }
-            }
-        }
+        List<ByteBuffer> release = merge(spa, sha, forUs && spa != 0);
         counters.inc(p.operation() == ArpPacket.OP_REQUEST ? "arp.requests_received" : "arp.replies_received");
         if (forUs && p.operation() == ArpPacket.OP_REQUEST) {
             send(ArpPacket.OP_REPLY, sha, tpa, sha, spa);
             counters.inc("arp.replies_sent");
         }
-        if (release != null) {
-            for (ByteBuffer d : release) {
+        release(sha, release);
+    }
+
+    /**
+     * Learns that {@code ip} is at {@code mac} on this link, as if it had answered a request
+     * (an entry made or replaced, expiring as learned ones do, and what waited for it sent):
+     * {@code ip neigh replace}. EINVAL for a multicast or broadcast address or MAC, or one of ours.
+     */
+    void learn(int ip, long mac) throws ErrnoException {
+        if (EthernetFrame.isMulticast(mac) || mac == 0 || ip == 0 || Ipv4Address.isMulticast(ip) || ip == Ipv4Address.BROADCAST) {
+            throw new ErrnoException(Errno.EINVAL, Ipv4Address.format(ip) + " at a multicast or broadcast address");
+        }
+        if (owner.hasAddress(ip)) {
+            throw new ErrnoException(Errno.EINVAL, Ipv4Address.format(ip) + " is this interface's own address");
+        }
+        if (mac == ifp.mac()) {
+            throw new ErrnoException(Errno.EINVAL, EthernetFrame.formatMac(mac) + " is this interface's own MAC");
+        }
+        release(mac, merge(ip, mac, true));
+    }
+
+    /** RFC 826's merge: updates the entry of {@code ip} (made first when {@code create}); returns what waited for it, or null. */
+    private List<ByteBuffer> merge(int ip, long mac, boolean create) {
+        synchronized (this) {
+            Entry e = ip == 0 ? null : table.get(ip);
+            if (e == null && create) {
+                e = newEntry(ip);
+            }
+            if (e == null) {
+                return null;
+            }
+            e.mac = mac;
+            e.expires = clock.nanos() + expireNanos;
+            if (e.retry != null) {
+                e.retry.cancel();
+                e.retry = null;
+            }
+            List<ByteBuffer> release = null;
+            if (e.queue != null) {
+                release = new ArrayList<>(e.queue);
+                held -= e.queue.size();
+                e.queue = null;
+            }
+            return release;
+        }
+    }
+
+    private void release(long mac, List<ByteBuffer> waiting) {
+        if (waiting != null) {
+            for (ByteBuffer d : waiting) {
                 try {
-                    ifp.output(sha, EthernetFrame.ETHERTYPE_IPV4, d);
+                    ifp.output(mac, EthernetFrame.ETHERTYPE_IPV4, d);
                 } catch (ErrnoException ex) {
                     counters.inc("arp.drops.output_failed");
                 }

@@ -138,6 +138,22 @@ final class InetConfig implements NetConfig {
     }
 
     @Override
+    public void arp(String name, String address, byte[] mac) throws ErrnoException {
+        try {
+            InetIf i = holder.get().require(name);
+            if (mac == null || mac.length != 6) {
+                throw new ErrnoException(Errno.EINVAL, "a MAC address has 6 bytes");
+            }
+            if (i.arp == null) {
+                throw new ErrnoException(Errno.EINVAL, name + " has no ARP");
+            }
+            i.arp.learn(address(address), EthernetFrame.mac(mac));
+        } catch (ErrnoException e) {
+            throw named(e, "arp", name);
+        }
+    }
+
+    @Override
     public void ipv4Route(String cidr, String gateway, String ifname) throws ErrnoException {
         try {
             InetStack s = holder.get();

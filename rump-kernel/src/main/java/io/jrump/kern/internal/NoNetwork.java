@@ -45,6 +45,11 @@ final class NoNetwork implements NetConfig {
     }
 
     @Override
+    public void arp(String name, String address, byte[] mac) throws ErrnoException {
+        throw absent("arp", name);
+    }
+
+    @Override
     public void ipv4Route(String cidr, String gateway, String ifname) throws ErrnoException {
         throw absent("ipv4Route", cidr);
     }

@@ -118,12 +118,12 @@ final class HostPlatform implements Platform {
         return t.schedule(delayNanos, task);
     }
 
-    /** Named {@code jrump.<kernel>}, so a logging configuration can quiet or raise one kernel. */
+    /** Named {@code jrump.<kernel>}, so a logging configuration can quiet or raise one kernel; found when first used ({@link KernelLogger}). */
     @Override
     public System.Logger logger() {
         System.Logger l = logger;
         if (l == null) {
-            l = System.getLogger("jrump." + kernelName);
+            l = new KernelLogger("jrump." + kernelName);
             logger = l; // racing threads get equal loggers; no lock needed
         }
         return l;

@@ -67,7 +67,6 @@ final class HttpConnection {
     private boolean closeAfter;
     private long deadline;
     private long lingered;
-    private PollFd pollFd;
 
     HttpConnection(HttpFileServer server, Syscalls net, int fd, String peer, FileHandler handler, HttpOptions options) {
         this.server = server;
@@ -106,17 +105,6 @@ final class HttpConnection {
             case WRITING -> PollFd.POLLOUT;
             case DONE -> 0;
         };
-    }
-
-    /** The entry of this connection in its loop's poll set, made anew only when the events change. */
-    PollFd pollFd() {
-        int ev = events();
-        PollFd p = pollFd;
-        if (p == null || p.events() != ev) {
-            p = new PollFd(fd, ev);
-            pollFd = p;
-        }
-        return p;
     }
 
     /** When the current wait ends (System.nanoTime). */

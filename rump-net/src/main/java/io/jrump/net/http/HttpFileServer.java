@@ -18,6 +18,10 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -25,7 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * An HTTP/1.1 file server that runs inside a kernel: it listens on a socket of the kernel's
  * TCP/IP stack and serves a directory of the kernel's VFS, using nothing but the kernel's
  * system calls ({@code socket}, {@code bind}, {@code listen}, {@code accept}, {@code read},
- * {@code write}, {@code poll}, {@code fcntl}; {@code open}, {@code stat}, {@code pread},
+ * {@code write}, {@code epoll_wait}, {@code fcntl}; {@code open}, {@code stat}, {@code pread},
  * {@code getdents}). It knows no device or host: whatever brings packets to the kernel (a TAP,
  * a bus, a {@code HostForward}) brings clients to it.
  *
@@ -37,7 +41,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * connection with non-blocking sockets, as nginx's workers do: a thread per connection costs
  * a thread switch per request and a thread per slow client, an event loop neither. At most
  * {@link HttpOptions#maxConnections()} connections at once, beyond which a client is told 503
- * and closed. An idle server's loops sleep in {@code poll}.
+ * and closed. An idle server's loops sleep in {@code epoll_wait}.
  *
  * <pre>{@code
  * try (HttpFileServer s = HttpFileServer.start(kernel, 80, "/srv", HttpOptions.defaults())) {
@@ -65,7 +69,8 @@ public final class HttpFileServer implements Closeable {
     private final FileHandler handler;
     private final HttpOptions options;
     private final EventLoop[] loops;
-    private final Thread[] threads;
+    /** Counted down as each loop ends (or could not start). */
+    private final CountDownLatch stopped;
     private final AtomicInteger activeCount = new AtomicInteger();
     private final AtomicLong connections = new AtomicLong();
     private final AtomicLong requests = new AtomicLong();
@@ -83,11 +88,47 @@ public final class HttpFileServer implements Closeable {
         this.handler = handler;
         this.options = options;
         this.loops = new EventLoop[wakes.size()];
-        this.threads = new Thread[wakes.size()];
+        this.stopped = new CountDownLatch(loops.length);
         for (int i = 0; i < loops.length; i++) {
             loops[i] = new EventLoop(this, net, listener, wakes.get(i));
-            threads[i] = new Thread(loops[i], "httpd-" + kernel.name() + "-" + (i + 1));
-            threads[i].setDaemon(true);
+        }
+    }
+
+    /** Runs each loop on a thread of its own, or on the executor of {@link HttpOptions#withThreads}. */
+    private void startLoops() throws ErrnoException {
+        Executor executor = options.threads();
+        for (int i = 0; i < loops.length; i++) {
+            EventLoop loop = loops[i];
+            String name = "httpd-" + kernel.name() + "-" + (i + 1);
+            Runnable task = () -> runLoop(loop, name);
+            if (executor == null) {
+                Thread t = new Thread(task, name);
+                t.setDaemon(true);
+                t.start();
+                continue;
+            }
+            try {
+                executor.execute(task);
+            } catch (RejectedExecutionException e) {
+                for (int j = i; j < loops.length; j++) {
+                    stopped.countDown();
+                }
+                close();
+                throw new ErrnoException(Errno.EAGAIN, "serve", address.toString(), "no thread for the event loops: " + e.getMessage());
+            }
+        }
+    }
+
+    /** A loop under its own thread name (a pooled thread gets its name back afterwards). */
+    private void runLoop(EventLoop loop, String name) {
+        Thread current = Thread.currentThread();
+        String before = current.getName();
+        current.setName(name);
+        try {
+            loop.run();
+        } finally {
+            current.setName(before);
+            stopped.countDown();
         }
     }
 
@@ -134,9 +175,7 @@ public final class HttpFileServer implements Closeable {
             throw e;
         }
         HttpFileServer s = new HttpFileServer(kernel, net, fd, wakes, bound, new FileHandler(files, r, options), options);
-        for (Thread t : s.threads) {
-            t.start();
-        }
+        s.startLoops();
         return s;
     }
 
@@ -226,12 +265,10 @@ public final class HttpFileServer implements Closeable {
         for (EventLoop l : loops) {
             l.wake();
         }
-        for (Thread t : threads) {
-            try {
-                t.join(5000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        try {
+            stopped.await(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         try {
             net.close(listener);

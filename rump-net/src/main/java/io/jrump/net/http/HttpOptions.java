@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
@@ -28,6 +29,7 @@ public final class HttpOptions {
     private Credentials credentials;
     private Set<String> hostNames;
     private Consumer<String> accessLog;
+    private Executor threads;
 
     private HttpOptions() {
     }
@@ -44,6 +46,7 @@ public final class HttpOptions {
         o.credentials = credentials;
         o.hostNames = hostNames;
         o.accessLog = accessLog;
+        o.threads = threads;
         return o;
     }
 
@@ -163,6 +166,17 @@ public final class HttpOptions {
         return o;
     }
 
+    /**
+     * Where the event loops run: tasks given to {@code executor}, each running until the server
+     * closes (a summoner's parked threads, so starting a server creates no thread); {@code null}
+     * for threads of the server's own (the default). The executor must run every loop at once.
+     */
+    public HttpOptions withThreads(Executor executor) {
+        HttpOptions o = copy();
+        o.threads = executor;
+        return o;
+    }
+
     HttpLimits limits() {
         return limits;
     }
@@ -201,5 +215,10 @@ public final class HttpOptions {
 
     Consumer<String> accessLog() {
         return accessLog;
+    }
+
+    /** The loops' executor, or null for threads of the server's own. */
+    Executor threads() {
+        return threads;
     }
 }

@@ -22,7 +22,9 @@ import java.util.function.Consumer;
 /**
  * A service summoned by frames on a network device it owns across kernels. While no kernel
  * runs, this object is the device's receiver: it drops everything but a summons
- * ({@link Summons}), which it queues before starting a boot on a thread of its own. While the
+ * ({@link Summons}), which it queues before starting a boot on a thread of its own, and a TCP
+ * segment of a connection that went with the last kernel, which it answers with a reset
+ * ({@link Resets}). While the
  * kernel boots, every frame is queued (up to {@link #QUEUE_FRAMES} frames or
  * {@link #QUEUE_BYTES} bytes, then dropped and counted). Once the kernel's interface is up and
  * the service listens, the queue is replayed into the kernel in arrival order, frames arriving
@@ -49,10 +51,16 @@ final class DeviceService implements SummonedService {
     private final Service service;
     private final Consumer<SummonReport> reports;
     private final ScheduledExecutorService checker;
-    private final Executor boots;
+    /** The summoner's parked threads: one boots a kernel, others run its service. */
+    private final Executor threads;
     private final AtomicLong traffic = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong replayed = new AtomicLong();
+    private final AtomicLong resets = new AtomicLong();
+    /** The device's MAC, which resets are sent from. */
+    private final long mac;
+    /** Whether a zero TCP checksum on this device is a partial one from a sender in memory. */
+    private final boolean rxChecksum;
 
     private final ArrayDeque<ByteBuffer> queue = new ArrayDeque<>();
     private long queuedBytes;
@@ -69,7 +77,7 @@ final class DeviceService implements SummonedService {
     private KernelAccounting finished = KernelAccounting.ZERO;
 
     DeviceService(String name, RumpBuilder builder, NetDevice device, ServiceAddress address, Duration idle, Service service,
-            Consumer<SummonReport> reports, ScheduledExecutorService checker, Executor boots) {
+            Consumer<SummonReport> reports, ScheduledExecutorService checker, Executor threads) {
         this.name = name;
         this.builder = builder;
         this.device = device;
@@ -79,7 +87,9 @@ final class DeviceService implements SummonedService {
         this.service = service;
         this.reports = reports;
         this.checker = checker;
-        this.boots = boots;
+        this.threads = threads;
+        this.mac = io.jrump.net.wire.EthernetFrame.mac(device.macAddress());
+        this.rxChecksum = device.offloads().contains(NetDevice.Offload.RX_CHECKSUM);
         device.receiver(this::fromWire);
     }
 
@@ -95,7 +105,7 @@ final class DeviceService implements SummonedService {
 
     @Override
     public void warmUp() throws java.io.IOException {
-        WarmUp.rehearse(builder, address, service);
+        WarmUp.rehearse(builder, address, service, threads);
     }
 
     /** Frames dropped because no kernel ran and they summoned none, or the queue was full. */
@@ -129,6 +139,7 @@ final class DeviceService implements SummonedService {
         if (p != null && p.deliver(frame)) {
             return;
         }
+        boolean gone = false;
         synchronized (this) {
             p = live;
             if (p == null) {
@@ -141,6 +152,7 @@ final class DeviceService implements SummonedService {
                             startBoot();
                         } else {
                             dropped.incrementAndGet();
+                            gone = true;
                         }
                     }
                     case BOOTING -> enqueue(frame);
@@ -149,14 +161,41 @@ final class DeviceService implements SummonedService {
                             enqueue(frame);
                         } else {
                             dropped.incrementAndGet();
+                            gone = true;
                         }
                     }
                     default -> dropped.incrementAndGet();
                 }
-                return;
             }
         }
-        p.deliver(frame);
+        if (p != null) {
+            p.deliver(frame);
+        } else if (gone) {
+            resetIfTcp(frame);
+        }
+    }
+
+    /**
+     * A segment of a connection whose kernel has shut down (went idle while the client still
+     * had it open) is answered with a reset ({@link Resets}), so the client fails at once
+     * rather than retransmitting until its own timeout.
+     */
+    private void resetIfTcp(ByteBuffer frame) {
+        ByteBuffer rst = Resets.answer(frame, ip, address.port(), mac, rxChecksum);
+        if (rst == null) {
+            return;
+        }
+        try {
+            device.transmit(rst);
+            resets.incrementAndGet();
+        } catch (ErrnoException e) {
+            // the device is closing: the client's own timeout ends the connection
+        }
+    }
+
+    /** Resets sent for segments of connections that went with a kernel. */
+    long resets() {
+        return resets.get();
     }
 
     private void enqueue(ByteBuffer frame) {
@@ -174,7 +213,7 @@ final class DeviceService implements SummonedService {
     /** Boots on a waiting thread of the summoner's; one closed meanwhile refuses, and the summons is reported failed. */
     private void startBoot() {
         try {
-            boots.execute(this::boot);
+            threads.execute(this::boot);
         } catch (RejectedExecutionException e) {
             state = State.IDLE;
             queue.clear();
@@ -198,8 +237,9 @@ final class DeviceService implements SummonedService {
             if (address.gateway() != null) {
                 nc.ipv4Gateway(address.gateway());
             }
+            teachSender(nc);
             long configured = System.nanoTime();
-            h = service.start(k);
+            h = service.start(k, threads);
             long serving = System.nanoTime();
             synchronized (this) {
                 kernel = k;
@@ -225,6 +265,29 @@ final class DeviceService implements SummonedService {
             }
             reports.accept(new SummonReport(name, SummonReport.Event.FAILED, k == null ? "-" : k.name(), 0, KernelAccounting.ZERO,
                     e.getMessage() == null ? e.toString() : e.getMessage()));
+        }
+    }
+
+    /**
+     * Tells the new kernel the MAC of the host on its link whose SYN summoned it, as an ARP
+     * exchange would have: the kernel's first answer, the SYN-ACK, then goes out at once instead
+     * of after an ARP request and its reply. A sender off the link (its SYN came through a
+     * router, whose address the frame does not give) is left to ARP; so is a summons by ARP
+     * request, which teaches the kernel its sender by itself (RFC 826).
+     */
+    private void teachSender(NetConfig nc) {
+        ByteBuffer first;
+        synchronized (this) {
+            first = queue.peek();
+        }
+        Summons.Sender s = first == null ? null : Summons.synSender(first.duplicate(), ip, address.port());
+        if (s == null || ((s.ip() ^ ip) & address.mask()) != 0) {
+            return;
+        }
+        try {
+            nc.arp(address.ifname(), io.jrump.net.wire.Ipv4Address.format(s.ip()), s.mac());
+        } catch (ErrnoException e) {
+            // a sender the kernel refuses (a multicast MAC, its own address): the SYN-ACK waits for ARP, as without this
         }
     }
 

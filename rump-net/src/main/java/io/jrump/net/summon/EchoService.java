@@ -7,12 +7,15 @@ import io.jrump.api.SocketConstants;
 import io.jrump.api.Syscalls;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The TCP echo service of RFC 862 on a kernel's own sockets: the smallest real service to
  * summon (tests, benchmarks, demos). Each accepted connection gets a thread that writes back
  * what it reads until the client closes. The handle closes the listening socket; connection
- * threads end with their connections or with the kernel.
+ * threads end with their connections or with the kernel. Summoned, the accept loop and the
+ * connections run on the summoner's parked threads.
  */
 public final class EchoService implements Service {
     private final int port;
@@ -23,13 +26,20 @@ public final class EchoService implements Service {
 
     @Override
     public AutoCloseable start(RumpKernel kernel) throws ErrnoException {
+        return start(kernel, task -> {
+            Thread t = new Thread(task, "echo-" + kernel.name());
+            t.setDaemon(true);
+            t.start();
+        });
+    }
+
+    @Override
+    public AutoCloseable start(RumpKernel kernel, Executor threads) throws ErrnoException {
         Syscalls sys = kernel.sys();
         int listener = sys.socket(SocketConstants.AF_INET, SocketConstants.SOCK_STREAM, 0);
         sys.bind(listener, new InetSocketAddress(port));
         sys.listen(listener, 128);
-        Thread acceptor = new Thread(() -> acceptLoop(sys, listener), "echo-" + kernel.name());
-        acceptor.setDaemon(true);
-        acceptor.start();
+        threads.execute(() -> acceptLoop(sys, listener, threads));
         return () -> {
             try {
                 sys.close(listener);
@@ -39,15 +49,13 @@ public final class EchoService implements Service {
         };
     }
 
-    private static void acceptLoop(Syscalls sys, int listener) {
+    private static void acceptLoop(Syscalls sys, int listener, Executor threads) {
         try {
             while (true) {
                 int conn = sys.accept(listener);
-                Thread t = new Thread(() -> echo(sys, conn), "echo-conn");
-                t.setDaemon(true);
-                t.start();
+                threads.execute(() -> echo(sys, conn));
             }
-        } catch (ErrnoException | KernelClosedException e) {
+        } catch (ErrnoException | KernelClosedException | RejectedExecutionException e) {
             // the listener was closed: the service is stopping
         }
     }

@@ -9,6 +9,7 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -32,6 +33,8 @@ final class ListenService implements SummonedService {
     private final Relay relay;
     private final Consumer<SummonReport> reports;
     private final ScheduledExecutorService checker;
+    /** The summoner's parked threads, for the service's threads. */
+    private final Executor threads;
     private final ServerSocketChannel server;
     private final AtomicLong traffic = new AtomicLong();
 
@@ -45,7 +48,7 @@ final class ListenService implements SummonedService {
     private KernelAccounting finished = KernelAccounting.ZERO;
 
     ListenService(String name, RumpBuilder builder, InetSocketAddress listen, int port, Duration idle, Service service, Relay relay,
-            Consumer<SummonReport> reports, ScheduledExecutorService checker) throws IOException {
+            Consumer<SummonReport> reports, ScheduledExecutorService checker, Executor threads) throws IOException {
         this.name = name;
         this.builder = builder;
         this.port = port;
@@ -54,6 +57,7 @@ final class ListenService implements SummonedService {
         this.relay = relay;
         this.reports = reports;
         this.checker = checker;
+        this.threads = threads;
         this.server = ServerSocketChannel.open().bind(listen, 128);
         Thread t = new Thread(this::acceptLoop, "summon-listen-" + name);
         t.setDaemon(true);
@@ -75,7 +79,7 @@ final class ListenService implements SummonedService {
 
     @Override
     public void warmUp() throws IOException {
-        WarmUp.rehearse(builder, ServiceAddress.of("eth0", WARM_UP_CIDR, port), service);
+        WarmUp.rehearse(builder, ServiceAddress.of("eth0", WARM_UP_CIDR, port), service, threads);
     }
 
     @Override
@@ -132,7 +136,7 @@ final class ListenService implements SummonedService {
         AutoCloseable h = null;
         try {
             k = builder.boot();
-            h = service.start(k);
+            h = service.start(k, threads);
             Relay.Link l = relay.attach(k, port);
             kernel = k;
             handle = h;

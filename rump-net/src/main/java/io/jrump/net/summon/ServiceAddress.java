@@ -24,6 +24,12 @@ public record ServiceAddress(String ifname, String cidr, String gateway, int por
         return new ServiceAddress(ifname, cidr, null, port);
     }
 
+    /** The network mask of the address's prefix (all ones without one), in host order. */
+    int mask() {
+        int slash = cidr.indexOf('/');
+        return slash < 0 ? -1 : Ipv4Address.mask(Integer.parseInt(cidr.substring(slash + 1)));
+    }
+
     /** The address without its prefix, in host order. */
     int ip() {
         int slash = cidr.indexOf('/');

@@ -39,15 +39,20 @@ import java.util.function.Consumer;
  */
 public final class Summoner implements AutoCloseable {
     /**
-     * How long a boot thread beyond the first waits for another summons. One thread always
-     * waits, started with the summoner, so a summons does not pay for creating a thread (a
-     * measurable part of a cold summons); services summoned at once each get their own.
+     * How long a thread beyond the parked ones waits for another task. {@link #PARKED_THREADS}
+     * wait for ever, started with the summoner, so a summons pays for creating no thread (a
+     * measurable part of a cold summons): one boots the kernel, the others run the service's
+     * threads ({@link Service#start(io.jrump.api.RumpKernel, java.util.concurrent.Executor)}).
+     * Services summoned at once, or with more threads, get more.
      */
-    private static final long BOOT_THREAD_KEEP_SECONDS = 60;
+    private static final long THREAD_KEEP_SECONDS = 60;
+    /** The boot thread and the threads of one HTTP server (at most four event loops) or an echo service. */
+    static final int PARKED_THREADS = 5;
 
     private final Consumer<SummonReport> reports;
     private final ScheduledExecutorService checker;
-    private final ExecutorService boots;
+    /** Boots kernels and runs their services' threads. */
+    private final ExecutorService threads;
     private final List<SummonedService> services = new CopyOnWriteArrayList<>();
     private final Map<NetDevice, SharedDevice> devices = new IdentityHashMap<>();
 
@@ -58,14 +63,14 @@ public final class Summoner implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(1, Integer.MAX_VALUE, BOOT_THREAD_KEEP_SECONDS, TimeUnit.SECONDS, new SynchronousQueue<>(),
-                r -> {
-                    Thread t = new Thread(r, "summoner-boot");
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(PARKED_THREADS, Integer.MAX_VALUE, THREAD_KEEP_SECONDS, TimeUnit.SECONDS,
+                new SynchronousQueue<>(), r -> {
+                    Thread t = new Thread(r, "summoner-thread");
                     t.setDaemon(true);
                     return t;
                 });
-        pool.prestartCoreThread();
-        this.boots = pool;
+        pool.prestartAllCoreThreads();
+        this.threads = pool;
     }
 
     /**
@@ -93,7 +98,7 @@ public final class Summoner implements AutoCloseable {
             SharedDevice shared = devices.computeIfAbsent(device, SharedDevice::new);
             view = shared.view(address.ip());
         }
-        DeviceService s = new DeviceService(name, builder, view, address, idle, service, reports, checker, boots);
+        DeviceService s = new DeviceService(name, builder, view, address, idle, service, reports, checker, threads);
         services.add(s);
         return s;
     }
@@ -113,7 +118,7 @@ public final class Summoner implements AutoCloseable {
             throw new IllegalArgumentException("idle time must be positive: " + idle);
         }
         ListenService s = new ListenService(name, builder, listen, port, idle, service, relay == null ? new KernelRelay() : relay, reports,
-                checker);
+                checker, threads);
         services.add(s);
         return s;
     }
@@ -138,6 +143,6 @@ public final class Summoner implements AutoCloseable {
             s.close();
         }
         checker.shutdownNow();
-        boots.shutdownNow();
+        threads.shutdownNow();
     }
 }

@@ -19,6 +19,22 @@ final class Summons {
     private Summons() {
     }
 
+    /** Who sent a SYN: its IPv4 address (host order) and the MAC of the frame. */
+    record Sender(int ip, byte[] mac) {
+    }
+
+    /** The sender of a TCP SYN for {@code ip} and {@code port}, or null for any other frame. */
+    static Sender synSender(ByteBuffer frame, int ip, int port) {
+        if (!isSummons(frame, ip, port)) {
+            return null;
+        }
+        EthernetFrame f = new EthernetFrame(frame);
+        if (f.etherType() != EthernetFrame.ETHERTYPE_IPV4) {
+            return null; // an ARP request: the kernel learns its sender by itself
+        }
+        return new Sender(new Ipv4Packet(f.payload()).src(), EthernetFrame.macBytes(f.src()));
+    }
+
     static boolean isSummons(ByteBuffer frame, int ip, int port) {
         try {
             EthernetFrame f = new EthernetFrame(frame);

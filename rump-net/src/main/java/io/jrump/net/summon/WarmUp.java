@@ -10,6 +10,7 @@ import io.jrump.net.wire.Ipv4Address;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.concurrent.Executor;
 
 /**
  * A rehearsal of a summons, off the service's device: a kernel booted from the service's
@@ -28,7 +29,7 @@ final class WarmUp {
     private WarmUp() {
     }
 
-    static void rehearse(RumpBuilder builder, ServiceAddress address, Service service) throws IOException {
+    static void rehearse(RumpBuilder builder, ServiceAddress address, Service service, Executor threads) throws IOException {
         EthernetBus bus = new EthernetBus();
         int ip = address.ip();
         int prefix = prefix(address.cidr());
@@ -40,7 +41,7 @@ final class WarmUp {
         try (RumpKernel k = builder.boot(); RumpKernel client = Rump.builder().component("net").boot()) {
             k.netconfig().ifcreate(address.ifname(), bus.port());
             k.netconfig().ipv4Address(address.ifname(), Ipv4Address.format(ip) + "/" + Math.min(prefix, 30));
-            AutoCloseable handle = service.start(k);
+            AutoCloseable handle = service.start(k, threads);
             try {
                 client.netconfig().ifcreate("eth0", bus.port());
                 client.netconfig().ipv4Address("eth0", Ipv4Address.format(peer) + "/" + Math.min(prefix, 30));

@@ -8,8 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jrump.api.Errno;
+import io.jrump.api.ErrnoException;
 import io.jrump.api.KernelAccounting;
 import io.jrump.api.Rump;
 import io.jrump.api.RumpKernel;
@@ -105,6 +108,81 @@ class SummonerTest {
         assertEquals(0, retransmits(client), "client retransmitted");
         assertEquals(0, retransmits(k), "server retransmitted");
         assertEquals(1, boots.get());
+    }
+
+    /** Live threads outside the JVM's own "system" group. */
+    private static java.util.Set<Thread> liveThreads() {
+        java.util.Set<Thread> live = new java.util.HashSet<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            ThreadGroup g = t.getThreadGroup();
+            if (t.isAlive() && g != null && !"system".equals(g.getName())) {
+                live.add(t);
+            }
+        }
+        return live;
+    }
+
+    @Test
+    void aColdSummonsRunsTheServiceOnParkedThreadsAndStartsNone() throws Exception {
+        DeviceService svc = (DeviceService) summoner.onDevice("echo", Rump.builder().component("net"), bus.port(),
+                ServiceAddress.of("eth0", "10.0.0.2/24", 7), Duration.ofMillis(100), new EchoService(7));
+        svc.warmUp();
+        assertEquals("warm", exchange("10.0.0.2", 7, "warm")); // the first summons: the client learns the MAC, the platform starts its timers
+        next(SummonReport.Event.BOOTED);
+        next(SummonReport.Event.SHUTDOWN);
+
+        java.util.Set<Thread> before = liveThreads();
+        Syscalls sys = client.sys();
+        int s = sys.socket(AF_INET, SOCK_STREAM, 0);
+        sys.setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, 5000);
+        sys.connect(s, new InetSocketAddress(InetAddress.getByName("10.0.0.2"), 7));
+        sys.write(s, ByteBuffer.wrap(new byte[] {42}));
+        ByteBuffer in = ByteBuffer.allocate(1);
+        assertEquals(1, sys.read(s, in));
+        next(SummonReport.Event.BOOTED);
+        // the accept loop and the connection's echo are running now, both on threads parked before the summons
+        java.util.Set<Thread> started = liveThreads();
+        started.removeAll(before);
+        sys.close(s);
+        assertTrue(started.isEmpty(), "threads started by a cold summons: " + started);
+    }
+
+    @Test
+    void aKernelSummonedByASynAnswersWithoutAskingForTheClientsMac() throws Exception {
+        echo("echo", "10.0.0.2/24", 7, Duration.ofMillis(200));
+        assertEquals("one", exchange("10.0.0.2", 7, "one")); // summoned by ARP: the client learns the service's MAC
+        next(SummonReport.Event.BOOTED);
+        next(SummonReport.Event.SHUTDOWN);
+        long before = client.netconfig().counters().get("arp.requests_received");
+        assertEquals("two", exchange("10.0.0.2", 7, "two")); // summoned by the SYN
+        next(SummonReport.Event.BOOTED);
+        long requests = client.netconfig().counters().get("arp.requests_received") - before;
+        // the one request is the new kernel's gratuitous ARP for its own address; none asks who 10.0.0.1 is
+        assertEquals(1, requests, "ARP requests the client received from the summoned kernel");
+        assertEquals(0, retransmits(client), "client retransmitted");
+    }
+
+    @Test
+    void aConnectionLeftOpenWhenItsKernelWentIdleIsResetNotLeftHanging() throws Exception {
+        DeviceService svc = echo("echo", "10.0.0.2/24", 7, Duration.ofMillis(200));
+        Syscalls sys = client.sys();
+        int s = sys.socket(AF_INET, SOCK_STREAM, 0);
+        try {
+            sys.setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, 5000);
+            sys.connect(s, new InetSocketAddress(InetAddress.getByName("10.0.0.2"), 7));
+            sys.write(s, ByteBuffer.wrap(new byte[] {1}));
+            assertEquals(1, sys.read(s, ByteBuffer.allocate(1)));
+            next(SummonReport.Event.BOOTED);
+            next(SummonReport.Event.SHUTDOWN); // idle while the client keeps the connection open
+
+            sys.write(s, ByteBuffer.wrap(new byte[] {2}));
+            ErrnoException e = assertThrows(ErrnoException.class, () -> sys.read(s, ByteBuffer.allocate(1)));
+            assertEquals(Errno.ECONNRESET, e.errno(), e.getMessage());
+            assertEquals(1, svc.resets());
+            assertNull(svc.kernel(), "a segment of a connection that is gone summons nothing");
+        } finally {
+            sys.close(s);
+        }
     }
 
     @Test
