@@ -10,7 +10,7 @@ package io.jrump.kern;
  * <p>Waiting is not work: the places where a call blocks ({@code poll}, pipes, the network
  * stack's waits) {@link #pause} the meter before they park and {@link #resume} it after.
  */
-public final class CpuMeter {
+public final class CpuMeter implements AutoCloseable {
     private static final ThreadLocal<CpuMeter> THREAD = ThreadLocal.withInitial(CpuMeter::new);
 
     /** The kernels entered, innermost last; a few deep at most. */
@@ -48,6 +48,15 @@ public final class CpuMeter {
         if (top != next) {
             switchFrom(top, next);
         }
+    }
+
+    /**
+     * {@link #exit}, for work written as {@code try (CpuMeter m = accounting.enter()) {...}}: the
+     * meter is the thread's own object, so the form allocates nothing.
+     */
+    @Override
+    public void close() {
+        exit();
     }
 
     private void switchFrom(Accounting cur, Accounting next) {

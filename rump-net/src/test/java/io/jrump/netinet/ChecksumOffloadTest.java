@@ -12,7 +12,7 @@ import io.jrump.net.dev.EthernetBus;
 import io.jrump.net.dev.LinkEmulator;
 import io.jrump.net.dev.LoopbackDevice;
 import io.jrump.net.dev.PcapWriter;
-import io.jrump.net.wire.Checksum;
+import io.jrump.dev.net.Checksum;
 import io.jrump.net.wire.EthernetFrame;
 import io.jrump.net.wire.Ipv4Address;
 import io.jrump.net.wire.Ipv4Packet;

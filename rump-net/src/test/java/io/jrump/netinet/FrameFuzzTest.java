@@ -8,7 +8,7 @@ import io.jrump.kern.SocketFile;
 import io.jrump.net.dev.EthernetBus;
 import io.jrump.net.dev.Simulation;
 import io.jrump.net.wire.ArpPacket;
-import io.jrump.net.wire.Checksum;
+import io.jrump.dev.net.Checksum;
 import io.jrump.net.wire.EthernetFrame;
 import io.jrump.net.wire.Ipv4Address;
 import io.jrump.net.wire.Ipv4Packet;

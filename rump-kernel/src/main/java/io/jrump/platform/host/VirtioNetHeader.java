@@ -1,5 +1,6 @@
 package io.jrump.platform.host;
 
+import io.jrump.dev.net.Checksum;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -118,7 +119,7 @@ public final class VirtioNetHeader {
         b.put(hdr + 1, (byte) gso);
         putField(b, hdr + 6, l4 - frame, fields);
         putField(b, hdr + 8, field, fields);
-        b.putShort(l4 + field, (short) fold(pseudoHeader(b, ip, proto, l4len)));
+        b.putShort(l4 + field, (short) Checksum.fold(pseudoHeader(b, ip, proto, l4len)));
         return gso;
     }
 
@@ -155,7 +156,7 @@ public final class VirtioNetHeader {
             if (trusted && markAt == frame + start + offset) {
                 b.putShort(markAt, (short) 0);
             } else {
-                int c = fold(sum(b, frame + start, len - start, 0)) ^ 0xffff;
+                int c = Checksum.of(b, frame + start, len - start);
                 b.putShort(frame + start + offset, (short) (c == 0 ? 0xffff : c));
             }
         } else if (markAt >= 0) {
@@ -191,33 +192,9 @@ public final class VirtioNetHeader {
         return proto == PROTO_TCP ? TCP_CHECKSUM : proto == PROTO_UDP ? UDP_CHECKSUM : -1;
     }
 
-    /** The ones'-complement sum of the IPv4 pseudo header (RFC 9293 3.1), unfolded. */
+    /** The ones'-complement sum of the IPv4 pseudo header (RFC 9293 3.1) of the datagram at {@code ip}, unfolded. */
     private static long pseudoHeader(ByteBuffer b, int ip, int proto, int l4len) {
-        long s = 0;
-        for (int i = 0; i < 8; i += 2) {
-            s += b.getShort(ip + IP_SRC + i) & 0xffff;
-        }
-        return s + proto + l4len;
-    }
-
-    /** Adds {@code len} bytes at {@code off} to the running ones'-complement sum {@code s} (RFC 1071). */
-    static long sum(ByteBuffer b, int off, int len, long s) {
-        int i = 0;
-        for (; i + 1 < len; i += 2) {
-            s += b.getShort(off + i) & 0xffff;
-        }
-        if (i < len) {
-            s += (b.get(off + i) & 0xff) << 8;
-        }
-        return s;
-    }
-
-    /** Folds a running sum to 16 bits. */
-    static int fold(long s) {
-        while ((s >>> 16) != 0) {
-            s = (s & 0xffff) + (s >>> 16);
-        }
-        return (int) s;
+        return Checksum.pseudoHeader(b.getInt(ip + IP_SRC), b.getInt(ip + IP_SRC + 4), proto, l4len);
     }
 
     private static void putField(ByteBuffer b, int at, int v, ByteOrder fields) {

@@ -4,13 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jrump.dev.net.Checksum;
 import java.nio.ByteBuffer;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
  * The virtio-net header a TAP frame carries, both ways, against checksums computed here from
- * RFC 1071 and the pseudo header of RFC 9293 3.1 (no root needed: no TAP is opened).
+ * RFC 1071 ({@link Checksum}) and the pseudo header of RFC 9293 3.1 (no root needed: no TAP is
+ * opened).
  */
 class VirtioNetHeaderTest {
     private static final int H = VirtioNetHeader.SIZE;
@@ -47,7 +49,7 @@ class VirtioNetHeaderTest {
     private static boolean verifies(ByteBuffer b, int proto) {
         int ip = H + 14;
         int l4len = (b.getShort(ip + 2) & 0xffff) - 20;
-        return VirtioNetHeader.fold(VirtioNetHeader.sum(b, ip + 20, l4len, pseudo(proto, l4len))) == 0xffff;
+        return Checksum.fold(Checksum.add(pseudo(proto, l4len), b, ip + 20, l4len)) == 0xffff;
     }
 
     private static int field(ByteBuffer b, int proto) {
@@ -58,7 +60,7 @@ class VirtioNetHeaderTest {
     private static void completeAsLinux(ByteBuffer b, int len) {
         int start = VirtioNetHeader.getNative(b, 6);
         int offset = VirtioNetHeader.getNative(b, 8);
-        b.putShort(H + start + offset, (short) (VirtioNetHeader.fold(VirtioNetHeader.sum(b, H + start, len - start, 0)) ^ 0xffff));
+        b.putShort(H + start + offset, (short) Checksum.of(b, H + start, len - start));
     }
 
     @Test
@@ -73,7 +75,7 @@ class VirtioNetHeaderTest {
         assertEquals(34, VirtioNetHeader.getNative(b, 6), "csum_start");
         assertEquals(16, VirtioNetHeader.getNative(b, 8), "csum_offset");
         int l4len = 32 + 30_000;
-        assertEquals(VirtioNetHeader.fold(pseudo(6, l4len)), field(b, 6), "the field holds the pseudo-header sum");
+        assertEquals(Checksum.fold(pseudo(6, l4len)), field(b, 6), "the field holds the pseudo-header sum");
         completeAsLinux(b, len);
         assertTrue(verifies(b, 6), "completed as Linux does, the checksum is right");
     }
@@ -124,7 +126,7 @@ class VirtioNetHeaderTest {
     private static ByteBuffer fromLinuxPartial(int proto, int payload) {
         ByteBuffer b = frame(proto, payload, 0, 0);
         int l4len = b.capacity() - H - 14 - 20;
-        b.putShort(H + 14 + 20 + (proto == 6 ? 16 : 6), (short) VirtioNetHeader.fold(pseudo(proto, l4len)));
+        b.putShort(H + 14 + 20 + (proto == 6 ? 16 : 6), (short) Checksum.fold(pseudo(proto, l4len)));
         b.put(0, (byte) VirtioNetHeader.F_NEEDS_CSUM);
         ByteBuffer h = b.duplicate().order(java.nio.ByteOrder.nativeOrder());
         h.putShort(6, (short) 34).putShort(8, (short) (proto == 6 ? 16 : 6));

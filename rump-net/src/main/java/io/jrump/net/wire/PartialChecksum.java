@@ -1,5 +1,6 @@
 package io.jrump.net.wire;
 
+import io.jrump.dev.net.Checksum;
 import java.nio.ByteBuffer;
 
 /**

@@ -2,6 +2,7 @@ package io.jrump.net.wire;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.jrump.dev.net.Checksum;
 import java.nio.ByteBuffer;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
 package io.jrump.xen.net;
 
+import io.jrump.dev.net.Checksum;
 import java.nio.ByteBuffer;
 
 /**
@@ -11,8 +12,8 @@ import java.nio.ByteBuffer;
  * {@code PartialChecksum}), trusted only on a device that offers {@code RX_CHECKSUM}. This
  * class converts between the two and completes checksums.
  *
- * <p>Sums per RFC 1071; the pseudo header per RFC 9293 3.1 (TCP) and RFC 768 (UDP); IPv4
- * fields per RFC 791.
+ * <p>Sums per RFC 1071 ({@link Checksum}); the pseudo header per RFC 9293 3.1 (TCP) and RFC 768
+ * (UDP); IPv4 fields per RFC 791.
  */
 final class NetChecksum {
     private static final int ETHERTYPE_IPV4 = 0x0800;
@@ -72,14 +73,14 @@ final class NetChecksum {
 
     /** The pseudo-header sum (folded, not complemented): what a {@code csum_blank} frame's field holds. */
     static int pseudo(ByteBuffer f, int len) {
-        return fold(pseudoSum(f, len));
+        return Checksum.fold(pseudoSum(f, len));
     }
 
     /** The checksum of a frame whose field is zero (jrump's partial mark): what the field should hold on a wire. */
     static int computed(ByteBuffer f, int len) {
         int ihl = ipv4HeaderLength(f, len);
         int l4len = (f.getShort(IP + IP_TOTAL_LEN) & 0xffff) - ihl;
-        int c = fold(sum(f, IP + ihl, l4len) + pseudoSum(f, len)) ^ 0xffff;
+        int c = Checksum.finish(Checksum.add(pseudoSum(f, len), f, IP + ihl, l4len));
         return c == 0 ? 0xffff : c;
     }
 
@@ -91,36 +92,13 @@ final class NetChecksum {
     static void complete(ByteBuffer f, int len, int at) {
         int ihl = ipv4HeaderLength(f, len);
         int l4len = (f.getShort(IP + IP_TOTAL_LEN) & 0xffff) - ihl;
-        int c = fold(sum(f, IP + ihl, l4len)) ^ 0xffff;
+        int c = Checksum.of(f, IP + ihl, l4len);
         f.putShort(at, (short) (c == 0 ? 0xffff : c));
     }
 
     private static long pseudoSum(ByteBuffer f, int len) {
         int ihl = ipv4HeaderLength(f, len);
         int l4len = (f.getShort(IP + IP_TOTAL_LEN) & 0xffff) - ihl;
-        long s = 0;
-        for (int i = 0; i < 8; i += 2) {
-            s += f.getShort(IP + IP_SRC + i) & 0xffff;
-        }
-        return s + (f.get(IP + IP_PROTO) & 0xff) + l4len;
-    }
-
-    private static long sum(ByteBuffer b, int off, int len) {
-        long s = 0;
-        int i = 0;
-        for (; i + 1 < len; i += 2) {
-            s += b.getShort(off + i) & 0xffff;
-        }
-        if (i < len) {
-            s += (b.get(off + i) & 0xff) << 8;
-        }
-        return s;
-    }
-
-    private static int fold(long s) {
-        while ((s >>> 16) != 0) {
-            s = (s & 0xffff) + (s >>> 16);
-        }
-        return (int) s;
+        return Checksum.pseudoHeader(f.getInt(IP + IP_SRC), f.getInt(IP + IP_SRC + 4), f.get(IP + IP_PROTO) & 0xff, l4len);
     }
 }

@@ -1,4 +1,4 @@
-package io.jrump.net.wire;
+package io.jrump.dev.net;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -7,6 +7,11 @@ import java.nio.ByteOrder;
  * The Internet checksum (RFC 1071): the ones'-complement of the ones'-complement sum of
  * 16-bit words. Summing is split from folding so a pseudo header (RFC 768, RFC 9293
  * section 3.1) and a payload can be added up separately.
+ *
+ * <p>One implementation for the network stack's wire formats and for the platforms' network
+ * devices, which complete or prepare checksums they are handed (a TAP's and virtio-net's
+ * {@code virtio_net_hdr}, Xen's netif flags): it lives below both, since platforms do not
+ * import the stack.
  */
 public final class Checksum {
     private Checksum() {
@@ -50,12 +55,16 @@ public final class Checksum {
         return sum + fold(acc);
     }
 
-    /** Folds a sum to 16 bits with end-around carry, not complemented. */
-    private static long fold(long sum) {
+    /**
+     * Folds a sum to 16 bits with end-around carry, not complemented: what a checksum field
+     * holds while the checksum is left to a device (the pseudo-header sum of Linux's
+     * {@code CHECKSUM_PARTIAL}).
+     */
+    public static int fold(long sum) {
         while ((sum >>> 16) != 0) {
             sum = (sum & 0xffff) + (sum >>> 16);
         }
-        return sum;
+        return (int) sum;
     }
 
     /** Adds the pseudo header of TCP and UDP over IPv4: addresses, protocol and length. */

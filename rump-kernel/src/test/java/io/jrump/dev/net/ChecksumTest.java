@@ -1,4 +1,4 @@
-package io.jrump.net.wire;
+package io.jrump.dev.net;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
