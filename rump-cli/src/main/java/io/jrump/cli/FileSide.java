@@ -57,8 +57,10 @@ interface FileSide {
 
     /**
      * Opens {@code path} for reading if it is a regular file, without following a symbolic
-     * link; null when it is anything else. Where the side can stat an open file, one name
-     * lookup instead of the two of {@code lstat} and {@link #openRead}.
+     * link; null when it is anything else, or (on a side that opens first) cannot be opened,
+     * so that the caller stats it and takes the ordinary way, which reports what fails. Where
+     * the side can stat an open file, one name lookup instead of the two of {@code lstat} and
+     * {@link #openRead}.
      */
     default OpenFile openFile(String path) throws ErrnoException {
         Stat st = lstat(path);

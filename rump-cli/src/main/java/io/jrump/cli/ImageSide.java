@@ -140,7 +140,7 @@ final class ImageSide implements FileSide {
 
     /**
      * One open with O_NOFOLLOW (and O_NONBLOCK, so that a FIFO an entry's type misnames does not
-     * wait for a writer) and an fstat: one name lookup.
+     * wait for a writer) and an fstat: one name lookup. Null also when the open fails.
      */
     @Override
     public OpenFile openFile(String path) throws ErrnoException {
@@ -148,10 +148,9 @@ final class ImageSide implements FileSide {
         try {
             fd = sys.open(kernelPath(path), OpenFlags.O_RDONLY | OpenFlags.O_NOFOLLOW | OpenFlags.O_NONBLOCK);
         } catch (ErrnoException e) {
-            if (e.errno() == Errno.ELOOP) {
-                return null; // a symbolic link
-            }
-            throw named("open", path, e);
+            // ELOOP: a symbolic link; anything else (a device node an entry misnames, EACCES): the
+            // caller stats the name and goes the way of any other file, which reports what fails
+            return null;
         }
         Stat st;
         try {
