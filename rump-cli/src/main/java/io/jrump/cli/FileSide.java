@@ -1,6 +1,8 @@
 package io.jrump.cli;
 
+import io.jrump.api.DirEntry;
 import io.jrump.api.ErrnoException;
+import io.jrump.api.FileMode;
 import io.jrump.api.Stat;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -33,6 +35,62 @@ interface FileSide {
 
     /** The names in a directory, without "." and "..", sorted. */
     List<String> list(String dir) throws ErrnoException;
+
+    /**
+     * The entries of a directory, without "." and "..", sorted by name, with their
+     * {@code DT_*} types where this side knows them ({@code DT_UNKNOWN} otherwise: the host
+     * side, as the JDK does not pass on {@code d_type}).
+     */
+    default List<DirEntry> entries(String dir) throws ErrnoException {
+        return list(dir).stream().map(n -> new DirEntry(0, FileMode.DT_UNKNOWN, n)).toList();
+    }
+
+    /** A regular file opened for reading, with its stat taken from the open file. */
+    interface OpenFile extends AutoCloseable {
+        Stat stat();
+
+        InputStream in();
+
+        @Override
+        void close() throws ErrnoException;
+    }
+
+    /**
+     * Opens {@code path} for reading if it is a regular file, without following a symbolic
+     * link; null when it is anything else, or (on a side that opens first) cannot be opened,
+     * so that the caller stats it and takes the ordinary way, which reports what fails. Where
+     * the side can stat an open file, one name lookup instead of the two of {@code lstat} and
+     * {@link #openRead}.
+     */
+    default OpenFile openFile(String path) throws ErrnoException {
+        Stat st = lstat(path);
+        if (!st.isRegularFile()) {
+            return null;
+        }
+        InputStream in = openRead(path);
+        return new OpenFile() {
+            @Override
+            public Stat stat() {
+                return st;
+            }
+
+            @Override
+            public InputStream in() {
+                return in;
+            }
+
+            @Override
+            public void close() throws ErrnoException {
+                try {
+                    in.close();
+                } catch (ErrnoException e) {
+                    throw e;
+                } catch (java.io.IOException e) {
+                    throw HostSide.errno("close", display(path), e);
+                }
+            }
+        };
+    }
 
     InputStream openRead(String path) throws ErrnoException;
 

@@ -1,5 +1,7 @@
 package io.jrump.cli;
 
+import io.jrump.api.DirEntry;
+import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
 import io.jrump.api.OpenFlags;
 import io.jrump.api.Stat;
@@ -10,6 +12,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -24,6 +28,8 @@ final class ImageSide implements FileSide {
     interface Call<T> {
         T run(Syscalls sys, String kernelPath) throws ErrnoException;
     }
+
+    private static final Comparator<DirEntry> BY_NAME = Comparator.comparing(DirEntry::name);
 
     private final MountedImage image;
     private final String name;
@@ -66,10 +72,15 @@ final class ImageSide implements FileSide {
         try {
             return call.run(sys, kernelPath(path));
         } catch (ErrnoException e) {
-            ErrnoException named = new ErrnoException(e.errno(), name, display(path), e.detail());
-            named.initCause(e);
-            throw named;
+            throw named(name, path, e);
         }
+    }
+
+    /** {@code e} as the call {@code name} on the user's {@code path}. */
+    private ErrnoException named(String name, String path, ErrnoException e) {
+        ErrnoException named = new ErrnoException(e.errno(), name, display(path), e.detail());
+        named.initCause(e);
+        return named;
     }
 
     /** {@link #call} for calls that return nothing. */
@@ -106,7 +117,7 @@ final class ImageSide implements FileSide {
             sys.lstat(kernelPath(path));
             return true;
         } catch (ErrnoException e) {
-            if (e.errno() == io.jrump.api.Errno.ENOENT) {
+            if (e.errno() == Errno.ENOENT) {
                 return false;
             }
             return call("lstat", path, Syscalls::lstat) != null;
@@ -115,13 +126,73 @@ final class ImageSide implements FileSide {
 
     @Override
     public List<String> list(String dir) throws ErrnoException {
-        return call("readdir", dir, Syscalls::readdir).stream().map(io.jrump.api.DirEntry::name)
-                .filter(n -> !n.equals(".") && !n.equals("..")).sorted().toList();
+        return entries(dir).stream().map(DirEntry::name).toList();
+    }
+
+    /** The kernel's getdents entries, with the types the file system keeps in them (ext2's filetype feature). */
+    @Override
+    public List<DirEntry> entries(String dir) throws ErrnoException {
+        List<DirEntry> all = new ArrayList<>(call("readdir", dir, Syscalls::readdir));
+        all.removeIf(e -> e.name().equals(".") || e.name().equals(".."));
+        all.sort(BY_NAME);
+        return all;
+    }
+
+    /**
+     * One open with O_NOFOLLOW (and O_NONBLOCK, so that a FIFO an entry's type misnames does not
+     * wait for a writer) and an fstat: one name lookup. Null also when the open fails.
+     */
+    @Override
+    public OpenFile openFile(String path) throws ErrnoException {
+        int fd;
+        try {
+            fd = sys.open(kernelPath(path), OpenFlags.O_RDONLY | OpenFlags.O_NOFOLLOW | OpenFlags.O_NONBLOCK);
+        } catch (ErrnoException e) {
+            // ELOOP: a symbolic link; anything else (a device node an entry misnames, EACCES): the
+            // caller stats the name and goes the way of any other file, which reports what fails
+            return null;
+        }
+        Stat st;
+        try {
+            st = sys.fstat(fd);
+        } catch (ErrnoException e) {
+            try {
+                sys.close(fd);
+            } catch (ErrnoException again) {
+                e.addSuppressed(again);
+            }
+            throw named("fstat", path, e);
+        }
+        if (!st.isRegularFile()) {
+            run("close", path, (sys, k) -> sys.close(fd));
+            return null;
+        }
+        InputStream in = stream(fd, path);
+        return new OpenFile() {
+            @Override
+            public Stat stat() {
+                return st;
+            }
+
+            @Override
+            public InputStream in() {
+                return in;
+            }
+
+            @Override
+            public void close() throws ErrnoException {
+                run("close", path, (sys, k) -> sys.close(fd)); // what closing the stream does
+            }
+        };
     }
 
     @Override
     public InputStream openRead(String path) throws ErrnoException {
-        int fd = call("open", path, (sys, k) -> sys.open(k, OpenFlags.O_RDONLY));
+        return stream(call("open", path, (sys, k) -> sys.open(k, OpenFlags.O_RDONLY)), path);
+    }
+
+    /** The data of the open file {@code fd}, named {@code path} in messages; closing the stream closes it. */
+    private InputStream stream(int fd, String path) {
         return new InputStream() {
             private final ByteBuffer one = ByteBuffer.allocate(1);
 

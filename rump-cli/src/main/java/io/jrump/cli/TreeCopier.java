@@ -147,7 +147,19 @@ final class TreeCopier {
 
             @Override
             public void leaf(String path, String rel, Stat st) throws ErrnoException {
-                copyLeaf(path, target(dst, rel), st);
+                copyLeaf(path, target(dst, rel), st, null);
+            }
+
+            /** A regular file by its entry: opened first and its stat taken from the open file (one lookup, not two). */
+            @Override
+            public boolean file(String path, String rel) throws ErrnoException {
+                try (FileSide.OpenFile src = from.openFile(path)) {
+                    if (src == null) {
+                        return false; // not a regular file after all: stat it as anything else
+                    }
+                    copyLeaf(path, target(dst, rel), src.stat(), src.in());
+                    return true;
+                }
             }
 
             @Override
@@ -180,8 +192,11 @@ final class TreeCopier {
         return rel.isEmpty() ? dst : FileSide.join(dst, rel);
     }
 
-    /** Anything but a directory: linked again if archiving and already copied under another name, else made anew. */
-    private void copyLeaf(String path, String d, Stat st) throws ErrnoException {
+    /**
+     * Anything but a directory: linked again if archiving and already copied under another name,
+     * else made anew; {@code in}, when not null, is the regular file {@code path} already open.
+     */
+    private void copyLeaf(String path, String d, Stat st, InputStream in) throws ErrnoException {
         TreeWalk.Key key = TreeWalk.Key.of(st);
         boolean severalNames = options.archive() && st.nlink() > 1;
         if (severalNames && copiedLinks.containsKey(key)) {
@@ -191,7 +206,7 @@ final class TreeCopier {
         if (st.isSymlink()) {
             to.symlink(from.readlink(path), d);
         } else if (st.isRegularFile()) {
-            copyData(path, d, st.mode() & 0777); // the set-id and sticky bits only with -p, from attributes()
+            copyData(path, in, d, st.mode() & 0777); // the set-id and sticky bits only with -p, from attributes()
         } else if (!options.walks()) {
             problems.accept(new ErrnoException(Errno.EOPNOTSUPP, "cp", from.display(path), "a special file: copy it with -r or -a"));
             return;
@@ -272,8 +287,10 @@ final class TreeCopier {
         }
     }
 
-    private void copyData(String src, String dst, int perms) throws ErrnoException {
-        try (InputStream in = from.openRead(src); OutputStream out = to.create(dst, perms)) {
+    /** Copies the regular file {@code src}, read from {@code open} when not null (the caller closes it), else opened here. */
+    private void copyData(String src, InputStream open, String dst, int perms) throws ErrnoException {
+        try (InputStream own = open == null ? from.openRead(src) : null; OutputStream out = to.create(dst, perms)) {
+            InputStream in = open != null ? open : own;
             int n;
             while ((n = in.read(buf)) > 0) {
                 out.write(buf, 0, n);

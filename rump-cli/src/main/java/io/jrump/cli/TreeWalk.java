@@ -2,8 +2,11 @@ package io.jrump.cli;
 
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
+import io.jrump.api.DirEntry;
+import io.jrump.api.FileMode;
 import io.jrump.api.Stat;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
@@ -34,6 +37,16 @@ final class TreeWalk {
         /** Anything that is not a directory. */
         void leaf(String path, String rel, Stat st) throws ErrnoException;
 
+        /**
+         * A name its directory lists as a regular file ({@code d_type} {@code DT_REG}), before any
+         * stat: a visitor that opens files can take the stat from the open file, one name lookup
+         * where a stat and an open take two. Returns false to have the walk {@code lstat} the name
+         * and go on as for any other (the default).
+         */
+        default boolean file(String path, String rel) throws ErrnoException {
+            return false;
+        }
+
         /** A directory whose entries have all been walked. */
         void leave(String path, String rel, Stat st) throws ErrnoException;
     }
@@ -51,13 +64,16 @@ final class TreeWalk {
         final String rel;
         final Stat st;
         final List<String> names;
+        /** The {@code DT_*} type of each of {@link #names} as the directory lists it, or null when unknown. */
+        final int[] types;
         int next;
 
-        Frame(String path, String rel, Stat st, List<String> names) {
+        Frame(String path, String rel, Stat st, List<String> names, int[] types) {
             this.path = path;
             this.rel = rel;
             this.st = st;
             this.names = names;
+            this.types = types;
         }
     }
 
@@ -87,9 +103,13 @@ final class TreeWalk {
         while (!stack.isEmpty()) {
             Frame f = stack.peek();
             if (f.next < f.names.size()) {
-                String name = f.names.get(f.next++);
+                int i = f.next++;
+                String name = f.names.get(i);
                 String path = FileSide.join(f.path, name);
                 String rel = f.rel.isEmpty() ? name : f.rel + "/" + name;
+                if (f.types != null && f.types[i] == FileMode.DT_REG && v.file(path, rel)) {
+                    continue;
+                }
                 Stat st = side.lstat(path);
                 if (st.isDirectory()) {
                     enter(stack, onPath, path, rel, st, v);
@@ -111,10 +131,17 @@ final class TreeWalk {
                     "directory cycle: the same directory as " + side.display(ancestor)));
             return;
         }
-        List<String> names = v.enter(path, rel, st, side.list(path));
+        List<DirEntry> entries = side.entries(path);
+        List<String> all = new ArrayList<>(entries.size());
+        int[] types = new int[entries.size()];
+        for (DirEntry e : entries) {
+            types[all.size()] = e.type();
+            all.add(e.name());
+        }
+        List<String> names = v.enter(path, rel, st, all);
         if (names != null) {
             onPath.put(Key.of(st), path);
-            stack.push(new Frame(path, rel, st, names));
+            stack.push(new Frame(path, rel, st, names, names == all ? types : null)); // a list the visitor made has no types
         }
     }
 }

@@ -61,6 +61,10 @@ public final class ReadCompare implements Callable<Integer> {
     @Option(names = "--cli-jar", paramLabel = "JAR", description = "The rump command's jar the cp row runs (default: rump-cli/target/rump-cli.jar).")
     Path cliJar = Path.of("rump-cli/target/rump-cli.jar");
 
+    @Option(names = "--cli-java-opts", paramLabel = "OPTS", description = "JVM options of the cp row's command, space-separated"
+            + " (default: the quick-start ones the rump launcher gives every command but serve; \"\" for the JVM's defaults).")
+    String cliJavaOpts = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC";
+
     @Option(names = "--skip-random", description = "Only the cp -r row.")
     boolean skipRandom;
 
@@ -245,7 +249,7 @@ public final class ReadCompare implements Callable<Integer> {
                     if ((i + round) % 2 == 0) {
                         note(Host.dropCaches());
                         long t0 = System.nanoTime();
-                        rumpCp(cliJar, image, outDir);
+                        rumpCp(cliJar, cliJavaOpts, image, outDir);
                         record("jrump.cp", files / ((System.nanoTime() - t0) / 1e9));
                     } else {
                         Host.run("mount", "-o", "loop,ro", image.toString(), mnt.toString());
@@ -275,7 +279,8 @@ public final class ReadCompare implements Callable<Integer> {
         notes.add("cp -r, the ratio of each round's pair (jrump's rate over Linux's, measured one after the other): median "
                 + Units.digits(Samples.of(pairRatios.stream().mapToDouble(Double::doubleValue).toArray()).median()) + " ("
                 + String.join(", ", pairRatios.stream().map(Units::digits).toList()) + ").");
-        notes.add("cp -r: files copied per second, over the wall time of the whole command: `java -jar " + cliJar + " "
+        notes.add("cp -r: files copied per second, over the wall time of the whole command: `java "
+                + (cliJavaOpts.isBlank() ? "" : cliJavaOpts.trim() + " ") + "-jar " + cliJar + " "
                 + "cp -r IMG:/big OUT/` (JVM start, mount, copy) against `cp -r MNT/big OUT` on `mount -o loop,ro`; caches dropped "
                 + "before each; image " + (cpImage != null ? cpImage.toString() : "made here: mkfs.ext4 defaults, files written through a loop mount") + ".");
     }
@@ -314,9 +319,16 @@ public final class ReadCompare implements Callable<Integer> {
     }
 
     /** The command as a user runs it: a fresh JVM on the command's jar, output discarded. */
-    private static void rumpCp(Path cliJar, Path image, Path outDir) throws IOException {
+    private static void rumpCp(Path cliJar, String javaOpts, Path image, Path outDir) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = List.of(java, "-jar", cliJar.toString(), "cp", "-r", image + ":/big", outDir + "/");
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java);
+        for (String o : javaOpts.trim().split("\\s+")) {
+            if (!o.isEmpty()) {
+                cmd.add(o);
+            }
+        }
+        cmd.addAll(List.of("-jar", cliJar.toString(), "cp", "-r", image + ":/big", outDir + "/"));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         p.getOutputStream().close();
         String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -24,6 +24,9 @@ public final class Buf implements AutoCloseable {
     BlockRead loading;
     /** Guarded by the cache: write-backs of this buffer in flight; it is not evicted while there are any. */
     int writing;
+    /** Guarded by the cache: the neighbours in its table's least-recently-used order ({@link BlockTable}). */
+    Buf older;
+    Buf newer;
 
     Buf(BufferCache cache, long block, int size) {
         this.cache = cache;

@@ -6,7 +6,6 @@ import io.jrump.api.ErrnoException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -72,7 +71,7 @@ public final class BufferCache {
     /** Serialises device writes and flushes; taken before the monitor, never inside it. */
     private final ReentrantLock writeLock = new ReentrantLock();
     /** Guarded by the monitor, as are the fields below up to {@link #writes}. */
-    private final LinkedHashMap<Long, Buf> blocks = new LinkedHashMap<>(256, 0.75f, true);
+    private final BlockTable blocks = new BlockTable();
     private int dirtyCount;
     /** Per stream: the last block its previous miss brought in, its window, when it was last used. */
     private final long[] streamEnd = new long[STREAMS];
@@ -83,6 +82,12 @@ public final class BufferCache {
     private long misses;
     /** Written under {@link #writeLock}. */
     private volatile long writes;
+    /**
+     * Per reading thread, room for a read-ahead run: direct, so that the host's read lands in it
+     * without the copy a heap buffer costs (the JDK reads into a direct buffer of its own and
+     * copies), and reused, where a fresh array for each run would be allocated and zeroed.
+     */
+    private final ThreadLocal<ByteBuffer> runBuffer;
 
     /**
      * @param blockSize a multiple of the device's sector size
@@ -100,6 +105,7 @@ public final class BufferCache {
         this.maxBlocks = this.limitBytes / blockSize;
         this.readOnly = readOnly || device.isReadOnly();
         Arrays.fill(streamEnd, -2);
+        this.runBuffer = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect((MAX_READ_AHEAD + 1) * blockSize));
     }
 
     public int blockSize() {
@@ -150,7 +156,7 @@ public final class BufferCache {
                 int stream = stream(block);
                 int window = streamWindow[stream];
                 int n = 1;
-                while (n <= window && block + n < blockCount && !blocks.containsKey(block + n)) {
+                while (n <= window && block + n < blockCount && !blocks.contains(block + n)) {
                     n++;
                 }
                 streamEnd[stream] = block + n - 1;
@@ -160,7 +166,7 @@ public final class BufferCache {
                 for (int i = n - 1; i >= 0; i--) {
                     Buf nb = new Buf(this, block + i, blockSize);
                     nb.loading = pending;
-                    blocks.put(block + i, nb);
+                    blocks.put(nb);
                     fresh[i] = nb;
                 }
                 b = fresh[0];
@@ -209,10 +215,11 @@ public final class BufferCache {
             if (fresh.length == 1) {
                 deviceRead(block, ByteBuffer.wrap(fresh[0].bytes));
             } else {
-                byte[] run = new byte[fresh.length * blockSize];
-                deviceRead(block, ByteBuffer.wrap(run));
-                for (int i = 0; i < fresh.length; i++) {
-                    System.arraycopy(run, i * blockSize, fresh[i].bytes, 0, blockSize);
+                ByteBuffer run = runBuffer.get().clear().limit(fresh.length * blockSize);
+                deviceRead(block, run);
+                run.flip();
+                for (Buf nb : fresh) {
+                    run.get(nb.bytes);
                 }
             }
         } catch (ErrnoException e) {
@@ -246,7 +253,7 @@ public final class BufferCache {
             if (b == null || b.loading != null) {
                 // a read in flight would bring the old bytes: its readers keep their buffer, the table takes the zeros
                 b = new Buf(this, block, blockSize);
-                blocks.put(block, b);
+                blocks.put(b);
             } else {
                 Arrays.fill(b.bytes, (byte) 0);
             }
@@ -401,7 +408,12 @@ public final class BufferCache {
     public void invalidateAll() throws ErrnoException {
         flush();
         synchronized (this) {
-            blocks.values().removeIf(b -> b.pins == 0 && b.loading == null && b.writing == 0 && !b.dirty);
+            for (Buf b = blocks.oldest(), next; b != null; b = next) {
+                next = b.newer;
+                if (b.pins == 0 && b.loading == null && b.writing == 0 && !b.dirty) {
+                    blocks.remove(b.block());
+                }
+            }
         }
     }
 
@@ -433,11 +445,10 @@ public final class BufferCache {
 
     /** Caller holds the monitor. True when the table is within the limit afterwards. */
     private boolean evictClean() {
-        Iterator<Buf> it = blocks.values().iterator();
-        while (blocks.size() > maxBlocks && it.hasNext()) {
-            Buf b = it.next();
+        for (Buf b = blocks.oldest(), next; blocks.size() > maxBlocks && b != null; b = next) {
+            next = b.newer;
             if (!b.dirty && b.pins == 0 && b.loading == null && b.writing == 0) {
-                it.remove();
+                blocks.remove(b.block());
             }
         }
         return blocks.size() <= maxBlocks;
@@ -456,7 +467,7 @@ public final class BufferCache {
                     return;
                 }
                 dirty = new ArrayList<>(dirtyCount);
-                for (Buf b : blocks.values()) {
+                for (Buf b = blocks.oldest(); b != null; b = b.newer) {
                     if (b.dirty) {
                         b.dirty = false;
                         b.writing++;
@@ -528,8 +539,8 @@ public final class BufferCache {
     /** For tests: the cached blocks and whether each is dirty. */
     synchronized Map<Long, Boolean> snapshot() {
         Map<Long, Boolean> m = new LinkedHashMap<>();
-        for (Map.Entry<Long, Buf> e : blocks.entrySet()) {
-            m.put(e.getKey(), e.getValue().dirty);
+        for (Buf b = blocks.oldest(); b != null; b = b.newer) {
+            m.put(b.block(), b.dirty);
         }
         return m;
     }

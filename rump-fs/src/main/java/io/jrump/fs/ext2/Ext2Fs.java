@@ -77,6 +77,8 @@ final class Ext2Fs extends FileSystem {
     private final Superblock sb;
     private final GroupTable groups;
     private final Allocator allocator;
+    /** Fewest entries in the table of live nodes before collected ones are swept out. */
+    private static final int SWEEP_MIN = 1024;
     /** Metadata blocks, which no file block may be; empty on a read-only mount. */
     private final SystemZone zone;
     private final boolean readOnly;
@@ -87,6 +89,8 @@ final class Ext2Fs extends FileSystem {
     private final Object mountLock = new Object();
     /** Inode number to its node while one is reachable; guarded by its own monitor. */
     private final Map<Long, WeakReference<Ext2Node>> live = new HashMap<>();
+    /** Size of {@link #live} at which entries of collected nodes are swept out next; guarded by its monitor. */
+    private int sweepAt = SWEEP_MIN;
     private final int blockSize;
     private final int inodeSize;
     private final boolean metadataCsum;
@@ -322,8 +326,13 @@ final class Ext2Fs extends FileSystem {
 
     private void register(Ext2Node n) {
         synchronized (live) {
-            if (live.size() > 1024 && live.size() % 1024 == 0) {
+            if (live.size() >= sweepAt) {
+                // entries of collected nodes go when the table has doubled since the last sweep:
+                // a sweep costs the table's size, so this keeps it constant per node however
+                // many nodes stay reachable (a sweep every 1,024 nodes cost a tree walk 60 sweeps
+                // of up to 60,000 entries)
                 live.values().removeIf(r -> r.get() == null);
+                sweepAt = Math.max(SWEEP_MIN, 2 * live.size());
             }
             live.put(n.ino(), new WeakReference<>(n));
         }
