@@ -50,6 +50,8 @@ final class TcpConnection implements Lifecycle {
     /** Listener this connection came from, until it is accepted (or null for an active open). */
     Listener parent;
     Binding binding;
+    /** Set before the transport drops the connection from its table; a cached reference to it is then stale. */
+    volatile boolean gone;
 
     private final TcpHost host;
     private final NetClock clock;

@@ -36,6 +36,12 @@ final class TcpTransport implements Transport, TcpHost {
     private final Ports ports;
     private final Map<Tuple, TcpConnection> conns = new ConcurrentHashMap<>();
     private final Map<Long, Listener> listeners = new ConcurrentHashMap<>();
+    /**
+     * The connection the last segment went to (4.4BSD's {@code tcp_last_inpcb}): a bulk stream's
+     * segments follow each other, so most lookups need neither a key nor the map. Never a
+     * connection that has left the map ({@link TcpConnection#gone}).
+     */
+    private volatile TcpConnection lastInput;
     private final Object challengeLock = new Object();
     private long challengeWindowStart;
     private int challengeCount;
@@ -88,17 +94,25 @@ final class TcpTransport implements Transport, TcpHost {
             return;
         }
         stats.inSegs.inc();
-        Tuple tuple = new Tuple(dst, seg.dstPort(), src, seg.srcPort());
-        TcpConnection c = conns.get(tuple);
+        int sport = seg.srcPort();
+        int dport = seg.dstPort();
+        TcpConnection c = lastInput;
+        if (c == null || c.gone || !c.tuple.is(dst, dport, src, sport)) {
+            c = conns.get(new Tuple(dst, dport, src, sport));
+            if (c != null) {
+                lastInput = c;
+            }
+        }
         if (c != null && !c.input(seg, o, (flags & KEEPABLE) != 0)) {
             return;
         }
-        Listener l = listenerFor(dst, seg.dstPort());
+        Listener l = listenerFor(dst, dport);
         if (l != null) {
             l.input(src, dst, seg, o);
             return;
         }
         stats.noPort.inc();
+        Tuple tuple = new Tuple(dst, dport, src, sport);
         if (!seg.has(TcpSegment.RST)) {
             if (seg.has(TcpSegment.ACK)) {
                 sendReset(tuple, seg.ack(), 0, false);
@@ -257,6 +271,7 @@ final class TcpTransport implements Transport, TcpHost {
 
     @Override
     public void remove(TcpConnection c) {
+        c.gone = true;
         conns.remove(c.tuple, c);
         Binding b = c.binding;
         if (b != null) {
