@@ -366,11 +366,12 @@ final class TcpTransport implements Transport, TcpHost {
      * parks costs its waker no unpark (a futex call) and itself no scheduler wake-up. Every
      * notification of {@code monitor} must change {@code wakeups} first (under {@code lock}),
      * or one given during the spin would be lost; the wait after the spin checks it again
-     * under {@code monitor}. {@code wakeups} is read under {@code lock} by the caller.
+     * under {@code monitor}. {@code wakeups} is read under {@code lock} by the caller. The spin
+     * lasts at most {@code spinNanos} (the caller's {@link SpinBudget}).
      */
     @Override
-    public void await(ReentrantLock lock, Object monitor, long deadline, IntSupplier wakeups, int seen) throws ErrnoException {
-        if (!clock.isHostTime() || SPIN_NANOS <= 0) {
+    public void await(ReentrantLock lock, Object monitor, long deadline, IntSupplier wakeups, int seen, long spinNanos) throws ErrnoException {
+        if (!clock.isHostTime() || spinNanos <= 0) {
             await(lock, monitor, deadline);
             return;
         }
@@ -378,7 +379,7 @@ final class TcpTransport implements Transport, TcpHost {
         try {
             long start = System.nanoTime();
             while (wakeups.getAsInt() == seen) {
-                if (System.nanoTime() - start > SPIN_NANOS || Thread.currentThread().isInterrupted()) {
+                if (System.nanoTime() - start > spinNanos || Thread.currentThread().isInterrupted()) {
                     synchronized (monitor) {
                         if (wakeups.getAsInt() == seen) {
                             clock.await(monitor, deadline);
@@ -396,8 +397,8 @@ final class TcpTransport implements Transport, TcpHost {
         }
     }
 
-    /** How long a blocked socket call spins before it parks (host time only); 0 turns spinning off. */
-    private static final long SPIN_NANOS = Math.max(0, Long.getLong("jrump.tcp.spinNanos", 20_000L));
+    /** The longest a blocked socket call spins before it parks (host time only); 0 turns spinning off. */
+    static final long SPIN_NANOS = Math.max(0, Long.getLong("jrump.tcp.spinNanos", 20_000L));
 
     void await(ReentrantLock lock, Object monitor, long deadline) throws ErrnoException {
         try {
