@@ -28,11 +28,16 @@ int main(void) {
     P("GTF_reading", GTF_reading); P("GTF_writing", GTF_writing);
     S(blkif_sring); O(blkif_sring, req_prod); O(blkif_sring, req_event); O(blkif_sring, rsp_prod); O(blkif_sring, rsp_event); O(blkif_sring, ring);
     P("blkif_ring_size", __CONST_RING_SIZE(blkif, 4096));
+    P("blkif_ring_size_16_pages", __CONST_RING_SIZE(blkif, 16 * 4096));
     P("sizeof(union blkif_sring_entry)", sizeof(union blkif_sring_entry));
     S(blkif_request); O(blkif_request, operation); O(blkif_request, nr_segments); O(blkif_request, handle);
     O(blkif_request, id); O(blkif_request, sector_number); O(blkif_request, seg);
     S(blkif_request_segment); O(blkif_request_segment, gref); O(blkif_request_segment, first_sect); O(blkif_request_segment, last_sect);
     O(blkif_request_discard, flag); O(blkif_request_discard, nr_sectors);
+    S(blkif_request_indirect); O(blkif_request_indirect, indirect_op); O(blkif_request_indirect, nr_segments);
+    O(blkif_request_indirect, id); O(blkif_request_indirect, sector_number); O(blkif_request_indirect, handle);
+    O(blkif_request_indirect, indirect_grefs);
+    P("BLKIF_OP_INDIRECT", BLKIF_OP_INDIRECT); P("BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST", BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST);
     S(blkif_response); O(blkif_response, id); O(blkif_response, operation); O(blkif_response, status);
     P("BLKIF_MAX_SEGMENTS_PER_REQUEST", BLKIF_MAX_SEGMENTS_PER_REQUEST);
     P("BLKIF_OP_FLUSH_DISKCACHE", BLKIF_OP_FLUSH_DISKCACHE); P("BLKIF_OP_DISCARD", BLKIF_OP_DISCARD);

@@ -9,7 +9,7 @@ import java.nio.channels.NetworkChannel;
 
 /**
  * What the {@code java.net} views of kernel channels ({@link SocketAdaptor},
- * {@link ServerSocketAdaptor}) share: {@code java.net} reports everything as a
+ * {@link ServerSocketAdaptor}, {@link DatagramSocketAdaptor}) share: {@code java.net} reports everything as a
  * {@link SocketException}, where the channel beneath throws {@code ClosedChannelException} or
  * another {@link IOException}, and checks {@code SO_TIMEOUT} the same way for both kinds; and the
  * socket factories set a new view up ({@link #setUp}) the same way.

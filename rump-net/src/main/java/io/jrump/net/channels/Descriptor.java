@@ -7,7 +7,7 @@ import io.jrump.api.Syscalls;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 
 /**
  * A channel's kernel descriptor, the calls every kind of channel makes on it alike (blocking
@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class Descriptor {
     final Syscalls sys;
     final int fd;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    /** Guarded by this: the descriptor was closed (the number may belong to another file now). */
+    private boolean closed;
 
     Descriptor(Syscalls sys, int fd) {
         this.sys = sys;
@@ -42,8 +43,10 @@ final class Descriptor {
         return KernelCalls.now(() -> sys.getsockname(fd));
     }
 
-    void close() {
-        if (closed.compareAndSet(false, true)) {
+    /** Closes the descriptor, once; the selector's {@link KernelChannel#kill} and an unregistered channel's close. */
+    synchronized void close() {
+        if (!closed) {
+            closed = true;
             KernelCalls.closeQuietly(sys, fd);
         }
     }
@@ -53,9 +56,17 @@ final class Descriptor {
      * now all the same (which wakes a thread blocked in it, and the peer sees the close), but the
      * descriptor number stays taken by {@code dead} until the selector lets go ({@link #close}):
      * the JDK's own pre-close, a {@code dup2} of a dead file onto the descriptor.
+     *
+     * <p>Whether the channel is registered is asked under the same lock as {@link #close}: a
+     * selector may let go of the last key and close the descriptor between that question and the
+     * {@code dup2}, which would then reopen the closed number on the dead file (taken for ever,
+     * or taken from a channel opened meanwhile that got the number).
      */
-    void channelClosed(boolean registered, KernelSelectorProvider provider) {
-        if (!registered) {
+    synchronized void channelClosed(BooleanSupplier registered, KernelSelectorProvider provider) {
+        if (closed) {
+            return;
+        }
+        if (!registered.getAsBoolean()) {
             close();
             return;
         }

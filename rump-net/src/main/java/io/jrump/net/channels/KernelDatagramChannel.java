@@ -43,6 +43,7 @@ final class KernelDatagramChannel extends DatagramChannel implements KernelChann
     private final Object writeLock = new Object();
     private volatile boolean bound;
     private volatile InetSocketAddress remote;
+    private DatagramSocket adaptor;
 
     KernelDatagramChannel(KernelSelectorProvider provider, int fd) {
         super(provider);
@@ -106,7 +107,12 @@ final class KernelDatagramChannel extends DatagramChannel implements KernelChann
 
     @Override
     public DatagramSocket socket() {
-        throw new UnsupportedOperationException("no java.net.DatagramSocket adaptor for kernel channels");
+        synchronized (stateLock) {
+            if (adaptor == null) {
+                adaptor = new DatagramSocketAdaptor(this);
+            }
+            return adaptor;
+        }
     }
 
     @Override
@@ -273,7 +279,7 @@ final class KernelDatagramChannel extends DatagramChannel implements KernelChann
 
     @Override
     protected void implCloseSelectableChannel() {
-        descriptor.channelClosed(isRegistered(), provider);
+        descriptor.channelClosed(this::isRegistered, provider);
     }
 
     @Override

@@ -94,7 +94,7 @@ final class KernelPipe extends Pipe {
 
         @Override
         protected void implCloseSelectableChannel() {
-            descriptor.channelClosed(isRegistered(), provider);
+            descriptor.channelClosed(this::isRegistered, provider);
         }
 
         @Override
@@ -165,7 +165,7 @@ final class KernelPipe extends Pipe {
 
         @Override
         protected void implCloseSelectableChannel() {
-            descriptor.channelClosed(isRegistered(), provider);
+            descriptor.channelClosed(this::isRegistered, provider);
         }
 
         @Override

@@ -58,11 +58,25 @@ final class KernelSelectionKey extends AbstractSelectionKey {
         return this;
     }
 
+    /**
+     * The interest set whether the key is valid or not: the selector's own read, since another
+     * thread may cancel the key (by closing its channel) at any moment of a select, and
+     * {@link #interestOps()} then throws.
+     */
+    int interest() {
+        return interestOps;
+    }
+
     @Override
     public int readyOps() {
         if (!isValid()) {
             throw new CancelledKeyException();
         }
+        return readyOps;
+    }
+
+    /** The ready set whether the key is valid or not (see {@link #interest()}). */
+    int ready() {
         return readyOps;
     }
 

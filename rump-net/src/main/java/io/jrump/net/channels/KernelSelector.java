@@ -191,7 +191,7 @@ final class KernelSelector extends AbstractSelector {
                     if (k == null || !k.isValid()) {
                         continue;
                     }
-                    updated += ready(k, k.kernelChannel().readyOps(events[i].events(), k.interestOps()), action);
+                    updated += ready(k, k.kernelChannel().readyOps(events[i].events(), k.interest()), action);
                 }
                 return updated;
             }
@@ -209,7 +209,7 @@ final class KernelSelector extends AbstractSelector {
             return 1;
         }
         if (selected.contains(k)) {
-            int before = k.readyOps();
+            int before = k.ready();
             if ((before | ready) == before) {
                 return 0;
             }
@@ -229,7 +229,7 @@ final class KernelSelector extends AbstractSelector {
             if (!k.isValid()) {
                 continue;
             }
-            int want = k.kernelChannel().pollEvents(k.interestOps());
+            int want = k.kernelChannel().pollEvents(k.interest());
             int have = k.registeredEvents();
             if (want == have) {
                 continue;

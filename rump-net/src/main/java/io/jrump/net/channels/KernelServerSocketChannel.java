@@ -113,7 +113,7 @@ final class KernelServerSocketChannel extends ServerSocketChannel implements Ker
 
     @Override
     protected void implCloseSelectableChannel() {
-        descriptor.channelClosed(isRegistered(), provider);
+        descriptor.channelClosed(this::isRegistered, provider);
     }
 
     @Override

@@ -345,6 +345,18 @@ final class KernelSocketChannel extends SocketChannel implements KernelChannel {
         return KernelCalls.blocking(this, 0, true, () -> sys.send(fd, src, MSG_NOSIGNAL));
     }
 
+    /**
+     * A gathering write of several buffers goes to the kernel as one send through a buffer of at
+     * most this many bytes (a copy bounded per call; the caller writes the rest next time, as after
+     * any partial write).
+     */
+    private static final int GATHER_LIMIT = 256 * 1024;
+
+    /**
+     * One send for all the buffers, as {@code writev} is one call: a send per buffer made one TCP
+     * segment per buffer with {@code TCP_NODELAY}, so a peer reading a message of several buffers
+     * (Netty writes a message as the buffers it was read into) woke once per buffer.
+     */
     @Override
     public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, srcs.length);
@@ -353,17 +365,18 @@ final class KernelSocketChannel extends SocketChannel implements KernelChannel {
             if (outputShut) {
                 throw new ClosedChannelException();
             }
-            long total = 0;
+            ByteBuffer only = null;
+            int nonEmpty = 0;
             for (int i = offset; i < offset + length; i++) {
-                ByteBuffer b = srcs[i];
-                int want = b.remaining();
-                int n = writeOne(b);
-                total += n;
-                if (n < want) {
-                    break;
+                if (srcs[i].hasRemaining()) {
+                    only = srcs[i];
+                    nonEmpty++;
                 }
             }
-            return total;
+            if (nonEmpty <= 1) {
+                return only == null ? 0 : writeOne(only);
+            }
+            return Vectored.gather(srcs, offset, length, GATHER_LIMIT, false, this::writeOne);
         }
     }
 
@@ -396,7 +409,7 @@ final class KernelSocketChannel extends SocketChannel implements KernelChannel {
                 }
             }
         }
-        descriptor.channelClosed(isRegistered(), provider);
+        descriptor.channelClosed(this::isRegistered, provider);
     }
 
     @Override

@@ -6,7 +6,8 @@ import java.util.Objects;
 
 /**
  * Scattering reads and gathering writes for kernel files that must see one call: a datagram is
- * one {@code recv}/{@code send}, and a pipe read must not block again once it has bytes. The
+ * one {@code recv}/{@code send}, a pipe read must not block again once it has bytes, and a TCP
+ * gathering write is one send (so one segment, not one per buffer). The
  * buffers meet the kernel through one buffer of their joint size, at most {@code limit}.
  */
 final class Vectored {

@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -73,8 +72,6 @@ class JvmWideProviderTest {
      * the client's plugs into it; the client's HttpClient fetches from the server's HttpServer,
      * half over one kept-alive connection, half over new connections.
      */
-    @Disabled("known bug: the client JVM's HttpClient sometimes stalls part-way through its 1,000 requests (most often"
-            + " under load) and the test waits out its 300 s; one cause (a select failing with ENOENT) is fixed, another remains")
     @Test
     void clientInOneKernelFetchesFromServerInAnotherOverALink() throws Exception {
         int port;
@@ -92,8 +89,6 @@ class JvmWideProviderTest {
      * The same over the real network: each JVM's kernel on a TAP of its own, both TAPs on a Linux
      * bridge in a network namespace made for the test (root only).
      */
-    @Disabled("known bug: the client JVM's HttpClient sometimes stalls part-way through its 1,000 requests (most often"
-            + " under load) and the test waits out its 300 s; one cause (a select failing with ENOENT) is fixed, another remains")
     @Test
     void clientInOneKernelFetchesFromServerInAnotherOverTaps() throws Exception {
         Peers.requireRoot("TAP devices and a network namespace need CAP_NET_ADMIN");

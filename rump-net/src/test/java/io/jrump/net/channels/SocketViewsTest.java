@@ -8,14 +8,19 @@ import io.jrump.net.dev.EthernetBus;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ConnectException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.IllegalBlockingModeException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
@@ -186,5 +191,73 @@ class SocketViewsTest {
         assertFalse(sc.isOpen());
         view.close();
         assertFalse(ssc.isOpen());
+    }
+
+    /**
+     * The {@code DatagramSocket} view of a datagram channel: the view and the channel share
+     * binding, association and options; packets carry their sender; {@code SO_TIMEOUT} bounds a
+     * receive; a non-blocking channel refuses the view's send and receive, as the JDK's does.
+     */
+    @Test
+    void datagramSocketViewSendsReceivesAndTimesOut() throws Exception {
+        DatagramChannel serverCh = KernelChannels.provider(b).openDatagramChannel();
+        DatagramSocket server = serverCh.socket();
+        assertSame(server, serverCh.socket());
+        assertSame(serverCh, server.getChannel());
+        assertFalse(server.isBound());
+        assertEquals(0, server.getLocalPort());
+        server.bind(new InetSocketAddress("10.0.0.2", 7003));
+        assertTrue(server.isBound());
+        assertEquals(new InetSocketAddress("10.0.0.2", 7003), serverCh.getLocalAddress(), "bound through the view, seen by the channel");
+
+        DatagramSocket client = KernelChannels.provider(a).openDatagramChannel().socket();
+        byte[] hello = "hello".getBytes(StandardCharsets.US_ASCII);
+        client.send(new DatagramPacket(hello, hello.length, new InetSocketAddress("10.0.0.2", 7003)));
+        assertTrue(client.isBound(), "a send binds the view to an ephemeral port");
+
+        byte[] buf = new byte[100];
+        DatagramPacket in = new DatagramPacket(buf, 10, 50);
+        server.setSoTimeout(10_000);
+        server.receive(in);
+        assertEquals("hello", new String(in.getData(), in.getOffset(), in.getLength(), StandardCharsets.US_ASCII));
+        assertEquals(10, in.getOffset());
+        assertEquals(new InetSocketAddress("10.0.0.1", client.getLocalPort()), in.getSocketAddress(), "the sender");
+
+        server.connect(in.getSocketAddress());
+        assertTrue(server.isConnected());
+        assertEquals(client.getLocalPort(), server.getPort());
+        byte[] back = "back".getBytes(StandardCharsets.US_ASCII);
+        server.send(new DatagramPacket(back, back.length));
+        assertThrows(IllegalArgumentException.class,
+                () -> server.send(new DatagramPacket(back, back.length, new InetSocketAddress("10.0.0.1", 9))),
+                "a connected view sends only to its peer");
+        DatagramPacket reply = new DatagramPacket(new byte[100], 100);
+        client.setSoTimeout(10_000);
+        client.receive(reply);
+        assertEquals("back", new String(reply.getData(), 0, reply.getLength(), StandardCharsets.US_ASCII));
+
+        client.setSoTimeout(200);
+        assertEquals(200, client.getSoTimeout());
+        assertThrows(SocketTimeoutException.class, () -> client.receive(new DatagramPacket(new byte[10], 10)), "nothing sent: the timeout");
+
+        client.setReceiveBufferSize(65536);
+        assertEquals(client.getReceiveBufferSize(), client.getChannel().getOption(StandardSocketOptions.SO_RCVBUF));
+        client.setBroadcast(true);
+        assertTrue(client.getChannel().getOption(StandardSocketOptions.SO_BROADCAST), "an option set through the view is the channel's");
+        assertThrows(java.net.SocketException.class, () -> client.setTrafficClass(0x10), "no type-of-service in the kernel's UDP");
+
+        client.getChannel().configureBlocking(false);
+        assertThrows(IllegalBlockingModeException.class, () -> client.receive(new DatagramPacket(new byte[10], 10)));
+        assertThrows(IllegalBlockingModeException.class, () -> client.send(new DatagramPacket(hello, hello.length, in.getSocketAddress())));
+
+        server.disconnect();
+        assertFalse(server.isConnected());
+        assertEquals(-1, server.getPort());
+        server.close();
+        assertTrue(server.isClosed());
+        assertFalse(serverCh.isOpen());
+        assertEquals(-1, server.getLocalPort());
+        assertThrows(java.net.SocketException.class, () -> server.receive(new DatagramPacket(new byte[10], 10)));
+        client.close();
     }
 }

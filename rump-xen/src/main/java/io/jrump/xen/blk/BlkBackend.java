@@ -25,22 +25,54 @@ import java.util.Map;
  * {@code sector-size} and {@code info} and go Connected; when the frontend goes Closing, unmap
  * and go Closed.
  *
+ * <p>What it offers ({@link Offer}): a ring of up to {@code 2^max-ring-page-order} pages (the
+ * frontend names them {@code ring-ref0..N-1} with its {@code ring-page-order}) and indirect
+ * requests of up to {@code feature-max-indirect-segments} segments, whose segment lists lie
+ * in up to 8 granted pages. A frontend asking for a larger ring than offered is refused at
+ * connect (the backend goes Closing).
+ *
  * <p>Every request is checked before it touches the disk: a known operation, 1 to 11 segments
- * each inside its page ({@code first_sect <= last_sect <= 7}), sectors inside the disk, grants
- * the frontend really gave. A bad request is answered with {@code BLKIF_RSP_ERROR}; a ring
- * whose indexes are impossible stops the backend (Closing), never the process.
+ * (1 to the offered maximum for an indirect one) each inside its page
+ * ({@code first_sect <= last_sect <= 7}), sectors inside the disk, grants the frontend really
+ * gave. A bad request is answered with {@code BLKIF_RSP_ERROR}; a ring whose indexes are
+ * impossible stops the backend (Closing), never the process.
  */
 public final class BlkBackend extends BackendDevice {
+    /**
+     * What the backend publishes for the frontend to negotiate.
+     *
+     * @param maxRingPageOrder {@code max-ring-page-order}, 0 to {@value Blkif#MAX_RING_PAGE_ORDER} (0: one page, the node is not written)
+     * @param maxIndirectSegments {@code feature-max-indirect-segments}, 0 (not written: no indirect requests) or 12 to {@value Blkif#MAX_INDIRECT_SEGMENTS}
+     */
+    public record Offer(int maxRingPageOrder, int maxIndirectSegments) {
+        /** Multi-page rings and indirect requests of 1 MiB. */
+        public static final Offer ALL = new Offer(Blkif.MAX_RING_PAGE_ORDER, Blkif.MAX_INDIRECT_SEGMENTS);
+        /** One ring page and 11 segments per request: a backend from before both features. */
+        public static final Offer BASIC = new Offer(0, 0);
+
+        public Offer {
+            if (maxRingPageOrder < 0 || maxRingPageOrder > Blkif.MAX_RING_PAGE_ORDER) {
+                throw new IllegalArgumentException("max-ring-page-order " + maxRingPageOrder + " outside 0.." + Blkif.MAX_RING_PAGE_ORDER);
+            }
+            if (maxIndirectSegments != 0 && (maxIndirectSegments <= Blkif.MAX_SEGMENTS_PER_REQUEST || maxIndirectSegments > Blkif.MAX_INDIRECT_SEGMENTS)) {
+                throw new IllegalArgumentException("feature-max-indirect-segments " + maxIndirectSegments + " outside 12.." + Blkif.MAX_INDIRECT_SEGMENTS);
+            }
+        }
+    }
+
     private final BlockDevice disk;
+    private final Offer offer;
     /** Direct, so a file-backed disk reads and writes it without another copy inside the JDK. */
-    private final ByteBuffer bounce = ByteBuffer.allocateDirect(Blkif.MAX_SEGMENTS_PER_REQUEST * Blkif.PAGE_SIZE);
+    private final ByteBuffer bounce;
     private GrantMapper.Mapping ringMapping;
     private BackRing<BlkRequest, BlkResponse> ring;
     private long requestsServed;
 
-    private BlkBackend(XenStoreClient xs, Hypervisor hv, BlockDevice disk, String backend, String frontend, int frontendId) {
+    private BlkBackend(XenStoreClient xs, Hypervisor hv, BlockDevice disk, Offer offer, String backend, String frontend, int frontendId) {
         super(xs, hv, backend, frontend, frontendId);
         this.disk = disk;
+        this.offer = offer;
+        this.bounce = ByteBuffer.allocateDirect(Math.max(Blkif.MAX_SEGMENTS_PER_REQUEST, offer.maxIndirectSegments()) * Blkif.PAGE_SIZE);
     }
 
     /**
@@ -51,6 +83,11 @@ public final class BlkBackend extends BackendDevice {
      * @return the backend; the frontend's directory is {@link #frontendPath()}
      */
     public static BlkBackend create(XenStoreClient xs, Hypervisor hv, int frontendId, int devid, BlockDevice disk) throws ErrnoException {
+        return create(xs, hv, frontendId, devid, disk, Offer.ALL);
+    }
+
+    /** As {@link #create(XenStoreClient, Hypervisor, int, int, BlockDevice)}, offering {@code offer}. */
+    public static BlkBackend create(XenStoreClient xs, Hypervisor hv, int frontendId, int devid, BlockDevice disk, Offer offer) throws ErrnoException {
         String backend = "/local/domain/" + hv.domid() + "/backend/vbd/" + frontendId + "/" + devid;
         String frontend = "/local/domain/" + frontendId + "/device/vbd/" + devid;
         boolean ro = disk.isReadOnly();
@@ -68,13 +105,19 @@ public final class BlkBackend extends BackendDevice {
             tx.write(backend + "/feature-discard", "1");
             tx.write(backend + "/discard-granularity", Integer.toString(disk.sectorSize()));
             tx.write(backend + "/feature-persistent", "1");
+            if (offer.maxRingPageOrder() > 0) {
+                tx.write(backend + "/max-ring-page-order", Integer.toString(offer.maxRingPageOrder()));
+            }
+            if (offer.maxIndirectSegments() > 0) {
+                tx.write(backend + "/feature-max-indirect-segments", Integer.toString(offer.maxIndirectSegments()));
+            }
             // the size early too, so a toolstack listing devices sees it before the frontend connects
             tx.write(backend + "/sectors", Long.toString(disk.size() / disk.sectorSize()));
             tx.write(backend + "/sector-size", Integer.toString(disk.sectorSize()));
             tx.write(backend + "/state", XenbusState.INIT_WAIT.text());
             return null;
         });
-        BlkBackend b = new BlkBackend(xs, hv, disk, backend, frontend, frontendId);
+        BlkBackend b = new BlkBackend(xs, hv, disk, offer, backend, frontend, frontendId);
         b.start();
         return b;
     }
@@ -94,8 +137,23 @@ public final class BlkBackend extends BackendDevice {
         if (!protocol.equals(Blkif.PROTOCOL)) {
             throw new ErrnoException(Errno.EPROTONOSUPPORT, "blkback " + backend + ": frontend protocol " + protocol);
         }
-        int ringRef = number(frontend + "/ring-ref");
-        ringMapping = hv.grantMapper().map(frontendId, ringRef, true);
+        String order = optional(frontend + "/ring-page-order", null);
+        if (order == null) {
+            ringMapping = hv.grantMapper().map(frontendId, number(frontend + "/ring-ref"), true);
+        } else {
+            int o = number(frontend + "/ring-page-order");
+            if (o < 0 || o > offer.maxRingPageOrder()) {
+                throw new ErrnoException(Errno.EINVAL, "blkback " + backend + ": frontend's ring-page-order " + o + " is outside 0.." + offer.maxRingPageOrder());
+            }
+            int[] refs = new int[1 << o];
+            for (int i = 0; i < refs.length; i++) {
+                refs[i] = number(frontend + "/ring-ref" + i);
+            }
+            ringMapping = hv.grantMapper().mapContiguous(frontendId, refs, true);
+            if (ringMapping == null) {
+                throw new ErrnoException(Errno.EINVAL, "blkback " + backend + ": the " + refs.length + " ring pages cannot be mapped side by side");
+            }
+        }
         ring = new BackRing<>(new SharedRing(ringMapping.page(), Math.max(Blkif.REQ_SIZE, Blkif.RSP_SIZE)), BlkRequest.CODEC, BlkResponse.CODEC);
     }
 
@@ -124,7 +182,7 @@ public final class BlkBackend extends BackendDevice {
             int n = ring.unconsumedRequests();
             for (int i = 0; i < n; i++) {
                 BlkRequest r = ring.take();
-                ring.put(new BlkResponse(r.id(), r.operation(), serve(r)));
+                ring.put(new BlkResponse(r.id(), r.dataOperation(), serve(r))); // an indirect request is answered as the read or write it is
                 requestsServed++;
             }
             if (n > 0 && ring.pushResponses()) {
@@ -140,6 +198,8 @@ public final class BlkBackend extends BackendDevice {
                 case Blkif.OP_READ:
                 case Blkif.OP_WRITE:
                     return readWrite(r);
+                case Blkif.OP_INDIRECT:
+                    return offer.maxIndirectSegments() == 0 ? Blkif.RSP_EOPNOTSUPP : indirect(r);
                 case Blkif.OP_FLUSH_DISKCACHE:
                 case Blkif.OP_WRITE_BARRIER:
                     disk.flush();
@@ -165,14 +225,32 @@ public final class BlkBackend extends BackendDevice {
         if (nr < 1 || nr > Blkif.MAX_SEGMENTS_PER_REQUEST) {
             return Blkif.RSP_ERROR;
         }
-        boolean read = r.operation() == Blkif.OP_READ;
+        return readWrite(r.operation(), r.sector(), nr, r.grefs(), r.first(), r.last());
+    }
+
+    /** Reads the segment list from the indirect pages (mapped read-only), then serves it as any read or write. */
+    private short indirect(BlkRequest r) throws ErrnoException {
+        int nr = r.nrSegments();
+        int op = r.indirectOp();
+        if (nr < 1 || nr > offer.maxIndirectSegments() || (op != Blkif.OP_READ && op != Blkif.OP_WRITE)) {
+            return Blkif.RSP_ERROR;
+        }
+        int[] grefs = new int[nr];
+        byte[] first = new byte[nr];
+        byte[] last = new byte[nr];
+        IndirectSegments.read(hv.grantMapper(), frontendId, r.indirectGrefs(), nr, grefs, first, last);
+        return readWrite(op, r.sector(), nr, grefs, first, last);
+    }
+
+    private short readWrite(int op, long sector, int nr, int[] grefs, byte[] firsts, byte[] lasts) throws ErrnoException {
+        boolean read = op == Blkif.OP_READ;
         if (!read && disk.isReadOnly()) {
             return Blkif.RSP_ERROR;
         }
         int total = 0;
         for (int i = 0; i < nr; i++) {
-            int f = Byte.toUnsignedInt(r.first()[i]);
-            int l = Byte.toUnsignedInt(r.last()[i]);
+            int f = Byte.toUnsignedInt(firsts[i]);
+            int l = Byte.toUnsignedInt(lasts[i]);
             if (f > l || l >= Blkif.SECTORS_PER_PAGE) {
                 return Blkif.RSP_ERROR;
             }
@@ -180,19 +258,19 @@ public final class BlkBackend extends BackendDevice {
         }
         int k = disk.sectorSize() / Blkif.SECTOR;
         long diskSectors512 = disk.size() / Blkif.SECTOR;
-        if (r.sector() < 0 || r.sector() > diskSectors512 || total / Blkif.SECTOR > diskSectors512 - r.sector() || r.sector() % k != 0
+        if (sector < 0 || sector > diskSectors512 || total / Blkif.SECTOR > diskSectors512 - sector || sector % k != 0
                 || total % disk.sectorSize() != 0) {
             return Blkif.RSP_ERROR;
         }
         if (total == nr * Blkif.PAGE_SIZE) {
             // whole pages: one I/O straight into (or out of) the frontend's pages when they map side by side
-            try (GrantMapper.Mapping run = hv.grantMapper().mapContiguous(frontendId, Arrays.copyOf(r.grefs(), nr), read)) {
+            try (GrantMapper.Mapping run = hv.grantMapper().mapContiguous(frontendId, Arrays.copyOf(grefs, nr), read)) {
                 if (run != null) {
                     ByteBuffer pages = run.page().duplicate().clear().limit(total);
                     if (read) {
-                        disk.read(r.sector() / k, pages);
+                        disk.read(sector / k, pages);
                     } else {
-                        disk.write(r.sector() / k, pages);
+                        disk.write(sector / k, pages);
                     }
                     return Blkif.RSP_OKAY;
                 }
@@ -201,16 +279,16 @@ public final class BlkBackend extends BackendDevice {
         List<GrantMapper.Mapping> maps = new ArrayList<>(nr);
         try {
             for (int i = 0; i < nr; i++) {
-                maps.add(hv.grantMapper().map(frontendId, r.grefs()[i], read)); // a read writes into the frontend's page
+                maps.add(hv.grantMapper().map(frontendId, grefs[i], read)); // a read writes into the frontend's page
             }
             if (read) {
-                disk.read(r.sector() / k, bounce.clear().limit(total));
+                disk.read(sector / k, bounce.clear().limit(total));
             }
             bounce.clear();
             int off = 0;
             for (int i = 0; i < nr; i++) {
-                int f = Byte.toUnsignedInt(r.first()[i]) * Blkif.SECTOR;
-                int n = (Byte.toUnsignedInt(r.last()[i]) + 1) * Blkif.SECTOR - f;
+                int f = Byte.toUnsignedInt(firsts[i]) * Blkif.SECTOR;
+                int n = (Byte.toUnsignedInt(lasts[i]) + 1) * Blkif.SECTOR - f;
                 ByteBuffer page = maps.get(i).page();
                 if (read) {
                     page.put(f, bounce, off, n);
@@ -220,7 +298,7 @@ public final class BlkBackend extends BackendDevice {
                 off += n;
             }
             if (!read) {
-                disk.write(r.sector() / k, bounce.clear().limit(total));
+                disk.write(sector / k, bounce.clear().limit(total));
             }
             return Blkif.RSP_OKAY;
         } finally {

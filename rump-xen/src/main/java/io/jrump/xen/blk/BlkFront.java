@@ -5,6 +5,7 @@ import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
 import io.jrump.xen.hv.EventChannel;
 import io.jrump.xen.hv.GrantedPage;
+import io.jrump.xen.hv.GrantedRun;
 import io.jrump.xen.hv.Hypervisor;
 import io.jrump.xen.ring.FrontRing;
 import io.jrump.xen.ring.SharedRing;
@@ -16,34 +17,51 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Xen's paravirtual block frontend as a {@link BlockDevice}: file systems on a Xen guest run
  * on it unchanged.
  *
  * <p>Connection follows the xenbus handshake of {@code xen/include/public/io/blkif.h}: wait for
- * the backend's InitWait, grant a ring page and allocate an event channel, publish
- * {@code ring-ref}, {@code event-channel} and {@code protocol} and go Initialised in one
- * transaction, wait for the backend's Connected, read {@code sectors}, {@code sector-size},
- * {@code info}, {@code mode} and the {@code feature-*} nodes, go Connected.
+ * the backend's InitWait, read its {@code max-ring-page-order}, grant a ring of up to
+ * 2^{@value #MAX_RING_PAGE_ORDER_USED} pages and allocate an event channel, publish
+ * {@code ring-ref} (one page) or {@code ring-page-order} and {@code ring-ref0..N-1},
+ * {@code event-channel} and {@code protocol} and go Initialised in one transaction, wait for
+ * the backend's Connected, read {@code sectors}, {@code sector-size}, {@code info},
+ * {@code mode} and the {@code feature-*} nodes, go Connected.
  *
- * <p>I/O: a transfer is cut into requests of up to 11 segments (one granted page each), as
- * many in flight as the ring has slots. Each ring slot owns 11 pages granted once at connect
- * and reused for every request in that slot (so the grants are persistent, and
- * {@code feature-persistent} is offered); data is copied between the caller's buffer and the
- * slot's pages. A response is matched to its slot by id.
+ * <p>I/O: a transfer is cut into requests of up to 11 segments (one granted page each), or,
+ * when the backend offers {@code feature-max-indirect-segments}, up to that many (at most
+ * {@value Blkif#MAX_INDIRECT_SEGMENTS}, 1 MiB) in one {@code BLKIF_OP_INDIRECT} request whose
+ * segment list lies in granted indirect pages. Requests take their data and indirect pages as
+ * one run from a pool of {@value #POOL_PAGES} pages granted once at connect and reused (so the
+ * grants are persistent, and {@code feature-persistent} is offered); the pool was granted as
+ * one run, so the backend can map a request's pages side by side. Data is copied between the
+ * caller's buffer and the pool's pages. A response is matched to its request by id.
  *
  * <p>The backend is not trusted. A response whose id was never issued or is not in flight,
  * impossible ring indexes, no response within the timeout, or the backend going Closing: each
  * fails every request in flight with EIO and disconnects the device (it stays unusable, EIO
  * for every later call). Pages a misbehaving backend may still be writing are never handed to
- * another request.
+ * another request. Nodes that are not numbers, or negative, fail the connect with EINVAL;
+ * offers larger than this frontend uses are taken down to its own limits.
  */
 public final class BlkFront implements BlockDevice {
-    /** One ring slot: its pages and, while a request occupies it, the waiter. */
+    /** The largest ring this frontend asks for, in lb(pages): 4 pages, 128 requests in flight. */
+    static final int MAX_RING_PAGE_ORDER_USED = 2;
+    /** Data and indirect pages granted at connect: 2 MiB, two 1 MiB indirect requests in flight. */
+    static final int POOL_PAGES = 512;
+    /** The longest a leading caller sleeps on the event channel before it looks for a disconnect. */
+    static final long LEADER_SLICE_NANOS = 50_000_000;
+    /** Pages one blkfront grants: its largest ring and its pool. */
+    public static final int PAGES_GRANTED = (1 << MAX_RING_PAGE_ORDER_USED) + POOL_PAGES;
+
+    /** One ring slot (request id) and, while a request occupies it, its pages and the waiter. */
     private static final class Slot {
         final int id;
-        final GrantedPage[] pages = new GrantedPage[Blkif.MAX_SEGMENTS_PER_REQUEST];
+        int firstPage;
+        int pageCount;
         int operation = -1;
         short status;
         boolean done;
@@ -60,22 +78,33 @@ public final class BlkFront implements BlockDevice {
     private final int backendId;
     private final Duration ioTimeout;
     private final FrontendLink link;
-    private final GrantedPage ringPage;
+    private final GrantedRun ringPages;
+    private final int ringPageOrder;
+    private final PagePool pool;
     private final EventChannel channel;
     private final FrontRing<BlkRequest, BlkResponse> ring;
     private final Slot[] slots;
     private final ArrayDeque<Slot> free = new ArrayDeque<>();
+    /** Held by the caller that waits on the event channel for everyone ({@link #reapUntilDone}). */
+    private final ReentrantLock reaper = new ReentrantLock();
+    /** Whether callers wait on the channel themselves rather than a handler consuming responses. */
+    private boolean callerWaits;
     private long sectors;
     private int sectorSize;
     private boolean readOnly;
     private boolean flushCache;
     private boolean barrier;
     private boolean discard;
+    /** Segments one read or write request carries: 11, or the indirect maximum negotiated. */
+    private int segmentsPerRequest = Blkif.MAX_SEGMENTS_PER_REQUEST;
     /** Why the device is unusable, or null; guarded by this. */
     private String broken;
     private boolean closed;
+    /** Whether the ring was offered to the backend (which may have mapped it). */
+    private boolean published;
 
-    private BlkFront(XenStoreClient xs, Hypervisor hv, FrontendLink link, Duration ioTimeout, GrantedPage ringPage, EventChannel channel) {
+    private BlkFront(XenStoreClient xs, Hypervisor hv, FrontendLink link, Duration ioTimeout, GrantedRun ringPages, int ringPageOrder, GrantedRun pool,
+            EventChannel channel) {
         this.xs = xs;
         this.hv = hv;
         this.link = link;
@@ -83,12 +112,18 @@ public final class BlkFront implements BlockDevice {
         this.backend = link.backend();
         this.backendId = link.backendId();
         this.ioTimeout = ioTimeout;
-        this.ringPage = ringPage;
+        this.ringPages = ringPages;
+        this.ringPageOrder = ringPageOrder;
+        this.pool = new PagePool(pool.pages());
         this.channel = channel;
-        SharedRing shared = new SharedRing(ringPage.page(), Math.max(Blkif.REQ_SIZE, Blkif.RSP_SIZE));
+        SharedRing shared = new SharedRing(ringPages.view(), Math.max(Blkif.REQ_SIZE, Blkif.RSP_SIZE));
         shared.init();
         this.ring = new FrontRing<>(shared, BlkRequest.CODEC, BlkResponse.CODEC);
         this.slots = new Slot[ring.size()];
+        for (int i = 0; i < slots.length; i++) {
+            slots[i] = new Slot(i);
+            free.add(slots[i]);
+        }
     }
 
     /**
@@ -102,25 +137,30 @@ public final class BlkFront implements BlockDevice {
         int backendId = link.backendId();
         List<GrantedPage> granted = new ArrayList<>();
         EventChannel ch = null;
+        BlkFront f = null;
         try {
-            GrantedPage ringPage = hv.grantTable().grant(backendId, false);
-            granted.add(ringPage);
-            ch = hv.eventChannels().allocUnbound(backendId);
-            BlkFront f = new BlkFront(xs, hv, link, ioTimeout, ringPage, ch);
-            for (int i = 0; i < f.slots.length; i++) {
-                Slot s = new Slot(i);
-                for (int j = 0; j < s.pages.length; j++) {
-                    s.pages[j] = hv.grantTable().grant(backendId, false);
-                    granted.add(s.pages[j]);
-                }
-                f.slots[i] = s;
-                f.free.add(s);
+            long offered = link.backendNumber("max-ring-page-order", 0);
+            if (offered < 0) {
+                throw new ErrnoException(Errno.EINVAL, "blkfront " + frontend + ": backend's max-ring-page-order " + offered);
             }
+            int order = (int) Math.min(offered, MAX_RING_PAGE_ORDER_USED);
+            GrantedRun ringPages = hv.grantTable().grantRun(backendId, 1 << order, false);
+            granted.addAll(ringPages.pages());
+            GrantedRun pool = hv.grantTable().grantRun(backendId, POOL_PAGES, false);
+            granted.addAll(pool.pages());
+            ch = hv.eventChannels().allocUnbound(backendId);
+            f = new BlkFront(xs, hv, link, ioTimeout, ringPages, order, pool, ch);
             f.handshake();
             return f;
         } catch (ErrnoException | RuntimeException e) {
             if (ch != null) {
                 ch.close();
+            }
+            if (f != null && f.published) {
+                // the backend may have mapped the ring: let it unmap (Closing, Closed) before the grants end
+                link.close(true);
+            } else {
+                link.abandon(e);
             }
             for (GrantedPage p : granted) {
                 try {
@@ -129,20 +169,28 @@ public final class BlkFront implements BlockDevice {
                     e.addSuppressed(x);
                 }
             }
-            link.abandon(e);
             throw e;
         }
     }
 
     private void handshake() throws ErrnoException {
         xs.transaction(tx -> {
-            tx.write(frontend + "/ring-ref", Integer.toString(ringPage.ref()));
+            List<GrantedPage> rp = ringPages.pages();
+            if (ringPageOrder == 0) {
+                tx.write(frontend + "/ring-ref", Integer.toString(rp.get(0).ref()));
+            } else {
+                tx.write(frontend + "/ring-page-order", Integer.toString(ringPageOrder));
+                for (int i = 0; i < rp.size(); i++) {
+                    tx.write(frontend + "/ring-ref" + i, Integer.toString(rp.get(i).ref()));
+                }
+            }
             tx.write(frontend + "/event-channel", Integer.toString(channel.port()));
             tx.write(frontend + "/protocol", Blkif.PROTOCOL);
             tx.write(frontend + "/feature-persistent", "1");
             tx.write(frontend + "/state", XenbusState.INITIALISED.text());
             return null;
         });
+        published = true;
         link.awaitConnected();
         sectorSize = (int) link.backendNumber("sector-size", Blkif.SECTOR);
         if (sectorSize < Blkif.SECTOR || sectorSize > Blkif.PAGE_SIZE || Integer.bitCount(sectorSize) != 1) {
@@ -152,16 +200,36 @@ public final class BlkFront implements BlockDevice {
         if (sectors < 0 || sectors > Long.MAX_VALUE / sectorSize) {
             throw new ErrnoException(Errno.EINVAL, "blkfront " + frontend + ": backend sectors " + sectors);
         }
+        long indirect = link.backendNumber("feature-max-indirect-segments", 0);
+        if (indirect < 0) {
+            throw new ErrnoException(Errno.EINVAL, "blkfront " + frontend + ": backend's feature-max-indirect-segments " + indirect);
+        }
+        if (indirect > Blkif.MAX_SEGMENTS_PER_REQUEST) {
+            segmentsPerRequest = (int) Math.min(indirect, Blkif.MAX_INDIRECT_SEGMENTS);
+        }
         long info = link.backendNumber("info", 0);
         String mode = link.optional(backend + "/mode", "w");
         readOnly = (info & Blkif.VDISK_READONLY) != 0 || mode.equals("r");
         flushCache = link.backendNumber("feature-flush-cache", 0) == 1;
         barrier = link.backendNumber("feature-barrier", 0) == 1;
         discard = link.backendNumber("feature-discard", 0) == 1;
-        channel.handler(this::responses);
+        callerWaits = channel.callerWaits();
+        if (!callerWaits) {
+            channel.handler(this::responses);
+        }
         channel.unmask();
         xs.write(frontend + "/state", XenbusState.CONNECTED.text());
         link.onBackendLost(this::disconnect);
+    }
+
+    /** The negotiated ring size in lb(pages): 0 for the one-page ring. */
+    public int ringPageOrder() {
+        return ringPageOrder;
+    }
+
+    /** Segments (pages) one read or write request carries: 11, or more with indirect requests. */
+    public int segmentsPerRequest() {
+        return segmentsPerRequest;
     }
 
     @Override
@@ -212,37 +280,33 @@ public final class BlkFront implements BlockDevice {
         if (len % sectorSize != 0 || sector < 0 || sector > sectors || (long) len / sectorSize > sectors - sector) {
             throw new ErrnoException(Errno.EINVAL, "blkfront " + frontend + ": " + what + " of " + len + " bytes at sector " + sector + " of " + sectors);
         }
-        int perRequest = Blkif.MAX_SEGMENTS_PER_REQUEST * Blkif.PAGE_SIZE;
+        int perRequest = segmentsPerRequest * Blkif.PAGE_SIZE;
         long first512 = sector * (sectorSize / Blkif.SECTOR);
         int start = buf.position();
         int done = 0;
         List<Slot> issued = new ArrayList<>();
         while (done < len) {
-            // issue as many requests as slots are free (at least one), then wait for them all
+            // issue as many requests as slots and pages are free (at least one), then wait for them all
             issued.clear();
             int batchStart = done;
             ErrnoException failure = null;
             try {
                 while (done < len) {
-                    Slot s = acquire(issued);
+                    int n = Math.min(perRequest, len - done);
+                    int segs = (n + Blkif.PAGE_SIZE - 1) / Blkif.PAGE_SIZE;
+                    int indirectPages = segs > Blkif.MAX_SEGMENTS_PER_REQUEST ? IndirectSegments.pagesFor(segs) : 0;
+                    Slot s = acquire(issued, segs + indirectPages);
                     if (s == null) {
                         break;
                     }
-                    int n = Math.min(perRequest, len - done);
-                    int segs = (n + Blkif.PAGE_SIZE - 1) / Blkif.PAGE_SIZE;
-                    int[] grefs = new int[segs];
-                    byte[] firsts = new byte[segs];
-                    byte[] lasts = new byte[segs];
-                    for (int i = 0; i < segs; i++) {
-                        int bytes = Math.min(Blkif.PAGE_SIZE, n - i * Blkif.PAGE_SIZE);
-                        grefs[i] = s.pages[i].ref();
-                        lasts[i] = (byte) (bytes / Blkif.SECTOR - 1);
-                        if (op == Blkif.OP_WRITE) {
-                            s.pages[i].page().put(0, buf, start + done + i * Blkif.PAGE_SIZE, bytes);
+                    issued.add(s);
+                    if (op == Blkif.OP_WRITE) {
+                        for (int i = 0; i < segs; i++) {
+                            int bytes = Math.min(Blkif.PAGE_SIZE, n - i * Blkif.PAGE_SIZE);
+                            pool.page(s.firstPage + i).page().put(0, buf, start + done + i * Blkif.PAGE_SIZE, bytes);
                         }
                     }
-                    issued.add(s);
-                    submit(s, new BlkRequest(op, segs, 0, s.id, first512 + done / Blkif.SECTOR, 0, grefs, firsts, lasts));
+                    submit(s, op, request(op, s, segs, n, first512 + done / Blkif.SECTOR, indirectPages));
                     done += n;
                 }
             } catch (ErrnoException e) {
@@ -256,7 +320,7 @@ public final class BlkFront implements BlockDevice {
                     if (op == Blkif.OP_READ && failure == null) {
                         for (int i = 0; i * Blkif.PAGE_SIZE < n; i++) {
                             int bytes = Math.min(Blkif.PAGE_SIZE, n - i * Blkif.PAGE_SIZE);
-                            buf.put(start + off + i * Blkif.PAGE_SIZE, s.pages[i].page(), 0, bytes);
+                            buf.put(start + off + i * Blkif.PAGE_SIZE, pool.page(s.firstPage + i).page(), 0, bytes);
                         }
                     }
                 } catch (ErrnoException e) {
@@ -273,6 +337,30 @@ public final class BlkFront implements BlockDevice {
             }
         }
         buf.position(start + len);
+    }
+
+    /** The request for {@code n} bytes in the slot's pages: direct, or indirect with its segment list after the data pages. */
+    private BlkRequest request(int op, Slot s, int segs, int n, long sector512, int indirectPages) {
+        int[] grefs = new int[segs];
+        byte[] lasts = new byte[segs];
+        for (int i = 0; i < segs; i++) {
+            grefs[i] = pool.page(s.firstPage + i).ref();
+            lasts[i] = (byte) (Math.min(Blkif.PAGE_SIZE, n - i * Blkif.PAGE_SIZE) / Blkif.SECTOR - 1);
+        }
+        if (indirectPages == 0) {
+            return BlkRequest.direct(op, s.id, sector512, grefs, new byte[segs], lasts);
+        }
+        ByteBuffer[] lists = new ByteBuffer[indirectPages];
+        int[] listRefs = new int[indirectPages];
+        for (int i = 0; i < indirectPages; i++) {
+            GrantedPage p = pool.page(s.firstPage + segs + i);
+            lists[i] = p.page();
+            listRefs[i] = p.ref();
+        }
+        for (int i = 0; i < segs; i++) {
+            IndirectSegments.write(lists, i, grefs[i], 0, lasts[i]);
+        }
+        return BlkRequest.indirect(op, segs, s.id, sector512, listRefs);
     }
 
     @Override
@@ -300,9 +388,9 @@ public final class BlkFront implements BlockDevice {
 
     private void simple(int[] op, long sector512, long count512, String what) throws ErrnoException {
         List<Slot> issued = new ArrayList<>();
-        Slot s = acquire(issued);
+        Slot s = acquire(issued, 0);
         try {
-            submit(s, new BlkRequest(op[0], 0, 0, s.id, sector512, count512, new int[0], new byte[0], new byte[0]));
+            submit(s, op[0], BlkRequest.control(op[0], s.id, sector512, count512));
             awaitSlot(s, what, sector512);
         } finally {
             release(s);
@@ -316,17 +404,23 @@ public final class BlkFront implements BlockDevice {
     }
 
     /**
-     * A free slot, waiting while every slot is in flight; null when none is free and the caller
-     * already holds some (it waits for its own first, so callers never wait on each other in a cycle).
+     * A free slot with a run of {@code pages} pool pages, waiting while every slot is in flight or
+     * the pool has no such run; null when there is none and the caller already holds some (it
+     * waits for its own first, so callers never wait on each other in a cycle).
      */
-    private synchronized Slot acquire(List<Slot> mine) throws ErrnoException {
+    private synchronized Slot acquire(List<Slot> mine, int pages) throws ErrnoException {
         long deadline = System.nanoTime() + ioTimeout.toNanos();
         while (true) {
             checkUsable();
-            Slot s = free.poll();
-            if (s != null) {
-                s.done = false;
-                return s;
+            if (!free.isEmpty()) {
+                int first = pool.take(pages);
+                if (first >= 0) {
+                    Slot s = free.poll();
+                    s.firstPage = first;
+                    s.pageCount = pages;
+                    s.done = false;
+                    return s;
+                }
             }
             if (!mine.isEmpty()) {
                 return null;
@@ -349,11 +443,12 @@ public final class BlkFront implements BlockDevice {
         }
     }
 
-    private void submit(Slot s, BlkRequest r) throws ErrnoException {
+    /** Puts {@code r} on the ring; its response must carry {@code op} (the read or write of an indirect request). */
+    private void submit(Slot s, int op, BlkRequest r) throws ErrnoException {
         boolean notify;
         synchronized (this) {
             checkUsable();
-            s.operation = r.operation();
+            s.operation = op;
             s.done = false;
             ring.put(r);
             notify = ring.pushRequests();
@@ -363,8 +458,69 @@ public final class BlkFront implements BlockDevice {
         }
     }
 
-    private synchronized void awaitSlot(Slot s, String what, long sector) throws ErrnoException {
+    private void awaitSlot(Slot s, String what, long sector) throws ErrnoException {
         long deadline = System.nanoTime() + ioTimeout.toNanos();
+        if (callerWaits) {
+            reapUntilDone(s, what, deadline);
+        }
+        awaitDone(s, what, sector, deadline);
+    }
+
+    /**
+     * Callers wait for the backend's notifications themselves, leader and followers: one waiter
+     * at a time (the leader) sleeps on the event channel and consumes every response, which
+     * wakes the followers whose requests completed; a leader whose request is done leaves and
+     * wakes the others, one of which leads next. With one request in flight the backend's
+     * notification thus wakes the requesting thread itself, not a delivery thread that then
+     * wakes it. The leader sleeps in slices, so a disconnect is seen within {@value #LEADER_SLICE_NANOS} ns.
+     */
+    private void reapUntilDone(Slot s, String what, long deadline) throws ErrnoException {
+        while (true) {
+            synchronized (this) {
+                if (s.done || broken != null) {
+                    return;
+                }
+            }
+            if (reaper.tryLock()) {
+                try {
+                    while (true) {
+                        responses();
+                        synchronized (this) {
+                            if (s.done || broken != null) {
+                                return;
+                            }
+                        }
+                        long left = deadline - System.nanoTime();
+                        if (left <= 0) {
+                            return; // awaitDone declares the device dead
+                        }
+                        try {
+                            channel.await(Math.min(left, LEADER_SLICE_NANOS));
+                        } catch (ErrnoException e) {
+                            disconnect("event channel: " + e.getMessage()); // closed under the wait: awaitDone reports EIO
+                            return;
+                        }
+                    }
+                } finally {
+                    reaper.unlock();
+                    synchronized (this) {
+                        notifyAll(); // a follower leads next
+                    }
+                }
+            }
+            synchronized (this) {
+                while (!s.done && broken == null && reaper.isLocked()) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return;
+                    }
+                    waitNanos(left);
+                }
+            }
+        }
+    }
+
+    private synchronized void awaitDone(Slot s, String what, long sector, long deadline) throws ErrnoException {
         while (!s.done) {
             if (broken != null) {
                 throw new ErrnoException(Errno.EIO, "blkfront " + frontend + ": " + what + " at sector " + sector + ": disconnected: " + broken);
@@ -387,12 +543,13 @@ public final class BlkFront implements BlockDevice {
     private synchronized void release(Slot s) {
         if (s.done && broken == null) {
             s.operation = -1;
+            pool.release(s.firstPage, s.pageCount);
             free.add(s);
             notifyAll();
         }
     }
 
-    /** The event channel handler: consumes responses, with the final check against a lost notification. */
+    /** Consumes responses, with the final check against a lost notification: the event channel's handler, or a leading caller. */
     private void responses() {
         synchronized (this) {
             if (broken != null) {
@@ -462,13 +619,11 @@ public final class BlkFront implements BlockDevice {
             link.close(!wasBroken);
         } finally {
             channel.close();
-            endAccess(ringPage);
-            for (Slot s : slots) {
-                if (s != null) {
-                    for (GrantedPage p : s.pages) {
-                        endAccess(p);
-                    }
-                }
+            for (GrantedPage p : ringPages.pages()) {
+                endAccess(p);
+            }
+            for (int i = 0; i < pool.size(); i++) {
+                endAccess(pool.page(i));
             }
         }
     }

@@ -10,7 +10,22 @@ final class Blkif {
     static final int OP_WRITE_BARRIER = 2;
     static final int OP_FLUSH_DISKCACHE = 3;
     static final int OP_DISCARD = 5;
+    static final int OP_INDIRECT = 6;
     static final int MAX_SEGMENTS_PER_REQUEST = 11;
+    /** {@code BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST}: indirect grant references in one request. */
+    static final int MAX_INDIRECT_PAGES_PER_REQUEST = 8;
+    /** {@code struct blkif_request_segment}s in one indirect page. */
+    static final int SEGMENTS_PER_INDIRECT_PAGE = 4096 / 8;
+    /**
+     * The most segments of one indirect request this implementation offers or uses (1 MiB):
+     * Linux's blkback offers the same ({@code MAX_INDIRECT_SEGMENTS}).
+     */
+    static final int MAX_INDIRECT_SEGMENTS = 256;
+    /**
+     * The largest ring this implementation maps, in lb(pages): Linux's
+     * {@code XENBUS_MAX_RING_GRANT_ORDER}, 16 pages.
+     */
+    static final int MAX_RING_PAGE_ORDER = 4;
     static final short RSP_OKAY = 0;
     static final short RSP_ERROR = -1;
     static final short RSP_EOPNOTSUPP = -2;
@@ -34,6 +49,11 @@ final class Blkif {
     static final int SEG_FIRST = 4;
     static final int SEG_LAST = 5;
     static final int REQ_SIZE = 112;
+    /** {@code struct blkif_request_indirect} on x86-64: the same 112-byte slot. */
+    static final int IND_OPERATION = 1;
+    static final int IND_NR_SEGMENTS = 2;
+    static final int IND_HANDLE = 24;
+    static final int IND_GREFS = 28;
     /** {@code struct blkif_request_discard}: the same head, then {@code nr_sectors}. */
     static final int DISCARD_FLAG = 1;
     static final int DISCARD_NR_SECTORS = 24;

@@ -21,6 +21,26 @@ public interface EventChannel extends AutoCloseable {
      */
     void handler(Runnable handler);
 
+    /**
+     * Whether a thread may wait for this channel's notifications itself ({@link #await}) rather
+     * than have a handler run on a delivery thread: a driver whose callers wait for their own
+     * requests then saves the hand-off through that thread on every response.
+     */
+    default boolean callerWaits() {
+        return false;
+    }
+
+    /**
+     * Blocks until a notification arrives (and consumes it) or {@code timeoutNanos} pass, on a
+     * channel with no handler where {@link #callerWaits}; one waiter at a time. Several
+     * notifications may come back as one, and one may be stale: the caller looks at its ring.
+     *
+     * @return whether a notification arrived
+     */
+    default boolean await(long timeoutNanos) throws ErrnoException {
+        throw new UnsupportedOperationException("event channel " + port() + " delivers to handlers only");
+    }
+
     /** Holds deliveries back until {@link #unmask}. */
     void mask();
 

@@ -17,6 +17,15 @@ public interface GrantTable extends AutoCloseable {
     GrantedPage grant(int domid, boolean readOnly) throws ErrnoException;
 
     /**
+     * {@code count} pages granted to {@code domid} together, mapped side by side locally (Linux's
+     * gntalloc shares a run in one call): for a structure the other domain maps as one run (a
+     * multi-page ring) or a pool of pages handed out in runs. Where the platform can (the
+     * emulation), the pages are also consecutive frames, so {@link GrantMapper#mapContiguous}
+     * maps a run of them without remapping. Each page is ended with {@link #endAccess}.
+     */
+    GrantedRun grantRun(int domid, int count, boolean readOnly) throws ErrnoException;
+
+    /**
      * Revokes the grant and frees the page. Fails with EBUSY while the other domain still has
      * it mapped (GTF_reading or GTF_writing set), as Xen's protocol requires; the grant then
      * stays valid and the caller may try again later.

@@ -11,6 +11,7 @@ import io.jrump.api.spi.PlatformProvider;
 import io.jrump.api.spi.Probe;
 import io.jrump.platform.host.HostPlatformProvider;
 import io.jrump.xen.blk.BlkBackend;
+import io.jrump.xen.blk.BlkFront;
 import io.jrump.xen.hv.Hypervisor;
 import io.jrump.xen.hv.emu.EmulatedXen;
 import io.jrump.xen.net.NetBackend;
@@ -39,8 +40,8 @@ public final class XenEmulatedPlatformProvider implements PlatformProvider {
     /** Below the host's 0: only ever chosen by name. */
     public static final int PRIORITY = -10;
     static final int FRONTEND_DOMID = 1;
-    /** Pages each blkfront grants: a ring page and 32 slots of 11 pages. */
-    private static final int PAGES_PER_DISK = 1 + 32 * 11;
+    /** Pages each blkfront grants. */
+    private static final int PAGES_PER_DISK = BlkFront.PAGES_GRANTED;
     /** Pages each netfront grants: two ring pages and a page per tx and rx slot (256 each). */
     private static final int PAGES_PER_VIF = 2 + 2 * 256;
 

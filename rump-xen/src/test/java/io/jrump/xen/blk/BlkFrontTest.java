@@ -36,7 +36,7 @@ class BlkFrontTest {
 
     @BeforeEach
     void boot() throws ErrnoException {
-        doms = new TwoDomains(512);
+        doms = new TwoDomains(1024);
     }
 
     @AfterEach

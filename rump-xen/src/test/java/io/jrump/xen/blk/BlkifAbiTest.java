@@ -1,6 +1,7 @@
 package io.jrump.xen.blk;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jrump.xen.ring.SharedRing;
 import io.jrump.xen.testing.XenAbi;
@@ -25,6 +26,16 @@ class BlkifAbiTest {
         assertEquals(c.get("blkif_request_segment.last_sect"), (long) Blkif.SEG_LAST);
         assertEquals(c.get("blkif_request_discard.flag"), (long) Blkif.DISCARD_FLAG);
         assertEquals(c.get("blkif_request_discard.nr_sectors"), (long) Blkif.DISCARD_NR_SECTORS);
+        assertEquals(c.get("blkif_request_indirect.indirect_op"), (long) Blkif.IND_OPERATION);
+        assertEquals(c.get("blkif_request_indirect.nr_segments"), (long) Blkif.IND_NR_SEGMENTS);
+        assertEquals(c.get("blkif_request_indirect.id"), (long) Blkif.REQ_ID);
+        assertEquals(c.get("blkif_request_indirect.sector_number"), (long) Blkif.REQ_SECTOR);
+        assertEquals(c.get("blkif_request_indirect.handle"), (long) Blkif.IND_HANDLE);
+        assertEquals(c.get("blkif_request_indirect.indirect_grefs"), (long) Blkif.IND_GREFS);
+        assertTrue(c.get("blkif_request_indirect") <= Blkif.REQ_SIZE, "an indirect request fits a ring slot");
+        assertEquals(c.get("BLKIF_OP_INDIRECT"), (long) Blkif.OP_INDIRECT);
+        assertEquals(c.get("BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST"), (long) Blkif.MAX_INDIRECT_PAGES_PER_REQUEST);
+        assertEquals(4096 / c.get("blkif_request_segment"), (long) Blkif.SEGMENTS_PER_INDIRECT_PAGE);
         assertEquals(c.get("blkif_response"), (long) Blkif.RSP_SIZE);
         assertEquals(c.get("blkif_response.id"), (long) Blkif.RSP_ID);
         assertEquals(c.get("blkif_response.operation"), (long) Blkif.RSP_OPERATION);
@@ -47,5 +58,6 @@ class BlkifAbiTest {
         long slot = c.get("sizeof(union blkif_sring_entry)");
         assertEquals(slot, (long) Math.max(Blkif.REQ_SIZE, Blkif.RSP_SIZE));
         assertEquals(c.get("blkif_ring_size"), (long) SharedRing.entries(4096, (int) slot));
+        assertEquals(c.get("blkif_ring_size_16_pages"), (long) SharedRing.entries(16 * 4096, (int) slot));
     }
 }

@@ -48,7 +48,7 @@ class HostileBackendTest {
         xen = new EmulatedXen();
         XsStore store = new XsStore();
         dom0 = xen.createDomain(0, 16);
-        dom1 = xen.createDomain(1, 512);
+        dom1 = xen.createDomain(1, 1024);
         xs0 = XenStoreClient.open(store.connect(0));
         xs1 = XenStoreClient.open(store.connect(1));
         xs0.write(FE + "/backend", BE);

@@ -3,9 +3,7 @@ package io.jrump.xen.platform;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.jrump.api.ErrnoException;
 import io.jrump.fs.mkfs.Mkfs;
 import io.jrump.fs.mkfs.MkfsOptions;
 import io.jrump.platform.host.HostTools;
@@ -13,19 +11,14 @@ import io.jrump.testing.Peers;
 import io.jrump.xen.blk.BlkFront;
 import io.jrump.xen.hv.Hypervisor;
 import io.jrump.xen.hv.emu.EmulatedXen;
-import io.jrump.xen.hv.emu.EventChannelBroker;
+import io.jrump.xen.testing.QemuXenDisk;
 import io.jrump.xen.testing.Xenstored;
 import io.jrump.xen.xenstore.StreamTransport;
 import io.jrump.xen.xenstore.XenStoreClient;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -39,8 +32,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * pattern written and read back, QEMU stopped, e2fsck on the image.
  */
 class QemuXenDiskTest {
-    private static final Path QEMU = Path.of("/usr/libexec/xen-qemu-system-i386");
-    private static final String FRONTEND = "/local/domain/1/device/vbd/51712";
+    private static final String FRONTEND = QemuXenDisk.FRONTEND;
 
     @TempDir
     Path tmp;
@@ -48,50 +40,28 @@ class QemuXenDiskTest {
     @ParameterizedTest
     @ValueSource(strings = {"raw", "qcow2"})
     void blkfrontOverQemuXenDisk(String format) throws Exception {
-        assumeTrue(Files.isExecutable(QEMU), "xen-qemu-system-i386 not installed (Debian package qemu-system-xen)");
         Path e2fsck = Peers.require("e2fsck", "e2fsprogs");
         Path qemuImg = Peers.require("qemu-img", "qemu-utils");
-        Path gcc = Peers.require("gcc", "gcc");
         Path img = tmp.resolve("disk." + format);
         Peers.ok(qemuImg.toString(), "create", "-q", "-f", format, img.toString(), "32M");
-        Path so = tmp.resolve("qemu-shim.so");
-        Path src = tmp.resolve("qemu-shim.c");
-        try (InputStream in = getClass().getResourceAsStream("/io/jrump/xen/qemu-shim.c")) {
-            Files.copy(in, src);
-        }
-        Peers.ok(gcc.toString(), "-shared", "-fPIC", "-O2", "-o", so.toString(), src.toString(), "-lpthread");
-        Path log = tmp.resolve("qemu.log");
+        String qemuLog;
         try (Xenstored daemon = Xenstored.start(); EmulatedXen xen = new EmulatedXen()) {
             xen.createDomain(0, 16);
-            Hypervisor dom1 = xen.createDomain(1, 400);
-            try (EventChannelBroker broker = EventChannelBroker.start(xen, 0, tmp.resolve("evtchn.sock"));
-                    XenStoreClient xs = XenStoreClient.open(StreamTransport.connect(daemon.socket()))) {
-                List<String> cmd = new ArrayList<>(List.of(QEMU.toString(), "-xen-domid", "1", "-xen-attach", "-machine", "xenpv", "-nodefaults",
-                        "-nographic", "-display", "none", "-monitor", "none", "-serial", "none"));
-                cmd.add("-blockdev");
-                cmd.add(format.equals("raw") ? "driver=file,node-name=d0,filename=" + img
-                        : "driver=qcow2,node-name=d0,file.driver=file,file.filename=" + img);
-                cmd.add("-device");
-                cmd.add("xen-disk,vdev=xvda,drive=d0,frontend-id=1");
-                ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-                pb.environment().put("LD_PRELOAD", so.toString());
-                pb.environment().put("XENSTORED_PATH", daemon.socket().toString());
-                pb.environment().put("JRUMP_XEN_MEM", xen.memoryPath(1));
-                pb.environment().put("JRUMP_XEN_TABLE_FRAMES", Integer.toString(EmulatedXen.tableFrames()));
-                pb.environment().put("JRUMP_XEN_EVTCHN", tmp.resolve("evtchn.sock").toString());
-                Process qemu = pb.start();
-                try {
-                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                    while (!exists(xs, FRONTEND + "/backend")) {
-                        assertTrue(qemu.isAlive() && System.nanoTime() < deadline, () -> "QEMU made no frontend nodes: " + read(log));
-                        Thread.sleep(20);
-                    }
+            Hypervisor dom1 = xen.createDomain(1, 1024);
+            try (XenStoreClient xs = XenStoreClient.open(StreamTransport.connect(daemon.socket()));
+                    QemuXenDisk qemu = QemuXenDisk.start(tmp, img, format, xen, daemon, xs)) {
+                {
+                    qemuLog = qemu.log();
                     String backend = xs.read(FRONTEND + "/backend");
                     assertTrue(backend.startsWith("/local/domain/0/backend/qdisk/1/"), "QEMU's qdisk backend: " + backend);
                     try (BlkFront f = BlkFront.connect(xs, dom1, FRONTEND, Duration.ofSeconds(30))) {
-                        assertEquals(32L << 20, f.size(), read(log));
+                        assertEquals(32L << 20, f.size(), qemu.log());
                         System.out.println("QEMU xen-disk (" + format + ") at " + backend + " offers " + f.features() + ", "
-                                + xs.directory(backend));
+                                + xs.directory(backend) + "; ring-page-order " + f.ringPageOrder() + ", " + f.segmentsPerRequest() + " segments a request");
+                        String offered = xs.read(backend + "/max-ring-page-order", "0");
+                        // QEMU offers a multi-page ring (max-ring-page-order) and no indirect requests: both negotiated as offered
+                        assertEquals(Math.min(Integer.parseInt(offered), 2), f.ringPageOrder(), "ring-page-order against QEMU's " + offered);
+                        assertEquals(xs.read(backend + "/feature-max-indirect-segments", null) == null ? 11 : f.segmentsPerRequest(), f.segmentsPerRequest());
                         Mkfs.format(f, new MkfsOptions("ext2", 0, "qemu-" + format, null), false);
                         byte[] data = new byte[300 * 1024];
                         new Random(1).nextBytes(data);
@@ -105,11 +75,7 @@ class QemuXenDiskTest {
                         f.write(far, saved.flip());
                         f.flush();
                     }
-                } finally {
-                    qemu.destroy();
-                    if (!qemu.waitFor(10, TimeUnit.SECONDS)) {
-                        qemu.destroyForcibly();
-                    }
+                    qemuLog = qemu.log();
                 }
             }
         }
@@ -119,24 +85,7 @@ class QemuXenDiskTest {
             Peers.ok(qemuImg.toString(), "convert", "-f", "qcow2", "-O", "raw", img.toString(), raw.toString());
         }
         HostTools.Result r = Peers.run(e2fsck.toString(), "-fn", raw.toString());
-        assertEquals(0, r.status(), r.output() + "\nQEMU: " + read(log));
+        assertEquals(0, r.status(), r.output() + "\nQEMU: " + qemuLog);
         assertTrue(Peers.ok("dumpe2fs", "-h", raw.toString()).contains("qemu-" + format));
-    }
-
-    private static boolean exists(XenStoreClient xs, String path) {
-        try {
-            xs.read(path);
-            return true;
-        } catch (ErrnoException e) {
-            return false;
-        }
-    }
-
-    private static String read(Path log) {
-        try {
-            return Files.exists(log) ? Files.readString(log) : "(no log)";
-        } catch (java.io.IOException e) {
-            return e.toString();
-        }
     }
 }

@@ -133,7 +133,7 @@ class XenPlatformTest {
         try (EmulatedXen xen = new EmulatedXen()) {
             XsStore store = new XsStore();
             Hypervisor dom0 = xen.createDomain(0, 16);
-            Hypervisor dom1 = xen.createDomain(1, 400);
+            Hypervisor dom1 = xen.createDomain(1, 1024);
             try (XenStoreClient xs0 = XenStoreClient.open(store.connect(0)); XenStoreClient xs1 = XenStoreClient.open(store.connect(1));
                     FileBlockDevice file = FileBlockDevice.open(img, false)) {
                 BlkBackend back = BlkBackend.create(xs0, dom0, 1, 51712, file);

@@ -5,8 +5,6 @@ import io.jrump.api.ErrnoException;
 import io.jrump.xen.hv.GrantMapper;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -19,8 +17,11 @@ import java.util.Map;
 final class EmulatedGrantMapper implements GrantMapper {
     private final EmulatedXen xen;
     private final int domid;
-    /** Open mappings per (granting domain, ref): [readers, writers]. Guarded by this. */
-    private final Map<Long, int[]> counts = new HashMap<>();
+    /**
+     * Open mappings per granting domain: for reference {@code r}, readers at {@code 2r} and
+     * writers at {@code 2r + 1}. Guarded by this.
+     */
+    private final Map<Integer, int[]> counts = new HashMap<>();
 
     EmulatedGrantMapper(EmulatedXen xen, int domid) {
         this.xen = xen;
@@ -29,97 +30,8 @@ final class EmulatedGrantMapper implements GrantMapper {
 
     @Override
     public Mapping map(int granter, int ref, boolean writable) throws ErrnoException {
-        int[] frame = new int[1];
-        Mapping m = map(granter, ref, writable, frame);
-        return m;
-    }
-
-    /**
-     * In the emulation a domain's memory is one buffer, so pages granted from consecutive
-     * frames (as a frontend's pages granted one after another usually are) map side by side
-     * as a view of those frames; any other run is refused with null.
-     */
-    @Override
-    public Mapping mapContiguous(int granter, int[] refs, boolean writable) throws ErrnoException {
-        EmulatedGrantTable table = xen.grantTableOf(granter);
-        if (table == null || refs.length == 0) {
-            return null;
-        }
-        List<Mapping> maps = new ArrayList<>(refs.length);
-        int first = -1;
-        try {
-            for (int i = 0; i < refs.length; i++) {
-                int[] frame = new int[1];
-                maps.add(map(granter, refs[i], writable, frame));
-                if (i == 0) {
-                    first = frame[0];
-                } else if (frame[0] != first + i) {
-                    for (Mapping m : maps) {
-                        m.close();
-                    }
-                    return null;
-                }
-            }
-        } catch (ErrnoException | RuntimeException e) {
-            for (Mapping m : maps) {
-                m.close();
-            }
-            throw e;
-        }
-        ByteBuffer run = table.memory().pages(first, refs.length);
-        return new Mapping() {
-            @Override
-            public ByteBuffer page() {
-                return run;
-            }
-
-            @Override
-            public void close() {
-                for (Mapping m : maps) {
-                    m.close();
-                }
-            }
-        };
-    }
-
-    /** Maps one grant; {@code frameOut[0]} receives the frame it names, read once under the check. */
-    private Mapping map(int granter, int ref, boolean writable, int[] frameOut) throws ErrnoException {
-        EmulatedGrantTable table = xen.grantTableOf(granter);
-        String what = "map grant " + ref + " of domain " + granter + " into domain " + domid;
-        if (table == null) {
-            throw new ErrnoException(Errno.ESRCH, what + ": no such domain");
-        }
-        GrantEntries e = table.entries();
-        if (ref < 0 || ref >= e.count()) {
-            throw new ErrnoException(Errno.EINVAL, what + ": reference outside the table of " + e.count());
-        }
-        int frame;
-        synchronized (this) {
-            while (true) {
-                int w = e.word(ref);
-                int flags = GrantEntries.flags(w);
-                if ((flags & GrantEntries.GTF_TYPE_MASK) != GrantEntries.GTF_PERMIT_ACCESS) {
-                    throw new ErrnoException(Errno.EINVAL, what + ": entry does not permit access (flags 0x" + Integer.toHexString(flags) + ")");
-                }
-                if (GrantEntries.domid(w) != domid) {
-                    throw new ErrnoException(Errno.EACCES, what + ": granted to domain " + GrantEntries.domid(w));
-                }
-                if (writable && (flags & GrantEntries.GTF_READONLY) != 0) {
-                    throw new ErrnoException(Errno.EACCES, what + ": the grant is read-only");
-                }
-                frame = e.frame(ref);
-                if (frame < table.tableFrames() || frame >= table.memory().pages()) {
-                    throw new ErrnoException(Errno.EINVAL, what + ": frame " + Integer.toUnsignedString(frame) + " is not a page of the domain");
-                }
-                int set = w | GrantEntries.GTF_READING | (writable ? GrantEntries.GTF_WRITING : 0);
-                if (e.compareAndSet(ref, w, set)) {
-                    break;
-                }
-            }
-            int[] c = counts.computeIfAbsent(key(granter, ref), k -> new int[2]);
-            c[writable ? 1 : 0]++;
-        }
-        frameOut[0] = frame;
+        EmulatedGrantTable table = table(granter, ref);
+        int frame = acquire(table, granter, ref, writable);
         ByteBuffer page = table.memory().page(frame);
         return new Mapping() {
             private boolean closed;
@@ -136,21 +48,123 @@ final class EmulatedGrantMapper implements GrantMapper {
                         return;
                     }
                     closed = true;
-                    unmapped(table, granter, ref, writable);
+                    release(table, granter, ref, writable);
                 }
             }
         };
     }
 
-    /** Called with this locked. */
-    private void unmapped(EmulatedGrantTable table, int granter, int ref, boolean writable) {
-        long k = key(granter, ref);
-        int[] c = counts.get(k);
-        c[writable ? 1 : 0]--;
-        int clear = (c[1] == 0 ? GrantEntries.GTF_WRITING : 0) | (c[0] + c[1] == 0 ? GrantEntries.GTF_READING : 0);
-        if (c[0] + c[1] == 0) {
-            counts.remove(k);
+    /**
+     * In the emulation a domain's memory is one buffer, so pages granted from consecutive
+     * frames (a run granted with {@code grantRun}, or pages granted one after another) map side
+     * by side as a view of those frames; any other run is refused with null.
+     */
+    @Override
+    public Mapping mapContiguous(int granter, int[] refs, boolean writable) throws ErrnoException {
+        if (refs.length == 0 || xen.grantTableOf(granter) == null) {
+            return null;
         }
+        int[] held = refs.clone();
+        EmulatedGrantTable table = null;
+        int first = -1;
+        int n = 0;
+        try {
+            for (; n < held.length; n++) {
+                table = table(granter, held[n]);
+                int frame = acquire(table, granter, held[n], writable);
+                if (n == 0) {
+                    first = frame;
+                } else if (frame != first + n) {
+                    n++;
+                    releaseAll(table, granter, held, n, writable);
+                    return null;
+                }
+            }
+        } catch (ErrnoException | RuntimeException e) {
+            if (table != null) {
+                releaseAll(table, granter, held, n, writable);
+            }
+            throw e;
+        }
+        EmulatedGrantTable t = table;
+        ByteBuffer run = t.memory().pages(first, held.length);
+        return new Mapping() {
+            private boolean closed;
+
+            @Override
+            public ByteBuffer page() {
+                return run;
+            }
+
+            @Override
+            public void close() {
+                synchronized (EmulatedGrantMapper.this) {
+                    if (!closed) {
+                        closed = true;
+                        releaseAll(t, granter, held, held.length, writable);
+                    }
+                }
+            }
+        };
+    }
+
+    private EmulatedGrantTable table(int granter, int ref) throws ErrnoException {
+        EmulatedGrantTable table = xen.grantTableOf(granter);
+        if (table == null) {
+            throw new ErrnoException(Errno.ESRCH, what(granter, ref) + ": no such domain");
+        }
+        if (ref < 0 || ref >= table.entries().count()) {
+            throw new ErrnoException(Errno.EINVAL, what(granter, ref) + ": reference outside the table of " + table.entries().count());
+        }
+        return table;
+    }
+
+    private String what(int granter, int ref) {
+        return "map grant " + ref + " of domain " + granter + " into domain " + domid;
+    }
+
+    /** Checks the entry and sets GTF_reading (and GTF_writing) on it; returns the frame it names, read once under the check. */
+    private synchronized int acquire(EmulatedGrantTable table, int granter, int ref, boolean writable) throws ErrnoException {
+        GrantEntries e = table.entries();
+        int frame;
+        while (true) {
+            int w = e.word(ref);
+            int flags = GrantEntries.flags(w);
+            if ((flags & GrantEntries.GTF_TYPE_MASK) != GrantEntries.GTF_PERMIT_ACCESS) {
+                throw new ErrnoException(Errno.EINVAL, what(granter, ref) + ": entry does not permit access (flags 0x" + Integer.toHexString(flags) + ")");
+            }
+            if (GrantEntries.domid(w) != domid) {
+                throw new ErrnoException(Errno.EACCES, what(granter, ref) + ": granted to domain " + GrantEntries.domid(w));
+            }
+            if (writable && (flags & GrantEntries.GTF_READONLY) != 0) {
+                throw new ErrnoException(Errno.EACCES, what(granter, ref) + ": the grant is read-only");
+            }
+            frame = e.frame(ref);
+            if (frame < table.tableFrames() || frame >= table.memory().pages()) {
+                throw new ErrnoException(Errno.EINVAL, what(granter, ref) + ": frame " + Integer.toUnsignedString(frame) + " is not a page of the domain");
+            }
+            int set = w | GrantEntries.GTF_READING | (writable ? GrantEntries.GTF_WRITING : 0);
+            if (e.compareAndSet(ref, w, set)) {
+                break;
+            }
+        }
+        counts.computeIfAbsent(granter, g -> new int[2 * e.count()])[2 * ref + (writable ? 1 : 0)]++;
+        return frame;
+    }
+
+    private synchronized void releaseAll(EmulatedGrantTable table, int granter, int[] refs, int n, boolean writable) {
+        for (int i = 0; i < n; i++) {
+            release(table, granter, refs[i], writable);
+        }
+    }
+
+    /** Drops one mapping of {@code ref}; clears GTF_writing with the last writer and GTF_reading with the last mapping. Called with this locked. */
+    private void release(EmulatedGrantTable table, int granter, int ref, boolean writable) {
+        int[] c = counts.get(granter);
+        c[2 * ref + (writable ? 1 : 0)]--;
+        int readers = c[2 * ref];
+        int writers = c[2 * ref + 1];
+        int clear = (writers == 0 ? GrantEntries.GTF_WRITING : 0) | (readers + writers == 0 ? GrantEntries.GTF_READING : 0);
         GrantEntries e = table.entries();
         while (true) {
             int w = e.word(ref);
@@ -158,10 +172,6 @@ final class EmulatedGrantMapper implements GrantMapper {
                 return;
             }
         }
-    }
-
-    private static long key(int granter, int ref) {
-        return ((long) granter << 32) | (ref & 0xffffffffL);
     }
 
     @Override

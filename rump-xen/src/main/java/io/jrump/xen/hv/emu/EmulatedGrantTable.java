@@ -4,13 +4,18 @@ import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
 import io.jrump.xen.hv.GrantTable;
 import io.jrump.xen.hv.GrantedPage;
+import io.jrump.xen.hv.GrantedRun;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
 
 /**
  * A domain's grant table in the emulation: the first {@code tableFrames} frames of the
  * domain's memory hold the v1 entries, the rest are the pages handed out. Reserved references
  * ({@link #RESERVED_ENTRIES}) are never handed out. A page is zeroed before it is granted, so
- * nothing of an earlier use reaches the other domain.
+ * nothing of an earlier use reaches the other domain. Pages are taken lowest frame first, and a
+ * run ({@link #grantRun}) is consecutive frames, which the emulated mapper maps as one view.
  */
 final class EmulatedGrantTable implements GrantTable {
     private final int domid;
@@ -18,7 +23,8 @@ final class EmulatedGrantTable implements GrantTable {
     private final GrantEntries entries;
     private final int tableFrames;
     private final ArrayDeque<Integer> freeRefs = new ArrayDeque<>();
-    private final ArrayDeque<Integer> freeFrames = new ArrayDeque<>();
+    /** Frames handed out (the table's own frames count as taken). */
+    private final BitSet usedFrames = new BitSet();
     private int inUse;
 
     EmulatedGrantTable(int domid, DomainMemory memory, int tableFrames) {
@@ -29,9 +35,7 @@ final class EmulatedGrantTable implements GrantTable {
         for (int r = RESERVED_ENTRIES; r < entries.count(); r++) {
             freeRefs.add(r);
         }
-        for (int f = tableFrames; f < memory.pages(); f++) {
-            freeFrames.add(f);
-        }
+        usedFrames.set(0, tableFrames);
     }
 
     GrantEntries entries() {
@@ -48,12 +52,37 @@ final class EmulatedGrantTable implements GrantTable {
 
     @Override
     public synchronized GrantedPage grant(int toDomid, boolean readOnly) throws ErrnoException {
-        if (freeRefs.isEmpty() || freeFrames.isEmpty()) {
-            throw new ErrnoException(Errno.ENOSPC, "grant a page of domain " + domid + " to " + toDomid + ": "
-                    + (freeRefs.isEmpty() ? "grant table full" : "no free page") + " (" + inUse + " granted)");
+        return grantRun(toDomid, 1, readOnly).pages().get(0);
+    }
+
+    @Override
+    public synchronized GrantedRun grantRun(int toDomid, int count, boolean readOnly) throws ErrnoException {
+        if (count < 1) {
+            throw new ErrnoException(Errno.EINVAL, "grant " + count + " pages of domain " + domid + " to " + toDomid + ": no pages asked for");
         }
+        int first = tableFrames;
+        while (first < memory.pages()) {
+            first = usedFrames.nextClearBit(first);
+            int end = Math.min(usedFrames.nextSetBit(first) < 0 ? Integer.MAX_VALUE : usedFrames.nextSetBit(first), memory.pages());
+            if (end - first >= count) {
+                break;
+            }
+            first = end;
+        }
+        if (freeRefs.size() < count || first + count > memory.pages()) {
+            throw new ErrnoException(Errno.ENOSPC, "grant " + count + " pages of domain " + domid + " to " + toDomid + ": "
+                    + (freeRefs.size() < count ? "grant table full" : "no run of free pages") + " (" + inUse + " granted)");
+        }
+        List<GrantedPage> run = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            run.add(grantFrame(toDomid, first + i, readOnly));
+        }
+        return new GrantedRun(List.copyOf(run), memory.pages(first, count));
+    }
+
+    private GrantedPage grantFrame(int toDomid, int frame, boolean readOnly) {
         int ref = freeRefs.poll();
-        int frame = freeFrames.poll();
+        usedFrames.set(frame);
         var page = memory.page(frame);
         page.put(0, new byte[DomainMemory.PAGE_SIZE]);
         entries.publish(ref, GrantEntries.GTF_PERMIT_ACCESS | (readOnly ? GrantEntries.GTF_READONLY : 0), toDomid, frame);
@@ -78,7 +107,7 @@ final class EmulatedGrantTable implements GrantTable {
             }
         }
         freeRefs.add(ref);
-        freeFrames.add(page.frame());
+        usedFrames.clear(page.frame());
         inUse--;
     }
 

@@ -18,8 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * one machine; its domains are independent of any other instance's.
  */
 public final class EmulatedXen implements AutoCloseable {
-    /** Frames of each domain's grant table: 4 frames of 512 v1 entries. */
-    static final int TABLE_FRAMES = 4;
+    /** Frames of each domain's grant table: 16 frames of 512 v1 entries, room for several disks with 1 MiB requests. */
+    static final int TABLE_FRAMES = 16;
 
     private final ConcurrentHashMap<Integer, Domain> domains = new ConcurrentHashMap<>();
 

@@ -13,7 +13,9 @@ import io.jrump.xen.hv.HandlerWait;
  * One end of an emulated event channel: an {@code eventfd} that the other end writes to
  * notify, and a delivery thread that reads it and runs the handler. A notification while the
  * port is masked is remembered as pending and delivered on unmask, as the hypervisor's
- * pending bit is; several notifications may coalesce into one delivery, as on Xen.
+ * pending bit is; several notifications may coalesce into one delivery, as on Xen. The
+ * delivery thread starts with the first handler; a port without one can be waited on by its
+ * user's own thread ({@link #await}: {@code poll} on the eventfd).
  */
 final class EventPort implements EventChannel, EventPeer {
     private final EmulatedEventChannels owner;
@@ -22,7 +24,12 @@ final class EventPort implements EventChannel, EventPeer {
     private final int fd;
     private final Memory word = new Memory(8);
     private final Memory one = new Memory(8);
-    private final Thread thread;
+    private final Memory pollFd = new Memory(Libc.POLLFD_SIZE);
+    /** The delivery thread, started with the first handler; guarded by this. */
+    private Thread thread;
+    /** Threads inside {@link #await}; the last one out of a closed port closes the fd. Guarded by this. */
+    private int awaiting;
+    private boolean fdClosed;
     /** Guarded by this. */
     private EventPeer peer;
     private boolean closed;
@@ -42,9 +49,8 @@ final class EventPort implements EventChannel, EventPeer {
             throw Libc.errno(e, "eventfd", "event channel " + port);
         }
         one.setLong(0, 1);
-        thread = new Thread(this::deliver, "xen-evtchn-d" + owner.domid() + "-p" + port);
-        thread.setDaemon(true);
-        thread.start();
+        pollFd.setInt(0, fd);
+        pollFd.setShort(4, Libc.POLLIN);
     }
 
     synchronized void connect(EventPeer other) {
@@ -95,7 +101,56 @@ final class EventPort implements EventChannel, EventPeer {
                 }
             }
         }
-        Libc.close(fd);
+        closeFd();
+    }
+
+    private synchronized void closeFd() {
+        if (!fdClosed) {
+            fdClosed = true;
+            Libc.close(fd);
+        }
+    }
+
+    @Override
+    public boolean callerWaits() {
+        return true;
+    }
+
+    @Override
+    public boolean await(long timeoutNanos) throws ErrnoException {
+        synchronized (this) {
+            if (closed) {
+                throw new ErrnoException(Errno.EBADF, "wait on event channel " + port + ": closed");
+            }
+            if (thread != null) {
+                throw new IllegalStateException("event channel " + port + " delivers to a handler");
+            }
+            awaiting++;
+        }
+        try {
+            int ms = (int) Math.min(Integer.MAX_VALUE, Math.max(0, (timeoutNanos + 999_999) / 1_000_000));
+            int n;
+            try {
+                n = Libc.poll(Pointer.nativeValue(pollFd), 1, ms);
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() == Errno.EINTR.number()) {
+                    return false;
+                }
+                throw Libc.errno(e, "poll", "event channel " + port);
+            }
+            if (n <= 0) {
+                return false;
+            }
+            Libc.read(fd, Pointer.nativeValue(word), 8); // readable: the counter is reset without blocking
+            return true;
+        } finally {
+            synchronized (this) {
+                awaiting--;
+                if (closed && awaiting == 0 && thread == null) {
+                    closeFd();
+                }
+            }
+        }
     }
 
     /** Writes to this port's eventfd, unless it closed (then the notification is lost, as on Xen). */
@@ -124,6 +179,13 @@ final class EventPort implements EventChannel, EventPeer {
     @Override
     public void handler(Runnable handler) {
         this.handler = handler;
+        synchronized (this) {
+            if (handler != null && thread == null && !closed) {
+                thread = new Thread(this::deliver, "xen-evtchn-d" + owner.domid() + "-p" + port);
+                thread.setDaemon(true);
+                thread.start();
+            }
+        }
     }
 
     @Override
@@ -148,8 +210,11 @@ final class EventPort implements EventChannel, EventPeer {
     public void close() {
         synchronized (this) {
             if (!closed) {
-                Libc.write(fd, Pointer.nativeValue(one), 8); // wakes the delivery thread, which closes the fd
+                Libc.write(fd, Pointer.nativeValue(one), 8); // wakes the delivery thread or a waiter, which closes the fd
                 closed = true;
+                if (thread == null && awaiting == 0) {
+                    closeFd();
+                }
             }
             HandlerWait.untilIdle(this, () -> running, thread);
         }

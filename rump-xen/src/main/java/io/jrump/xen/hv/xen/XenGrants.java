@@ -7,6 +7,9 @@ import io.jrump.api.ErrnoException;
 import io.jrump.xen.hv.GrantMapper;
 import io.jrump.xen.hv.GrantTable;
 import io.jrump.xen.hv.GrantedPage;
+import io.jrump.xen.hv.GrantedRun;
+import java.util.ArrayList;
+import java.util.List;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
@@ -60,6 +63,31 @@ final class XenGrants implements GrantTable, GrantMapper {
         return new GrantedPage(ref[0], -1, p.getByteBuffer(0, PAGE_SIZE));
     }
 
+    /** One {@code xengntshr_share_pages} call: the pages come mapped side by side; each is unshared on its own. */
+    @Override
+    public synchronized GrantedRun grantRun(int domid, int count, boolean readOnly) throws ErrnoException {
+        if (count < 1) {
+            throw new ErrnoException(Errno.EINVAL, "xengntshr_share_pages: " + count + " pages");
+        }
+        int[] refs = new int[count];
+        Pointer p;
+        try {
+            p = XenLibraries.Gnttab.xengntshr_share_pages(gntshr, domid, count, refs, readOnly ? 0 : 1);
+        } catch (LastErrorException e) {
+            throw XenLibraries.errno(e, "xengntshr_share_pages");
+        }
+        if (p == null) {
+            throw new ErrnoException(Errno.ENOMEM, "xengntshr_share_pages: no pages");
+        }
+        List<GrantedPage> pages = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            Pointer pi = p.share((long) i * PAGE_SIZE);
+            shared.put(refs[i], pi);
+            pages.add(new GrantedPage(refs[i], -1, pi.getByteBuffer(0, PAGE_SIZE)));
+        }
+        return new GrantedRun(List.copyOf(pages), p.getByteBuffer(0, (long) count * PAGE_SIZE));
+    }
+
     @Override
     public synchronized void endAccess(GrantedPage page) throws ErrnoException {
         Pointer p = shared.remove(page.ref());
@@ -103,6 +131,38 @@ final class XenGrants implements GrantTable, GrantMapper {
                 if (!closed) {
                     closed = true;
                     XenLibraries.Gnttab.xengnttab_unmap(gnttab, p, 1);
+                }
+            }
+        };
+    }
+
+    /** {@code xengnttab_map_domain_grant_refs}: gntdev maps any grants side by side. */
+    @Override
+    public Mapping mapContiguous(int domid, int[] refs, boolean writable) throws ErrnoException {
+        Pointer p;
+        try {
+            p = XenLibraries.Gnttab.xengnttab_map_domain_grant_refs(gnttab, refs.length, domid, refs.clone(), PROT_READ | (writable ? PROT_WRITE : 0));
+        } catch (LastErrorException e) {
+            throw XenLibraries.errno(e, "xengnttab_map_domain_grant_refs");
+        }
+        if (p == null) {
+            throw new ErrnoException(Errno.EINVAL, "xengnttab_map_domain_grant_refs: " + refs.length + " grants of domain " + domid + " not mapped");
+        }
+        ByteBuffer run = p.getByteBuffer(0, (long) refs.length * PAGE_SIZE);
+        int count = refs.length;
+        return new Mapping() {
+            private boolean closed;
+
+            @Override
+            public ByteBuffer page() {
+                return run;
+            }
+
+            @Override
+            public synchronized void close() {
+                if (!closed) {
+                    closed = true;
+                    XenLibraries.Gnttab.xengnttab_unmap(gnttab, p, count);
                 }
             }
         };

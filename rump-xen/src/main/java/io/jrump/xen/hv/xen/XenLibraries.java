@@ -65,6 +65,8 @@ public final class XenLibraries {
 
         static native Pointer xengnttab_map_grant_ref(Pointer xgt, int domid, int ref, int prot) throws LastErrorException;
 
+        static native Pointer xengnttab_map_domain_grant_refs(Pointer xgt, int count, int domid, int[] refs, int prot) throws LastErrorException;
+
         static native int xengnttab_unmap(Pointer xgt, Pointer start, int count) throws LastErrorException;
     }
 

@@ -132,7 +132,7 @@ class EmulatedXenTest {
             assertEquals(4096, r.page().capacity());
         }
         assertEquals(Errno.EACCES, assertThrows(ErrnoException.class, () -> m.map(1, other.ref(), false)).errno(), "granted to domain 5");
-        for (int ref : new int[] {0, 7, 1999, 2048, -1, Integer.MAX_VALUE}) {
+        for (int ref : new int[] {0, 7, EmulatedXen.TABLE_FRAMES * 512, -1, Integer.MAX_VALUE}) {
             ErrnoException e = assertThrows(ErrnoException.class, () -> m.map(1, ref, false), "ref " + ref);
             assertEquals(Errno.EINVAL, e.errno(), e.getMessage());
         }
@@ -201,6 +201,63 @@ class EmulatedXenTest {
         assertEquals(Errno.EBADF, assertThrows(ErrnoException.class, b::notifyPeer).errno());
         f.notifyPeer(); // to a closed port: lost, as on Xen, not an error
         assertFalse(got.poll(100, TimeUnit.MILLISECONDS) != null);
+    }
+
+    @Test
+    void aCallerWaitsOnAPortWithoutHandler() throws Exception {
+        EventChannel f = front.eventChannels().allocUnbound(0);
+        EventChannel b = back.eventChannels().bindInterdomain(1, f.port());
+        assertTrue(f.callerWaits());
+        assertFalse(f.await(20_000_000), "nothing sent: the wait times out");
+        b.notifyPeer();
+        b.notifyPeer();
+        assertTrue(f.await(5_000_000_000L), "a notification sent before the wait is not lost");
+        assertFalse(f.await(20_000_000), "two notifications may arrive as one");
+        Thread t = new Thread(() -> {
+            try {
+                Thread.sleep(50);
+                b.notifyPeer();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        t.start();
+        assertTrue(f.await(5_000_000_000L), "woken by the other end");
+        t.join();
+        Thread closer = new Thread(() -> {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                return;
+            }
+            f.close();
+        });
+        closer.start();
+        long t0 = System.nanoTime();
+        f.await(10_000_000_000L);
+        assertTrue(System.nanoTime() - t0 < 5_000_000_000L, "close wakes a waiter");
+        closer.join();
+        assertEquals(Errno.EBADF, assertThrows(ErrnoException.class, () -> f.await(1_000_000)).errno());
+        b.close();
+    }
+
+    @Test
+    void runsOfPagesAreConsecutiveFrames() throws Exception {
+        GrantedPage single = front.grantTable().grant(0, false);
+        var run = front.grantTable().grantRun(0, 8, false);
+        for (int i = 1; i < 8; i++) {
+            assertEquals(run.pages().get(0).frame() + i, run.pages().get(i).frame());
+        }
+        run.view().put(4096 * 3 + 5, (byte) 42);
+        assertEquals(42, run.pages().get(3).page().get(5), "the view and the pages share bytes");
+        int[] refs = run.pages().stream().mapToInt(GrantedPage::ref).toArray();
+        try (GrantMapper.Mapping m = back.grantMapper().mapContiguous(1, refs, true)) {
+            assertEquals(8 * 4096, m.page().capacity());
+            assertEquals(42, m.page().get(4096 * 3 + 5));
+        }
+        front.grantTable().endAccess(run.pages().get(2));
+        assertEquals(Errno.ENOSPC, assertThrows(ErrnoException.class, () -> front.grantTable().grantRun(0, 1000, false)).errno(), "no run that long");
+        front.grantTable().endAccess(single);
     }
 
     @Test
