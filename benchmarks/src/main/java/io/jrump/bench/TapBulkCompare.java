@@ -2,6 +2,8 @@ package io.jrump.bench;
 
 import static io.jrump.api.SocketConstants.AF_INET;
 import static io.jrump.api.SocketConstants.SOCK_STREAM;
+import static io.jrump.api.SocketConstants.SOL_SOCKET;
+import static io.jrump.api.SocketConstants.SO_REUSEADDR;
 
 import io.jrump.api.Rump;
 import io.jrump.api.RumpKernel;
@@ -36,6 +38,7 @@ import java.util.regex.Pattern;
 final class TapBulkCompare {
     private static final int PORT = 5001;
     private static final int CHUNK = 256 * 1024;
+    private static final long WARM_UP_BYTES = 1L << 30;
     private static final Pattern IPERF = Pattern.compile("([0-9.]+) Gbits/sec\\s+receiver");
 
     private final int rounds;
@@ -83,15 +86,20 @@ final class TapBulkCompare {
             List<Double> fromJrump = new ArrayList<>();
             List<Double> veth = new ArrayList<>();
             List<Double> iperf = new ArrayList<>();
-            log.println("TAP bulk comparison: " + bytes / (1 << 20) + " MiB per transfer, " + rounds + " rounds (+ a warm-up)");
+            log.println("TAP bulk comparison: " + bytes / (1 << 20) + " MiB per transfer, " + rounds + " rounds (+ a warm-up of "
+                    + warmUpTransfers() + " transfers each way)");
             for (int round = 0; round <= rounds; round++) {
                 boolean vethFirst = round % 2 == 0;
                 double v = 0;
                 if (vethFirst) {
                     v = vethRate();
                 }
-                double in = linuxToJrump(kernel);
-                double out = jrumpToLinux(kernel);
+                double in = 0;
+                double out = 0;
+                for (int t = round == 0 ? warmUpTransfers() : 1; t > 0; t--) {
+                    in = linuxToJrump(kernel);
+                    out = jrumpToLinux(kernel);
+                }
                 if (!vethFirst) {
                     v = vethRate();
                 }
@@ -124,11 +132,23 @@ final class TapBulkCompare {
         }
     }
 
+    /**
+     * Transfers each way in the warm-up round: enough that about {@value #WARM_UP_BYTES} bytes
+     * cross before anything is measured, at most four. jrump's receive path runs interpreted and
+     * then C1-compiled code for its first few hundred MiB, and on a busy machine the C2
+     * compiler's threads compete with it for the cores; one transfer of a --quick run's 256 MiB
+     * left the first measured rounds at half their later rate.
+     */
+    private int warmUpTransfers() {
+        return (int) Math.max(1, Math.min(4, WARM_UP_BYTES / bytes));
+    }
+
     /** Linux's socat sends; jrump's sink counts until the end of the stream. Bits per second at the sink. */
     private double linuxToJrump(RumpKernel kernel) throws IOException, InterruptedException {
         Syscalls sys = kernel.sys();
         int l = sys.socket(AF_INET, SOCK_STREAM, 0);
         try {
+            sys.setsockopt(l, SOL_SOCKET, SO_REUSEADDR, 1); // the last transfer's connection may still be closing
             sys.bind(l, new InetSocketAddress(PORT));
             sys.listen(l, 1);
             Process p = start(tapNs, "socat", "-u", "-b", String.valueOf(CHUNK), "OPEN:/dev/zero,readbytes=" + bytes, "TCP:10.78.2.2:" + PORT);

@@ -40,6 +40,12 @@ import java.util.function.DoubleFunction;
  * is written before the first round so both sides read cached pages. Each round measures every side back to back, in a rotating
  * order; the table has medians, ranges and ratios.
  *
+ * <p>Throughput on a loaded machine swings with whatever else runs, so the table also gives
+ * what each operation cost in CPU, which load moves far less: for virtio-blk the JVM's CPU
+ * time and the daemon's, for FileChannel the JVM's alone (every thread of each process: the JVM's
+ * compiler and collector threads too, and the daemon's io_uring workers; the kernel's copy
+ * counts in the calling thread's time on both sides).
+ *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.jrump.bench.VirtioCompare [ROUNDS]
  * </pre>
@@ -63,6 +69,43 @@ public final class VirtioCompare {
 
         /** A buffer for sequential transfers of {@code bytes}. */
         ByteBuffer buffer(int bytes) throws IOException;
+    }
+
+    /**
+     * CPU time spent by this JVM and, for the virtio side, by the daemon: each process's CPU
+     * clock ({@code clock_gettime} of {@code CLOCK_PROCESS_CPUTIME_ID}, and of the clock id
+     * {@code clock_getcpuclockid(3)} gives for the daemon: {@code (~pid << 3) | CPUCLOCK_SCHED}
+     * in Linux's {@code posix-timers.h}), which counts every thread, ended ones too, in
+     * nanoseconds. The JDK's process CPU time counts in 10 ms clock ticks here, too coarse for a
+     * case of a few hundred milliseconds.
+     */
+    private static final class CpuClock {
+        private static final int CLOCK_PROCESS_CPUTIME_ID = 2;
+        private static final int CPUCLOCK_SCHED = 2;
+        private static volatile boolean registered;
+        private final int clockId;
+
+        /** @param daemonPid the daemon whose CPU counts too, or -1 */
+        CpuClock(long daemonPid) {
+            this.clockId = daemonPid < 0 ? 0 : (int) ((~daemonPid << 3) | CPUCLOCK_SCHED);
+            synchronized (CpuClock.class) {
+                if (!registered) {
+                    com.sun.jna.Native.register(CpuClock.class, com.sun.jna.Platform.C_LIBRARY_NAME);
+                    registered = true;
+                }
+            }
+        }
+
+        private static native int clock_gettime(int clockId, long[] timespec);
+
+        long nanos() {
+            return read(CLOCK_PROCESS_CPUTIME_ID) + (clockId == 0 ? 0 : read(clockId));
+        }
+
+        private static long read(int id) {
+            long[] ts = new long[2];
+            return clock_gettime(id, ts) == 0 ? ts[0] * 1_000_000_000L + ts[1] : 0;
+        }
     }
 
     private VirtioCompare() {
@@ -97,7 +140,7 @@ public final class VirtioCompare {
         List<List<List<Double>>> figures = new ArrayList<>();
         for (int side = 0; side < 3; side++) {
             List<List<Double>> l = new ArrayList<>();
-            for (int i = 0; i < CASES.length; i++) {
+            for (int i = 0; i < 2 * CASES.length; i++) {
                 l.add(new ArrayList<>());
             }
             figures.add(l);
@@ -117,14 +160,15 @@ public final class VirtioCompare {
             try (VirtioBlk blk = VirtioBlk.open(t, "vda", TimeUnit.SECONDS.toNanos(30));
                     FileChannel fc = FileChannel.open(img, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
                 Side[] sides = {virtio(blk, true), virtio(blk, false), file(fc)};
+                CpuClock[] clocks = {new CpuClock(daemon.pid()), new CpuClock(daemon.pid()), new CpuClock(-1)};
                 for (int side = 0; side < sides.length; side++) {
-                    cases(sides[side], 0); // warm-up, not counted
+                    cases(sides[side], clocks[side], 0); // warm-up, not counted
                 }
                 for (int round = 0; round < rounds; round++) {
                     log.println("round " + (round + 1) + " of " + rounds);
                     for (int k = 0; k < sides.length; k++) {
                         int side = (round + k) % sides.length;
-                        double[] r = cases(sides[side], round + 1);
+                        double[] r = cases(sides[side], clocks[side], round + 1);
                         for (int i = 0; i < r.length; i++) {
                             figures.get(side).get(i).add(r[i]);
                         }
@@ -156,6 +200,16 @@ public final class VirtioCompare {
             both.addAll(figures.get(1).get(i));
             out.println(new Row(via + CASES[i], iops, samples(both), "FileChannel, same file", samples(figures.get(2).get(i)),
                     Target.report()).markdown());
+        }
+        DoubleFunction<String> micros = v -> String.format("%.1f µs", v / 1000);
+        String cpuPeer = "FileChannel: the JVM's CPU per operation";
+        String cpuVia = "CPU per operation (lower is better), the JVM's + the daemon's: ";
+        for (int i = 0; i < CASES.length; i++) {
+            for (int side = 0; side < (i < 2 ? 2 : 1); side++) {
+                String how = i >= 2 ? "" : side == 0 ? ", buffer in shared memory" : ", JVM buffer (one copy)";
+                out.println(new Row(cpuVia + CASES[i] + how, micros, samples(figures.get(side).get(CASES.length + i)), cpuPeer,
+                        samples(figures.get(2).get(CASES.length + i)), Target.report()).markdown());
+            }
         }
     }
 
@@ -215,32 +269,40 @@ public final class VirtioCompare {
         return Samples.of(l.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
-    private static double[] cases(Side s, int seed) throws Exception {
-        double[] r = new double[4];
+    /** Rates of the four cases, then CPU nanoseconds per operation of each (per MiB for the sequential ones). */
+    private static double[] cases(Side s, CpuClock cpu, int seed) throws Exception {
+        double[] r = new double[2 * CASES.length];
         ByteBuffer data = s.buffer(CHUNK);
         data.put(random(CHUNK, seed)).flip();
+        long c0 = cpu.nanos();
         long t0 = System.nanoTime();
         for (long off = 0; off < SEQ; off += CHUNK) {
             s.write(off, data.clear());
         }
         s.flush();
         r[0] = SEQ / ((System.nanoTime() - t0) / 1e9);
+        r[CASES.length] = (cpu.nanos() - c0) / (double) (SEQ / CHUNK);
         ByteBuffer in = data;
+        c0 = cpu.nanos();
         t0 = System.nanoTime();
         for (long off = 0; off < SEQ; off += CHUNK) {
             s.read(off, in.clear());
         }
         r[1] = SEQ / ((System.nanoTime() - t0) / 1e9);
+        r[CASES.length + 1] = (cpu.nanos() - c0) / (double) (SEQ / CHUNK);
         Random rnd = new Random(seed);
         ByteBuffer small = ByteBuffer.allocateDirect(4096);
+        c0 = cpu.nanos();
         t0 = System.nanoTime();
         for (int i = 0; i < RANDOM_OPS; i++) {
             s.read((long) rnd.nextInt(FILE / 4096) * 4096, small.clear());
         }
         r[2] = RANDOM_OPS / ((System.nanoTime() - t0) / 1e9);
+        r[CASES.length + 2] = (cpu.nanos() - c0) / (double) RANDOM_OPS;
         ExecutorService pool = Executors.newFixedThreadPool(QD);
         try {
             List<Future<?>> fs = new ArrayList<>();
+            c0 = cpu.nanos();
             t0 = System.nanoTime();
             for (int q = 0; q < QD; q++) {
                 int id = q;
@@ -257,6 +319,7 @@ public final class VirtioCompare {
                 f.get();
             }
             r[3] = (double) QD * (RANDOM_OPS / 4) / ((System.nanoTime() - t0) / 1e9);
+            r[CASES.length + 3] = (cpu.nanos() - c0) / ((double) QD * (RANDOM_OPS / 4));
         } finally {
             pool.shutdownNow();
         }

@@ -4,6 +4,7 @@ import io.jrump.api.ErrnoException;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntSupplier;
 
@@ -31,11 +32,15 @@ public final class CallerWaits {
     private final Object lock;
     private final ReentrantLock leader = new ReentrantLock();
     private final Queue<Completion> waiting = new ConcurrentLinkedQueue<>();
-    /** The longest a leader polls before it sleeps. */
-    static final long SPIN_MAX_NANOS = 200_000;
-    private static final long SPIN_MIN_NANOS = 5_000;
-    /** A moving average of how soon the device answered a polling leader; written by leaders only. */
-    private volatile long recentAnswerNanos = 50_000;
+    /** Submitters waiting in {@link #awaitRoom} for the leader: only then does a leaving leader take the lock to notify. */
+    private final AtomicInteger roomWaiters = new AtomicInteger();
+    /**
+     * The longest recent answer time for which a leader polls before it sleeps: about twice
+     * what a wake-up costs in CPU (two context switches, an eventfd read and a poll).
+     */
+    static final long SPIN_WORTH_NANOS = 40_000;
+    /** A moving average of how long a leader's waits for the device took; written by leaders only. */
+    private volatile long recentAnswerNanos = SPIN_WORTH_NANOS / 2;
 
     /**
      * @param reap takes back every used chain (under the driver's lock), completes each, and
@@ -92,39 +97,54 @@ public final class CallerWaits {
             if (c.isDone()) {
                 return;
             }
-            long left = deadlineNanos - System.nanoTime();
+            long start = System.nanoTime();
+            long left = deadlineNanos - start;
             if (left <= 0) {
                 return;
             }
-            if (!spin()) {
+            if (!spin(start)) {
                 transport.awaitInterrupt(queue, left);
+            }
+            if (queue.hasUsed()) {
+                recentAnswerNanos = (recentAnswerNanos * 7 + System.nanoTime() - start) / 8;
             }
         }
     }
 
     /**
-     * Polls the used ring for a short while before sleeping, as Linux's hybrid polling of fast
-     * devices does: a device that answers within about the time it answered recently is seen
-     * without a wake-up (two context switches, the largest cost of a small or page-cache
-     * request). The spin is bounded by twice the recent answer time and by {@value #SPIN_MAX_NANOS} ns,
-     * and stops as soon as it saw nothing for that long, so a slow device costs no CPU.
+     * Polls the used ring for a short while before sleeping, when the device has recently
+     * answered fast, as Linux's polling of fast block devices does: an answer that comes within
+     * the poll is seen without a wake-up (two context switches and a system call each way, the
+     * largest cost of a small request served from the page cache). While it polls, the device is
+     * asked not to signal (saving its eventfd write, and a stale wake-up on this side).
+     *
+     * <p>Only short waits are worth it: the poll lasts at most twice the recent answer time,
+     * and none at all when that is above {@value #SPIN_WORTH_NANOS} ns, where the CPU a poll
+     * burns (taken from the device, on a machine with few cores) outweighs the wake-up it saves
+     * (a 1 MiB request is all copy and is slept through). The recent answer time is a moving
+     * average of how long the leader's waits took, polled or slept, so a device that speeds
+     * up is polled again.
      *
      * @return whether used chains arrived while spinning
      */
-    private boolean spin() {
-        long start = System.nanoTime();
-        long limit = Math.min(SPIN_MAX_NANOS, 2 * recentAnswerNanos);
-        long now = start;
-        while (now - start < limit) {
+    private boolean spin(long start) {
+        long expected = recentAnswerNanos;
+        if (expected > SPIN_WORTH_NANOS) {
+            return false;
+        }
+        long limit = 2 * expected;
+        synchronized (lock) {
+            queue.disableInterrupts(); // the device need not signal what this poll sees
+        }
+        for (long now = start; now - start < limit; now = System.nanoTime()) {
             if (queue.hasUsed()) {
-                recentAnswerNanos = (recentAnswerNanos * 7 + (now - start) + SPIN_MIN_NANOS) / 8;
-                return true;
+                return true; // the reap that follows asks for interrupts again
             }
             Thread.onSpinWait();
-            now = System.nanoTime();
         }
-        recentAnswerNanos = Math.max(SPIN_MIN_NANOS, recentAnswerNanos / 2); // missed: spin less next time
-        return false;
+        synchronized (lock) {
+            return queue.enableInterrupts(); // before sleeping: a chain that came meanwhile is seen now, a later one signals
+        }
     }
 
     /**
@@ -146,14 +166,17 @@ public final class CallerWaits {
             return;
         }
         synchronized (lock) {
-            long left = deadlineNanos - System.nanoTime();
-            if (leader.isLocked() && left > 0) {
-                try {
+            roomWaiters.incrementAndGet(); // before looking at the leader: one that leaves after this notifies
+            try {
+                long left = deadlineNanos - System.nanoTime();
+                if (leader.isLocked() && left > 0) {
                     TimeUnit.NANOSECONDS.timedWait(lock, left); // the leader's reap, or its leaving, notifies
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new ErrnoException(io.jrump.api.Errno.EINTR, "virtio: interrupted waiting for a free descriptor");
                 }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ErrnoException(io.jrump.api.Errno.EINTR, "virtio: interrupted waiting for a free descriptor");
+            } finally {
+                roomWaiters.decrementAndGet();
             }
         }
     }
@@ -166,8 +189,10 @@ public final class CallerWaits {
                 break;
             }
         }
-        synchronized (lock) {
-            lock.notifyAll();
+        if (roomWaiters.get() > 0) { // read after the leader lock's release: a submitter counted before it looked sees it free
+            synchronized (lock) {
+                lock.notifyAll();
+            }
         }
     }
 }

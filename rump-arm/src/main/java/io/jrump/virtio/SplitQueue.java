@@ -278,9 +278,19 @@ public final class SplitQueue {
         return mem.getShort(ring.usedIdx()) != lastUsed;
     }
 
-    /** Asks for no interrupts (without EVENT_IDX; with it, {@code used_event} already throttles them). */
+    /**
+     * Asks the device for no interrupts, for a driver that polls the used ring itself until the
+     * next {@link #enableInterrupts} (or {@link #poll}, which asks for the next one). Without
+     * EVENT_IDX the flag {@code VIRTQ_AVAIL_F_NO_INTERRUPT}; with it, {@code used_event} one
+     * behind the next used entry the driver expects: the device signals only when its used
+     * index crosses {@code used_event} (2.7.10), which it cannot do before it has returned a whole
+     * ring's worth of 65,536 entries more. Either way only a hint: a device may still signal,
+     * which costs the driver a spurious wake-up and nothing else.
+     */
     public void disableInterrupts() {
-        if (!eventIdx) {
+        if (eventIdx) {
+            mem.putShort(ring.usedEvent(), (lastUsed - 1) & 0xffff);
+        } else {
             mem.putShort(ring.avail(), RingLayout.AVAIL_F_NO_INTERRUPT);
         }
     }

@@ -52,7 +52,8 @@ final class ServeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(arity = "1..*", paramLabel = "IMAGE|DIRECTORY", description = "One source is served as the root; several appear as directories named after them.")
+    @Parameters(arity = "1..*", paramLabel = "IMAGE|DIRECTORY", description = {"One source is served as the root; several appear as directories named after them.",
+            "An image may be a virtio-blk device behind a vhost-user socket, vhost-user-blk:SOCKET (each kernel connects to it on its own)."})
     List<Path> sources;
 
     @Option(names = "--tap", paramLabel = "TAP", description = "Serve on the kernel's interface eth0 on this host TAP device.")

@@ -8,8 +8,11 @@ import io.jrump.api.RumpBuilder;
 import io.jrump.api.RumpKernel;
 import io.jrump.api.Syscalls;
 import io.jrump.fs.VfsComponent;
+import io.jrump.api.BlockDevice;
 import io.jrump.fs.nio.FsType;
+import io.jrump.fs.nio.FsTypes;
 import io.jrump.fs.nio.MountedImage;
+import io.jrump.platform.arm.VhostUserDevices;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,6 +29,15 @@ import java.util.function.Consumer;
  * keeping their modes); several sources each become a directory of the root named after the
  * file or directory (images mounted read-only there, directories copied). Nothing of the host
  * is reachable from the kernel but what was copied or mounted.
+ *
+ * <p>An image may also be a virtio-blk device behind a vhost-user socket,
+ * {@code vhost-user-blk:SOCKET} (qemu-storage-daemon's export, say), named after the socket's
+ * file. The kernel then runs on the {@code arm} platform, which connects to the backend when
+ * the VFS mounts the disk and disconnects when the kernel closes: each kernel booted from a
+ * plan has a connection of its own. That suits {@code --summon}, whose kernels of one service
+ * never overlap (the next is booted only after the last one closed), and a backend such as
+ * qemu-storage-daemon that serves one frontend at a time and waits for the next after a
+ * disconnect; the plan probes the file system over a connection of its own, closed at once.
  */
 final class ServedTree {
     private ServedTree() {
@@ -42,8 +54,15 @@ final class ServedTree {
             RumpBuilder b = Rump.builder().component("vfs", "net");
             int disk = 0;
             for (int i = 0; i < sources.size(); i++) {
-                if (types.get(i) != null) {
-                    b.disk("disk" + disk++, sources.get(i), true);
+                if (types.get(i) == null) {
+                    continue;
+                }
+                String name = "disk" + disk++;
+                Path socket = vhostUserSocket(sources.get(i));
+                if (socket != null) {
+                    b.platform("arm").vhostUserBlock(name, socket);
+                } else {
+                    b.disk(name, sources.get(i), true);
                 }
             }
             if (imageRoot) {
@@ -66,6 +85,18 @@ final class ServedTree {
         List<String> names = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         for (Path p : sources) {
+            Path socket = vhostUserSocket(p);
+            if (socket != null) {
+                if (!Files.exists(socket)) {
+                    throw new ErrnoException(Errno.ENOENT, "serve", p.toString(), "no vhost-user socket " + socket);
+                }
+                String name = socket.getFileName().toString();
+                if (sources.size() > 1 && !seen.add(name)) {
+                    throw new ErrnoException(Errno.EEXIST, "serve", p.toString(), "another source is also named " + name);
+                }
+                names.add(name);
+                continue;
+            }
             if (!Files.exists(p)) {
                 throw new ErrnoException(Errno.ENOENT, "serve", p.toString(), "no such file or directory");
             }
@@ -81,7 +112,14 @@ final class ServedTree {
         List<String> types = new ArrayList<>();
         int images = 0;
         for (Path p : sources) {
-            if (Files.isRegularFile(p)) {
+            if (vhostUserSocket(p) != null) {
+                FsType t = probeDevice(p.toString());
+                if (t == null) {
+                    throw new ErrnoException(Errno.EINVAL, "mount", p.toString(), "no file system recognised");
+                }
+                images++;
+                types.add(t.mountType());
+            } else if (Files.isRegularFile(p)) {
                 FsType t = MountedImage.probe(p, 0);
                 if (t == null) {
                     throw new ErrnoException(Errno.EINVAL, "mount", p.toString(), "no file system recognised");
@@ -93,6 +131,19 @@ final class ServedTree {
             }
         }
         return new Plan(List.copyOf(sources), names, types, sources.size() == 1 && images == 1, problems);
+    }
+
+    /** The socket of a {@code vhost-user-blk:SOCKET} source, or null for a file or directory. */
+    static Path vhostUserSocket(Path source) {
+        String s = source.toString();
+        return VhostUserDevices.isBlockName(s) ? Path.of(s.substring(VhostUserDevices.BLK_PREFIX.length())) : null;
+    }
+
+    /** The file system on a vhost-user-blk device, over a connection closed before the kernels connect. */
+    private static FsType probeDevice(String image) throws ErrnoException {
+        try (BlockDevice disk = VhostUserDevices.openBlock(image)) {
+            return FsTypes.detect(disk);
+        }
     }
 
     /**

@@ -324,33 +324,42 @@ public final class VirtioBlk implements BlockDevice {
         }
         segs.add(Segment.in(gpa + STATUS_AT, 1));
         while (true) {
+            boolean added;
+            boolean kick = false;
             synchronized (lock) {
                 checkOpen(call);
-                if (vq.add(segs, r)) {
-                    if (vq.needsNotify()) {
-                        try {
-                            transport.notify(vq);
-                        } catch (ErrnoException e) {
-                            disconnectLocked("notify failed: " + e.getMessage());
-                        }
-                    }
-                    return r;
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    dma.free(gpa, bytes);
-                    throw new ErrnoException(Errno.EIO, name + ": " + call + ": no free descriptor within the timeout");
-                }
-                if (waits == null) {
-                    try {
-                        lock.wait(Math.max(1, left / 1_000_000));
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
+                added = vq.add(segs, r);
+                if (added) {
+                    kick = vq.needsNotify();
+                } else {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
                         dma.free(gpa, bytes);
-                        throw new ErrnoException(Errno.EINTR, name + ": " + call + ": interrupted");
+                        throw new ErrnoException(Errno.EIO, name + ": " + call + ": no free descriptor within the timeout");
                     }
-                    continue;
+                    if (waits == null) {
+                        try {
+                            lock.wait(Math.max(1, left / 1_000_000));
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            dma.free(gpa, bytes);
+                            throw new ErrnoException(Errno.EINTR, name + ": " + call + ": interrupted");
+                        }
+                        continue;
+                    }
                 }
+            }
+            if (added) {
+                if (kick) {
+                    // outside the lock (Linux's virtqueue_kick_prepare/virtqueue_notify split): the system
+                    // call holds up neither the other submitters nor the reaping leader
+                    try {
+                        transport.notify(vq);
+                    } catch (ErrnoException e) {
+                        disconnect("notify failed: " + e.getMessage());
+                    }
+                }
+                return r;
             }
             try {
                 waits.awaitRoom(deadline); // only a caller takes chains back: lead, or wait for the leader
@@ -413,17 +422,18 @@ public final class VirtioBlk implements BlockDevice {
 
     /**
      * Takes back every used chain, completing each (which wakes its caller), and re-enables
-     * interrupts; returns how many came back.
+     * interrupts; returns how many came back. The chains are taken under the lock, but completed
+     * after it is released: a completion's wake-up is a system call, and a batch of them held
+     * under the lock would stall every submitter for its length.
      */
     private int reap() {
-        int n = 0;
+        List<SplitQueue.Used> used = new ArrayList<>();
         synchronized (lock) {
             try {
                 while (true) {
                     SplitQueue.Used u;
                     while ((u = vq.poll()) != null) {
-                        ((Request) u.token()).done.complete(u.len());
-                        n++;
+                        used.add(u);
                     }
                     if (!vq.enableInterrupts()) {
                         break;
@@ -432,11 +442,14 @@ public final class VirtioBlk implements BlockDevice {
             } catch (ErrnoException e) {
                 disconnectLocked(e.detail());
             }
-            if (n > 0) {
-                lock.notifyAll();
+            if (!used.isEmpty()) {
+                lock.notifyAll(); // descriptors came back: submitters waiting for room try again
             }
         }
-        return n;
+        for (SplitQueue.Used u : used) {
+            ((Request) u.token()).done.complete(u.len());
+        }
+        return used.size();
     }
 
     /** The device cannot be trusted any more: fail everything, now and later. */

@@ -134,6 +134,26 @@ class SplitQueueTest {
         assertTrue(dq.needsInterrupt(), "driver consumed 2 and asked for the next");
     }
 
+    /** A driver polling the used ring asks for no interrupts; with EVENT_IDX through used_event, also across the index's wrap. */
+    @Test
+    void interruptsOffWhilePollingWithEventIndex() throws Exception {
+        SplitQueue q = SplitQueue.allocate(0, pool, 8, true, 0);
+        DeviceQueue dq = deviceSide(q, true);
+        for (int round = 0; round < 70_000; round++) {
+            q.add(chain(0x4000_0000L, 1, 0), round + 1);
+            q.add(chain(0x4000_0000L, 1, 0), -round - 1);
+            q.disableInterrupts();
+            dq.push(dq.next().head(), 0);
+            assertFalse(dq.needsInterrupt(), "round " + round + ": polling, no interrupt");
+            assertNotNull(q.poll());
+            q.disableInterrupts();
+            assertFalse(q.enableInterrupts(), "nothing came meanwhile");
+            dq.push(dq.next().head(), 0);
+            assertTrue(dq.needsInterrupt(), "round " + round + ": sleeping, interrupted");
+            assertNotNull(q.poll());
+        }
+    }
+
     @Test
     void noNotifyFlagWithoutEventIndex() throws Exception {
         SplitQueue q = SplitQueue.allocate(0, pool, 8, false, 0);

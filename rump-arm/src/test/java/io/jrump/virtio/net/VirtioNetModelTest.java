@@ -18,6 +18,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -135,10 +136,11 @@ class VirtioNetModelTest {
         assertFalse(net.isLinkUp());
     }
 
-    @Test
-    void usedIndexJumpDisconnects() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"USED_IDX_JUMP", "UNKNOWN_ID", "LENGTH_PAST_BUFFER"})
+    void protocolBreakDisconnects(String fault) throws Exception {
         VirtioNet net = boot(2, 1500, TimeUnit.SECONDS.toNanos(10));
-        model.fault(Fault.USED_IDX_JUMP);
+        model.fault(Fault.valueOf(fault));
         ErrnoException e = assertThrows(ErrnoException.class, () -> {
             for (int i = 0; i < 100; i++) {
                 net.transmit(ByteBuffer.allocate(60));

@@ -59,13 +59,27 @@ final class SegmentBuilder {
         stats.outResets.inc();
     }
 
-    /** After a read: tell the peer when the window grew enough to matter (or reopened from zero). */
+    /**
+     * After a read: tell the peer the window reopened, when that matters. It matters when the
+     * window the peer was offered has shrunk to half the buffer or less and the read at least
+     * doubles it (the rule Linux's {@code tcp_cleanup_rbuf} follows), or when it had fallen below
+     * a segment and now takes one again. While the peer still has more than half the buffer to
+     * fill, it is sending, and the ACKs its data draws (at least every second full-sized
+     * segment) carry the larger window anyway: an update per read would add a segment, and on
+     * a TAP a host call, for nothing. Receiver SWS avoidance (RFC 9293 3.8.6.2.2) bounds what
+     * {@link #advertise} offers either way.
+     */
     void windowUpdate(int spaceBefore) {
         if (!cb.state.synchronized_() || cb.finReceived) {
             return;
         }
-        int grown = (cb.rcvNxt + cb.receiveSpace()) - cb.rcvAdv;
-        if (grown >= Math.min(cb.rcvBuf.capacity() / 2, 2 * cb.segBase) || (spaceBefore < cb.segBase && cb.receiveSpace() >= cb.segBase)) {
+        int space = cb.receiveSpace();
+        int offered = Math.max(0, cb.rcvAdv - cb.rcvNxt);
+        int grown = (cb.rcvNxt + space) - cb.rcvAdv;
+        boolean reopened = spaceBefore < cb.segBase && space >= cb.segBase;
+        boolean doubled = offered <= cb.rcvBuf.capacity() / 2 && space >= 2 * offered
+                && grown >= Math.min(cb.rcvBuf.capacity() / 2, cb.segBase);
+        if (reopened || doubled) {
             sendAck();
         }
     }
