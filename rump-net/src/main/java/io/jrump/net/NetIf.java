@@ -40,6 +40,7 @@ public final class NetIf {
     private final String name;
     private final NetDevice device;
     private final FrameTaker taker;
+    private final boolean stableFrames;
     private final long mac;
     private final boolean loopback;
     /** The largest frame the link carries (without segmentation offload): the device's MTU plus the Ethernet header. */
@@ -59,6 +60,7 @@ public final class NetIf {
         this.name = name;
         this.device = device;
         this.taker = device instanceof FrameTaker t ? t : null;
+        this.stableFrames = taker != null && taker.deliversStableFrames();
         this.mac = EthernetFrame.mac(device.macAddress());
         this.loopback = loopback;
         this.mtu = device.mtu();
@@ -142,7 +144,7 @@ public final class NetIf {
      * {@link Handler#input} call instead of copying it.
      */
     public boolean framesStayValid() {
-        return taker != null;
+        return stableFrames;
     }
 
     public boolean isUp() {

@@ -52,6 +52,16 @@ final class Arp {
     private final StackCounters counters;
     private final long expireNanos;
     private final Map<Integer, Entry> table = new LinkedHashMap<>();
+    /**
+     * The last complete mapping a datagram went out by, read without the lock: a stream sends
+     * to one neighbour, so most datagrams need neither the lock nor a boxed key. Made under the
+     * lock from a table entry and dropped whenever the table changes.
+     */
+    private volatile Resolved lastResolved;
+
+    /** A complete mapping as it was when taken from the table. */
+    private record Resolved(int ip, long mac, long expires) {
+    }
     private int held;
 
     private static final class Entry {
@@ -81,6 +91,11 @@ final class Arp {
 
     /** {@code inPlace}: the Ethernet header may go in the bytes before the datagram (see {@link NetIf#output(long, int, ByteBuffer, boolean)}). */
     void output(int nextHop, ByteBuffer datagram, boolean inPlace) throws ErrnoException {
+        Resolved last = lastResolved;
+        if (last != null && last.ip == nextHop && clock.nanos() - last.expires < 0) {
+            ifp.output(last.mac, EthernetFrame.ETHERTYPE_IPV4, datagram, inPlace);
+            return;
+        }
         long mac;
         boolean request = false;
         synchronized (this) {
@@ -89,10 +104,12 @@ final class Arp {
             if (e != null && e.complete() && now - e.expires >= 0) {
                 counters.inc("arp.expired");
                 table.remove(nextHop);
+                lastResolved = null;
                 e = null;
             }
             if (e != null && e.complete()) {
                 mac = e.mac;
+                lastResolved = new Resolved(nextHop, e.mac, e.expires);
             } else {
                 mac = -1;
                 if (e == null) {
@@ -117,6 +134,7 @@ final class Arp {
             Iterator<Entry> it = table.values().iterator();
             Entry old = it.next();
             it.remove();
+            lastResolved = null;
             forget(old);
             counters.inc("arp.evicted");
         }
@@ -265,6 +283,7 @@ final class Arp {
             if (e == null) {
                 return null;
             }
+            lastResolved = null;
             e.mac = mac;
             e.expires = clock.nanos() + expireNanos;
             if (e.retry != null) {
@@ -304,6 +323,7 @@ final class Arp {
 
     /** Forgets everything: the interface went away. */
     synchronized void clear() {
+        lastResolved = null;
         for (Entry e : table.values()) {
             forget(e);
         }

@@ -265,8 +265,12 @@ final class Ipv4 implements IpLayer, Reassembly.Owner {
             counters.inc("ip.drops." + e.reason());
             return;
         }
-        ByteBuffer datagram = p.datagram();
-        p = new Ipv4Packet(datagram);
+        ByteBuffer datagram = payload;
+        if (p.totalLength() != payload.remaining()) {
+            // padded to the link's minimum frame: the datagram ends before the frame does
+            datagram = p.datagram();
+            p = new Ipv4Packet(datagram);
+        }
         int src = p.src();
         int dst = p.dst();
         Counters.Counter martian = martian(in, src, dst);

@@ -10,7 +10,6 @@ import io.jrump.net.wire.EthernetFrame;
 import io.jrump.net.wire.Ipv4Packet;
 import java.nio.ByteBuffer;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * An Ethernet segment in memory connecting any number of kernels in one JVM, the equivalent of
@@ -38,7 +37,8 @@ public final class EthernetBus {
     private final int mtu;
     private final Simulation simulation;
     private final Trampoline trampoline = new Trampoline();
-    private final CopyOnWriteArrayList<Port> ports = new CopyOnWriteArrayList<>();
+    /** The attached ports, replaced whole on every change (under this bus's lock) and read per frame without a lock or an iterator. */
+    private volatile Port[] ports = new Port[0];
     private int nextPort;
 
     /** A bus in real time with MTU 1500. */
@@ -102,15 +102,30 @@ public final class EthernetBus {
                 throw new IllegalArgumentException("MAC " + EthernetFrame.formatMac(m) + " is already on the bus");
             }
         }
-        NetClock clock = simulation == null ? null : simulation.clock(ports.size() + 1L);
+        NetClock clock = simulation == null ? null : simulation.clock(ports.length + 1L);
         Port p = new Port(m, clock);
-        ports.add(p);
+        Port[] next = java.util.Arrays.copyOf(ports, ports.length + 1);
+        next[ports.length] = p;
+        ports = next;
         return p;
     }
 
     /** Ports currently attached. */
     public int ports() {
-        return ports.size();
+        return ports.length;
+    }
+
+    private synchronized void detach(Port p) {
+        Port[] now = ports;
+        for (int i = 0; i < now.length; i++) {
+            if (now[i] == p) {
+                Port[] next = new Port[now.length - 1];
+                System.arraycopy(now, 0, next, 0, i);
+                System.arraycopy(now, i + 1, next, i, now.length - i - 1);
+                ports = next;
+                return;
+            }
+        }
     }
 
     private void carry(Port from, ByteBuffer frame) {
@@ -136,6 +151,33 @@ public final class EthernetBus {
         }
         EthernetFrame f = new EthernetFrame(frame);
         return f.etherType() == EthernetFrame.ETHERTYPE_IPV4 && new Ipv4Packet(f.payload()).protocol() == Ipv4Packet.PROTO_TCP;
+    }
+
+    /** One frame on its way from a port to its receivers: one object per frame, run by the trampoline or the simulation. */
+    private final class Delivery implements Runnable {
+        private final Port from;
+        private final ByteBuffer frame;
+        private final FrameLease lease;
+
+        Delivery(Port from, ByteBuffer frame, FrameLease lease) {
+            this.from = from;
+            this.frame = frame;
+            this.lease = lease;
+        }
+
+        @Override
+        public void run() {
+            if (lease == null) {
+                carry(from, frame);
+                return;
+            }
+            FrameLease outer = lease.startDelivery();
+            try {
+                carry(from, frame);
+            } finally {
+                lease.endDelivery(outer);
+            }
+        }
     }
 
     private final class Port extends MemoryDevice implements ClockedDevice {
@@ -187,16 +229,17 @@ public final class EthernetBus {
 
         /** Carries {@code ro} to its receivers; {@code lease} (held by this bus until then) covers lent memory. */
         private void send(ByteBuffer ro, FrameLease lease) {
+            Delivery d = new Delivery(this, ro, lease);
             if (simulation != null) {
-                simulation.schedule(0, () -> FrameLease.deliver(lease, () -> carry(this, ro)));
+                simulation.schedule(0, d);
             } else {
-                trampoline.run(() -> FrameLease.deliver(lease, () -> carry(this, ro)));
+                trampoline.run(d);
             }
         }
 
         @Override
         void closed() {
-            ports.remove(this);
+            detach(this);
         }
 
         @Override

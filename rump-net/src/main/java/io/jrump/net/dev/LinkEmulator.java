@@ -38,8 +38,12 @@ import java.util.concurrent.TimeUnit;
  * {@code RX_CHECKSUM} trusts unverified. {@code RX_CHECKSUM} passes through even then: received
  * frames are never impaired here (damage happens on the sender's side and is caught by the
  * receiving stack's verification of the real checksum).
+ *
+ * <p>Frames the sender gives up ({@link FrameTaker#transmitTaken}) and that leave at once
+ * unchanged go on to a wrapped bus port as they are, as a NIC would DMA the sender's buffer;
+ * only a frame to be damaged, delayed or queued is copied.
  */
-public final class LinkEmulator extends DeviceWrapper {
+public final class LinkEmulator extends DeviceWrapper implements FrameTaker {
 
     /** What to do to frames; probabilities are in [0, 1]. */
     public record Impairments(double loss, double duplicate, double reorder, double corrupt, long delayNanos,
@@ -167,6 +171,67 @@ public final class LinkEmulator extends DeviceWrapper {
 
     private long now() {
         return virtualClock != null ? virtualClock.nanos() : System.nanoTime();
+    }
+
+    /**
+     * A frame given up by the sender ({@link FrameTaker}): one that would leave at once and
+     * unchanged (no corruption, delay, reordering or rate configured) is passed on to a wrapped
+     * device that takes frames as it is, without the copy {@link #transmit} makes; loss and
+     * duplication apply as there, with the same random draws in the same order, so a seed
+     * picks the same frames on either path. Anything else is copied as {@link #transmit} does.
+     */
+    @Override
+    public void transmitTaken(ByteBuffer frame) throws ErrnoException {
+        transmitTaken(frame, null);
+    }
+
+    /** Like {@link #transmitTaken(ByteBuffer)}; {@code lease} (or null to look it up by the array) goes on with the frame. */
+    @Override
+    public void transmitTaken(ByteBuffer frame, FrameLease lease) throws ErrnoException {
+        Impairments im = impairments;
+        if (taker == null || !passesAtOnce(im)) {
+            transmit(frame);
+            return;
+        }
+        int copies = 1;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            if (random.nextDouble() < im.loss()) {
+                lost++;
+                return;
+            }
+            random.nextDouble(); // corruption's draw (never below 0)
+            if (random.nextDouble() < im.duplicate()) {
+                copies = 2;
+                duplicated++;
+            }
+            random.nextDouble(); // reordering's draw (never below 0)
+        }
+        for (int i = 0; i < copies; i++) {
+            ByteBuffer f = i == copies - 1 ? frame : frame.duplicate();
+            if (lease != null) {
+                taker.transmitTaken(f, lease);
+            } else {
+                taker.transmitTaken(f);
+            }
+        }
+    }
+
+    /** Whether frames leave unchanged and at once under {@code im}: at most lost or duplicated. */
+    private static boolean passesAtOnce(Impairments im) {
+        return im.corrupt() == 0 && im.reorder() == 0 && im.delayNanos() == 0 && im.rateBitsPerSecond() == 0;
+    }
+
+    /**
+     * Whether frames this emulator delivers stay valid: received frames pass untouched, but the
+     * emulator does not promise what its wrapped device does not, and a receiver holding views
+     * of them would keep the wrapped device's memory, so receivers copy.
+     */
+    @Override
+    public boolean deliversStableFrames() {
+        return false;
     }
 
     @Override

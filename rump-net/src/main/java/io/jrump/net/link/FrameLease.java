@@ -95,14 +95,29 @@ public final class FrameLease {
             delivery.run();
             return;
         }
-        FrameLease outer = DELIVERING.get();
-        DELIVERING.set(lease);
+        FrameLease outer = lease.startDelivery();
         try {
             delivery.run();
         } finally {
-            DELIVERING.set(outer);
-            lease.release();
+            lease.endDelivery(outer);
         }
+    }
+
+    /**
+     * Makes this the {@linkplain #delivering() delivering} lease of the calling thread, as
+     * {@link #deliver} does, for a device that runs the delivery itself; returns the lease it
+     * replaces, to be handed to {@link #endDelivery} in a {@code finally}.
+     */
+    public FrameLease startDelivery() {
+        FrameLease outer = DELIVERING.get();
+        DELIVERING.set(this);
+        return outer;
+    }
+
+    /** Ends what {@link #startDelivery} began: {@code outer} delivers again, and the device's use of this memory ends. */
+    public void endDelivery(FrameLease outer) {
+        DELIVERING.set(outer);
+        release();
     }
 
     private static Map<byte[], FrameLease> shard(byte[] array) {

@@ -9,15 +9,17 @@ import java.nio.ByteBuffer;
  * whose copy in {@link NetDevice#transmit} exists only because the sender may reuse its buffer
  * once the call returns. A sender that never touches the buffer again (Linux hands an skb to
  * the driver the same way) calls {@link #transmitTaken} and saves an allocation and a copy
- * per frame. Wrappers ({@link PcapWriter}, {@link LinkEmulator}) do not offer it, so a frame
- * they have seen is never shared.
+ * per frame. A wrapper that writes frames out ({@code PcapWriter}) does not offer it; one that
+ * passes frames on unchanged ({@code LinkEmulator} without corruption or delay) takes them and
+ * hands them to the device it wraps, but does not promise receivers what that device does
+ * ({@link #deliversStableFrames}).
  *
  * <p>Guarantee to receivers: frames this device delivers never change afterwards, so a
  * receiver may keep them (the stack holds large TCP payloads by reference instead of copying
  * them). It holds because a delivered frame is either the device's own copy from
  * {@link #transmit} or a buffer given up through {@link #transmitTaken}, and nobody writes
- * either once it is delivered. A wrapper may change or reuse what it passes on, which is one
- * more reason it does not implement this interface.
+ * either once it is delivered. A wrapper may change or reuse what it passes on, so a wrapper
+ * that implements this interface answers {@link #deliversStableFrames} itself.
  */
 public interface FrameTaker extends NetDevice {
     /**
@@ -34,5 +36,13 @@ public interface FrameTaker extends NetDevice {
      */
     default void transmitTaken(ByteBuffer frame, FrameLease lease) throws ErrnoException {
         transmitTaken(frame);
+    }
+
+    /**
+     * Whether frames this device delivers never change afterwards, the guarantee above: true
+     * for the in-memory devices; a wrapper that takes frames only to pass them on may say no.
+     */
+    default boolean deliversStableFrames() {
+        return true;
     }
 }

@@ -1,9 +1,8 @@
 package io.jrump.netinet.tcp;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -22,34 +21,70 @@ import java.util.function.Consumer;
  * flushing cannot deadlock: its segments are sent by the outer flush.
  */
 final class SendQueue {
-    private final ConcurrentLinkedQueue<ByteBuffer> queue = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean flushing = new AtomicBoolean();
+    /** Segments added and not yet taken by a flusher, in order (guarded by this). */
+    private ArrayList<ByteBuffer> queued = new ArrayList<>(8);
+    /** The flusher's batch, swapped with {@link #queued}: one lock round per batch, not per segment. */
+    private ArrayList<ByteBuffer> spare = new ArrayList<>(8);
+    /** Whether a thread is transmitting (guarded by this). */
+    private boolean flushing;
 
     /** Appends a batch; call with the connection's lock held so batches keep lock order. */
-    void add(List<ByteBuffer> batch) {
-        queue.addAll(batch);
+    synchronized void add(List<ByteBuffer> batch) {
+        queued.addAll(batch);
     }
 
     /** Drops what has not been sent yet. */
-    void clear() {
-        queue.clear();
+    synchronized void clear() {
+        queued.clear();
     }
 
     /**
      * Hands queued segments to {@code out} in order, unless another thread already does.
-     * Called without the lock. The loop looks again after clearing the flag: a segment queued
-     * between the flusher's last poll and the clearing would otherwise wait for a later flush.
+     * Called without the lock. The flusher takes everything queued at once and looks again
+     * before it lets go: a segment queued meanwhile would otherwise wait for a later flush.
      */
     void flush(Consumer<ByteBuffer> out) {
-        while (!queue.isEmpty() && flushing.compareAndSet(false, true)) {
-            try {
-                ByteBuffer b;
-                while ((b = queue.poll()) != null) {
-                    out.accept(b);
+        ArrayList<ByteBuffer> batch;
+        synchronized (this) {
+            if (flushing || queued.isEmpty()) {
+                return;
+            }
+            flushing = true;
+            batch = take();
+        }
+        boolean done = false;
+        try {
+            while (true) {
+                for (int i = 0; i < batch.size(); i++) {
+                    out.accept(batch.get(i));
                 }
-            } finally {
-                flushing.set(false);
+                batch.clear();
+                synchronized (this) {
+                    spare = batch;
+                    if (queued.isEmpty()) {
+                        flushing = false;
+                        done = true;
+                        return;
+                    }
+                    batch = take();
+                }
+            }
+        } finally {
+            if (!done) {
+                batch.clear();
+                synchronized (this) {
+                    spare = batch;
+                    flushing = false;
+                }
             }
         }
+    }
+
+    /** The queued segments, leaving an empty list in their place. Lock held. */
+    private ArrayList<ByteBuffer> take() {
+        ArrayList<ByteBuffer> batch = queued;
+        queued = spare;
+        spare = null;
+        return batch;
     }
 }

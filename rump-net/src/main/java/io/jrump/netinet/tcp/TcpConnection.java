@@ -50,6 +50,8 @@ final class TcpConnection implements Lifecycle {
     /** Listener this connection came from, until it is accepted (or null for an active open). */
     Listener parent;
     Binding binding;
+    /** Set before the transport drops the connection from its table; a cached reference to it is then stale. */
+    volatile boolean gone;
 
     private final TcpHost host;
     private final NetClock clock;
@@ -63,6 +65,8 @@ final class TcpConnection implements Lifecycle {
 
     /** Blocked callers wait here, through {@link NetClock#await}; notified after the lock is released. */
     private final Object monitor = new Object();
+    /** How long the next blocked call spins before it parks, learnt from how the last ones ended (lock held). */
+    private final SpinBudget spin = new SpinBudget(TcpTransport.SPIN_NANOS);
     private boolean notifyPending;
     /** Changed (under the lock) before every notification of {@link #monitor}: blocked callers spin on it before they wait. */
     private volatile int wakeups;
@@ -569,7 +573,10 @@ final class TcpConnection implements Lifecycle {
         if (unlockAndFlushKeepLock()) {
             return;
         }
-        host.await(lock, monitor, deadline, () -> wakeups, wakeups);
+        long budget = spin.budget();
+        long start = System.nanoTime();
+        host.await(lock, monitor, deadline, () -> wakeups, wakeups, budget);
+        spin.waited(System.nanoTime() - start);
     }
 
     /** Runs {@code r} under the lock, then sends what it queued (a timer's expiry). */

@@ -50,6 +50,6 @@ interface TcpHost {
     /** The connection reached CLOSED: forget its tuple and release its port. */
     void remove(TcpConnection c);
 
-    /** Blocks a socket call on {@code monitor}; see {@link TcpTransport#await(ReentrantLock, Object, long, IntSupplier, int)}. */
-    void await(ReentrantLock lock, Object monitor, long deadline, IntSupplier wakeups, int seen) throws ErrnoException;
+    /** Blocks a socket call on {@code monitor}, spinning first for up to {@code spinNanos}; see {@link TcpTransport#await(ReentrantLock, Object, long, IntSupplier, int, long)}. */
+    void await(ReentrantLock lock, Object monitor, long deadline, IntSupplier wakeups, int seen, long spinNanos) throws ErrnoException;
 }

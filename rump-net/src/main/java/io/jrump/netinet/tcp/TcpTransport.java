@@ -36,6 +36,12 @@ final class TcpTransport implements Transport, TcpHost {
     private final Ports ports;
     private final Map<Tuple, TcpConnection> conns = new ConcurrentHashMap<>();
     private final Map<Long, Listener> listeners = new ConcurrentHashMap<>();
+    /**
+     * The connection the last segment went to (4.4BSD's {@code tcp_last_inpcb}): a bulk stream's
+     * segments follow each other, so most lookups need neither a key nor the map. Never a
+     * connection that has left the map ({@link TcpConnection#gone}).
+     */
+    private volatile TcpConnection lastInput;
     private final Object challengeLock = new Object();
     private long challengeWindowStart;
     private int challengeCount;
@@ -88,17 +94,25 @@ final class TcpTransport implements Transport, TcpHost {
             return;
         }
         stats.inSegs.inc();
-        Tuple tuple = new Tuple(dst, seg.dstPort(), src, seg.srcPort());
-        TcpConnection c = conns.get(tuple);
+        int sport = seg.srcPort();
+        int dport = seg.dstPort();
+        TcpConnection c = lastInput;
+        if (c == null || c.gone || !c.tuple.is(dst, dport, src, sport)) {
+            c = conns.get(new Tuple(dst, dport, src, sport));
+            if (c != null) {
+                lastInput = c;
+            }
+        }
         if (c != null && !c.input(seg, o, (flags & KEEPABLE) != 0)) {
             return;
         }
-        Listener l = listenerFor(dst, seg.dstPort());
+        Listener l = listenerFor(dst, dport);
         if (l != null) {
             l.input(src, dst, seg, o);
             return;
         }
         stats.noPort.inc();
+        Tuple tuple = new Tuple(dst, dport, src, sport);
         if (!seg.has(TcpSegment.RST)) {
             if (seg.has(TcpSegment.ACK)) {
                 sendReset(tuple, seg.ack(), 0, false);
@@ -257,6 +271,7 @@ final class TcpTransport implements Transport, TcpHost {
 
     @Override
     public void remove(TcpConnection c) {
+        c.gone = true;
         conns.remove(c.tuple, c);
         Binding b = c.binding;
         if (b != null) {
@@ -351,11 +366,12 @@ final class TcpTransport implements Transport, TcpHost {
      * parks costs its waker no unpark (a futex call) and itself no scheduler wake-up. Every
      * notification of {@code monitor} must change {@code wakeups} first (under {@code lock}),
      * or one given during the spin would be lost; the wait after the spin checks it again
-     * under {@code monitor}. {@code wakeups} is read under {@code lock} by the caller.
+     * under {@code monitor}. {@code wakeups} is read under {@code lock} by the caller. The spin
+     * lasts at most {@code spinNanos} (the caller's {@link SpinBudget}).
      */
     @Override
-    public void await(ReentrantLock lock, Object monitor, long deadline, IntSupplier wakeups, int seen) throws ErrnoException {
-        if (!clock.isHostTime() || SPIN_NANOS <= 0) {
+    public void await(ReentrantLock lock, Object monitor, long deadline, IntSupplier wakeups, int seen, long spinNanos) throws ErrnoException {
+        if (!clock.isHostTime() || spinNanos <= 0) {
             await(lock, monitor, deadline);
             return;
         }
@@ -363,7 +379,7 @@ final class TcpTransport implements Transport, TcpHost {
         try {
             long start = System.nanoTime();
             while (wakeups.getAsInt() == seen) {
-                if (System.nanoTime() - start > SPIN_NANOS || Thread.currentThread().isInterrupted()) {
+                if (System.nanoTime() - start > spinNanos || Thread.currentThread().isInterrupted()) {
                     synchronized (monitor) {
                         if (wakeups.getAsInt() == seen) {
                             clock.await(monitor, deadline);
@@ -381,8 +397,8 @@ final class TcpTransport implements Transport, TcpHost {
         }
     }
 
-    /** How long a blocked socket call spins before it parks (host time only); 0 turns spinning off. */
-    private static final long SPIN_NANOS = Math.max(0, Long.getLong("jrump.tcp.spinNanos", 20_000L));
+    /** The longest a blocked socket call spins before it parks (host time only); 0 turns spinning off. */
+    static final long SPIN_NANOS = Math.max(0, Long.getLong("jrump.tcp.spinNanos", 20_000L));
 
     void await(ReentrantLock lock, Object monitor, long deadline) throws ErrnoException {
         try {

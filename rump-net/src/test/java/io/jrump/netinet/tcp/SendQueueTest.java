@@ -76,6 +76,24 @@ class SendQueueTest {
         assertEquals(List.of(0, 1, 2, 3, 4, 5, 6), wire);
     }
 
+    /** A transmission that throws leaves the queue usable: the next flush sends what is queued then. */
+    @Test
+    void aThrowingTransmissionDoesNotStallTheQueue() {
+        SendQueue q = new SendQueue();
+        q.add(List.of(numbered(0), numbered(1)));
+        try {
+            q.flush(b -> {
+                throw new IllegalStateException("device gone");
+            });
+        } catch (IllegalStateException expected) {
+            // the batch being sent is lost with the exception, as a frame a device refuses
+        }
+        List<Integer> wire = new ArrayList<>();
+        q.add(List.of(numbered(2)));
+        q.flush(b -> wire.add(b.getInt(0)));
+        assertEquals(List.of(2), wire);
+    }
+
     @Test
     void clearDropsUnsent() {
         SendQueue q = new SendQueue();

@@ -1,0 +1,84 @@
+package io.jrump.net.dev;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import io.jrump.api.NetDevice;
+import io.jrump.net.link.FrameTaker;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A link emulator over a bus port takes frames the sender gives up: one that leaves at once
+ * unchanged reaches the receiver without a copy, one to be damaged is copied first, and loss
+ * picks the same frames whether frames are given up or copied.
+ */
+class LinkEmulatorTakeTest {
+    private static final byte[] MAC_A = {0x02, 0, 0, 0, 0, 0x0a};
+    private static final byte[] MAC_B = {0x02, 0, 0, 0, 0, 0x0b};
+
+    /** A 60-byte frame to B whose byte 20 is {@code n}. */
+    private static ByteBuffer frame(int n) {
+        ByteBuffer f = ByteBuffer.allocate(60);
+        f.put(0, MAC_B).put(6, MAC_A).putShort(12, (short) 0x88b5).put(20, (byte) n);
+        return f;
+    }
+
+    @Test
+    void aFrameThatLeavesUnchangedIsNotCopied() throws Exception {
+        EthernetBus bus = new EthernetBus();
+        try (LinkEmulator a = new LinkEmulator(bus.port(MAC_A), 1, LinkEmulator.Impairments.none()); NetDevice b = bus.port(MAC_B)) {
+            assertInstanceOf(FrameTaker.class, a);
+            List<ByteBuffer> seen = new ArrayList<>();
+            b.receiver(seen::add);
+            ByteBuffer f = frame(1);
+            a.transmitTaken(f);
+            f.put(20, (byte) 2); // breaks the contract on purpose: shows the receiver saw this very memory
+            assertEquals(2, seen.get(0).get(20));
+            assertFalse(a.deliversStableFrames(), "an emulator promises receivers nothing about what it wraps");
+        }
+    }
+
+    @Test
+    void aFrameToBeDamagedIsCopiedFirst() throws Exception {
+        EthernetBus bus = new EthernetBus();
+        try (LinkEmulator a = new LinkEmulator(bus.port(MAC_A), 1, LinkEmulator.Impairments.none().withCorrupt(1)); NetDevice b = bus.port(MAC_B)) {
+            List<ByteBuffer> seen = new ArrayList<>();
+            b.receiver(seen::add);
+            ByteBuffer f = frame(1);
+            ByteBuffer original = ByteBuffer.allocate(60).put(0, f, 0, 60);
+            a.transmitTaken(f);
+            assertEquals(original, f, "the sender's memory is not damaged");
+            assertNotEquals(original, seen.get(0), "the delivered copy is");
+        }
+    }
+
+    /** Frames 0..n-1 given to an emulator losing half of them, by {@code taken} or copied transmits: the numbers delivered. */
+    private static List<Integer> survivors(boolean taken, int n) throws Exception {
+        EthernetBus bus = new EthernetBus();
+        try (LinkEmulator a = new LinkEmulator(bus.port(MAC_A), 42, LinkEmulator.Impairments.none().withLoss(0.5).withDuplicate(0.1));
+                NetDevice b = bus.port(MAC_B)) {
+            List<Integer> got = new ArrayList<>();
+            b.receiver(x -> got.add((int) x.get(20)));
+            for (int i = 0; i < n; i++) {
+                if (taken) {
+                    a.transmitTaken(frame(i));
+                } else {
+                    a.transmit(frame(i));
+                }
+            }
+            return got;
+        }
+    }
+
+    @Test
+    void lossAndDuplicationPickTheSameFramesEitherWay() throws Exception {
+        List<Integer> copied = survivors(false, 100);
+        assertEquals(copied, survivors(true, 100));
+        assertNotEquals(100, copied.size());
+    }
+}
