@@ -6,8 +6,9 @@ import java.nio.ByteBuffer;
 /**
  * A built segment on its way to the IP layer: its buffer and, when that buffer is send buffer
  * memory lent in place ({@link SendBuffer#lend}), the memory's lease (else null). The flushing
- * thread hands the lease down with the segment ({@link FrameLease#sending}), so the device
- * below finds it without a registry lookup per frame.
+ * thread hands the lease (or that there is none) down with the segment
+ * ({@link FrameLease#sending}), so the device below finds it without a registry lookup per
+ * frame.
  */
 record Outgoing(ByteBuffer segment, FrameLease lease) {
 }

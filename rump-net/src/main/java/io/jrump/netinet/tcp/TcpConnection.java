@@ -639,13 +639,13 @@ final class TcpConnection implements Lifecycle {
         return true;
     }
 
-    /** Transmits one segment; one in lent memory goes with its lease (see {@link Outgoing}). Lock not held. */
+    /**
+     * Transmits one segment, naming its memory's lease (see {@link Outgoing}), or that it is not
+     * lent: a segment built in a new buffer goes out in it too, and the device below need not
+     * look either up. Lock not held.
+     */
     private void transmit(Outgoing o) {
-        if (o.lease() == null) {
-            host.transmit(tuple, o.segment());
-        } else {
-            FrameLease.sending(o.segment().array(), o.lease(), () -> host.transmit(tuple, o.segment()));
-        }
+        FrameLease.sending(o.segment().array(), o.lease(), () -> host.transmit(tuple, o.segment()));
     }
 
     /** Transmits the send queue, in order; lock not held. */

@@ -38,6 +38,18 @@ class FrameLeaseSendingTest {
         registered.release();
     }
 
+    /** A sender's new buffer is named as not lent: the answer is none, whatever the registry holds. */
+    @Test
+    void anArrayNamedAsNotLentHasNoLease() {
+        byte[] array = new byte[64];
+        FrameLease registered = FrameLease.forArray(array).lend();
+        FrameLease[] seen = {registered};
+        FrameLease.sending(array, null, () -> seen[0] = FrameLease.of(array));
+        assertNull(seen[0]);
+        assertSame(registered, FrameLease.of(array));
+        registered.release();
+    }
+
     @Test
     void aLeaseWhoseLoanEndedIsNotAnswered() {
         byte[] array = new byte[64];
