@@ -198,7 +198,8 @@ public final class LinkEmulator extends DeviceWrapper implements FrameTaker {
      * unchanged (no corruption, delay, reordering or rate configured) is passed on to a wrapped
      * device that takes frames as it is, without the copy {@link #transmit} makes; loss and
      * duplication apply as there, with the same random draws in the same order (none on a
-     * link without impairments), so a seed picks the same frames on either path. Anything else is copied as {@link #transmit} does.
+     * link without impairments), so a seed picks the same frames on either path. Anything else
+     * is copied as {@link #transmit} does.
      */
     @Override
     public void transmitTaken(ByteBuffer frame) throws ErrnoException {

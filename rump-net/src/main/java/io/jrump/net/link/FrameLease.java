@@ -103,9 +103,8 @@ public final class FrameLease {
      * Runs {@code send}, which hands a frame in {@code array}, lent under {@code lease} (null:
      * not lent, the sender's own new buffer), down to a device through layers that carry plain
      * buffers: while it runs, {@link #of} answers {@code lease} for {@code array} without a
-     * registry lookup. A send started within (a
-     * delivery on an in-memory bus answering on the same thread) names its own array, and
-     * this one is named again when it returns.
+     * registry lookup. A send started within (a delivery on an in-memory bus answering on the
+     * same thread) names its own array, and this one is named again when it returns.
      */
     public static void sending(byte[] array, FrameLease lease, Runnable send) {
         Sending outer = SENDING.get();
