@@ -5,6 +5,7 @@ import io.jrump.api.ErrnoException;
 import io.jrump.api.NetDevice;
 import io.jrump.kern.Accounting;
 import io.jrump.kern.CpuMeter;
+import io.jrump.net.link.FrameLease;
 import io.jrump.net.link.FrameTaker;
 import io.jrump.net.wire.EthernetFrame;
 import io.jrump.net.wire.Ipv4Packet;
@@ -266,21 +267,25 @@ public final class NetIf {
         int n = payload.remaining();
         int len = Math.max(EthernetFrame.HEADER_LEN + n, loopback ? 0 : EthernetFrame.MIN_FRAME_LEN);
         ByteBuffer frame;
+        boolean own; // a new buffer, whose memory nobody lent
         int start = payload.position() - EthernetFrame.HEADER_LEN;
         if (inPlace && start >= 0 && len == EthernetFrame.HEADER_LEN + n && !payload.isReadOnly()) {
             frame = payload.duplicate();
             frame.position(start);
             EthernetFrame.emitHeader(frame, start, dstMac, mac, etherType);
+            own = false;
         } else {
+            own = true;
             frame = ByteBuffer.allocate(len);
             EthernetFrame.emitHeader(frame, 0, dstMac, mac, etherType);
             frame.put(EthernetFrame.HEADER_LEN, payload, payload.position(), n);
         }
         txPackets.increment();
         txBytes.add(len);
-        // the frame is ours either way (a new buffer, or one the IP layer was given): hand it over
+        // the frame is ours either way (a new buffer, or one the IP layer was given): hand it over,
+        // with the lease of the memory it is in when that was lent (a new buffer never is)
         if (taker != null) {
-            taker.transmitTaken(frame);
+            taker.transmitTaken(frame, own || !frame.hasArray() ? null : FrameLease.of(frame.array()));
         } else {
             device.transmit(frame);
         }

@@ -101,7 +101,8 @@ public final class LinkEmulator extends DeviceWrapper implements FrameTaker {
     private final ArrayDeque<Slot> slots = new ArrayDeque<>();
     /** The wrapped device when it takes frames without copying them, else null. */
     private final FrameTaker taker;
-    private volatile Impairments impairments;
+    /** The impairments with what follows from them, replaced whole when they change. */
+    private volatile Plan plan;
     private volatile Offered offered;
     private ScheduledThreadPoolExecutor timer;
     private long linkFreeAt;
@@ -111,18 +112,37 @@ public final class LinkEmulator extends DeviceWrapper implements FrameTaker {
     private long reordered;
     private long corrupted;
     private long queueDrops;
-    private boolean closed;
+    private volatile boolean closed;
 
     public LinkEmulator(NetDevice inner, long seed, Impairments impairments) {
         super(inner);
         this.taker = inner instanceof FrameTaker t ? t : null;
         this.random = new SplittableRandom(seed);
-        this.impairments = impairments;
+        this.plan = new Plan(impairments);
     }
 
     /** Changes the impairments from now on. */
     public void impairments(Impairments next) {
-        impairments = next;
+        plan = new Plan(next);
+    }
+
+    /**
+     * Impairments and what every frame asks of them, worked out once per change rather than
+     * per frame: whether frames leave at once unchanged (at most lost or duplicated), and
+     * whether any random choice is made at all. A link with all probabilities zero draws no
+     * random numbers: there is nothing to choose, and frames sent over it do not shift which
+     * frames a seed picks once impairments are switched on.
+     */
+    private static final class Plan {
+        final Impairments im;
+        final boolean atOnce;
+        final boolean draws;
+
+        Plan(Impairments im) {
+            this.im = im;
+            this.atOnce = im.corrupt() == 0 && im.reorder() == 0 && im.delayNanos() == 0 && im.rateBitsPerSecond() == 0;
+            this.draws = im.loss() != 0 || im.corrupt() != 0 || im.duplicate() != 0 || im.reorder() != 0;
+        }
     }
 
     /** "lost=3 duplicated=1 ...": what the emulator did so far. */
@@ -146,7 +166,7 @@ public final class LinkEmulator extends DeviceWrapper implements FrameTaker {
     @Override
     public Set<Offload> offloads() {
         Set<Offload> o = inner.offloads();
-        boolean corrupt = impairments.corrupt() != 0;
+        boolean corrupt = plan.im.corrupt() != 0;
         Offered last = offered;
         if (last != null && last.inner == o && last.corrupt == corrupt) {
             return last.result;
@@ -177,27 +197,33 @@ public final class LinkEmulator extends DeviceWrapper implements FrameTaker {
      * A frame given up by the sender ({@link FrameTaker}): one that would leave at once and
      * unchanged (no corruption, delay, reordering or rate configured) is passed on to a wrapped
      * device that takes frames as it is, without the copy {@link #transmit} makes; loss and
-     * duplication apply as there, with the same random draws in the same order, so a seed
-     * picks the same frames on either path. Anything else is copied as {@link #transmit} does.
+     * duplication apply as there, with the same random draws in the same order (none on a
+     * link without impairments), so a seed picks the same frames on either path. Anything else
+     * is copied as {@link #transmit} does.
      */
     @Override
     public void transmitTaken(ByteBuffer frame) throws ErrnoException {
-        transmitTaken(frame, null);
+        transmitTaken(frame, frame.hasArray() ? FrameLease.of(frame.array()) : null);
     }
 
-    /** Like {@link #transmitTaken(ByteBuffer)}; {@code lease} (or null to look it up by the array) goes on with the frame. */
+    /** Like {@link #transmitTaken(ByteBuffer)}, for a frame lent under {@code lease} (null: not lent), which goes on with the frame. */
     @Override
     public void transmitTaken(ByteBuffer frame, FrameLease lease) throws ErrnoException {
-        Impairments im = impairments;
-        if (taker == null || !passesAtOnce(im)) {
+        Plan p = plan;
+        if (taker == null || !p.atOnce) {
             transmit(frame);
             return;
         }
+        if (closed) {
+            return;
+        }
+        if (!p.draws) {
+            taker.transmitTaken(frame, lease);
+            return;
+        }
+        Impairments im = p.im;
         int copies = 1;
         synchronized (this) {
-            if (closed) {
-                return;
-            }
             if (random.nextDouble() < im.loss()) {
                 lost++;
                 return;
@@ -210,18 +236,8 @@ public final class LinkEmulator extends DeviceWrapper implements FrameTaker {
             random.nextDouble(); // reordering's draw (never below 0)
         }
         for (int i = 0; i < copies; i++) {
-            ByteBuffer f = i == copies - 1 ? frame : frame.duplicate();
-            if (lease != null) {
-                taker.transmitTaken(f, lease);
-            } else {
-                taker.transmitTaken(f);
-            }
+            taker.transmitTaken(i == copies - 1 ? frame : frame.duplicate(), lease);
         }
-    }
-
-    /** Whether frames leave unchanged and at once under {@code im}: at most lost or duplicated. */
-    private static boolean passesAtOnce(Impairments im) {
-        return im.corrupt() == 0 && im.reorder() == 0 && im.delayNanos() == 0 && im.rateBitsPerSecond() == 0;
     }
 
     /**
@@ -236,7 +252,8 @@ public final class LinkEmulator extends DeviceWrapper implements FrameTaker {
 
     @Override
     public void transmit(ByteBuffer frame) throws ErrnoException {
-        Impairments im = impairments;
+        Plan p = plan;
+        Impairments im = p.im;
         int n = frame.remaining();
         // a frame that is not damaged may be copied into recycled memory (see Slot)
         Slot slot = taker != null && im.corrupt() == 0 ? takeSlot(n) : null;
@@ -252,26 +269,28 @@ public final class LinkEmulator extends DeviceWrapper implements FrameTaker {
             if (closed) {
                 return;
             }
-            if (random.nextDouble() < im.loss()) {
-                lost++;
-                giveBack(slot);
-                return;
-            }
-            if (random.nextDouble() < im.corrupt() && n > 0) {
-                PartialChecksum.completeForDamage(copy);
-                int bit = random.nextInt(n * 8);
-                copy.put(bit >>> 3, (byte) (copy.get(bit >>> 3) ^ (1 << (bit & 7))));
-                corrupted++;
-            }
             int copies = 1;
-            if (random.nextDouble() < im.duplicate()) {
-                copies = 2;
-                duplicated++;
-            }
             long extra = 0;
-            if (random.nextDouble() < im.reorder()) {
-                extra = im.reorderDelayNanos();
-                reordered++;
+            if (p.draws) {
+                if (random.nextDouble() < im.loss()) {
+                    lost++;
+                    giveBack(slot);
+                    return;
+                }
+                if (random.nextDouble() < im.corrupt() && n > 0) {
+                    PartialChecksum.completeForDamage(copy);
+                    int bit = random.nextInt(n * 8);
+                    copy.put(bit >>> 3, (byte) (copy.get(bit >>> 3) ^ (1 << (bit & 7))));
+                    corrupted++;
+                }
+                if (random.nextDouble() < im.duplicate()) {
+                    copies = 2;
+                    duplicated++;
+                }
+                if (random.nextDouble() < im.reorder()) {
+                    extra = im.reorderDelayNanos();
+                    reordered++;
+                }
             }
             long now = now();
             long depart = now;
@@ -374,7 +393,7 @@ public final class LinkEmulator extends DeviceWrapper implements FrameTaker {
      */
     private void pass(ByteBuffer frame) throws ErrnoException {
         if (taker != null) {
-            taker.transmitTaken(frame);
+            taker.transmitTaken(frame, null); // the emulator's own memory, not lent
         } else {
             inner.transmit(frame);
         }

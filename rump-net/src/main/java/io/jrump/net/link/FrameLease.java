@@ -20,8 +20,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * delivery's} for the length of the synchronous receive call, where a receiver that keeps a view
  * of the frame {@linkplain #retain() retains} it. A lender that hands its frame straight to a
  * device passes the lease along instead ({@link FrameTaker#transmitTaken(java.nio.ByteBuffer,
- * FrameLease)}), so the lookup is needed only where layers stand between the two. Devices that
- * copy frames, and wrappers, never look: their frames are not lent memory.
+ * FrameLease)}), and one whose frame passes layers that carry plain buffers first (TCP's
+ * segments pass IP and the interface) names the frame's array and lease for the length of that
+ * call ({@link #sending}), where {@link #of} finds them without the registry: the registry
+ * lookup is left for frames sent later from elsewhere (a datagram held for address
+ * resolution). Devices that copy frames, and wrappers, never look: their frames are not lent
+ * memory.
  *
  * <p>Lenders recycle their arrays, so a lease lives as long as its array and is lent again and
  * again: the registry is written once per array, not once per frame (a registry write per frame,
@@ -42,6 +46,12 @@ public final class FrameLease {
         }
     }
     private static final ThreadLocal<FrameLease> DELIVERING = new ThreadLocal<>();
+    /** The lent frame memory the calling thread is sending ({@link #sending}), or null. */
+    private static final ThreadLocal<Sending> SENDING = new ThreadLocal<>();
+
+    /** An array being sent, with its lease. */
+    private record Sending(byte[] array, FrameLease lease) {
+    }
 
     /** Users of the memory: 0 while the lender may write it. */
     private final AtomicInteger users = new AtomicInteger();
@@ -78,10 +88,32 @@ public final class FrameLease {
         return new FrameLease();
     }
 
-    /** The lease of an array lent now, or null when the array was not lent (or its loan ended). */
+    /**
+     * The lease of an array lent now, or null when the array was not lent (or its loan ended):
+     * the one {@linkplain #sending being sent} on this thread when it is that array, else the
+     * registered one.
+     */
     public static FrameLease of(byte[] array) {
-        FrameLease l = shard(array).get(array);
+        Sending s = SENDING.get();
+        FrameLease l = s != null && s.array == array ? s.lease : shard(array).get(array);
         return l == null || l.isFree() ? null : l;
+    }
+
+    /**
+     * Runs {@code send}, which hands a frame in {@code array}, lent under {@code lease} (null:
+     * not lent, the sender's own new buffer), down to a device through layers that carry plain
+     * buffers: while it runs, {@link #of} answers {@code lease} for {@code array} without a
+     * registry lookup. A send started within (a delivery on an in-memory bus answering on the
+     * same thread) names its own array, and this one is named again when it returns.
+     */
+    public static void sending(byte[] array, FrameLease lease, Runnable send) {
+        Sending outer = SENDING.get();
+        SENDING.set(new Sending(array, lease));
+        try {
+            send.run();
+        } finally {
+            SENDING.set(outer);
+        }
     }
 
     /** The lease of the frame a memory device is delivering on this thread, or null. */

@@ -22,11 +22,11 @@ final class SegmentBuilder {
     private final TcpConfig config;
     private final TcpStats stats;
     private final ConnectionTimer delack;
-    private final List<ByteBuffer> outbox;
+    private final List<Outgoing> outbox;
     /** Options of the segment being built; reused, as segments are built one at a time under the lock. */
     private final TcpOptions options = new TcpOptions();
 
-    SegmentBuilder(Tcb cb, TcpConfig config, TcpStats stats, ConnectionTimer delack, List<ByteBuffer> outbox) {
+    SegmentBuilder(Tcb cb, TcpConfig config, TcpStats stats, ConnectionTimer delack, List<Outgoing> outbox) {
         this.cb = cb;
         this.config = config;
         this.stats = stats;
@@ -131,7 +131,7 @@ final class SegmentBuilder {
             buf.position(base);
         }
         // the checksum is left partial: the IP layer fills it unless the device offloads it
-        outbox.add(buf);
+        outbox.add(new Outgoing(buf, inPlace ? sndBuf.lease(off) : null));
         stats.outSegs.inc();
     }
 

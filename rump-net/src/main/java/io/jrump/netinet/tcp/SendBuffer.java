@@ -277,6 +277,11 @@ final class SendBuffer {
         return ByteBuffer.wrap(c.array, 0, c.start + n).position(c.start - headerBytes);
     }
 
+    /** The lease of the chunk starting {@code off} bytes from the front, once {@linkplain #lend lent}. */
+    FrameLease lease(int off) {
+        return chunks.get(find(off)).lease;
+    }
+
     /** Drops every chunk (the connection is gone). */
     void release() {
         for (int i = first; i < chunks.size(); i++) {

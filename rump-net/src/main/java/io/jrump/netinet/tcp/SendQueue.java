@@ -1,6 +1,5 @@
 package io.jrump.netinet.tcp;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -20,16 +19,16 @@ import java.util.function.Consumer;
  * once. Nobody blocks, so a delivery that re-enters the connection while the same thread is
  * flushing cannot deadlock: its segments are sent by the outer flush.
  */
-final class SendQueue {
+final class SendQueue<T> {
     /** Segments added and not yet taken by a flusher, in order (guarded by this). */
-    private ArrayList<ByteBuffer> queued = new ArrayList<>(8);
+    private ArrayList<T> queued = new ArrayList<>(8);
     /** The flusher's batch, swapped with {@link #queued}: one lock round per batch, not per segment. */
-    private ArrayList<ByteBuffer> spare = new ArrayList<>(8);
+    private ArrayList<T> spare = new ArrayList<>(8);
     /** Whether a thread is transmitting (guarded by this). */
     private boolean flushing;
 
     /** Appends a batch; call with the connection's lock held so batches keep lock order. */
-    synchronized void add(List<ByteBuffer> batch) {
+    synchronized void add(List<T> batch) {
         queued.addAll(batch);
     }
 
@@ -43,8 +42,8 @@ final class SendQueue {
      * Called without the lock. The flusher takes everything queued at once and looks again
      * before it lets go: a segment queued meanwhile would otherwise wait for a later flush.
      */
-    void flush(Consumer<ByteBuffer> out) {
-        ArrayList<ByteBuffer> batch;
+    void flush(Consumer<T> out) {
+        ArrayList<T> batch;
         synchronized (this) {
             if (flushing || queued.isEmpty()) {
                 return;
@@ -81,8 +80,8 @@ final class SendQueue {
     }
 
     /** The queued segments, leaving an empty list in their place. Lock held. */
-    private ArrayList<ByteBuffer> take() {
-        ArrayList<ByteBuffer> batch = queued;
+    private ArrayList<T> take() {
+        ArrayList<T> batch = queued;
         queued = spare;
         spare = null;
         return batch;

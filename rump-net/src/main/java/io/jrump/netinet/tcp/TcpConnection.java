@@ -7,6 +7,7 @@ import io.jrump.api.SocketConstants;
 import io.jrump.kern.WaitSet;
 import io.jrump.net.wire.TcpOptions;
 import io.jrump.net.wire.TcpSegment;
+import io.jrump.net.link.FrameLease;
 import io.jrump.net.link.NetClock;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -70,10 +71,10 @@ final class TcpConnection implements Lifecycle {
     private boolean notifyPending;
     /** Changed (under the lock) before every notification of {@link #monitor}: blocked callers spin on it before they wait. */
     private volatile int wakeups;
-    private final List<ByteBuffer> outbox = new ArrayList<>(4);
+    private final List<Outgoing> outbox = new ArrayList<>(4);
     /** Segments taken from the outbox under the lock, in that order, waiting to be transmitted. */
-    private final SendQueue sendQueue = new SendQueue();
-    private final Consumer<ByteBuffer> transmitter;
+    private final SendQueue<Outgoing> sendQueue = new SendQueue<>();
+    private final Consumer<Outgoing> transmitter;
 
     TcpConnection(TcpHost host, Tuple tuple, SockOpts opts, WaitSet waiters) {
         this.host = host;
@@ -94,7 +95,7 @@ final class TcpConnection implements Lifecycle {
         timers.delack.onExpiry(out::onDelayedAck);
         timers.keep.onExpiry(() -> timers.onKeepalive(out::keepaliveProbe, () -> closeDown(Errno.ETIMEDOUT)));
         timers.wait.onExpiry(this::onWaitTimer);
-        this.transmitter = b -> host.transmit(tuple, b);
+        this.transmitter = this::transmit;
     }
 
     TcpState state() {
@@ -636,6 +637,15 @@ final class TcpConnection implements Lifecycle {
         sendQueue.add(outbox);
         outbox.clear();
         return true;
+    }
+
+    /**
+     * Transmits one segment, naming its memory's lease (see {@link Outgoing}), or that it is not
+     * lent: a segment built in a new buffer goes out in it too, and the device below need not
+     * look either up. Lock not held.
+     */
+    private void transmit(Outgoing o) {
+        FrameLease.sending(o.segment().array(), o.lease(), () -> host.transmit(tuple, o.segment()));
     }
 
     /** Transmits the send queue, in order; lock not held. */

@@ -75,6 +75,44 @@ class LinkEmulatorTakeTest {
         }
     }
 
+    /**
+     * Like {@link #survivors}, after {@code perfect} frames (numbered from 100) sent while the
+     * link has no impairments: the numbers delivered from frame 0 on.
+     */
+    private static List<Integer> survivorsAfterPerfect(boolean taken, int perfect, int n) throws Exception {
+        EthernetBus bus = new EthernetBus();
+        try (LinkEmulator a = new LinkEmulator(bus.port(MAC_A), 42, LinkEmulator.Impairments.none());
+                NetDevice b = bus.port(MAC_B)) {
+            List<Integer> got = new ArrayList<>();
+            b.receiver(x -> got.add((int) x.get(20)));
+            for (int i = 0; i < perfect; i++) {
+                if (taken) {
+                    a.transmitTaken(frame(100 + i));
+                } else {
+                    a.transmit(frame(100 + i));
+                }
+            }
+            assertEquals(perfect, got.size(), "a perfect link delivers everything once");
+            got.clear();
+            a.impairments(LinkEmulator.Impairments.none().withLoss(0.5).withDuplicate(0.1));
+            for (int i = 0; i < n; i++) {
+                if (taken) {
+                    a.transmitTaken(frame(i));
+                } else {
+                    a.transmit(frame(i));
+                }
+            }
+            return got;
+        }
+    }
+
+    /** A link without impairments draws no random numbers: frames sent over it do not shift the seed's later choices. */
+    @Test
+    void aPerfectLinkDrawsNothingOnEitherPath() throws Exception {
+        assertEquals(survivors(true, 100), survivorsAfterPerfect(true, 10, 100));
+        assertEquals(survivors(false, 100), survivorsAfterPerfect(false, 10, 100));
+    }
+
     @Test
     void lossAndDuplicationPickTheSameFramesEitherWay() throws Exception {
         List<Integer> copied = survivors(false, 100);

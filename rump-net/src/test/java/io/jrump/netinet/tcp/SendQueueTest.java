@@ -18,7 +18,7 @@ class SendQueueTest {
     /** Several threads build batches under one lock and flush after unlocking, as connections do. */
     @Test
     void concurrentFlushersTransmitInLockOrder() throws Exception {
-        SendQueue q = new SendQueue();
+        SendQueue<ByteBuffer> q = new SendQueue<>();
         ReentrantLock lock = new ReentrantLock();
         List<Integer> wire = new ArrayList<>();
         int threads = 4;
@@ -62,7 +62,7 @@ class SendQueueTest {
     /** A transmission that re-enters (a delivery answered on the same thread) neither deadlocks nor reorders. */
     @Test
     void reentrantFlushIsSentByTheOuterFlush() {
-        SendQueue q = new SendQueue();
+        SendQueue<ByteBuffer> q = new SendQueue<>();
         List<Integer> wire = new ArrayList<>();
         q.add(List.of(numbered(0), numbered(1)));
         q.flush(b -> {
@@ -79,7 +79,7 @@ class SendQueueTest {
     /** A transmission that throws leaves the queue usable: the next flush sends what is queued then. */
     @Test
     void aThrowingTransmissionDoesNotStallTheQueue() {
-        SendQueue q = new SendQueue();
+        SendQueue<ByteBuffer> q = new SendQueue<>();
         q.add(List.of(numbered(0), numbered(1)));
         try {
             q.flush(b -> {
@@ -96,7 +96,7 @@ class SendQueueTest {
 
     @Test
     void clearDropsUnsent() {
-        SendQueue q = new SendQueue();
+        SendQueue<ByteBuffer> q = new SendQueue<>();
         q.add(List.of(numbered(1)));
         q.clear();
         List<Integer> wire = new ArrayList<>();

@@ -1,0 +1,14 @@
+package io.jrump.netinet.tcp;
+
+import io.jrump.net.link.FrameLease;
+import java.nio.ByteBuffer;
+
+/**
+ * A built segment on its way to the IP layer: its buffer and, when that buffer is send buffer
+ * memory lent in place ({@link SendBuffer#lend}), the memory's lease (else null). The flushing
+ * thread hands the lease (or that there is none) down with the segment
+ * ({@link FrameLease#sending}), so the device below finds it without a registry lookup per
+ * frame.
+ */
+record Outgoing(ByteBuffer segment, FrameLease lease) {
+}
