@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -102,8 +103,8 @@ public final class BlkFront implements BlockDevice {
     private final ArrayDeque<Slot> free = new ArrayDeque<>();
     /** Callers waiting on the channel themselves, when it allows; null when a handler consumes responses. */
     private CallerWaits waits;
-    /** Buffers handed out by {@link #sharedBuffer}; guarded by this. */
-    private final List<SharedRun> shared = new ArrayList<>();
+    /** Buffers handed out by {@link #sharedBuffer}: changed under this, read by every transfer without it. */
+    private final List<SharedRun> shared = new CopyOnWriteArrayList<>();
     /** Bytes copied between callers' buffers and the pool. */
     private final LongAdder copied = new LongAdder();
     private long sectors;
@@ -360,7 +361,7 @@ public final class BlkFront implements BlockDevice {
     }
 
     /** The shared buffer {@code [position, limit)} of {@code buf} lies in, and where, or null (it is then copied). */
-    private synchronized SharedPlace sharedPlace(ByteBuffer buf) {
+    private SharedPlace sharedPlace(ByteBuffer buf) {
         if (shared.isEmpty() || !buf.isDirect()) {
             return null;
         }
