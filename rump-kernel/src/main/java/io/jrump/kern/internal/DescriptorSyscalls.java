@@ -4,6 +4,7 @@ import static io.jrump.kern.internal.CallNames.call;
 import static io.jrump.kern.internal.CallNames.callFd;
 import static io.jrump.kern.internal.CallNames.callFdInt;
 import static io.jrump.kern.internal.CallNames.callInt;
+import static io.jrump.kern.internal.CallNames.data;
 import static io.jrump.kern.internal.CallNames.runFd;
 
 import io.jrump.api.DirEntry;
@@ -85,47 +86,57 @@ final class DescriptorSyscalls {
     }
 
     int read(int fd, ByteBuffer dst) throws ErrnoException {
-        return callFdInt("read", fd, () -> {
-            KFile f = readable(fd, dst);
-            return f.read(dst);
-        });
+        return (int) data("read", this, fd, dst, 0, 0, DescriptorSyscalls::readBody);
+    }
+
+    private long readBody(int fd, ByteBuffer dst, long unused, int unusedFlags) throws ErrnoException {
+        return readable(fd, dst).read(dst);
     }
 
     int write(int fd, ByteBuffer src) throws ErrnoException {
-        return callFdInt("write", fd, () -> {
-            KFile f = writable(fd, src);
-            return f.write(src);
-        });
+        return (int) data("write", this, fd, src, 0, 0, DescriptorSyscalls::writeBody);
+    }
+
+    private long writeBody(int fd, ByteBuffer src, long unused, int unusedFlags) throws ErrnoException {
+        return writable(fd, src).write(src);
     }
 
     int pread(int fd, ByteBuffer dst, long offset) throws ErrnoException {
-        return callFdInt("pread", fd, () -> {
-            KFile f = readable(fd, dst);
-            if (offset < 0) {
-                throw new ErrnoException(Errno.EINVAL, "negative offset " + offset);
-            }
-            return f.pread(dst, offset);
-        });
+        return (int) data("pread", this, fd, dst, offset, 0, DescriptorSyscalls::preadBody);
+    }
+
+    private long preadBody(int fd, ByteBuffer dst, long offset, int unusedFlags) throws ErrnoException {
+        KFile f = readable(fd, dst);
+        checkOffset(offset);
+        return f.pread(dst, offset);
     }
 
     int pwrite(int fd, ByteBuffer src, long offset) throws ErrnoException {
-        return callFdInt("pwrite", fd, () -> {
-            KFile f = writable(fd, src);
-            if (offset < 0) {
-                throw new ErrnoException(Errno.EINVAL, "negative offset " + offset);
-            }
-            return f.pwrite(src, offset);
-        });
+        return (int) data("pwrite", this, fd, src, offset, 0, DescriptorSyscalls::pwriteBody);
+    }
+
+    private long pwriteBody(int fd, ByteBuffer src, long offset, int unusedFlags) throws ErrnoException {
+        KFile f = writable(fd, src);
+        checkOffset(offset);
+        return f.pwrite(src, offset);
+    }
+
+    private static void checkOffset(long offset) throws ErrnoException {
+        if (offset < 0) {
+            throw new ErrnoException(Errno.EINVAL, "negative offset " + offset);
+        }
     }
 
     long lseek(int fd, long offset, int whence) throws ErrnoException {
-        return callFd("lseek", fd, () -> {
-            KFile f = file(fd);
-            if (whence != Fcntl.SEEK_SET && whence != Fcntl.SEEK_CUR && whence != Fcntl.SEEK_END) {
-                throw new ErrnoException(Errno.EINVAL, "bad whence " + whence);
-            }
-            return f.lseek(offset, whence);
-        });
+        return data("lseek", this, fd, null, offset, whence, DescriptorSyscalls::lseekBody);
+    }
+
+    private long lseekBody(int fd, ByteBuffer unused, long offset, int whence) throws ErrnoException {
+        KFile f = file(fd);
+        if (whence != Fcntl.SEEK_SET && whence != Fcntl.SEEK_CUR && whence != Fcntl.SEEK_END) {
+            throw new ErrnoException(Errno.EINVAL, "bad whence " + whence);
+        }
+        return f.lseek(offset, whence);
     }
 
     int dup(int fd) throws ErrnoException {

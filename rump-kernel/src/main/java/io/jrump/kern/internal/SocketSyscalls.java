@@ -3,6 +3,7 @@ package io.jrump.kern.internal;
 import static io.jrump.kern.internal.CallNames.callFd;
 import static io.jrump.kern.internal.CallNames.callFdInt;
 import static io.jrump.kern.internal.CallNames.callInt;
+import static io.jrump.kern.internal.CallNames.data;
 import static io.jrump.kern.internal.CallNames.runFd;
 
 import io.jrump.api.Errno;
@@ -90,21 +91,25 @@ final class SocketSyscalls {
     }
 
     int send(int fd, ByteBuffer src, int flags) throws ErrnoException {
-        return callFdInt("send", fd, () -> {
-            SocketFile s = socketFile(fd);
-            CallChecks.buffer(src, false);
-            return s.sendto(src, flags, null);
-        });
+        return (int) data("send", this, fd, src, 0, flags, SocketSyscalls::sendBody);
+    }
+
+    private long sendBody(int fd, ByteBuffer src, long unused, int flags) throws ErrnoException {
+        SocketFile s = socketFile(fd);
+        CallChecks.buffer(src, false);
+        return s.sendto(src, flags, null);
     }
 
     int recv(int fd, ByteBuffer dst, int flags) throws ErrnoException {
-        return callFdInt("recv", fd, () -> {
-            SocketFile s = socketFile(fd);
-            CallChecks.buffer(dst, true);
-            int before = dst.position();
-            s.recvfrom(dst, flags);
-            return dst.position() - before;
-        });
+        return (int) data("recv", this, fd, dst, 0, flags, SocketSyscalls::recvBody);
+    }
+
+    private long recvBody(int fd, ByteBuffer dst, long unused, int flags) throws ErrnoException {
+        SocketFile s = socketFile(fd);
+        CallChecks.buffer(dst, true);
+        int before = dst.position();
+        s.recvfrom(dst, flags);
+        return dst.position() - before;
     }
 
     int sendto(int fd, ByteBuffer src, int flags, InetSocketAddress to) throws ErrnoException {
