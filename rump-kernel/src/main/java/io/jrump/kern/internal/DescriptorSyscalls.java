@@ -248,8 +248,18 @@ final class DescriptorSyscalls {
         });
     }
 
+    /**
+     * Errors finding the epoll instance name {@code epfd}; the others (EBADF, EEXIST, ENOENT,
+     * EINVAL for a watched epoll) are about the watched descriptor and name it first:
+     * {@code epoll_ctl fd 7 (epoll fd 3): EEXIST ...}.
+     */
     void epollCtl(int epfd, int op, int fd, int events, long data) throws ErrnoException {
-        runFd("epoll_ctl", epfd, () -> EventPoll.of(file(epfd)).control(op, fd, events, data));
+        EventPoll ep = callFd("epoll_ctl", epfd, () -> EventPoll.of(file(epfd)));
+        try {
+            ep.control(op, fd, events, data);
+        } catch (ErrnoException e) {
+            throw e.withContext("epoll_ctl", CallNames.fdName(fd) + " (epoll " + CallNames.fdName(epfd) + ")");
+        }
     }
 
     int epollWait(int epfd, EpollEvent[] events, int timeoutMillis) throws ErrnoException {
