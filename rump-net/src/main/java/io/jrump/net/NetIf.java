@@ -56,6 +56,7 @@ public final class NetIf {
     private final LongAdder txPackets = new LongAdder();
     private final LongAdder txBytes = new LongAdder();
     private final Map<String, AtomicLong> drops = new ConcurrentHashMap<>();
+    private final SoftwareGso gso;
 
     public NetIf(String name, NetDevice device, boolean loopback) {
         this.name = name;
@@ -66,6 +67,7 @@ public final class NetIf {
         this.loopback = loopback;
         this.mtu = device.mtu();
         this.maxFrame = EthernetFrame.HEADER_LEN + device.mtu();
+        this.gso = new SoftwareGso(mac, device, taker, txPackets, txBytes);
     }
 
     /** Starts receiving from the device. */
@@ -260,11 +262,26 @@ public final class NetIf {
      * a copy.
      */
     public void output(long dstMac, int etherType, ByteBuffer payload, boolean inPlace) throws ErrnoException {
+        output(dstMac, etherType, payload, inPlace, 0);
+    }
+
+    /**
+     * Like {@link #output(long, int, ByteBuffer, boolean)}; a TCP datagram longer than the MTU
+     * on a device without segmentation offload is cut into frames of {@code segmentSize}
+     * payload bytes here ({@link SoftwareGso}), which go to the device as one burst. With
+     * {@code segmentSize} 0, or when the device carries the datagram whole, nothing is cut.
+     */
+    public void output(long dstMac, int etherType, ByteBuffer payload, boolean inPlace, int segmentSize) throws ErrnoException {
         if (!isUp()) {
             drop("tx_interface_down");
             throw new ErrnoException(Errno.ENETDOWN, name + " is down");
         }
         int n = payload.remaining();
+        if (segmentSize > 0 && n > mtu && etherType == EthernetFrame.ETHERTYPE_IPV4 && !loopback && !segmentationOffload()
+                && SoftwareGso.applies(payload, mtu)) {
+            gso.transmit(dstMac, payload, segmentSize, mtu, txChecksumOffload());
+            return;
+        }
         int len = Math.max(EthernetFrame.HEADER_LEN + n, loopback ? 0 : EthernetFrame.MIN_FRAME_LEN);
         ByteBuffer frame;
         boolean own; // a new buffer, whose memory nobody lent

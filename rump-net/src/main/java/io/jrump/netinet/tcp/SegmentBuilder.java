@@ -131,7 +131,7 @@ final class SegmentBuilder {
             buf.position(base);
         }
         // the checksum is left partial: the IP layer fills it unless the device offloads it
-        outbox.add(new Outgoing(buf, inPlace ? sndBuf.lease(off) : null));
+        outbox.add(new Outgoing(buf, inPlace ? sndBuf.lease(off) : null, cb.smss));
         stats.outSegs.inc();
     }
 

@@ -645,7 +645,13 @@ final class TcpConnection implements Lifecycle {
      * look either up. Lock not held.
      */
     private void transmit(Outgoing o) {
-        FrameLease.sending(o.segment().array(), o.lease(), () -> host.transmit(tuple, o.segment()));
+        ByteBuffer segment = o.segment();
+        int mark = FrameLease.startSending(segment.array(), o.lease());
+        try {
+            host.transmit(tuple, segment, o.segmentSize());
+        } finally {
+            FrameLease.endSending(mark);
+        }
     }
 
     /** Transmits the send queue, in order; lock not held. */
