@@ -651,6 +651,9 @@ final class TcpConnection implements Lifecycle {
             host.transmit(tuple, segment, o.segmentSize());
         } finally {
             FrameLease.endSending(mark);
+            if (o.scratch()) {
+                o.lease().release(); // the sender's use ends; a device that kept the frame holds its own
+            }
         }
     }
 
