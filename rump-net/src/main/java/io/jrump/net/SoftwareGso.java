@@ -112,6 +112,8 @@ final class SoftwareGso {
         Slab slab = takeSlab(pieces * frameMax);
         FrameLease lease = slab.lease.lend();
         ByteBuffer b = ByteBuffer.wrap(slab.array);
+        // the frames are read-only views from index 0, as a bus hands them to receivers: one object per frame
+        ByteBuffer ro = b.asReadOnlyBuffer();
         ByteBuffer[] frames = new ByteBuffer[pieces];
         int tos = src.get(ip + IP_TOS) & 0xff;
         int ttl = src.get(ip + IP_TTL) & 0xff;
@@ -151,7 +153,7 @@ final class SoftwareGso {
                 } else {
                     PartialChecksum.fill(b, tcpAt, thl + n, saddr, daddr, Ipv4Packet.PROTO_TCP);
                 }
-                frames[i] = ByteBuffer.wrap(slab.array, at, padded);
+                frames[i] = ro.slice(at, padded);
                 bytes += padded;
                 at += padded;
             }

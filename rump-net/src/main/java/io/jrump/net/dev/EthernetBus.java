@@ -265,8 +265,8 @@ public final class EthernetBus {
         public void transmitBurst(ByteBuffer[] frames, int count, FrameLease lease) throws ErrnoException {
             for (int i = 0; i < count; i++) {
                 check(frames[i]);
-                ByteBuffer f = frames[i];
-                frames[i] = (f.position() == 0 ? f : f.slice()).asReadOnlyBuffer();
+                ByteBuffer f = frames[i].position() == 0 ? frames[i] : frames[i].slice();
+                frames[i] = f.isReadOnly() ? f : f.asReadOnlyBuffer(); // a read-only view already is one nobody may write through
             }
             Runnable d = new BurstDelivery(this, frames, count, retained(lease));
             if (simulation != null) {
