@@ -39,6 +39,21 @@ public interface FrameTaker extends NetDevice {
     }
 
     /**
+     * Takes {@code count} frames of one burst, the pieces of one segment cut by software GSO, in
+     * memory lent under {@code lease} (null: not lent): like {@link #transmitTaken(ByteBuffer,
+     * FrameLease)} for each in turn, and a device that delivers in memory hands them to the
+     * receiver one right after the other, telling it which is the last
+     * ({@link io.jrump.api.NetDevice.Receiver#receive(ByteBuffer, boolean)}), so the receiver
+     * may merge them again. The array belongs to the device after the call, as the frames do.
+     * This default sends them one by one.
+     */
+    default void transmitBurst(ByteBuffer[] frames, int count, FrameLease lease) throws ErrnoException {
+        for (int i = 0; i < count; i++) {
+            transmitTaken(frames[i], lease);
+        }
+    }
+
+    /**
      * Whether frames this device delivers never change afterwards, the guarantee above: true
      * for the in-memory devices; a wrapper that takes frames only to pass them on may say no.
      */
