@@ -84,6 +84,7 @@ public final class VirtioNet implements NetDevice {
     private final AtomicLong rxFrames = new AtomicLong();
     private final AtomicLong rxDropped = new AtomicLong();
     private final AtomicLong txFrames = new AtomicLong();
+    private final AtomicLong txRingFullWaits = new AtomicLong();
     /** Frames being gathered from several buffers (MRG_RXBUF); guarded by rxLock. */
     private ByteBuffer merging;
     private int mergeLeft;
@@ -215,6 +216,11 @@ public final class VirtioNet implements NetDevice {
         return txFrames.get();
     }
 
+    /** Times a transmit found every slot in use and waited for the device: how often the ring pushed back. */
+    public long txRingFullWaits() {
+        return txRingFullWaits.get();
+    }
+
     public String disconnectReason() {
         return disconnected;
     }
@@ -246,6 +252,7 @@ public final class VirtioNet implements NetDevice {
                 if (freeTxTop > 0) {
                     break;
                 }
+                txRingFullWaits.incrementAndGet();
                 txq.enableInterrupts();
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
