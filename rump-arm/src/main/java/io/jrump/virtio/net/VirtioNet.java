@@ -30,8 +30,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link NetDevice.Receiver} promises; only a merged frame is copied.
  *
  * <p>Transmitting: each frame is copied behind its header into one of a fixed set of slots,
- * one descriptor per frame; used slots are reclaimed on the transmit interrupt and before each
- * send.
+ * one descriptor per frame; used slots are reclaimed before each send. Transmit interrupts are
+ * asked for only while a sender waits for a slot (as Linux's virtio-net reclaims on transmit):
+ * otherwise every batch the device sends would cost it an eventfd write and us a wake-up of the
+ * transport's thread for nothing. A full ring pushes back: transmit waits for a slot up to the
+ * timeout, then the device counts as gone (EIO); it never drops a frame silently.
+ *
+ * <p>The receiver runs on the transport's thread; an exception it throws drops that frame (counted)
+ * and goes no further, since the same thread notices a backend that hangs up.
  *
  * <p>Offloads: the header is the TAP's {@code virtio_net_hdr} ({@link VirtioNetHeader}, fields
  * little-endian here), and the stack gets the same work done as over a TAP. With CSUM and
@@ -74,6 +80,8 @@ public final class VirtioNet implements NetDevice {
     private final int txCount;
     private final int[] freeTx;
     private int freeTxTop;
+    /** Senders waiting for a slot, who need the transmit interrupt; guarded by txLock. */
+    private int txWaiters;
     private final Object rxLock = new Object();
     private final Object txLock = new Object();
     private final long timeoutNanos;
@@ -128,6 +136,7 @@ public final class VirtioNet implements NetDevice {
         }
         this.rxq = t.startQueue(RX, rxSize, features, 0, this::onReceive);
         this.txq = t.startQueue(TX, txSize, features, 0, this::onTransmitted);
+        txq.disableInterrupts();
         t.onFailure(this::disconnect);
         t.onConfigChange(this::readLink);
         synchronized (rxLock) {
@@ -253,18 +262,26 @@ public final class VirtioNet implements NetDevice {
                     break;
                 }
                 txRingFullWaits.incrementAndGet();
-                txq.enableInterrupts();
+                if (txq.enableInterrupts()) {
+                    continue; // a slot came back meanwhile: no interrupt will say so
+                }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     disconnectLocked("no transmit slot freed within " + timeoutNanos / 1_000_000 + " ms");
                     check();
                 }
+                txWaiters++;
                 try {
                     txLock.wait(Math.max(1, Math.min(left / 1_000_000, 10)));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new ErrnoException(Errno.EINTR, name + ": transmit: interrupted");
+                } finally {
+                    txWaiters--;
                 }
+            }
+            if (txWaiters == 0) {
+                txq.disableInterrupts(); // reclaimed on the next transmit instead
             }
             int slot = freeTx[--freeTxTop];
             long at = txBase + (long) slot * txSlot;
@@ -300,6 +317,9 @@ public final class VirtioNet implements NetDevice {
         synchronized (txLock) {
             try {
                 reclaim();
+                if (txWaiters == 0) {
+                    txq.disableInterrupts();
+                }
             } catch (ErrnoException e) {
                 // disconnected; waiters see it
             }
@@ -397,7 +417,12 @@ public final class VirtioNet implements NetDevice {
             return;
         }
         rxFrames.incrementAndGet();
-        r.receive(frame);
+        try {
+            r.receive(frame);
+        } catch (RuntimeException e) {
+            rxFrames.decrementAndGet();
+            rxDropped.incrementAndGet(); // the receiver's failure is its own: this thread must go on serving the device
+        }
     }
 
     private void check() throws ErrnoException {

@@ -2,6 +2,8 @@ package io.jrump.virtio.vhost;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import io.jrump.api.Errno;
+import io.jrump.api.ErrnoException;
 import io.jrump.virtio.Virtio;
 import io.jrump.virtio.net.VirtioNet;
 import java.nio.ByteBuffer;
@@ -137,5 +139,155 @@ class VhostUserNetTest {
         } finally {
             later.shutdownNow();
         }
+    }
+
+    /** Threads the transport makes for the driver, with every exception that escapes one of them. */
+    private static final class DriverThreads implements java.util.function.BiFunction<String, Runnable, Thread> {
+        final List<Throwable> escaped = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public Thread apply(String name, Runnable body) {
+            Thread t = new Thread(body, name);
+            t.setUncaughtExceptionHandler((th, e) -> escaped.add(e));
+            return t;
+        }
+    }
+
+    /** Transmits until it fails: the failure, or an AssertionError when {@code limit} frames all went out. */
+    private static ErrnoException transmitUntilItFails(VirtioNet net, int limit) throws InterruptedException {
+        byte[] f = io.jrump.virtio.net.Frames.frame(1000, PEER, MAC, new Random(1));
+        for (int i = 0; i < limit; i++) {
+            try {
+                net.transmit(ByteBuffer.wrap(f));
+            } catch (ErrnoException e) {
+                return e;
+            }
+        }
+        throw new AssertionError(limit + " frames sent to a backend that is gone");
+    }
+
+    /**
+     * testpmd killed (SIGKILL) in the middle of a burst: the transport sees the socket close,
+     * the link goes down, the sender gets EIO at once (not after its 20 s timeout), and nothing
+     * escapes the driver's thread.
+     */
+    @Test
+    void testpmdKilledMidBurstGivesEioAndLinkDown() throws Exception {
+        DriverThreads threads = new DriverThreads();
+        try (TestPmd pmd = TestPmd.start(dir)) {
+            VhostUserTransport t = VhostUserTransport.connect(pmd.socket.toString(), Virtio.ID_NET, 8 << 20, threads);
+            long timeout = TimeUnit.SECONDS.toNanos(20);
+            try (VirtioNet net = VirtioNet.open(t, "eth0", MAC, timeout)) {
+                LinkedBlockingQueue<byte[]> received = new LinkedBlockingQueue<>();
+                net.receiver(f -> received.add(new byte[f.remaining()]));
+                ScheduledExecutorService killer = Executors.newSingleThreadScheduledExecutor();
+                long start;
+                ErrnoException e;
+                try {
+                    start = System.nanoTime();
+                    killer.schedule(() -> {
+                        pmd.kill();
+                        return null;
+                    }, 300, TimeUnit.MILLISECONDS);
+                    e = transmitUntilItFails(net, 50_000_000);
+                } finally {
+                    killer.shutdownNow();
+                }
+                assertEquals(Errno.EIO, e.errno(), e.getMessage());
+                assertTrue(System.nanoTime() - start < timeout / 2, "noticed the closed socket, not the timeout: " + e.getMessage());
+                assertFalse(net.isLinkUp());
+                assertTrue(net.disconnectReason().contains("closed"), net.disconnectReason());
+                assertFalse(received.isEmpty(), "frames came back before the kill");
+                assertEquals(Errno.EIO, assertThrows(ErrnoException.class, () -> net.transmit(ByteBuffer.allocate(60))).errno(),
+                        "later transmits fail the same way");
+            }
+        }
+        assertEquals(List.of(), threads.escaped, "exceptions that escaped the driver's thread");
+    }
+
+    /** A backend that closes the connection in the middle of the handshake: open fails with EIO naming the socket. */
+    @Test
+    void backendClosingDuringSetupFailsOpenWithEio() throws Exception {
+        DriverThreads threads = new DriverThreads();
+        try (HostileBackend b = new HostileBackend(dir, VhostUserMessage.SET_VRING_ADDR)) {
+            ErrnoException e = assertThrows(ErrnoException.class, () -> {
+                VhostUserTransport t = VhostUserTransport.connect(b.socket.toString(), Virtio.ID_NET, 8 << 20, threads);
+                VirtioNet.open(t, "eth0", MAC, TimeUnit.SECONDS.toNanos(20)).close();
+            });
+            assertEquals(Errno.EIO, e.errno(), e.getMessage());
+            assertTrue(e.getMessage().contains(b.socket.toString()), e.getMessage());
+        }
+        assertEquals(List.of(), threads.escaped);
+    }
+
+    /**
+     * A backend that takes the rings, never serves them, and closes the connection while the
+     * sender waits for the full transmit ring: the wait ends with EIO at once, the link is down.
+     */
+    @Test
+    void backendClosingWithTheRingFullEndsTheWaitWithEio() throws Exception {
+        DriverThreads threads = new DriverThreads();
+        long timeout = TimeUnit.SECONDS.toNanos(20);
+        try (HostileBackend b = new HostileBackend(dir, 0)) {
+            VhostUserTransport t = VhostUserTransport.connect(b.socket.toString(), Virtio.ID_NET, 8 << 20, threads);
+            try (VirtioNet net = VirtioNet.open(t, "eth0", MAC, timeout)) {
+                assertTrue(net.isLinkUp());
+                ScheduledExecutorService later = Executors.newSingleThreadScheduledExecutor();
+                long start = System.nanoTime();
+                ErrnoException e;
+                try {
+                    later.schedule(() -> {
+                        b.hangUp();
+                        return null;
+                    }, 500, TimeUnit.MILLISECONDS);
+                    e = transmitUntilItFails(net, 100_000);
+                } finally {
+                    later.shutdownNow();
+                }
+                assertEquals(Errno.EIO, e.errno(), e.getMessage());
+                assertTrue(System.nanoTime() - start < timeout / 2, "noticed the closed socket, not the timeout: " + e.getMessage());
+                assertTrue(net.txRingFullWaits() > 0, "the sender was waiting for the ring");
+                assertFalse(net.isLinkUp());
+            }
+        }
+        assertEquals(List.of(), threads.escaped);
+    }
+
+    /**
+     * A receiver that throws (a bug above the driver) loses that frame only: the transport's
+     * thread, which also watches for the backend hanging up, goes on, and nothing escapes it.
+     */
+    @Test
+    void receiverThatThrowsLosesOnlyItsFrame() throws Exception {
+        DriverThreads threads = new DriverThreads();
+        try (TestPmd pmd = TestPmd.start(dir)) {
+            VhostUserTransport t = VhostUserTransport.connect(pmd.socket.toString(), Virtio.ID_NET, 8 << 20, threads);
+            try (VirtioNet net = VirtioNet.open(t, "eth0", MAC, TimeUnit.SECONDS.toNanos(20))) {
+                LinkedBlockingQueue<Integer> received = new LinkedBlockingQueue<>();
+                net.receiver(f -> {
+                    int seq = f.getInt(f.position() + 14);
+                    if (seq % 2 == 1) {
+                        throw new IllegalStateException("a receiver's bug on frame " + seq);
+                    }
+                    received.add(seq);
+                });
+                byte[] f = io.jrump.virtio.net.Frames.frame(100, PEER, MAC, new Random(2));
+                for (int i = 0; i < 10; i++) {
+                    ByteBuffer.wrap(f).putInt(14, i);
+                    net.transmit(ByteBuffer.wrap(f));
+                    if (i % 2 == 0) {
+                        assertEquals(i, received.poll(10, TimeUnit.SECONDS), "frame " + i + " came back");
+                    }
+                }
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (net.rxDropped() < 5 && System.nanoTime() < deadline) {
+                    Thread.sleep(5);
+                }
+                assertEquals(5, net.rxDropped(), "the frames the receiver threw on");
+                assertEquals(5, net.rxFrames());
+                assertTrue(net.isLinkUp());
+            }
+        }
+        assertEquals(List.of(), threads.escaped, "exceptions that escaped the driver's thread");
     }
 }
