@@ -34,7 +34,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * asked for only while a sender waits for a slot (as Linux's virtio-net reclaims on transmit):
  * otherwise every batch the device sends would cost it an eventfd write and us a wake-up of the
  * transport's thread for nothing. A full ring pushes back: transmit waits for a slot up to the
- * timeout, then the device counts as gone (EIO); it never drops a frame silently.
+ * timeout, then the device counts as gone (EIO); it never drops a frame silently. Except on
+ * the receive path: a receiver that transmits (a TCP ACK, an ARP reply, a bridge) while the ring
+ * is full gets ENOBUFS at once (the stack's "interface queue full"), since while it waited no
+ * receive buffer would be refilled, and a device that serves both rings from one loop (DPDK's
+ * testpmd) stops taking transmitted frames while it cannot deliver received ones.
  *
  * <p>The receiver runs on the transport's thread; an exception it throws drops that frame (counted)
  * and goes no further, since the same thread notices a backend that hangs up.
@@ -93,6 +97,9 @@ public final class VirtioNet implements NetDevice {
     private final AtomicLong rxDropped = new AtomicLong();
     private final AtomicLong txFrames = new AtomicLong();
     private final AtomicLong txRingFullWaits = new AtomicLong();
+    private final AtomicLong txRefusedOnReceive = new AtomicLong();
+    /** The thread handing received frames up, while it does: it must not wait for transmit slots. */
+    private volatile Thread receiving;
     /** Frames being gathered from several buffers (MRG_RXBUF); guarded by rxLock. */
     private ByteBuffer merging;
     private int mergeLeft;
@@ -225,6 +232,11 @@ public final class VirtioNet implements NetDevice {
         return txFrames.get();
     }
 
+    /** Frames a receiver transmitted while the ring was full, refused with ENOBUFS. */
+    public long txRefusedOnReceive() {
+        return txRefusedOnReceive.get();
+    }
+
     /** Times a transmit found every slot in use and waited for the device: how often the ring pushed back. */
     public long txRingFullWaits() {
         return txRingFullWaits.get();
@@ -260,6 +272,10 @@ public final class VirtioNet implements NetDevice {
                 reclaim();
                 if (freeTxTop > 0) {
                     break;
+                }
+                if (Thread.currentThread() == receiving) {
+                    txRefusedOnReceive.incrementAndGet();
+                    throw new ErrnoException(Errno.ENOBUFS, name + ": transmit: the ring is full, and the receive path does not wait for it");
                 }
                 txRingFullWaits.incrementAndGet();
                 if (txq.enableInterrupts()) {
@@ -332,6 +348,7 @@ public final class VirtioNet implements NetDevice {
             if (disconnected != null || closed) {
                 return;
             }
+            receiving = Thread.currentThread();
             try {
                 boolean refilled = false;
                 while (true) {
@@ -350,6 +367,8 @@ public final class VirtioNet implements NetDevice {
                 }
             } catch (ErrnoException e) {
                 disconnect(e.detail());
+            } finally {
+                receiving = null;
             }
         }
     }

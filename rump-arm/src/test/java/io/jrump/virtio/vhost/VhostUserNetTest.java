@@ -290,4 +290,62 @@ class VhostUserNetTest {
         }
         assertEquals(List.of(), threads.escaped, "exceptions that escaped the driver's thread");
     }
+
+    /**
+     * A receiver that transmits (as a stack's ACKs and ARP replies do) while a sender floods the
+     * ring: on the receive path a full ring is ENOBUFS at once, never a wait, so the receive ring
+     * keeps being refilled and testpmd, which serves both rings from one loop, never stalls.
+     * Every frame that was sent, by the sender or by the receiver, comes back; testpmd drops none.
+     */
+    @Test
+    void receiverThatTransmitsWhileTheRingIsFullGetsEnobufsNotAStall() throws Exception {
+        DriverThreads threads = new DriverThreads();
+        int n = 3000;
+        int hops = 3;
+        AtomicInteger sent = new AtomicInteger();
+        AtomicInteger received = new AtomicInteger();
+        AtomicInteger refused = new AtomicInteger();
+        List<Throwable> otherErrors = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (TestPmd pmd = TestPmd.start(dir)) {
+            VhostUserTransport t = VhostUserTransport.connect(pmd.socket.toString(), Virtio.ID_NET, 8 << 20, threads);
+            try (VirtioNet net = VirtioNet.open(t, "eth0", MAC, TimeUnit.SECONDS.toNanos(20))) {
+                net.receiver(f -> {
+                    received.incrementAndGet();
+                    int left = f.get(f.position() + 14);
+                    if (left > 0) {
+                        ByteBuffer again = ByteBuffer.allocate(f.remaining()).put(f.duplicate()).flip();
+                        again.put(14, (byte) (left - 1));
+                        try {
+                            net.transmit(again);
+                            sent.incrementAndGet();
+                        } catch (ErrnoException e) {
+                            if (e.errno() == Errno.ENOBUFS) {
+                                refused.incrementAndGet();
+                            } else {
+                                otherErrors.add(e);
+                            }
+                        }
+                    }
+                });
+                byte[] f = io.jrump.virtio.net.Frames.frame(600, PEER, MAC, new Random(8));
+                f[14] = (byte) hops;
+                for (int i = 0; i < n; i++) {
+                    net.transmit(ByteBuffer.wrap(f));
+                    sent.incrementAndGet();
+                }
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (received.get() < sent.get() && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
+                assertTrue(net.isLinkUp(), "still connected: " + net.disconnectReason());
+                TestPmd.ForwardStats stats = pmd.stopAndCount();
+                assertEquals(List.of(), otherErrors);
+                assertEquals(sent.get(), received.get(), "every frame sent came back; testpmd counted " + stats + ", refused " + refused);
+                assertEquals(0, stats.txDropped(), "testpmd dropped none: " + stats);
+                assertEquals(refused.get(), net.txRefusedOnReceive());
+                System.out.println("receiver transmitting: " + sent + " frames sent, " + refused + " refused with ENOBUFS; testpmd: " + stats);
+            }
+        }
+        assertEquals(List.of(), threads.escaped);
+    }
 }
