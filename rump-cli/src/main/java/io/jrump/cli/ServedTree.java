@@ -1,6 +1,7 @@
 package io.jrump.cli;
 
 import io.jrump.api.BlockDevice;
+import io.jrump.api.BlockDevices;
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
 import io.jrump.api.MountFlags;
@@ -12,7 +13,6 @@ import io.jrump.fs.VfsComponent;
 import io.jrump.fs.nio.FsType;
 import io.jrump.fs.nio.FsTypes;
 import io.jrump.fs.nio.MountedImage;
-import io.jrump.platform.arm.VhostUserDevices;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -149,15 +149,21 @@ final class ServedTree {
         return new Plan(List.copyOf(sources), names, types, java.util.Collections.unmodifiableList(snapshots), sources.size() == 1, problems);
     }
 
+    /**
+     * The device names each serving kernel attaches through its own {@code arm} platform
+     * ({@code RumpBuilder.platform("arm").vhostUserBlock}) rather than sharing one opened device.
+     */
+    private static final String VHOST_USER_BLK = "vhost-user-blk:";
+
     /** The socket of a {@code vhost-user-blk:SOCKET} source, or null for a file or directory. */
     static Path vhostUserSocket(Path source) {
         String s = source.toString();
-        return VhostUserDevices.isBlockName(s) ? Path.of(s.substring(VhostUserDevices.BLK_PREFIX.length())) : null;
+        return s.startsWith(VHOST_USER_BLK) && BlockDevices.isDeviceName(s) ? Path.of(BlockDevices.address(s)) : null;
     }
 
     /** The file system on a vhost-user-blk device, over a connection closed before the kernels connect. */
     private static FsType probeDevice(String image) throws ErrnoException {
-        try (BlockDevice disk = VhostUserDevices.openBlock(image)) {
+        try (BlockDevice disk = BlockDevices.open(image)) {
             return FsTypes.detect(disk);
         }
     }
