@@ -47,7 +47,10 @@ import java.util.Set;
  * copies a linear skb head into a granted page), which are free again when their responses
  * come. Requests are pushed per packet and the backend is notified only when its
  * {@code req_event} asks for it ({@code RING_PUSH_REQUESTS_AND_CHECK_NOTIFY}): while it is
- * still working through the ring, a burst of packets costs no notification.
+ * still working through the ring, a burst of packets costs no notification. Tx responses are
+ * consumed whenever the channel fires and when a transmitter runs short of ids, and a
+ * notification for them is asked for ({@code rsp_event}) only while a transmitter waits, as
+ * Linux's netfront defers its tx garbage collection: a stream's completions then wake nobody.
  *
  * <p>Receive, in place: every rx slot owns one page granted at connect. A packet in one slot
  * is handed to the receiver as a read-only view of its page, without a copy; a packet of
@@ -93,6 +96,8 @@ public final class NetFront implements NetDevice {
     private final RxChain chain = new RxChain();
     /** rx ids (taken, not posted) whose pages the packet being put together reads. Guarded by this. */
     private final List<Integer> chainIds = new ArrayList<>(Netif.MAX_SLOTS);
+    /** Transmitters waiting for tx ids or slots; guarded by this. */
+    private int txWaiting;
     /** Whether the delivery thread is handing a batch to the receiver; guarded by this. */
     private boolean delivering;
     private byte[] mac;
@@ -340,16 +345,27 @@ public final class NetFront implements NetDevice {
             if (txFree.size() >= ids && tx.free() >= slots) {
                 continue;
             }
+            try {
+                if (tx.finalCheckForResponses()) {
+                    continue; // asked for a notification of the next response, and one came meanwhile
+                }
+            } catch (ErrnoException e) {
+                disconnect(e.getMessage());
+                continue;
+            }
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 disconnect("no tx response for " + ioTimeout.toMillis() + " ms");
                 continue;
             }
+            txWaiting++;
             try {
                 wait(Math.max(1, Math.min(10, left / 1_000_000)));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new ErrnoException(Errno.EINTR, "netfront " + frontend + ": transmit interrupted");
+            } finally {
+                txWaiting--;
             }
         }
     }
@@ -394,9 +410,10 @@ public final class NetFront implements NetDevice {
                     return;
                 }
                 try {
-                    do {
+                    txResponses();
+                    while (txWaiting > 0 && tx.finalCheckForResponses()) {
                         txResponses();
-                    } while (tx.finalCheckForResponses());
+                    }
                     more = rxBatch(frames, done);
                 } catch (ErrnoException e) {
                     disconnect(e.getMessage());
