@@ -52,9 +52,12 @@ import java.util.Set;
  * notification for them is asked for ({@code rsp_event}) only while a transmitter waits, as
  * Linux's netfront defers its tx garbage collection: a stream's completions then wake nobody.
  *
- * <p>Receive, in place: every rx slot owns one page granted at connect. A packet in one slot
- * is handed to the receiver as a read-only view of its page, without a copy; a packet of
- * several slots is put together in a new buffer. Responses are taken in batches of up to
+ * <p>Receive, in place: every rx slot owns one page granted at connect. When a response comes,
+ * the backend's access to its page is suspended ({@link io.jrump.xen.hv.GrantTable#suspendAccess},
+ * as Linux's netfront ends the grant), so the backend cannot change the bytes while the stack
+ * reads them; a packet in one such slot is handed to the receiver as a read-only view of its
+ * page, without a copy. A page the backend still has mapped, or a platform that cannot suspend
+ * grants, means a copy, as does a packet of several slots (put together in a new buffer). Responses are taken in batches of up to
  * {@link #RX_BUDGET} packets under the lock; the batch is delivered with the lock released,
  * and only then are its pages posted again, together, with one push (and a notification only
  * if the backend asks for one). So a frame is valid for the length of the receive call, as
@@ -93,6 +96,8 @@ public final class NetFront implements NetDevice {
     private final ArrayDeque<Integer> txFree = new ArrayDeque<>();
     private final GrantedPage[] rxPages;
     private final boolean[] rxPosted;
+    /** Per rx id: whether the backend's access to its page is suspended until it is posted again. */
+    private final boolean[] rxSuspended;
     private final RxChain chain = new RxChain();
     /** rx ids (taken, not posted) whose pages the packet being put together reads. Guarded by this. */
     private final List<Integer> chainIds = new ArrayList<>(Netif.MAX_SLOTS);
@@ -134,6 +139,7 @@ public final class NetFront implements NetDevice {
         this.txInFlight = new boolean[tx.size()];
         this.rxPages = new GrantedPage[rx.size()];
         this.rxPosted = new boolean[rx.size()];
+        this.rxSuspended = new boolean[rx.size()];
     }
 
     /**
@@ -485,7 +491,9 @@ public final class NetFront implements NetDevice {
         } else {
             NetRxResponse r = rx.take();
             taken(r.id());
-            end = chain.fragment(r, rxPages[r.id()].page());
+            boolean inPlace = hv.grantTable().suspendAccess(rxPages[r.id()]);
+            rxSuspended[r.id()] = inPlace;
+            end = chain.fragment(r, rxPages[r.id()].page(), inPlace);
         }
         if (end) {
             ByteBuffer f = chain.finish();
@@ -497,6 +505,14 @@ public final class NetFront implements NetDevice {
             }
         }
         return end;
+    }
+
+    /** Gives the backend its access to rx page {@code id} back, if it was suspended. Caller holds the lock. */
+    private void resume(int id) {
+        if (rxSuspended[id] && rxPages[id] != null) {
+            hv.grantTable().resumeAccess(rxPages[id]);
+        }
+        rxSuspended[id] = false;
     }
 
     /** Checks that rx buffer {@code id} was posted and takes it off the ring until {@link #repost}. */
@@ -518,6 +534,9 @@ public final class NetFront implements NetDevice {
         boolean notify = false;
         synchronized (this) {
             delivering = false;
+            for (int id : ids) {
+                resume(id);
+            }
             if (closed) {
                 for (int id : ids) {
                     if (rxPages[id] != null) {
@@ -607,6 +626,7 @@ public final class NetFront implements NetDevice {
                     // a page a delivery still reads (close called from the receiver) is ended when it returns
                     boolean read = delivering && !rxPosted[id] && !chainIds.contains(id);
                     if (rxPages[id] != null && !read) {
+                        resume(id);
                         all.add(rxPages[id]);
                         rxPages[id] = null;
                     }

@@ -25,8 +25,9 @@ import java.util.List;
  * pseudo-header sum) and a {@code data_validated} one get that mark; on a packet with neither
  * flag a zero TCP checksum becomes its ones'-complement twin 0xffff, so the stack verifies it.
  *
- * <p>No copy for a packet in one slot: the packet is a view of its rx page (the fix-ups above
- * are written there), which the frontend must not post again before the stack is done with it;
+ * <p>No copy for a packet in one slot whose page the backend can no longer write: the packet
+ * is a view of its rx page (the fix-ups above are written there), which the frontend must not
+ * post again before the stack is done with it;
  * a packet of several slots is put together in a new buffer. Either way the fragments' pages
  * are read, so none of them may be posted again until {@link #finish} has run.
  */
@@ -49,12 +50,14 @@ final class RxChain {
     }
 
     /**
-     * Takes a data slot whose buffer is {@code page}; the packet reads it until {@link #finish}.
+     * Takes a data slot whose buffer is {@code page}: with {@code inPlace} the packet reads the
+     * page until {@link #finish}, otherwise its bytes are copied now (a page the backend may
+     * still write).
      *
      * @return whether it ends the packet
      * @throws ErrnoException EIO for a chain longer than any backend may send
      */
-    boolean fragment(NetRxResponse r, ByteBuffer page) throws ErrnoException {
+    boolean fragment(NetRxResponse r, ByteBuffer page, boolean inPlace) throws ErrnoException {
         if (++slots > Netif.MAX_SLOTS) {
             throw new ErrnoException(Errno.EIO, "an rx packet of more than " + Netif.MAX_SLOTS + " slots");
         }
@@ -72,7 +75,8 @@ final class RxChain {
             } else if (length + len > Netif.MAX_RX_PACKET) {
                 bad = "longer than " + Netif.MAX_RX_PACKET + " bytes";
             } else {
-                parts.add(page.slice(r.offset(), len));
+                ByteBuffer part = page.slice(r.offset(), len);
+                parts.add(inPlace ? part : ByteBuffer.allocate(len).put(part).flip());
                 length += len;
             }
         }
