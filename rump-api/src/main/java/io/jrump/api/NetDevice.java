@@ -59,6 +59,17 @@ public interface NetDevice extends AutoCloseable {
     /** Sends one frame (Ethernet header included) from its position to its limit. */
     void transmit(ByteBuffer frame) throws ErrnoException;
 
+    /**
+     * Sends one frame like {@link #transmit}, and gives its buffer up: the caller never reads or
+     * writes it again, so a device that keeps frames (an in-memory wire whose receivers hold
+     * them) may take it as it is instead of copying it, as Linux's drivers take an skb. A
+     * driver that owns a fresh copy of a frame (a backend that copied it out of a guest's
+     * pages) hands it on this way. The default copies, as {@link #transmit} does.
+     */
+    default void transmitTaken(ByteBuffer frame) throws ErrnoException {
+        transmit(frame);
+    }
+
     /** Sets where received frames go; {@code null} drops them. */
     void receiver(Receiver receiver);
 

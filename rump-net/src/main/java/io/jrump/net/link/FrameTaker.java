@@ -25,8 +25,10 @@ public interface FrameTaker extends NetDevice {
     /**
      * Like {@link #transmit}, but the frame's bytes belong to the device from now on: the
      * caller must not read or write the buffer after the call, and the device may keep it and
-     * hand it to a receiver later.
+     * hand it to a receiver later. {@link NetDevice#transmitTaken} made abstract again: a taker
+     * keeps the buffer where the default copies it.
      */
+    @Override
     void transmitTaken(ByteBuffer frame) throws ErrnoException;
 
     /**
