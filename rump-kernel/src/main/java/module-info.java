@@ -22,6 +22,8 @@ module io.jrump.kernel {
     exports io.jrump.dev.part to io.jrump.fs, io.jrump.cli;
     // The Internet checksum, shared by the network stack's wire formats and the platforms' network devices.
     exports io.jrump.dev.net to io.jrump.net, io.jrump.xen;
+    // Callers waiting for their own requests' answers: the platforms' block and network drivers.
+    exports io.jrump.dev.wait to io.jrump.arm, io.jrump.xen;
     // HostTools: the demo, the benchmarks and the tests run the host's peer tools through it.
     exports io.jrump.platform.host;
     // The one binding of the Linux C library calls, for the platforms that reach the host.

@@ -87,7 +87,7 @@ public final class NetIf {
             try {
                 receive(frame);
             } finally {
-                m.exit();
+                m.close();
             }
         });
     }

@@ -2,6 +2,7 @@ package io.jrump.bench.xen;
 
 import io.jrump.api.BlockDevice;
 import io.jrump.api.ErrnoException;
+import io.jrump.bench.CpuClock;
 import io.jrump.bench.Row;
 import io.jrump.bench.Target;
 import io.jrump.measure.Samples;
@@ -26,13 +27,23 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.DoubleFunction;
 import org.opentest4j.TestAbortedException;
 
 /**
  * blkfront over the emulated blkback, and over QEMU's own Xen block backend when it can run
- * here, against the host's {@link FileBlockDevice} on the same file, in the same run: sequential 1 MiB writes and reads, and 4 KiB random reads at queue
- * depth 1 and 32 (32 threads). Rounds alternate which side goes first. Prints a markdown table,
- * with {@link NetfrontCompare}'s TCP row after it.
+ * here, against the host's {@link FileBlockDevice} on the same file, in the same run:
+ * sequential 1 MiB writes and reads, and 4 KiB random reads at queue depth 1 and 32 (32
+ * threads). The sequential cases run twice on the blkfront side, as VirtioCompare's do: with
+ * the caller's buffer in granted memory ({@link BlkFront#sharedBuffer}: the backend moves the
+ * data in the caller's pages, no copy in blkfront), and with a direct buffer of the JVM's
+ * (copied once between it and blkfront's pool, the path a file system's own buffers take).
+ * Random reads use direct buffers of the JVM's on both sides. Each round measures the three
+ * sides back to back in a rotating order.
+ *
+ * <p>The table also gives each operation's CPU time ({@link CpuClock}): this JVM's, which holds
+ * the emulated blkback too, plus QEMU's for its backend; load moves it far less than
+ * throughput. Prints a markdown table, with {@link NetfrontCompare}'s TCP row after it.
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.jrump.bench.xen.BlkfrontCompare [rounds] [MiB]
@@ -68,7 +79,7 @@ public final class BlkfrontCompare {
                 try (XenStoreClient xs0 = XenStoreClient.open(store.connect(0)); XenStoreClient xs1 = XenStoreClient.open(store.connect(1))) {
                     BlkBackend back = BlkBackend.create(xs0, dom0, 1, 51712, file);
                     try (BlkFront front = BlkFront.connect(xs1, dom1, back.frontendPath(), Duration.ofSeconds(60))) {
-                        sb.append(rows("emulated blkback", front, file, rounds, mib, ops));
+                        sb.append(rows("emulated blkback", front, file, -1, rounds, mib, ops));
                     } finally {
                         back.close();
                     }
@@ -96,55 +107,100 @@ public final class BlkfrontCompare {
             try (XenStoreClient xs = XenStoreClient.open(StreamTransport.connect(daemon.socket()));
                     QemuXenDisk qemu = QemuXenDisk.start(qdir, img, "raw", machine, daemon, xs, true);
                     BlkFront front = BlkFront.connect(xs, dom1, QemuXenDisk.FRONTEND, Duration.ofSeconds(60))) {
-                return rows("QEMU xen-disk", front, file, rounds, mib, ops);
+                return rows("QEMU xen-disk", front, file, qemu.pid(), rounds, mib, ops);
             }
         } catch (TestAbortedException e) {
             return "| blkfront (QEMU xen-disk) | not measured: " + e.getMessage() + " | | | | |\n";
         }
     }
 
-    /** Four rows: {@code front} against the host's {@code file}, rounds alternating which goes first. */
-    private static String rows(String backend, BlkFront front, FileBlockDevice file, int rounds, int mib, int ops) throws Exception {
-        double[][] host = new double[4][rounds];
-        double[][] xen = new double[4][rounds];
-        for (int r = 0; r < rounds; r++) {
-            boolean hostFirst = r % 2 == 0;
-            measure(hostFirst ? file : front, hostFirst ? host : xen, r, mib, ops);
-            measure(hostFirst ? front : file, hostFirst ? xen : host, r, mib, ops);
+    private static final String[] CASES = {"sequential 1 MiB writes", "sequential 1 MiB reads", "4 KiB random reads, QD1", "4 KiB random reads, QD32"};
+
+    /**
+     * The rows of {@code front} against the host's {@code file}: each sequential case with a
+     * shared buffer and with a JVM buffer, the random reads, then CPU per operation of each.
+     *
+     * @param backendPid the backend's process when it is not this JVM, or -1
+     */
+    private static String rows(String backend, BlkFront front, FileBlockDevice file, long backendPid, int rounds, int mib, int ops) throws Exception {
+        // [side][case, then CPU ns per operation of each case][round]; sides: shared buffer, JVM buffer, host
+        double[][][] fig = new double[3][2 * CASES.length][rounds];
+        CpuClock xenCpu = new CpuClock(backendPid);
+        CpuClock hostCpu = new CpuClock(-1);
+        ByteBuffer shared = front.sharedBuffer(MIB);
+        try {
+            for (int r = 0; r < rounds; r++) {
+                for (int k = 0; k < 3; k++) {
+                    int side = (r + k) % 3;
+                    BlockDevice d = side == 2 ? file : front;
+                    ByteBuffer buf = side == 0 ? shared : ByteBuffer.allocateDirect(MIB);
+                    measure(d, buf, side != 0, side == 2 ? hostCpu : xenCpu, fig[side], r, mib, ops);
+                }
+            }
+        } finally {
+            front.releaseSharedBuffer(shared);
         }
-        String[] names = {"sequential 1 MiB writes", "sequential 1 MiB reads", "4 KiB random reads, QD1", "4 KiB random reads, QD32"};
+        String via = "blkfront (" + backend + ", ring-page-order " + front.ringPageOrder() + ", " + front.segmentsPerRequest() + " segments): ";
+        String peer = "host FileBlockDevice, direct buffer";
+        DoubleFunction<String> rate = v -> Units.bytes(v) + "/s";
+        DoubleFunction<String> iops = v -> Units.digits(v) + " IOPS";
         StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < 4; i++) {
-            boolean bandwidth = i < 2;
-            Row row = new Row("blkfront (" + backend + ", ring-page-order " + front.ringPageOrder() + ", " + front.segmentsPerRequest() + " segments): "
-                    + names[i], bandwidth ? v -> Units.bytes(v) + "/s" : v -> Units.digits(v) + " IOPS",
-                    Samples.of(xen[i]), "host FileBlockDevice", Samples.of(host[i]),
-                    bandwidth ? Target.atLeastTimesPeer(0.7, "≥ 0.7x peer") : Target.atLeastTimesPeer(0.0, "report"));
-            sb.append(row.markdown()).append('\n');
+        for (int i = 0; i < 2; i++) {
+            sb.append(new Row(via + CASES[i] + ", buffer in shared memory", rate, Samples.of(fig[0][i]), peer, Samples.of(fig[2][i]),
+                    Target.atLeastTimesPeer(0.7, "≥ 0.7x peer")).markdown()).append('\n');
+            sb.append(new Row(via + CASES[i] + ", JVM buffer (one copy)", rate, Samples.of(fig[1][i]), peer, Samples.of(fig[2][i]),
+                    Target.report()).markdown()).append('\n');
+        }
+        for (int i = 2; i < CASES.length; i++) {
+            sb.append(new Row(via + CASES[i], iops, Samples.of(fig[1][i]), peer, Samples.of(fig[2][i]), Target.report()).markdown()).append('\n');
+        }
+        DoubleFunction<String> micros = v -> String.format("%.1f µs", v / 1000);
+        String cpuVia = "CPU per operation (per MiB for sequential; lower is better), " + (backendPid < 0 ? "the JVM's (blkback in it)" : "the JVM's + QEMU's")
+                + ", " + via;
+        for (int i = 0; i < CASES.length; i++) {
+            for (int side = i < 2 ? 0 : 1; side < 2; side++) {
+                String how = i >= 2 ? "" : side == 0 ? ", buffer in shared memory" : ", JVM buffer (one copy)";
+                sb.append(new Row(cpuVia + CASES[i] + how, micros, Samples.of(fig[side][CASES.length + i]), "host: the JVM's CPU",
+                        Samples.of(fig[2][CASES.length + i]), Target.report()).markdown()).append('\n');
+            }
         }
         return sb.toString();
     }
 
-    private static void measure(BlockDevice d, double[][] out, int round, int mib, int ops) throws Exception {
-        ByteBuffer buf = ByteBuffer.allocateDirect(MIB);
+    /** One side's cases in one round: rates into {@code out[case]}, CPU per operation into {@code out[CASES.length + case]}. */
+    private static void measure(BlockDevice d, ByteBuffer buf, boolean random, CpuClock cpu, double[][] out, int round, int mib, int ops)
+            throws Exception {
+        long c0 = cpu.nanos();
         long t0 = System.nanoTime();
         for (int i = 0; i < mib; i++) {
             d.write((long) i * MIB / d.sectorSize(), buf.clear());
         }
         d.flush();
+        long c1 = cpu.nanos();
         long t1 = System.nanoTime();
         for (int i = 0; i < mib; i++) {
             d.read((long) i * MIB / d.sectorSize(), buf.clear());
         }
         long t2 = System.nanoTime();
+        long c2 = cpu.nanos();
         out[0][round] = (double) mib * MIB / ((t1 - t0) / 1e9);
         out[1][round] = (double) mib * MIB / ((t2 - t1) / 1e9);
-        out[2][round] = randomReads(d, 1, ops, mib, round);
-        out[3][round] = randomReads(d, 32, ops, mib, round);
+        out[CASES.length][round] = (double) (c1 - c0) / mib;
+        out[CASES.length + 1][round] = (double) (c2 - c1) / mib;
+        if (!random) {
+            return;
+        }
+        for (int i = 2; i < CASES.length; i++) {
+            int depth = i == 2 ? 1 : 32;
+            long c = cpu.nanos();
+            double[] rateAndCount = randomReads(d, depth, ops, mib, round);
+            out[i][round] = rateAndCount[0];
+            out[CASES.length + i][round] = (cpu.nanos() - c) / rateAndCount[1];
+        }
     }
 
-    /** Reads per second of 4 KiB at random 4 KiB-aligned places, from {@code depth} threads. */
-    private static double randomReads(BlockDevice d, int depth, int ops, int mib, int seed) throws Exception {
+    /** Reads per second of 4 KiB at random 4 KiB-aligned places, from {@code depth} threads, and how many. */
+    private static double[] randomReads(BlockDevice d, int depth, int ops, int mib, int seed) throws Exception {
         long blocks = (long) mib * MIB / 4096;
         ExecutorService pool = Executors.newFixedThreadPool(depth);
         try {
@@ -169,7 +225,7 @@ public final class BlkfrontCompare {
                 f.get();
             }
             long n = (long) depth * (ops / depth + 1);
-            return n / ((System.nanoTime() - t0) / 1e9);
+            return new double[] {n / ((System.nanoTime() - t0) / 1e9), n};
         } finally {
             pool.shutdown();
         }

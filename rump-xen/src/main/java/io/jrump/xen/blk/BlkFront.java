@@ -3,6 +3,9 @@ package io.jrump.xen.blk;
 import io.jrump.api.BlockDevice;
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
+import io.jrump.dev.wait.CallerWaits;
+import io.jrump.dev.wait.Completion;
+import io.jrump.platform.host.linux.Libc;
 import io.jrump.xen.hv.EventChannel;
 import io.jrump.xen.hv.GrantedPage;
 import io.jrump.xen.hv.GrantedRun;
@@ -17,7 +20,8 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Xen's paravirtual block frontend as a {@link BlockDevice}: file systems on a Xen guest run
@@ -38,7 +42,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * one run from a pool of {@value #POOL_PAGES} pages granted once at connect and reused (so the
  * grants are persistent, and {@code feature-persistent} is offered); the pool was granted as
  * one run, so the backend can map a request's pages side by side. Data is copied between the
- * caller's buffer and the pool's pages. A response is matched to its request by id.
+ * caller's buffer and the pool's pages, except for a buffer from {@link #sharedBuffer}: its pages
+ * are granted themselves, so a request names them and the backend reads or writes the caller's
+ * buffer directly (no copy on this side). A response is matched to its request by id.
+ *
+ * <p>Waiting: each request has its own {@link Completion}; a response wakes only the caller of
+ * the request it answers. Where the event channel lets a caller wait on it, callers wait for
+ * the backend themselves, leader and followers ({@link CallerWaits}); otherwise the channel's
+ * handler consumes responses and completes them.
  *
  * <p>The backend is not trusted. A response whose id was never issued or is not in flight,
  * impossible ring indexes, no response within the timeout, or the backend going Closing: each
@@ -57,14 +68,19 @@ public final class BlkFront implements BlockDevice {
     /** Pages one blkfront grants: its largest ring and its pool. */
     public static final int PAGES_GRANTED = (1 << MAX_RING_PAGE_ORDER_USED) + POOL_PAGES;
 
-    /** One ring slot (request id) and, while a request occupies it, its pages and the waiter. */
+    /** One ring slot (request id) and, while a request occupies it, its pages and its completion (the response's status). */
     private static final class Slot {
         final int id;
+        final Completion completion = new Completion();
         int firstPage;
         int pageCount;
         int operation = -1;
-        short status;
-        boolean done;
+        /** Between {@link #acquire} and {@link #release}: submitted or about to be. */
+        boolean taken;
+        /** The request's data: bytes, and where in the caller's buffer (relative to its position); copied through the pool or not. */
+        int bytes;
+        int offset;
+        boolean zeroCopy;
 
         Slot(int id) {
             this.id = id;
@@ -85,10 +101,12 @@ public final class BlkFront implements BlockDevice {
     private final FrontRing<BlkRequest, BlkResponse> ring;
     private final Slot[] slots;
     private final ArrayDeque<Slot> free = new ArrayDeque<>();
-    /** Held by the caller that waits on the event channel for everyone ({@link #reapUntilDone}). */
-    private final ReentrantLock reaper = new ReentrantLock();
-    /** Whether callers wait on the channel themselves rather than a handler consuming responses. */
-    private boolean callerWaits;
+    /** Callers waiting on the channel themselves, when it allows; null when a handler consumes responses. */
+    private CallerWaits waits;
+    /** Buffers handed out by {@link #sharedBuffer}: changed under this, read by every transfer without it. */
+    private final List<SharedRun> shared = new CopyOnWriteArrayList<>();
+    /** Bytes copied between callers' buffers and the pool. */
+    private final LongAdder copied = new LongAdder();
     private long sectors;
     private int sectorSize;
     private boolean readOnly;
@@ -213,8 +231,23 @@ public final class BlkFront implements BlockDevice {
         flushCache = link.backendNumber("feature-flush-cache", 0) == 1;
         barrier = link.backendNumber("feature-barrier", 0) == 1;
         discard = link.backendNumber("feature-discard", 0) == 1;
-        callerWaits = channel.callerWaits();
-        if (!callerWaits) {
+        if (channel.callerWaits()) {
+            waits = new CallerWaits(new CallerWaits.Device() {
+                @Override
+                public int reap() {
+                    return responses();
+                }
+
+                @Override
+                public void awaitSignal(long nanos) {
+                    try {
+                        channel.await(Math.min(nanos, LEADER_SLICE_NANOS)); // in slices: a disconnect is seen soon
+                    } catch (ErrnoException e) {
+                        disconnect("event channel: " + e.getMessage()); // fails every request in flight, the leader's too
+                    }
+                }
+            }, this);
+        } else {
             channel.handler(this::responses);
         }
         channel.unmask();
@@ -275,12 +308,83 @@ public final class BlkFront implements BlockDevice {
         transfer(Blkif.OP_WRITE, sector, src, "write");
     }
 
+    /** A buffer handed out by {@link #sharedBuffer}: its granted pages, and where it lies in this process's memory. */
+    private record SharedRun(GrantedRun run, long address, int bytes) {
+    }
+
+    /**
+     * A buffer in grantable memory, for callers that want no copy on this side: a read or write
+     * through it names its own pages in the request, so the backend reads into it or writes from
+     * it directly. Its pages are granted to the backend (taken from this domain's memory, not
+     * from the pool), and the backend may read or write them at any time until the buffer is
+     * released; its contents are undefined. A slice of it, at a multiple of 512 bytes from its
+     * start, is used without copy too; any other buffer is copied through the pool.
+     *
+     * @throws ErrnoException ENOMEM when the domain has no room for it, EIO when disconnected
+     */
+    public ByteBuffer sharedBuffer(int bytes) throws ErrnoException {
+        if (bytes <= 0) {
+            throw new ErrnoException(Errno.EINVAL, "blkfront " + frontend + ": shared buffer of " + bytes + " bytes");
+        }
+        checkUsable();
+        int pages = (int) (((long) bytes + Blkif.PAGE_SIZE - 1) / Blkif.PAGE_SIZE);
+        GrantedRun run = hv.grantTable().grantRun(backendId, pages, false);
+        synchronized (this) {
+            shared.add(new SharedRun(run, Libc.address(run.view()), pages * Blkif.PAGE_SIZE));
+        }
+        return run.view().slice(0, bytes);
+    }
+
+    /** Ends the grants of a buffer from {@link #sharedBuffer}; it must not be used afterwards. */
+    public void releaseSharedBuffer(ByteBuffer b) {
+        long at = b.isDirect() ? Libc.address(b) : 0;
+        SharedRun found = null;
+        synchronized (this) {
+            for (SharedRun r : shared) {
+                if (r.address() == at) {
+                    found = r;
+                }
+            }
+            if (found == null) {
+                throw new IllegalArgumentException("not a shared buffer of " + this);
+            }
+            shared.remove(found);
+        }
+        for (GrantedPage p : found.run().pages()) {
+            endAccess(p);
+        }
+    }
+
+    /** Bytes copied so far between callers' buffers and the granted pages of the pool (none for {@link #sharedBuffer}s). */
+    public long bytesCopied() {
+        return copied.sum();
+    }
+
+    /** The shared buffer {@code [position, limit)} of {@code buf} lies in, and where, or null (it is then copied). */
+    private SharedPlace sharedPlace(ByteBuffer buf) {
+        if (shared.isEmpty() || !buf.isDirect()) {
+            return null;
+        }
+        long at = Libc.address(buf) + buf.position();
+        for (SharedRun r : shared) {
+            long off = at - r.address();
+            if (off >= 0 && off <= r.bytes() - buf.remaining()) {
+                return off % Blkif.SECTOR == 0 ? new SharedPlace(r, (int) off) : null;
+            }
+        }
+        return null;
+    }
+
+    /** Where a transfer's data starts in a shared buffer. */
+    private record SharedPlace(SharedRun run, int offset) {
+    }
+
     private void transfer(int op, long sector, ByteBuffer buf, String what) throws ErrnoException {
         int len = buf.remaining();
         if (len % sectorSize != 0 || sector < 0 || sector > sectors || (long) len / sectorSize > sectors - sector) {
             throw new ErrnoException(Errno.EINVAL, "blkfront " + frontend + ": " + what + " of " + len + " bytes at sector " + sector + " of " + sectors);
         }
-        int perRequest = segmentsPerRequest * Blkif.PAGE_SIZE;
+        SharedPlace place = sharedPlace(buf);
         long first512 = sector * (sectorSize / Blkif.SECTOR);
         int start = buf.position();
         int done = 0;
@@ -288,40 +392,50 @@ public final class BlkFront implements BlockDevice {
         while (done < len) {
             // issue as many requests as slots and pages are free (at least one), then wait for them all
             issued.clear();
-            int batchStart = done;
             ErrnoException failure = null;
             try {
                 while (done < len) {
-                    int n = Math.min(perRequest, len - done);
-                    int segs = (n + Blkif.PAGE_SIZE - 1) / Blkif.PAGE_SIZE;
+                    int n;
+                    int segs;
+                    if (place == null) {
+                        n = Math.min(segmentsPerRequest * Blkif.PAGE_SIZE, len - done);
+                        segs = (n + Blkif.PAGE_SIZE - 1) / Blkif.PAGE_SIZE;
+                    } else {
+                        int in = (place.offset() + done) % Blkif.PAGE_SIZE;
+                        n = Math.min(segmentsPerRequest * Blkif.PAGE_SIZE - in, len - done);
+                        segs = (in + n + Blkif.PAGE_SIZE - 1) / Blkif.PAGE_SIZE;
+                    }
                     int indirectPages = segs > Blkif.MAX_SEGMENTS_PER_REQUEST ? IndirectSegments.pagesFor(segs) : 0;
-                    Slot s = acquire(issued, segs + indirectPages);
+                    Slot s = acquire(issued, (place == null ? segs : 0) + indirectPages);
                     if (s == null) {
                         break;
                     }
                     issued.add(s);
-                    if (op == Blkif.OP_WRITE) {
+                    s.bytes = n;
+                    s.offset = done;
+                    s.zeroCopy = place != null;
+                    if (op == Blkif.OP_WRITE && place == null) {
                         for (int i = 0; i < segs; i++) {
                             int bytes = Math.min(Blkif.PAGE_SIZE, n - i * Blkif.PAGE_SIZE);
                             pool.page(s.firstPage + i).page().put(0, buf, start + done + i * Blkif.PAGE_SIZE, bytes);
                         }
+                        copied.add(n);
                     }
-                    submit(s, op, request(op, s, segs, n, first512 + done / Blkif.SECTOR, indirectPages));
+                    submit(s, op, request(op, s, segs, place, first512 + done / Blkif.SECTOR, indirectPages));
                     done += n;
                 }
             } catch (ErrnoException e) {
                 failure = e;
             }
-            int off = batchStart;
             for (Slot s : issued) {
-                int n = Math.min(perRequest, len - off);
                 try {
                     awaitSlot(s, what, sector);
-                    if (op == Blkif.OP_READ && failure == null) {
-                        for (int i = 0; i * Blkif.PAGE_SIZE < n; i++) {
-                            int bytes = Math.min(Blkif.PAGE_SIZE, n - i * Blkif.PAGE_SIZE);
-                            buf.put(start + off + i * Blkif.PAGE_SIZE, pool.page(s.firstPage + i).page(), 0, bytes);
+                    if (op == Blkif.OP_READ && failure == null && !s.zeroCopy) {
+                        for (int i = 0; i * Blkif.PAGE_SIZE < s.bytes; i++) {
+                            int bytes = Math.min(Blkif.PAGE_SIZE, s.bytes - i * Blkif.PAGE_SIZE);
+                            buf.put(start + s.offset + i * Blkif.PAGE_SIZE, pool.page(s.firstPage + i).page(), 0, bytes);
                         }
+                        copied.add(s.bytes);
                     }
                 } catch (ErrnoException e) {
                     if (failure == null) {
@@ -330,7 +444,6 @@ public final class BlkFront implements BlockDevice {
                 } finally {
                     release(s);
                 }
-                off += n;
             }
             if (failure != null) {
                 throw failure;
@@ -339,26 +452,45 @@ public final class BlkFront implements BlockDevice {
         buf.position(start + len);
     }
 
-    /** The request for {@code n} bytes in the slot's pages: direct, or indirect with its segment list after the data pages. */
-    private BlkRequest request(int op, Slot s, int segs, int n, long sector512, int indirectPages) {
+    /**
+     * The request for the slot's {@code s.bytes}: in its pool pages, or in the shared buffer at
+     * {@code place} (each segment the sectors of one page it covers); direct, or indirect with
+     * its segment list in the slot's pool pages after the data pages.
+     */
+    private BlkRequest request(int op, Slot s, int segs, SharedPlace place, long sector512, int indirectPages) {
         int[] grefs = new int[segs];
+        byte[] firsts = new byte[segs];
         byte[] lasts = new byte[segs];
-        for (int i = 0; i < segs; i++) {
-            grefs[i] = pool.page(s.firstPage + i).ref();
-            lasts[i] = (byte) (Math.min(Blkif.PAGE_SIZE, n - i * Blkif.PAGE_SIZE) / Blkif.SECTOR - 1);
+        if (place == null) {
+            for (int i = 0; i < segs; i++) {
+                grefs[i] = pool.page(s.firstPage + i).ref();
+                lasts[i] = (byte) (Math.min(Blkif.PAGE_SIZE, s.bytes - i * Blkif.PAGE_SIZE) / Blkif.SECTOR - 1);
+            }
+        } else {
+            int from = place.offset() + s.offset;
+            int to = from + s.bytes;
+            int firstPage = from / Blkif.PAGE_SIZE;
+            List<GrantedPage> pages = place.run().run().pages();
+            for (int i = 0; i < segs; i++) {
+                int pageStart = (firstPage + i) * Blkif.PAGE_SIZE;
+                grefs[i] = pages.get(firstPage + i).ref();
+                firsts[i] = (byte) ((Math.max(from, pageStart) - pageStart) / Blkif.SECTOR);
+                lasts[i] = (byte) ((Math.min(to, pageStart + Blkif.PAGE_SIZE) - pageStart) / Blkif.SECTOR - 1);
+            }
         }
         if (indirectPages == 0) {
-            return BlkRequest.direct(op, s.id, sector512, grefs, new byte[segs], lasts);
+            return BlkRequest.direct(op, s.id, sector512, grefs, firsts, lasts);
         }
+        int listsAt = s.firstPage + (place == null ? segs : 0);
         ByteBuffer[] lists = new ByteBuffer[indirectPages];
         int[] listRefs = new int[indirectPages];
         for (int i = 0; i < indirectPages; i++) {
-            GrantedPage p = pool.page(s.firstPage + segs + i);
+            GrantedPage p = pool.page(listsAt + i);
             lists[i] = p.page();
             listRefs[i] = p.ref();
         }
         for (int i = 0; i < segs; i++) {
-            IndirectSegments.write(lists, i, grefs[i], 0, lasts[i]);
+            IndirectSegments.write(lists, i, grefs[i], firsts[i], lasts[i]);
         }
         return BlkRequest.indirect(op, segs, s.id, sector512, listRefs);
     }
@@ -418,7 +550,8 @@ public final class BlkFront implements BlockDevice {
                     Slot s = free.poll();
                     s.firstPage = first;
                     s.pageCount = pages;
-                    s.done = false;
+                    s.completion.reset();
+                    s.taken = true;
                     return s;
                 }
             }
@@ -449,7 +582,6 @@ public final class BlkFront implements BlockDevice {
         synchronized (this) {
             checkUsable();
             s.operation = op;
-            s.done = false;
             ring.put(r);
             notify = ring.pushRequests();
         }
@@ -458,102 +590,47 @@ public final class BlkFront implements BlockDevice {
         }
     }
 
+    /** Waits for the slot's response: EIO when the device was disconnected first, or the status says it failed. */
     private void awaitSlot(Slot s, String what, long sector) throws ErrnoException {
         long deadline = System.nanoTime() + ioTimeout.toNanos();
-        if (callerWaits) {
-            reapUntilDone(s, what, deadline);
+        CallerWaits w = waits;
+        boolean answered = w != null ? w.await(s.completion, deadline) : s.completion.await(deadline);
+        if (!answered) {
+            disconnect("no response to a " + what + " in " + ioTimeout.toMillis() + " ms"); // fails the slot's completion too
         }
-        awaitDone(s, what, sector, deadline);
-    }
-
-    /**
-     * Callers wait for the backend's notifications themselves, leader and followers: one waiter
-     * at a time (the leader) sleeps on the event channel and consumes every response, which
-     * wakes the followers whose requests completed; a leader whose request is done leaves and
-     * wakes the others, one of which leads next. With one request in flight the backend's
-     * notification thus wakes the requesting thread itself, not a delivery thread that then
-     * wakes it. The leader sleeps in slices, so a disconnect is seen within {@value #LEADER_SLICE_NANOS} ns.
-     */
-    private void reapUntilDone(Slot s, String what, long deadline) throws ErrnoException {
-        while (true) {
-            synchronized (this) {
-                if (s.done || broken != null) {
-                    return;
-                }
-            }
-            if (reaper.tryLock()) {
-                try {
-                    while (true) {
-                        responses();
-                        synchronized (this) {
-                            if (s.done || broken != null) {
-                                return;
-                            }
-                        }
-                        long left = deadline - System.nanoTime();
-                        if (left <= 0) {
-                            return; // awaitDone declares the device dead
-                        }
-                        try {
-                            channel.await(Math.min(left, LEADER_SLICE_NANOS));
-                        } catch (ErrnoException e) {
-                            disconnect("event channel: " + e.getMessage()); // closed under the wait: awaitDone reports EIO
-                            return;
-                        }
-                    }
-                } finally {
-                    reaper.unlock();
-                    synchronized (this) {
-                        notifyAll(); // a follower leads next
-                    }
-                }
-            }
-            synchronized (this) {
-                while (!s.done && broken == null && reaper.isLocked()) {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        return;
-                    }
-                    waitNanos(left);
-                }
-            }
+        if (s.completion.failure() != null) {
+            throw new ErrnoException(Errno.EIO, "blkfront " + frontend + ": " + what + " at sector " + sector + ": disconnected: " + s.completion.failure());
         }
-    }
-
-    private synchronized void awaitDone(Slot s, String what, long sector, long deadline) throws ErrnoException {
-        while (!s.done) {
-            if (broken != null) {
-                throw new ErrnoException(Errno.EIO, "blkfront " + frontend + ": " + what + " at sector " + sector + ": disconnected: " + broken);
-            }
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                disconnect("no response to a " + what + " in " + ioTimeout.toMillis() + " ms");
-                continue;
-            }
-            waitNanos(left);
-        }
-        if (s.status == Blkif.RSP_OKAY) {
+        int status = s.completion.result();
+        if (status == Blkif.RSP_OKAY) {
             return;
         }
-        Errno e = s.status == Blkif.RSP_EOPNOTSUPP ? Errno.EOPNOTSUPP : Errno.EIO;
-        throw new ErrnoException(e, "blkfront " + frontend + ": " + what + " at sector " + sector + ": backend status " + s.status);
+        Errno e = status == Blkif.RSP_EOPNOTSUPP ? Errno.EOPNOTSUPP : Errno.EIO;
+        throw new ErrnoException(e, "blkfront " + frontend + ": " + what + " at sector " + sector + ": backend status " + status);
     }
 
     /** Returns a slot to the free list, unless the device broke while it was in flight (the backend may still write its pages). */
     private synchronized void release(Slot s) {
-        if (s.done && broken == null) {
+        if (s.completion.isDone() && s.completion.failure() == null && broken == null) {
             s.operation = -1;
+            s.taken = false;
             pool.release(s.firstPage, s.pageCount);
             free.add(s);
-            notifyAll();
+            notifyAll(); // callers waiting for a slot or pages (acquire) only: those waiting for responses park on their completions
         }
     }
 
-    /** Consumes responses, with the final check against a lost notification: the event channel's handler, or a leading caller. */
-    private void responses() {
+    /**
+     * Consumes responses, with the final check against a lost notification, completing each
+     * request's waiter: the event channel's handler, or a leading caller.
+     *
+     * @return how many responses it consumed
+     */
+    private int responses() {
+        int taken = 0;
         synchronized (this) {
             if (broken != null) {
-                return;
+                return 0;
             }
             try {
                 do {
@@ -561,22 +638,22 @@ public final class BlkFront implements BlockDevice {
                     for (int i = 0; i < n; i++) {
                         BlkResponse r = ring.take();
                         long id = r.id();
-                        if (id < 0 || id >= slots.length || slots[(int) id].operation < 0 || slots[(int) id].done) {
+                        if (id < 0 || id >= slots.length || slots[(int) id].operation < 0 || slots[(int) id].completion.isDone()) {
                             throw new ErrnoException(Errno.EIO, "response with id " + Long.toUnsignedString(id) + " that is not in flight");
                         }
                         Slot s = slots[(int) id];
                         if (r.operation() != s.operation) {
                             throw new ErrnoException(Errno.EIO, "response " + id + " for operation " + r.operation() + ", request was " + s.operation);
                         }
-                        s.status = r.status();
-                        s.done = true;
+                        s.completion.complete(r.status());
+                        taken++;
                     }
                 } while (ring.finalCheckForResponses());
             } catch (ErrnoException e) {
                 disconnect(e.getMessage());
             }
-            notifyAll();
         }
+        return taken;
     }
 
     /** Marks the device dead, fails every waiter, and tells the backend (off this thread's locks). */
@@ -586,10 +663,21 @@ public final class BlkFront implements BlockDevice {
                 return;
             }
             broken = why;
-            notifyAll();
+            failInFlight(why);
         }
         channel.mask();
         link.closeAsync();
+    }
+
+    /** Wakes every caller: those waiting for a response with EIO naming {@code why}, those waiting for a slot to see {@link #broken}. */
+    private void failInFlight(String why) {
+        assert Thread.holdsLock(this);
+        for (Slot s : slots) {
+            if (s.taken && !s.completion.isDone()) {
+                s.completion.fail(why);
+            }
+        }
+        notifyAll();
     }
 
     /** Whether the device was disconnected, and why (null while usable). */
@@ -612,8 +700,8 @@ public final class BlkFront implements BlockDevice {
             wasBroken = broken != null;
             if (broken == null) {
                 broken = "closed";
+                failInFlight(broken);
             }
-            notifyAll();
         }
         try {
             link.close(!wasBroken);
@@ -624,6 +712,16 @@ public final class BlkFront implements BlockDevice {
             }
             for (int i = 0; i < pool.size(); i++) {
                 endAccess(pool.page(i));
+            }
+            List<SharedRun> left;
+            synchronized (this) {
+                left = new ArrayList<>(shared);
+                shared.clear();
+            }
+            for (SharedRun r : left) {
+                for (GrantedPage p : r.run().pages()) {
+                    endAccess(p);
+                }
             }
         }
     }

@@ -104,6 +104,11 @@ public final class QemuXenDisk implements AutoCloseable {
         }
     }
 
+    /** QEMU's process id: a benchmark counts its CPU time. */
+    public long pid() {
+        return qemu.pid();
+    }
+
     /** What QEMU printed so far. */
     public String log() {
         try {
