@@ -6,7 +6,6 @@ import io.jrump.api.NetDevice;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -27,6 +26,10 @@ import java.util.Set;
  * program runs in the kernel. The far end is always another kernel's link, and the host's TCP
  * delivers the bytes intact and in order, so like the in-memory bus it offers checksum and
  * segmentation offload: segments of up to 64 KiB cross whole.
+ *
+ * <p>Frames go out through a {@link LinkWriter}, a queue and a thread of their own: the receive
+ * thread, which runs the kernel's answers to what arrives, never waits for the host socket, so
+ * two JVMs sending to each other at once cannot stop each other (see there).
  */
 final class HostStreamLink implements NetDevice {
     /** The largest frame accepted: an Ethernet header and a whole IPv4 datagram. */
@@ -35,10 +38,10 @@ final class HostStreamLink implements NetDevice {
     private static final Set<Offload> OFFLOADS = Set.copyOf(EnumSet.allOf(Offload.class));
 
     private final byte[] mac;
-    private final Object writeLock = new Object();
+    private final Object attachLock = new Object();
     private final ServerSocket listener;
     private volatile Socket socket;
-    private volatile OutputStream out;
+    private volatile LinkWriter writer;
     private volatile Receiver receiver;
     private volatile boolean closed;
 
@@ -51,13 +54,21 @@ final class HostStreamLink implements NetDevice {
 
     /** Listens on the host's {@code at} and takes the first connection, in the background. */
     static HostStreamLink listen(InetSocketAddress at) throws IOException {
+        return listen(at, 0);
+    }
+
+    /** As {@link #listen(InetSocketAddress)}, with host socket buffers of {@code hostBuffer} bytes (0: the host's default). */
+    static HostStreamLink listen(InetSocketAddress at, int hostBuffer) throws IOException {
         ServerSocket ss = new ServerSocket();
         ss.setReuseAddress(true);
+        if (hostBuffer > 0) {
+            ss.setReceiveBufferSize(hostBuffer);
+        }
         ss.bind(at, 1);
         HostStreamLink link = new HostStreamLink(ss);
         Thread t = new Thread(() -> {
             try {
-                link.attach(ss.accept());
+                link.attach(ss.accept(), hostBuffer);
             } catch (IOException e) {
                 // closed before a peer came
             } finally {
@@ -75,13 +86,21 @@ final class HostStreamLink implements NetDevice {
 
     /** Connects to a listening link at {@code peer}, trying again for up to {@code waitMillis} while nobody listens yet. */
     static HostStreamLink connect(InetSocketAddress peer, long waitMillis) throws IOException {
+        return connect(peer, waitMillis, 0);
+    }
+
+    /** As {@link #connect(InetSocketAddress, long)}, with host socket buffers of {@code hostBuffer} bytes (0: the host's default). */
+    static HostStreamLink connect(InetSocketAddress peer, long waitMillis, int hostBuffer) throws IOException {
         long deadline = System.nanoTime() + waitMillis * 1_000_000L;
         while (true) {
             Socket s = new Socket();
             try {
+                if (hostBuffer > 0) {
+                    s.setReceiveBufferSize(hostBuffer);
+                }
                 s.connect(peer);
                 HostStreamLink link = new HostStreamLink(null);
-                link.attach(s);
+                link.attach(s, hostBuffer);
                 return link;
             } catch (IOException e) {
                 s.close();
@@ -98,15 +117,20 @@ final class HostStreamLink implements NetDevice {
         }
     }
 
-    private void attach(Socket s) throws IOException {
+    private void attach(Socket s, int hostBuffer) throws IOException {
         s.setTcpNoDelay(true);
-        synchronized (writeLock) {
+        if (hostBuffer > 0) {
+            s.setSendBufferSize(hostBuffer);
+        }
+        LinkWriter w = new LinkWriter(String.valueOf(s.getRemoteSocketAddress()), this::close);
+        synchronized (attachLock) {
             if (closed) {
                 s.close();
                 return;
             }
             socket = s;
-            out = s.getOutputStream();
+            w.start(s.getOutputStream());
+            writer = w;
         }
         Thread rx = new Thread(() -> receiveLoop(s), "jrump-link-rx " + s.getRemoteSocketAddress());
         rx.setDaemon(true);
@@ -155,19 +179,19 @@ final class HostStreamLink implements NetDevice {
         if (n < 14 || n > MAX_FRAME) {
             throw new ErrnoException(Errno.EMSGSIZE, "frame of " + n + " bytes on a host stream link");
         }
-        OutputStream o = out;
-        if (o == null || closed) {
+        LinkWriter w = writer;
+        if (w == null || closed) {
             return; // unplugged: dropped, as a cable would
         }
         byte[] wire = new byte[4 + n];
         ByteBuffer.wrap(wire).putInt(n).put(frame.duplicate());
-        synchronized (writeLock) {
-            try {
-                o.write(wire);
-            } catch (IOException e) {
-                close();
-            }
-        }
+        w.offer(wire); // never waits for the host (see LinkWriter); a full queue drops the frame
+    }
+
+    /** Frames dropped because the host connection did not take them fast enough. */
+    long droppedFrames() {
+        LinkWriter w = writer;
+        return w == null ? 0 : w.dropped();
     }
 
     @Override
@@ -187,7 +211,13 @@ final class HostStreamLink implements NetDevice {
 
     @Override
     public void close() {
-        closed = true;
+        synchronized (attachLock) {
+            closed = true;
+        }
+        LinkWriter w = writer;
+        if (w != null) {
+            w.close();
+        }
         try {
             Socket s = socket;
             if (s != null) {

@@ -4,6 +4,7 @@ import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
 import io.jrump.api.KernelClosedException;
 import java.io.IOException;
+import java.nio.channels.AsynchronousCloseException;
 
 /**
  * How every kernel channel makes its system calls, in one place: errno becomes the exception the
@@ -12,7 +13,8 @@ import java.io.IOException;
  * interrupt closes the channel and ends the call with {@code ClosedByInterruptException}
  * (interrupt status kept), and a close from another thread ends it with
  * {@code AsynchronousCloseException} — closing the descriptor (or shutting the socket down)
- * wakes the kernel call, which then fails or reads the end of the stream.
+ * wakes the kernel call, which then fails or reads the end of the stream. A blocked call that
+ * fails because its kernel closed meanwhile ends with {@code AsynchronousCloseException} too.
  */
 final class KernelCalls {
     /** What {@link #blocking} answers for EAGAIN when the caller gives no other value. */
@@ -46,11 +48,17 @@ final class KernelCalls {
             ch.enterBlocking();
             int n = call.run();
             done = !zeroIsEnd || n != 0;
+            if (!done && provider(ch).kernelClosed()) {
+                throw closedUnder(null); // the kernel's close ended the stream, not the peer
+            }
             return n;
         } catch (ErrnoException e) {
             if (e.errno() == Errno.EAGAIN) {
                 done = true;
                 return again;
+            }
+            if (provider(ch).kernelClosed()) {
+                throw closedUnder(e); // its sockets abort with ECONNABORTED
             }
             throw Errnos.map(e);
         } catch (KernelClosedException e) {
@@ -58,6 +66,23 @@ final class KernelCalls {
         } finally {
             ch.leaveBlocking(done);
         }
+    }
+
+    private static KernelSelectorProvider provider(KernelChannel ch) {
+        return (KernelSelectorProvider) ch.provider();
+    }
+
+    /**
+     * The kernel closed under a blocked call (which then failed, or read an end of stream the
+     * teardown made): to the caller that is an asynchronous close of the channel, as the JDK
+     * reports one.
+     */
+    private static AsynchronousCloseException closedUnder(ErrnoException cause) {
+        AsynchronousCloseException c = new AsynchronousCloseException();
+        if (cause != null) {
+            c.initCause(cause);
+        }
+        return c;
     }
 
     /** A call that does not block. */

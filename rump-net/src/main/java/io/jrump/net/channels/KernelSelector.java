@@ -169,6 +169,9 @@ final class KernelSelector extends AbstractSelector {
                     begin();
                     n = sys.epollWait(epfd, events, timeoutMillis);
                 } catch (ErrnoException e) {
+                    if (((KernelSelectorProvider) provider()).kernelClosed()) {
+                        throw new ClosedSelectorException(); // the kernel closed under the wait (its epoll descriptor with it)
+                    }
                     if (e.errno() != Errno.EINTR) {
                         throw Errnos.map(e);
                     }

@@ -43,6 +43,11 @@ class KernelSelectorProvider extends SelectorProvider {
         return deadFd;
     }
 
+    /** Whether the kernel has closed: a call it ended then failed because of that close. */
+    boolean kernelClosed() {
+        return kernel.isClosed();
+    }
+
     String kernelName() {
         return kernel.name();
     }

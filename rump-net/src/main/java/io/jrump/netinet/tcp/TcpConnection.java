@@ -532,7 +532,11 @@ final class TcpConnection implements Lifecycle {
         }
     }
 
-    /** The transport is closing: drop everything, no segments. */
+    /**
+     * The transport is closing: drop everything, no segments. The unlock notifies the calls
+     * blocked on the connection (closeDown asked for it), which then fail with ECONNABORTED;
+     * nothing is left to send.
+     */
     void destroy() {
         lock.lock();
         try {
@@ -540,7 +544,7 @@ final class TcpConnection implements Lifecycle {
             outbox.clear();
             sendQueue.clear();
         } finally {
-            lock.unlock();
+            unlockAndFlush();
         }
     }
 

@@ -46,16 +46,32 @@ import org.junit.jupiter.api.Timeout;
  * {@code poll}, and every channel is opened by the kernel's {@code SelectorProvider}. An echo
  * server and its clients and an HTTP/1.1 server and client, each pair in two kernels on a bus.
  */
-@Timeout(value = 180, unit = TimeUnit.SECONDS)
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
 class NettyOnKernelTest {
     private static final int CONNECTIONS = 40;
     private static final int MESSAGES_PER_CONNECTION = 250; // 10,000 in all
+    /**
+     * How long a whole exchange may take. It takes seconds; the bound is generous for a machine
+     * loaded many times over, stays below the class's time-out so a failure reports where each
+     * connection stood, and nothing waits for a time to pass: every wait ends on an event.
+     */
+    private static final long EXCHANGE_SECONDS = 150;
+    /** How long one step (a connect, a close, one response) may take. */
+    private static final long STEP_SECONDS = 60;
+
+    /** Waits for {@code f} at most {@link #STEP_SECONDS}; fails naming {@code what} if it did not end or failed. */
+    private static <F extends io.netty.util.concurrent.Future<?>> F step(F f, String what) throws InterruptedException {
+        assertTrue(f.await(STEP_SECONDS, TimeUnit.SECONDS), what + ": not done after " + STEP_SECONDS + " s");
+        assertTrue(f.isSuccess(), () -> what + ": " + f.cause());
+        return f;
+    }
 
     @Test
     void echoOfTenThousandMessagesInManyConnectionsKeepsTheirDigests() throws Exception {
         try (NettyWorld w = NettyWorld.kernels()) {
             AtomicInteger serverMessages = new AtomicInteger();
-            Channel server = w.server().childHandler(new ChannelInitializer<SocketChannel>() {
+            java.util.concurrent.atomic.AtomicIntegerArray echoedCounts = new java.util.concurrent.atomic.AtomicIntegerArray(CONNECTIONS);
+            Channel server = step(w.server().childHandler(new ChannelInitializer<SocketChannel>() {
                 @Override
                 protected void initChannel(SocketChannel ch) {
                     ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(1 << 20, 0, 4, 0, 0), new ChannelInboundHandlerAdapter() {
@@ -71,7 +87,7 @@ class NettyOnKernelTest {
                         }
                     });
                 }
-            }).bind(w.serverAt(7100)).sync().channel();
+            }).bind(w.serverAt(7100)), "bind").channel();
 
             List<CompletableFuture<byte[]>> echoed = new ArrayList<>();
             List<byte[]> sent = new ArrayList<>();
@@ -88,7 +104,8 @@ class NettyOnKernelTest {
                 sent.add(sentDigest.digest());
                 CompletableFuture<byte[]> done = new CompletableFuture<>();
                 echoed.add(done);
-                Channel ch = w.client().handler(new ChannelInitializer<SocketChannel>() {
+                int index = c;
+                Channel ch = step(w.client().handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) throws Exception {
                         MessageDigest got = MessageDigest.getInstance("SHA-256");
@@ -99,6 +116,7 @@ class NettyOnKernelTest {
                                     @Override
                                     protected void channelRead0(ChannelHandlerContext ctx, ByteBuf msg) {
                                         got.update(msg.nioBuffer());
+                                        echoedCounts.incrementAndGet(index);
                                         if (++count == MESSAGES_PER_CONNECTION) {
                                             done.complete(got.digest());
                                             ctx.close();
@@ -112,17 +130,31 @@ class NettyOnKernelTest {
                                     }
                                 });
                     }
-                }).connect(w.serverAt(7100)).sync().channel();
+                }).connect(w.serverAt(7100)), "connect " + c).channel();
                 for (byte[] body : messages) {
                     ch.write(Unpooled.wrappedBuffer(body));
                 }
                 ch.flush();
             }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(EXCHANGE_SECONDS);
             for (int c = 0; c < CONNECTIONS; c++) {
-                assertArrayEquals(sent.get(c), echoed.get(c).get(120, TimeUnit.SECONDS), "connection " + c);
+                byte[] digest;
+                try {
+                    digest = echoed.get(c).get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    StringBuilder where = new StringBuilder();
+                    for (int i = 0; i < CONNECTIONS; i++) {
+                        if (echoedCounts.get(i) < MESSAGES_PER_CONNECTION) {
+                            where.append(" #").append(i).append(": ").append(echoedCounts.get(i));
+                        }
+                    }
+                    throw new AssertionError("echo not complete after " + EXCHANGE_SECONDS + " s; the server framed "
+                            + serverMessages.get() + " of " + CONNECTIONS * MESSAGES_PER_CONNECTION + " messages; echoes back per unfinished connection:" + where);
+                }
+                assertArrayEquals(sent.get(c), digest, "connection " + c);
             }
             assertEquals(CONNECTIONS * MESSAGES_PER_CONNECTION, serverMessages.get());
-            server.close().sync();
+            step(server.close(), "server close");
         }
     }
 
@@ -130,7 +162,7 @@ class NettyOnKernelTest {
     void httpServerAndClientInTwoKernels() throws Exception {
         try (NettyWorld w = NettyWorld.kernels()) {
             AtomicInteger served = new AtomicInteger();
-            Channel server = w.server().childHandler(new ChannelInitializer<SocketChannel>() {
+            Channel server = step(w.server().childHandler(new ChannelInitializer<SocketChannel>() {
                 @Override
                 protected void initChannel(SocketChannel ch) {
                     ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1 << 16), new SimpleChannelInboundHandler<FullHttpRequest>() {
@@ -151,7 +183,7 @@ class NettyOnKernelTest {
                         }
                     });
                 }
-            }).bind(w.serverAt(8080)).sync().channel();
+            }).bind(w.serverAt(8080)), "bind").channel();
 
             int keepAliveRequests = 200;
             int newConnections = 50;
@@ -167,27 +199,27 @@ class NettyOnKernelTest {
                     });
                 }
             });
-            Channel kept = client.connect(w.serverAt(8080)).sync().channel();
+            Channel kept = step(client.connect(w.serverAt(8080)), "connect").channel();
             for (int i = 0; i < keepAliveRequests; i++) {
                 kept.writeAndFlush(request("/k" + i, true));
-                FullHttpResponse resp = responses.poll(30, TimeUnit.SECONDS);
+                FullHttpResponse resp = responses.poll(STEP_SECONDS, TimeUnit.SECONDS);
                 assertNotNull(resp, "response " + i);
                 assertEquals(HttpResponseStatus.OK, resp.status());
                 assertEquals("hello /k" + i + " from /10.0.0.2:8080", resp.content().toString(StandardCharsets.UTF_8));
                 resp.release();
             }
-            kept.close().sync();
+            step(kept.close(), "close");
             for (int i = 0; i < newConnections; i++) {
-                Channel ch = client.connect(w.serverAt(8080)).sync().channel();
+                Channel ch = step(client.connect(w.serverAt(8080)), "connect " + i).channel();
                 ch.writeAndFlush(request("/n" + i, false));
-                FullHttpResponse resp = responses.poll(30, TimeUnit.SECONDS);
+                FullHttpResponse resp = responses.poll(STEP_SECONDS, TimeUnit.SECONDS);
                 assertNotNull(resp, "response on connection " + i);
                 assertEquals("hello /n" + i + " from /10.0.0.2:8080", resp.content().toString(StandardCharsets.UTF_8));
                 resp.release();
-                assertTrue(ch.closeFuture().await(30, TimeUnit.SECONDS), "the server closes after Connection: close");
+                assertTrue(ch.closeFuture().await(STEP_SECONDS, TimeUnit.SECONDS), "the server closes after Connection: close");
             }
             assertEquals(keepAliveRequests + newConnections, served.get());
-            server.close().sync();
+            step(server.close(), "server close");
         }
     }
 

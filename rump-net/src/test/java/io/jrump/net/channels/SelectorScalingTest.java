@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class SelectorScalingTest {
     private static final int CHANNELS = 10_000;
+    private static final int READY = 100;
 
     @Test
     void tenThousandRegisteredOneReadyLooksAtOne() throws Exception {
@@ -51,6 +52,20 @@ class SelectorScalingTest {
                 assertEquals(0, sel.selectNow(), "drained: not ready any more");
                 assertEquals(0, sel.selectNow());
                 assertEquals(0, sel.examined());
+
+                // the cost grows with the ready channels: a hundred ready, a hundred looked at
+                for (int i = 0; i < READY; i++) {
+                    pipes[i * (CHANNELS / READY) + 7].sink().write(ByteBuffer.wrap(new byte[] {1}));
+                }
+                assertEquals(READY, sel.selectNow());
+                assertEquals(READY, sel.examined(), "as many keys looked at as channels ready");
+                for (SelectionKey ready : sel.selectedKeys()) {
+                    ((Pipe.SourceChannel) ready.channel()).read(ByteBuffer.allocate(4));
+                }
+                sel.selectedKeys().clear();
+                assertEquals(0, sel.selectNow(), "all drained");
+                assertEquals(0, sel.selectNow());
+                assertEquals(0, sel.examined(), "and none looked at once they are known idle");
             }
         }
     }
