@@ -62,7 +62,8 @@ final class EmulatedGrantMapper implements GrantMapper {
         private final int frame;
         private final boolean writable;
         private final ByteBuffer page;
-        private boolean closed;
+        /** Set under the mapper's lock; volatile so {@link #joined} reads it without taking the lock. */
+        private volatile boolean closed;
 
         PageMapping(EmulatedGrantTable table, int granter, int ref, int frame, boolean writable) {
             this.table = table;
@@ -78,9 +79,7 @@ final class EmulatedGrantMapper implements GrantMapper {
         }
 
         boolean isClosed() {
-            synchronized (EmulatedGrantMapper.this) {
-                return closed;
-            }
+            return closed;
         }
 
         @Override
