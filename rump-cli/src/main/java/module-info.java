@@ -6,7 +6,7 @@ module io.jrump.cli {
     requires io.jrump.fs;
     requires io.jrump.net;
     requires io.jrump.measure;
-    // vhost-user-blk:SOCKET images; the Xen platforms are found as services only
+    // the platforms are found as services only, and so are vhost-user-blk:SOCKET images (io.jrump.api.BlockDevices)
     requires io.jrump.arm;
     requires io.jrump.xen;
     requires info.picocli;

@@ -28,7 +28,12 @@ public final class CpuClock {
     private static native int clock_gettime(int clockId, long[] timespec);
 
     public long nanos() {
-        return read(CLOCK_PROCESS_CPUTIME_ID) + (clockId == 0 ? 0 : read(clockId));
+        return read(CLOCK_PROCESS_CPUTIME_ID) + daemonNanos();
+    }
+
+    /** The daemon's part of {@link #nanos}; 0 without a daemon. */
+    public long daemonNanos() {
+        return clockId == 0 ? 0 : read(clockId);
     }
 
     private static long read(int id) {

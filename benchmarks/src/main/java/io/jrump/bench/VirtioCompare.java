@@ -44,7 +44,10 @@ import java.util.function.DoubleFunction;
  * what each operation cost in CPU, which load moves far less: for virtio-blk the JVM's CPU
  * time and the daemon's, for FileChannel the JVM's alone (every thread of each process: the JVM's
  * compiler and collector threads too, and the daemon's io_uring workers; the kernel's copy
- * counts in the calling thread's time on both sides).
+ * counts in the calling thread's time on both sides). The daemon's part of the virtio figure
+ * is given on its own as well: it does the same page-cache copy FileChannel's caller does, plus
+ * its event loop's work per request, so it shows how much of the difference is the copy itself
+ * (which no driver can take off the daemon) and how much the round trip and the JVM's side.
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.jrump.bench.VirtioCompare [ROUNDS]
@@ -86,6 +89,7 @@ public final class VirtioCompare {
             return;
         }
         String aio = System.getProperty("jrump.bench.qsd.aio", "io_uring");
+        String loadBefore = loadAverage();
         Path dir = Files.createTempDirectory("jrump-virtio-bench");
         Path img = dir.resolve("disk.raw");
         Path sock = dir.resolve("blk.sock");
@@ -103,7 +107,7 @@ public final class VirtioCompare {
         List<List<List<Double>>> figures = new ArrayList<>();
         for (int side = 0; side < 3; side++) {
             List<List<Double>> l = new ArrayList<>();
-            for (int i = 0; i < 2 * CASES.length; i++) {
+            for (int i = 0; i < 3 * CASES.length; i++) {
                 l.add(new ArrayList<>());
             }
             figures.add(l);
@@ -146,10 +150,13 @@ public final class VirtioCompare {
             Files.deleteIfExists(dir.resolve("qsd.log"));
             Files.deleteIfExists(dir);
         }
+        String loadAfter = loadAverage();
         DoubleFunction<String> rate = v -> Units.bytes(v) + "/s";
         DoubleFunction<String> iops = v -> Units.count((long) v) + " IOPS";
         String peerName = "FileChannel, same file, direct buffer";
         String via = "virtio-blk (vhost-user, qemu-storage-daemon, aio=" + aio + "): ";
+        out.println("load average (1, 5, 15 min) before the run: " + loadBefore + ", after it: " + loadAfter + "; cores: "
+                + Runtime.getRuntime().availableProcessors());
         out.println(Row.HEADER);
         for (int i = 0; i < 2; i++) {
             Target target = Target.atLeastTimesPeer(0.8, "≥ 0.8x FileChannel");
@@ -167,12 +174,25 @@ public final class VirtioCompare {
         DoubleFunction<String> micros = v -> String.format("%.1f µs", v / 1000);
         String cpuPeer = "FileChannel: the JVM's CPU per operation";
         String cpuVia = "CPU per operation (lower is better), the JVM's + the daemon's: ";
+        String cpuDaemon = "CPU per operation, the daemon's part alone: ";
         for (int i = 0; i < CASES.length; i++) {
             for (int side = 0; side < (i < 2 ? 2 : 1); side++) {
                 String how = i >= 2 ? "" : side == 0 ? ", buffer in shared memory" : ", JVM buffer (one copy)";
                 out.println(new Row(cpuVia + CASES[i] + how, micros, samples(figures.get(side).get(CASES.length + i)), cpuPeer,
                         samples(figures.get(2).get(CASES.length + i)), Target.report()).markdown());
+                out.println(new Row(cpuDaemon + CASES[i] + how, micros, samples(figures.get(side).get(2 * CASES.length + i)), cpuPeer,
+                        samples(figures.get(2).get(CASES.length + i)), Target.report()).markdown());
             }
+        }
+    }
+
+    /** The host's load averages ({@code /proc/loadavg}): on two cores, what else runs moves throughput more than anything measured here. */
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
         }
     }
 
@@ -232,12 +252,16 @@ public final class VirtioCompare {
         return Samples.of(l.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
-    /** Rates of the four cases, then CPU nanoseconds per operation of each (per MiB for the sequential ones). */
+    /**
+     * Rates of the four cases, then CPU nanoseconds per operation of each (per MiB for the
+     * sequential ones), then the daemon's part of those.
+     */
     private static double[] cases(Side s, CpuClock cpu, int seed) throws Exception {
-        double[] r = new double[2 * CASES.length];
+        double[] r = new double[3 * CASES.length];
         ByteBuffer data = s.buffer(CHUNK);
         data.put(random(CHUNK, seed)).flip();
         long c0 = cpu.nanos();
+        long d0 = cpu.daemonNanos();
         long t0 = System.nanoTime();
         for (long off = 0; off < SEQ; off += CHUNK) {
             s.write(off, data.clear());
@@ -245,27 +269,33 @@ public final class VirtioCompare {
         s.flush();
         r[0] = SEQ / ((System.nanoTime() - t0) / 1e9);
         r[CASES.length] = (cpu.nanos() - c0) / (double) (SEQ / CHUNK);
+        r[2 * CASES.length] = (cpu.daemonNanos() - d0) / (double) (SEQ / CHUNK);
         ByteBuffer in = data;
         c0 = cpu.nanos();
+        d0 = cpu.daemonNanos();
         t0 = System.nanoTime();
         for (long off = 0; off < SEQ; off += CHUNK) {
             s.read(off, in.clear());
         }
         r[1] = SEQ / ((System.nanoTime() - t0) / 1e9);
         r[CASES.length + 1] = (cpu.nanos() - c0) / (double) (SEQ / CHUNK);
+        r[2 * CASES.length + 1] = (cpu.daemonNanos() - d0) / (double) (SEQ / CHUNK);
         Random rnd = new Random(seed);
         ByteBuffer small = ByteBuffer.allocateDirect(4096);
         c0 = cpu.nanos();
+        d0 = cpu.daemonNanos();
         t0 = System.nanoTime();
         for (int i = 0; i < RANDOM_OPS; i++) {
             s.read((long) rnd.nextInt(FILE / 4096) * 4096, small.clear());
         }
         r[2] = RANDOM_OPS / ((System.nanoTime() - t0) / 1e9);
         r[CASES.length + 2] = (cpu.nanos() - c0) / (double) RANDOM_OPS;
+        r[2 * CASES.length + 2] = (cpu.daemonNanos() - d0) / (double) RANDOM_OPS;
         ExecutorService pool = Executors.newFixedThreadPool(QD);
         try {
             List<Future<?>> fs = new ArrayList<>();
             c0 = cpu.nanos();
+            d0 = cpu.daemonNanos();
             t0 = System.nanoTime();
             for (int q = 0; q < QD; q++) {
                 int id = q;
@@ -283,6 +313,7 @@ public final class VirtioCompare {
             }
             r[3] = (double) QD * (RANDOM_OPS / 4) / ((System.nanoTime() - t0) / 1e9);
             r[CASES.length + 3] = (cpu.nanos() - c0) / ((double) QD * (RANDOM_OPS / 4));
+            r[2 * CASES.length + 3] = (cpu.daemonNanos() - d0) / ((double) QD * (RANDOM_OPS / 4));
         } finally {
             pool.shutdownNow();
         }

@@ -15,6 +15,20 @@ public interface NetDevice extends AutoCloseable {
     interface Receiver {
         /** {@code frame} is valid only during the call. */
         void receive(ByteBuffer frame);
+
+        /**
+         * Receives one frame of a burst, as a NAPI poll hands a driver's frames up: with
+         * {@code more} the device delivers the next frame of the same burst right after this
+         * call returns, on the same thread, and the last frame of the burst comes with
+         * {@code more} false. A receiver may hold frames (in a copy: {@code frame} is still
+         * valid only during the call) until the burst ends, to take in-order TCP segments of one
+         * flow as one (software GRO), so that TCP input and its ACK run once per burst instead
+         * of once per frame. A device that does not batch calls {@link #receive(ByteBuffer)},
+         * which is the same as {@code more} false; this default ignores the hint.
+         */
+        default void receive(ByteBuffer frame, boolean more) {
+            receive(frame);
+        }
     }
 
     /**
@@ -44,6 +58,17 @@ public interface NetDevice extends AutoCloseable {
 
     /** Sends one frame (Ethernet header included) from its position to its limit. */
     void transmit(ByteBuffer frame) throws ErrnoException;
+
+    /**
+     * Sends one frame like {@link #transmit}, and gives its buffer up: the caller never reads or
+     * writes it again, so a device that keeps frames (an in-memory wire whose receivers hold
+     * them) may take it as it is instead of copying it, as Linux's drivers take an skb. A
+     * driver that owns a fresh copy of a frame (a backend that copied it out of a guest's
+     * pages) hands it on this way. The default copies, as {@link #transmit} does.
+     */
+    default void transmitTaken(ByteBuffer frame) throws ErrnoException {
+        transmit(frame);
+    }
 
     /** Sets where received frames go; {@code null} drops them. */
     void receiver(Receiver receiver);

@@ -34,13 +34,8 @@ public final class CallerWaits {
     private final Queue<Completion> waiting = new ConcurrentLinkedQueue<>();
     /** Submitters waiting in {@link #awaitRoom} for the leader: only then does a leaving leader take the lock to notify. */
     private final AtomicInteger roomWaiters = new AtomicInteger();
-    /**
-     * The longest recent answer time for which a leader polls before it sleeps: about twice
-     * what a wake-up costs in CPU (two context switches, an eventfd read and a poll).
-     */
-    static final long SPIN_WORTH_NANOS = 40_000;
-    /** A moving average of how long a leader's waits for the device took; written by leaders only. */
-    private volatile long recentAnswerNanos = SPIN_WORTH_NANOS / 2;
+    /** Whether and how long a leader polls before it sleeps. */
+    private final PollGate gate = new PollGate();
 
     /**
      * @param reap takes back every used chain (under the driver's lock), completes each, and
@@ -106,42 +101,35 @@ public final class CallerWaits {
                 transport.awaitInterrupt(queue, left);
             }
             if (queue.hasUsed()) {
-                recentAnswerNanos = (recentAnswerNanos * 7 + System.nanoTime() - start) / 8;
+                gate.answered(System.nanoTime() - start);
             }
         }
     }
 
     /**
-     * Polls the used ring for a short while before sleeping, when the device has recently
-     * answered fast, as Linux's polling of fast block devices does: an answer that comes within
-     * the poll is seen without a wake-up (two context switches and a system call each way, the
-     * largest cost of a small request served from the page cache). While it polls, the device is
-     * asked not to signal (saving its eventfd write, and a stale wake-up on this side).
-     *
-     * <p>Only short waits are worth it: the poll lasts at most twice the recent answer time,
-     * and none at all when that is above {@value #SPIN_WORTH_NANOS} ns, where the CPU a poll
-     * burns (taken from the device, on a machine with few cores) outweighs the wake-up it saves
-     * (a 1 MiB request is all copy and is slept through). The recent answer time is a moving
-     * average of how long the leader's waits took, polled or slept, so a device that speeds
-     * up is polled again.
+     * Polls the used ring for a short while before sleeping, when {@link PollGate} finds it
+     * worth it: an answer that comes within the poll is seen without a wake-up. While it polls,
+     * the device is asked not to signal (saving its eventfd write, and a stale wake-up on this
+     * side).
      *
      * @return whether used chains arrived while spinning
      */
     private boolean spin(long start) {
-        long expected = recentAnswerNanos;
-        if (expected > SPIN_WORTH_NANOS) {
+        long limit = gate.pollNanos();
+        if (limit == 0) {
             return false;
         }
-        long limit = 2 * expected;
         synchronized (lock) {
             queue.disableInterrupts(); // the device need not signal what this poll sees
         }
         for (long now = start; now - start < limit; now = System.nanoTime()) {
             if (queue.hasUsed()) {
+                gate.polled(true);
                 return true; // the reap that follows asks for interrupts again
             }
             Thread.onSpinWait();
         }
+        gate.polled(false);
         synchronized (lock) {
             return queue.enableInterrupts(); // before sleeping: a chain that came meanwhile is seen now, a later one signals
         }

@@ -1,15 +1,16 @@
 package io.jrump.cli;
 
-import io.jrump.platform.arm.VhostUserDevices;
+import io.jrump.api.BlockDevices;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
  * A file in a disk image as the command line names it, after e2tools: {@code IMAGE:PATH},
  * or {@code IMAGE@N:PATH} for partition N of a whole-disk image; {@code IMAGE} alone (or
- * with an empty path) is the root of its file system. An image may also be a virtio-blk
- * device behind a vhost-user socket, {@code vhost-user-blk:SOCKET} (so
- * {@code vhost-user-blk:/run/disk.sock:/etc}); its socket path then holds no ':'.
+ * with an empty path) is the root of its file system. An image may also be a device that a
+ * platform module opens ({@link BlockDevices}), such as a virtio-blk device behind a vhost-user
+ * socket, {@code vhost-user-blk:SOCKET} (so {@code vhost-user-blk:/run/disk.sock:/etc}); its
+ * address then holds no ':'.
  *
  * @param image the image file on the host
  * @param partition the partition number, 0 for the whole image
@@ -23,7 +24,7 @@ record ImageAddress(Path image, int partition, String path) {
      * @throws IllegalArgumentException for a partition that is not a positive number, or a relative path
      */
     static ImageAddress parse(String arg) {
-        int skip = arg.startsWith(VhostUserDevices.BLK_PREFIX) ? VhostUserDevices.BLK_PREFIX.length() : 0;
+        int skip = BlockDevices.prefixLength(arg);
         int colon = arg.indexOf(':', skip);
         String image = colon < 0 ? arg : arg.substring(0, colon);
         String path = colon < 0 ? "/" : arg.substring(colon + 1);
@@ -58,7 +59,7 @@ record ImageAddress(Path image, int partition, String path) {
      * otherwise {@code null}, meaning a host path.
      */
     static ImageAddress parseEither(String arg) {
-        if (VhostUserDevices.isBlockName(arg)) {
+        if (BlockDevices.isDeviceName(arg)) {
             return parse(arg);
         }
         int colon = arg.indexOf(':');
@@ -73,9 +74,9 @@ record ImageAddress(Path image, int partition, String path) {
         return null;
     }
 
-    /** Whether the image is a vhost-user-blk device rather than a file. */
-    boolean isVhostUser() {
-        return VhostUserDevices.isBlockName(image.toString());
+    /** Whether the image is a device ({@code vhost-user-blk:SOCKET}) rather than a file. */
+    boolean isDevice() {
+        return BlockDevices.isDeviceName(image.toString());
     }
 
     /** The image with its partition, as messages name it: {@code disk.img@2}. */

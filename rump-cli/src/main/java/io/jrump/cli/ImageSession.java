@@ -1,10 +1,10 @@
 package io.jrump.cli;
 
 import io.jrump.api.BlockDevice;
+import io.jrump.api.BlockDevices;
 import io.jrump.api.ErrnoException;
 import io.jrump.dev.FileBlockDevice;
 import io.jrump.fs.nio.MountedImage;
-import io.jrump.platform.arm.VhostUserDevices;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,7 +36,7 @@ final class ImageSession implements AutoCloseable {
 
     /** The mounted image of {@code a}, writable if asked; an image opened read-only before is reopened writable. */
     MountedImage open(ImageAddress a, boolean writable) throws ErrnoException {
-        String key = a.isVhostUser() ? a.image() + "@" + a.partition() : a.image().toAbsolutePath().normalize() + "@" + a.partition();
+        String key = a.isDevice() ? a.image() + "@" + a.partition() : a.image().toAbsolutePath().normalize() + "@" + a.partition();
         MountedImage m = open.get(key);
         if (m != null && (!writable || !m.isReadOnly())) {
             return m;
@@ -45,9 +45,9 @@ final class ImageSession implements AutoCloseable {
             open.remove(key);
             m.close();
         }
-        if (a.isVhostUser()) {
+        if (a.isDevice()) {
             String name = a.image().toString();
-            m = MountedImage.open(VhostUserDevices.openBlock(name), name, a.partition(), null, !writable);
+            m = MountedImage.open(BlockDevices.open(name), name, a.partition(), null, !writable);
         } else {
             m = MountedImage.open(a.image(), a.partition(), null, !writable, wait);
         }
@@ -61,8 +61,8 @@ final class ImageSession implements AutoCloseable {
      * vhost-user socket. The caller closes it.
      */
     BlockDevice disk(ImageAddress a, boolean writable) throws ErrnoException {
-        if (a.isVhostUser()) {
-            return VhostUserDevices.openBlock(a.image().toString());
+        if (a.isDevice()) {
+            return BlockDevices.open(a.image().toString());
         }
         return FileBlockDevice.open(a.image(), !writable, wait);
     }

@@ -1,13 +1,13 @@
 package io.jrump.cli;
 
 import io.jrump.api.BlockDevice;
+import io.jrump.api.BlockDevices;
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
 import io.jrump.measure.Units;
 import io.jrump.fs.mkfs.Mkfs;
 import io.jrump.fs.mkfs.MkfsOptions;
 import io.jrump.dev.part.Partition;
-import io.jrump.platform.arm.VhostUserDevices;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
@@ -56,7 +56,7 @@ final class MkfsCommand extends ImageCommand {
         if (blockSize != 0 && blockSize != 1024 && blockSize != 2048 && blockSize != 4096) {
             throw usage("-b " + blockSize + ": block size must be 1024, 2048 or 4096");
         }
-        if (VhostUserDevices.isBlockName(image.toString())) {
+        if (BlockDevices.isDeviceName(image.toString())) {
             formatDevice(image.toString());
             return;
         }
@@ -94,7 +94,7 @@ final class MkfsCommand extends ImageCommand {
 
     /** A file system on a vhost-user-blk device: all of it, or its first SIZE bytes. */
     private void formatDevice(String name) throws ErrnoException {
-        try (BlockDevice disk = VhostUserDevices.openBlock(name)) {
+        try (BlockDevice disk = BlockDevices.open(name)) {
             long bytes = size == null ? disk.size() : parseSize() / disk.sectorSize() * disk.sectorSize();
             if (bytes < Mkfs.MIN_SIZE || bytes > disk.size()) {
                 throw usage("SIZE " + (size == null ? bytes : size) + ": the device holds " + Units.bytes(disk.size())

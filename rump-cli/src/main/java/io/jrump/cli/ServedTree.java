@@ -1,6 +1,7 @@
 package io.jrump.cli;
 
 import io.jrump.api.BlockDevice;
+import io.jrump.api.BlockDevices;
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
 import io.jrump.api.MountFlags;
@@ -12,7 +13,6 @@ import io.jrump.fs.VfsComponent;
 import io.jrump.fs.nio.FsType;
 import io.jrump.fs.nio.FsTypes;
 import io.jrump.fs.nio.MountedImage;
-import io.jrump.platform.arm.VhostUserDevices;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -87,70 +87,83 @@ final class ServedTree {
         }
     }
 
+    /**
+     * What a source is, decided once per plan: the file system is asked once, so a source that
+     * changes meanwhile cannot be probed as one kind and then copied or attached as another.
+     */
+    private enum Kind {
+        VHOST_USER_BLOCK, IMAGE, DIRECTORY
+    }
+
     /** Checks {@code sources} (each an image with a known file system, or a directory) and plans the tree. */
     static Plan plan(List<Path> sources, Consumer<ErrnoException> problems) throws ErrnoException {
         List<String> names = new ArrayList<>();
+        List<Kind> kinds = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         for (Path p : sources) {
             Path socket = vhostUserSocket(p);
+            String name;
             if (socket != null) {
                 if (!Files.exists(socket)) {
                     throw new ErrnoException(Errno.ENOENT, "serve", p.toString(), "no vhost-user socket " + socket);
                 }
-                String name = socket.getFileName().toString();
-                if (sources.size() > 1 && !seen.add(name)) {
-                    throw new ErrnoException(Errno.EEXIST, "serve", p.toString(), "another source is also named " + name);
+                kinds.add(Kind.VHOST_USER_BLOCK);
+                name = socket.getFileName().toString();
+            } else {
+                if (!Files.exists(p)) {
+                    throw new ErrnoException(Errno.ENOENT, "serve", p.toString(), "no such file or directory");
                 }
-                names.add(name);
-                continue;
+                if (Files.isRegularFile(p)) {
+                    kinds.add(Kind.IMAGE);
+                } else if (Files.isDirectory(p)) {
+                    kinds.add(Kind.DIRECTORY);
+                } else {
+                    throw new ErrnoException(Errno.EINVAL, "serve", p.toString(), "neither an image nor a directory");
+                }
+                Path file = p.toAbsolutePath().normalize().getFileName();
+                name = file == null ? "root" : file.toString();
             }
-            if (!Files.exists(p)) {
-                throw new ErrnoException(Errno.ENOENT, "serve", p.toString(), "no such file or directory");
-            }
-            if (!Files.isDirectory(p) && !Files.isRegularFile(p)) {
-                throw new ErrnoException(Errno.EINVAL, "serve", p.toString(), "neither an image nor a directory");
-            }
-            String name = p.toAbsolutePath().normalize().getFileName() == null ? "root" : p.toAbsolutePath().normalize().getFileName().toString();
             if (sources.size() > 1 && !seen.add(name)) {
                 throw new ErrnoException(Errno.EEXIST, "serve", p.toString(), "another source is also named " + name);
             }
             names.add(name);
         }
         List<String> types = new ArrayList<>();
-        for (Path p : sources) {
-            if (vhostUserSocket(p) != null) {
-                FsType t = probeDevice(p.toString());
-                if (t == null) {
-                    throw new ErrnoException(Errno.EINVAL, "mount", p.toString(), "no file system recognised");
-                }
-                types.add(t.mountType());
-            } else if (Files.isRegularFile(p)) {
-                FsType t = MountedImage.probe(p, 0);
-                if (t == null) {
-                    throw new ErrnoException(Errno.EINVAL, "mount", p.toString(), "no file system recognised");
-                }
-                types.add(t.mountType());
-            } else {
+        for (int i = 0; i < sources.size(); i++) {
+            Path p = sources.get(i);
+            if (kinds.get(i) == Kind.DIRECTORY) {
                 types.add(SNAPSHOT_TYPE);
+                continue;
             }
+            FsType t = kinds.get(i) == Kind.VHOST_USER_BLOCK ? probeDevice(p.toString()) : MountedImage.probe(p, 0);
+            if (t == null) {
+                throw new ErrnoException(Errno.EINVAL, "mount", p.toString(), "no file system recognised");
+            }
+            types.add(t.mountType());
         }
         List<BlockDevice> snapshots = new ArrayList<>();
         for (int i = 0; i < sources.size(); i++) {
             Path p = sources.get(i);
-            snapshots.add(Files.isRegularFile(p) || vhostUserSocket(p) != null ? null : DirectorySnapshot.of(p.toAbsolutePath().normalize(), problems));
+            snapshots.add(kinds.get(i) == Kind.DIRECTORY ? DirectorySnapshot.of(p.toAbsolutePath().normalize(), problems) : null);
         }
         return new Plan(List.copyOf(sources), names, types, java.util.Collections.unmodifiableList(snapshots), sources.size() == 1, problems);
     }
 
+    /**
+     * The device names each serving kernel attaches through its own {@code arm} platform
+     * ({@code RumpBuilder.platform("arm").vhostUserBlock}) rather than sharing one opened device.
+     */
+    private static final String VHOST_USER_BLK = "vhost-user-blk:";
+
     /** The socket of a {@code vhost-user-blk:SOCKET} source, or null for a file or directory. */
     static Path vhostUserSocket(Path source) {
         String s = source.toString();
-        return VhostUserDevices.isBlockName(s) ? Path.of(s.substring(VhostUserDevices.BLK_PREFIX.length())) : null;
+        return s.startsWith(VHOST_USER_BLK) && BlockDevices.isDeviceName(s) ? Path.of(BlockDevices.address(s)) : null;
     }
 
     /** The file system on a vhost-user-blk device, over a connection closed before the kernels connect. */
     private static FsType probeDevice(String image) throws ErrnoException {
-        try (BlockDevice disk = VhostUserDevices.openBlock(image)) {
+        try (BlockDevice disk = BlockDevices.open(image)) {
             return FsTypes.detect(disk);
         }
     }

@@ -47,11 +47,7 @@ class ServeVhostUserTest {
         Process p = new ProcessBuilder(List.of(qsd.toString(), "--blockdev", "driver=file,node-name=f0,filename=" + img, "--export",
                 "type=vhost-user-blk,id=e0,node-name=f0,addr.type=unix,addr.path=" + sock + ",writable=on"))
                 .redirectErrorStream(true).redirectOutput(dir.resolve("qsd.log").toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!Files.exists(sock)) {
-            assertTrue(p.isAlive() && System.nanoTime() < deadline, "qemu-storage-daemon did not start: " + log());
-            Thread.sleep(20);
-        }
+        Peers.awaitListening(p, sock, dir.resolve("qsd.log"));
         return p;
     }
 

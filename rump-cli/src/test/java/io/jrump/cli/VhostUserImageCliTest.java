@@ -52,11 +52,7 @@ class VhostUserImageCliTest {
                 .redirectErrorStream(true).redirectOutput(dir.resolve("qsd-m.log").toFile()).start();
         String image = "vhost-user-blk:" + sock;
         try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (!Files.exists(sock)) {
-                assertTrue(p.isAlive() && System.nanoTime() < deadline, "qemu-storage-daemon did not start");
-                Thread.sleep(20);
-            }
+            Peers.awaitListening(p, sock, dir.resolve("qsd-m.log"));
             CliTest.Run mkfs = CliTest.rump("mkfs", "-L", "virtio", image);
             assertEquals(0, mkfs.status(), mkfs.err());
             assertTrue(mkfs.out().contains("16.0 MiB") || mkfs.out().contains("16 MiB"), "the whole device: " + mkfs.out());
@@ -104,11 +100,7 @@ class VhostUserImageCliTest {
                 "type=vhost-user-blk,id=e0,node-name=f0,addr.type=unix,addr.path=" + sock + ",writable=on"))
                 .redirectErrorStream(true).redirectOutput(dir.resolve("qsd.log").toFile()).start();
         try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (!Files.exists(sock)) {
-                assertTrue(p.isAlive() && System.nanoTime() < deadline, "qemu-storage-daemon did not start");
-                Thread.sleep(20);
-            }
+            Peers.awaitListening(p, sock, dir.resolve("qsd.log"));
             String image = "vhost-user-blk:" + sock;
             CliTest.Run ls = CliTest.rump("ls", image + ":/etc");
             assertEquals(0, ls.status(), ls.err());

@@ -76,9 +76,9 @@ public final class Accounting {
     }
 
     /**
-     * Starts charging the calling thread's time to this kernel until {@link CpuMeter#exit}: call
+     * Starts charging the calling thread's time to this kernel until {@link CpuMeter#close}: call
      * it around work done for the kernel on any thread (a frame received, a timer fired), with
-     * the exit in a {@code finally}. Nested work for another kernel on the same thread is
+     * the close in a {@code finally} or a try-with-resources. Nested work for another kernel on the same thread is
      * charged to that kernel only.
      */
     public CpuMeter enter() {

@@ -40,23 +40,19 @@ public final class CpuMeter implements AutoCloseable {
         }
     }
 
-    /** Ends what the matching {@link Accounting#enter} started; call it on the same thread, in a {@code finally}. */
-    public void exit() {
+    /**
+     * Ends what the matching {@link Accounting#enter} started, on the same thread: written as
+     * {@code try (CpuMeter m = accounting.enter()) {...}} or with the close in a {@code finally}.
+     * The meter is the thread's own object, so either form allocates nothing.
+     */
+    @Override
+    public void close() {
         Accounting top = stack[--depth];
         stack[depth] = null;
         Accounting next = depth == 0 ? null : stack[depth - 1];
         if (top != next) {
             switchFrom(top, next);
         }
-    }
-
-    /**
-     * {@link #exit}, for work written as {@code try (CpuMeter m = accounting.enter()) {...}}: the
-     * meter is the thread's own object, so the form allocates nothing.
-     */
-    @Override
-    public void close() {
-        exit();
     }
 
     private void switchFrom(Accounting cur, Accounting next) {

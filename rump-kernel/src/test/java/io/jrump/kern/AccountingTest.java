@@ -90,8 +90,8 @@ class AccountingTest {
         work(2_000_000);
         CpuMeter n = inner.enter();
         work(20_000_000);
-        n.exit();
-        m.exit();
+        n.close();
+        m.close();
         long o = outer.snapshot(System.nanoTime()).cpuNanos();
         long i = inner.snapshot(System.nanoTime()).cpuNanos();
         assertTrue(i >= 20_000_000, "inner " + i);
@@ -105,7 +105,7 @@ class AccountingTest {
         CpuMeter p = CpuMeter.pause();
         Thread.sleep(50);
         p.resume();
-        m.exit();
+        m.close();
         assertTrue(a.snapshot(System.nanoTime()).cpuNanos() < 40_000_000, "50 ms asleep charged: " + a.snapshot(System.nanoTime()));
     }
 

@@ -55,7 +55,10 @@ public final class NetIf {
     private final LongAdder rxBytes = new LongAdder();
     private final LongAdder txPackets = new LongAdder();
     private final LongAdder txBytes = new LongAdder();
+    /** Segments merged from several frames ({@link ReceiveCoalescer}). */
+    private final LongAdder rxMerged = new LongAdder();
     private final Map<String, AtomicLong> drops = new ConcurrentHashMap<>();
+    private final SoftwareGso gso;
 
     public NetIf(String name, NetDevice device, boolean loopback) {
         this.name = name;
@@ -66,11 +69,44 @@ public final class NetIf {
         this.loopback = loopback;
         this.mtu = device.mtu();
         this.maxFrame = EthernetFrame.HEADER_LEN + device.mtu();
+        this.gso = new SoftwareGso(mac, device, taker, txPackets, txBytes);
     }
 
     /** Starts receiving from the device. */
     public void attach() {
-        device.receiver(this::receive);
+        device.receiver(new Input(null));
+    }
+
+    /**
+     * What the device delivers to: frames one by one, or in bursts, whose TCP segments
+     * {@link ReceiveCoalescer} may merge; each call is charged to {@code accounting} when given.
+     */
+    private final class Input implements NetDevice.Receiver {
+        private final Accounting accounting;
+        private final ReceiveCoalescer gro = new ReceiveCoalescer(NetIf.this);
+
+        Input(Accounting accounting) {
+            this.accounting = accounting;
+        }
+
+        @Override
+        public void receive(ByteBuffer frame) {
+            receive(frame, false);
+        }
+
+        @Override
+        public void receive(ByteBuffer frame, boolean more) {
+            if (accounting == null) {
+                gro.receive(frame, more);
+                return;
+            }
+            CpuMeter m = accounting.enter();
+            try {
+                gro.receive(frame, more);
+            } finally {
+                m.close();
+            }
+        }
     }
 
     /**
@@ -82,14 +118,7 @@ public final class NetIf {
             attach();
             return;
         }
-        device.receiver(frame -> {
-            CpuMeter m = accounting.enter();
-            try {
-                receive(frame);
-            } finally {
-                m.exit();
-            }
-        });
+        device.receiver(new Input(accounting));
     }
 
     /** Stops receiving and closes the device. */
@@ -180,14 +209,34 @@ public final class NetIf {
         m.put("rx_bytes", rxBytes.sum());
         m.put("tx_packets", txPackets.sum());
         m.put("tx_bytes", txBytes.sum());
+        long merged = rxMerged.sum();
+        if (merged > 0) {
+            m.put("rx_merged", merged);
+        }
         drops.forEach((k, v) -> m.put("drops." + k, v.get()));
         return m;
     }
 
-    private void receive(ByteBuffer frame) {
+    /**
+     * Whether received TCP segments may be merged ({@link ReceiveCoalescer}): the interface is
+     * up and not loopback, its device's frames never left memory ({@code RX_CHECKSUM}) and are
+     * not kept by the layers above (a merged segment's buffer is reused).
+     */
+    boolean mayCoalesce() {
+        return up && !loopback && !stableFrames && rxChecksumOffload();
+    }
+
+    /**
+     * A frame, or a TCP segment merged from {@code frames} frames of {@code bytes} in all
+     * ({@code merged}: it may be longer than the MTU), from the device.
+     */
+    void receive(ByteBuffer frame, int frames, long bytes, boolean merged) {
         try {
-            rxPackets.increment();
-            rxBytes.add(frame.remaining());
+            rxPackets.add(frames);
+            rxBytes.add(bytes);
+            if (merged) {
+                rxMerged.increment();
+            }
             if (!up) {
                 drop("interface_down");
                 return;
@@ -199,7 +248,7 @@ public final class NetIf {
                 drop("ether_" + e.reason());
                 return;
             }
-            if (frame.remaining() > maxFrame && !loopback && !carriedWhole(f)) {
+            if (frame.remaining() > maxFrame && !loopback && !merged && !carriedWhole(f)) {
                 drop("oversize");
                 return;
             }
@@ -260,11 +309,26 @@ public final class NetIf {
      * a copy.
      */
     public void output(long dstMac, int etherType, ByteBuffer payload, boolean inPlace) throws ErrnoException {
+        output(dstMac, etherType, payload, inPlace, 0);
+    }
+
+    /**
+     * Like {@link #output(long, int, ByteBuffer, boolean)}; a TCP datagram longer than the MTU
+     * on a device without segmentation offload is cut into frames of {@code segmentSize}
+     * payload bytes here ({@link SoftwareGso}), which go to the device as one burst. With
+     * {@code segmentSize} 0, or when the device carries the datagram whole, nothing is cut.
+     */
+    public void output(long dstMac, int etherType, ByteBuffer payload, boolean inPlace, int segmentSize) throws ErrnoException {
         if (!isUp()) {
             drop("tx_interface_down");
             throw new ErrnoException(Errno.ENETDOWN, name + " is down");
         }
         int n = payload.remaining();
+        if (segmentSize > 0 && n > mtu && etherType == EthernetFrame.ETHERTYPE_IPV4 && !loopback && !segmentationOffload()
+                && SoftwareGso.applies(payload, mtu)) {
+            gso.transmit(dstMac, payload, segmentSize, mtu, txChecksumOffload());
+            return;
+        }
         int len = Math.max(EthernetFrame.HEADER_LEN + n, loopback ? 0 : EthernetFrame.MIN_FRAME_LEN);
         ByteBuffer frame;
         boolean own; // a new buffer, whose memory nobody lent

@@ -69,7 +69,7 @@ final class Arp {
         long expires;
         int requests;
         Platform.Timer retry;
-        ArrayDeque<ByteBuffer> queue;
+        ArrayDeque<Waiting> queue;
 
         boolean complete() {
             return mac >= 0;
@@ -91,9 +91,18 @@ final class Arp {
 
     /** {@code inPlace}: the Ethernet header may go in the bytes before the datagram (see {@link NetIf#output(long, int, ByteBuffer, boolean)}). */
     void output(int nextHop, ByteBuffer datagram, boolean inPlace) throws ErrnoException {
+        output(nextHop, datagram, inPlace, 0);
+    }
+
+    /** A datagram waiting for an answer, with the segment size the interface cuts it to (see {@link NetIf#output(long, int, ByteBuffer, boolean, int)}). */
+    private record Waiting(ByteBuffer datagram, int segmentSize) {
+    }
+
+    /** {@code segmentSize}: a TCP datagram over the MTU is cut into segments of that payload by the interface. */
+    void output(int nextHop, ByteBuffer datagram, boolean inPlace, int segmentSize) throws ErrnoException {
         Resolved last = lastResolved;
         if (last != null && last.ip == nextHop && clock.nanos() - last.expires < 0) {
-            ifp.output(last.mac, EthernetFrame.ETHERTYPE_IPV4, datagram, inPlace);
+            ifp.output(last.mac, EthernetFrame.ETHERTYPE_IPV4, datagram, inPlace, segmentSize);
             return;
         }
         long mac;
@@ -119,11 +128,11 @@ final class Arp {
                     Entry ref = e;
                     e.retry = clock.schedule(REQUEST_INTERVAL_NANOS, () -> retry(nextHop, ref));
                 }
-                hold(e, datagram);
+                hold(e, datagram, segmentSize);
             }
         }
         if (mac >= 0) {
-            ifp.output(mac, EthernetFrame.ETHERTYPE_IPV4, datagram, inPlace);
+            ifp.output(mac, EthernetFrame.ETHERTYPE_IPV4, datagram, inPlace, segmentSize);
         } else if (request) {
             sendRequest(nextHop);
         }
@@ -154,7 +163,7 @@ final class Arp {
         }
     }
 
-    private void hold(Entry e, ByteBuffer datagram) {
+    private void hold(Entry e, ByteBuffer datagram, int segmentSize) {
         if (e.queue == null) {
             e.queue = new ArrayDeque<>();
         }
@@ -168,7 +177,7 @@ final class Arp {
         }
         ByteBuffer copy = ByteBuffer.allocate(datagram.remaining());
         copy.put(0, datagram, datagram.position(), datagram.remaining());
-        e.queue.add(copy);
+        e.queue.add(new Waiting(copy, segmentSize));
         held++;
     }
 
@@ -246,7 +255,7 @@ final class Arp {
             return;
         }
         boolean forUs = owner.hasAddress(tpa);
-        List<ByteBuffer> release = merge(spa, sha, forUs && spa != 0);
+        List<Waiting> release = merge(spa, sha, forUs && spa != 0);
         counters.inc(p.operation() == ArpPacket.OP_REQUEST ? "arp.requests_received" : "arp.replies_received");
         if (forUs && p.operation() == ArpPacket.OP_REQUEST) {
             send(ArpPacket.OP_REPLY, sha, tpa, sha, spa);
@@ -274,7 +283,7 @@ final class Arp {
     }
 
     /** RFC 826's merge: updates the entry of {@code ip} (made first when {@code create}); returns what waited for it, or null. */
-    private List<ByteBuffer> merge(int ip, long mac, boolean create) {
+    private List<Waiting> merge(int ip, long mac, boolean create) {
         synchronized (this) {
             Entry e = ip == 0 ? null : table.get(ip);
             if (e == null && create) {
@@ -290,7 +299,7 @@ final class Arp {
                 e.retry.cancel();
                 e.retry = null;
             }
-            List<ByteBuffer> release = null;
+            List<Waiting> release = null;
             if (e.queue != null) {
                 release = new ArrayList<>(e.queue);
                 held -= e.queue.size();
@@ -300,11 +309,11 @@ final class Arp {
         }
     }
 
-    private void release(long mac, List<ByteBuffer> waiting) {
+    private void release(long mac, List<Waiting> waiting) {
         if (waiting != null) {
-            for (ByteBuffer d : waiting) {
+            for (Waiting w : waiting) {
                 try {
-                    ifp.output(mac, EthernetFrame.ETHERTYPE_IPV4, d);
+                    ifp.output(mac, EthernetFrame.ETHERTYPE_IPV4, w.datagram(), false, w.segmentSize());
                 } catch (ErrnoException ex) {
                     counters.inc("arp.drops.output_failed");
                 }

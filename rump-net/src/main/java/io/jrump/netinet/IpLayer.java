@@ -2,6 +2,7 @@ package io.jrump.netinet;
 
 import io.jrump.api.ErrnoException;
 import io.jrump.net.link.NetClock;
+import io.jrump.net.wire.Ipv4Packet;
 import io.jrump.net.wire.PartialChecksum;
 import java.nio.ByteBuffer;
 
@@ -47,6 +48,26 @@ public interface IpLayer {
     default void outputPartial(int src, int dst, int protocol, ByteBuffer payload) throws ErrnoException {
         PartialChecksum.fill(payload, payload.position(), payload.remaining(), src, dst, protocol);
         outputInPlace(src, dst, protocol, payload);
+    }
+
+    /**
+     * Like {@link #outputPartial} for a TCP segment that may be longer than the MTU (up to
+     * {@link #segmentableDatagramFor}): the interface cuts it into segments of
+     * {@code segmentSize} payload bytes just before the device (software GSO), each with its
+     * own IPv4 identification and checksums, unless the device carries it whole. This default
+     * cuts nothing.
+     */
+    default void outputSegments(int src, int dst, ByteBuffer segment, int segmentSize) throws ErrnoException {
+        outputPartial(src, dst, Ipv4Packet.PROTO_TCP, segment);
+    }
+
+    /**
+     * The largest TCP datagram (IP header included) {@link #outputSegments} takes for
+     * {@code dst} without fragmenting: 65,535 on an interface that cuts segments itself or
+     * whose device carries them whole. This default is {@link #wholeDatagramFor}.
+     */
+    default int segmentableDatagramFor(int dst) throws ErrnoException {
+        return wholeDatagramFor(dst, Ipv4Packet.PROTO_TCP);
     }
 
     /** The source address a datagram to {@code dst} would carry; ENETUNREACH without a route. */

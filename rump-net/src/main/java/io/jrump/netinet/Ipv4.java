@@ -8,6 +8,7 @@ import io.jrump.net.wire.Icmpv4Packet;
 import io.jrump.net.wire.Ipv4Address;
 import io.jrump.net.wire.Ipv4Packet;
 import io.jrump.net.wire.PartialChecksum;
+import io.jrump.net.wire.TcpSegment;
 import io.jrump.net.wire.WireException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -119,6 +120,36 @@ final class Ipv4 implements IpLayer, Reassembly.Owner {
         outputInPlace(path, src, dst, protocol, payload);
     }
 
+    @Override
+    public void outputSegments(int src, int dst, ByteBuffer segment, int segmentSize) throws ErrnoException {
+        Path path = path(dst);
+        InetIf out = path.out();
+        int len = segment.remaining();
+        if (Ipv4Packet.HEADER_LEN + len <= whole(out, Ipv4Packet.PROTO_TCP) || segmentSize <= 0 || len > Ipv4Packet.MAX_LENGTH - Ipv4Packet.HEADER_LEN) {
+            outputPartial(src, dst, Ipv4Packet.PROTO_TCP, segment);
+            return;
+        }
+        // software GSO: the interface cuts the segment and gives each piece its checksum
+        // (or the partial mark for a device with TX_CHECKSUM), so none is computed here
+        if (src == 0) {
+            src = source(path, dst);
+        }
+        if (segment.position() < HEADROOM || segment.isReadOnly()) {
+            ByteBuffer room = ByteBuffer.allocate(HEADROOM + len).position(HEADROOM);
+            room.put(HEADROOM, segment, segment.position(), len);
+            segment = room;
+        }
+        outRequests.inc();
+        int start = segment.position() - Ipv4Packet.HEADER_LEN;
+        ByteBuffer d = segment.duplicate();
+        d.position(start);
+        // one identification per piece, as the segments sent one by one would have had
+        int pieces = Math.max(1, (len - new TcpSegment(segment).headerLength() + segmentSize - 1) / segmentSize);
+        Ipv4Packet.emitHeader(d, start, 0, Ipv4Packet.HEADER_LEN + len, ident.getAndAdd(pieces) & 0xffff, 0, 0, Ipv4Packet.DEFAULT_TTL,
+                Ipv4Packet.PROTO_TCP, src, dst);
+        transmit(path, d, true, segmentSize);
+    }
+
     private void outputInPlace(Path path, int src, int dst, int protocol, ByteBuffer payload) throws ErrnoException {
         int len = payload.remaining();
         int start = payload.position() - Ipv4Packet.HEADER_LEN;
@@ -150,6 +181,13 @@ final class Ipv4 implements IpLayer, Reassembly.Owner {
     @Override
     public int wholeDatagramFor(int dst, int protocol) throws ErrnoException {
         return whole(path(dst).out(), protocol);
+    }
+
+    /** Every interface takes TCP segments up to 64 KiB: its device carries them, or it cuts them ({@link #outputSegments}). */
+    @Override
+    public int segmentableDatagramFor(int dst) throws ErrnoException {
+        path(dst);
+        return Ipv4Packet.MAX_LENGTH;
     }
 
     /** The largest datagram of {@code protocol} that leaves through {@code out} unfragmented. */
@@ -243,13 +281,18 @@ final class Ipv4 implements IpLayer, Reassembly.Owner {
 
     /** {@code inPlace}: the link header may go in the bytes before the datagram's position. */
     private void transmit(Path path, ByteBuffer datagram, boolean inPlace) throws ErrnoException {
+        transmit(path, datagram, inPlace, 0);
+    }
+
+    /** {@code segmentSize}: a TCP datagram over the MTU is cut into segments of that payload (0: never over the MTU). */
+    private void transmit(Path path, ByteBuffer datagram, boolean inPlace, int segmentSize) throws ErrnoException {
         InetIf out = path.out();
         if (out.ifp.isLoopback()) {
             out.ifp.output(0, EthernetFrame.ETHERTYPE_IPV4, datagram, inPlace);
         } else if (path.broadcast() || path.nextHop() == Ipv4Address.BROADCAST) {
-            out.ifp.output(EthernetFrame.BROADCAST, EthernetFrame.ETHERTYPE_IPV4, datagram, inPlace);
+            out.ifp.output(EthernetFrame.BROADCAST, EthernetFrame.ETHERTYPE_IPV4, datagram, inPlace, segmentSize);
         } else {
-            out.arp.output(path.nextHop(), datagram, inPlace);
+            out.arp.output(path.nextHop(), datagram, inPlace, segmentSize);
         }
     }
 

@@ -58,7 +58,7 @@ final class StackClock implements NetClock {
             try {
                 task.run();
             } finally {
-                m.exit();
+                m.close();
             }
         });
     }

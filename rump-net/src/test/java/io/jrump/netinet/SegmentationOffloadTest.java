@@ -85,6 +85,38 @@ class SegmentationOffloadTest {
         assertTrue(sizes.stream().allMatch(n -> n <= MTU + EthernetFrame.HEADER_LEN), "every frame within the MTU");
     }
 
+    /**
+     * Software GSO and GRO behind link emulators: the sender's interface cuts TCP's large
+     * segments into MSS frames (the wire sees nothing over the MTU), and the receiver's
+     * interface merges each burst again, so it takes far fewer segments into TCP than frames.
+     */
+    @Test
+    void behindLinkEmulatorsSegmentsAreCutToTheMtuAndMergedAgainAtTheReceiver() throws Exception {
+        EthernetBus bus = new EthernetBus(MTU);
+        RumpKernel a = ChecksumOffloadTest.kernel("shm0", new LinkEmulator(bus.port(), 3, LinkEmulator.Impairments.none()), "10.0.0.1/24");
+        RumpKernel b = ChecksumOffloadTest.kernel("shm0", new LinkEmulator(bus.port(), 4, LinkEmulator.Impairments.none()), "10.0.0.2/24");
+        try {
+            byte[][] d = TcpTransfer.digests(a.sys(), b.sys(), "10.0.0.2", 8 << 20);
+            assertArrayEquals(d[0], d[1]);
+            var txA = eth(a);
+            var rxB = eth(b);
+            assertTrue(txA.get("tx_packets") > (8 << 20) / 1448, "MSS-sized frames on the wire: " + txA);
+            // b's interface drops (and counts) any frame over the MTU: its device offers no SEGMENTATION
+            assertFalse(rxB.containsKey("drops.oversize"), "no frame over the MTU: " + rxB);
+            assertTrue(rxB.get("rx_packets") > (8 << 20) / 1448, "MSS-sized frames received: " + rxB);
+            assertTrue(rxB.getOrDefault("rx_merged", 0L) > 0, "bursts merged at the receiver: " + rxB);
+            long tcpIn = b.netconfig().counters().getOrDefault("tcp.in.segs", 0L);
+            assertTrue(tcpIn < rxB.get("rx_packets") / 4, "TCP input ran per burst, not per frame: " + tcpIn + " segments for " + rxB);
+        } finally {
+            a.close();
+            b.close();
+        }
+    }
+
+    private static java.util.Map<String, Long> eth(RumpKernel k) throws ErrnoException {
+        return k.netconfig().interfaces().stream().filter(i -> i.name().equals("shm0")).findFirst().orElseThrow().counters();
+    }
+
     /** A on an offloading bus, R forwards to C behind a link emulator (no offload): R cuts, never fragments. */
     @Test
     void aRouterCutsOffloadedSegmentsForADeviceWithoutTheOffload() throws Exception {

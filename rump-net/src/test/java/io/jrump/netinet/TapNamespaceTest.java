@@ -160,7 +160,10 @@ class TapNamespaceTest {
                         assertEquals(Errno.EAGAIN, e.errno(), e.getMessage()); // socat not listening yet
                     }
                 }
-                assertEquals("ping from jrump", got);
+                // socat hands cat a byte stream and sends back what cat has written when it looks:
+                // pings queued while it started (or while a loaded machine delayed it) come back
+                // joined in one datagram, so the echo is one or more whole pings
+                assertTrue(got != null && got.matches("(ping from jrump)+"), "echo: " + got);
             } finally {
                 echo.destroy();
                 echo.waitFor(10, TimeUnit.SECONDS);

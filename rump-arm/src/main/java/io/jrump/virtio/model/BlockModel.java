@@ -33,6 +33,8 @@ public final class BlockModel extends MmioDeviceModel {
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong flushes = new AtomicLong();
     private volatile int maxInFlightSeen;
+    /** A sector that reads and writes covering it fail on (a medium error), or -1. */
+    private volatile long badSector = -1;
 
     public BlockModel(GuestMemory mem, int version, ByteBuffer disk, boolean readOnly, int blkSize, String id) {
         super(Virtio.ID_BLOCK, version, features(readOnly), 1, QUEUE_MAX, mem);
@@ -55,6 +57,20 @@ public final class BlockModel extends MmioDeviceModel {
 
     public long flushes() {
         return flushes.get();
+    }
+
+    /**
+     * Makes reads and writes whose range covers {@code sector} (in 512-byte units) fail with
+     * IOERR, as a disk with a bad sector does, while every other request succeeds; -1 heals it.
+     * A failed write changes nothing on the disk.
+     */
+    public void badSector(long sector) {
+        this.badSector = sector;
+    }
+
+    private boolean coversBad(long pos, long len) {
+        long bad = badSector;
+        return bad >= 0 && bad * SECTOR >= pos && bad * SECTOR < pos + len;
     }
 
     /** The most chains seen waiting at one notification. */
@@ -122,7 +138,7 @@ public final class BlockModel extends MmioDeviceModel {
                     status = S_OK;
                     long pos = sector * SECTOR;
                     int n = dataSegments(c.writable());
-                    if (!fits(pos, totalLen(in, n)) || n > SEG_MAX) {
+                    if (!fits(pos, totalLen(in, n)) || n > SEG_MAX || coversBad(pos, totalLen(in, n))) {
                         status = S_IOERR;
                     } else {
                         for (int i = 0; i < n; i++) {
@@ -143,7 +159,7 @@ public final class BlockModel extends MmioDeviceModel {
                     }
                     int extra = out.get(0).len() - HEADER_SIZE;
                     total += extra;
-                    if (readOnly || !fits(pos, total) || out.size() > SEG_MAX + 1) {
+                    if (readOnly || !fits(pos, total) || out.size() > SEG_MAX + 1 || coversBad(pos, total)) {
                         status = S_IOERR;
                     } else {
                         if (extra > 0) {

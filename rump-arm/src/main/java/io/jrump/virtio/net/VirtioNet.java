@@ -30,8 +30,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link NetDevice.Receiver} promises; only a merged frame is copied.
  *
  * <p>Transmitting: each frame is copied behind its header into one of a fixed set of slots,
- * one descriptor per frame; used slots are reclaimed on the transmit interrupt and before each
- * send.
+ * one descriptor per frame; used slots are reclaimed before each send. Transmit interrupts are
+ * asked for only while a sender waits for a slot (as Linux's virtio-net reclaims on transmit):
+ * otherwise every batch the device sends would cost it an eventfd write and us a wake-up of the
+ * transport's thread for nothing. A full ring pushes back: transmit waits for a slot up to the
+ * timeout, then the device counts as gone (EIO); it never drops a frame silently. Except on
+ * the receive path: a receiver that transmits (a TCP ACK, an ARP reply, a bridge) while the ring
+ * is full gets ENOBUFS at once (the stack's "interface queue full"), since while it waited no
+ * receive buffer would be refilled, and a device that serves both rings from one loop (DPDK's
+ * testpmd) stops taking transmitted frames while it cannot deliver received ones.
+ *
+ * <p>The receiver runs on the transport's thread; an exception it throws drops that frame (counted)
+ * and goes no further, since the same thread notices a backend that hangs up.
  *
  * <p>Offloads: the header is the TAP's {@code virtio_net_hdr} ({@link VirtioNetHeader}, fields
  * little-endian here), and the stack gets the same work done as over a TAP. With CSUM and
@@ -74,6 +84,8 @@ public final class VirtioNet implements NetDevice {
     private final int txCount;
     private final int[] freeTx;
     private int freeTxTop;
+    /** Senders waiting for a slot, who need the transmit interrupt; guarded by txLock. */
+    private int txWaiters;
     private final Object rxLock = new Object();
     private final Object txLock = new Object();
     private final long timeoutNanos;
@@ -84,6 +96,10 @@ public final class VirtioNet implements NetDevice {
     private final AtomicLong rxFrames = new AtomicLong();
     private final AtomicLong rxDropped = new AtomicLong();
     private final AtomicLong txFrames = new AtomicLong();
+    private final AtomicLong txRingFullWaits = new AtomicLong();
+    private final AtomicLong txRefusedOnReceive = new AtomicLong();
+    /** The thread handing received frames up, while it does: it must not wait for transmit slots. */
+    private volatile Thread receiving;
     /** Frames being gathered from several buffers (MRG_RXBUF); guarded by rxLock. */
     private ByteBuffer merging;
     private int mergeLeft;
@@ -127,6 +143,7 @@ public final class VirtioNet implements NetDevice {
         }
         this.rxq = t.startQueue(RX, rxSize, features, 0, this::onReceive);
         this.txq = t.startQueue(TX, txSize, features, 0, this::onTransmitted);
+        txq.disableInterrupts();
         t.onFailure(this::disconnect);
         t.onConfigChange(this::readLink);
         synchronized (rxLock) {
@@ -215,6 +232,16 @@ public final class VirtioNet implements NetDevice {
         return txFrames.get();
     }
 
+    /** Frames a receiver transmitted while the ring was full, refused with ENOBUFS. */
+    public long txRefusedOnReceive() {
+        return txRefusedOnReceive.get();
+    }
+
+    /** Times a transmit found every slot in use and waited for the device: how often the ring pushed back. */
+    public long txRingFullWaits() {
+        return txRingFullWaits.get();
+    }
+
     public String disconnectReason() {
         return disconnected;
     }
@@ -246,18 +273,31 @@ public final class VirtioNet implements NetDevice {
                 if (freeTxTop > 0) {
                     break;
                 }
-                txq.enableInterrupts();
+                if (Thread.currentThread() == receiving) {
+                    txRefusedOnReceive.incrementAndGet();
+                    throw new ErrnoException(Errno.ENOBUFS, name + ": transmit: the ring is full, and the receive path does not wait for it");
+                }
+                txRingFullWaits.incrementAndGet();
+                if (txq.enableInterrupts()) {
+                    continue; // a slot came back meanwhile: no interrupt will say so
+                }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     disconnectLocked("no transmit slot freed within " + timeoutNanos / 1_000_000 + " ms");
                     check();
                 }
+                txWaiters++;
                 try {
                     txLock.wait(Math.max(1, Math.min(left / 1_000_000, 10)));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new ErrnoException(Errno.EINTR, name + ": transmit: interrupted");
+                } finally {
+                    txWaiters--;
                 }
+            }
+            if (txWaiters == 0) {
+                txq.disableInterrupts(); // reclaimed on the next transmit instead
             }
             int slot = freeTx[--freeTxTop];
             long at = txBase + (long) slot * txSlot;
@@ -293,6 +333,9 @@ public final class VirtioNet implements NetDevice {
         synchronized (txLock) {
             try {
                 reclaim();
+                if (txWaiters == 0) {
+                    txq.disableInterrupts();
+                }
             } catch (ErrnoException e) {
                 // disconnected; waiters see it
             }
@@ -305,6 +348,7 @@ public final class VirtioNet implements NetDevice {
             if (disconnected != null || closed) {
                 return;
             }
+            receiving = Thread.currentThread();
             try {
                 boolean refilled = false;
                 while (true) {
@@ -323,6 +367,8 @@ public final class VirtioNet implements NetDevice {
                 }
             } catch (ErrnoException e) {
                 disconnect(e.detail());
+            } finally {
+                receiving = null;
             }
         }
     }
@@ -390,7 +436,12 @@ public final class VirtioNet implements NetDevice {
             return;
         }
         rxFrames.incrementAndGet();
-        r.receive(frame);
+        try {
+            r.receive(frame);
+        } catch (RuntimeException e) {
+            rxFrames.decrementAndGet();
+            rxDropped.incrementAndGet(); // the receiver's failure is its own: this thread must go on serving the device
+        }
     }
 
     private void check() throws ErrnoException {

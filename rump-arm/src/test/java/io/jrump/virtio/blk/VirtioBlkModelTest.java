@@ -189,6 +189,57 @@ class VirtioBlkModelTest {
         blk.read(0, ByteBuffer.allocate(512));
     }
 
+    /**
+     * A transfer split into several requests in flight together (1 MiB through bounce buffers
+     * goes as four of 256 KiB) whose middle request fails: the whole read fails with EIO and
+     * reports nothing read (the buffer's position stays), the whole write fails too rather than
+     * report the pieces that landed, every bounce buffer comes back, and the device stays usable.
+     */
+    @Test
+    void splitTransferFailingInTheMiddleFailsWhole() throws Exception {
+        VirtioBlk blk = boot(2, false, 512, TIMEOUT);
+        int idle = dma.pagesInUse();
+        ByteBuffer data = random(1 << 20, 5);
+        blk.write(0, data.duplicate());
+        model.badSector(600); // in the second 256 KiB request (sectors 512..1023)
+        ByteBuffer back = ByteBuffer.allocate(1 << 20);
+        ErrnoException e = assertThrows(ErrnoException.class, () -> blk.read(0, back));
+        assertEquals(Errno.EIO, e.errno());
+        assertTrue(e.getMessage().contains("read") && e.getMessage().contains("I/O error"), e.getMessage());
+        assertEquals(0, back.position(), "a failed read reports nothing read");
+        ByteBuffer other = random(1 << 20, 6);
+        ErrnoException w = assertThrows(ErrnoException.class, () -> blk.write(0, other));
+        assertEquals(Errno.EIO, w.errno());
+        assertEquals(0, other.position(), "a failed write reports nothing written");
+        assertEquals(idle, dma.pagesInUse(), "every request's bounce buffer came back");
+        model.badSector(-1);
+        blk.read(0, back.clear());
+        assertEquals(0, back.position() - (1 << 20), "the device stays usable");
+        ByteBuffer head = back.flip().slice(0, 512 * 512);
+        assertEquals(other.rewind().slice(0, 512 * 512), head, "the pieces before the bad one were written");
+    }
+
+    /** The same through a shared buffer, whose transfers go in requests of 1 MiB, in place. */
+    @Test
+    void splitTransferThroughSharedBufferFailingInTheMiddleFailsWhole() throws Exception {
+        VirtioBlk blk = boot(2, false, 512, TIMEOUT);
+        int bytes = 5 << 19; // 2.5 MiB: requests of 1 MiB, 1 MiB and 0.5 MiB
+        ByteBuffer shared = blk.sharedBuffer(bytes);
+        shared.put(random(bytes, 8)).flip();
+        blk.write(0, shared);
+        model.badSector(2048 + 100); // in the second request
+        ErrnoException e = assertThrows(ErrnoException.class, () -> blk.read(0, shared.clear()));
+        assertEquals(Errno.EIO, e.errno());
+        assertEquals(0, shared.position(), "a failed read reports nothing read");
+        ErrnoException w = assertThrows(ErrnoException.class, () -> blk.write(0, shared.clear()));
+        assertEquals(Errno.EIO, w.errno());
+        assertEquals(0, shared.position(), "a failed write reports nothing written");
+        model.badSector(-1);
+        blk.read(0, shared.clear());
+        assertEquals(random(bytes, 8), shared.flip());
+        blk.releaseSharedBuffer(shared);
+    }
+
     @Test
     void deviceThatStopsAnsweringTimesOutWithEio() throws Exception {
         VirtioBlk blk = boot(2, false, 512, TimeUnit.MILLISECONDS.toNanos(300));

@@ -31,14 +31,7 @@ public final class StorageDaemon implements AutoCloseable {
         List<String> cmd = List.of(qsd.toString(), "--blockdev", blockdev, "--export",
                 "type=vhost-user-blk,id=e0,node-name=f0,addr.type=unix,addr.path=" + socket + ",writable=" + (writable ? "on" : "off"));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!Files.exists(socket)) {
-            if (!p.isAlive() || System.nanoTime() > deadline) {
-                p.destroyForcibly();
-                throw new AssertionError("qemu-storage-daemon did not start: " + Files.readString(log));
-            }
-            Thread.sleep(20);
-        }
+        Peers.awaitListening(p, socket, log);
         return new StorageDaemon(socket, p, log);
     }
 

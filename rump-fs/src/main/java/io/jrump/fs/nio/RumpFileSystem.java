@@ -29,7 +29,7 @@ final class RumpFileSystem extends FileSystem {
 
     private final RumpFileSystemProvider provider;
     private final MountedImage image;
-    /** The image file, absolute; {@code null} for a memory file system. */
+    /** The image file, absolute, or the device's name as a relative path ({@link ImageUri#isDevice}); {@code null} for a memory file system. */
     private final Path imageFile;
     private final RumpFileStore store = new RumpFileStore(this);
     private final RumpPrincipals principals = new RumpPrincipals();

@@ -61,6 +61,12 @@ import java.util.Set;
  * Environment keys: see {@link ImageEnv} ({@code create}, {@code type}, {@code size},
  * {@code readOnly}, {@code partition}, {@code wait}).
  *
+ * <p><b>Devices.</b> Where an image file is named, a disk that a platform module opens may be
+ * named instead ({@link io.jrump.api.BlockDevices}), as on the {@code rump} command line:
+ * {@code FileSystems.newFileSystem(Path.of("vhost-user-blk:/run/disk.sock"), Map.of())} or
+ * the URI {@code rump:vhost-user-blk:/run/disk.sock!/}. The device is opened when the file
+ * system is and closed with it; there is no lock (the backend arbitrates) and no {@code create}.
+ *
  * <p><b>URIs.</b> {@code rump:file:///path/disk.img!/dir/file} (see {@link ImageUri}).
  * {@code FileSystems.newFileSystem(URI, env)} opens the image and registers it, so that
  * {@code Path.of(URI)} and {@code FileSystems.getFileSystem(URI)} find it until it is closed;
@@ -112,6 +118,9 @@ public final class RumpFileSystemProvider extends FileSystemProvider {
         if (path.getFileSystem() != FileSystems.getDefault()) {
             throw new UnsupportedOperationException("images are files of the default file system: " + path);
         }
+        if (ImageUri.isDevice(path)) {
+            return open(path, ImageEnv.parse(env), false);
+        }
         return open(path.toAbsolutePath().normalize(), ImageEnv.parse(env), true);
     }
 
@@ -142,6 +151,9 @@ public final class RumpFileSystemProvider extends FileSystemProvider {
 
     private RumpFileSystem open(Path image, ImageEnv env, boolean mayDecline) throws IOException {
         try {
+            if (ImageUri.isDevice(image)) {
+                return openDevice(image, env);
+            }
             if (Files.notExists(image)) {
                 if (!env.create()) {
                     throw new NoSuchFileException(image.toString(), null, "no such image (set create=true to make one)");
@@ -160,6 +172,16 @@ public final class RumpFileSystemProvider extends FileSystemProvider {
             nio.initCause(e);
             throw nio;
         }
+    }
+
+    /** The file system on the device {@code image} names; the device is closed with it, or at once when mounting fails. */
+    private RumpFileSystem openDevice(Path image, ImageEnv env) throws ErrnoException {
+        if (env.create()) {
+            throw new IllegalArgumentException(image + ": create makes an image file; a device is formatted with rump mkfs");
+        }
+        String name = image.toString();
+        return new RumpFileSystem(this, MountedImage.open(io.jrump.api.BlockDevices.open(name), name, env.partition(), env.type(),
+                env.readOnly()), image);
     }
 
     /**

@@ -2,7 +2,6 @@ package io.jrump.fs.ext2;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jrump.api.DeviceNumber;
 import io.jrump.api.FileMode;
@@ -11,7 +10,6 @@ import io.jrump.api.Rump;
 import io.jrump.api.RumpKernel;
 import io.jrump.api.Stat;
 import io.jrump.api.Syscalls;
-import io.jrump.testing.Peers;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -164,22 +162,6 @@ class Ext2TimesAndDevicesTest {
 
     // ---- with Linux itself (root) ----
 
-    private static void assumeRoot() {
-        Peers.requireRoot("Linux loop mounts need root");
-    }
-
-    private static Path loopMount(Path img, Path mnt, String type, String options) throws Exception {
-        Files.createDirectories(mnt);
-        E2fsprogs.Result m = E2fsprogs.run(List.of("mount", "-t", type, "-o", "loop," + options, img.toString(), mnt.toString()));
-        assumeTrue(m.exit() == 0, "loop mount refused here: " + m.output());
-        return mnt;
-    }
-
-    private static void umount(Path mnt) throws Exception {
-        E2fsprogs.Result r = E2fsprogs.run(List.of("umount", mnt.toString()));
-        assertEquals(0, r.exit(), "umount: " + r.output());
-    }
-
     private static void sh(String... cmd) throws Exception {
         E2fsprogs.Result r = E2fsprogs.run(List.of(cmd));
         assertEquals(0, r.exit(), String.join(" ", cmd) + ": " + r.output());
@@ -205,12 +187,12 @@ class Ext2TimesAndDevicesTest {
      */
     @Test
     void kernelWrittenTimesAndDevicesReadAlike() throws Exception {
-        assumeRoot();
         for (String type : List.of("ext4", "ext2")) {
             Path img = image("k-" + type + ".img", type, "-I", "256");
-            Path mnt = loopMount(img, tmp.resolve("m-" + type), type, "rw");
             Map<String, Seen> linux = new LinkedHashMap<>();
-            try {
+            // closing waits until the file system is shut down everywhere, not only in this mount namespace
+            try (LoopMount m = LoopMount.mount(img, tmp.resolve("m-" + type), type, "rw")) {
+                Path mnt = m.dir();
                 sh("touch", mnt.resolve("future").toString());
                 sh("touch", "-d", "2300-01-01 00:00:00.25 UTC", mnt.resolve("future").toString());
                 sh("touch", mnt.resolve("past").toString());
@@ -221,8 +203,6 @@ class Ext2TimesAndDevicesTest {
                 for (String n : List.of("future", "past", "big", "small", "fifo")) {
                     linux.put(n, Seen.host(mnt.resolve(n)));
                 }
-            } finally {
-                umount(mnt);
             }
             assertEquals(Y2300, linux.get("future").mtime(), "Linux keeps 2300");
             assertEquals(MIN, linux.get("past").mtime(), "Linux clamps 1800 to 1901");
@@ -235,11 +215,10 @@ class Ext2TimesAndDevicesTest {
     /** jrump's far times and device nodes are what Linux's stat shows through a loop mount. */
     @Test
     void jrumpWrittenTimesAndDevicesReadByLinux() throws Exception {
-        assumeRoot();
         Path img = image("j.img", "ext2", "-I", "256");
         writeWithJrump(img);
-        Path mnt = loopMount(img, tmp.resolve("m"), "ext4", "ro");
-        try {
+        try (LoopMount m = LoopMount.mount(img, tmp.resolve("m"), "ext4", "ro")) {
+            Path mnt = m.dir();
             Seen f = Seen.host(mnt.resolve("f"));
             assertEquals(Y2300, f.mtime());
             assertEquals(MIN, f.atime());
@@ -249,8 +228,6 @@ class Ext2TimesAndDevicesTest {
             assertEquals(DeviceNumber.of(1, 3), Seen.host(mnt.resolve("small")).rdev());
             assertEquals(FileMode.S_IFIFO, Seen.host(mnt.resolve("fifo")).mode() & FileMode.S_IFMT);
             assertEquals(FileMode.S_IFSOCK, Seen.host(mnt.resolve("sock")).mode() & FileMode.S_IFMT);
-        } finally {
-            umount(mnt);
         }
     }
 }

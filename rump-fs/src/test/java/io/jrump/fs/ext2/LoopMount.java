@@ -39,8 +39,13 @@ final class LoopMount implements AutoCloseable {
         this.loop = loop;
     }
 
-    /** Mounts {@code image} on {@code dir} (made if absent) with {@code -o loop[,options]}. */
+    /** Mounts {@code image} on {@code dir} (made if absent) with {@code -o options}, the file system type found by mount. */
     static LoopMount mount(Path image, Path dir, String options) throws Exception {
+        return mount(image, dir, null, options);
+    }
+
+    /** Mounts {@code image} on {@code dir} (made if absent) as {@code type} (null: found by mount) with {@code -o options}. */
+    static LoopMount mount(Path image, Path dir, String type, String options) throws Exception {
         Peers.requireRoot("Linux loop mounts need root");
         Peers.require("mount", "mount");
         Peers.require("losetup", "mount");
@@ -49,6 +54,9 @@ final class LoopMount implements AutoCloseable {
         assumeTrue(l.exit() == 0, "no loop device here: " + l.output());
         String loop = l.output().trim();
         List<String> cmd = new ArrayList<>(List.of("mount"));
+        if (type != null) {
+            cmd.addAll(List.of("-t", type));
+        }
         if (options != null) {
             cmd.addAll(List.of("-o", options));
         }

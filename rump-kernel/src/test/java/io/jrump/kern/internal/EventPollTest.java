@@ -170,6 +170,19 @@ class EventPollTest {
         assertEquals(Errno.EBADF, errno(() -> sys.epollCtl(ep, EpollEvent.EPOLL_CTL_ADD, 999, PollFd.POLLIN, 0)));
     }
 
+    /** The failure is about the watched descriptor: the message names it, then the epoll one. */
+    @Test
+    void controlErrorsNameTheWatchedDescriptor() throws Exception {
+        int ep = sys.epollCreate();
+        int[] p = sys.pipe();
+        ErrnoException bad = assertThrows(ErrnoException.class, () -> sys.epollCtl(ep, EpollEvent.EPOLL_CTL_ADD, 999, PollFd.POLLIN, 0));
+        assertEquals("epoll_ctl fd 999 (epoll fd " + ep + "): EBADF (Bad file descriptor): descriptor 999 is not open", bad.getMessage());
+        ErrnoException missing = assertThrows(ErrnoException.class, () -> sys.epollCtl(ep, EpollEvent.EPOLL_CTL_DEL, p[0], 0, 0));
+        assertTrue(missing.getMessage().startsWith("epoll_ctl fd " + p[0] + " (epoll fd " + ep + "): ENOENT"), missing.getMessage());
+        ErrnoException notEpoll = assertThrows(ErrnoException.class, () -> sys.epollCtl(p[1], EpollEvent.EPOLL_CTL_ADD, p[0], PollFd.POLLIN, 0));
+        assertTrue(notEpoll.getMessage().startsWith("epoll_ctl fd " + p[1] + ": EINVAL"), notEpoll.getMessage());
+    }
+
     @Test
     void aClosedDescriptorLeavesTheSet() throws Exception {
         int ep = sys.epollCreate();

@@ -141,16 +141,9 @@ class PipeTest {
     @Test
     void closingTheEndABlockedCallUsesWakesIt() throws Exception {
         int[] p = sys.pipe();
-        CompletableFuture<Object> reader = CompletableFuture.supplyAsync(() -> {
-            try {
-                return sys.read(p[0], ByteBuffer.allocate(4));
-            } catch (ErrnoException e) {
-                return e.errno();
-            }
-        });
-        Thread.sleep(30);
+        BlockedCall reader = BlockedCall.start("reader", () -> sys.read(p[0], ByteBuffer.allocate(4)));
         sys.close(p[0]);
-        assertEquals(0, reader.get(10, TimeUnit.SECONDS), "end of file");
+        assertEquals(0, reader.result(), "end of file");
 
         int[] q = sys.pipe();
         sys.fcntl(q[1], Fcntl.F_SETFL, OpenFlags.O_NONBLOCK);
@@ -162,15 +155,8 @@ class PipeTest {
             }
         }
         sys.fcntl(q[1], Fcntl.F_SETFL, 0);
-        CompletableFuture<Object> writer = CompletableFuture.supplyAsync(() -> {
-            try {
-                return sys.write(q[1], ByteBuffer.allocate(4096));
-            } catch (ErrnoException e) {
-                return e.errno();
-            }
-        });
-        Thread.sleep(30);
+        BlockedCall writer = BlockedCall.start("writer", () -> sys.write(q[1], ByteBuffer.allocate(4096)));
         sys.close(q[1]);
-        assertEquals(Errno.EPIPE, writer.get(10, TimeUnit.SECONDS));
+        assertEquals(Errno.EPIPE, writer.result());
     }
 }

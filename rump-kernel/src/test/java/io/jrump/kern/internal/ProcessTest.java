@@ -92,16 +92,9 @@ class ProcessTest {
     void closingTheKernelWakesBlockedReadersWithEof() throws Exception {
         Kernel k = TestKernels.boot();
         int[] p = k.sys().pipe();
-        var reader = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-            try {
-                return k.sys().read(p[0], ByteBuffer.allocate(1));
-            } catch (ErrnoException e) {
-                return -1;
-            }
-        });
-        Thread.sleep(20);
+        BlockedCall reader = BlockedCall.start("reader", () -> k.sys().read(p[0], ByteBuffer.allocate(1)));
         k.close();
-        assertEquals(0, reader.get(10, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(0, reader.result());
     }
 
     @Test

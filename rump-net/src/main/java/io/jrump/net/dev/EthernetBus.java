@@ -139,6 +139,17 @@ public final class EthernetBus {
         }
     }
 
+    /** Like {@link #carry} for a frame of a burst: {@code more} when another frame of it follows at once. */
+    private void carry(Port from, ByteBuffer frame, boolean more) {
+        long dst = new EthernetFrame(frame).dst();
+        boolean flood = EthernetFrame.isMulticast(dst);
+        for (Port p : ports) {
+            if (p != from && (flood || p.mac == dst)) {
+                p.deliver(flood ? frame.duplicate() : frame, more);
+            }
+        }
+    }
+
     /**
      * Whether an oversized frame is a TCP segment the port may carry whole (segmentation
      * offload): IPv4, protocol TCP, at most one datagram long. Anything else over the MTU is
@@ -180,6 +191,39 @@ public final class EthernetBus {
         }
     }
 
+    /**
+     * The frames of one burst ({@link FrameTaker#transmitBurst}) on their way: delivered one
+     * right after the other in one run, so no other frame comes between them and the receiver
+     * learns which one is the last.
+     */
+    private final class BurstDelivery implements Runnable {
+        private final Port from;
+        private final ByteBuffer[] frames;
+        private final int count;
+        private final FrameLease lease;
+
+        BurstDelivery(Port from, ByteBuffer[] frames, int count, FrameLease lease) {
+            this.from = from;
+            this.frames = frames;
+            this.count = count;
+            this.lease = lease;
+        }
+
+        @Override
+        public void run() {
+            FrameLease outer = lease == null ? null : lease.startDelivery();
+            try {
+                for (int i = 0; i < count; i++) {
+                    carry(from, frames[i], i < count - 1);
+                }
+            } finally {
+                if (lease != null) {
+                    lease.endDelivery(outer);
+                }
+            }
+        }
+    }
+
     private final class Port extends MemoryDevice implements ClockedDevice {
         private final long mac;
         private final NetClock clock;
@@ -215,6 +259,21 @@ public final class EthernetBus {
             check(frame);
             // read-only: a flooded frame reaches several receivers, none may change it for the others
             send((frame.position() == 0 ? frame : frame.slice()).asReadOnlyBuffer(), retained(lease));
+        }
+
+        @Override
+        public void transmitBurst(ByteBuffer[] frames, int count, FrameLease lease) throws ErrnoException {
+            for (int i = 0; i < count; i++) {
+                check(frames[i]);
+                ByteBuffer f = frames[i].position() == 0 ? frames[i] : frames[i].slice();
+                frames[i] = f.isReadOnly() ? f : f.asReadOnlyBuffer(); // a read-only view already is one nobody may write through
+            }
+            Runnable d = new BurstDelivery(this, frames, count, retained(lease));
+            if (simulation != null) {
+                simulation.schedule(0, d);
+            } else {
+                trampoline.run(d);
+            }
         }
 
         private void check(ByteBuffer frame) throws ErrnoException {

@@ -241,6 +241,27 @@ public final class LinkEmulator extends DeviceWrapper implements FrameTaker {
     }
 
     /**
+     * A burst of frames given up by the sender: on a link that passes frames on at once and
+     * unchanged with no random choice to make, the wrapped device takes the burst as it is
+     * (its receiver may merge the frames again, as a NIC's GRO would); otherwise each frame
+     * goes through {@link #transmitTaken(ByteBuffer, FrameLease)} on its own, so loss,
+     * duplication and the random draws apply per frame exactly as for frames sent one by one.
+     */
+    @Override
+    public void transmitBurst(ByteBuffer[] frames, int count, FrameLease lease) throws ErrnoException {
+        Plan p = plan;
+        if (taker != null && p.atOnce && !p.draws) {
+            if (!closed) {
+                taker.transmitBurst(frames, count, lease);
+            }
+            return;
+        }
+        for (int i = 0; i < count; i++) {
+            transmitTaken(frames[i], lease);
+        }
+    }
+
+    /**
      * Whether frames this emulator delivers stay valid: received frames pass untouched, but the
      * emulator does not promise what its wrapped device does not, and a receiver holding views
      * of them would keep the wrapped device's memory, so receivers copy.

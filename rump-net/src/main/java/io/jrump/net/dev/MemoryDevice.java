@@ -57,6 +57,14 @@ abstract class MemoryDevice implements FrameTaker {
         }
     }
 
+    /** Delivers one frame of a burst: {@code more} when the next frame of the burst follows at once. */
+    final void deliver(ByteBuffer frame, boolean more) {
+        Receiver r = receiver;
+        if (r != null && !closed) {
+            r.receive(frame, more);
+        }
+    }
+
     /** Called once by {@link #close()} after the device stops delivering. */
     void closed() {
     }

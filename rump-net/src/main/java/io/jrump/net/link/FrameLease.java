@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * device passes the lease along instead ({@link FrameTaker#transmitTaken(java.nio.ByteBuffer,
  * FrameLease)}), and one whose frame passes layers that carry plain buffers first (TCP's
  * segments pass IP and the interface) names the frame's array and lease for the length of that
- * call ({@link #sending}), where {@link #of} finds them without the registry: the registry
+ * call ({@link #startSending}), where {@link #of} finds them without the registry: the registry
  * lookup is left for frames sent later from elsewhere (a datagram held for address
  * resolution). Devices that copy frames, and wrappers, never look: their frames are not lent
  * memory.
@@ -46,11 +46,18 @@ public final class FrameLease {
         }
     }
     private static final ThreadLocal<FrameLease> DELIVERING = new ThreadLocal<>();
-    /** The lent frame memory the calling thread is sending ({@link #sending}), or null. */
-    private static final ThreadLocal<Sending> SENDING = new ThreadLocal<>();
+    /** The lent frame memory the calling thread is sending ({@link #startSending}), innermost last. */
+    private static final ThreadLocal<Sends> SENDING = ThreadLocal.withInitial(Sends::new);
 
-    /** An array being sent, with its lease. */
-    private record Sending(byte[] array, FrameLease lease) {
+    /**
+     * A thread's arrays being sent with their leases, as a stack: a send started within a send
+     * (a delivery on an in-memory bus answering on the same thread) names its own array on
+     * top. Kept per thread and reused, so naming a segment's memory allocates nothing.
+     */
+    private static final class Sends {
+        byte[][] arrays = new byte[4][];
+        FrameLease[] leases = new FrameLease[4];
+        int depth;
     }
 
     /** Users of the memory: 0 while the lender may write it. */
@@ -94,8 +101,9 @@ public final class FrameLease {
      * registered one.
      */
     public static FrameLease of(byte[] array) {
-        Sending s = SENDING.get();
-        FrameLease l = s != null && s.array == array ? s.lease : shard(array).get(array);
+        Sends s = SENDING.get();
+        int top = s.depth - 1;
+        FrameLease l = top >= 0 && s.arrays[top] == array ? s.leases[top] : shard(array).get(array);
         return l == null || l.isFree() ? null : l;
     }
 
@@ -107,13 +115,41 @@ public final class FrameLease {
      * same thread) names its own array, and this one is named again when it returns.
      */
     public static void sending(byte[] array, FrameLease lease, Runnable send) {
-        Sending outer = SENDING.get();
-        SENDING.set(new Sending(array, lease));
+        int mark = startSending(array, lease);
         try {
             send.run();
         } finally {
-            SENDING.set(outer);
+            endSending(mark);
         }
+    }
+
+    /**
+     * What {@link #sending} does around its {@code Runnable}, for a sender that runs the send
+     * itself (TCP, once per segment): from now until {@link #endSending}, {@link #of} answers
+     * {@code lease} for {@code array} on this thread. Returns the mark to hand to
+     * {@link #endSending} in a {@code finally}. Allocates nothing.
+     */
+    public static int startSending(byte[] array, FrameLease lease) {
+        Sends s = SENDING.get();
+        int d = s.depth;
+        if (d == s.arrays.length) {
+            s.arrays = java.util.Arrays.copyOf(s.arrays, d * 2);
+            s.leases = java.util.Arrays.copyOf(s.leases, d * 2);
+        }
+        s.arrays[d] = array;
+        s.leases[d] = lease;
+        s.depth = d + 1;
+        return d;
+    }
+
+    /** Ends what {@link #startSending} began (and any send started within it): the array named before is named again. */
+    public static void endSending(int mark) {
+        Sends s = SENDING.get();
+        for (int i = mark; i < s.depth; i++) {
+            s.arrays[i] = null; // no reference to a recycled array outlives its send
+            s.leases[i] = null;
+        }
+        s.depth = mark;
     }
 
     /** The lease of the frame a memory device is delivering on this thread, or null. */

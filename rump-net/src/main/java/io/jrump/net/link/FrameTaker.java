@@ -25,8 +25,10 @@ public interface FrameTaker extends NetDevice {
     /**
      * Like {@link #transmit}, but the frame's bytes belong to the device from now on: the
      * caller must not read or write the buffer after the call, and the device may keep it and
-     * hand it to a receiver later.
+     * hand it to a receiver later. {@link NetDevice#transmitTaken} made abstract again: a taker
+     * keeps the buffer where the default copies it.
      */
+    @Override
     void transmitTaken(ByteBuffer frame) throws ErrnoException;
 
     /**
@@ -36,6 +38,21 @@ public interface FrameTaker extends NetDevice {
      */
     default void transmitTaken(ByteBuffer frame, FrameLease lease) throws ErrnoException {
         transmitTaken(frame);
+    }
+
+    /**
+     * Takes {@code count} frames of one burst, the pieces of one segment cut by software GSO, in
+     * memory lent under {@code lease} (null: not lent): like {@link #transmitTaken(ByteBuffer,
+     * FrameLease)} for each in turn, and a device that delivers in memory hands them to the
+     * receiver one right after the other, telling it which is the last
+     * ({@link io.jrump.api.NetDevice.Receiver#receive(ByteBuffer, boolean)}), so the receiver
+     * may merge them again. The array belongs to the device after the call, as the frames do.
+     * This default sends them one by one.
+     */
+    default void transmitBurst(ByteBuffer[] frames, int count, FrameLease lease) throws ErrnoException {
+        for (int i = 0; i < count; i++) {
+            transmitTaken(frames[i], lease);
+        }
     }
 
     /**

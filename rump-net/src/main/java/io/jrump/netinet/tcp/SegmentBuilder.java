@@ -17,6 +17,8 @@ import java.util.List;
 final class SegmentBuilder {
     /** RFC 9293 3.1: TCP options take at most 40 bytes. */
     private static final int MAX_OPTION_BYTES = 40;
+    /** Segments from this size on that cannot go out in place are copied into kept send-buffer memory ({@link SendBuffer#scratch}) rather than a new array. */
+    private static final int SCRATCH_MIN = 8 << 10;
 
     private final Tcb cb;
     private final TcpConfig config;
@@ -112,8 +114,15 @@ final class SegmentBuilder {
         // one buffer for the whole frame: IPv4 and Ethernet write their headers in front; a
         // first transmission from the start of a send buffer chunk goes out in the chunk itself
         boolean inPlace = dataLen > 0 && sndBuf.lendable(off) >= dataLen;
-        ByteBuffer buf = inPlace ? sndBuf.lend(off, dataLen, hl)
-                : ByteBuffer.allocate(IpLayer.HEADROOM + hl + dataLen).position(IpLayer.HEADROOM);
+        SendBuffer.Scratch scratch = inPlace || dataLen < SCRATCH_MIN ? null : sndBuf.scratch(IpLayer.HEADROOM + hl + dataLen);
+        ByteBuffer buf;
+        if (inPlace) {
+            buf = sndBuf.lend(off, dataLen, hl);
+        } else if (scratch != null) {
+            buf = scratch.buffer().position(IpLayer.HEADROOM);
+        } else {
+            buf = ByteBuffer.allocate(IpLayer.HEADROOM + hl + dataLen).position(IpLayer.HEADROOM);
+        }
         int base = buf.position();
         TcpSegment s = new TcpSegment(buf);
         s.setSrcPort(cb.tuple.lport()).setDstPort(cb.tuple.rport()).setSeq(seq).setHeaderLength(hl).setFlags(flags);
@@ -131,7 +140,11 @@ final class SegmentBuilder {
             buf.position(base);
         }
         // the checksum is left partial: the IP layer fills it unless the device offloads it
-        outbox.add(new Outgoing(buf, inPlace ? sndBuf.lease(off) : null));
+        if (scratch != null) {
+            outbox.add(new Outgoing(buf, scratch.lease(), cb.smss, true));
+        } else {
+            outbox.add(new Outgoing(buf, inPlace ? sndBuf.lease(off) : null, cb.smss, false));
+        }
         stats.outSegs.inc();
     }
 

@@ -282,6 +282,31 @@ final class SendBuffer {
         return chunks.get(find(off)).lease;
     }
 
+    /** Frame memory lent for one segment ({@link #scratch}): the buffer and the loan to end once it is sent. */
+    record Scratch(ByteBuffer buffer, FrameLease lease) {
+    }
+
+    /**
+     * Memory for a segment that cannot go out in place (one starting inside a chunk, or a
+     * retransmission): the array of the oldest acknowledged chunk kept for reuse, when nobody
+     * uses its memory any more and it holds {@code bytes}, lent for the segment; null otherwise
+     * (the caller allocates). The caller ends its loan once the segment is handed down; the
+     * array stays among the kept chunks and is filled again only once its lease is free. A
+     * large segment cut into frames by the interface (software GSO) is copied twice otherwise,
+     * into a new zeroed array and out of it, for every segment that starts inside a chunk.
+     */
+    Scratch scratch(int bytes) {
+        Chunk r = retired == null ? null : retired.peekFirst();
+        if (r == null || r.array.length < bytes || !r.free()) {
+            return null;
+        }
+        retired.addLast(retired.pollFirst());
+        if (r.lease == null) {
+            r.lease = FrameLease.forArray(r.array);
+        }
+        return new Scratch(ByteBuffer.wrap(r.array, 0, bytes), r.lease.lend());
+    }
+
     /** Drops every chunk (the connection is gone). */
     void release() {
         for (int i = first; i < chunks.size(); i++) {

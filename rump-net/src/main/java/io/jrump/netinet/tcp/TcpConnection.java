@@ -645,7 +645,16 @@ final class TcpConnection implements Lifecycle {
      * look either up. Lock not held.
      */
     private void transmit(Outgoing o) {
-        FrameLease.sending(o.segment().array(), o.lease(), () -> host.transmit(tuple, o.segment()));
+        ByteBuffer segment = o.segment();
+        int mark = FrameLease.startSending(segment.array(), o.lease());
+        try {
+            host.transmit(tuple, segment, o.segmentSize());
+        } finally {
+            FrameLease.endSending(mark);
+            if (o.scratch()) {
+                o.lease().release(); // the sender's use ends; a device that kept the frame holds its own
+            }
+        }
     }
 
     /** Transmits the send queue, in order; lock not held. */

@@ -35,11 +35,19 @@ interface TcpHost {
     /** The MTU of the route to {@code raddr}, IP header included. */
     int mtuFor(int raddr) throws ErrnoException;
 
-    /** The largest TCP datagram (IP header included) the route to {@code raddr} carries whole. */
+    /**
+     * The largest TCP datagram (IP header included) the route to {@code raddr} takes whole: the
+     * device carries it (segmentation offload), or the interface cuts it into segments of the
+     * size {@link #transmit} names (software GSO).
+     */
     int wholeDatagramFor(int raddr) throws ErrnoException;
 
-    /** Sends a segment whose checksum is still partial; a failure counts as a loss. */
-    void transmit(Tuple tuple, ByteBuffer segment);
+    /**
+     * Sends a segment whose checksum is still partial; a failure counts as a loss. A segment
+     * longer than the route's MTU carries is cut below into segments of {@code segmentSize}
+     * payload bytes (the connection's MSS), each what the connection would have built itself.
+     */
+    void transmit(Tuple tuple, ByteBuffer segment, int segmentSize);
 
     /** A RST with no connection state behind it. */
     void sendReset(Tuple tuple, int seq, int ack, boolean withAck);

@@ -208,7 +208,7 @@ final class TcpTransport implements Transport, TcpHost {
 
     @Override
     public int wholeDatagramFor(int raddr) throws ErrnoException {
-        return ip.wholeDatagramFor(raddr, Ipv4Packet.PROTO_TCP);
+        return ip.segmentableDatagramFor(raddr);
     }
 
     TcpSecrets secrets() {
@@ -295,9 +295,9 @@ final class TcpTransport implements Transport, TcpHost {
 
     /** Sends a segment whose checksum is still to be computed (by the IP layer, or by nobody when the device offloads it). */
     @Override
-    public void transmit(Tuple tuple, ByteBuffer segment) {
+    public void transmit(Tuple tuple, ByteBuffer segment, int segmentSize) {
         try {
-            ip.outputPartial(tuple.laddr(), tuple.raddr(), SocketConstants.IPPROTO_TCP, segment);
+            ip.outputSegments(tuple.laddr(), tuple.raddr(), segment, segmentSize);
         } catch (ErrnoException e) {
             stats.outErrors.inc(); // treated as a loss: retransmission recovers
         }
@@ -312,7 +312,7 @@ final class TcpTransport implements Transport, TcpHost {
                 .setHeaderLength(TcpSegment.HEADER_LENGTH).setFlags(TcpSegment.RST | (withAck ? TcpSegment.ACK : 0)).setWindow(0);
         stats.outResets.inc();
         stats.outSegs.inc();
-        transmit(tuple, b);
+        transmit(tuple, b, 0);
     }
 
     /** A SYN-ACK whose ISN is a SYN cookie; only the MSS option, since nothing is remembered. */
@@ -335,7 +335,7 @@ final class TcpTransport implements Transport, TcpHost {
         out.write(b, TcpSegment.HEADER_LENGTH);
         stats.synCookiesSent.inc();
         stats.outSegs.inc();
-        transmit(tuple, b);
+        transmit(tuple, b, 0);
     }
 
     /** RFC 5961 section 7: at most {@code tcp.challenge_ack_limit} challenge ACKs a second. */

@@ -32,6 +32,25 @@ public interface GrantTable extends AutoCloseable {
      */
     void endAccess(GrantedPage page) throws ErrnoException;
 
+    /**
+     * Takes the other domain's access to {@code page} away for a while, keeping the page and its
+     * reference (Linux's netfront ends an rx buffer's grant before the stack reads the packet in
+     * it, and grants it again when it posts the buffer): while suspended, a mapping of the
+     * reference is refused, so the other domain cannot change the bytes this domain is reading.
+     * Refused (false) while the other domain has the page mapped, and where the platform cannot
+     * suspend a grant (gntalloc's grants last until the page is freed); the grant then stays as
+     * it was.
+     *
+     * @return whether access is suspended, to be given back with {@link #resumeAccess}
+     */
+    default boolean suspendAccess(GrantedPage page) {
+        return false;
+    }
+
+    /** Gives back the access {@link #suspendAccess} took. */
+    default void resumeAccess(GrantedPage page) {
+    }
+
     /** Pages granted and not yet ended. */
     int inUse();
 

@@ -19,7 +19,9 @@ import java.util.function.Consumer;
 
 /**
  * A network backend for the emulated platform (the part a driver domain's netback plays on
- * Xen, with the bridge behind it), in copy mode: packets the frontend transmits go to a sink;
+ * Xen, with the bridge behind it), in copy mode: packets the frontend transmits are copied once
+ * out of its granted pages (Xen's netback does one grant copy into its skb) and the copy is
+ * given to a sink, which owns it (the bridge passes it on without copying again);
  * packets {@link #deliver}ed are copied into the rx buffers the frontend posted. The sink and
  * the source of delivered packets are the backend's <em>wire</em>, described by the
  * {@link Offload}s it offers: a wire with {@code TX_CHECKSUM} takes partial checksums, one with
@@ -86,7 +88,9 @@ public final class NetBackend extends BackendDevice {
      *
      * @param mac the frontend's MAC, {@code aa:bb:cc:dd:ee:ff}
      * @param wire the offloads of the wire behind the backend (see the class note)
-     * @param sink where transmitted frames go (valid only during the call); called on the backend's event thread
+     * @param sink where transmitted frames go, called on the backend's event thread; each frame
+     *     is this backend's own copy out of the frontend's pages and belongs to the sink from then
+     *     on (it may keep it, or hand it on with {@link io.jrump.api.NetDevice#transmitTaken})
      */
     public static NetBackend create(XenStoreClient xs, Hypervisor hv, int frontendId, int devid, String mac, Set<Offload> wire,
             Consumer<ByteBuffer> sink) throws ErrnoException {
@@ -116,7 +120,7 @@ public final class NetBackend extends BackendDevice {
         return b;
     }
 
-    /** Replaces where transmitted frames go. */
+    /** Replaces where transmitted frames go (see {@link #create(XenStoreClient, Hypervisor, int, int, String, Set, Consumer)}). */
     public void sink(Consumer<ByteBuffer> sink) {
         this.sink = sink;
     }

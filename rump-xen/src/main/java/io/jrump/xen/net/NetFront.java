@@ -43,9 +43,27 @@ import java.util.Set;
  * ({@code NETTXF_more_data}) after a GSO extra-info slot whose size is what fits the MTU.
  *
  * <p>Transmit: each tx id owns a page granted read-only to the backend at connect; a packet is
- * copied into the pages of the ids it takes, which are free again when their responses come.
- * Receive: every rx slot owns one page granted at connect; a response's bytes are copied out
- * and the same page is posted again.
+ * copied into the pages of the ids it takes (the one copy on this side, as Linux's netfront
+ * copies a linear skb head into a granted page), which are free again when their responses
+ * come. Requests are pushed per packet and the backend is notified only when its
+ * {@code req_event} asks for it ({@code RING_PUSH_REQUESTS_AND_CHECK_NOTIFY}): while it is
+ * still working through the ring, a burst of packets costs no notification. Tx responses are
+ * consumed whenever the channel fires and when a transmitter runs short of ids, and a
+ * notification for them is asked for ({@code rsp_event}) only while a transmitter waits, as
+ * Linux's netfront defers its tx garbage collection: a stream's completions then wake nobody.
+ *
+ * <p>Receive, in place: every rx slot owns one page granted at connect. When a response comes,
+ * the backend's access to its page is suspended ({@link io.jrump.xen.hv.GrantTable#suspendAccess},
+ * as Linux's netfront ends the grant), so the backend cannot change the bytes while the stack
+ * reads them; a packet in one such slot is handed to the receiver as a read-only view of its
+ * page, without a copy. A page the backend still has mapped, or a platform that cannot suspend
+ * grants, means a copy, as does a packet of several slots (put together in a new buffer). Responses are taken in batches of up to
+ * {@link #RX_BUDGET} packets under the lock; the batch is delivered with the lock released,
+ * and only then are its pages posted again, together, with one push (and a notification only
+ * if the backend asks for one). So a frame is valid for the length of the receive call, as
+ * {@link NetDevice.Receiver} says, and never after: the backend cannot write a page before
+ * the call that reads it has returned. The pages of a packet whose slots have not all arrived
+ * stay unposted until it ends.
  *
  * <p>The backend is not trusted. A bad rx packet (see {@link RxChain}) is dropped and counted,
  * its buffers reposted. A response whose id is not in flight, impossible ring indexes, a chain
@@ -54,6 +72,12 @@ import java.util.Set;
  * fails with EIO.
  */
 public final class NetFront implements NetDevice {
+    /**
+     * Packets taken from the rx ring before they are delivered and their pages posted again
+     * (Linux's netfront has a NAPI budget of 64 too): large enough that a burst costs one
+     * push, small enough that the backend gets buffers back while the burst is delivered.
+     */
+    static final int RX_BUDGET = 64;
     private final XenStoreClient xs;
     private final Hypervisor hv;
     private final String frontend;
@@ -72,7 +96,15 @@ public final class NetFront implements NetDevice {
     private final ArrayDeque<Integer> txFree = new ArrayDeque<>();
     private final GrantedPage[] rxPages;
     private final boolean[] rxPosted;
+    /** Per rx id: whether the backend's access to its page is suspended until it is posted again. */
+    private final boolean[] rxSuspended;
     private final RxChain chain = new RxChain();
+    /** rx ids (taken, not posted) whose pages the packet being put together reads. Guarded by this. */
+    private final List<Integer> chainIds = new ArrayList<>(Netif.MAX_SLOTS);
+    /** Transmitters waiting for tx ids or slots; guarded by this. */
+    private int txWaiting;
+    /** Whether the delivery thread is handing a batch to the receiver; guarded by this. */
+    private boolean delivering;
     private byte[] mac;
     private Set<Offload> offloads = Set.of(Offload.RX_CHECKSUM);
     private volatile Receiver receiver;
@@ -107,6 +139,7 @@ public final class NetFront implements NetDevice {
         this.txInFlight = new boolean[tx.size()];
         this.rxPages = new GrantedPage[rx.size()];
         this.rxPosted = new boolean[rx.size()];
+        this.rxSuspended = new boolean[rx.size()];
     }
 
     /**
@@ -318,16 +351,27 @@ public final class NetFront implements NetDevice {
             if (txFree.size() >= ids && tx.free() >= slots) {
                 continue;
             }
+            try {
+                if (tx.finalCheckForResponses()) {
+                    continue; // asked for a notification of the next response, and one came meanwhile
+                }
+            } catch (ErrnoException e) {
+                disconnect(e.getMessage());
+                continue;
+            }
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 disconnect("no tx response for " + ioTimeout.toMillis() + " ms");
                 continue;
             }
+            txWaiting++;
             try {
                 wait(Math.max(1, Math.min(10, left / 1_000_000)));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new ErrnoException(Errno.EINTR, "netfront " + frontend + ": transmit interrupted");
+            } finally {
+                txWaiting--;
             }
         }
     }
@@ -358,75 +402,166 @@ public final class NetFront implements NetDevice {
         }
     }
 
-    /** The event channel handler: tx completions and received packets, each with the final check. */
+    /**
+     * The event channel handler: tx completions, then received packets in batches (see the
+     * class note), each ring with the final check.
+     */
     private void responses() {
-        List<ByteBuffer> frames = new ArrayList<>();
-        synchronized (this) {
-            if (broken != null) {
+        while (true) {
+            List<ByteBuffer> frames = new ArrayList<>();
+            List<Integer> done = new ArrayList<>();
+            boolean more;
+            synchronized (this) {
+                if (broken != null) {
+                    return;
+                }
+                try {
+                    txResponses();
+                    while (txWaiting > 0 && tx.finalCheckForResponses()) {
+                        txResponses();
+                    }
+                    more = rxBatch(frames, done);
+                } catch (ErrnoException e) {
+                    disconnect(e.getMessage());
+                    more = false;
+                } catch (RuntimeException e) {
+                    disconnect("netfront " + frontend + ": " + e); // a bug here must not leave transmitters waiting
+                    more = false;
+                }
+                delivering = !done.isEmpty();
+                notifyAll();
+            }
+            if (done.isEmpty()) {
                 return;
             }
+            Receiver r = receiver;
             try {
-                do {
-                    txResponses();
-                } while (tx.finalCheckForResponses());
-                do {
-                    int n = rx.unconsumedResponses();
-                    for (int i = 0; i < n; i++) {
-                        rxSlot(frames);
+                if (r != null) {
+                    for (ByteBuffer f : frames) {
+                        r.receive(f);
                     }
-                    if (n > 0 && rx.pushRequests()) {
-                        channel.notifyPeer();
-                    }
-                } while (rx.finalCheckForResponses());
-            } catch (ErrnoException e) {
-                disconnect(e.getMessage());
-            } catch (RuntimeException e) {
-                disconnect("netfront " + frontend + ": " + e); // a bug here must not leave transmitters waiting
+                }
+            } finally {
+                repost(done);
             }
-            notifyAll();
-        }
-        Receiver r = receiver;
-        if (r != null) {
-            for (ByteBuffer f : frames) {
-                r.receive(f);
+            if (!more) {
+                return;
             }
         }
     }
 
     /**
-     * Consumes one rx response slot (a fragment, or an extra-info entry in the slot of the
-     * request posted there) and reposts its buffer. Caller holds the lock.
+     * Takes rx slots until {@link #RX_BUDGET} packets are complete or none are left, then asks
+     * for a notification of the next ({@code RING_FINAL_CHECK_FOR_RESPONSES}). The packets go to
+     * {@code frames}; the ids whose pages they (or dropped packets) used go to {@code done}, to
+     * be posted after delivery. Caller holds the lock.
+     *
+     * @return whether responses are left for another batch
      */
-    private void rxSlot(List<ByteBuffer> frames) throws ErrnoException {
+    private boolean rxBatch(List<ByteBuffer> frames, List<Integer> done) throws ErrnoException {
+        int packets = 0;
+        do {
+            int n = rx.unconsumedResponses();
+            for (int i = 0; i < n; i++) {
+                if (rxSlot(frames)) {
+                    done.addAll(chainIds);
+                    chainIds.clear();
+                    if (++packets == RX_BUDGET) {
+                        return true;
+                    }
+                }
+            }
+        } while (rx.finalCheckForResponses());
+        return false;
+    }
+
+    /**
+     * Consumes one rx response slot (a fragment, or an extra-info entry in the slot of the
+     * request posted there), whose id joins the packet's. Caller holds the lock.
+     *
+     * @return whether it ended a packet
+     */
+    private boolean rxSlot(List<ByteBuffer> frames) throws ErrnoException {
         boolean end;
         if (chain.expectsExtra()) {
             int id = rx.responseIndex() & (rxPosted.length - 1);
             NetExtra e = rx.take(NetExtra.CODEC);
-            reclaim(id);
+            taken(id);
             end = chain.extra(e);
         } else {
             NetRxResponse r = rx.take();
-            reclaim(r.id());
-            end = chain.fragment(r, rxPages[r.id()].page());
+            taken(r.id());
+            boolean inPlace = hv.grantTable().suspendAccess(rxPages[r.id()]);
+            rxSuspended[r.id()] = inPlace;
+            end = chain.fragment(r, rxPages[r.id()].page(), inPlace);
         }
         if (end) {
             ByteBuffer f = chain.finish();
             if (f == null) {
                 rxDropped++;
             } else {
-                frames.add(f);
+                frames.add(f.asReadOnlyBuffer());
                 rxFrames++;
             }
         }
+        return end;
     }
 
-    /** Checks that rx buffer {@code id} was posted and posts it again (its bytes are read before the backend sees the request). */
-    private void reclaim(int id) throws ErrnoException {
+    /** Gives the backend its access to rx page {@code id} back, if it was suspended. Caller holds the lock. */
+    private void resume(int id) {
+        if (rxSuspended[id] && rxPages[id] != null) {
+            hv.grantTable().resumeAccess(rxPages[id]);
+        }
+        rxSuspended[id] = false;
+    }
+
+    /** Checks that rx buffer {@code id} was posted and takes it off the ring until {@link #repost}. */
+    private void taken(int id) throws ErrnoException {
         if (id >= rxPosted.length || !rxPosted[id]) {
             throw new ErrnoException(Errno.EIO, "rx response with id " + id + " that is not posted");
         }
         rxPosted[id] = false;
-        post(id);
+        chainIds.add(id);
+    }
+
+    /**
+     * Posts the pages of a delivered batch again, with one push; on a device that stopped
+     * meanwhile, they stay off the ring, and on a closed one their grants end here, since
+     * {@link #close} left them to the delivery that was reading them.
+     */
+    private void repost(List<Integer> ids) {
+        List<GrantedPage> end = new ArrayList<>();
+        boolean notify = false;
+        synchronized (this) {
+            delivering = false;
+            for (int id : ids) {
+                resume(id);
+            }
+            if (closed) {
+                for (int id : ids) {
+                    if (rxPages[id] != null) {
+                        end.add(rxPages[id]);
+                        rxPages[id] = null;
+                    }
+                }
+            } else if (broken == null) {
+                for (int id : ids) {
+                    post(id);
+                }
+                notify = rx.pushRequests();
+            }
+            notifyAll();
+        }
+        for (GrantedPage p : end) {
+            endAccess(p);
+        }
+        if (notify) {
+            try {
+                channel.notifyPeer();
+            } catch (ErrnoException e) {
+                disconnect("notify backend: " + e.getMessage());
+            }
+        }
     }
 
     /** Marks the device dead (link down, EIO for transmit) and tells the backend, off this thread. */
@@ -487,19 +622,27 @@ public final class NetFront implements NetDevice {
                         all.add(p);
                     }
                 }
-                for (GrantedPage p : rxPages) {
-                    if (p != null) {
-                        all.add(p);
+                for (int id = 0; id < rxPages.length; id++) {
+                    // a page a delivery still reads (close called from the receiver) is ended when it returns
+                    boolean read = delivering && !rxPosted[id] && !chainIds.contains(id);
+                    if (rxPages[id] != null && !read) {
+                        resume(id);
+                        all.add(rxPages[id]);
+                        rxPages[id] = null;
                     }
                 }
             }
             for (GrantedPage p : all) {
-                try {
-                    hv.grantTable().endAccess(p);
-                } catch (ErrnoException e) {
-                    // still mapped by the backend: the page stays granted rather than reused under it
-                }
+                endAccess(p);
             }
+        }
+    }
+
+    private void endAccess(GrantedPage p) {
+        try {
+            hv.grantTable().endAccess(p);
+        } catch (ErrnoException e) {
+            // still mapped by the backend: the page stays granted rather than reused under it
         }
     }
 

@@ -24,9 +24,16 @@ import java.util.List;
  * is the partial mark the stack trusts. A {@code csum_blank} packet (the field holds the
  * pseudo-header sum) and a {@code data_validated} one get that mark; on a packet with neither
  * flag a zero TCP checksum becomes its ones'-complement twin 0xffff, so the stack verifies it.
+ *
+ * <p>No copy for a packet in one slot whose page the backend can no longer write: the packet
+ * is a view of its rx page (the fix-ups above are written there), which the frontend must not
+ * post again before the stack is done with it;
+ * a packet of several slots is put together in a new buffer. Either way the fragments' pages
+ * are read, so none of them may be posted again until {@link #finish} has run.
  */
 final class RxChain {
-    private final List<byte[]> parts = new ArrayList<>(2);
+    /** The fragments so far, as views of their rx pages. */
+    private final List<ByteBuffer> parts = new ArrayList<>(2);
     private int length;
     private int slots;
     private int extras;
@@ -43,12 +50,14 @@ final class RxChain {
     }
 
     /**
-     * Takes a data slot whose buffer is {@code page}.
+     * Takes a data slot whose buffer is {@code page}: with {@code inPlace} the packet reads the
+     * page until {@link #finish}, otherwise its bytes are copied now (a page the backend may
+     * still write).
      *
      * @return whether it ends the packet
      * @throws ErrnoException EIO for a chain longer than any backend may send
      */
-    boolean fragment(NetRxResponse r, ByteBuffer page) throws ErrnoException {
+    boolean fragment(NetRxResponse r, ByteBuffer page, boolean inPlace) throws ErrnoException {
         if (++slots > Netif.MAX_SLOTS) {
             throw new ErrnoException(Errno.EIO, "an rx packet of more than " + Netif.MAX_SLOTS + " slots");
         }
@@ -66,9 +75,8 @@ final class RxChain {
             } else if (length + len > Netif.MAX_RX_PACKET) {
                 bad = "longer than " + Netif.MAX_RX_PACKET + " bytes";
             } else {
-                byte[] b = new byte[len];
-                page.get(r.offset(), b);
-                parts.add(b);
+                ByteBuffer part = page.slice(r.offset(), len);
+                parts.add(inPlace ? part : ByteBuffer.allocate(len).put(part).flip());
                 length += len;
             }
         }
@@ -99,6 +107,7 @@ final class RxChain {
 
     /**
      * The finished packet, ready for the stack, or null when it is dropped; then starts the next.
+     * A packet of one slot is a view of that slot's page: valid until the page is posted again.
      */
     ByteBuffer finish() {
         ByteBuffer f = bad == null ? packet() : null;
@@ -120,10 +129,10 @@ final class RxChain {
         }
         ByteBuffer f;
         if (parts.size() == 1) {
-            f = ByteBuffer.wrap(parts.get(0));
+            f = parts.get(0);
         } else {
             f = ByteBuffer.allocate(length);
-            for (byte[] p : parts) {
+            for (ByteBuffer p : parts) {
                 f.put(p);
             }
             f.flip();

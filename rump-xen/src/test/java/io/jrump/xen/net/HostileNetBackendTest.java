@@ -19,6 +19,7 @@ import io.jrump.xen.xenbus.XenbusState;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -46,6 +47,20 @@ class HostileNetBackendTest {
         volatile BackRing<NetRxRequest, NetRxResponse> rx;
         volatile EventChannel channel;
         final AtomicInteger kicks = new AtomicInteger();
+        volatile int lastGref;
+
+        /** Answers the next posted rx buffer with a frame of {@code len} bytes of {@code fill}, and keeps the page mapped; no notification yet. */
+        GrantMapper.Mapping rxKeepingTheMapping(int len, byte fill) throws ErrnoException {
+            NetRxRequest q = rx.take();
+            lastGref = q.gref();
+            GrantMapper.Mapping m = doms.dom0.grantMapper().map(1, q.gref(), true);
+            for (int i = 0; i < len; i++) {
+                m.page().put(i, fill);
+            }
+            rx.put(new NetRxResponse(q.id(), 0, 0, (short) len));
+            rx.pushResponses(); // the caller notifies
+            return m;
+        }
 
         void start() throws ErrnoException {
             doms.xs0.transaction(t -> {
@@ -80,6 +95,7 @@ class HostileNetBackendTest {
         /** Answers the next posted rx buffer with {@code r} (its id replaced by the buffer's unless {@code keepId}). */
         void rx(NetRxResponse r, boolean keepId, byte fill) throws ErrnoException {
             NetRxRequest q = rx.take();
+            lastGref = q.gref();
             try (GrantMapper.Mapping m = doms.dom0.grantMapper().map(1, q.gref(), true)) {
                 for (int i = 0; i < Netif.PAGE_SIZE; i++) {
                     m.page().put(i, fill);
@@ -165,6 +181,59 @@ class HostileNetBackendTest {
         assertEquals(8, last[0].get(60));
         assertNull(front.disconnectedReason());
         assertTrue(front.isLinkUp());
+    }
+
+    /**
+     * While the stack reads a frame in its rx page, the backend's grant of that page is
+     * suspended: it cannot map the page to change the bytes under the reader. After the call
+     * the page is granted again and posted.
+     */
+    @Test
+    void theBackendCannotMapAnRxPageWhileTheStackReadsIt() throws Exception {
+        java.util.concurrent.BlockingQueue<String> verdicts = new java.util.concurrent.LinkedBlockingQueue<>();
+        front.receiver(f -> {
+            try (GrantMapper.Mapping m = doms.dom0.grantMapper().map(1, liar.lastGref, true)) {
+                verdicts.add("mapped");
+            } catch (ErrnoException e) {
+                verdicts.add("refused: " + e.getMessage());
+            }
+        });
+        liar.rx(new NetRxResponse(0, 0, 0, (short) 100), false, (byte) 5);
+        String v = verdicts.poll(20, TimeUnit.SECONDS);
+        assertNotNull(v);
+        assertTrue(v.startsWith("refused") && v.contains("does not permit access"), v);
+        int gref = liar.lastGref;
+        NetFrontTest.await(() -> {
+            try {
+                return liar.rx.unconsumedRequests() == liar.rx.size();
+            } catch (ErrnoException e) {
+                return false;
+            }
+        }, "the page posted again");
+        try (GrantMapper.Mapping m = doms.dom0.grantMapper().map(1, gref, true)) {
+            assertEquals(Netif.PAGE_SIZE, m.page().capacity(), "granted again once the call returned");
+        }
+        assertNull(front.disconnectedReason());
+    }
+
+    /** A backend that keeps an rx page mapped cannot change the frame the stack reads: that frame is a copy. */
+    @Test
+    void aFrameInAPageTheBackendKeepsMappedIsACopy() throws Exception {
+        java.util.concurrent.BlockingQueue<String> verdicts = new java.util.concurrent.LinkedBlockingQueue<>();
+        GrantMapper.Mapping[] kept = new GrantMapper.Mapping[1];
+        front.receiver(f -> {
+            byte before = f.get(50);
+            for (int i = 0; i < 100; i++) {
+                kept[0].page().put(i, (byte) 9); // the backend writes through the mapping it kept
+            }
+            verdicts.add(before + " " + f.get(50));
+        });
+        kept[0] = liar.rxKeepingTheMapping(100, (byte) 6);
+        liar.channel.notifyPeer();
+        assertEquals("6 6", verdicts.poll(20, TimeUnit.SECONDS));
+        kept[0].close();
+        assertEquals(1, front.stats().rxFrames());
+        assertNull(front.disconnectedReason());
     }
 
     @Test

@@ -193,6 +193,80 @@ class NetFrontTest {
         assertEquals(1, f[0].stats().txDropped(), "no GSO without the backend's feature-gso-tcpv4");
     }
 
+    /**
+     * Frames are read in place, in their rx pages, so the page of a frame must not be posted
+     * again while the receiver is in the call that reads it. Here the receiver, holding its
+     * first frame, has the backend fill every rx buffer the frontend has posted (until the
+     * backend drops for want of one): the frame it holds must not change. A frontend that
+     * posted the page before the call returned would see it overwritten.
+     */
+    @Test
+    void aFrameInPlaceIsNotOverwrittenWhileTheReceiverReadsIt() throws Exception {
+        NetBackend b1 = NetBackend.create(xs0, dom0, 1, 0, MAC1, fr -> { });
+        closeLast.add(b1);
+        NetFront f1 = NetFront.connect(xs1, dom1, b1.frontendPath(), Duration.ofSeconds(20));
+        closeLast.add(0, f1);
+        byte[] first = new byte[1000];
+        java.util.Arrays.fill(first, (byte) 0x11);
+        byte[] filler = new byte[1000];
+        java.util.Arrays.fill(filler, (byte) 0x22);
+        BlockingQueue<String> verdicts = new LinkedBlockingQueue<>();
+        java.util.concurrent.atomic.AtomicInteger after = new java.util.concurrent.atomic.AtomicInteger();
+        f1.receiver(fr -> {
+            if (fr.get(0) != 0x11) {
+                after.incrementAndGet();
+                return;
+            }
+            byte[] before = new byte[fr.remaining()];
+            fr.get(fr.position(), before);
+            int filled = 0;
+            while (b1.deliver(ByteBuffer.wrap(filler)) && filled < 10_000) {
+                filled++;
+            }
+            byte[] now = new byte[fr.remaining()];
+            fr.get(fr.position(), now);
+            verdicts.add(java.util.Arrays.equals(before, now) && java.util.Arrays.equals(first, now) ? "intact after " + filled + " frames"
+                    : "overwritten after " + filled + " frames");
+        });
+        assertTrue(b1.deliver(ByteBuffer.wrap(first)));
+        String v = verdicts.poll(20, TimeUnit.SECONDS);
+        assertNotNull(v, "the receiver ran");
+        assertTrue(v.startsWith("intact"), v);
+        int filled = Integer.parseInt(v.replaceAll("\\D+", ""));
+        assertEquals(255, filled, "every buffer posted but the held one was written");
+        // the frames written meanwhile arrive in the pages posted after the call, and then more
+        await(() -> after.get() == filled, "the frames delivered during the call arrive after it");
+        assertTrue(b1.deliver(ByteBuffer.wrap(filler)));
+        await(() -> after.get() == filled + 1, "the pages are posted again");
+        assertEquals(0, f1.stats().rxDropped());
+        assertNull(f1.disconnectedReason());
+    }
+
+    /** A receiver that closes the device still reads its frame to the end of the call; its page's grant ends after, with every other. */
+    @Test
+    void closeFromTheReceiverEndsTheHeldPageAfterTheCall() throws Exception {
+        NetBackend b1 = NetBackend.create(xs0, dom0, 1, 0, MAC1, fr -> { });
+        closeLast.add(b1);
+        int before = dom1.grantTable().inUse();
+        NetFront f1 = NetFront.connect(xs1, dom1, b1.frontendPath(), Duration.ofSeconds(20));
+        BlockingQueue<String> verdicts = new LinkedBlockingQueue<>();
+        f1.receiver(fr -> {
+            f1.close();
+            byte[] b = new byte[fr.remaining()];
+            fr.get(b);
+            boolean same = true;
+            for (byte x : b) {
+                same &= x == 0x33;
+            }
+            verdicts.add(same + " " + dom1.grantTable().inUse());
+        });
+        byte[] frame = new byte[200];
+        java.util.Arrays.fill(frame, (byte) 0x33);
+        assertTrue(b1.deliver(ByteBuffer.wrap(frame)));
+        assertEquals("true " + (before + 1), verdicts.poll(20, TimeUnit.SECONDS), "the held page stays granted during the call");
+        await(() -> dom1.grantTable().inUse() == before, "every grant ended");
+    }
+
     @Test
     void burstBeyondPostedBuffersIsDroppedAtTheBackendNotHung() throws Exception {
         NetBackend b1 = NetBackend.create(xs0, dom0, 1, 0, MAC1, fr -> { });

@@ -44,7 +44,7 @@ class XenNetEndToEndTest {
     @Test
     void tcpBothWaysBetweenNetfrontAndTheBus() throws Exception {
         EthernetBus bus = new EthernetBus();
-        NetDevice wire = bus.port();
+        Counting wire = new Counting(bus.port());
         try (RumpKernel xen = Rump.builder().platform(XenEmulatedPlatformProvider.NAME).component("net").netDevice("eth0", wire).boot();
                 RumpKernel bare = Rump.builder().component("net").boot()) {
             assertEquals(XenEmulatedPlatformProvider.NAME, xen.platformName());
@@ -80,6 +80,61 @@ class XenNetEndToEndTest {
             assertTrue(vif.get("rx_packets") < mssSegments / 4 && vif.get("tx_packets") < mssSegments / 4, () -> "vif0 counters " + vif);
             Map<String, Long> counters = xen.netconfig().counters();
             assertEquals(0L, counters.getOrDefault("tcp.drops.bad_checksum", 0L), () -> "checksums: " + counters);
+            assertEquals(0, wire.copied.get(), "netback hands its copy of every frame to the wire rather than have it copied again");
+            assertTrue(wire.taken.get() >= vif.get("tx_packets"), () -> wire.taken + " frames handed to the wire");
+        }
+    }
+
+    /** A wire that counts the frames given with {@code transmit} (which a bus port copies) and with {@code transmitTaken}. */
+    private static final class Counting implements NetDevice {
+        final NetDevice inner;
+        final java.util.concurrent.atomic.AtomicInteger copied = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.concurrent.atomic.AtomicInteger taken = new java.util.concurrent.atomic.AtomicInteger();
+
+        Counting(NetDevice inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public byte[] macAddress() {
+            return inner.macAddress();
+        }
+
+        @Override
+        public int mtu() {
+            return inner.mtu();
+        }
+
+        @Override
+        public void transmit(ByteBuffer frame) throws io.jrump.api.ErrnoException {
+            copied.incrementAndGet();
+            inner.transmit(frame);
+        }
+
+        @Override
+        public void transmitTaken(ByteBuffer frame) throws io.jrump.api.ErrnoException {
+            taken.incrementAndGet();
+            inner.transmitTaken(frame);
+        }
+
+        @Override
+        public void receiver(Receiver receiver) {
+            inner.receiver(receiver);
+        }
+
+        @Override
+        public boolean isLinkUp() {
+            return inner.isLinkUp();
+        }
+
+        @Override
+        public java.util.Set<Offload> offloads() {
+            return inner.offloads();
+        }
+
+        @Override
+        public void close() {
+            inner.close();
         }
     }
 

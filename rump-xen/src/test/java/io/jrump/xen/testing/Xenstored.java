@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.jrump.testing.Peers;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -56,28 +53,13 @@ public final class Xenstored implements AutoCloseable {
         pb.redirectErrorStream(true).redirectOutput(dir.resolve("out").toFile());
         Process p = pb.start();
         Xenstored x = new Xenstored(dir, p);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!accepts(x.socket())) { // the socket file appears at bind(), before listen(): connect until one is accepted
-            if (!p.isAlive() || System.nanoTime() > deadline) {
-                String out = Files.exists(dir.resolve("out")) ? Files.readString(dir.resolve("out")) : "";
-                x.close();
-                throw new AssertionError("xenstored did not start: " + out);
-            }
-            Thread.sleep(20);
+        try {
+            Peers.awaitListening(p, x.socket(), dir.resolve("out"));
+        } catch (AssertionError e) {
+            x.close();
+            throw e;
         }
         return x;
-    }
-
-    /** Whether the daemon accepts connections on {@code socket} yet. */
-    private static boolean accepts(Path socket) {
-        if (!Files.exists(socket)) {
-            return false;
-        }
-        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            return ch.connect(UnixDomainSocketAddress.of(socket));
-        } catch (IOException e) {
-            return false; // ECONNREFUSED until the daemon listens
-        }
     }
 
     public Path socket() {

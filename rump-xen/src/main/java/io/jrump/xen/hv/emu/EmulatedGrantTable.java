@@ -111,6 +111,37 @@ final class EmulatedGrantTable implements GrantTable {
         inUse--;
     }
 
+    /** Clears GTF_permit_access, keeping the domid, the read-only flag and the frame, unless the entry is mapped now. */
+    @Override
+    public boolean suspendAccess(GrantedPage page) {
+        int ref = page.ref();
+        while (true) {
+            int w = entries.word(ref);
+            int flags = GrantEntries.flags(w);
+            if ((flags & GrantEntries.GTF_TYPE_MASK) != GrantEntries.GTF_PERMIT_ACCESS || entries.frame(ref) != page.frame()
+                    || (flags & (GrantEntries.GTF_READING | GrantEntries.GTF_WRITING)) != 0) {
+                return false;
+            }
+            if (entries.compareAndSet(ref, w, w & ~GrantEntries.GTF_TYPE_MASK)) {
+                return true;
+            }
+        }
+    }
+
+    @Override
+    public void resumeAccess(GrantedPage page) {
+        int ref = page.ref();
+        while (true) {
+            int w = entries.word(ref);
+            if ((GrantEntries.flags(w) & GrantEntries.GTF_TYPE_MASK) != 0 || entries.frame(ref) != page.frame()) {
+                return; // not suspended
+            }
+            if (entries.compareAndSet(ref, w, w | GrantEntries.GTF_PERMIT_ACCESS)) {
+                return;
+            }
+        }
+    }
+
     /** Whether another domain still maps one of this table's grants. */
     synchronized boolean anyMapped() {
         for (int r = RESERVED_ENTRIES; r < entries.count(); r++) {
