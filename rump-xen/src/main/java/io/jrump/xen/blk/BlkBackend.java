@@ -29,7 +29,9 @@ import java.util.Map;
  * frontend names them {@code ring-ref0..N-1} with its {@code ring-page-order}) and indirect
  * requests of up to {@code feature-max-indirect-segments} segments, whose segment lists lie
  * in up to 8 granted pages. A frontend asking for a larger ring than offered is refused at
- * connect (the backend goes Closing).
+ * connect (the backend goes Closing). With {@link Offer#PERSISTENT}, and a frontend that offers
+ * {@code feature-persistent} too, data pages are mapped once and kept ({@link PersistentGrants})
+ * until the frontend disconnects; otherwise each request maps its pages and unmaps them.
  *
  * <p>Every request is checked before it touches the disk: a known operation, 1 to 11 segments
  * (1 to the offered maximum for an indirect one) each inside its page
@@ -43,14 +45,32 @@ public final class BlkBackend extends BackendDevice {
      *
      * @param maxRingPageOrder {@code max-ring-page-order}, 0 to {@value Blkif#MAX_RING_PAGE_ORDER} (0: one page, the node is not written)
      * @param maxIndirectSegments {@code feature-max-indirect-segments}, 0 (not written: no indirect requests) or 12 to {@value Blkif#MAX_INDIRECT_SEGMENTS}
+     * @param maxPersistentGrants 0 ({@code feature-persistent} not offered: every page is mapped for its request only) or
+     *        the most data grants kept mapped when the frontend offers it too ({@link PersistentGrants})
      */
-    public record Offer(int maxRingPageOrder, int maxIndirectSegments) {
-        /** Multi-page rings and indirect requests of 1 MiB. */
+    public record Offer(int maxRingPageOrder, int maxIndirectSegments, int maxPersistentGrants) {
+        /** Multi-page rings and indirect requests of 1 MiB; every request maps its pages for itself. */
         public static final Offer ALL = new Offer(Blkif.MAX_RING_PAGE_ORDER, Blkif.MAX_INDIRECT_SEGMENTS);
         /** One ring page and 11 segments per request: a backend from before both features. */
         public static final Offer BASIC = new Offer(0, 0);
 
+        /**
+         * As {@link #ALL}, and {@code feature-persistent} with up to Linux's default of kept
+         * mappings: for frontends that keep their grants until they disconnect, as the protocol
+         * asks of one that offers it. A frontend that ends access to a page the backend keeps
+         * gets EBUSY, and the page stays granted until the device disconnects.
+         */
+        public static final Offer PERSISTENT = new Offer(Blkif.MAX_RING_PAGE_ORDER, Blkif.MAX_INDIRECT_SEGMENTS, PersistentGrants.LINUX_DEFAULT_CAP);
+
+        /** As the three-value form, without {@code feature-persistent}. */
+        public Offer(int maxRingPageOrder, int maxIndirectSegments) {
+            this(maxRingPageOrder, maxIndirectSegments, 0);
+        }
+
         public Offer {
+            if (maxPersistentGrants < 0) {
+                throw new IllegalArgumentException("max persistent grants " + maxPersistentGrants);
+            }
             if (maxRingPageOrder < 0 || maxRingPageOrder > Blkif.MAX_RING_PAGE_ORDER) {
                 throw new IllegalArgumentException("max-ring-page-order " + maxRingPageOrder + " outside 0.." + Blkif.MAX_RING_PAGE_ORDER);
             }
@@ -66,7 +86,11 @@ public final class BlkBackend extends BackendDevice {
     private final ByteBuffer bounce;
     private GrantMapper.Mapping ringMapping;
     private BackRing<BlkRequest, BlkResponse> ring;
+    /** Kept mappings of the frontend's data grants, when both ends offer {@code feature-persistent}; null otherwise. */
+    private PersistentGrants persistent;
     private long requestsServed;
+    /** Data pages mapped so far, by persistent or per-request mappings; guarded by this. */
+    private long dataMaps;
 
     private BlkBackend(XenStoreClient xs, Hypervisor hv, BlockDevice disk, Offer offer, String backend, String frontend, int frontendId) {
         super(xs, hv, backend, frontend, frontendId);
@@ -104,7 +128,9 @@ public final class BlkBackend extends BackendDevice {
             tx.write(backend + "/feature-flush-cache", "1");
             tx.write(backend + "/feature-discard", "1");
             tx.write(backend + "/discard-granularity", Integer.toString(disk.sectorSize()));
-            tx.write(backend + "/feature-persistent", "1");
+            if (offer.maxPersistentGrants() > 0) {
+                tx.write(backend + "/feature-persistent", "1");
+            }
             if (offer.maxRingPageOrder() > 0) {
                 tx.write(backend + "/max-ring-page-order", Integer.toString(offer.maxRingPageOrder()));
             }
@@ -124,6 +150,19 @@ public final class BlkBackend extends BackendDevice {
 
     public synchronized long requestsServed() {
         return requestsServed;
+    }
+
+    /**
+     * Data pages mapped so far: with persistent grants each of the frontend's pages once (again
+     * only after eviction), otherwise every page of every request.
+     */
+    public synchronized long dataPagesMapped() {
+        return dataMaps + (persistent == null ? 0 : persistent.mapCalls());
+    }
+
+    /** Whether both ends offered {@code feature-persistent}, so data grants stay mapped until disconnect. */
+    public synchronized boolean persistentGrants() {
+        return persistent != null;
     }
 
     @Override
@@ -155,6 +194,9 @@ public final class BlkBackend extends BackendDevice {
             }
         }
         ring = new BackRing<>(new SharedRing(ringMapping.page(), Math.max(Blkif.REQ_SIZE, Blkif.RSP_SIZE)), BlkRequest.CODEC, BlkResponse.CODEC);
+        if (offer.maxPersistentGrants() > 0 && "1".equals(optional(frontend + "/feature-persistent", "0").trim())) {
+            persistent = new PersistentGrants(hv.grantMapper(), frontendId, offer.maxPersistentGrants());
+        }
     }
 
     @Override
@@ -168,6 +210,11 @@ public final class BlkBackend extends BackendDevice {
 
     @Override
     protected void detach() {
+        if (persistent != null) {
+            dataMaps += persistent.mapCalls();
+            persistent.close();
+            persistent = null;
+        }
         if (ringMapping != null) {
             ringMapping.close();
             ringMapping = null;
@@ -262,10 +309,21 @@ public final class BlkBackend extends BackendDevice {
                 || total % disk.sectorSize() != 0) {
             return Blkif.RSP_ERROR;
         }
+        if (persistent != null) {
+            try {
+                return persistentReadWrite(read, sector / k, nr, grefs, firsts, lasts, total);
+            } catch (ErrnoException e) {
+                if (read) {
+                    throw e;
+                }
+                // a write may name read-only grants, which cannot be kept writable: map them for this request only
+            }
+        }
         if (total == nr * Blkif.PAGE_SIZE) {
             // whole pages: one I/O straight into (or out of) the frontend's pages when they map side by side
             try (GrantMapper.Mapping run = hv.grantMapper().mapContiguous(frontendId, Arrays.copyOf(grefs, nr), read)) {
                 if (run != null) {
+                    dataMaps += nr;
                     ByteBuffer pages = run.page().duplicate().clear().limit(total);
                     if (read) {
                         disk.read(sector / k, pages);
@@ -280,31 +338,65 @@ public final class BlkBackend extends BackendDevice {
         try {
             for (int i = 0; i < nr; i++) {
                 maps.add(hv.grantMapper().map(frontendId, grefs[i], read)); // a read writes into the frontend's page
+                dataMaps++;
             }
-            if (read) {
-                disk.read(sector / k, bounce.clear().limit(total));
-            }
-            bounce.clear();
-            int off = 0;
-            for (int i = 0; i < nr; i++) {
-                int f = Byte.toUnsignedInt(firsts[i]) * Blkif.SECTOR;
-                int n = (Byte.toUnsignedInt(lasts[i]) + 1) * Blkif.SECTOR - f;
-                ByteBuffer page = maps.get(i).page();
-                if (read) {
-                    page.put(f, bounce, off, n);
-                } else {
-                    bounce.put(off, page, f, n);
-                }
-                off += n;
-            }
-            if (!read) {
-                disk.write(sector / k, bounce.clear().limit(total));
-            }
+            copyThrough(read, sector / k, maps, firsts, lasts, total);
             return Blkif.RSP_OKAY;
         } finally {
             for (GrantMapper.Mapping m : maps) {
                 m.close();
             }
+        }
+    }
+
+    /**
+     * Serves a read or write through the kept mappings of its pages (mapping those not kept
+     * yet): one I/O into the pages when they lie side by side and are whole, else through the
+     * bounce buffer. Trims the table afterwards, so no page is unmapped while in use.
+     */
+    private short persistentReadWrite(boolean read, long block, int nr, int[] grefs, byte[] firsts, byte[] lasts, int total) throws ErrnoException {
+        try {
+            List<GrantMapper.Mapping> maps = new ArrayList<>(nr);
+            for (int i = 0; i < nr; i++) {
+                maps.add(persistent.get(grefs[i]));
+            }
+            ByteBuffer pages = total == nr * Blkif.PAGE_SIZE ? hv.grantMapper().joined(maps) : null;
+            if (pages != null) {
+                pages = pages.duplicate().clear().limit(total);
+                if (read) {
+                    disk.read(block, pages);
+                } else {
+                    disk.write(block, pages);
+                }
+            } else {
+                copyThrough(read, block, maps, firsts, lasts, total);
+            }
+            return Blkif.RSP_OKAY;
+        } finally {
+            persistent.trim();
+        }
+    }
+
+    /** Moves a request's data between the disk and its pages' sectors through the bounce buffer. */
+    private void copyThrough(boolean read, long block, List<GrantMapper.Mapping> maps, byte[] firsts, byte[] lasts, int total) throws ErrnoException {
+        if (read) {
+            disk.read(block, bounce.clear().limit(total));
+        }
+        bounce.clear();
+        int off = 0;
+        for (int i = 0; i < maps.size(); i++) {
+            int f = Byte.toUnsignedInt(firsts[i]) * Blkif.SECTOR;
+            int n = (Byte.toUnsignedInt(lasts[i]) + 1) * Blkif.SECTOR - f;
+            ByteBuffer page = maps.get(i).page();
+            if (read) {
+                page.put(f, bounce, off, n);
+            } else {
+                bounce.put(off, page, f, n);
+            }
+            off += n;
+        }
+        if (!read) {
+            disk.write(block, bounce.clear().limit(total));
         }
     }
 }

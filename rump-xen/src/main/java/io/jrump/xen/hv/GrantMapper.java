@@ -2,6 +2,7 @@ package io.jrump.xen.hv;
 
 import io.jrump.api.ErrnoException;
 import java.nio.ByteBuffer;
+import java.util.List;
 
 /**
  * The mapping side of grant tables: a backend maps the pages a frontend granted it (Linux's
@@ -28,6 +29,17 @@ public interface GrantMapper extends AutoCloseable {
      * (the caller then maps them one by one).
      */
     default Mapping mapContiguous(int domid, int[] refs, boolean writable) throws ErrnoException {
+        return null;
+    }
+
+    /**
+     * One view of pages already mapped (each by {@link #map}, all of one granting domain), side
+     * by side in the order given, when this mapper can give one without mapping again; null
+     * otherwise. The view is valid only while every one of {@code maps} stays open: it lets a
+     * backend that keeps mappings across requests (persistent grants) still do one I/O into a
+     * request's pages.
+     */
+    default ByteBuffer joined(List<? extends Mapping> maps) {
         return null;
     }
 

@@ -5,6 +5,7 @@ import io.jrump.api.ErrnoException;
 import io.jrump.xen.hv.GrantMapper;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -32,26 +33,70 @@ final class EmulatedGrantMapper implements GrantMapper {
     public Mapping map(int granter, int ref, boolean writable) throws ErrnoException {
         EmulatedGrantTable table = table(granter, ref);
         int frame = acquire(table, granter, ref, writable);
-        ByteBuffer page = table.memory().page(frame);
-        return new Mapping() {
-            private boolean closed;
+        return new PageMapping(table, granter, ref, frame, writable);
+    }
 
-            @Override
-            public ByteBuffer page() {
-                return page;
+    /**
+     * Pages this mapper mapped one by one from consecutive frames of one domain are side by
+     * side in that domain's memory already: the view of those frames, without another
+     * mapping (each page keeps its own GTF_reading/GTF_writing while its mapping is open).
+     */
+    @Override
+    public ByteBuffer joined(List<? extends Mapping> maps) {
+        if (maps.isEmpty() || !(maps.get(0) instanceof PageMapping head)) {
+            return null;
+        }
+        for (int i = 0; i < maps.size(); i++) {
+            if (!(maps.get(i) instanceof PageMapping m) || m.owner() != this || m.table != head.table || m.frame != head.frame + i || m.isClosed()) {
+                return null;
             }
+        }
+        return head.table.memory().pages(head.frame, maps.size());
+    }
 
-            @Override
-            public void close() {
-                synchronized (EmulatedGrantMapper.this) {
-                    if (closed) {
-                        return;
-                    }
-                    closed = true;
-                    release(table, granter, ref, writable);
+    /** One page mapped by {@link #map}. */
+    private final class PageMapping implements Mapping {
+        private final EmulatedGrantTable table;
+        private final int granter;
+        private final int ref;
+        private final int frame;
+        private final boolean writable;
+        private final ByteBuffer page;
+        /** Set under the mapper's lock; volatile so {@link #joined} reads it without taking the lock. */
+        private volatile boolean closed;
+
+        PageMapping(EmulatedGrantTable table, int granter, int ref, int frame, boolean writable) {
+            this.table = table;
+            this.granter = granter;
+            this.ref = ref;
+            this.frame = frame;
+            this.writable = writable;
+            this.page = table.memory().page(frame);
+        }
+
+        EmulatedGrantMapper owner() {
+            return EmulatedGrantMapper.this;
+        }
+
+        boolean isClosed() {
+            return closed;
+        }
+
+        @Override
+        public ByteBuffer page() {
+            return page;
+        }
+
+        @Override
+        public void close() {
+            synchronized (EmulatedGrantMapper.this) {
+                if (closed) {
+                    return;
                 }
+                closed = true;
+                release(table, granter, ref, writable);
             }
-        };
+        }
     }
 
     /**
