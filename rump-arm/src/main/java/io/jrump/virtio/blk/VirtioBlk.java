@@ -5,11 +5,12 @@ import static io.jrump.virtio.blk.BlkWire.*;
 import io.jrump.api.BlockDevice;
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
-import io.jrump.virtio.CallerWaits;
-import io.jrump.virtio.Completion;
+import io.jrump.dev.wait.CallerWaits;
+import io.jrump.dev.wait.Completion;
 import io.jrump.virtio.DmaPool;
 import io.jrump.virtio.GuestMemory;
 import io.jrump.virtio.Negotiation;
+import io.jrump.virtio.QueueSignal;
 import io.jrump.virtio.Segment;
 import io.jrump.virtio.SplitQueue;
 import io.jrump.virtio.Transport;
@@ -129,7 +130,7 @@ public final class VirtioBlk implements BlockDevice {
         this.maxWriteZeroes = mz == 0 ? 1 << 22 : mz;
         boolean callerWaits = t.callerWaits();
         this.vq = t.startQueue(0, qsize, features, segMax + 2, callerWaits ? null : this::onUsed);
-        this.waits = callerWaits ? new CallerWaits(t, vq, this::reap, lock) : null;
+        this.waits = callerWaits ? new CallerWaits(new QueueSignal(t, vq, this::reap, lock), lock) : null;
         t.onFailure(this::disconnect);
         Negotiation.driverOk(t);
     }
@@ -382,15 +383,16 @@ public final class VirtioBlk implements BlockDevice {
     /** Waits for a request and checks its status; frees its buffer. */
     private void finish(String call, long sector, Request r) throws ErrnoException {
         long deadline = System.nanoTime() + timeoutNanos;
-        int len = waits != null ? waits.await(r.done, deadline) : r.done.await(deadline);
-        if (len < 0) {
+        boolean answered = waits != null ? waits.await(r.done, deadline) : r.done.await(deadline);
+        if (!answered) {
             reap(); // a lost interrupt is not a dead device: look at the ring once more
-            len = r.done.await(System.nanoTime());
+            answered = r.done.await(System.nanoTime());
         }
-        if (len < 0) {
+        if (!answered) {
             disconnect("no answer to a " + call + " within " + timeoutNanos / 1_000_000 + " ms");
             throw new ErrnoException(Errno.EIO, name + ": " + call + ": " + disconnected);
         }
+        r.done.result(); // EIO when the device went away instead of answering
         int status = mem.getByte(r.gpa + STATUS_AT) & 0xff;
         try {
             if (status == S_OK && r.dst != null) {
@@ -416,8 +418,11 @@ public final class VirtioBlk implements BlockDevice {
     private void settle(Request r) {
         try {
             long deadline = System.nanoTime() + timeoutNanos;
-            if ((waits != null ? waits.await(r.done, deadline) : r.done.await(deadline)) >= 0 && disconnected == null) {
-                dma.free(r.gpa, r.bytes);
+            if (waits != null ? waits.await(r.done, deadline) : r.done.await(deadline)) {
+                r.done.result(); // EIO when the device went away: the buffer stays out of use
+                if (disconnected == null) {
+                    dma.free(r.gpa, r.bytes);
+                }
             }
         } catch (ErrnoException e) {
             // disconnected: keep the buffer out of use
