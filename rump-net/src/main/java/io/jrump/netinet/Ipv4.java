@@ -296,6 +296,43 @@ final class Ipv4 implements IpLayer, Reassembly.Owner {
         }
     }
 
+    /**
+     * Whether {@code p} is a TCP segment the interface can cut to {@code mtu}: unfragmented,
+     * with a TCP header that leaves room for payload in each piece.
+     */
+    private static boolean segmentable(Ipv4Packet p, int mtu) {
+        if (p.protocol() != Ipv4Packet.PROTO_TCP || p.isFragment()) {
+            return false;
+        }
+        ByteBuffer t = p.payload();
+        if (t.remaining() < TcpSegment.HEADER_LENGTH) {
+            return false;
+        }
+        int thl = new TcpSegment(t).headerLength();
+        return thl >= TcpSegment.HEADER_LENGTH && thl <= t.remaining() && Ipv4Packet.HEADER_LEN + thl < mtu;
+    }
+
+    /**
+     * Forwards a segment (checked by {@link #segmentable}) to a device that cannot carry it
+     * whole: a copy with a plain 20-byte header (options are not forwarded, as with
+     * fragments), the TTL one less and one identification reserved per piece, handed to the
+     * interface with the segment size that fills the MTU. The interface gives each piece its
+     * own header and a whole checksum (or the partial mark for a device with TX_CHECKSUM).
+     */
+    private void forwardSegmented(Path path, Ipv4Packet p, int mtu) throws ErrnoException {
+        ByteBuffer tcp = p.payload();
+        int len = tcp.remaining();
+        int thl = new TcpSegment(tcp).headerLength();
+        int segmentSize = mtu - Ipv4Packet.HEADER_LEN - thl;
+        int pieces = Math.max(1, (len - thl + segmentSize - 1) / segmentSize);
+        ByteBuffer copy = ByteBuffer.allocate(Ipv4Packet.HEADER_LEN + len);
+        Ipv4Packet.emitHeader(copy, 0, p.tos(), Ipv4Packet.HEADER_LEN + len, ident.getAndAdd(pieces) & 0xffff,
+                p.dontFragment() ? Ipv4Packet.FLAG_DF : 0, 0, p.ttl() - 1, Ipv4Packet.PROTO_TCP, p.src(), p.dst());
+        copy.put(Ipv4Packet.HEADER_LEN, tcp, tcp.position(), len);
+        transmit(path, copy, false, segmentSize);
+        counters.counter("ip.forward_segmented").add(pieces);
+    }
+
     // ---- input ----
 
     /** A frame's IPv4 payload from interface {@code in}; {@code linkBroadcast} when sent to ff:ff:ff:ff:ff:ff. */
@@ -447,11 +484,11 @@ final class Ipv4 implements IpLayer, Reassembly.Owner {
                     counters.inc("ip.forward_checksums_filled");
                 }
                 transmit(path, copy);
-            } else if (in.ifp.segmentationOffload() && SoftwareSegmentation.applies(p, mtu)) {
-                // an offloaded segment for a device that cannot carry it whole: cut it, not fragment it
-                int pieces = SoftwareSegmentation.split(p, p.ttl() - 1, mtu, ident.getAndAdd(SoftwareSegmentation.pieces(p, mtu)),
-                        d -> transmit(path, d));
-                counters.counter("ip.forward_segmented").add(pieces);
+            } else if (in.ifp.segmentationOffload() && segmentable(p, mtu)) {
+                // an offloaded segment for a device that cannot carry it whole: the interface
+                // cuts it (software GSO) rather than fragment it, which would make the loss of
+                // any fragment lose the whole segment
+                forwardSegmented(path, p, mtu);
             } else if (p.dontFragment()) {
                 counters.inc("ip.drops.fragmentation_needed");
                 protocols.icmpError(Icmpv4Packet.TYPE_DEST_UNREACHABLE, Icmpv4Packet.CODE_FRAG_NEEDED, mtu & 0xffff, datagram);

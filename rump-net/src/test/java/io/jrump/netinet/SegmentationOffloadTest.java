@@ -10,10 +10,7 @@ import io.jrump.net.dev.EthernetBus;
 import io.jrump.net.dev.LinkEmulator;
 import io.jrump.net.dev.PcapWriter;
 import io.jrump.net.wire.EthernetFrame;
-import io.jrump.net.wire.Ipv4Address;
 import io.jrump.net.wire.Ipv4Packet;
-import io.jrump.net.wire.PartialChecksum;
-import io.jrump.net.wire.TcpSegment;
 import io.jrump.testing.Peers;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -22,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -142,53 +138,6 @@ class SegmentationOffloadTest {
             r.close();
             c.close();
         }
-    }
-
-    @Test
-    void softwareSegmentationMakesValidSegmentsThatAddUpToTheOriginal() throws Exception {
-        int src = Ipv4Address.parse("10.0.0.1");
-        int dst = Ipv4Address.parse("10.0.0.2");
-        byte[] data = new byte[5000];
-        new Random(1).nextBytes(data);
-        int thl = 32; // with a timestamp option
-        ByteBuffer dgram = ByteBuffer.allocate(Ipv4Packet.HEADER_LEN + thl + data.length);
-        Ipv4Packet.emitHeader(dgram, 0, 0, dgram.capacity(), 7, 0, 0, 64, Ipv4Packet.PROTO_TCP, src, dst);
-        TcpSegment s = new TcpSegment(dgram.duplicate().position(Ipv4Packet.HEADER_LEN));
-        s.setSrcPort(1000).setDstPort(2000).setSeq(-100).setAck(55).setHeaderLength(thl).setWindow(4000);
-        dgram.put(Ipv4Packet.HEADER_LEN + 20, new byte[] {1, 1, 8, 10, 0, 0, 0, 9, 0, 0, 0, 3});
-        dgram.put(Ipv4Packet.HEADER_LEN + 13, (byte) (0x80 | TcpSegment.ACK | TcpSegment.PSH | TcpSegment.FIN));
-        dgram.put(Ipv4Packet.HEADER_LEN + thl, data);
-        PartialChecksum.fill(dgram, Ipv4Packet.HEADER_LEN, thl + data.length, src, dst, Ipv4Packet.PROTO_TCP);
-        Ipv4Packet p = new Ipv4Packet(dgram);
-        assertTrue(SoftwareSegmentation.applies(p, MTU));
-
-        List<ByteBuffer> pieces = new ArrayList<>();
-        int n = SoftwareSegmentation.split(p, 63, MTU, 100, pieces::add);
-        assertEquals(4, n); // 1448 + 1448 + 1448 + 656
-        assertEquals(n, SoftwareSegmentation.pieces(p, MTU), "identifications reserved before splitting");
-        ByteArrayOutputStream joined = new ByteArrayOutputStream();
-        for (int i = 0; i < n; i++) {
-            Ipv4Packet q = new Ipv4Packet(pieces.get(i));
-            q.check(); // a valid IPv4 header, or WireException
-            assertTrue(q.totalLength() <= MTU);
-            assertEquals(63, q.ttl());
-            assertEquals(100 + i, q.ident());
-            TcpSegment t = new TcpSegment(q.payload());
-            assertNull(t.check(src, dst), "piece " + i + " has a whole checksum");
-            assertEquals(-100 + joined.size(), t.seq());
-            assertEquals(55, t.ack());
-            assertEquals(thl, t.headerLength());
-            int flags = q.payload().get(q.payload().position() + 13) & 0xff;
-            boolean last = i == n - 1;
-            assertEquals(last, (flags & TcpSegment.FIN) != 0, "FIN on the last piece only");
-            assertEquals(last, (flags & TcpSegment.PSH) != 0, "PSH on the last piece only");
-            assertEquals(i == 0, (flags & 0x80) != 0, "CWR on the first piece only");
-            ByteBuffer pay = q.payload().duplicate().position(q.payload().position() + thl);
-            byte[] b = new byte[pay.remaining()];
-            pay.get(b);
-            joined.write(b);
-        }
-        assertArrayEquals(data, joined.toByteArray());
     }
 
     @Test
