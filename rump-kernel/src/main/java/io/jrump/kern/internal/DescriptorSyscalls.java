@@ -66,12 +66,7 @@ final class DescriptorSyscalls {
         return callInt("open", path, () -> {
             int createMode = (flags & OpenFlags.O_CREAT) != 0 ? mode & FileMode.ALLPERMS & ~proc.umask() : 0;
             KFile f = v.open(proc, path, flags, createMode);
-            try {
-                return proc.fds().install(f, 0, (flags & OpenFlags.O_CLOEXEC) != 0);
-            } catch (ErrnoException e) {
-                kernel.closeQuietly(f);
-                throw e;
-            }
+            return proc.installNew(f, (flags & OpenFlags.O_CLOEXEC) != 0);
         });
     }
 

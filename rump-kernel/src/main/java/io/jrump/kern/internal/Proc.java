@@ -2,6 +2,7 @@ package io.jrump.kern.internal;
 
 import io.jrump.kern.Accounting;
 import io.jrump.api.Credentials;
+import io.jrump.api.ErrnoException;
 import io.jrump.api.KernelClosedException;
 import io.jrump.api.RumpProcess;
 import io.jrump.api.Syscalls;
@@ -89,6 +90,20 @@ final class Proc implements RumpProcess, Caller {
 
     FdTable fds() {
         return fds;
+    }
+
+    /**
+     * Installs a file the calling system call has just opened at the lowest free descriptor;
+     * when that fails (the table is full or closed) the file is closed, since nothing else
+     * holds it.
+     */
+    int installNew(KFile f, boolean closeOnExec) throws ErrnoException {
+        try {
+            return fds.install(f, 0, closeOnExec);
+        } catch (ErrnoException e) {
+            kernel.closeQuietly(f);
+            throw e;
+        }
     }
 
     @Override

@@ -49,12 +49,7 @@ final class SocketSyscalls {
             int extra = type & (SocketConstants.SOCK_NONBLOCK | SocketConstants.SOCK_CLOEXEC);
             int flags = OpenFlags.O_RDWR | ((extra & SocketConstants.SOCK_NONBLOCK) != 0 ? OpenFlags.O_NONBLOCK : 0);
             SocketFile f = s.socket(proc, domain, type & ~extra, protocol, flags);
-            try {
-                return proc.fds().install(f, 0, (extra & SocketConstants.SOCK_CLOEXEC) != 0);
-            } catch (ErrnoException e) {
-                kernel.closeQuietly(f);
-                throw e;
-            }
+            return proc.installNew(f, (extra & SocketConstants.SOCK_CLOEXEC) != 0);
         });
     }
 
@@ -72,13 +67,7 @@ final class SocketSyscalls {
 
     int accept(int fd) throws ErrnoException {
         return callFdInt("accept", fd, () -> {
-            SocketFile conn = socketFile(fd).accept();
-            try {
-                return proc.fds().install(conn, 0, false);
-            } catch (ErrnoException e) {
-                kernel.closeQuietly(conn);
-                throw e;
-            }
+            return proc.installNew(socketFile(fd).accept(), false);
         });
     }
 
