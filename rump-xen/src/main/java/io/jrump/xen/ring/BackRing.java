@@ -71,6 +71,20 @@ public final class BackRing<Q, P> {
         return Integer.compareUnsigned(now - event, now - old) < 0;
     }
 
+    /**
+     * Asks the frontend not to notify for requests while this side polls for them: as
+     * {@link FrontRing#suppressResponseEvents}, with {@code req_event}.
+     * {@link #finalCheckForRequests} asks again.
+     */
+    public void suppressRequestEvents() {
+        ring.set(SharedRing.REQ_EVENT, reqCons);
+    }
+
+    /** Whether the frontend produced a request not consumed yet: a look for a poller, with no check of the index. */
+    public boolean requestsWaiting() {
+        return ring.get(SharedRing.REQ_PROD) != reqCons;
+    }
+
     /** {@code RING_FINAL_CHECK_FOR_REQUESTS}. */
     public boolean finalCheckForRequests() throws ErrnoException {
         if (unconsumedRequests() > 0) {
