@@ -13,7 +13,9 @@ import java.util.function.BooleanSupplier;
  * blkback's eventfd writes). Only short waits are worth it: a poll lasts at most twice the
  * recent answer time, and none happens when that is above the gate's worth, where the CPU a
  * poll burns (taken from the device, on a machine with few cores) outweighs the wake-up it
- * saves. The recent answer time is a moving average of how long the waits took, polled or
+ * saves. A poll lasts at least half the worth, so that an answer a little late (the other
+ * side's own wake-up, when it slept) is still seen: on two CPUs a miss makes both sides sleep
+ * and miss again. The recent answer time is a moving average of how long the waits took, polled or
  * slept, each counted as at most {@value #OUTLIER_WORTHS} worths, so that one long pause (a
  * device left idle) does not stop polling for long once answers are quick again.
  *
@@ -21,7 +23,8 @@ import java.util.function.BooleanSupplier;
  * than cores the device's thread often does not run during the poll, which then only takes a
  * core from it (and the poller is preempted in the middle). Polling therefore stops while
  * fewer than {@value #HIT_WORTH}/256 of the recent polls saw their answer, but for one wait in
- * {@value #PROBE_EVERY}, whose outcome keeps the share current. (Measured with QD1 4 KiB reads
+ * {@value #PROBE_EVERY}, whose outcome keeps the share current (and lets a quiet machine poll
+ * again within a dozen waits after a burst of misses). (Measured with QD1 4 KiB reads
  * through qemu-storage-daemon on two cores at a load of 15-25: polls saw the answer in about
  * half the waits and were preempted about 0.6 times per request; without them the caller spent
  * 14-18 µs of CPU per request instead of 19-25, and did not wait longer.)
@@ -38,7 +41,7 @@ public final class PollGate {
     /** The share of polls that must see the answer for polling to go on, in 1/256: three in four. */
     static final int HIT_WORTH = 192;
     /** While polls mostly miss, one wait in this many polls anyway. */
-    static final int PROBE_EVERY = 16;
+    static final int PROBE_EVERY = 4;
     /** The most one wait counts for in the moving average, in worths. */
     static final int OUTLIER_WORTHS = 4;
     private static final int ALL = 256;
@@ -73,7 +76,7 @@ public final class PollGate {
             return 0;
         }
         unpolled = 0;
-        return 2 * expected;
+        return Math.max(2 * expected, worthNanos / 2);
     }
 
     /** A poll ended: it saw the answer ({@code hit}) or gave up. */

@@ -15,8 +15,19 @@ public abstract class PollingSignal implements CallerWaits.Device {
     private final PollGate gate;
     private final BooleanSupplier look = this::answerWaiting;
 
+    /** @param gate the gate of every wait, unless {@link #gate()} says otherwise */
     protected PollingSignal(PollGate gate) {
         this.gate = gate;
+    }
+
+    /**
+     * The gate of the leader's wait now. A driver whose requests differ widely in how long they
+     * take (a 1 MiB write against a 4 KiB read) keeps a gate per kind, as Linux keeps its poll
+     * statistics per size and direction, so that one kind's answer times do not decide the
+     * polling for another's.
+     */
+    protected PollGate gate() {
+        return gate;
     }
 
     /** Whether an answer is waiting to be reaped: a look, safe without the driver's lock. */
@@ -38,8 +49,9 @@ public abstract class PollingSignal implements CallerWaits.Device {
 
     @Override
     public final void awaitSignal(long nanos) throws ErrnoException {
+        PollGate gate = gate();
         long start = System.nanoTime();
-        if (!poll(start)) {
+        if (!poll(gate, start)) {
             sleep(nanos);
         }
         if (answerWaiting()) {
@@ -48,7 +60,7 @@ public abstract class PollingSignal implements CallerWaits.Device {
     }
 
     /** @return whether an answer arrived while polling */
-    private boolean poll(long start) {
+    private boolean poll(PollGate gate, long start) {
         long limit = gate.pollNanos();
         if (limit == 0) {
             return false;

@@ -15,6 +15,10 @@ class PollGateTest {
         }
         long p = g.pollNanos();
         assertTrue(p >= 20_000 && p < 22_000, "about twice 10 µs: " + p);
+        for (int i = 0; i < 40; i++) {
+            g.answered(2_000);
+        }
+        assertEquals(PollGate.SMALL_ANSWERS / 2, g.pollNanos(), "never less than half the worth");
     }
 
     @Test

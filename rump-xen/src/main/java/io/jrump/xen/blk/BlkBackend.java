@@ -88,7 +88,7 @@ public final class BlkBackend extends BackendDevice {
      * which for a synchronous reader is short next to the two wake-ups a notify in each
      * direction costs.
      */
-    static final long POLL_WORTH_NANOS = 100_000;
+    static final long POLL_WORTH_NANOS = 300_000;
 
     private final BlockDevice disk;
     private final Offer offer;
@@ -98,6 +98,8 @@ public final class BlkBackend extends BackendDevice {
     private BackRing<BlkRequest, BlkResponse> ring;
     /** Kept mappings of the frontend's data grants, when both ends offer {@code feature-persistent}; null otherwise. */
     private PersistentGrants persistent;
+    /** The kept mappings of the request being served, reused from request to request. */
+    private final List<GrantMapper.Mapping> requestMaps = new ArrayList<>();
     private long requestsServed;
     /** Whether to poll for the next request after answering: the gaps between an answer and the frontend's next request. */
     private final PollGate gate = new PollGate(POLL_WORTH_NANOS);
@@ -400,7 +402,8 @@ public final class BlkBackend extends BackendDevice {
      */
     private short persistentReadWrite(boolean read, long block, int nr, int[] grefs, byte[] firsts, byte[] lasts, int total) throws ErrnoException {
         try {
-            List<GrantMapper.Mapping> maps = new ArrayList<>(nr);
+            List<GrantMapper.Mapping> maps = requestMaps;
+            maps.clear();
             for (int i = 0; i < nr; i++) {
                 maps.add(persistent.get(grefs[i]));
             }
@@ -417,6 +420,7 @@ public final class BlkBackend extends BackendDevice {
             }
             return Blkif.RSP_OKAY;
         } finally {
+            requestMaps.clear();
             persistent.trim();
         }
     }

@@ -71,6 +71,8 @@ public final class BlkFront implements BlockDevice {
      * wake-ups would otherwise cost more than a third of it on a virtual machine.
      */
     static final long POLL_WORTH_NANOS = 200_000;
+    /** The largest request polled for as a small one: what fits a request without indirect segments. */
+    static final int SMALL_REQUEST_BYTES = Blkif.MAX_SEGMENTS_PER_REQUEST * Blkif.PAGE_SIZE;
     /** The longest a leading caller sleeps on the event channel before it looks for a disconnect. */
     static final long LEADER_SLICE_NANOS = 50_000_000;
     /** Pages one blkfront grants: its largest ring and its pool. */
@@ -111,6 +113,10 @@ public final class BlkFront implements BlockDevice {
     private final ArrayDeque<Slot> free = new ArrayDeque<>();
     /** Callers waiting on the channel themselves, when it allows; null when a handler consumes responses. */
     private CallerWaits waits;
+    /** Polling decisions per kind of request: small and large reads, small and large writes (flushes, discards). */
+    private final PollGate[] gates = {new PollGate(POLL_WORTH_NANOS), new PollGate(POLL_WORTH_NANOS), new PollGate(POLL_WORTH_NANOS), new PollGate(POLL_WORTH_NANOS)};
+    /** The gate of the request the calling thread waits for, should it lead. */
+    private final ThreadLocal<PollGate> leaderGate = new ThreadLocal<>();
     /** Buffers handed out by {@link #sharedBuffer}: changed under this, read by every transfer without it. */
     private final List<SharedRun> shared = new CopyOnWriteArrayList<>();
     /** Bytes copied between callers' buffers and the pool. */
@@ -240,10 +246,16 @@ public final class BlkFront implements BlockDevice {
         barrier = link.backendNumber("feature-barrier", 0) == 1;
         discard = link.backendNumber("feature-discard", 0) == 1;
         if (channel.callerWaits()) {
-            waits = new CallerWaits(new PollingSignal(new PollGate(POLL_WORTH_NANOS)) {
+            waits = new CallerWaits(new PollingSignal(gates[0]) {
                 @Override
                 public int reap() {
                     return responses();
+                }
+
+                @Override
+                protected PollGate gate() {
+                    PollGate g = leaderGate.get();
+                    return g == null ? gates[0] : g;
                 }
 
                 @Override
@@ -520,9 +532,7 @@ public final class BlkFront implements BlockDevice {
             lists[i] = p.page();
             listRefs[i] = p.ref();
         }
-        for (int i = 0; i < segs; i++) {
-            IndirectSegments.write(lists, i, grefs[i], firsts[i], lasts[i]);
-        }
+        IndirectSegments.writeAll(lists, segs, grefs, firsts, lasts);
         return BlkRequest.indirect(op, segs, s.id, sector512, listRefs);
     }
 
@@ -625,6 +635,9 @@ public final class BlkFront implements BlockDevice {
     private void awaitSlot(Slot s, String what, long sector) throws ErrnoException {
         long deadline = System.nanoTime() + ioTimeout.toNanos();
         CallerWaits w = waits;
+        if (w != null) {
+            leaderGate.set(gates[(s.operation == Blkif.OP_READ ? 0 : 2) + (s.bytes > SMALL_REQUEST_BYTES ? 1 : 0)]);
+        }
         boolean answered = w != null ? w.await(s.completion, deadline) : s.completion.await(deadline);
         if (!answered) {
             disconnect("no response to a " + what + " in " + ioTimeout.toMillis() + " ms"); // fails the slot's completion too
