@@ -16,7 +16,8 @@ import java.util.List;
  * So such a page is kept here, granted and with its memory, and its grant is ended at a later
  * try: at each later release or allocation (the backend's eviction makes old pages endable,
  * so what is kept stays within the backend's cap) and at close, after the backend has unmapped
- * everything.
+ * everything. (On Xen, gntalloc's unshare does not fail this way: the kernel keeps the page
+ * until the other domain unmaps it, so nothing is kept here.)
  *
  * <p>Thread-safe.
  */
