@@ -2,6 +2,7 @@ package io.jrump.xen.net;
 
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
+import io.jrump.api.FrameLease;
 import io.jrump.api.NetDevice.Offload;
 import io.jrump.xen.hv.EventChannel;
 import io.jrump.xen.hv.GrantMapper;
@@ -20,9 +21,10 @@ import java.util.function.Consumer;
 /**
  * A network backend for the emulated platform (the part a driver domain's netback plays on
  * Xen, with the bridge behind it), in copy mode: packets the frontend transmits are copied once
- * out of its granted pages (Xen's netback does one grant copy into its skb) and the copy is
- * given to a sink, which owns it (the bridge passes it on without copying again);
- * packets {@link #deliver}ed are copied into the rx buffers the frontend posted. The sink and
+ * out of its granted pages (Xen's netback does one grant copy into its skb) into memory this
+ * backend lends to a sink ({@link TxBuffers}): the bridge passes it on without copying again,
+ * and whoever keeps it retains its {@link FrameLease}; packets {@link #deliver}ed are copied
+ * into the rx buffers the frontend posted. The sink and
  * the source of delivered packets are the backend's <em>wire</em>, described by the
  * {@link Offload}s it offers: a wire with {@code TX_CHECKSUM} takes partial checksums, one with
  * {@code RX_CHECKSUM} delivers frames that never left memory (a zero TCP/UDP checksum on them
@@ -49,7 +51,20 @@ import java.util.function.Consumer;
  * (Closing).
  */
 public final class NetBackend extends BackendDevice {
+    /**
+     * Frame-sized arrays kept for transmitted packets: one ring's worth of small packets (ACKs
+     * and requests arrive in bursts of up to 256) costs under 400 KiB.
+     */
+    static final int KEPT_FRAMES = 256;
+    /**
+     * 64 KiB arrays kept for transmitted GSO packets: a ring holds 15 of 17 slots, and a
+     * receiver's default TCP receive buffer (2 MiB) may hold 32 of them by reference.
+     */
+    static final int KEPT_SEGMENTS = 48;
     private final Set<Offload> wire;
+    /** Memory for transmitted frames up to a full frame, and for larger TCP segments (a wire with SEGMENTATION). */
+    private final TxBuffers txFrames;
+    private final TxBuffers txSegments;
     private volatile Consumer<ByteBuffer> sink;
     private GrantMapper.Mapping txMapping;
     private GrantMapper.Mapping rxMapping;
@@ -64,7 +79,7 @@ public final class NetBackend extends BackendDevice {
     private int chainExtras;
     private boolean chainExtraPending;
     private NetExtra chainGso;
-    private long txFrames;
+    private long txPackets;
     private long txErrors;
     private long rxFrames;
     private long rxDropped;
@@ -74,6 +89,8 @@ public final class NetBackend extends BackendDevice {
         super(xs, hv, backend, frontend, frontendId);
         this.wire = wire;
         this.sink = sink;
+        this.txFrames = new TxBuffers(Netif.MAX_FRAME, KEPT_FRAMES);
+        this.txSegments = wire.contains(Offload.SEGMENTATION) ? new TxBuffers(Netif.MAX_TX_SIZE, KEPT_SEGMENTS) : null;
     }
 
     /** {@link #create(XenStoreClient, Hypervisor, int, int, String, Set, Consumer)} with a wire that offers nothing. */
@@ -89,8 +106,11 @@ public final class NetBackend extends BackendDevice {
      * @param mac the frontend's MAC, {@code aa:bb:cc:dd:ee:ff}
      * @param wire the offloads of the wire behind the backend (see the class note)
      * @param sink where transmitted frames go, called on the backend's event thread; each frame
-     *     is this backend's own copy out of the frontend's pages and belongs to the sink from then
-     *     on (it may keep it, or hand it on with {@link io.jrump.api.NetDevice#transmitTaken})
+     *     is this backend's copy out of the frontend's pages, in memory it lends for the call
+     *     (the frame's array and {@link FrameLease} are {@linkplain FrameLease#sending named}
+     *     meanwhile): the sink may hand it on with {@link io.jrump.api.NetDevice#transmitTaken},
+     *     and keeps it past the call only by retaining the lease {@link FrameLease#of} names,
+     *     since the backend fills the array again once the lease is free
      */
     public static NetBackend create(XenStoreClient xs, Hypervisor hv, int frontendId, int devid, String mac, Set<Offload> wire,
             Consumer<ByteBuffer> sink) throws ErrnoException {
@@ -127,7 +147,7 @@ public final class NetBackend extends BackendDevice {
 
     /** Frames taken from the frontend, tx packets refused, frames delivered to it, frames dropped (no rx buffers, too large, refused). */
     public synchronized long[] counters() {
-        return new long[] {txFrames, txErrors, rxFrames, rxDropped};
+        return new long[] {txPackets, txErrors, rxFrames, rxDropped};
     }
 
     @Override
@@ -170,29 +190,43 @@ public final class NetBackend extends BackendDevice {
     /** Takes every transmitted packet and answers; the frames go to the sink after the lock is released. */
     @Override
     protected Runnable serve() throws ErrnoException {
-        List<ByteBuffer> frames = new ArrayList<>();
-        do {
-            int n = tx.unconsumedRequests();
-            for (int i = 0; i < n; i++) {
-                slot(frames);
-            }
-            if (n > 0 && tx.pushResponses()) {
-                channel().notifyPeer();
-            }
-        } while (tx.finalCheckForRequests());
+        List<TxBuffers.Lent> frames = new ArrayList<>();
+        try {
+            do {
+                int n = tx.unconsumedRequests();
+                for (int i = 0; i < n; i++) {
+                    slot(frames);
+                }
+                if (n > 0 && tx.pushResponses()) {
+                    channel().notifyPeer();
+                }
+            } while (tx.finalCheckForRequests());
+        } catch (ErrnoException | RuntimeException e) {
+            frames.forEach(TxBuffers.Lent::drop);
+            throw e;
+        }
         Consumer<ByteBuffer> s = sink;
         if (s == null || frames.isEmpty()) {
+            frames.forEach(TxBuffers.Lent::drop);
             return null;
         }
         return () -> {
-            for (ByteBuffer f : frames) {
-                s.accept(f);
+            int i = 0;
+            try {
+                for (; i < frames.size(); i++) {
+                    TxBuffers.Lent f = frames.get(i);
+                    f.handOver(() -> s.accept(f.frame()));
+                }
+            } finally {
+                for (i++; i < frames.size(); i++) {
+                    frames.get(i).drop(); // the sink threw: the rest are lost, their memory free again
+                }
             }
         };
     }
 
     /** Reads one tx slot: a packet's request or an extra-info slot; answers the packet when its chain ends. */
-    private void slot(List<ByteBuffer> frames) throws ErrnoException {
+    private void slot(List<TxBuffers.Lent> frames) throws ErrnoException {
         if (chainExtraPending) {
             NetExtra e = tx.take(NetExtra.CODEC);
             tx.put(new NetTxResponse(chain.get(0).id(), Netif.RSP_NULL));
@@ -227,7 +261,7 @@ public final class NetBackend extends BackendDevice {
     }
 
     /** Checks and copies the complete chain; the status every slot of it is answered with. */
-    private short packet(List<ByteBuffer> frames) {
+    private short packet(List<TxBuffers.Lent> frames) {
         NetTxRequest first = chain.get(0);
         int total = first.size();
         int rest = 0;
@@ -247,24 +281,35 @@ public final class NetBackend extends BackendDevice {
             txErrors++;
             return Netif.RSP_ERROR;
         }
-        ByteBuffer f = ByteBuffer.allocate(total);
-        for (int i = 0; i < chain.size(); i++) {
+        TxBuffers.Lent lent = (total <= Netif.MAX_FRAME ? txFrames : txSegments).lend(total);
+        short status = copy(lent.frame(), firstSize, first.flags(), gso);
+        if (status == Netif.RSP_OKAY) {
+            frames.add(lent);
+            txPackets++;
+        } else {
+            lent.drop();
+            txErrors++;
+        }
+        return status;
+    }
+
+    /** Copies the checked chain into {@code f} (its whole size) and completes or marks its checksum. */
+    private short copy(ByteBuffer f, int firstSize, int flags, boolean gso) {
+        int total = f.limit();
+        for (int i = 0, at = 0; i < chain.size(); i++) {
             NetTxRequest q = chain.get(i);
             int size = i == 0 ? firstSize : q.size();
             try (GrantMapper.Mapping m = hv.grantMapper().map(frontendId, q.gref(), false)) {
-                f.put(f.position(), m.page(), q.offset(), size);
-                f.position(f.position() + size);
+                f.put(at, m.page(), q.offset(), size);
+                at += size;
             } catch (ErrnoException e) {
-                txErrors++;
                 return Netif.RSP_ERROR;
             }
         }
-        f.flip();
-        if ((first.flags() & Netif.NETTXF_CSUM_BLANK) != 0) {
+        if ((flags & Netif.NETTXF_CSUM_BLANK) != 0) {
             int at = NetChecksum.field(f, total);
             if (at < 0) {
-                txErrors++; // nothing this backend knows how to complete
-                return Netif.RSP_ERROR;
+                return Netif.RSP_ERROR; // nothing this backend knows how to complete
             }
             if (wire.contains(Offload.TX_CHECKSUM)) {
                 f.putShort(at, (short) 0); // the partial mark the wire takes
@@ -273,11 +318,8 @@ public final class NetBackend extends BackendDevice {
             }
         }
         if (gso && !NetChecksum.isTcpv4(f, total)) {
-            txErrors++;
             return Netif.RSP_ERROR;
         }
-        frames.add(f);
-        txFrames++;
         return Netif.RSP_OKAY;
     }
 
