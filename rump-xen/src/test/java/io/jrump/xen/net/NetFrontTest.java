@@ -242,6 +242,56 @@ class NetFrontTest {
         assertNull(f1.disconnectedReason());
     }
 
+    /**
+     * Packets of several slots are put together in arrays the frontend reuses once their batch
+     * is delivered: every packet of one batch needs its own. Here the receiver holds its first
+     * GSO packet while the backend fills the ring with more, which the frontend then takes as one
+     * batch; each must arrive with its own bytes, not those of a later packet put together in
+     * the same array.
+     */
+    @Test
+    void packetsPutTogetherInOneBatchKeepTheirOwnBytes() throws Exception {
+        NetBackend b1 = NetBackend.create(xs0, dom0, 1, 0, MAC1, java.util.EnumSet.allOf(io.jrump.api.NetDevice.Offload.class), fr -> { });
+        closeLast.add(b1);
+        NetFront f1 = NetFront.connect(xs1, dom1, b1.frontendPath(), Duration.ofSeconds(20));
+        closeLast.add(0, f1);
+        int packets = 15; // 15 pages and a GSO slot each: the first holds 16 rx buffers, the other 14 take 224 of the 240 left
+        byte[][] sent = new byte[packets][];
+        for (int i = 0; i < packets; i++) {
+            sent[i] = tcpFrame(60_000);
+            java.util.Arrays.fill(sent[i], 54, sent[i].length, (byte) (i + 1));
+        }
+        java.util.concurrent.CountDownLatch inFirst = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger got = new java.util.concurrent.atomic.AtomicInteger();
+        List<String> wrong = java.util.Collections.synchronizedList(new ArrayList<>());
+        f1.receiver(fr -> {
+            byte[] b = new byte[fr.remaining()];
+            fr.get(fr.position(), b);
+            int n = got.getAndIncrement();
+            if (!java.util.Arrays.equals(sent[n], b)) {
+                wrong.add("packet " + n + " arrived with payload byte " + b[54]);
+            }
+            if (n == 0) {
+                inFirst.countDown();
+                try {
+                    release.await(20, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        assertTrue(b1.deliver(ByteBuffer.wrap(sent[0])));
+        assertTrue(inFirst.await(20, TimeUnit.SECONDS));
+        for (int i = 1; i < packets; i++) {
+            assertTrue(b1.deliver(ByteBuffer.wrap(sent[i])), "packet " + i + " found rx buffers");
+        }
+        release.countDown();
+        await(() -> got.get() == packets, "every packet delivered");
+        assertEquals(List.of(), wrong);
+        assertEquals(0, f1.stats().rxDropped());
+    }
+
     /** A receiver that closes the device still reads its frame to the end of the call; its page's grant ends after, with every other. */
     @Test
     void closeFromTheReceiverEndsTheHeldPageAfterTheCall() throws Exception {
