@@ -22,7 +22,7 @@ import java.util.function.Consumer;
  * A network backend for the emulated platform (the part a driver domain's netback plays on
  * Xen, with the bridge behind it), in copy mode: packets the frontend transmits are copied once
  * out of its granted pages (Xen's netback does one grant copy into its skb) into memory this
- * backend lends to a sink ({@link TxBuffers}): the bridge passes it on without copying again,
+ * backend lends to a sink ({@link FrameArrays}): the bridge passes it on without copying again,
  * and whoever keeps it retains its {@link FrameLease}; packets {@link #deliver}ed are copied
  * into the rx buffers the frontend posted. The sink and
  * the source of delivered packets are the backend's <em>wire</em>, described by the
@@ -63,8 +63,8 @@ public final class NetBackend extends BackendDevice {
     static final int KEPT_SEGMENTS = 48;
     private final Set<Offload> wire;
     /** Memory for transmitted frames up to a full frame, and for larger TCP segments (a wire with SEGMENTATION). */
-    private final TxBuffers txFrames;
-    private final TxBuffers txSegments;
+    private final FrameArrays txFrames;
+    private final FrameArrays txSegments;
     private volatile Consumer<ByteBuffer> sink;
     private GrantMapper.Mapping txMapping;
     private GrantMapper.Mapping rxMapping;
@@ -83,14 +83,16 @@ public final class NetBackend extends BackendDevice {
     private long txErrors;
     private long rxFrames;
     private long rxDropped;
+    /** Frames waiting for the frontend to post rx buffers; guarded by this. */
+    private final RxQueue rxQueue = new RxQueue();
 
     private NetBackend(XenStoreClient xs, Hypervisor hv, String backend, String frontend, int frontendId, Set<Offload> wire,
             Consumer<ByteBuffer> sink) {
         super(xs, hv, backend, frontend, frontendId);
         this.wire = wire;
         this.sink = sink;
-        this.txFrames = new TxBuffers(Netif.MAX_FRAME, KEPT_FRAMES);
-        this.txSegments = wire.contains(Offload.SEGMENTATION) ? new TxBuffers(Netif.MAX_TX_SIZE, KEPT_SEGMENTS) : null;
+        this.txFrames = new FrameArrays(Netif.MAX_FRAME, KEPT_FRAMES);
+        this.txSegments = wire.contains(Offload.SEGMENTATION) ? new FrameArrays(Netif.MAX_TX_SIZE, KEPT_SEGMENTS) : null;
     }
 
     /** {@link #create(XenStoreClient, Hypervisor, int, int, String, Set, Consumer)} with a wire that offers nothing. */
@@ -145,7 +147,7 @@ public final class NetBackend extends BackendDevice {
         this.sink = sink;
     }
 
-    /** Frames taken from the frontend, tx packets refused, frames delivered to it, frames dropped (no rx buffers, too large, refused). */
+    /** Frames taken from the frontend, tx packets refused, frames delivered to it, frames dropped (queue full, too large, refused). */
     public synchronized long[] counters() {
         return new long[] {txPackets, txErrors, rxFrames, rxDropped};
     }
@@ -185,12 +187,13 @@ public final class NetBackend extends BackendDevice {
         }
         tx = null;
         rx = null;
+        rxDropped += rxQueue.clear();
     }
 
     /** Takes every transmitted packet and answers; the frames go to the sink after the lock is released. */
     @Override
     protected Runnable serve() throws ErrnoException {
-        List<TxBuffers.Lent> frames = new ArrayList<>();
+        List<FrameArrays.Lent> frames = new ArrayList<>();
         try {
             do {
                 int n = tx.unconsumedRequests();
@@ -201,20 +204,26 @@ public final class NetBackend extends BackendDevice {
                     channel().notifyPeer();
                 }
             } while (tx.finalCheckForRequests());
+            if (!rxQueue.isEmpty()) {
+                drain(); // the kick may be the frontend posting rx buffers that queued frames wait for
+                if (rx.pushResponses()) {
+                    channel().notifyPeer();
+                }
+            }
         } catch (ErrnoException | RuntimeException e) {
-            frames.forEach(TxBuffers.Lent::drop);
+            frames.forEach(FrameArrays.Lent::drop);
             throw e;
         }
         Consumer<ByteBuffer> s = sink;
         if (s == null || frames.isEmpty()) {
-            frames.forEach(TxBuffers.Lent::drop);
+            frames.forEach(FrameArrays.Lent::drop);
             return null;
         }
         return () -> {
             int i = 0;
             try {
                 for (; i < frames.size(); i++) {
-                    TxBuffers.Lent f = frames.get(i);
+                    FrameArrays.Lent f = frames.get(i);
                     f.handOver(() -> s.accept(f.frame()));
                 }
             } finally {
@@ -226,7 +235,7 @@ public final class NetBackend extends BackendDevice {
     }
 
     /** Reads one tx slot: a packet's request or an extra-info slot; answers the packet when its chain ends. */
-    private void slot(List<TxBuffers.Lent> frames) throws ErrnoException {
+    private void slot(List<FrameArrays.Lent> frames) throws ErrnoException {
         if (chainExtraPending) {
             NetExtra e = tx.take(NetExtra.CODEC);
             tx.put(new NetTxResponse(chain.get(0).id(), Netif.RSP_NULL));
@@ -261,7 +270,7 @@ public final class NetBackend extends BackendDevice {
     }
 
     /** Checks and copies the complete chain; the status every slot of it is answered with. */
-    private short packet(List<TxBuffers.Lent> frames) {
+    private short packet(List<FrameArrays.Lent> frames) {
         NetTxRequest first = chain.get(0);
         int total = first.size();
         int rest = 0;
@@ -281,7 +290,7 @@ public final class NetBackend extends BackendDevice {
             txErrors++;
             return Netif.RSP_ERROR;
         }
-        TxBuffers.Lent lent = (total <= Netif.MAX_FRAME ? txFrames : txSegments).lend(total);
+        FrameArrays.Lent lent = (total <= Netif.MAX_FRAME ? txFrames : txSegments).lend(total);
         short status = copy(lent.frame(), firstSize, first.flags(), gso);
         if (status == Netif.RSP_OKAY) {
             frames.add(lent);
@@ -324,68 +333,36 @@ public final class NetBackend extends BackendDevice {
     }
 
     /**
-     * Copies {@code frame} into the rx buffers the frontend posted and notifies it; drops and
-     * counts it when the device is not connected, too few buffers are posted, or the frontend
-     * cannot take it (more than a page without {@code feature-sg}, more than a frame but not a
-     * TCP segment it takes as GSO). The frame is not changed.
+     * Copies {@code frame} into the rx buffers the frontend posted and notifies it; when too
+     * few are posted (or frames queued before it still wait), queues a copy until the frontend
+     * posts more ({@link RxQueue}). Drops and counts it when the device is not connected, the
+     * queue is full, or the frontend cannot take it (more than a page without
+     * {@code feature-sg}, more than a frame but not a TCP segment it takes as GSO). The frame
+     * is not changed.
      *
-     * @return whether the frame was delivered
+     * @return whether the frame was delivered or queued
      */
     public boolean deliver(ByteBuffer frame) {
         boolean notify = false;
+        boolean taken = false;
         synchronized (this) {
             ByteBuffer f = frame.slice();
             int len = f.remaining();
             try {
-                if (!isConnected() || rx == null) {
+                if (!isConnected() || rx == null || !receivable(f, len)) {
                     rxDropped++;
                     return false;
                 }
-                boolean gso = len > Netif.MAX_FRAME;
-                int pages = (len + Netif.PAGE_SIZE - 1) / Netif.PAGE_SIZE;
-                if (len < Netif.ETH_HEADER || len > Netif.MAX_RX_PACKET || (pages > 1 && !frontSg) || (gso && !(frontGso && NetChecksum.isTcpv4(f, len)))
-                        || rx.unconsumedRequests() < pages + (gso ? 1 : 0)) {
-                    rxDropped++;
-                    return false;
-                }
-                int flags = 0;
-                int at = NetChecksum.field(f, len);
-                int patch = -1;
-                if (wire.contains(Offload.RX_CHECKSUM)) {
-                    flags = Netif.NETRXF_DATA_VALIDATED;
-                    if (at >= 0 && f.getShort(at) == 0) {
-                        flags |= frontCsum ? Netif.NETRXF_CSUM_BLANK : 0;
-                        patch = frontCsum ? NetChecksum.pseudo(f, len) : NetChecksum.computed(f, len);
+                if (rxQueue.isEmpty() && rx.unconsumedRequests() >= slots(len)) {
+                    taken = toFrontend(f, len);
+                } else {
+                    taken = rxQueue.offer(f);
+                    if (!taken) {
+                        rxDropped++;
                     }
-                }
-                short status = 0;
-                for (int i = 0, done = 0; i < pages; i++) {
-                    NetRxRequest q = rx.take();
-                    int n = Math.min(Netif.PAGE_SIZE, len - done);
-                    short s = (short) n;
-                    try (GrantMapper.Mapping m = hv.grantMapper().map(frontendId, q.gref(), true)) {
-                        m.page().put(0, f, done, n);
-                        if (patch >= 0 && at >= done && at < done + n) {
-                            m.page().putShort(at - done, (short) patch);
-                        }
-                    } catch (ErrnoException e) {
-                        s = Netif.RSP_ERROR;
-                        status = Netif.RSP_ERROR;
-                    }
-                    int more = i + 1 < pages ? Netif.NETRXF_MORE_DATA : 0;
-                    rx.put(new NetRxResponse(q.id(), 0, (i == 0 ? flags | (gso ? Netif.NETRXF_EXTRA_INFO : 0) : 0) | more, s));
-                    if (i == 0 && gso) {
-                        rx.take();
-                        rx.put(NetExtra.CODEC, NetExtra.gsoTcpv4(NetChecksum.mss(f, Netif.MTU)));
-                    }
-                    done += n;
+                    drain();
                 }
                 notify = rx.pushResponses();
-                if (status < 0) {
-                    rxDropped++;
-                    return false;
-                }
-                rxFrames++;
             } catch (ErrnoException e) {
                 fail(e.getMessage());
             }
@@ -404,6 +381,85 @@ public final class NetBackend extends BackendDevice {
                 }
             }
         }
-        return true;
+        return taken;
+    }
+
+    /** Whether the frontend can take a frame of {@code len} bytes at all (see {@link #deliver}). */
+    private boolean receivable(ByteBuffer f, int len) {
+        boolean gso = len > Netif.MAX_FRAME;
+        return len >= Netif.ETH_HEADER && len <= Netif.MAX_RX_PACKET && (len <= Netif.PAGE_SIZE || frontSg)
+                && (!gso || frontGso && NetChecksum.isTcpv4(f, len));
+    }
+
+    /** rx ring slots a frame of {@code len} bytes takes: a page each, and an extra-info slot for a GSO packet. */
+    private static int slots(int len) {
+        return (len + Netif.PAGE_SIZE - 1) / Netif.PAGE_SIZE + (len > Netif.MAX_FRAME ? 1 : 0);
+    }
+
+    /**
+     * Moves queued frames to the frontend, oldest first, while it has buffers for them; when
+     * one is left waiting, asks the frontend to notify when it has posted enough (the frontend
+     * posts buffers in batches, and the kick runs {@link #serve}, which comes back here). Under
+     * the lock; the caller pushes the responses.
+     */
+    private void drain() throws ErrnoException {
+        while (!rxQueue.isEmpty()) {
+            ByteBuffer f = rxQueue.peek();
+            int len = f.limit();
+            if (!rx.finalCheckForRequests(slots(len))) {
+                return;
+            }
+            toFrontend(f, len);
+            rxQueue.remove();
+        }
+    }
+
+    /**
+     * Copies a frame the frontend can take (see {@link #receivable}) into as many of its posted
+     * rx buffers as it needs (the caller checked they are there) and writes the responses.
+     * Counts it delivered, or dropped when a buffer could not be mapped (answered with an error).
+     * Under the lock.
+     */
+    private boolean toFrontend(ByteBuffer f, int len) throws ErrnoException {
+        boolean gso = len > Netif.MAX_FRAME;
+        int pages = (len + Netif.PAGE_SIZE - 1) / Netif.PAGE_SIZE;
+        int flags = 0;
+        int at = NetChecksum.field(f, len);
+        int patch = -1;
+        if (wire.contains(Offload.RX_CHECKSUM)) {
+            flags = Netif.NETRXF_DATA_VALIDATED;
+            if (at >= 0 && f.getShort(at) == 0) {
+                flags |= frontCsum ? Netif.NETRXF_CSUM_BLANK : 0;
+                patch = frontCsum ? NetChecksum.pseudo(f, len) : NetChecksum.computed(f, len);
+            }
+        }
+        boolean ok = true;
+        for (int i = 0, done = 0; i < pages; i++) {
+            NetRxRequest q = rx.take();
+            int n = Math.min(Netif.PAGE_SIZE, len - done);
+            short s = (short) n;
+            try (GrantMapper.Mapping m = hv.grantMapper().map(frontendId, q.gref(), true)) {
+                m.page().put(0, f, done, n);
+                if (patch >= 0 && at >= done && at < done + n) {
+                    m.page().putShort(at - done, (short) patch);
+                }
+            } catch (ErrnoException e) {
+                s = Netif.RSP_ERROR;
+                ok = false;
+            }
+            int more = i + 1 < pages ? Netif.NETRXF_MORE_DATA : 0;
+            rx.put(new NetRxResponse(q.id(), 0, (i == 0 ? flags | (gso ? Netif.NETRXF_EXTRA_INFO : 0) : 0) | more, s));
+            if (i == 0 && gso) {
+                rx.take();
+                rx.put(NetExtra.CODEC, NetExtra.gsoTcpv4(NetChecksum.mss(f, Netif.MTU)));
+            }
+            done += n;
+        }
+        if (ok) {
+            rxFrames++;
+        } else {
+            rxDropped++;
+        }
+        return ok;
     }
 }

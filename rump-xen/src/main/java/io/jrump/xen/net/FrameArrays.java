@@ -6,28 +6,29 @@ import java.util.ArrayDeque;
 import java.util.Iterator;
 
 /**
- * The memory netback copies transmitted packets of one size class into before it hands them to
- * its wire: arrays kept for reuse and lent under a {@link FrameLease} for every packet, so a
- * packet costs a copy but no allocation. A new 64 KiB array per GSO packet cost more than the
- * copy itself (the JVM zeroes it, and a young generation that never stays in the cache is
- * written twice). A device or receiver that keeps the frame past the hand-over (a bus port
- * until delivery, TCP holding a large segment in its receive buffer) retains the lease, and an
- * array is filled again only once its lease is free. When every kept array is still in use, a
- * new one is kept, up to a bound; past it a packet gets an array of its own, not lent, which
- * the garbage collector takes as before. So a receiver that holds frames for long never stalls
- * the backend: it only costs allocations again.
+ * Memory netback copies packets of one size class into: the transmitted packets it hands to its
+ * wire, and the received ones it queues for a frontend short of rx buffers ({@link RxQueue}).
+ * Arrays are kept for reuse and lent under a {@link FrameLease} for every packet, so a packet
+ * costs a copy but no allocation. A new 64 KiB array per GSO packet cost more than the copy
+ * itself (the JVM zeroes it, and a young generation that never stays in the cache is written
+ * twice). A device or receiver that keeps the frame past the hand-over (a bus port until
+ * delivery, TCP holding a large segment in its receive buffer) retains the lease, and an array
+ * is filled again only once its lease is free. When every kept array is still in use, a new
+ * one is kept, up to a bound; past it a packet gets an array of its own, not lent, which the
+ * garbage collector takes as before. So a receiver that holds frames for long never stalls the
+ * backend: it only costs allocations again.
  *
  * <p>Thread-safe: packets are copied under the backend's lock, while the wire releases leases
  * on its delivering threads.
  */
-final class TxBuffers {
+final class FrameArrays {
     private final int capacity;
     private final int maxKept;
     /** Kept arrays, least recently lent first; guarded by this. */
     private final ArrayDeque<Slot> kept = new ArrayDeque<>();
 
     /** Memory for frames of up to {@code capacity} bytes, keeping at most {@code maxKept} arrays. */
-    TxBuffers(int capacity, int maxKept) {
+    FrameArrays(int capacity, int maxKept) {
         this.capacity = capacity;
         this.maxKept = maxKept;
     }
