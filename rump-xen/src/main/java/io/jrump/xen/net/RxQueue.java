@@ -17,8 +17,11 @@ import java.util.ArrayDeque;
  * call) into memory kept for reuse ({@link FrameArrays}). Guarded by the backend's lock.
  */
 final class RxQueue {
-    /** Bytes queued at most: about a ring's worth of GSO packets again behind the ring itself. */
-    static final int MAX_BYTES = 1 << 20;
+    /**
+     * Bytes queued at most: a window of jrump's default TCP receive buffer (2 MiB), which a
+     * sender on an in-memory wire may send in one burst; the ring holds about 1 MiB more.
+     */
+    static final int MAX_BYTES = 2 << 20;
     /** Frame-sized arrays kept: a burst of small frames of up to a ring. */
     private static final int KEPT_FRAMES = 256;
     /** Arrays of a GSO packet kept: {@link #MAX_BYTES} of them. */
