@@ -47,7 +47,8 @@ import java.util.function.Consumer;
  * here unless the wire takes partial checksums. Receive: a frame takes as many rx buffers as
  * it needs pages (only for a frontend with {@code feature-sg}), plus an extra-info slot for a
  * large TCP segment (only with its {@code feature-gso-tcpv4}); frames arriving while too few
- * rx buffers are posted are dropped and counted. Impossible ring indexes stop the backend
+ * rx buffers are posted wait in a bounded queue ({@link RxQueue}) until the frontend posts
+ * more, and are dropped and counted past its bound. Impossible ring indexes stop the backend
  * (Closing).
  */
 public final class NetBackend extends BackendDevice {
