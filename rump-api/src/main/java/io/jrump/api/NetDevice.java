@@ -65,6 +65,13 @@ public interface NetDevice extends AutoCloseable {
      * them) may take it as it is instead of copying it, as Linux's drivers take an skb. A
      * driver that owns a fresh copy of a frame (a backend that copied it out of a guest's
      * pages) hands it on this way. The default copies, as {@link #transmit} does.
+     *
+     * <p>A sender that recycles its buffers lends them instead of giving them up: it names the
+     * frame's array and its {@link FrameLease} for the length of this call
+     * ({@link FrameLease#startSending}), and fills the array again only once the lease is
+     * {@linkplain FrameLease#isFree() free}. So a device that keeps the frame past the call
+     * (or hands it to a receiver that does) retains the lease {@link FrameLease#of} names for
+     * the frame's array, and releases it when done.
      */
     default void transmitTaken(ByteBuffer frame) throws ErrnoException {
         transmit(frame);

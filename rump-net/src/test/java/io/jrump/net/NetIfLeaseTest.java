@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
-import io.jrump.net.link.FrameLease;
+import io.jrump.api.FrameLease;
 import io.jrump.net.link.FrameTaker;
 import io.jrump.net.wire.EthernetFrame;
 import java.nio.ByteBuffer;

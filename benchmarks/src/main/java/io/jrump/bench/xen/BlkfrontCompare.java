@@ -43,7 +43,7 @@ import org.opentest4j.TestAbortedException;
  *
  * <p>The table also gives each operation's CPU time ({@link CpuClock}): this JVM's, which holds
  * the emulated blkback too, plus QEMU's for its backend; load moves it far less than
- * throughput. Prints a markdown table, with {@link NetfrontCompare}'s TCP row after it.
+ * throughput. Prints a markdown table, with {@link NetfrontCompare}'s TCP rows after it.
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.jrump.bench.xen.BlkfrontCompare [rounds] [MiB]

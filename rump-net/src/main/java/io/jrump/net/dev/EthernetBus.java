@@ -2,9 +2,9 @@ package io.jrump.net.dev;
 
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
+import io.jrump.api.FrameLease;
 import io.jrump.api.NetDevice;
 import io.jrump.net.link.ClockedDevice;
-import io.jrump.net.link.FrameLease;
 import io.jrump.net.link.NetClock;
 import io.jrump.net.wire.EthernetFrame;
 import io.jrump.net.wire.Ipv4Packet;

@@ -2,7 +2,7 @@ package io.jrump.net.dev;
 
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
-import io.jrump.net.link.FrameLease;
+import io.jrump.api.FrameLease;
 import java.nio.ByteBuffer;
 
 /**

@@ -1,8 +1,8 @@
 package io.jrump.net.dev;
 
 import io.jrump.api.ErrnoException;
+import io.jrump.api.FrameLease;
 import io.jrump.api.NetDevice;
-import io.jrump.net.link.FrameLease;
 import io.jrump.net.link.FrameTaker;
 import java.nio.ByteBuffer;
 import java.util.EnumSet;

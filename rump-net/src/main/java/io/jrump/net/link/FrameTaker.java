@@ -1,6 +1,7 @@
 package io.jrump.net.link;
 
 import io.jrump.api.ErrnoException;
+import io.jrump.api.FrameLease;
 import io.jrump.api.NetDevice;
 import java.nio.ByteBuffer;
 

@@ -1,6 +1,6 @@
 package io.jrump.netinet.tcp;
 
-import io.jrump.net.link.FrameLease;
+import io.jrump.api.FrameLease;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

@@ -2,13 +2,13 @@ package io.jrump.netinet.tcp;
 
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
+import io.jrump.api.FrameLease;
 import io.jrump.api.PollFd;
 import io.jrump.api.SocketConstants;
 import io.jrump.kern.WaitSet;
+import io.jrump.net.link.NetClock;
 import io.jrump.net.wire.TcpOptions;
 import io.jrump.net.wire.TcpSegment;
-import io.jrump.net.link.FrameLease;
-import io.jrump.net.link.NetClock;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;

@@ -3,6 +3,7 @@ package io.jrump.net.link;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
+import io.jrump.api.FrameLease;
 import org.junit.jupiter.api.Test;
 
 /**

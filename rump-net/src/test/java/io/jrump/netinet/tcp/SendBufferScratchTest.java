@@ -2,7 +2,7 @@ package io.jrump.netinet.tcp;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import io.jrump.net.link.FrameLease;
+import io.jrump.api.FrameLease;
 import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
 

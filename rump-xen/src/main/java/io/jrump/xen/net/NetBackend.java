@@ -2,6 +2,7 @@ package io.jrump.xen.net;
 
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
+import io.jrump.api.FrameLease;
 import io.jrump.api.NetDevice.Offload;
 import io.jrump.xen.hv.EventChannel;
 import io.jrump.xen.hv.GrantMapper;
@@ -20,9 +21,10 @@ import java.util.function.Consumer;
 /**
  * A network backend for the emulated platform (the part a driver domain's netback plays on
  * Xen, with the bridge behind it), in copy mode: packets the frontend transmits are copied once
- * out of its granted pages (Xen's netback does one grant copy into its skb) and the copy is
- * given to a sink, which owns it (the bridge passes it on without copying again);
- * packets {@link #deliver}ed are copied into the rx buffers the frontend posted. The sink and
+ * out of its granted pages (Xen's netback does one grant copy into its skb) into memory this
+ * backend lends to a sink ({@link FrameArrays}): the bridge passes it on without copying again,
+ * and whoever keeps it retains its {@link FrameLease}; packets {@link #deliver}ed are copied
+ * into the rx buffers the frontend posted. The sink and
  * the source of delivered packets are the backend's <em>wire</em>, described by the
  * {@link Offload}s it offers: a wire with {@code TX_CHECKSUM} takes partial checksums, one with
  * {@code RX_CHECKSUM} delivers frames that never left memory (a zero TCP/UDP checksum on them
@@ -45,11 +47,25 @@ import java.util.function.Consumer;
  * here unless the wire takes partial checksums. Receive: a frame takes as many rx buffers as
  * it needs pages (only for a frontend with {@code feature-sg}), plus an extra-info slot for a
  * large TCP segment (only with its {@code feature-gso-tcpv4}); frames arriving while too few
- * rx buffers are posted are dropped and counted. Impossible ring indexes stop the backend
+ * rx buffers are posted wait in a bounded queue ({@link RxQueue}) until the frontend posts
+ * more, and are dropped and counted past its bound. Impossible ring indexes stop the backend
  * (Closing).
  */
 public final class NetBackend extends BackendDevice {
+    /**
+     * Frame-sized arrays kept for transmitted packets: one ring's worth of small packets (ACKs
+     * and requests arrive in bursts of up to 256) costs under 400 KiB.
+     */
+    static final int KEPT_FRAMES = 256;
+    /**
+     * 64 KiB arrays kept for transmitted GSO packets: a ring holds 15 of 17 slots, and a
+     * receiver's default TCP receive buffer (2 MiB) may hold 32 of them by reference.
+     */
+    static final int KEPT_SEGMENTS = 48;
     private final Set<Offload> wire;
+    /** Memory for transmitted frames up to a full frame, and for larger TCP segments (a wire with SEGMENTATION). */
+    private final FrameArrays txFrames;
+    private final FrameArrays txSegments;
     private volatile Consumer<ByteBuffer> sink;
     private GrantMapper.Mapping txMapping;
     private GrantMapper.Mapping rxMapping;
@@ -64,16 +80,20 @@ public final class NetBackend extends BackendDevice {
     private int chainExtras;
     private boolean chainExtraPending;
     private NetExtra chainGso;
-    private long txFrames;
+    private long txPackets;
     private long txErrors;
     private long rxFrames;
     private long rxDropped;
+    /** Frames waiting for the frontend to post rx buffers; guarded by this. */
+    private final RxQueue rxQueue = new RxQueue();
 
     private NetBackend(XenStoreClient xs, Hypervisor hv, String backend, String frontend, int frontendId, Set<Offload> wire,
             Consumer<ByteBuffer> sink) {
         super(xs, hv, backend, frontend, frontendId);
         this.wire = wire;
         this.sink = sink;
+        this.txFrames = new FrameArrays(Netif.MAX_FRAME, KEPT_FRAMES);
+        this.txSegments = wire.contains(Offload.SEGMENTATION) ? new FrameArrays(Netif.MAX_TX_SIZE, KEPT_SEGMENTS) : null;
     }
 
     /** {@link #create(XenStoreClient, Hypervisor, int, int, String, Set, Consumer)} with a wire that offers nothing. */
@@ -89,8 +109,11 @@ public final class NetBackend extends BackendDevice {
      * @param mac the frontend's MAC, {@code aa:bb:cc:dd:ee:ff}
      * @param wire the offloads of the wire behind the backend (see the class note)
      * @param sink where transmitted frames go, called on the backend's event thread; each frame
-     *     is this backend's own copy out of the frontend's pages and belongs to the sink from then
-     *     on (it may keep it, or hand it on with {@link io.jrump.api.NetDevice#transmitTaken})
+     *     is this backend's copy out of the frontend's pages, in memory it lends for the call
+     *     (the frame's array and {@link FrameLease} are {@linkplain FrameLease#sending named}
+     *     meanwhile): the sink may hand it on with {@link io.jrump.api.NetDevice#transmitTaken},
+     *     and keeps it past the call only by retaining the lease {@link FrameLease#of} names,
+     *     since the backend fills the array again once the lease is free
      */
     public static NetBackend create(XenStoreClient xs, Hypervisor hv, int frontendId, int devid, String mac, Set<Offload> wire,
             Consumer<ByteBuffer> sink) throws ErrnoException {
@@ -125,9 +148,9 @@ public final class NetBackend extends BackendDevice {
         this.sink = sink;
     }
 
-    /** Frames taken from the frontend, tx packets refused, frames delivered to it, frames dropped (no rx buffers, too large, refused). */
+    /** Frames taken from the frontend, tx packets refused, frames delivered to it, frames dropped (queue full, too large, refused). */
     public synchronized long[] counters() {
-        return new long[] {txFrames, txErrors, rxFrames, rxDropped};
+        return new long[] {txPackets, txErrors, rxFrames, rxDropped};
     }
 
     @Override
@@ -165,34 +188,55 @@ public final class NetBackend extends BackendDevice {
         }
         tx = null;
         rx = null;
+        rxDropped += rxQueue.clear();
     }
 
     /** Takes every transmitted packet and answers; the frames go to the sink after the lock is released. */
     @Override
     protected Runnable serve() throws ErrnoException {
-        List<ByteBuffer> frames = new ArrayList<>();
-        do {
-            int n = tx.unconsumedRequests();
-            for (int i = 0; i < n; i++) {
-                slot(frames);
+        List<FrameArrays.Lent> frames = new ArrayList<>();
+        try {
+            do {
+                int n = tx.unconsumedRequests();
+                for (int i = 0; i < n; i++) {
+                    slot(frames);
+                }
+                if (n > 0 && tx.pushResponses()) {
+                    channel().notifyPeer();
+                }
+            } while (tx.finalCheckForRequests());
+            if (!rxQueue.isEmpty()) {
+                drain(); // the kick may be the frontend posting rx buffers that queued frames wait for
+                if (rx.pushResponses()) {
+                    channel().notifyPeer();
+                }
             }
-            if (n > 0 && tx.pushResponses()) {
-                channel().notifyPeer();
-            }
-        } while (tx.finalCheckForRequests());
+        } catch (ErrnoException | RuntimeException e) {
+            frames.forEach(FrameArrays.Lent::drop);
+            throw e;
+        }
         Consumer<ByteBuffer> s = sink;
         if (s == null || frames.isEmpty()) {
+            frames.forEach(FrameArrays.Lent::drop);
             return null;
         }
         return () -> {
-            for (ByteBuffer f : frames) {
-                s.accept(f);
+            int i = 0;
+            try {
+                for (; i < frames.size(); i++) {
+                    FrameArrays.Lent f = frames.get(i);
+                    f.handOver(() -> s.accept(f.frame()));
+                }
+            } finally {
+                for (i++; i < frames.size(); i++) {
+                    frames.get(i).drop(); // the sink threw: the rest are lost, their memory free again
+                }
             }
         };
     }
 
     /** Reads one tx slot: a packet's request or an extra-info slot; answers the packet when its chain ends. */
-    private void slot(List<ByteBuffer> frames) throws ErrnoException {
+    private void slot(List<FrameArrays.Lent> frames) throws ErrnoException {
         if (chainExtraPending) {
             NetExtra e = tx.take(NetExtra.CODEC);
             tx.put(new NetTxResponse(chain.get(0).id(), Netif.RSP_NULL));
@@ -227,7 +271,7 @@ public final class NetBackend extends BackendDevice {
     }
 
     /** Checks and copies the complete chain; the status every slot of it is answered with. */
-    private short packet(List<ByteBuffer> frames) {
+    private short packet(List<FrameArrays.Lent> frames) {
         NetTxRequest first = chain.get(0);
         int total = first.size();
         int rest = 0;
@@ -247,24 +291,35 @@ public final class NetBackend extends BackendDevice {
             txErrors++;
             return Netif.RSP_ERROR;
         }
-        ByteBuffer f = ByteBuffer.allocate(total);
-        for (int i = 0; i < chain.size(); i++) {
+        FrameArrays.Lent lent = (total <= Netif.MAX_FRAME ? txFrames : txSegments).lend(total);
+        short status = copy(lent.frame(), firstSize, first.flags(), gso);
+        if (status == Netif.RSP_OKAY) {
+            frames.add(lent);
+            txPackets++;
+        } else {
+            lent.drop();
+            txErrors++;
+        }
+        return status;
+    }
+
+    /** Copies the checked chain into {@code f} (its whole size) and completes or marks its checksum. */
+    private short copy(ByteBuffer f, int firstSize, int flags, boolean gso) {
+        int total = f.limit();
+        for (int i = 0, at = 0; i < chain.size(); i++) {
             NetTxRequest q = chain.get(i);
             int size = i == 0 ? firstSize : q.size();
             try (GrantMapper.Mapping m = hv.grantMapper().map(frontendId, q.gref(), false)) {
-                f.put(f.position(), m.page(), q.offset(), size);
-                f.position(f.position() + size);
+                f.put(at, m.page(), q.offset(), size);
+                at += size;
             } catch (ErrnoException e) {
-                txErrors++;
                 return Netif.RSP_ERROR;
             }
         }
-        f.flip();
-        if ((first.flags() & Netif.NETTXF_CSUM_BLANK) != 0) {
+        if ((flags & Netif.NETTXF_CSUM_BLANK) != 0) {
             int at = NetChecksum.field(f, total);
             if (at < 0) {
-                txErrors++; // nothing this backend knows how to complete
-                return Netif.RSP_ERROR;
+                return Netif.RSP_ERROR; // nothing this backend knows how to complete
             }
             if (wire.contains(Offload.TX_CHECKSUM)) {
                 f.putShort(at, (short) 0); // the partial mark the wire takes
@@ -273,77 +328,42 @@ public final class NetBackend extends BackendDevice {
             }
         }
         if (gso && !NetChecksum.isTcpv4(f, total)) {
-            txErrors++;
             return Netif.RSP_ERROR;
         }
-        frames.add(f);
-        txFrames++;
         return Netif.RSP_OKAY;
     }
 
     /**
-     * Copies {@code frame} into the rx buffers the frontend posted and notifies it; drops and
-     * counts it when the device is not connected, too few buffers are posted, or the frontend
-     * cannot take it (more than a page without {@code feature-sg}, more than a frame but not a
-     * TCP segment it takes as GSO). The frame is not changed.
+     * Copies {@code frame} into the rx buffers the frontend posted and notifies it; when too
+     * few are posted (or frames queued before it still wait), queues a copy until the frontend
+     * posts more ({@link RxQueue}). Drops and counts it when the device is not connected, the
+     * queue is full, or the frontend cannot take it (more than a page without
+     * {@code feature-sg}, more than a frame but not a TCP segment it takes as GSO). The frame
+     * is not changed.
      *
-     * @return whether the frame was delivered
+     * @return whether the frame was delivered or queued
      */
     public boolean deliver(ByteBuffer frame) {
         boolean notify = false;
+        boolean taken = false;
         synchronized (this) {
             ByteBuffer f = frame.slice();
             int len = f.remaining();
             try {
-                if (!isConnected() || rx == null) {
+                if (!isConnected() || rx == null || !receivable(f, len)) {
                     rxDropped++;
                     return false;
                 }
-                boolean gso = len > Netif.MAX_FRAME;
-                int pages = (len + Netif.PAGE_SIZE - 1) / Netif.PAGE_SIZE;
-                if (len < Netif.ETH_HEADER || len > Netif.MAX_RX_PACKET || (pages > 1 && !frontSg) || (gso && !(frontGso && NetChecksum.isTcpv4(f, len)))
-                        || rx.unconsumedRequests() < pages + (gso ? 1 : 0)) {
-                    rxDropped++;
-                    return false;
-                }
-                int flags = 0;
-                int at = NetChecksum.field(f, len);
-                int patch = -1;
-                if (wire.contains(Offload.RX_CHECKSUM)) {
-                    flags = Netif.NETRXF_DATA_VALIDATED;
-                    if (at >= 0 && f.getShort(at) == 0) {
-                        flags |= frontCsum ? Netif.NETRXF_CSUM_BLANK : 0;
-                        patch = frontCsum ? NetChecksum.pseudo(f, len) : NetChecksum.computed(f, len);
+                if (rxQueue.isEmpty() && rx.unconsumedRequests() >= slots(len)) {
+                    taken = toFrontend(f, len);
+                } else {
+                    taken = rxQueue.offer(f);
+                    if (!taken) {
+                        rxDropped++;
                     }
-                }
-                short status = 0;
-                for (int i = 0, done = 0; i < pages; i++) {
-                    NetRxRequest q = rx.take();
-                    int n = Math.min(Netif.PAGE_SIZE, len - done);
-                    short s = (short) n;
-                    try (GrantMapper.Mapping m = hv.grantMapper().map(frontendId, q.gref(), true)) {
-                        m.page().put(0, f, done, n);
-                        if (patch >= 0 && at >= done && at < done + n) {
-                            m.page().putShort(at - done, (short) patch);
-                        }
-                    } catch (ErrnoException e) {
-                        s = Netif.RSP_ERROR;
-                        status = Netif.RSP_ERROR;
-                    }
-                    int more = i + 1 < pages ? Netif.NETRXF_MORE_DATA : 0;
-                    rx.put(new NetRxResponse(q.id(), 0, (i == 0 ? flags | (gso ? Netif.NETRXF_EXTRA_INFO : 0) : 0) | more, s));
-                    if (i == 0 && gso) {
-                        rx.take();
-                        rx.put(NetExtra.CODEC, NetExtra.gsoTcpv4(NetChecksum.mss(f, Netif.MTU)));
-                    }
-                    done += n;
+                    drain();
                 }
                 notify = rx.pushResponses();
-                if (status < 0) {
-                    rxDropped++;
-                    return false;
-                }
-                rxFrames++;
             } catch (ErrnoException e) {
                 fail(e.getMessage());
             }
@@ -362,6 +382,85 @@ public final class NetBackend extends BackendDevice {
                 }
             }
         }
-        return true;
+        return taken;
+    }
+
+    /** Whether the frontend can take a frame of {@code len} bytes at all (see {@link #deliver}). */
+    private boolean receivable(ByteBuffer f, int len) {
+        boolean gso = len > Netif.MAX_FRAME;
+        return len >= Netif.ETH_HEADER && len <= Netif.MAX_RX_PACKET && (len <= Netif.PAGE_SIZE || frontSg)
+                && (!gso || frontGso && NetChecksum.isTcpv4(f, len));
+    }
+
+    /** rx ring slots a frame of {@code len} bytes takes: a page each, and an extra-info slot for a GSO packet. */
+    private static int slots(int len) {
+        return (len + Netif.PAGE_SIZE - 1) / Netif.PAGE_SIZE + (len > Netif.MAX_FRAME ? 1 : 0);
+    }
+
+    /**
+     * Moves queued frames to the frontend, oldest first, while it has buffers for them; when
+     * one is left waiting, asks the frontend to notify when it has posted enough (the frontend
+     * posts buffers in batches, and the kick runs {@link #serve}, which comes back here). Under
+     * the lock; the caller pushes the responses.
+     */
+    private void drain() throws ErrnoException {
+        while (!rxQueue.isEmpty()) {
+            ByteBuffer f = rxQueue.peek();
+            int len = f.limit();
+            if (!rx.finalCheckForRequests(slots(len))) {
+                return;
+            }
+            toFrontend(f, len);
+            rxQueue.remove();
+        }
+    }
+
+    /**
+     * Copies a frame the frontend can take (see {@link #receivable}) into as many of its posted
+     * rx buffers as it needs (the caller checked they are there) and writes the responses.
+     * Counts it delivered, or dropped when a buffer could not be mapped (answered with an error).
+     * Under the lock.
+     */
+    private boolean toFrontend(ByteBuffer f, int len) throws ErrnoException {
+        boolean gso = len > Netif.MAX_FRAME;
+        int pages = (len + Netif.PAGE_SIZE - 1) / Netif.PAGE_SIZE;
+        int flags = 0;
+        int at = NetChecksum.field(f, len);
+        int patch = -1;
+        if (wire.contains(Offload.RX_CHECKSUM)) {
+            flags = Netif.NETRXF_DATA_VALIDATED;
+            if (at >= 0 && f.getShort(at) == 0) {
+                flags |= frontCsum ? Netif.NETRXF_CSUM_BLANK : 0;
+                patch = frontCsum ? NetChecksum.pseudo(f, len) : NetChecksum.computed(f, len);
+            }
+        }
+        boolean ok = true;
+        for (int i = 0, done = 0; i < pages; i++) {
+            NetRxRequest q = rx.take();
+            int n = Math.min(Netif.PAGE_SIZE, len - done);
+            short s = (short) n;
+            try (GrantMapper.Mapping m = hv.grantMapper().map(frontendId, q.gref(), true)) {
+                m.page().put(0, f, done, n);
+                if (patch >= 0 && at >= done && at < done + n) {
+                    m.page().putShort(at - done, (short) patch);
+                }
+            } catch (ErrnoException e) {
+                s = Netif.RSP_ERROR;
+                ok = false;
+            }
+            int more = i + 1 < pages ? Netif.NETRXF_MORE_DATA : 0;
+            rx.put(new NetRxResponse(q.id(), 0, (i == 0 ? flags | (gso ? Netif.NETRXF_EXTRA_INFO : 0) : 0) | more, s));
+            if (i == 0 && gso) {
+                rx.take();
+                rx.put(NetExtra.CODEC, NetExtra.gsoTcpv4(NetChecksum.mss(f, Netif.MTU)));
+            }
+            done += n;
+        }
+        if (ok) {
+            rxFrames++;
+        } else {
+            rxDropped++;
+        }
+        return ok;
     }
 }

@@ -57,7 +57,8 @@ import java.util.Set;
  * as Linux's netfront ends the grant), so the backend cannot change the bytes while the stack
  * reads them; a packet in one such slot is handed to the receiver as a read-only view of its
  * page, without a copy. A page the backend still has mapped, or a platform that cannot suspend
- * grants, means a copy, as does a packet of several slots (put together in a new buffer). Responses are taken in batches of up to
+ * grants, means a copy, as does a packet of several slots (put together in an array reused
+ * once its batch is delivered, see {@link RxChain}). Responses are taken in batches of up to
  * {@link #RX_BUDGET} packets under the lock; the batch is delivered with the lock released,
  * and only then are its pages posted again, together, with one push (and a notification only
  * if the backend asks for one). So a frame is valid for the length of the receive call, as
@@ -534,6 +535,7 @@ public final class NetFront implements NetDevice {
         boolean notify = false;
         synchronized (this) {
             delivering = false;
+            chain.delivered();
             for (int id : ids) {
                 resume(id);
             }

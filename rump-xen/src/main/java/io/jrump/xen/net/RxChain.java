@@ -28,10 +28,23 @@ import java.util.List;
  * <p>No copy for a packet in one slot whose page the backend can no longer write: the packet
  * is a view of its rx page (the fix-ups above are written there), which the frontend must not
  * post again before the stack is done with it;
- * a packet of several slots is put together in a new buffer. Either way the fragments' pages
- * are read, so none of them may be posted again until {@link #finish} has run.
+ * a packet of several slots is put together in an array kept for that (the receiver copies
+ * what it keeps, since a frame is valid only during its receive call, so an array is free again
+ * once the batch it was used in is delivered: {@link #delivered}). A new 64 KiB array per GSO
+ * packet cost more than the copy into it: the JVM zeroes it first, in memory that is no longer
+ * in the cache. Either way the fragments' pages are read, so none of them may be posted again
+ * until {@link #finish} has run.
  */
 final class RxChain {
+    /**
+     * Arrays kept for putting packets together: a batch holds at most 15 GSO packets of 17
+     * slots (a ring of 256), so 16 of {@link Netif#MAX_RX_PACKET} bytes (about 1 MiB) serve a
+     * stream; a batch of more multi-slot packets gets arrays of their own for the rest.
+     */
+    static final int KEPT_ARRAYS = 16;
+    private final List<byte[]> kept = new ArrayList<>();
+    /** Kept arrays in use by packets of the batch not yet delivered. */
+    private int inUse;
     /** The fragments so far, as views of their rx pages. */
     private final List<ByteBuffer> parts = new ArrayList<>(2);
     private int length;
@@ -123,6 +136,22 @@ final class RxChain {
         return f;
     }
 
+    /** A buffer of {@code length} bytes at index 0 to put a packet together in: a kept array not in use, if any. */
+    private ByteBuffer assembly(int length) {
+        if (inUse == kept.size() && kept.size() < KEPT_ARRAYS) {
+            kept.add(new byte[Netif.MAX_RX_PACKET]);
+        }
+        return inUse < kept.size() ? ByteBuffer.wrap(kept.get(inUse++), 0, length) : ByteBuffer.allocate(length);
+    }
+
+    /**
+     * Says that every packet finished so far has been delivered (its receive call returned), so
+     * the arrays they were put together in may be filled again.
+     */
+    void delivered() {
+        inUse = 0;
+    }
+
     private ByteBuffer packet() {
         if (length < Netif.ETH_HEADER) {
             return null;
@@ -131,7 +160,7 @@ final class RxChain {
         if (parts.size() == 1) {
             f = parts.get(0);
         } else {
-            f = ByteBuffer.allocate(length);
+            f = assembly(length);
             for (ByteBuffer p : parts) {
                 f.put(p);
             }

@@ -116,8 +116,9 @@ public final class XenEmulatedPlatformProvider implements PlatformProvider {
 
     /**
      * A netback for vif {@code devid} whose wire is {@code wire}: what the frontend sends goes out
-     * on it, handed over (netback's copy is nobody else's, so a wire that keeps frames, a bus
-     * port, takes it without copying), and what arrives on it goes in.
+     * on it, handed over (netback's copy is in memory it lends for the call, so a wire that keeps
+     * frames, a bus port, takes it without copying and retains its lease), and what arrives on
+     * it goes in.
      */
     private static AutoCloseable bridge(XenStoreClient xs0, Hypervisor dom0, int devid, NetDevice wire) throws ErrnoException {
         NetBackend b = NetBackend.create(xs0, dom0, FRONTEND_DOMID, devid, mac(wire.macAddress()), wire.offloads(), frame -> {

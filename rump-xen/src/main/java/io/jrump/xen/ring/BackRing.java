@@ -85,13 +85,24 @@ public final class BackRing<Q, P> {
         return ring.get(SharedRing.REQ_PROD) != reqCons;
     }
 
-    /** {@code RING_FINAL_CHECK_FOR_REQUESTS}. */
-    public boolean finalCheckForRequests() throws ErrnoException {
-        if (unconsumedRequests() > 0) {
+    /**
+     * {@code RING_FINAL_CHECK_FOR_REQUESTS} for {@code n} requests at once: whether they are
+     * there; if not, asks the frontend to notify when its producer reaches them
+     * ({@code req_event}), then looks again, so a request pushed meanwhile is never missed. A
+     * backend that needs several requests for one packet (a netback receive of several pages)
+     * then sleeps until they are all posted.
+     */
+    public boolean finalCheckForRequests(int n) throws ErrnoException {
+        if (unconsumedRequests() >= n) {
             return true;
         }
-        ring.set(SharedRing.REQ_EVENT, reqCons + 1);
+        ring.set(SharedRing.REQ_EVENT, reqCons + n);
         SharedRing.fullFence();
-        return unconsumedRequests() > 0;
+        return unconsumedRequests() >= n;
+    }
+
+    /** {@code RING_FINAL_CHECK_FOR_REQUESTS}. */
+    public boolean finalCheckForRequests() throws ErrnoException {
+        return finalCheckForRequests(1);
     }
 }

@@ -196,8 +196,8 @@ class NetFrontTest {
     /**
      * Frames are read in place, in their rx pages, so the page of a frame must not be posted
      * again while the receiver is in the call that reads it. Here the receiver, holding its
-     * first frame, has the backend fill every rx buffer the frontend has posted (until the
-     * backend drops for want of one): the frame it holds must not change. A frontend that
+     * first frame, has the backend fill every rx buffer the frontend has posted (and then queue
+     * frames until its queue is full): the frame it holds must not change. A frontend that
      * posted the page before the call returned would see it overwritten.
      */
     @Test
@@ -223,23 +223,77 @@ class NetFrontTest {
             while (b1.deliver(ByteBuffer.wrap(filler)) && filled < 10_000) {
                 filled++;
             }
+            long copied = b1.counters()[2];
             byte[] now = new byte[fr.remaining()];
             fr.get(fr.position(), now);
-            verdicts.add(java.util.Arrays.equals(before, now) && java.util.Arrays.equals(first, now) ? "intact after " + filled + " frames"
-                    : "overwritten after " + filled + " frames");
+            verdicts.add((java.util.Arrays.equals(before, now) && java.util.Arrays.equals(first, now) ? "intact" : "overwritten") + " after " + filled
+                    + " frames, " + copied + " copied to the frontend");
         });
         assertTrue(b1.deliver(ByteBuffer.wrap(first)));
         String v = verdicts.poll(20, TimeUnit.SECONDS);
         assertNotNull(v, "the receiver ran");
         assertTrue(v.startsWith("intact"), v);
-        int filled = Integer.parseInt(v.replaceAll("\\D+", ""));
-        assertEquals(255, filled, "every buffer posted but the held one was written");
+        String[] n = v.replaceAll("\\D+", " ").trim().split(" ");
+        int filled = Integer.parseInt(n[0]);
+        assertEquals(256, Long.parseLong(n[1]), v + ": every buffer posted but the held one was written (and the held one before)");
+        assertEquals(255 + RxQueue.MAX_BYTES / filler.length, filled, v + ": the rest was queued until the queue was full");
         // the frames written meanwhile arrive in the pages posted after the call, and then more
         await(() -> after.get() == filled, "the frames delivered during the call arrive after it");
         assertTrue(b1.deliver(ByteBuffer.wrap(filler)));
         await(() -> after.get() == filled + 1, "the pages are posted again");
         assertEquals(0, f1.stats().rxDropped());
         assertNull(f1.disconnectedReason());
+    }
+
+    /**
+     * Packets of several slots are put together in arrays the frontend reuses once their batch
+     * is delivered: every packet of one batch needs its own. Here the receiver holds its first
+     * GSO packet while the backend fills the ring with more, which the frontend then takes as one
+     * batch; each must arrive with its own bytes, not those of a later packet put together in
+     * the same array. The backend queues what the ring cannot hold, and it arrives too, in order.
+     */
+    @Test
+    void packetsPutTogetherInOneBatchKeepTheirOwnBytesAndABurstPastTheRingIsQueued() throws Exception {
+        NetBackend b1 = NetBackend.create(xs0, dom0, 1, 0, MAC1, java.util.EnumSet.allOf(io.jrump.api.NetDevice.Offload.class), fr -> { });
+        closeLast.add(b1);
+        NetFront f1 = NetFront.connect(xs1, dom1, b1.frontendPath(), Duration.ofSeconds(20));
+        closeLast.add(0, f1);
+        // 15 pages and a GSO slot each: the first holds 16 rx buffers, the next 14 take 224 of the 240 left, 15 more are queued
+        int packets = 30;
+        byte[][] sent = new byte[packets][];
+        for (int i = 0; i < packets; i++) {
+            sent[i] = tcpFrame(60_000);
+            java.util.Arrays.fill(sent[i], 54, sent[i].length, (byte) (i + 1));
+        }
+        java.util.concurrent.CountDownLatch inFirst = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger got = new java.util.concurrent.atomic.AtomicInteger();
+        List<String> wrong = java.util.Collections.synchronizedList(new ArrayList<>());
+        f1.receiver(fr -> {
+            byte[] b = new byte[fr.remaining()];
+            fr.get(fr.position(), b);
+            int n = got.getAndIncrement();
+            if (!java.util.Arrays.equals(sent[n], b)) {
+                wrong.add("packet " + n + " arrived with payload byte " + b[54]);
+            }
+            if (n == 0) {
+                inFirst.countDown();
+                try {
+                    release.await(20, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        assertTrue(b1.deliver(ByteBuffer.wrap(sent[0])));
+        assertTrue(inFirst.await(20, TimeUnit.SECONDS));
+        for (int i = 1; i < packets; i++) {
+            assertTrue(b1.deliver(ByteBuffer.wrap(sent[i])), "packet " + i + " found rx buffers or room in the queue");
+        }
+        release.countDown();
+        await(() -> got.get() == packets, "every packet delivered");
+        assertEquals(List.of(), wrong);
+        assertEquals(0, f1.stats().rxDropped());
     }
 
     /** A receiver that closes the device still reads its frame to the end of the call; its page's grant ends after, with every other. */

@@ -1,4 +1,4 @@
-package io.jrump.net.link;
+package io.jrump.api;
 
 import java.util.Collections;
 import java.util.Map;
@@ -6,11 +6,14 @@ import java.util.WeakHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A count of who still uses memory that a sender lent out as a frame ({@link
- * FrameTaker#transmitTaken}), so the sender can fill the same array again once nobody does,
- * instead of allocating (and the JVM zeroing) a new one per segment: the sender until its data
- * is acknowledged, a memory device while the frame waits for delivery, and a receiver that keeps
- * the frame past the delivery call.
+ * A count of who still uses memory that a sender lent out as a frame
+ * ({@link NetDevice#transmitTaken}), so the sender can fill the same array again once nobody
+ * does, instead of allocating (and the JVM zeroing) a new one per frame: the sender until its
+ * data is acknowledged, a memory device while the frame waits for delivery, and a receiver that
+ * keeps the frame past the delivery call. It sits in the API, below the network stack and the
+ * platforms alike, because lenders live on both sides of a device: the stack's TCP lends its
+ * send buffers, and a platform's backend (Xen's netback) lends the buffers it copies a guest's
+ * packets into before it hands them to the wire.
  *
  * <p>Design note. The frame path between a sender and a receiver carries plain
  * {@code ByteBuffer}s through several layers and devices, so a lease is found by the frame's
@@ -19,13 +22,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * device taking the frame looks it up ({@link #of}) and makes it {@linkplain #delivering() the
  * delivery's} for the length of the synchronous receive call, where a receiver that keeps a view
  * of the frame {@linkplain #retain() retains} it. A lender that hands its frame straight to a
- * device passes the lease along instead ({@link FrameTaker#transmitTaken(java.nio.ByteBuffer,
- * FrameLease)}), and one whose frame passes layers that carry plain buffers first (TCP's
- * segments pass IP and the interface) names the frame's array and lease for the length of that
- * call ({@link #startSending}), where {@link #of} finds them without the registry: the registry
- * lookup is left for frames sent later from elsewhere (a datagram held for address
- * resolution). Devices that copy frames, and wrappers, never look: their frames are not lent
- * memory.
+ * device that accepts a lease with it (the network stack's {@code FrameTaker}) passes the lease
+ * along instead, and one whose frame passes layers that carry plain buffers first (TCP's
+ * segments pass IP and the interface; a backend's pass its sink and the wire's device) names
+ * the frame's array and lease for the length of that call ({@link #startSending}), where
+ * {@link #of} finds them without the registry: the registry lookup is left for frames sent
+ * later from elsewhere (a datagram held for address resolution). Devices that copy frames, and
+ * wrappers, never look: their frames are not lent memory. A device that keeps a taken frame
+ * past the call must retain the frame's lease when {@link #of} names one.
  *
  * <p>Lenders recycle their arrays, so a lease lives as long as its array and is lent again and
  * again: the registry is written once per array, not once per frame (a registry write per frame,
@@ -88,8 +92,8 @@ public final class FrameLease {
 
     /**
      * A lease that is not registered, for memory whose frames go only to devices that are given
-     * the lease with them ({@link FrameTaker#transmitTaken(java.nio.ByteBuffer, FrameLease)}):
-     * nobody looks it up, so the registry need not know it. Free until {@link #lend()}.
+     * the lease with them, or only while {@link #startSending} names it: nobody looks it up in
+     * the registry, so the registry need not know it. Free until {@link #lend()}.
      */
     public static FrameLease passedAlong() {
         return new FrameLease();
