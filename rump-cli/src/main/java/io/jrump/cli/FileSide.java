@@ -45,14 +45,20 @@ interface FileSide {
         return list(dir).stream().map(n -> new DirEntry(0, FileMode.DT_UNKNOWN, n)).toList();
     }
 
-    /** A regular file opened for reading, with its stat taken from the open file. */
-    interface OpenFile extends AutoCloseable {
-        Stat stat();
-
-        InputStream in();
+    /**
+     * A regular file opened for reading, with its stat taken from the open file, and how this
+     * side closes it.
+     */
+    record OpenFile(Stat stat, InputStream in, Closing closing) implements AutoCloseable {
+        /** What closing the file does on its side, with that side's message on failure. */
+        interface Closing {
+            void close() throws ErrnoException;
+        }
 
         @Override
-        void close() throws ErrnoException;
+        public void close() throws ErrnoException {
+            closing.close();
+        }
     }
 
     /**
@@ -68,28 +74,15 @@ interface FileSide {
             return null;
         }
         InputStream in = openRead(path);
-        return new OpenFile() {
-            @Override
-            public Stat stat() {
-                return st;
+        return new OpenFile(st, in, () -> {
+            try {
+                in.close();
+            } catch (ErrnoException e) {
+                throw e;
+            } catch (java.io.IOException e) {
+                throw HostSide.errno("close", display(path), e);
             }
-
-            @Override
-            public InputStream in() {
-                return in;
-            }
-
-            @Override
-            public void close() throws ErrnoException {
-                try {
-                    in.close();
-                } catch (ErrnoException e) {
-                    throw e;
-                } catch (java.io.IOException e) {
-                    throw HostSide.errno("close", display(path), e);
-                }
-            }
-        };
+        });
     }
 
     InputStream openRead(String path) throws ErrnoException;

@@ -168,22 +168,7 @@ final class ImageSide implements FileSide {
             return null;
         }
         InputStream in = stream(fd, path);
-        return new OpenFile() {
-            @Override
-            public Stat stat() {
-                return st;
-            }
-
-            @Override
-            public InputStream in() {
-                return in;
-            }
-
-            @Override
-            public void close() throws ErrnoException {
-                run("close", path, (sys, k) -> sys.close(fd)); // what closing the stream does
-            }
-        };
+        return new OpenFile(st, in, () -> run("close", path, (sys, k) -> sys.close(fd))); // what closing the stream does
     }
 
     @Override

@@ -34,7 +34,7 @@ import org.opentest4j.TestAbortedException;
  * blkfront over the emulated blkback, and over QEMU's own Xen block backend when it can run
  * here, against the host's {@link FileBlockDevice} on the same file, in the same run:
  * sequential 1 MiB writes and reads, and 4 KiB random reads at queue depth 1 and 32 (32
- * threads). The sequential cases run twice on the blkfront side, as VirtioCompare's do: with
+ * threads), each case for at least {@value #MIN_CASE_NANOS} ns. The sequential cases run twice on the blkfront side, as VirtioCompare's do: with
  * the caller's buffer in granted memory ({@link BlkFront#sharedBuffer}: the backend moves the
  * data in the caller's pages, no copy in blkfront), and with a direct buffer of the JVM's
  * (copied once between it and blkfront's pool, the path a file system's own buffers take).
@@ -63,8 +63,21 @@ public final class BlkfrontCompare {
         System.out.println(NetfrontCompare.row(rounds, mib));
     }
 
+    /**
+     * The shortest time each case of each side is measured for, in as many passes over the file
+     * (or random reads) as fit: long enough that what a device does at the start of a stream
+     * (adapting how its sides wait, a compile) does not decide the figure, and that the host's
+     * pass over 64 MiB (3 ms) is not timed alone.
+     */
+    static final long MIN_CASE_NANOS = 200_000_000L;
+
     /** The table for {@code rounds} rounds over a file of {@code mib} MiB, {@code ops} random reads per depth. */
     public static String run(int rounds, int mib, int ops) throws Exception {
+        return run(rounds, mib, ops, MIN_CASE_NANOS);
+    }
+
+    /** As {@link #run(int, int, int)}, each case measured for at least {@code minNanos} (0: one pass). */
+    public static String run(int rounds, int mib, int ops, long minNanos) throws Exception {
         Path dir = Files.createTempDirectory("jrump-blkfront-bench");
         Path img = dir.resolve("disk.img");
         try (var f = java.nio.channels.FileChannel.open(img, java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
@@ -79,13 +92,13 @@ public final class BlkfrontCompare {
                 try (XenStoreClient xs0 = XenStoreClient.open(store.connect(0)); XenStoreClient xs1 = XenStoreClient.open(store.connect(1))) {
                     BlkBackend back = BlkBackend.create(xs0, dom0, 1, 51712, file);
                     try (BlkFront front = BlkFront.connect(xs1, dom1, back.frontendPath(), Duration.ofSeconds(60))) {
-                        sb.append(rows("emulated blkback", front, file, -1, rounds, mib, ops));
+                        sb.append(rows("emulated blkback", front, file, -1, rounds, mib, ops, minNanos));
                     } finally {
                         back.close();
                     }
                 }
             }
-            sb.append(qemuRows(dir, img, file, rounds, mib, ops));
+            sb.append(qemuRows(dir, img, file, rounds, mib, ops, minNanos));
         } finally {
             try (var s = Files.walk(dir)) {
                 s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -99,7 +112,7 @@ public final class BlkfrontCompare {
      * tests use) serving the same file as a raw image; a line saying why when QEMU, xenstored or
      * gcc is missing.
      */
-    private static String qemuRows(Path dir, Path img, FileBlockDevice file, int rounds, int mib, int ops) throws Exception {
+    private static String qemuRows(Path dir, Path img, FileBlockDevice file, int rounds, int mib, int ops, long minNanos) throws Exception {
         Path qdir = Files.createDirectory(dir.resolve("qemu"));
         try (Xenstored daemon = Xenstored.start(); EmulatedXen machine = new EmulatedXen()) {
             machine.createDomain(0, 16);
@@ -107,7 +120,7 @@ public final class BlkfrontCompare {
             try (XenStoreClient xs = XenStoreClient.open(StreamTransport.connect(daemon.socket()));
                     QemuXenDisk qemu = QemuXenDisk.start(qdir, img, "raw", machine, daemon, xs, true);
                     BlkFront front = BlkFront.connect(xs, dom1, QemuXenDisk.FRONTEND, Duration.ofSeconds(60))) {
-                return rows("QEMU xen-disk", front, file, qemu.pid(), rounds, mib, ops);
+                return rows("QEMU xen-disk", front, file, qemu.pid(), rounds, mib, ops, minNanos);
             }
         } catch (TestAbortedException e) {
             return "| blkfront (QEMU xen-disk) | not measured: " + e.getMessage() + " | | | | |\n";
@@ -122,7 +135,7 @@ public final class BlkfrontCompare {
      *
      * @param backendPid the backend's process when it is not this JVM, or -1
      */
-    private static String rows(String backend, BlkFront front, FileBlockDevice file, long backendPid, int rounds, int mib, int ops) throws Exception {
+    private static String rows(String backend, BlkFront front, FileBlockDevice file, long backendPid, int rounds, int mib, int ops, long minNanos) throws Exception {
         // [side][case, then CPU ns per operation of each case][round]; sides: shared buffer, JVM buffer, host
         double[][][] fig = new double[3][2 * CASES.length][rounds];
         CpuClock xenCpu = new CpuClock(backendPid);
@@ -134,7 +147,7 @@ public final class BlkfrontCompare {
                     int side = (r + k) % 3;
                     BlockDevice d = side == 2 ? file : front;
                     ByteBuffer buf = side == 0 ? shared : ByteBuffer.allocateDirect(MIB);
-                    measure(d, buf, side != 0, side == 2 ? hostCpu : xenCpu, fig[side], r, mib, ops);
+                    measure(d, buf, side != 0, side == 2 ? hostCpu : xenCpu, fig[side], r, mib, ops, minNanos);
                 }
             }
         } finally {
@@ -169,63 +182,72 @@ public final class BlkfrontCompare {
     }
 
     /** One side's cases in one round: rates into {@code out[case]}, CPU per operation into {@code out[CASES.length + case]}. */
-    private static void measure(BlockDevice d, ByteBuffer buf, boolean random, CpuClock cpu, double[][] out, int round, int mib, int ops)
+    private static void measure(BlockDevice d, ByteBuffer buf, boolean random, CpuClock cpu, double[][] out, int round, int mib, int ops, long minNanos)
             throws Exception {
         long c0 = cpu.nanos();
         long t0 = System.nanoTime();
-        for (int i = 0; i < mib; i++) {
-            d.write((long) i * MIB / d.sectorSize(), buf.clear());
-        }
-        d.flush();
+        long written = 0;
+        do {
+            for (int i = 0; i < mib; i++) {
+                d.write((long) i * MIB / d.sectorSize(), buf.clear());
+            }
+            d.flush();
+            written += mib;
+        } while (System.nanoTime() - t0 < minNanos);
         long c1 = cpu.nanos();
         long t1 = System.nanoTime();
-        for (int i = 0; i < mib; i++) {
-            d.read((long) i * MIB / d.sectorSize(), buf.clear());
-        }
+        long read = 0;
+        do {
+            for (int i = 0; i < mib; i++) {
+                d.read((long) i * MIB / d.sectorSize(), buf.clear());
+            }
+            read += mib;
+        } while (System.nanoTime() - t1 < minNanos);
         long t2 = System.nanoTime();
         long c2 = cpu.nanos();
-        out[0][round] = (double) mib * MIB / ((t1 - t0) / 1e9);
-        out[1][round] = (double) mib * MIB / ((t2 - t1) / 1e9);
-        out[CASES.length][round] = (double) (c1 - c0) / mib;
-        out[CASES.length + 1][round] = (double) (c2 - c1) / mib;
+        out[0][round] = (double) written * MIB / ((t1 - t0) / 1e9);
+        out[1][round] = (double) read * MIB / ((t2 - t1) / 1e9);
+        out[CASES.length][round] = (double) (c1 - c0) / written;
+        out[CASES.length + 1][round] = (double) (c2 - c1) / read;
         if (!random) {
             return;
         }
         for (int i = 2; i < CASES.length; i++) {
             int depth = i == 2 ? 1 : 32;
             long c = cpu.nanos();
-            double[] rateAndCount = randomReads(d, depth, ops, mib, round);
+            double[] rateAndCount = randomReads(d, depth, ops, mib, round, minNanos);
             out[i][round] = rateAndCount[0];
             out[CASES.length + i][round] = (cpu.nanos() - c) / rateAndCount[1];
         }
     }
 
-    /** Reads per second of 4 KiB at random 4 KiB-aligned places, from {@code depth} threads, and how many. */
-    private static double[] randomReads(BlockDevice d, int depth, int ops, int mib, int seed) throws Exception {
+    /** Reads per second of 4 KiB at random 4 KiB-aligned places, from {@code depth} threads, at least {@code ops} of them and for at least {@code minNanos}, and how many. */
+    private static double[] randomReads(BlockDevice d, int depth, int ops, int mib, int seed, long minNanos) throws Exception {
         long blocks = (long) mib * MIB / 4096;
         ExecutorService pool = Executors.newFixedThreadPool(depth);
         try {
-            List<Future<?>> all = new ArrayList<>();
+            List<Future<Long>> all = new ArrayList<>();
             long t0 = System.nanoTime();
             for (int t = 0; t < depth; t++) {
                 int thread = t;
                 all.add(pool.submit(() -> {
                     Random r = new Random(seed * 1000L + thread);
                     ByteBuffer b = ByteBuffer.allocateDirect(4096);
-                    for (int i = 0; i < ops / depth + 1; i++) {
+                    long n = 0;
+                    for (; n < ops / depth + 1 || System.nanoTime() - t0 < minNanos; n++) {
                         try {
                             d.read(r.nextLong(blocks) * 4096 / d.sectorSize(), b.clear());
                         } catch (ErrnoException e) {
                             throw new IllegalStateException(e);
                         }
                     }
-                    return null;
+                    return n;
                 }));
             }
-            for (Future<?> f : all) {
-                f.get();
+            long n = 0;
+            for (Future<Long> f : all) {
+                n += f.get();
             }
-            long n = (long) depth * (ops / depth + 1);
             return new double[] {n / ((System.nanoTime() - t0) / 1e9), n};
         } finally {
             pool.shutdown();

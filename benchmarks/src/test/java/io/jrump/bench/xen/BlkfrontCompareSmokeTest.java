@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class BlkfrontCompareSmokeTest {
     @Test
     void producesRowsForTheEmulatedBackendAndQemu() throws Exception {
-        String table = BlkfrontCompare.run(1, 2, 64);
+        String table = BlkfrontCompare.run(1, 2, 64, 0);
         String[] lines = table.strip().split("\n");
         // each sequential case with a shared and a JVM buffer, two random cases, then CPU per operation of the six
         assertEquals(12, Arrays.stream(lines).filter(l -> l.contains("emulated blkback")).count(), table);

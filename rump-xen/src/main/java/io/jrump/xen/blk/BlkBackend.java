@@ -3,6 +3,7 @@ package io.jrump.xen.blk;
 import io.jrump.api.BlockDevice;
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
+import io.jrump.dev.wait.PollGate;
 import io.jrump.xen.hv.GrantMapper;
 import io.jrump.xen.hv.Hypervisor;
 import io.jrump.xen.ring.BackRing;
@@ -16,6 +17,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 /**
  * A block backend serving any {@link BlockDevice} to a blkfront, for the emulated platform
@@ -86,6 +88,14 @@ public final class BlkBackend extends BackendDevice {
         }
     }
 
+    /**
+     * The longest recent gap between an answer and the frontend's next request that blkback
+     * polls for: a caller's turnaround (its wake-up, the completion, building the next request),
+     * which for a synchronous reader is short next to the two wake-ups a notify in each
+     * direction costs.
+     */
+    static final long POLL_WORTH_NANOS = 300_000;
+
     private final BlockDevice disk;
     private final Offer offer;
     /** Direct, so a file-backed disk reads and writes it without another copy inside the JDK. */
@@ -94,7 +104,14 @@ public final class BlkBackend extends BackendDevice {
     private BackRing<BlkRequest, BlkResponse> ring;
     /** Kept mappings of the frontend's data grants, when both ends offer {@code feature-persistent}; null otherwise. */
     private PersistentGrants persistent;
+    /** The kept mappings of the request being served, reused from request to request. */
+    private final List<GrantMapper.Mapping> requestMaps = new ArrayList<>();
     private long requestsServed;
+    /** Whether to poll for the next request after answering: the gaps between an answer and the frontend's next request. */
+    private final PollGate gate = new PollGate(POLL_WORTH_NANOS);
+    private final BooleanSupplier requestWaiting = () -> ring.requestsWaiting();
+    /** When the ring was last found empty and this side went to sleep on the channel; 0 while serving. */
+    private long idleSince;
     /** Data pages mapped so far, by persistent or per-request mappings; guarded by this. */
     private long dataMaps;
 
@@ -229,9 +246,13 @@ public final class BlkBackend extends BackendDevice {
         ring = null;
     }
 
-    /** Serves every request on the ring, then responds. */
+    /** Serves every request on the ring, then responds; then polls for the next ones while the gate finds it worth it. */
     @Override
     protected Runnable serve() throws ErrnoException {
+        if (idleSince != 0) {
+            gate.answered(System.nanoTime() - idleSince); // woken by the frontend's notify
+            idleSince = 0;
+        }
         do {
             int n = ring.unconsumedRequests();
             for (int i = 0; i < n; i++) {
@@ -242,8 +263,33 @@ public final class BlkBackend extends BackendDevice {
             if (n > 0 && ring.pushResponses()) {
                 channel().notifyPeer();
             }
-        } while (ring.finalCheckForRequests());
+        } while (ring.finalCheckForRequests() || pollForRequests());
         return null;
+    }
+
+    /**
+     * With every request answered: polls the ring for the frontend's next one, with its
+     * notifications suppressed, when the recent gaps between an answer and the next request
+     * were short ({@link PollGate}). A synchronous reader sends its next request right after
+     * its answer, and a request seen while polling costs neither side a wake-up.
+     *
+     * @return whether a request came (the caller serves it)
+     */
+    private boolean pollForRequests() throws ErrnoException {
+        long start = System.nanoTime();
+        long limit = gate.pollNanos();
+        if (limit > 0) {
+            ring.suppressRequestEvents();
+            if (gate.spin(start, limit, requestWaiting)) {
+                gate.answered(System.nanoTime() - start);
+                return true;
+            }
+            if (ring.finalCheckForRequests()) { // asks to be notified again, and looks once more
+                return true;
+            }
+        }
+        idleSince = start;
+        return false;
     }
 
     private short serve(BlkRequest r) {
@@ -324,6 +370,7 @@ public final class BlkBackend extends BackendDevice {
                 }
                 // a write may name read-only grants, which cannot be kept writable: map them for this request only
             } finally {
+                requestMaps.clear();
                 persistent.trim(); // between requests only, so no page is unmapped while in use
             }
         }
@@ -363,7 +410,8 @@ public final class BlkBackend extends BackendDevice {
      * A disk error is not a mapping failure: it is never retried through another path.
      */
     private List<GrantMapper.Mapping> keptMappings(boolean read, int nr, int[] grefs) throws ErrnoException {
-        List<GrantMapper.Mapping> maps = new ArrayList<>(nr);
+        List<GrantMapper.Mapping> maps = requestMaps;
+        maps.clear();
         try {
             for (int i = 0; i < nr; i++) {
                 maps.add(persistent.get(grefs[i]));

@@ -72,6 +72,20 @@ public final class BackRing<Q, P> {
     }
 
     /**
+     * Asks the frontend not to notify for requests while this side polls for them: as
+     * {@link FrontRing#suppressResponseEvents}, with {@code req_event}.
+     * {@link #finalCheckForRequests} asks again.
+     */
+    public void suppressRequestEvents() {
+        ring.set(SharedRing.REQ_EVENT, reqCons);
+    }
+
+    /** Whether the frontend produced a request not consumed yet: a look for a poller, with no check of the index. */
+    public boolean requestsWaiting() {
+        return ring.get(SharedRing.REQ_PROD) != reqCons;
+    }
+
+    /**
      * {@code RING_FINAL_CHECK_FOR_REQUESTS} for {@code n} requests at once: whether they are
      * there; if not, asks the frontend to notify when its producer reaches them
      * ({@code req_event}), then looks again, so a request pushed meanwhile is never missed. A

@@ -82,6 +82,22 @@ public final class FrontRing<Q, P> {
         return n;
     }
 
+    /** Whether the backend produced a response not consumed yet: a look for a poller, with no check of the index. */
+    public boolean responsesWaiting() {
+        return ring.get(SharedRing.RSP_PROD) != rspCons;
+    }
+
+    /**
+     * Asks the backend not to notify for responses while this side polls for them:
+     * {@code rsp_event} is set to an index already consumed, which no push crosses, so
+     * {@code RING_PUSH_RESPONSES_AND_CHECK_NOTIFY} says no. {@link #finalCheckForResponses}
+     * asks again. ({@code rsp_event} is the frontend's to write; the protocol only says a
+     * backend notifies when its push crosses it.)
+     */
+    public void suppressResponseEvents() {
+        ring.set(SharedRing.RSP_EVENT, rspCons);
+    }
+
     /** Reads the next response; call only while {@link #unconsumedResponses} is positive. */
     public P take() throws ErrnoException {
         P r = responses.decode(ring.page(), ring.slot(rspCons));

@@ -74,6 +74,52 @@ class SharedRingTest {
     }
 
     @Test
+    void aSidePollingSuppressesTheOthersNotifiesUntilItAsksAgain() throws ErrnoException {
+        shared.init();
+        FrontRing<Long, Long> f = new FrontRing<>(shared, LONGS, LONGS);
+        BackRing<Long, Long> b = new BackRing<>(shared, LONGS, LONGS);
+        f.put(1L);
+        assertTrue(f.pushRequests());
+        b.take();
+        assertFalse(b.finalCheckForRequests());
+        b.suppressRequestEvents(); // the backend polls
+        assertFalse(b.requestsWaiting());
+        f.put(2L);
+        assertFalse(f.pushRequests(), "a polling backend is not notified");
+        assertTrue(b.requestsWaiting(), "it sees the request by looking");
+        b.take();
+        assertFalse(b.finalCheckForRequests(), "asks again");
+        f.put(3L);
+        assertTrue(f.pushRequests(), "and is notified again");
+        for (long v = 4; v <= 7; v++) {
+            f.put(v);
+        }
+        f.pushRequests();
+        for (int i = 0; i < 5; i++) {
+            b.take();
+        }
+
+        for (long v = 1; v <= 3; v++) {
+            b.put(v);
+        }
+        assertTrue(b.pushResponses());
+        f.take();
+        f.suppressResponseEvents(); // the frontend polls with two responses not consumed yet
+        b.put(4L);
+        assertFalse(b.pushResponses(), "a polling frontend is not notified");
+        f.take();
+        f.take();
+        assertTrue(f.responsesWaiting());
+        f.take();
+        assertFalse(f.responsesWaiting());
+        assertFalse(f.finalCheckForResponses(), "asks again");
+        b.put(5L);
+        b.put(6L);
+        b.put(7L);
+        assertTrue(b.pushResponses(), "and is notified again");
+    }
+
+    @Test
     void indexesWrapAround() throws ErrnoException {
         shared.init();
         FrontRing<Long, Long> f = new FrontRing<>(shared, LONGS, LONGS);
