@@ -14,7 +14,7 @@
  *    mapped once, as the hypervisor copies without mapping anything into the backend;
  *  - libxenevtchn: each interdomain binding is a connection to the JVM's event channel broker
  *    ($JRUMP_XEN_EVTCHN); a byte each way is a notification. A handle's descriptor is an
- *    eventfd made readable by the connections' reader threads.
+ *    epoll set over its connections.
  *  - libxenstore is QEMU's own, talking to the xenstored named by XENSTORED_PATH.
  */
 #define _GNU_SOURCE
@@ -25,7 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -229,43 +229,37 @@ int xengnttab_unmap(xengnttab_handle *xgt, void *addr, uint32_t count) {
 
 /* ---- event channels ---- */
 
+/*
+ * A handle's descriptor is an epoll set over its bindings' sockets, so QEMU's event loop waits
+ * on the sockets themselves: a notification from the frontend wakes QEMU directly, with no
+ * thread of the shim's in between. xenevtchn_pending reads the bytes waiting on one ready
+ * socket (all its notifications so far count as one, as a pending bit does) and names its port.
+ */
 #define MAX_BINDINGS 64
-struct binding { int port; int sock; pthread_t reader; struct evt *owner; };
+struct binding { int port; int sock; int closed; };
 struct evt {
-    int efd;
+    int epfd;
     pthread_mutex_t lock;
-    int queue[1024];
-    int head, tail;
+    int count;
     struct binding *bindings[MAX_BINDINGS];
 };
 static int next_port = 1;
 
-static void *reader(void *arg) {
-    struct binding *b = arg;
-    char buf[64];
-    while (read(b->sock, buf, sizeof buf) > 0) {
-        struct evt *e = b->owner;
-        pthread_mutex_lock(&e->lock);
-        if ((e->tail + 1) % 1024 != e->head) {
-            e->queue[e->tail] = b->port;
-            e->tail = (e->tail + 1) % 1024;
-        }
-        uint64_t one = 1;
-        if (write(e->efd, &one, 8) < 0) { /* counter saturated: already readable */ }
-        pthread_mutex_unlock(&e->lock);
-    }
-    return NULL;
-}
-
 xenevtchn_handle *xenevtchn_open(struct xentoollog_logger *l, unsigned f) {
     (void)l; (void)f;
     struct evt *e = calloc(1, sizeof *e);
-    e->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (!e)
+        return NULL;
+    e->epfd = epoll_create1(EPOLL_CLOEXEC);
+    if (e->epfd < 0) {
+        free(e);
+        return NULL;
+    }
     pthread_mutex_init(&e->lock, NULL);
     return (xenevtchn_handle *)e;
 }
 
-int xenevtchn_fd(xenevtchn_handle *h) { return ((struct evt *)h)->efd; }
+int xenevtchn_fd(xenevtchn_handle *h) { return ((struct evt *)h)->epfd; }
 
 xenevtchn_port_or_error_t xenevtchn_bind_interdomain(xenevtchn_handle *h, uint32_t domid, evtchn_port_t remote) {
     struct evt *e = (struct evt *)h;
@@ -282,18 +276,27 @@ xenevtchn_port_or_error_t xenevtchn_bind_interdomain(xenevtchn_handle *h, uint32
     int32_t status;
     if (write(s, req, 8) != 8 || read(s, &status, 4) != 4) { close(s); errno = EIO; return -1; }
     if (status != 0) { close(s); errno = status; return -1; }
+    if (fcntl(s, F_SETFL, O_NONBLOCK) != 0) { close(s); return -1; }
     pthread_mutex_lock(&e->lock);
     int slot = -1;
     for (int i = 0; i < MAX_BINDINGS; i++)
         if (!e->bindings[i]) { slot = i; break; }
-    if (slot < 0) { pthread_mutex_unlock(&e->lock); close(s); errno = ENOSPC; return -1; }
-    struct binding *b = calloc(1, sizeof *b);
+    struct binding *b = slot < 0 ? NULL : calloc(1, sizeof *b);
+    if (!b) { pthread_mutex_unlock(&e->lock); close(s); errno = ENOSPC; return -1; }
     b->port = __atomic_fetch_add(&next_port, 1, __ATOMIC_SEQ_CST);
     b->sock = s;
-    b->owner = e;
+    struct epoll_event ev = { .events = EPOLLIN, .data.ptr = b };
+    if (epoll_ctl(e->epfd, EPOLL_CTL_ADD, s, &ev) != 0) {
+        int err = errno;
+        pthread_mutex_unlock(&e->lock);
+        free(b);
+        close(s);
+        errno = err;
+        return -1;
+    }
     e->bindings[slot] = b;
+    e->count++;
     pthread_mutex_unlock(&e->lock);
-    pthread_create(&b->reader, NULL, reader, b);
     return b->port;
 }
 
@@ -312,20 +315,30 @@ int xenevtchn_notify(xenevtchn_handle *h, evtchn_port_t port) {
     pthread_mutex_unlock(&e->lock);
     if (s < 0) { errno = EINVAL; return -1; }
     char one = 1;
-    return write(s, &one, 1) == 1 ? 0 : -1;
+    return send(s, &one, 1, MSG_NOSIGNAL) == 1 ? 0 : -1;
 }
 
 xenevtchn_port_or_error_t xenevtchn_pending(xenevtchn_handle *h) {
     struct evt *e = (struct evt *)h;
     pthread_mutex_lock(&e->lock);
-    int port = -1;
-    if (e->head != e->tail) {
-        port = e->queue[e->head];
-        e->head = (e->head + 1) % 1024;
+    struct binding *b = NULL;
+    if (e->count == 1) {
+        for (int i = 0; !b && i < MAX_BINDINGS; i++)
+            b = e->bindings[i];
+    } else {
+        struct epoll_event ev;
+        if (epoll_wait(e->epfd, &ev, 1, 0) == 1)
+            b = ev.data.ptr;
     }
-    if (e->head == e->tail) {
-        uint64_t v;
-        if (read(e->efd, &v, 8) < 0) { /* already drained */ }
+    int port = -1;
+    char buf[256];
+    ssize_t n = b && !b->closed ? recv(b->sock, buf, sizeof buf, 0) : -1;
+    if (n > 0) {
+        port = b->port;
+    } else if (b && !b->closed && (n == 0 || (errno != EAGAIN && errno != EINTR))) {
+        /* the broker went away: its socket would stay readable for ever, so it leaves the set (a dead channel is silent) */
+        epoll_ctl(e->epfd, EPOLL_CTL_DEL, b->sock, NULL);
+        b->closed = 1;
     }
     pthread_mutex_unlock(&e->lock);
     if (port < 0)
@@ -342,9 +355,10 @@ int xenevtchn_unbind(xenevtchn_handle *h, evtchn_port_t port) {
         struct binding *b = e->bindings[i];
         if (b && b->port == (int)port) {
             e->bindings[i] = NULL;
-            shutdown(b->sock, SHUT_RDWR);
+            e->count--;
+            if (!b->closed)
+                epoll_ctl(e->epfd, EPOLL_CTL_DEL, b->sock, NULL);
             pthread_mutex_unlock(&e->lock);
-            pthread_join(b->reader, NULL);
             close(b->sock);
             free(b);
             return 0;
@@ -360,7 +374,7 @@ int xenevtchn_close(xenevtchn_handle *h) {
     for (int i = 0; i < MAX_BINDINGS; i++)
         if (e->bindings[i])
             xenevtchn_unbind(h, e->bindings[i]->port);
-    close(e->efd);
+    close(e->epfd);
     free(e);
     return 0;
 }
