@@ -7,8 +7,9 @@
  *  - libxengnttab: grants are read from the frontend domain's memory, a memfd of the JVM
  *    ($JRUMP_XEN_MEM, frames 0..$JRUMP_XEN_TABLE_FRAMES-1 hold the v1 grant table). Each
  *    reference is checked as the hypervisor checks it (permit access, granted to domain 0,
- *    not read-only for a writable mapping, a frame of the domain's pages), GTF_reading and
- *    GTF_writing are set while mapped, and the frames are mapped shared from the memfd.
+ *    not read-only for a writable mapping, a frame of the domain's pages) in the same atomic
+ *    step that sets GTF_reading and GTF_writing, held while mapped, and the frames are mapped
+ *    shared from the memfd.
  *    grant_copy (GNTTABOP_copy, which QEMU prefers when it works) checks each reference the
  *    same way and copies between QEMU's buffer and the frame, in a view of the whole memfd
  *    mapped once, as the hypervisor copies without mapping anything into the backend;
@@ -59,7 +60,7 @@ static uint32_t *table; /* pairs of words: (flags | domid << 16), frame */
 static long table_entries;
 static int table_frames;
 
-struct mapping { void *addr; uint32_t count; uint32_t *refs; int writable; struct mapping *next; };
+struct mapping { void *addr; uint32_t count; uint32_t *refs; uint32_t *held; struct mapping *next; };
 static struct mapping *mappings;
 
 static int open_memory(void) {
@@ -97,15 +98,37 @@ int xengnttab_close(xengnttab_handle *x) { (void)x; return 0; }
 int xengnttab_set_max_grants(xengnttab_handle *x, uint32_t n) { (void)x; (void)n; return 0; }
 static char *memory; /* every frame of the frontend's memory, mapped once for grant copies */
 
-/* The frame of a reference the backend may copy from (or, when writing, into), or -1 with a GNTST_ status in *status. */
-static long copy_frame(uint32_t ref, int writing, int16_t *status) {
-    if (ref >= table_entries) { *status = GNTST_bad_gntref; return -1; }
+/*
+ * Takes reference ref for a copy or mapping, as the hypervisor does under its grant lock: the
+ * entry must permit access to domain 0 (and not be read-only when writing), and GTF_reading
+ * (and GTF_writing) are set in the same compare-and-swap that checks it, so the frontend cannot
+ * end the grant between the check and the use. *held gets the bits this call set (those another
+ * use already held stay with it), *frame the granted frame. Returns a GNTST_ status.
+ */
+static int16_t acquire(uint32_t ref, int writing, uint32_t *held, long *frame) {
+    if (ref >= table_entries)
+        return GNTST_bad_gntref;
+    uint32_t bits = GTF_reading | (writing ? GTF_writing : 0);
     uint32_t w = __atomic_load_n(&table[2 * ref], __ATOMIC_ACQUIRE);
-    uint32_t frame = __atomic_load_n(&table[2 * ref + 1], __ATOMIC_ACQUIRE);
-    if ((w & 3) != GTF_permit_access || (w >> 16) != BACKEND_DOMID) { *status = GNTST_bad_gntref; return -1; }
-    if (writing && (w & GTF_readonly)) { *status = GNTST_permission_denied; return -1; }
-    if (frame < (uint32_t)table_frames || frame >= mem_pages) { *status = GNTST_bad_gntref; return -1; }
-    return frame;
+    do {
+        if ((w & 3) != GTF_permit_access || (w >> 16) != BACKEND_DOMID)
+            return GNTST_bad_gntref;
+        if (writing && (w & GTF_readonly))
+            return GNTST_permission_denied;
+    } while (!__atomic_compare_exchange_n(&table[2 * ref], &w, w | bits, 0, __ATOMIC_SEQ_CST, __ATOMIC_ACQUIRE));
+    *held = bits & ~w;
+    uint32_t f = __atomic_load_n(&table[2 * ref + 1], __ATOMIC_ACQUIRE);
+    if (f < (uint32_t)table_frames || f >= mem_pages) {
+        __atomic_fetch_and(&table[2 * ref], ~*held, __ATOMIC_SEQ_CST);
+        return GNTST_bad_gntref;
+    }
+    *frame = f;
+    return GNTST_okay;
+}
+
+static void release(uint32_t ref, uint32_t held) {
+    if (held)
+        __atomic_fetch_and(&table[2 * ref], ~held, __ATOMIC_SEQ_CST);
 }
 
 int xengnttab_grant_copy(xengnttab_handle *x, uint32_t count, xengnttab_grant_copy_segment_t *segs) {
@@ -135,27 +158,20 @@ int xengnttab_grant_copy(xengnttab_handle *x, uint32_t count, xengnttab_grant_co
         uint32_t ref = to_grant ? g->dest.foreign.ref : g->source.foreign.ref;
         uint16_t off = to_grant ? g->dest.foreign.offset : g->source.foreign.offset;
         if ((uint32_t)off + g->len > PAGE) { g->status = GNTST_general_error; continue; }
-        long frame = copy_frame(ref, to_grant, &g->status);
-        if (frame < 0)
+        uint32_t held;
+        long frame;
+        g->status = acquire(ref, to_grant, &held, &frame); /* in use while copied, so the frontend cannot end the grant under it */
+        if (g->status != GNTST_okay)
             continue;
-        uint32_t bits = GTF_reading | (to_grant ? GTF_writing : 0);
-        /* in use while copied, so the frontend cannot end the grant under it; bits a mapping holds stay set after */
-        bits &= ~__atomic_fetch_or(&table[2 * ref], bits, __ATOMIC_SEQ_CST);
         char *page = memory + (size_t)frame * PAGE + off;
         if (to_grant)
             memcpy(page, g->source.virt, g->len);
         else
             memcpy(g->dest.virt, page, g->len);
-        __atomic_fetch_and(&table[2 * ref], ~bits, __ATOMIC_SEQ_CST);
-        g->status = GNTST_okay;
+        release(ref, held);
     }
     pthread_mutex_unlock(&grant_lock);
     return 0;
-}
-
-static void clear_bits(uint32_t *refs, uint32_t n, int writable) {
-    for (uint32_t i = 0; i < n; i++)
-        __atomic_fetch_and(&table[2 * refs[i]], ~(uint32_t)(GTF_reading | (writable ? GTF_writing : 0)), __ATOMIC_SEQ_CST);
 }
 
 void *xengnttab_map_domain_grant_refs(xengnttab_handle *xgt, uint32_t count, uint32_t domid, uint32_t *refs, int prot) {
@@ -164,7 +180,11 @@ void *xengnttab_map_domain_grant_refs(xengnttab_handle *xgt, uint32_t count, uin
     void *area = NULL;
     uint32_t done = 0;
     int writable = (prot & PROT_WRITE) != 0;
+    uint32_t *held = NULL;
     if (open_memory() != 0)
+        goto fail;
+    held = calloc(count ? count : 1, sizeof *held);
+    if (!held)
         goto fail;
     area = mmap(NULL, (size_t)count * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (area == MAP_FAILED) {
@@ -172,30 +192,37 @@ void *xengnttab_map_domain_grant_refs(xengnttab_handle *xgt, uint32_t count, uin
         goto fail;
     }
     for (; done < count; done++) {
-        uint32_t ref = refs[done];
-        if (ref >= table_entries) { errno = EINVAL; goto fail; }
-        uint32_t w = __atomic_load_n(&table[2 * ref], __ATOMIC_ACQUIRE);
-        uint32_t frame = __atomic_load_n(&table[2 * ref + 1], __ATOMIC_ACQUIRE);
-        if ((w & 3) != GTF_permit_access || (w >> 16) != BACKEND_DOMID) { errno = EINVAL; goto fail; }
-        if (writable && (w & GTF_readonly)) { errno = EACCES; goto fail; }
-        if (frame < (uint32_t)table_frames || frame >= mem_pages) { errno = EINVAL; goto fail; }
-        if (mmap((char *)area + (size_t)done * PAGE, PAGE, prot, MAP_SHARED | MAP_FIXED, mem_fd, (off_t)frame * PAGE) == MAP_FAILED)
+        long frame;
+        int16_t st = acquire(refs[done], writable, &held[done], &frame);
+        if (st != GNTST_okay) {
+            errno = st == GNTST_permission_denied ? EACCES : EINVAL;
             goto fail;
-        __atomic_fetch_or(&table[2 * ref], GTF_reading | (writable ? GTF_writing : 0), __ATOMIC_SEQ_CST);
+        }
+        if (mmap((char *)area + (size_t)done * PAGE, PAGE, prot, MAP_SHARED | MAP_FIXED, mem_fd, (off_t)frame * PAGE) == MAP_FAILED) {
+            release(refs[done], held[done]);
+            goto fail;
+        }
     }
     struct mapping *m = malloc(sizeof *m);
+    uint32_t *copy = malloc(sizeof(uint32_t) * (count ? count : 1));
+    if (!m || !copy) {
+        free(m);
+        free(copy);
+        goto fail;
+    }
     m->addr = area;
     m->count = count;
-    m->refs = malloc(sizeof(uint32_t) * count);
+    m->refs = copy;
     memcpy(m->refs, refs, sizeof(uint32_t) * count);
-    m->writable = writable;
+    m->held = held;
     m->next = mappings;
     mappings = m;
     pthread_mutex_unlock(&grant_lock);
     return area;
 fail:
-    if (done)
-        clear_bits(refs, done, writable);
+    for (uint32_t i = 0; i < done; i++)
+        release(refs[i], held[i]);
+    free(held);
     if (area)
         munmap(area, (size_t)count * PAGE);
     pthread_mutex_unlock(&grant_lock);
@@ -217,8 +244,10 @@ int xengnttab_unmap(xengnttab_handle *xgt, void *addr, uint32_t count) {
         if ((*p)->addr == addr) {
             struct mapping *m = *p;
             *p = m->next;
-            clear_bits(m->refs, m->count, m->writable);
+            for (uint32_t i = 0; i < m->count; i++)
+                release(m->refs[i], m->held[i]);
             free(m->refs);
+            free(m->held);
             free(m);
             break;
         }
