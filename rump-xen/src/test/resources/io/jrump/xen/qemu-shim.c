@@ -57,10 +57,12 @@ static pthread_mutex_t grant_lock = PTHREAD_MUTEX_INITIALIZER;
 static int mem_fd = -1;
 static long mem_pages;
 static uint32_t *table; /* pairs of words: (flags | domid << 16), frame */
+static uint32_t *readers, *writers; /* per reference: copies and mappings using it, and those writing */
+static void release(uint32_t ref, int writing);
 static long table_entries;
 static int table_frames;
 
-struct mapping { void *addr; uint32_t count; uint32_t *refs; uint32_t *held; struct mapping *next; };
+struct mapping { void *addr; uint32_t count; uint32_t *refs; int writable; struct mapping *next; };
 static struct mapping *mappings;
 
 static int open_memory(void) {
@@ -86,8 +88,18 @@ static int open_memory(void) {
         close(fd);
         return -1;
     }
-    table = t;
     table_entries = (long)table_frames * PAGE / 8;
+    readers = calloc(table_entries, sizeof *readers);
+    writers = calloc(table_entries, sizeof *writers);
+    if (!readers || !writers) {
+        free(readers);
+        free(writers);
+        munmap(t, (size_t)table_frames * PAGE);
+        close(fd);
+        errno = ENOMEM;
+        return -1;
+    }
+    table = t;
     mem_pages = st.st_size / PAGE;
     mem_fd = fd;
     return 0;
@@ -102,10 +114,11 @@ static char *memory; /* every frame of the frontend's memory, mapped once for gr
  * Takes reference ref for a copy or mapping, as the hypervisor does under its grant lock: the
  * entry must permit access to domain 0 (and not be read-only when writing), and GTF_reading
  * (and GTF_writing) are set in the same compare-and-swap that checks it, so the frontend cannot
- * end the grant between the check and the use. *held gets the bits this call set (those another
- * use already held stay with it), *frame the granted frame. Returns a GNTST_ status.
+ * end the grant between the check and the use. Like the hypervisor's pin counts, readers and
+ * writers are counted per reference (under grant_lock), so a bit stays set until its last user
+ * releases it. *frame gets the granted frame. Returns a GNTST_ status.
  */
-static int16_t acquire(uint32_t ref, int writing, uint32_t *held, long *frame) {
+static int16_t acquire(uint32_t ref, int writing, long *frame) {
     if (ref >= table_entries)
         return GNTST_bad_gntref;
     uint32_t bits = GTF_reading | (writing ? GTF_writing : 0);
@@ -116,19 +129,26 @@ static int16_t acquire(uint32_t ref, int writing, uint32_t *held, long *frame) {
         if (writing && (w & GTF_readonly))
             return GNTST_permission_denied;
     } while (!__atomic_compare_exchange_n(&table[2 * ref], &w, w | bits, 0, __ATOMIC_SEQ_CST, __ATOMIC_ACQUIRE));
-    *held = bits & ~w;
+    readers[ref]++;
+    if (writing)
+        writers[ref]++;
     uint32_t f = __atomic_load_n(&table[2 * ref + 1], __ATOMIC_ACQUIRE);
     if (f < (uint32_t)table_frames || f >= mem_pages) {
-        __atomic_fetch_and(&table[2 * ref], ~*held, __ATOMIC_SEQ_CST);
+        release(ref, writing);
         return GNTST_bad_gntref;
     }
     *frame = f;
     return GNTST_okay;
 }
 
-static void release(uint32_t ref, uint32_t held) {
-    if (held)
-        __atomic_fetch_and(&table[2 * ref], ~held, __ATOMIC_SEQ_CST);
+static void release(uint32_t ref, int writing) {
+    uint32_t bits = 0;
+    if (writing && --writers[ref] == 0)
+        bits |= GTF_writing;
+    if (--readers[ref] == 0)
+        bits |= GTF_reading;
+    if (bits)
+        __atomic_fetch_and(&table[2 * ref], ~bits, __ATOMIC_SEQ_CST);
 }
 
 int xengnttab_grant_copy(xengnttab_handle *x, uint32_t count, xengnttab_grant_copy_segment_t *segs) {
@@ -158,9 +178,8 @@ int xengnttab_grant_copy(xengnttab_handle *x, uint32_t count, xengnttab_grant_co
         uint32_t ref = to_grant ? g->dest.foreign.ref : g->source.foreign.ref;
         uint16_t off = to_grant ? g->dest.foreign.offset : g->source.foreign.offset;
         if ((uint32_t)off + g->len > PAGE) { g->status = GNTST_general_error; continue; }
-        uint32_t held;
         long frame;
-        g->status = acquire(ref, to_grant, &held, &frame); /* in use while copied, so the frontend cannot end the grant under it */
+        g->status = acquire(ref, to_grant, &frame); /* in use while copied, so the frontend cannot end the grant under it */
         if (g->status != GNTST_okay)
             continue;
         char *page = memory + (size_t)frame * PAGE + off;
@@ -168,7 +187,7 @@ int xengnttab_grant_copy(xengnttab_handle *x, uint32_t count, xengnttab_grant_co
             memcpy(page, g->source.virt, g->len);
         else
             memcpy(g->dest.virt, page, g->len);
-        release(ref, held);
+        release(ref, to_grant);
     }
     pthread_mutex_unlock(&grant_lock);
     return 0;
@@ -180,11 +199,7 @@ void *xengnttab_map_domain_grant_refs(xengnttab_handle *xgt, uint32_t count, uin
     void *area = NULL;
     uint32_t done = 0;
     int writable = (prot & PROT_WRITE) != 0;
-    uint32_t *held = NULL;
     if (open_memory() != 0)
-        goto fail;
-    held = calloc(count ? count : 1, sizeof *held);
-    if (!held)
         goto fail;
     area = mmap(NULL, (size_t)count * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (area == MAP_FAILED) {
@@ -193,13 +208,13 @@ void *xengnttab_map_domain_grant_refs(xengnttab_handle *xgt, uint32_t count, uin
     }
     for (; done < count; done++) {
         long frame;
-        int16_t st = acquire(refs[done], writable, &held[done], &frame);
+        int16_t st = acquire(refs[done], writable, &frame);
         if (st != GNTST_okay) {
             errno = st == GNTST_permission_denied ? EACCES : EINVAL;
             goto fail;
         }
         if (mmap((char *)area + (size_t)done * PAGE, PAGE, prot, MAP_SHARED | MAP_FIXED, mem_fd, (off_t)frame * PAGE) == MAP_FAILED) {
-            release(refs[done], held[done]);
+            release(refs[done], writable);
             goto fail;
         }
     }
@@ -214,15 +229,14 @@ void *xengnttab_map_domain_grant_refs(xengnttab_handle *xgt, uint32_t count, uin
     m->count = count;
     m->refs = copy;
     memcpy(m->refs, refs, sizeof(uint32_t) * count);
-    m->held = held;
+    m->writable = writable;
     m->next = mappings;
     mappings = m;
     pthread_mutex_unlock(&grant_lock);
     return area;
 fail:
     for (uint32_t i = 0; i < done; i++)
-        release(refs[i], held[i]);
-    free(held);
+        release(refs[i], writable);
     if (area)
         munmap(area, (size_t)count * PAGE);
     pthread_mutex_unlock(&grant_lock);
@@ -245,9 +259,8 @@ int xengnttab_unmap(xengnttab_handle *xgt, void *addr, uint32_t count) {
             struct mapping *m = *p;
             *p = m->next;
             for (uint32_t i = 0; i < m->count; i++)
-                release(m->refs[i], m->held[i]);
+                release(m->refs[i], m->writable);
             free(m->refs);
-            free(m->held);
             free(m);
             break;
         }
