@@ -160,7 +160,8 @@ public final class BlkfrontCompare {
         } finally {
             front.releaseSharedBuffer(shared);
         }
-        String via = "blkfront (" + backend + ", ring-page-order " + front.ringPageOrder() + ", " + front.segmentsPerRequest() + " segments): ";
+        String via = "blkfront (" + backend + ", ring-page-order " + front.ringPageOrder() + ", " + front.segmentsPerRequest() + " segments"
+                + (front.persistentGrants() ? ", persistent grants" : "") + "): ";
         String peer = "host FileBlockDevice, direct buffer";
         DoubleFunction<String> rate = v -> Units.bytes(v) + "/s";
         DoubleFunction<String> iops = v -> Units.digits(v) + " IOPS";

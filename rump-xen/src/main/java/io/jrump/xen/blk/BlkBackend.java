@@ -29,9 +29,10 @@ import java.util.Map;
  * frontend names them {@code ring-ref0..N-1} with its {@code ring-page-order}) and indirect
  * requests of up to {@code feature-max-indirect-segments} segments, whose segment lists lie
  * in up to 8 granted pages. A frontend asking for a larger ring than offered is refused at
- * connect (the backend goes Closing). With {@link Offer#PERSISTENT}, and a frontend that offers
- * {@code feature-persistent} too, data pages are mapped once and kept ({@link PersistentGrants})
- * until the frontend disconnects; otherwise each request maps its pages and unmaps them.
+ * connect (the backend goes Closing). With {@link Offer#PERSISTENT} (the default), and a frontend
+ * that offers {@code feature-persistent} too, data pages are mapped once and kept
+ * ({@link PersistentGrants}) until evicted or the frontend disconnects; otherwise each request
+ * maps its pages and unmaps them.
  *
  * <p>Every request is checked before it touches the disk: a known operation, 1 to 11 segments
  * (1 to the offered maximum for an indirect one) each inside its page
@@ -49,16 +50,21 @@ public final class BlkBackend extends BackendDevice {
      *        the most data grants kept mapped when the frontend offers it too ({@link PersistentGrants})
      */
     public record Offer(int maxRingPageOrder, int maxIndirectSegments, int maxPersistentGrants) {
-        /** Multi-page rings and indirect requests of 1 MiB; every request maps its pages for itself. */
+        /**
+         * Multi-page rings and indirect requests of 1 MiB, without {@code feature-persistent}:
+         * every request maps its pages for itself and unmaps them when answered.
+         */
         public static final Offer ALL = new Offer(Blkif.MAX_RING_PAGE_ORDER, Blkif.MAX_INDIRECT_SEGMENTS);
         /** One ring page and 11 segments per request: a backend from before both features. */
         public static final Offer BASIC = new Offer(0, 0);
 
         /**
          * As {@link #ALL}, and {@code feature-persistent} with up to Linux's default of kept
-         * mappings: for frontends that keep their grants until they disconnect, as the protocol
-         * asks of one that offers it. A frontend that ends access to a page the backend keeps
-         * gets EBUSY, and the page stays granted until the device disconnects.
+         * mappings: what {@link BlkBackend#create(XenStoreClient, Hypervisor, int, int, BlockDevice)}
+         * offers. Meant for frontends that reuse their grants, as the protocol asks of one that
+         * offers it. A frontend that ends access to a page the backend keeps gets EBUSY, and the
+         * page stays granted until the backend evicts it or the device disconnects
+         * ({@link BlkFront} keeps such pages and ends them then).
          */
         public static final Offer PERSISTENT = new Offer(Blkif.MAX_RING_PAGE_ORDER, Blkif.MAX_INDIRECT_SEGMENTS, PersistentGrants.LINUX_DEFAULT_CAP);
 
@@ -102,12 +108,13 @@ public final class BlkBackend extends BackendDevice {
     /**
      * Creates the device's nodes as a toolstack does (frontend and backend directories,
      * pointing at each other) and starts serving {@code disk} from domain {@code hv.domid()} to
-     * domain {@code frontendId} as virtual device {@code devid}.
+     * domain {@code frontendId} as virtual device {@code devid}, offering
+     * {@link Offer#PERSISTENT}: every feature this backend has, persistent grants included.
      *
      * @return the backend; the frontend's directory is {@link #frontendPath()}
      */
     public static BlkBackend create(XenStoreClient xs, Hypervisor hv, int frontendId, int devid, BlockDevice disk) throws ErrnoException {
-        return create(xs, hv, frontendId, devid, disk, Offer.ALL);
+        return create(xs, hv, frontendId, devid, disk, Offer.PERSISTENT);
     }
 
     /** As {@link #create(XenStoreClient, Hypervisor, int, int, BlockDevice)}, offering {@code offer}. */
@@ -311,12 +318,13 @@ public final class BlkBackend extends BackendDevice {
         }
         if (persistent != null) {
             try {
-                return persistentReadWrite(read, sector / k, nr, grefs, firsts, lasts, total);
-            } catch (ErrnoException e) {
-                if (read) {
-                    throw e;
+                List<GrantMapper.Mapping> kept = keptMappings(read, nr, grefs);
+                if (kept != null) {
+                    return persistentReadWrite(read, sector / k, kept, firsts, lasts, total);
                 }
                 // a write may name read-only grants, which cannot be kept writable: map them for this request only
+            } finally {
+                persistent.trim(); // between requests only, so no page is unmapped while in use
             }
         }
         if (total == nr * Blkif.PAGE_SIZE) {
@@ -350,31 +358,39 @@ public final class BlkBackend extends BackendDevice {
     }
 
     /**
-     * Serves a read or write through the kept mappings of its pages (mapping those not kept
-     * yet): one I/O into the pages when they lie side by side and are whole, else through the
-     * bounce buffer. Trims the table afterwards, so no page is unmapped while in use.
+     * The kept mappings of a request's pages, mapping those not kept yet; null for a write
+     * naming a grant that cannot be mapped writable (it is then mapped for the request only).
+     * A disk error is not a mapping failure: it is never retried through another path.
      */
-    private short persistentReadWrite(boolean read, long block, int nr, int[] grefs, byte[] firsts, byte[] lasts, int total) throws ErrnoException {
+    private List<GrantMapper.Mapping> keptMappings(boolean read, int nr, int[] grefs) throws ErrnoException {
+        List<GrantMapper.Mapping> maps = new ArrayList<>(nr);
         try {
-            List<GrantMapper.Mapping> maps = new ArrayList<>(nr);
             for (int i = 0; i < nr; i++) {
                 maps.add(persistent.get(grefs[i]));
             }
-            ByteBuffer pages = total == nr * Blkif.PAGE_SIZE ? hv.grantMapper().joined(maps) : null;
-            if (pages != null) {
-                pages = pages.duplicate().clear().limit(total);
-                if (read) {
-                    disk.read(block, pages);
-                } else {
-                    disk.write(block, pages);
-                }
-            } else {
-                copyThrough(read, block, maps, firsts, lasts, total);
+        } catch (ErrnoException e) {
+            if (read) {
+                throw e;
             }
-            return Blkif.RSP_OKAY;
-        } finally {
-            persistent.trim();
+            return null;
         }
+        return maps;
+    }
+
+    /** Serves a read or write through kept mappings: one I/O into the pages when they lie side by side and are whole, else through the bounce buffer. */
+    private short persistentReadWrite(boolean read, long block, List<GrantMapper.Mapping> maps, byte[] firsts, byte[] lasts, int total) throws ErrnoException {
+        ByteBuffer pages = total == maps.size() * Blkif.PAGE_SIZE ? hv.grantMapper().joined(maps) : null;
+        if (pages != null) {
+            pages = pages.duplicate().clear().limit(total);
+            if (read) {
+                disk.read(block, pages);
+            } else {
+                disk.write(block, pages);
+            }
+        } else {
+            copyThrough(read, block, maps, firsts, lasts, total);
+        }
+        return Blkif.RSP_OKAY;
     }
 
     /** Moves a request's data between the disk and its pages' sectors through the bounce buffer. */

@@ -46,6 +46,12 @@ import java.util.concurrent.atomic.LongAdder;
  * are granted themselves, so a request names them and the backend reads or writes the caller's
  * buffer directly (no copy on this side). A response is matched to its request by id.
  *
+ * <p>Grants end only when the backend no longer maps the page: with {@code feature-persistent}
+ * negotiated, the backend keeps pages mapped after their requests (up to its own cap) until
+ * the device disconnects, so a released shared buffer's pages it still maps stay granted, with
+ * their memory, and are ended later ({@link #releaseSharedBuffer}); the pool and the ring are
+ * ended at {@link #close}, after the backend has gone Closed.
+ *
  * <p>Waiting: each request has its own {@link Completion}; a response wakes only the caller of
  * the request it answers. Where the event channel lets a caller wait on it, callers wait for
  * the backend themselves, leader and followers ({@link CallerWaits}); otherwise the channel's
@@ -107,12 +113,16 @@ public final class BlkFront implements BlockDevice {
     private final List<SharedRun> shared = new CopyOnWriteArrayList<>();
     /** Bytes copied between callers' buffers and the pool. */
     private final LongAdder copied = new LongAdder();
+    /** Pages given up whose grants the backend still maps: kept, and ended at a later try. */
+    private final DeferredGrants deferred;
     private long sectors;
     private int sectorSize;
     private boolean readOnly;
     private boolean flushCache;
     private boolean barrier;
     private boolean discard;
+    /** Whether the backend offered {@code feature-persistent} too (this frontend always does). */
+    private boolean persistent;
     /** Segments one read or write request carries: 11, or the indirect maximum negotiated. */
     private int segmentsPerRequest = Blkif.MAX_SEGMENTS_PER_REQUEST;
     /** Why the device is unusable, or null; guarded by this. */
@@ -133,6 +143,7 @@ public final class BlkFront implements BlockDevice {
         this.ringPages = ringPages;
         this.ringPageOrder = ringPageOrder;
         this.pool = new PagePool(pool.pages());
+        this.deferred = new DeferredGrants(hv.grantTable());
         this.channel = channel;
         SharedRing shared = new SharedRing(ringPages.view(), Math.max(Blkif.REQ_SIZE, Blkif.RSP_SIZE));
         shared.init();
@@ -231,6 +242,7 @@ public final class BlkFront implements BlockDevice {
         flushCache = link.backendNumber("feature-flush-cache", 0) == 1;
         barrier = link.backendNumber("feature-barrier", 0) == 1;
         discard = link.backendNumber("feature-discard", 0) == 1;
+        persistent = link.backendNumber("feature-persistent", 0) == 1;
         if (channel.callerWaits()) {
             waits = new CallerWaits(new CallerWaits.Device() {
                 @Override
@@ -278,6 +290,15 @@ public final class BlkFront implements BlockDevice {
     @Override
     public boolean isReadOnly() {
         return readOnly;
+    }
+
+    /**
+     * Whether both ends offered {@code feature-persistent}: the backend may keep any page this
+     * frontend granted mapped until the device disconnects, so a released page whose grant
+     * cannot be ended yet is kept ({@link #releaseSharedBuffer}).
+     */
+    public boolean persistentGrants() {
+        return persistent;
     }
 
     /** What the backend offers, for diagnostics: "flush", "barrier", "discard". */
@@ -328,6 +349,7 @@ public final class BlkFront implements BlockDevice {
         }
         checkUsable();
         int pages = (int) (((long) bytes + Blkif.PAGE_SIZE - 1) / Blkif.PAGE_SIZE);
+        deferred.retry(); // pages the backend has let go of since are freed first, so they can be granted again
         GrantedRun run = hv.grantTable().grantRun(backendId, pages, false);
         synchronized (this) {
             shared.add(new SharedRun(run, Libc.address(run.view()), pages * Blkif.PAGE_SIZE));
@@ -335,7 +357,13 @@ public final class BlkFront implements BlockDevice {
         return run.view().slice(0, bytes);
     }
 
-    /** Ends the grants of a buffer from {@link #sharedBuffer}; it must not be used afterwards. */
+    /**
+     * Gives back a buffer from {@link #sharedBuffer}; it must not be used afterwards. Its grants
+     * are ended, except those the backend still maps (with persistent grants it keeps pages
+     * mapped after their requests, until it evicts them or disconnects): those pages stay
+     * granted, their memory handed to no one, and are ended at a later release or allocation
+     * once the backend has let go of them, or at {@link #close}.
+     */
     public void releaseSharedBuffer(ByteBuffer b) {
         long at = b.isDirect() ? Libc.address(b) : 0;
         SharedRun found = null;
@@ -350,9 +378,12 @@ public final class BlkFront implements BlockDevice {
             }
             shared.remove(found);
         }
-        for (GrantedPage p : found.run().pages()) {
-            endAccess(p);
-        }
+        deferred.end(found.run().pages());
+    }
+
+    /** Pages of released buffers still granted because the backend maps them, after ending those it no longer maps. */
+    public int pagesKeptAfterRelease() {
+        return deferred.retry();
     }
 
     /** Bytes copied so far between callers' buffers and the granted pages of the pool (none for {@link #sharedBuffer}s). */
@@ -687,7 +718,8 @@ public final class BlkFront implements BlockDevice {
 
     /**
      * Closes the device: goes Closing, waits briefly for the backend to follow, goes Closed,
-     * revokes the grants (those the backend still maps stay granted) and frees the channel.
+     * frees the channel and ends every grant, those of released buffers kept until now too;
+     * those a backend that did not follow still maps stay granted.
      */
     @Override
     public void close() throws ErrnoException {
@@ -707,30 +739,17 @@ public final class BlkFront implements BlockDevice {
             link.close(!wasBroken);
         } finally {
             channel.close();
-            for (GrantedPage p : ringPages.pages()) {
-                endAccess(p);
-            }
-            for (int i = 0; i < pool.size(); i++) {
-                endAccess(pool.page(i));
-            }
             List<SharedRun> left;
             synchronized (this) {
                 left = new ArrayList<>(shared);
                 shared.clear();
             }
+            // the backend has unmapped everything once it followed to Closed; what it still maps stays granted
+            deferred.end(ringPages.pages());
+            deferred.end(pool.pages());
             for (SharedRun r : left) {
-                for (GrantedPage p : r.run().pages()) {
-                    endAccess(p);
-                }
+                deferred.end(r.run().pages());
             }
-        }
-    }
-
-    private void endAccess(GrantedPage p) {
-        try {
-            hv.grantTable().endAccess(p);
-        } catch (ErrnoException e) {
-            // still mapped by the backend: the page stays granted rather than reused under it
         }
     }
 

@@ -26,6 +26,11 @@ final class PagePool {
         return pages[i];
     }
 
+    /** Every page, in order (to end their grants at close). */
+    List<GrantedPage> pages() {
+        return List.of(pages);
+    }
+
     /** The first index of {@code n} free neighbouring pages, now taken, or -1 when there is no such run. */
     int take(int n) {
         if (n == 0) {

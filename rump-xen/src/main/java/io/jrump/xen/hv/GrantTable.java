@@ -1,5 +1,6 @@
 package io.jrump.xen.hv;
 
+import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
 
 /**
@@ -31,6 +32,26 @@ public interface GrantTable extends AutoCloseable {
      * stays valid and the caller may try again later.
      */
     void endAccess(GrantedPage page) throws ErrnoException;
+
+    /**
+     * As {@link #endAccess}, but answers false instead of failing while the other domain still
+     * has the page mapped (Linux's {@code gnttab_try_end_foreign_access}): for a caller that
+     * keeps such pages and tries again later, often, without the cost of an exception each time.
+     *
+     * @return true when the grant is ended and the page freed; false when it stays granted, as it was
+     * @throws ErrnoException for any other reason {@link #endAccess} fails (a page not granted here)
+     */
+    default boolean tryEndAccess(GrantedPage page) throws ErrnoException {
+        try {
+            endAccess(page);
+            return true;
+        } catch (ErrnoException e) {
+            if (e.errno() == Errno.EBUSY) {
+                return false;
+            }
+            throw e;
+        }
+    }
 
     /**
      * Takes the other domain's access to {@code page} away for a while, keeping the page and its

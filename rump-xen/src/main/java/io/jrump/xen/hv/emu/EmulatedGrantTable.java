@@ -92,6 +92,14 @@ final class EmulatedGrantTable implements GrantTable {
 
     @Override
     public synchronized void endAccess(GrantedPage page) throws ErrnoException {
+        if (!tryEndAccess(page)) {
+            throw new ErrnoException(Errno.EBUSY, "end access to grant " + page.ref() + " of domain " + domid + ": still mapped by domain "
+                    + GrantEntries.domid(entries.word(page.ref())));
+        }
+    }
+
+    @Override
+    public synchronized boolean tryEndAccess(GrantedPage page) throws ErrnoException {
         int ref = page.ref();
         while (true) {
             int w = entries.word(ref);
@@ -99,8 +107,7 @@ final class EmulatedGrantTable implements GrantTable {
                 throw new ErrnoException(Errno.EINVAL, "end access to grant " + ref + " of domain " + domid + ": not granted");
             }
             if ((GrantEntries.flags(w) & (GrantEntries.GTF_READING | GrantEntries.GTF_WRITING)) != 0) {
-                throw new ErrnoException(Errno.EBUSY, "end access to grant " + ref + " of domain " + domid + ": still mapped by domain "
-                        + GrantEntries.domid(w));
+                return false;
             }
             if (entries.compareAndSet(ref, w, 0)) {
                 break;
@@ -109,6 +116,7 @@ final class EmulatedGrantTable implements GrantTable {
         freeRefs.add(ref);
         usedFrames.clear(page.frame());
         inUse--;
+        return true;
     }
 
     /** Clears GTF_permit_access, keeping the domid, the read-only flag and the frame, unless the entry is mapped now. */

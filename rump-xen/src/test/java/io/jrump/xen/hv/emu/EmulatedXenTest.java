@@ -123,6 +123,22 @@ class EmulatedXenTest {
     }
 
     @Test
+    void tryEndAccessAnswersFalseWhileMappedAndLeavesTheGrant() throws Exception {
+        GrantTable gt = front.grantTable();
+        GrantedPage p = gt.grant(0, false);
+        GrantMapper m = back.grantMapper();
+        try (GrantMapper.Mapping map = m.map(1, p.ref(), true)) {
+            assertFalse(gt.tryEndAccess(p), "still mapped");
+            assertEquals(1, gt.inUse());
+            map.page().put(0, (byte) 7);
+            assertEquals(7, p.page().get(0), "the grant is as it was");
+        }
+        assertTrue(gt.tryEndAccess(p), "unmapped: ended");
+        assertEquals(0, gt.inUse());
+        assertEquals(Errno.EINVAL, assertThrows(ErrnoException.class, () -> gt.tryEndAccess(p)).errno(), "already ended");
+    }
+
+    @Test
     void mappingRefusesWhatWasNotGranted() throws Exception {
         GrantMapper m = back.grantMapper();
         GrantedPage ro = front.grantTable().grant(0, true);
