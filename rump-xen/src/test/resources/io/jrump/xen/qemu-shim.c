@@ -7,14 +7,15 @@
  *  - libxengnttab: grants are read from the frontend domain's memory, a memfd of the JVM
  *    ($JRUMP_XEN_MEM, frames 0..$JRUMP_XEN_TABLE_FRAMES-1 hold the v1 grant table). Each
  *    reference is checked as the hypervisor checks it (permit access, granted to domain 0,
- *    not read-only for a writable mapping, a frame of the domain's pages), GTF_reading and
- *    GTF_writing are set while mapped, and the frames are mapped shared from the memfd.
+ *    not read-only for a writable mapping, a frame of the domain's pages) in the same atomic
+ *    step that sets GTF_reading and GTF_writing, held while mapped, and the frames are mapped
+ *    shared from the memfd.
  *    grant_copy (GNTTABOP_copy, which QEMU prefers when it works) checks each reference the
  *    same way and copies between QEMU's buffer and the frame, in a view of the whole memfd
  *    mapped once, as the hypervisor copies without mapping anything into the backend;
  *  - libxenevtchn: each interdomain binding is a connection to the JVM's event channel broker
  *    ($JRUMP_XEN_EVTCHN); a byte each way is a notification. A handle's descriptor is an
- *    eventfd made readable by the connections' reader threads.
+ *    epoll set over its connections.
  *  - libxenstore is QEMU's own, talking to the xenstored named by XENSTORED_PATH.
  */
 #define _GNU_SOURCE
@@ -25,7 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -56,6 +57,8 @@ static pthread_mutex_t grant_lock = PTHREAD_MUTEX_INITIALIZER;
 static int mem_fd = -1;
 static long mem_pages;
 static uint32_t *table; /* pairs of words: (flags | domid << 16), frame */
+static uint32_t *readers, *writers; /* per reference: copies and mappings using it, and those writing */
+static void release(uint32_t ref, int writing);
 static long table_entries;
 static int table_frames;
 
@@ -85,8 +88,18 @@ static int open_memory(void) {
         close(fd);
         return -1;
     }
-    table = t;
     table_entries = (long)table_frames * PAGE / 8;
+    readers = calloc(table_entries, sizeof *readers);
+    writers = calloc(table_entries, sizeof *writers);
+    if (!readers || !writers) {
+        free(readers);
+        free(writers);
+        munmap(t, (size_t)table_frames * PAGE);
+        close(fd);
+        errno = ENOMEM;
+        return -1;
+    }
+    table = t;
     mem_pages = st.st_size / PAGE;
     mem_fd = fd;
     return 0;
@@ -97,15 +110,45 @@ int xengnttab_close(xengnttab_handle *x) { (void)x; return 0; }
 int xengnttab_set_max_grants(xengnttab_handle *x, uint32_t n) { (void)x; (void)n; return 0; }
 static char *memory; /* every frame of the frontend's memory, mapped once for grant copies */
 
-/* The frame of a reference the backend may copy from (or, when writing, into), or -1 with a GNTST_ status in *status. */
-static long copy_frame(uint32_t ref, int writing, int16_t *status) {
-    if (ref >= table_entries) { *status = GNTST_bad_gntref; return -1; }
+/*
+ * Takes reference ref for a copy or mapping, as the hypervisor does under its grant lock: the
+ * entry must permit access to domain 0 (and not be read-only when writing), and GTF_reading
+ * (and GTF_writing) are set in the same compare-and-swap that checks it, so the frontend cannot
+ * end the grant between the check and the use. Like the hypervisor's pin counts, readers and
+ * writers are counted per reference (under grant_lock), so a bit stays set until its last user
+ * releases it. *frame gets the granted frame. Returns a GNTST_ status.
+ */
+static int16_t acquire(uint32_t ref, int writing, long *frame) {
+    if (ref >= table_entries)
+        return GNTST_bad_gntref;
+    uint32_t bits = GTF_reading | (writing ? GTF_writing : 0);
     uint32_t w = __atomic_load_n(&table[2 * ref], __ATOMIC_ACQUIRE);
-    uint32_t frame = __atomic_load_n(&table[2 * ref + 1], __ATOMIC_ACQUIRE);
-    if ((w & 3) != GTF_permit_access || (w >> 16) != BACKEND_DOMID) { *status = GNTST_bad_gntref; return -1; }
-    if (writing && (w & GTF_readonly)) { *status = GNTST_permission_denied; return -1; }
-    if (frame < (uint32_t)table_frames || frame >= mem_pages) { *status = GNTST_bad_gntref; return -1; }
-    return frame;
+    do {
+        if ((w & 3) != GTF_permit_access || (w >> 16) != BACKEND_DOMID)
+            return GNTST_bad_gntref;
+        if (writing && (w & GTF_readonly))
+            return GNTST_permission_denied;
+    } while (!__atomic_compare_exchange_n(&table[2 * ref], &w, w | bits, 0, __ATOMIC_SEQ_CST, __ATOMIC_ACQUIRE));
+    readers[ref]++;
+    if (writing)
+        writers[ref]++;
+    uint32_t f = __atomic_load_n(&table[2 * ref + 1], __ATOMIC_ACQUIRE);
+    if (f < (uint32_t)table_frames || f >= mem_pages) {
+        release(ref, writing);
+        return GNTST_bad_gntref;
+    }
+    *frame = f;
+    return GNTST_okay;
+}
+
+static void release(uint32_t ref, int writing) {
+    uint32_t bits = 0;
+    if (writing && --writers[ref] == 0)
+        bits |= GTF_writing;
+    if (--readers[ref] == 0)
+        bits |= GTF_reading;
+    if (bits)
+        __atomic_fetch_and(&table[2 * ref], ~bits, __ATOMIC_SEQ_CST);
 }
 
 int xengnttab_grant_copy(xengnttab_handle *x, uint32_t count, xengnttab_grant_copy_segment_t *segs) {
@@ -135,27 +178,19 @@ int xengnttab_grant_copy(xengnttab_handle *x, uint32_t count, xengnttab_grant_co
         uint32_t ref = to_grant ? g->dest.foreign.ref : g->source.foreign.ref;
         uint16_t off = to_grant ? g->dest.foreign.offset : g->source.foreign.offset;
         if ((uint32_t)off + g->len > PAGE) { g->status = GNTST_general_error; continue; }
-        long frame = copy_frame(ref, to_grant, &g->status);
-        if (frame < 0)
+        long frame;
+        g->status = acquire(ref, to_grant, &frame); /* in use while copied, so the frontend cannot end the grant under it */
+        if (g->status != GNTST_okay)
             continue;
-        uint32_t bits = GTF_reading | (to_grant ? GTF_writing : 0);
-        /* in use while copied, so the frontend cannot end the grant under it; bits a mapping holds stay set after */
-        bits &= ~__atomic_fetch_or(&table[2 * ref], bits, __ATOMIC_SEQ_CST);
         char *page = memory + (size_t)frame * PAGE + off;
         if (to_grant)
             memcpy(page, g->source.virt, g->len);
         else
             memcpy(g->dest.virt, page, g->len);
-        __atomic_fetch_and(&table[2 * ref], ~bits, __ATOMIC_SEQ_CST);
-        g->status = GNTST_okay;
+        release(ref, to_grant);
     }
     pthread_mutex_unlock(&grant_lock);
     return 0;
-}
-
-static void clear_bits(uint32_t *refs, uint32_t n, int writable) {
-    for (uint32_t i = 0; i < n; i++)
-        __atomic_fetch_and(&table[2 * refs[i]], ~(uint32_t)(GTF_reading | (writable ? GTF_writing : 0)), __ATOMIC_SEQ_CST);
 }
 
 void *xengnttab_map_domain_grant_refs(xengnttab_handle *xgt, uint32_t count, uint32_t domid, uint32_t *refs, int prot) {
@@ -172,21 +207,27 @@ void *xengnttab_map_domain_grant_refs(xengnttab_handle *xgt, uint32_t count, uin
         goto fail;
     }
     for (; done < count; done++) {
-        uint32_t ref = refs[done];
-        if (ref >= table_entries) { errno = EINVAL; goto fail; }
-        uint32_t w = __atomic_load_n(&table[2 * ref], __ATOMIC_ACQUIRE);
-        uint32_t frame = __atomic_load_n(&table[2 * ref + 1], __ATOMIC_ACQUIRE);
-        if ((w & 3) != GTF_permit_access || (w >> 16) != BACKEND_DOMID) { errno = EINVAL; goto fail; }
-        if (writable && (w & GTF_readonly)) { errno = EACCES; goto fail; }
-        if (frame < (uint32_t)table_frames || frame >= mem_pages) { errno = EINVAL; goto fail; }
-        if (mmap((char *)area + (size_t)done * PAGE, PAGE, prot, MAP_SHARED | MAP_FIXED, mem_fd, (off_t)frame * PAGE) == MAP_FAILED)
+        long frame;
+        int16_t st = acquire(refs[done], writable, &frame);
+        if (st != GNTST_okay) {
+            errno = st == GNTST_permission_denied ? EACCES : EINVAL;
             goto fail;
-        __atomic_fetch_or(&table[2 * ref], GTF_reading | (writable ? GTF_writing : 0), __ATOMIC_SEQ_CST);
+        }
+        if (mmap((char *)area + (size_t)done * PAGE, PAGE, prot, MAP_SHARED | MAP_FIXED, mem_fd, (off_t)frame * PAGE) == MAP_FAILED) {
+            release(refs[done], writable);
+            goto fail;
+        }
     }
     struct mapping *m = malloc(sizeof *m);
+    uint32_t *copy = malloc(sizeof(uint32_t) * (count ? count : 1));
+    if (!m || !copy) {
+        free(m);
+        free(copy);
+        goto fail;
+    }
     m->addr = area;
     m->count = count;
-    m->refs = malloc(sizeof(uint32_t) * count);
+    m->refs = copy;
     memcpy(m->refs, refs, sizeof(uint32_t) * count);
     m->writable = writable;
     m->next = mappings;
@@ -194,8 +235,8 @@ void *xengnttab_map_domain_grant_refs(xengnttab_handle *xgt, uint32_t count, uin
     pthread_mutex_unlock(&grant_lock);
     return area;
 fail:
-    if (done)
-        clear_bits(refs, done, writable);
+    for (uint32_t i = 0; i < done; i++)
+        release(refs[i], writable);
     if (area)
         munmap(area, (size_t)count * PAGE);
     pthread_mutex_unlock(&grant_lock);
@@ -217,7 +258,8 @@ int xengnttab_unmap(xengnttab_handle *xgt, void *addr, uint32_t count) {
         if ((*p)->addr == addr) {
             struct mapping *m = *p;
             *p = m->next;
-            clear_bits(m->refs, m->count, m->writable);
+            for (uint32_t i = 0; i < m->count; i++)
+                release(m->refs[i], m->writable);
             free(m->refs);
             free(m);
             break;
@@ -229,43 +271,37 @@ int xengnttab_unmap(xengnttab_handle *xgt, void *addr, uint32_t count) {
 
 /* ---- event channels ---- */
 
+/*
+ * A handle's descriptor is an epoll set over its bindings' sockets, so QEMU's event loop waits
+ * on the sockets themselves: a notification from the frontend wakes QEMU directly, with no
+ * thread of the shim's in between. xenevtchn_pending reads the bytes waiting on one ready
+ * socket (all its notifications so far count as one, as a pending bit does) and names its port.
+ */
 #define MAX_BINDINGS 64
-struct binding { int port; int sock; pthread_t reader; struct evt *owner; };
+struct binding { int port; int sock; int closed; };
 struct evt {
-    int efd;
+    int epfd;
     pthread_mutex_t lock;
-    int queue[1024];
-    int head, tail;
+    int count;
     struct binding *bindings[MAX_BINDINGS];
 };
 static int next_port = 1;
 
-static void *reader(void *arg) {
-    struct binding *b = arg;
-    char buf[64];
-    while (read(b->sock, buf, sizeof buf) > 0) {
-        struct evt *e = b->owner;
-        pthread_mutex_lock(&e->lock);
-        if ((e->tail + 1) % 1024 != e->head) {
-            e->queue[e->tail] = b->port;
-            e->tail = (e->tail + 1) % 1024;
-        }
-        uint64_t one = 1;
-        if (write(e->efd, &one, 8) < 0) { /* counter saturated: already readable */ }
-        pthread_mutex_unlock(&e->lock);
-    }
-    return NULL;
-}
-
 xenevtchn_handle *xenevtchn_open(struct xentoollog_logger *l, unsigned f) {
     (void)l; (void)f;
     struct evt *e = calloc(1, sizeof *e);
-    e->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (!e)
+        return NULL;
+    e->epfd = epoll_create1(EPOLL_CLOEXEC);
+    if (e->epfd < 0) {
+        free(e);
+        return NULL;
+    }
     pthread_mutex_init(&e->lock, NULL);
     return (xenevtchn_handle *)e;
 }
 
-int xenevtchn_fd(xenevtchn_handle *h) { return ((struct evt *)h)->efd; }
+int xenevtchn_fd(xenevtchn_handle *h) { return ((struct evt *)h)->epfd; }
 
 xenevtchn_port_or_error_t xenevtchn_bind_interdomain(xenevtchn_handle *h, uint32_t domid, evtchn_port_t remote) {
     struct evt *e = (struct evt *)h;
@@ -282,18 +318,27 @@ xenevtchn_port_or_error_t xenevtchn_bind_interdomain(xenevtchn_handle *h, uint32
     int32_t status;
     if (write(s, req, 8) != 8 || read(s, &status, 4) != 4) { close(s); errno = EIO; return -1; }
     if (status != 0) { close(s); errno = status; return -1; }
+    if (fcntl(s, F_SETFL, O_NONBLOCK) != 0) { close(s); return -1; }
     pthread_mutex_lock(&e->lock);
     int slot = -1;
     for (int i = 0; i < MAX_BINDINGS; i++)
         if (!e->bindings[i]) { slot = i; break; }
-    if (slot < 0) { pthread_mutex_unlock(&e->lock); close(s); errno = ENOSPC; return -1; }
-    struct binding *b = calloc(1, sizeof *b);
+    struct binding *b = slot < 0 ? NULL : calloc(1, sizeof *b);
+    if (!b) { pthread_mutex_unlock(&e->lock); close(s); errno = ENOSPC; return -1; }
     b->port = __atomic_fetch_add(&next_port, 1, __ATOMIC_SEQ_CST);
     b->sock = s;
-    b->owner = e;
+    struct epoll_event ev = { .events = EPOLLIN, .data.ptr = b };
+    if (epoll_ctl(e->epfd, EPOLL_CTL_ADD, s, &ev) != 0) {
+        int err = errno;
+        pthread_mutex_unlock(&e->lock);
+        free(b);
+        close(s);
+        errno = err;
+        return -1;
+    }
     e->bindings[slot] = b;
+    e->count++;
     pthread_mutex_unlock(&e->lock);
-    pthread_create(&b->reader, NULL, reader, b);
     return b->port;
 }
 
@@ -312,20 +357,30 @@ int xenevtchn_notify(xenevtchn_handle *h, evtchn_port_t port) {
     pthread_mutex_unlock(&e->lock);
     if (s < 0) { errno = EINVAL; return -1; }
     char one = 1;
-    return write(s, &one, 1) == 1 ? 0 : -1;
+    return send(s, &one, 1, MSG_NOSIGNAL) == 1 ? 0 : -1;
 }
 
 xenevtchn_port_or_error_t xenevtchn_pending(xenevtchn_handle *h) {
     struct evt *e = (struct evt *)h;
     pthread_mutex_lock(&e->lock);
-    int port = -1;
-    if (e->head != e->tail) {
-        port = e->queue[e->head];
-        e->head = (e->head + 1) % 1024;
+    struct binding *b = NULL;
+    if (e->count == 1) {
+        for (int i = 0; !b && i < MAX_BINDINGS; i++)
+            b = e->bindings[i];
+    } else {
+        struct epoll_event ev;
+        if (epoll_wait(e->epfd, &ev, 1, 0) == 1)
+            b = ev.data.ptr;
     }
-    if (e->head == e->tail) {
-        uint64_t v;
-        if (read(e->efd, &v, 8) < 0) { /* already drained */ }
+    int port = -1;
+    char buf[256];
+    ssize_t n = b && !b->closed ? recv(b->sock, buf, sizeof buf, 0) : -1;
+    if (n > 0) {
+        port = b->port;
+    } else if (b && !b->closed && (n == 0 || (errno != EAGAIN && errno != EINTR))) {
+        /* the broker went away: its socket would stay readable for ever, so it leaves the set (a dead channel is silent) */
+        epoll_ctl(e->epfd, EPOLL_CTL_DEL, b->sock, NULL);
+        b->closed = 1;
     }
     pthread_mutex_unlock(&e->lock);
     if (port < 0)
@@ -342,9 +397,10 @@ int xenevtchn_unbind(xenevtchn_handle *h, evtchn_port_t port) {
         struct binding *b = e->bindings[i];
         if (b && b->port == (int)port) {
             e->bindings[i] = NULL;
-            shutdown(b->sock, SHUT_RDWR);
+            e->count--;
+            if (!b->closed)
+                epoll_ctl(e->epfd, EPOLL_CTL_DEL, b->sock, NULL);
             pthread_mutex_unlock(&e->lock);
-            pthread_join(b->reader, NULL);
             close(b->sock);
             free(b);
             return 0;
@@ -360,7 +416,7 @@ int xenevtchn_close(xenevtchn_handle *h) {
     for (int i = 0; i < MAX_BINDINGS; i++)
         if (e->bindings[i])
             xenevtchn_unbind(h, e->bindings[i]->port);
-    close(e->efd);
+    close(e->epfd);
     free(e);
     return 0;
 }

@@ -16,9 +16,17 @@ class BlkfrontCompareSmokeTest {
         assertEquals(12, Arrays.stream(lines).filter(l -> l.contains("emulated blkback")).count(), table);
         assertTrue(table.contains("buffer in shared memory") && table.contains("JVM buffer (one copy)"), table);
         long qemu = Arrays.stream(lines).filter(l -> l.contains("QEMU xen-disk")).count();
-        // twelve rows where QEMU runs here, else one line saying what is missing
-        assertTrue(qemu == 12 || (qemu == 1 && table.contains("not measured")), table);
-        assertEquals(2 + 12 + qemu, lines.length, table);
+        long ceilings = Arrays.stream(lines).filter(l -> l.startsWith("| ceiling on the ")).count();
+        if (qemu == 1) { // QEMU cannot run here: one line saying what is missing
+            assertTrue(table.contains("not measured") && ceilings == 0, table);
+            assertEquals(2 + 12 + 1, lines.length, table);
+        } else {
+            // the twelve rows, QEMU's own CPU for each sequential case, their ceilings, the read's irreducible work and its ceiling
+            assertEquals(12 + 2, qemu, table);
+            assertEquals(3, ceilings, table);
+            assertEquals(1, Arrays.stream(lines).filter(l -> l.startsWith("| QEMU's irreducible work per MiB read")).count(), table);
+            assertEquals(2 + 12 + 12 + 2 + 3 + 1, lines.length, table);
+        }
         assertTrue(table.contains("QD32"), table);
     }
 }

@@ -54,6 +54,19 @@ public final class QemuXenDisk implements AutoCloseable {
      */
     public static QemuXenDisk start(Path dir, Path image, String format, EmulatedXen xen, Xenstored daemon, XenStoreClient xs, boolean shared)
             throws IOException, InterruptedException, ErrnoException {
+        return start(dir, image, format, xen, daemon, xs, shared, "", "", List.of());
+    }
+
+    /**
+     * As {@link #start(Path, Path, String, EmulatedXen, Xenstored, XenStoreClient, boolean)}, with
+     * {@code driveOptions} appended to the {@code -blockdev} options (",aio=threads", say),
+     * {@code deviceOptions} to the {@code xen-disk} device's (",iothread=io0") and
+     * {@code qemuArgs} added to QEMU's command line ("-object", "iothread,id=io0"): the knobs a
+     * benchmark compares.
+     */
+    public static QemuXenDisk start(Path dir, Path image, String format, EmulatedXen xen, Xenstored daemon, XenStoreClient xs, boolean shared,
+            String driveOptions, String deviceOptions, List<String> qemuArgs)
+            throws IOException, InterruptedException, ErrnoException {
         assumeTrue(Files.isExecutable(QEMU), "xen-qemu-system-i386 not installed (Debian package qemu-system-xen)");
         Path gcc = Peers.require("gcc", "gcc");
         Path so = dir.resolve("qemu-shim.so");
@@ -69,10 +82,11 @@ public final class QemuXenDisk implements AutoCloseable {
                 "-nographic", "-display", "none", "-monitor", "none", "-serial", "none"));
         cmd.add("-blockdev");
         String locking = shared ? ",locking=off" : "";
-        cmd.add(format.equals("raw") ? "driver=file,node-name=d0,filename=" + image + locking
-                : "driver=qcow2,node-name=d0,file.driver=file,file.filename=" + image + (shared ? ",file.locking=off" : ""));
+        cmd.add((format.equals("raw") ? "driver=file,node-name=d0,filename=" + image + locking
+                : "driver=qcow2,node-name=d0,file.driver=file,file.filename=" + image + (shared ? ",file.locking=off" : "")) + driveOptions);
+        cmd.addAll(qemuArgs);
         cmd.add("-device");
-        cmd.add("xen-disk,vdev=xvda,drive=d0,frontend-id=1");
+        cmd.add("xen-disk,vdev=xvda,drive=d0,frontend-id=1" + deviceOptions);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("LD_PRELOAD", so.toString());
         pb.environment().put("XENSTORED_PATH", daemon.socket().toString());
