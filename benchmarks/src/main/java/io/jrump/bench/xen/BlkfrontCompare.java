@@ -36,8 +36,9 @@ import org.opentest4j.TestAbortedException;
  * blkfront over the emulated blkback, and over QEMU's own Xen block backend when it can run
  * here, against the host's {@link FileBlockDevice} on the same file, in the same run:
  * sequential 1 MiB writes and reads, and 4 KiB random reads at queue depth 1 and 32 (32
- * threads), each case for at least {@value #MIN_CASE_NANOS} ns. The sequential cases run twice on the blkfront side, as VirtioCompare's do: with
- * the caller's buffer in granted memory ({@link BlkFront#sharedBuffer}: the backend moves the
+ * threads), each case for at least {@value #MIN_CASE_NANOS} ns, after {@value #WARM_UP_ROUNDS}
+ * round not counted. The sequential cases run twice on the blkfront side, as VirtioCompare's
+ * do: with the caller's buffer in granted memory ({@link BlkFront#sharedBuffer}: the backend moves the
  * data in the caller's pages, no copy in blkfront), and with a direct buffer of the JVM's
  * (copied once between it and blkfront's pool, the path a file system's own buffers take).
  * Random reads use direct buffers of the JVM's on both sides. Each round measures the three
@@ -75,6 +76,14 @@ public final class BlkfrontCompare {
      * pass over 64 MiB (3 ms) is not timed alone.
      */
     static final long MIN_CASE_NANOS = 200_000_000L;
+
+    /**
+     * Rounds of every side run first and not counted: the first round runs the drivers' code
+     * before the JIT has compiled it (4 KiB reads at queue depth 1 went 14k/s in it, above 160k/s
+     * from the third round on), and a device's sides only learn in it how long each other's
+     * answers take.
+     */
+    static final int WARM_UP_ROUNDS = 1;
 
     /** The table for {@code rounds} rounds over a file of {@code mib} MiB, {@code ops} random reads per depth. */
     public static String run(int rounds, int mib, int ops) throws Exception {
@@ -154,19 +163,20 @@ public final class BlkfrontCompare {
         // [side][case, then CPU ns per operation of each case, then the backend process's own CPU ns per MiB of the
         // sequential cases][round]; sides: shared buffer, JVM buffer, host
         double[][][] fig = new double[3][2 * CASES.length + 2][rounds];
+        double[][][] warmUp = new double[3][2 * CASES.length + 2][1];
         CpuClock xenCpu = new CpuClock(backendPid);
         CpuClock hostCpu = new CpuClock(-1);
         ByteBuffer shared = front.sharedBuffer(MIB);
         double[] floor = new double[rounds];
         try {
-            for (int r = 0; r < rounds; r++) {
+            for (int r = -WARM_UP_ROUNDS; r < rounds; r++) {
                 for (int k = 0; k < 3; k++) {
-                    int side = (r + k) % 3;
+                    int side = Math.floorMod(r + k, 3);
                     BlockDevice d = side == 2 ? file : front;
                     ByteBuffer buf = side == 0 ? shared : ByteBuffer.allocateDirect(MIB);
-                    measure(d, buf, side != 0, side == 2 ? hostCpu : xenCpu, fig[side], r, mib, ops, minNanos);
+                    measure(d, buf, side != 0, side == 2 ? hostCpu : xenCpu, r < 0 ? warmUp[side] : fig[side], Math.max(r, 0), mib, ops, minNanos);
                 }
-                if (backendPid >= 0) {
+                if (r >= 0 && backendPid >= 0) {
                     floor[r] = copyFloor(file, mib, front.segmentsPerRequest());
                 }
             }
