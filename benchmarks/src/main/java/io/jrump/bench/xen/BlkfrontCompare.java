@@ -37,9 +37,9 @@ import org.opentest4j.TestAbortedException;
  * here, against the host's {@link FileBlockDevice} on the same file, in the same run:
  * sequential 1 MiB writes and reads, and 4 KiB random reads at queue depth 1 and 32 (32
  * threads), each case for at least {@value #MIN_CASE_NANOS} ns, after {@value #WARM_UP_ROUNDS}
- * round not counted. The sequential cases run twice on the blkfront side, as VirtioCompare's
- * do: with the caller's buffer in granted memory ({@link BlkFront#sharedBuffer}: the backend moves the
- * data in the caller's pages, no copy in blkfront), and with a direct buffer of the JVM's
+ * rounds not counted. The sequential cases run twice on the blkfront side, as VirtioCompare's
+ * do: with the caller's buffer in granted memory ({@link BlkFront#sharedBuffer}: the backend
+ * moves the data in the caller's pages, no copy in blkfront), and with a direct buffer of the JVM's
  * (copied once between it and blkfront's pool, the path a file system's own buffers take).
  * Random reads use direct buffers of the JVM's on both sides. Each round measures the three
  * sides back to back in a rotating order.
@@ -78,12 +78,12 @@ public final class BlkfrontCompare {
     static final long MIN_CASE_NANOS = 200_000_000L;
 
     /**
-     * Rounds of every side run first and not counted: the first round runs the drivers' code
-     * before the JIT has compiled it (4 KiB reads at queue depth 1 went 14k/s in it, above 160k/s
-     * from the third round on), and a device's sides only learn in it how long each other's
-     * answers take.
+     * Rounds of every side run first and not counted: the first rounds run the drivers' code
+     * before the JIT has compiled it (4 KiB reads at queue depth 1 went 14k/s in the first two,
+     * above 160k/s from the third on: on two cores, threads that poll leave the compiler little
+     * time), and a device's sides learn in them how long each other's answers take.
      */
-    static final int WARM_UP_ROUNDS = 1;
+    static final int WARM_UP_ROUNDS = 2;
 
     /** The table for {@code rounds} rounds over a file of {@code mib} MiB, {@code ops} random reads per depth. */
     public static String run(int rounds, int mib, int ops) throws Exception {
