@@ -106,6 +106,13 @@ public final class BlkBackend extends BackendDevice {
     private PersistentGrants persistent;
     /** The kept mappings of the request being served, reused from request to request. */
     private final List<GrantMapper.Mapping> requestMaps = new ArrayList<>();
+    /** The references of {@link #requestMaps}. */
+    private int[] requestRefs;
+    /** The last whole-page run served through kept mappings, its references, and the table's evictions when it was joined; null when none. */
+    private ByteBuffer lastRun;
+    private int[] lastRunRefs = new int[0];
+    private int lastRunLength;
+    private long lastRunEvictions;
     private long requestsServed;
     /** Whether to poll for the next request after answering: the gaps between an answer and the frontend's next request. */
     private final PollGate gate = new PollGate(POLL_WORTH_NANOS);
@@ -239,6 +246,7 @@ public final class BlkBackend extends BackendDevice {
             persistent.close();
             persistent = null;
         }
+        lastRun = null;
         if (ringMapping != null) {
             ringMapping.close();
             ringMapping = null;
@@ -364,6 +372,9 @@ public final class BlkBackend extends BackendDevice {
         }
         if (persistent != null) {
             try {
+                if (total == nr * Blkif.PAGE_SIZE && sameRunAsLast(nr, grefs)) {
+                    return whole(read, sector / k, lastRun, total);
+                }
                 List<GrantMapper.Mapping> kept = keptMappings(read, nr, grefs);
                 if (kept != null) {
                     return persistentReadWrite(read, sector / k, kept, firsts, lasts, total);
@@ -412,6 +423,7 @@ public final class BlkBackend extends BackendDevice {
     private List<GrantMapper.Mapping> keptMappings(boolean read, int nr, int[] grefs) throws ErrnoException {
         List<GrantMapper.Mapping> maps = requestMaps;
         maps.clear();
+        requestRefs = grefs;
         try {
             for (int i = 0; i < nr; i++) {
                 maps.add(persistent.get(grefs[i]));
@@ -428,15 +440,39 @@ public final class BlkBackend extends BackendDevice {
     /** Serves a read or write through kept mappings: one I/O into the pages when they lie side by side and are whole, else through the bounce buffer. */
     private short persistentReadWrite(boolean read, long block, List<GrantMapper.Mapping> maps, byte[] firsts, byte[] lasts, int total) throws ErrnoException {
         ByteBuffer pages = total == maps.size() * Blkif.PAGE_SIZE ? hv.grantMapper().joined(maps) : null;
-        if (pages != null) {
-            pages = pages.duplicate().clear().limit(total);
-            if (read) {
-                disk.read(block, pages);
-            } else {
-                disk.write(block, pages);
-            }
-        } else {
+        if (pages == null) {
             copyThrough(read, block, maps, firsts, lasts, total);
+            return Blkif.RSP_OKAY;
+        }
+        lastRun = pages;
+        lastRunRefs = lastRunRefs.length >= maps.size() ? lastRunRefs : new int[maps.size()];
+        lastRunLength = maps.size();
+        lastRunEvictions = persistent.evictions();
+        for (int i = 0; i < maps.size(); i++) {
+            lastRunRefs[i] = requestRefs[i];
+        }
+        return whole(read, block, pages, total);
+    }
+
+    /**
+     * Whether a request names exactly the pages of the last whole-page run, none of whose kept
+     * mappings has been unmapped since: a caller reading into the same buffer request after
+     * request, whose run is then neither looked up page by page nor joined again. (Its pages'
+     * recency in the table is not renewed meanwhile; beyond the cap they may be evicted first,
+     * which only makes the next request look them up again.)
+     */
+    private boolean sameRunAsLast(int nr, int[] grefs) {
+        return lastRun != null && nr == lastRunLength && persistent.evictions() == lastRunEvictions
+                && Arrays.equals(grefs, 0, nr, lastRunRefs, 0, nr);
+    }
+
+    /** One I/O between the disk and a request's whole pages, side by side in {@code pages}. */
+    private short whole(boolean read, long block, ByteBuffer pages, int total) throws ErrnoException {
+        ByteBuffer view = pages.duplicate().clear().limit(total);
+        if (read) {
+            disk.read(block, view);
+        } else {
+            disk.write(block, view);
         }
         return Blkif.RSP_OKAY;
     }

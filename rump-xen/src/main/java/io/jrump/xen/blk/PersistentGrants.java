@@ -45,6 +45,7 @@ final class PersistentGrants implements AutoCloseable {
     private int size;
     private long uses;
     private long mapCalls;
+    private long evictions;
 
     PersistentGrants(GrantMapper mapper, int domid, int cap) {
         if (cap < 1) {
@@ -89,12 +90,18 @@ final class PersistentGrants implements AutoCloseable {
             GrantMapper.Mapping m = values[oldest];
             remove(oldest);
             m.close();
+            evictions++;
         }
     }
 
     /** Mappings kept now. */
     int size() {
         return size;
+    }
+
+    /** Mappings unmapped so far, by eviction or close: a view joined from kept mappings is valid while this stays the same. */
+    long evictions() {
+        return evictions;
     }
 
     /** Grants mapped so far (a reference mapped again after eviction counts again). */
@@ -112,6 +119,7 @@ final class PersistentGrants implements AutoCloseable {
         }
         Arrays.fill(keys, EMPTY);
         Arrays.fill(values, null);
+        evictions += size;
         size = 0;
     }
 

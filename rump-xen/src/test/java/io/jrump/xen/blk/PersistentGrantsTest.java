@@ -123,7 +123,12 @@ class PersistentGrantsTest {
 
     /** Reads one page at 512-byte sector {@code sector} into the page granted as {@code ref}; returns the status. */
     private short readPage(FrontRing<BlkRequest, BlkResponse> ring, int ref, long sector) throws Exception {
-        BlkRequest r = BlkRequest.direct(Blkif.OP_READ, ++nextId, sector, new int[] {ref}, new byte[] {0}, new byte[] {7});
+        return readSectors(ring, ref, sector, 0, 7);
+    }
+
+    /** Reads into sectors {@code first..last} of the page {@code ref}. */
+    private short readSectors(FrontRing<BlkRequest, BlkResponse> ring, int ref, long sector, int first, int last) throws Exception {
+        BlkRequest r = BlkRequest.direct(Blkif.OP_READ, ++nextId, sector, new int[] {ref}, new byte[] {(byte) first}, new byte[] {(byte) last});
         ring.put(r);
         ring.pushRequests();
         channel.notifyPeer();
@@ -197,5 +202,26 @@ class PersistentGrantsTest {
         assertEquals(Blkif.RSP_ERROR, readPage(ring, p0.ref(), 24), "the ended reference is refused");
         assertArrayEquals(new byte[4096], bytes(again), "nothing was written into the frame through the ended reference");
         assertEquals(3, back.dataPagesMapped(), "p0, p1, p2 mapped once each; the refused reference maps nothing");
+    }
+
+    @Test
+    void aRunServedAgainFromItsJoinedViewIsDroppedOnceAPageOfItIsEvicted() throws Exception {
+        FrontRing<BlkRequest, BlkResponse> ring = connectRaw(new BlkBackend.Offer(0, 0, 2), true);
+        GrantedRun run = doms.dom1.grantTable().grantRun(0, 3, false);
+        GrantedPage p0 = run.pages().get(0);
+        GrantedPage p1 = run.pages().get(1);
+        for (int i = 0; i < 3; i++) { // the same page request after request: served from the view kept of it
+            assertEquals(Blkif.RSP_OKAY, readPage(ring, p0.ref(), 8L * i));
+            assertArrayEquals(diskBytes(4096L * i, 4096), bytes(p0));
+        }
+        // part pages go through the bounce buffer, not a view: p0's run stays the last one joined while p0 is evicted
+        assertEquals(Blkif.RSP_OKAY, readSectors(ring, p1.ref(), 0, 0, 3));
+        assertEquals(Blkif.RSP_OKAY, readSectors(ring, run.pages().get(2).ref(), 0, 0, 3)); // cap 2: p0 is evicted
+        doms.dom1.grantTable().endAccess(p0);
+        GrantedPage again = doms.dom1.grantTable().grant(0, false);
+        assertEquals(p0.frame(), again.frame());
+        assertEquals(Blkif.RSP_ERROR, readPage(ring, p0.ref(), 40), "the view of p0's run is gone with its mapping: the ended reference is refused");
+        assertArrayEquals(new byte[4096], bytes(again), "nothing written into the frame handed out again");
+        assertEquals(3, back.dataPagesMapped(), "p0 mapped once for its three requests");
     }
 }
