@@ -31,9 +31,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * wrappers, never look: their frames are not lent memory. A device that keeps a taken frame
  * past the call must retain the frame's lease when {@link #of} names one.
  *
- * <p>Lenders recycle their arrays, so a lease lives as long as its array and is lent again and
- * again: the registry is written once per array, not once per frame (a registry write per frame,
- * with a weak reference each, cost more than the copy it saved). Arrays compare by identity;
+ * <p>Lenders recycle their arrays (those that allocate arrays just for frames keep them in
+ * {@link LeasedArrays}), so a lease lives as long as its array and is lent again and again: the
+ * registry is written once per array, not once per frame (a registry write per frame, with a
+ * weak reference each, cost more than the copy it saved). Arrays compare by identity;
  * the registry's keys are weak, so an array that is dropped (a frame scheduled in a simulation
  * that never runs, a chunk its connection let go) costs nothing once it is garbage, and the
  * lease holds no reference to its array.

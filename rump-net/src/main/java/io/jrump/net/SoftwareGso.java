@@ -2,6 +2,7 @@ package io.jrump.net;
 
 import io.jrump.api.ErrnoException;
 import io.jrump.api.FrameLease;
+import io.jrump.api.LeasedArrays;
 import io.jrump.api.NetDevice;
 import io.jrump.net.link.FrameTaker;
 import io.jrump.net.wire.EthernetFrame;
@@ -9,7 +10,6 @@ import io.jrump.net.wire.Ipv4Packet;
 import io.jrump.net.wire.PartialChecksum;
 import io.jrump.net.wire.TcpSegment;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -27,8 +27,8 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>The pieces of one segment are written into one array (a slab) and go to a device that
  * takes frames ({@link FrameTaker}) as one burst under the slab's {@link FrameLease}, so the
  * receiver may hold them and merge them again (software GRO, {@link ReceiveCoalescer}). Slabs
- * are used again once the lease says nobody holds their frames, so a bulk sender copies its
- * data once per frame but allocates nothing per frame.
+ * are kept and used again once the lease says nobody holds their frames ({@link LeasedArrays}),
+ * so a bulk sender copies its data once per frame but allocates nothing per frame.
  */
 final class SoftwareGso {
     /** TCP's CWR flag (RFC 3168 section 23.2): kept on the first piece only. */
@@ -42,7 +42,7 @@ final class SoftwareGso {
     private static final int TCP_SEQ = 4;
     private static final int TCP_DATA_OFFSET = 12;
     private static final int TCP_FLAGS = 13;
-    /** Bound on slabs kept for reuse per interface: a few segments in flight on a bus. */
+    /** Bound on slabs kept for reuse per interface, lent or not: a few segments in flight on a bus or held by a receiver. */
     private static final int MAX_SLABS = 8;
     /** A slab fits a 64 KiB segment cut to a 1,500-byte MTU: 45 frames of 1,514 bytes, rounded up. */
     private static final int SLAB_BYTES = 96 << 10;
@@ -50,18 +50,8 @@ final class SoftwareGso {
     private final long mac;
     private final NetDevice device;
     private final FrameTaker taker;
-    /** Slabs for reuse, oldest first; guarded by this. */
-    private final ArrayDeque<Slab> slabs = new ArrayDeque<>();
-
-    /** Frame memory for the pieces of segments, with its lease. */
-    private static final class Slab {
-        final byte[] array;
-        final FrameLease lease = FrameLease.passedAlong();
-
-        Slab(int bytes) {
-            array = new byte[bytes];
-        }
-    }
+    /** Frame memory for the pieces of segments: a larger segment (a tiny MSS) gets a slab that is not kept. */
+    private final LeasedArrays slabs = new LeasedArrays(SLAB_BYTES, MAX_SLABS);
 
     /** The interface's transmit counters, counted here once per segment. */
     private final LongAdder txPackets;
@@ -109,9 +99,9 @@ final class SoftwareGso {
         int size = Math.max(1, Math.min(segmentSize, mtu - headers));
         int pieces = Math.max(1, (dataLen + size - 1) / size);
         int frameMax = Math.max(EthernetFrame.MIN_FRAME_LEN, EthernetFrame.HEADER_LEN + headers + size);
-        Slab slab = takeSlab(pieces * frameMax);
-        FrameLease lease = slab.lease.lend();
-        ByteBuffer b = ByteBuffer.wrap(slab.array);
+        LeasedArrays.Taken slab = slabs.take(pieces * frameMax);
+        FrameLease lease = slab.lease(); // null for a slab that is not kept: nobody writes it again
+        ByteBuffer b = ByteBuffer.wrap(slab.array());
         // the frames are read-only views from index 0, as a bus hands them to receivers: one object per frame
         ByteBuffer ro = b.asReadOnlyBuffer();
         ByteBuffer[] frames = new ByteBuffer[pieces];
@@ -137,7 +127,7 @@ final class SoftwareGso {
                 b.put(tcpAt, src, tcp, thl);
                 b.put(tcpAt + thl, src, tcp + thl + off, n);
                 if (padded > len) {
-                    Arrays.fill(slab.array, at + len, at + padded, (byte) 0);
+                    Arrays.fill(slab.array(), at + len, at + padded, (byte) 0);
                 }
                 int f = flags;
                 if (i < pieces - 1) {
@@ -167,23 +157,7 @@ final class SoftwareGso {
                 }
             }
         } finally {
-            lease.release();
-            giveBack(slab);
-        }
-    }
-
-    /** A slab of at least {@code bytes}: the oldest kept one when nobody holds its frames any more, else a new one. */
-    private synchronized Slab takeSlab(int bytes) {
-        Slab oldest = slabs.peekFirst();
-        if (oldest != null && oldest.array.length >= bytes && oldest.lease.isFree()) {
-            return slabs.pollFirst();
-        }
-        return new Slab(Math.max(bytes, SLAB_BYTES));
-    }
-
-    private synchronized void giveBack(Slab slab) {
-        if (slabs.size() < MAX_SLABS && slab.array.length <= SLAB_BYTES) {
-            slabs.addLast(slab);
+            slab.release();
         }
     }
 }

@@ -2,13 +2,13 @@ package io.jrump.net.dev;
 
 import io.jrump.api.ErrnoException;
 import io.jrump.api.FrameLease;
+import io.jrump.api.LeasedArrays;
 import io.jrump.api.NetDevice;
 import io.jrump.net.link.FrameTaker;
 import io.jrump.net.link.NetClock;
 import io.jrump.net.wire.EthernetFrame;
 import io.jrump.net.wire.PartialChecksum;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Set;
@@ -41,7 +41,11 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Frames the sender gives up ({@link FrameTaker#transmitTaken}) and that leave at once
  * unchanged go on to a wrapped bus port as they are, as a NIC would DMA the sender's buffer;
- * only a frame to be damaged, delayed or queued is copied.
+ * only a frame to be damaged, delayed or queued is copied. A copy that leaves at once undamaged
+ * is made into memory kept for reuse and lent to the wrapped device under its
+ * {@link FrameLease} ({@link LeasedArrays}), so passing frames on to a bus port costs a copy but
+ * no allocation (and no zeroing) per frame; a delayed or damaged frame gets a copy of its own,
+ * which simply becomes garbage once delivered.
  */
 public final class LinkEmulator extends DeviceWrapper implements FrameTaker {
 
@@ -97,10 +101,10 @@ public final class LinkEmulator extends DeviceWrapper implements FrameTaker {
     private static final int MAX_SLOT_BYTES = 9018;
 
     private final SplittableRandom random;
-    /** Frame memory for reuse, oldest first (guarded by this). */
-    private final ArrayDeque<Slot> slots = new ArrayDeque<>();
     /** The wrapped device when it takes frames without copying them, else null. */
     private final FrameTaker taker;
+    /** Memory for copies passed on at once to {@link #taker} (a frame of the wrapped device's MTU each); null without a taker. */
+    private final LeasedArrays frameMemory;
     /** The impairments with what follows from them, replaced whole when they change. */
     private volatile Plan plan;
     private volatile Offered offered;
@@ -117,6 +121,7 @@ public final class LinkEmulator extends DeviceWrapper implements FrameTaker {
     public LinkEmulator(NetDevice inner, long seed, Impairments impairments) {
         super(inner);
         this.taker = inner instanceof FrameTaker t ? t : null;
+        this.frameMemory = taker == null ? null : new LeasedArrays(Math.min(inner.mtu() + EthernetFrame.HEADER_LEN, MAX_SLOT_BYTES), MAX_SLOTS);
         this.random = new SplittableRandom(seed);
         this.plan = new Plan(impairments);
     }
@@ -271,20 +276,18 @@ public final class LinkEmulator extends DeviceWrapper implements FrameTaker {
         return false;
     }
 
+    /**
+     * Decides the frame's fate first (the random draws in the same order as always: loss,
+     * corruption with the bit to flip, duplication, reordering), then copies it: a lost or
+     * tail-dropped frame is never copied, and only a frame that leaves at once undamaged is
+     * copied into kept memory, since a delayed one would hold it for its whole delay.
+     */
     @Override
     public void transmit(ByteBuffer frame) throws ErrnoException {
         Plan p = plan;
         Impairments im = p.im;
         int n = frame.remaining();
-        // a frame that is not damaged may be copied into recycled memory (see Slot)
-        Slot slot = taker != null && im.corrupt() == 0 ? takeSlot(n) : null;
-        ByteBuffer copy;
-        if (slot != null) {
-            copy = ByteBuffer.wrap(slot.array, 0, n);
-            copy.put(0, frame, frame.position(), n);
-        } else {
-            copy = MemoryDevice.copy(frame);
-        }
+        int damage = -1; // the bit to flip, if any
         long[] delays;
         synchronized (this) {
             if (closed) {
@@ -295,13 +298,10 @@ public final class LinkEmulator extends DeviceWrapper implements FrameTaker {
             if (p.draws) {
                 if (random.nextDouble() < im.loss()) {
                     lost++;
-                    giveBack(slot);
                     return;
                 }
                 if (random.nextDouble() < im.corrupt() && n > 0) {
-                    PartialChecksum.completeForDamage(copy);
-                    int bit = random.nextInt(n * 8);
-                    copy.put(bit >>> 3, (byte) (copy.get(bit >>> 3) ^ (1 << (bit & 7))));
+                    damage = random.nextInt(n * 8);
                     corrupted++;
                 }
                 if (random.nextDouble() < im.duplicate()) {
@@ -318,7 +318,6 @@ public final class LinkEmulator extends DeviceWrapper implements FrameTaker {
             if (im.rateBitsPerSecond() > 0) {
                 if (queued >= im.queueLimit()) {
                     queueDrops++;
-                    giveBack(slot);
                     return;
                 }
                 depart = Math.max(now, linkFreeAt);
@@ -332,11 +331,15 @@ public final class LinkEmulator extends DeviceWrapper implements FrameTaker {
                 queued += copies;
             }
         }
-        if (slot != null && delays[0] <= 0) {
-            passNow(slot, copy, delays.length);
+        if (taker != null && damage < 0 && delays[0] <= 0) {
+            passNow(frame, n, delays.length);
             return;
         }
-        // a delayed frame's memory is not recycled: its copy simply becomes garbage once delivered
+        ByteBuffer copy = MemoryDevice.copy(frame);
+        if (damage >= 0) {
+            PartialChecksum.completeForDamage(copy);
+            copy.put(damage >>> 3, (byte) (copy.get(damage >>> 3) ^ (1 << (damage & 7))));
+        }
         for (long d : delays) {
             ByteBuffer f = copy.duplicate();
             if (d <= 0) {
@@ -360,50 +363,20 @@ public final class LinkEmulator extends DeviceWrapper implements FrameTaker {
     }
 
     /**
-     * Passes {@code copies} views of a frame copied into {@code slot} on at once, lending the
-     * slot's memory for as long as the wrapped device and its receivers use it, then returns
-     * the slot for reuse.
+     * Copies the {@code n} bytes of {@code frame} into kept memory and passes {@code copies}
+     * views of it on at once, lending the memory for as long as the wrapped device and its
+     * receivers use it; past the bound, the copy is an array of its own, not lent.
      */
-    private void passNow(Slot slot, ByteBuffer copy, int copies) throws ErrnoException {
-        FrameLease lease = slot.lease.lend();
+    private void passNow(ByteBuffer frame, int n, int copies) throws ErrnoException {
+        LeasedArrays.Taken memory = frameMemory.take(n);
+        ByteBuffer copy = ByteBuffer.wrap(memory.array(), 0, n);
+        copy.put(0, frame, frame.position(), n);
         try {
             for (int i = 0; i < copies; i++) {
-                taker.transmitTaken(i == copies - 1 ? copy : copy.duplicate(), lease);
+                taker.transmitTaken(i == copies - 1 ? copy : copy.duplicate(), memory.lease());
             }
         } finally {
-            lease.release();
-            giveBack(slot);
-        }
-    }
-
-    /** A free slot for a frame of {@code n} bytes: the oldest one if nobody uses its memory any more, else a new one. */
-    private synchronized Slot takeSlot(int n) {
-        Slot oldest = slots.peekFirst();
-        if (oldest != null && oldest.array.length >= n && oldest.lease.isFree()) {
-            return slots.pollFirst();
-        }
-        int size = Math.max(n, inner.mtu() + EthernetFrame.HEADER_LEN);
-        return size > MAX_SLOT_BYTES ? null : new Slot(new byte[size]);
-    }
-
-    private synchronized void giveBack(Slot slot) {
-        if (slot != null && slots.size() < MAX_SLOTS) {
-            slots.addLast(slot);
-        }
-    }
-
-    /**
-     * Memory a frame was copied into and lent to the wrapped device ({@link FrameLease}): used
-     * again for a later frame once the lease says nobody holds it, so passing frames on to a
-     * bus port costs a copy but no allocation (and no zeroing) per frame.
-     */
-    private static final class Slot {
-        final byte[] array;
-        /** The array's lease, lent again for every frame copied into it; passed to the bus port with the frame. */
-        final FrameLease lease = FrameLease.passedAlong();
-
-        Slot(byte[] array) {
-            this.array = array;
+            memory.release();
         }
     }
 

@@ -4,7 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jrump.api.FrameLease;
 import io.jrump.api.NetDevice;
 import io.jrump.net.link.FrameTaker;
 import java.nio.ByteBuffer;
@@ -118,5 +123,51 @@ class LinkEmulatorTakeTest {
         List<Integer> copied = survivors(false, 100);
         assertEquals(copied, survivors(true, 100));
         assertNotEquals(100, copied.size());
+    }
+
+    /**
+     * A frame the emulator copies (given with {@code transmit}) goes on in memory it keeps and
+     * lends: frames nobody keeps leave it to the next frame, so one array serves them all, and a
+     * frame a receiver keeps past the delivery, retaining the lease, is never overwritten by the
+     * frames that follow, more of them than the emulator keeps arrays.
+     */
+    @Test
+    void aCopyAReceiverKeepsIsNeverFilledAgain() throws Exception {
+        EthernetBus bus = new EthernetBus();
+        try (LinkEmulator a = new LinkEmulator(bus.port(MAC_A), 1, LinkEmulator.Impairments.none()); NetDevice b = bus.port(MAC_B)) {
+            List<FrameLease> leases = new ArrayList<>();
+            List<ByteBuffer> kept = new ArrayList<>();
+            boolean[] keep = {false};
+            b.receiver(f -> {
+                FrameLease l = FrameLease.delivering();
+                leases.add(l);
+                if (keep[0] && l != null) {
+                    l.retain();
+                    kept.add(f);
+                }
+            });
+            for (int i = 0; i < 10; i++) {
+                a.transmit(frame(i));
+            }
+            assertNotNull(leases.get(0), "the copy is lent memory");
+            for (FrameLease l : leases) {
+                assertSame(leases.get(0), l, "one kept array serves frames nobody keeps");
+            }
+            keep[0] = true;
+            for (int i = 0; i < 300; i++) {
+                a.transmit(frame(i));
+            }
+            assertTrue(kept.size() > 100, kept.size() + " frames kept in lent memory");
+            assertNotSame(leases.get(10), leases.get(11), "a kept frame's array is not used for the next one");
+            for (int i = 0; i < kept.size(); i++) {
+                assertEquals((byte) i, kept.get(i).get(20), "kept frame " + i + " overwritten");
+            }
+            kept.clear();
+            leases.stream().filter(l -> l != null && !l.isFree()).distinct().forEach(l -> {
+                while (!l.isFree()) {
+                    l.release();
+                }
+            });
+        }
     }
 }

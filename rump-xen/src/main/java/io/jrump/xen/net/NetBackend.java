@@ -3,6 +3,7 @@ package io.jrump.xen.net;
 import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
 import io.jrump.api.FrameLease;
+import io.jrump.api.LeasedArrays;
 import io.jrump.api.NetDevice.Offload;
 import io.jrump.xen.hv.EventChannel;
 import io.jrump.xen.hv.GrantMapper;
@@ -22,7 +23,7 @@ import java.util.function.Consumer;
  * A network backend for the emulated platform (the part a driver domain's netback plays on
  * Xen, with the bridge behind it), in copy mode: packets the frontend transmits are copied once
  * out of its granted pages (Xen's netback does one grant copy into its skb) into memory this
- * backend lends to a sink ({@link FrameArrays}): the bridge passes it on without copying again,
+ * backend lends to a sink ({@link LentFrame}): the bridge passes it on without copying again,
  * and whoever keeps it retains its {@link FrameLease}; packets {@link #deliver}ed are copied
  * into the rx buffers the frontend posted. The sink and
  * the source of delivered packets are the backend's <em>wire</em>, described by the
@@ -64,8 +65,8 @@ public final class NetBackend extends BackendDevice {
     static final int KEPT_SEGMENTS = 48;
     private final Set<Offload> wire;
     /** Memory for transmitted frames up to a full frame, and for larger TCP segments (a wire with SEGMENTATION). */
-    private final FrameArrays txFrames;
-    private final FrameArrays txSegments;
+    private final LeasedArrays txFrames;
+    private final LeasedArrays txSegments;
     private volatile Consumer<ByteBuffer> sink;
     private GrantMapper.Mapping txMapping;
     private GrantMapper.Mapping rxMapping;
@@ -92,8 +93,8 @@ public final class NetBackend extends BackendDevice {
         super(xs, hv, backend, frontend, frontendId);
         this.wire = wire;
         this.sink = sink;
-        this.txFrames = new FrameArrays(Netif.MAX_FRAME, KEPT_FRAMES);
-        this.txSegments = wire.contains(Offload.SEGMENTATION) ? new FrameArrays(Netif.MAX_TX_SIZE, KEPT_SEGMENTS) : null;
+        this.txFrames = new LeasedArrays(Netif.MAX_FRAME, KEPT_FRAMES);
+        this.txSegments = wire.contains(Offload.SEGMENTATION) ? new LeasedArrays(Netif.MAX_TX_SIZE, KEPT_SEGMENTS) : null;
     }
 
     /** {@link #create(XenStoreClient, Hypervisor, int, int, String, Set, Consumer)} with a wire that offers nothing. */
@@ -194,7 +195,7 @@ public final class NetBackend extends BackendDevice {
     /** Takes every transmitted packet and answers; the frames go to the sink after the lock is released. */
     @Override
     protected Runnable serve() throws ErrnoException {
-        List<FrameArrays.Lent> frames = new ArrayList<>();
+        List<LentFrame> frames = new ArrayList<>();
         try {
             do {
                 int n = tx.unconsumedRequests();
@@ -212,19 +213,19 @@ public final class NetBackend extends BackendDevice {
                 }
             }
         } catch (ErrnoException | RuntimeException e) {
-            frames.forEach(FrameArrays.Lent::drop);
+            frames.forEach(LentFrame::drop);
             throw e;
         }
         Consumer<ByteBuffer> s = sink;
         if (s == null || frames.isEmpty()) {
-            frames.forEach(FrameArrays.Lent::drop);
+            frames.forEach(LentFrame::drop);
             return null;
         }
         return () -> {
             int i = 0;
             try {
                 for (; i < frames.size(); i++) {
-                    FrameArrays.Lent f = frames.get(i);
+                    LentFrame f = frames.get(i);
                     f.handOver(() -> s.accept(f.frame()));
                 }
             } finally {
@@ -236,7 +237,7 @@ public final class NetBackend extends BackendDevice {
     }
 
     /** Reads one tx slot: a packet's request or an extra-info slot; answers the packet when its chain ends. */
-    private void slot(List<FrameArrays.Lent> frames) throws ErrnoException {
+    private void slot(List<LentFrame> frames) throws ErrnoException {
         if (chainExtraPending) {
             NetExtra e = tx.take(NetExtra.CODEC);
             tx.put(new NetTxResponse(chain.get(0).id(), Netif.RSP_NULL));
@@ -271,7 +272,7 @@ public final class NetBackend extends BackendDevice {
     }
 
     /** Checks and copies the complete chain; the status every slot of it is answered with. */
-    private short packet(List<FrameArrays.Lent> frames) {
+    private short packet(List<LentFrame> frames) {
         NetTxRequest first = chain.get(0);
         int total = first.size();
         int rest = 0;
@@ -291,7 +292,7 @@ public final class NetBackend extends BackendDevice {
             txErrors++;
             return Netif.RSP_ERROR;
         }
-        FrameArrays.Lent lent = (total <= Netif.MAX_FRAME ? txFrames : txSegments).lend(total);
+        LentFrame lent = LentFrame.take(total <= Netif.MAX_FRAME ? txFrames : txSegments, total);
         short status = copy(lent.frame(), firstSize, first.flags(), gso);
         if (status == Netif.RSP_OKAY) {
             frames.add(lent);

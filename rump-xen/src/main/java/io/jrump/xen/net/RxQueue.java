@@ -1,5 +1,6 @@
 package io.jrump.xen.net;
 
+import io.jrump.api.LeasedArrays;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 
@@ -14,7 +15,7 @@ import java.util.ArrayDeque;
  * dropped, as a full queue drops on any link.
  *
  * <p>A queued frame is a copy (the one a frame arrives in is valid only during the delivery
- * call) into memory kept for reuse ({@link FrameArrays}). Guarded by the backend's lock.
+ * call) into memory kept for reuse ({@link LentFrame}). Guarded by the backend's lock.
  */
 final class RxQueue {
     /**
@@ -27,9 +28,9 @@ final class RxQueue {
     /** Arrays of a GSO packet kept: {@link #MAX_BYTES} of them. */
     private static final int KEPT_SEGMENTS = MAX_BYTES / Netif.MAX_RX_PACKET + 1;
 
-    private final ArrayDeque<FrameArrays.Lent> frames = new ArrayDeque<>();
-    private final FrameArrays small = new FrameArrays(Netif.MAX_FRAME, KEPT_FRAMES);
-    private final FrameArrays large = new FrameArrays(Netif.MAX_RX_PACKET, KEPT_SEGMENTS);
+    private final ArrayDeque<LentFrame> frames = new ArrayDeque<>();
+    private final LeasedArrays small = new LeasedArrays(Netif.MAX_FRAME, KEPT_FRAMES);
+    private final LeasedArrays large = new LeasedArrays(Netif.MAX_RX_PACKET, KEPT_SEGMENTS);
     private int bytes;
 
     /** Queues a copy of {@code f} (index 0 to its limit); false, and nothing queued, when it would pass the bound. */
@@ -38,7 +39,7 @@ final class RxQueue {
         if (bytes + n > MAX_BYTES) {
             return false;
         }
-        FrameArrays.Lent c = (n <= Netif.MAX_FRAME ? small : large).lend(n);
+        LentFrame c = LentFrame.take(n <= Netif.MAX_FRAME ? small : large, n);
         c.frame().put(0, f, 0, n);
         frames.addLast(c);
         bytes += n;
@@ -51,13 +52,13 @@ final class RxQueue {
 
     /** The oldest frame (index 0 to its limit), or null. */
     ByteBuffer peek() {
-        FrameArrays.Lent c = frames.peekFirst();
+        LentFrame c = frames.peekFirst();
         return c == null ? null : c.frame();
     }
 
     /** Drops the oldest frame (delivered or refused); its memory is free again. */
     void remove() {
-        FrameArrays.Lent c = frames.pollFirst();
+        LentFrame c = frames.pollFirst();
         bytes -= c.frame().limit();
         c.drop();
     }

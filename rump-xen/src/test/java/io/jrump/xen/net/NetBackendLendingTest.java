@@ -23,7 +23,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Netback lends the memory it copies transmitted packets into ({@link FrameArrays}): a sink that
+ * Netback lends the memory it copies transmitted packets into ({@link LentFrame}): a sink that
  * keeps a frame retains its lease, and the array is never filled again until it releases it,
  * however many packets follow; a frame nobody keeps leaves its array free for the next packet,
  * so a stream of packets reuses a few arrays instead of allocating one each.
