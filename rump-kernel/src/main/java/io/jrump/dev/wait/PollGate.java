@@ -9,13 +9,13 @@ import java.util.function.BooleanSupplier;
  *
  * <p>An answer seen within the poll saves a wake-up: two context switches and a system call
  * on each side, and, on a virtual machine, the exit that wakes a halted virtual CPU (there, a
- * notify that wakes a sleeping thread costs its sender about 11 µs, measured with perf on
- * blkback's eventfd writes). Only short waits are worth it: a poll lasts at most twice the
- * recent answer time, and none happens when that is above the gate's worth, where the CPU a
- * poll burns (taken from the device, on a machine with few cores) outweighs the wake-up it
- * saves. A poll lasts at least half the worth, so that an answer a little late (the other
- * side's own wake-up, when it slept) is still seen: on two CPUs a miss makes both sides sleep
- * and miss again. The recent answer time is a moving average of how long the waits took, polled or
+ * notify that wakes a sleeping thread costs its sender 11-22 µs, measured with perf on
+ * blkback's eventfd writes). Only short waits are worth it: none is polled for when the recent
+ * answer time is above the gate's worth, where the CPU a poll burns (taken from the device, on
+ * a machine with few cores) outweighs the wake-up it saves. A poll lasts twice the recent
+ * answer time, but at least half the worth, so that an answer a little late (the other side's
+ * own wake-up, when it slept) is still seen: on two CPUs a miss makes both sides sleep and
+ * miss again. The recent answer time is a moving average of how long the waits took, polled or
  * slept, each counted as at most {@value #OUTLIER_WORTHS} worths, so that one long pause (a
  * device left idle) does not stop polling for long once answers are quick again.
  *

@@ -5,8 +5,6 @@ import io.jrump.api.Errno;
 import io.jrump.api.ErrnoException;
 import io.jrump.dev.wait.CallerWaits;
 import io.jrump.dev.wait.Completion;
-import io.jrump.dev.wait.PollGate;
-import io.jrump.dev.wait.PollingSignal;
 import io.jrump.platform.host.linux.Libc;
 import io.jrump.xen.hv.EventChannel;
 import io.jrump.xen.hv.GrantedPage;
@@ -56,8 +54,9 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Waiting: each request has its own {@link Completion}; a response wakes only the caller of
  * the request it answers. Where the event channel lets a caller wait on it, callers wait for
- * the backend themselves, leader and followers ({@link CallerWaits}); otherwise the channel's
- * handler consumes responses and completes them.
+ * the backend themselves, leader and followers ({@link CallerWaits}), the leader polling the
+ * ring before it sleeps ({@link ResponseSignal}); otherwise the channel's handler consumes
+ * responses and completes them.
  *
  * <p>The backend is not trusted. A response whose id was never issued or is not in flight,
  * impossible ring indexes, no response within the timeout, or the backend going Closing: each
@@ -71,24 +70,6 @@ public final class BlkFront implements BlockDevice {
     static final int MAX_RING_PAGE_ORDER_USED = 2;
     /** Data and indirect pages granted at connect: 2 MiB, two 1 MiB indirect requests in flight. */
     static final int POOL_PAGES = 512;
-    /**
-     * The longest recent answer time a leading caller polls for ({@link PollGate}), for a large
-     * request: a 1 MiB request served from the page cache (about 60 µs through the emulated
-     * blkback), whose two wake-ups would otherwise cost more than half of it on a virtual
-     * machine (an eventfd write that wakes a thread on an idle virtual CPU costs its writer
-     * 11-22 µs there).
-     */
-    static final long POLL_WORTH_NANOS = 200_000;
-    /**
-     * The same for a small request: about 10 µs through the emulated blkback when both sides
-     * poll, 30 µs when they sleep. A backend whose small answers take longer (QEMU's, about
-     * 100 µs) needs the CPU a poll would burn more than the poller saves.
-     */
-    static final long SMALL_POLL_WORTH_NANOS = 60_000;
-    /** The largest request polled for as a small one: what fits a request without indirect segments. */
-    static final int SMALL_REQUEST_BYTES = Blkif.MAX_SEGMENTS_PER_REQUEST * Blkif.PAGE_SIZE;
-    /** The longest a leading caller sleeps on the event channel before it looks for a disconnect. */
-    static final long LEADER_SLICE_NANOS = 50_000_000;
     /** Pages one blkfront grants: its largest ring and its pool. */
     public static final int PAGES_GRANTED = (1 << MAX_RING_PAGE_ORDER_USED) + POOL_PAGES;
 
@@ -125,13 +106,9 @@ public final class BlkFront implements BlockDevice {
     private final FrontRing<BlkRequest, BlkResponse> ring;
     private final Slot[] slots;
     private final ArrayDeque<Slot> free = new ArrayDeque<>();
-    /** Callers waiting on the channel themselves, when it allows; null when a handler consumes responses. */
+    /** Callers waiting on the channel themselves, when it allows, and the ring as they wait on it; null when a handler consumes responses. */
     private CallerWaits waits;
-    /** Polling decisions per kind of request: small and large reads, small and large writes (flushes, discards). */
-    private final PollGate[] gates = {
-        new PollGate(SMALL_POLL_WORTH_NANOS), new PollGate(POLL_WORTH_NANOS), new PollGate(SMALL_POLL_WORTH_NANOS), new PollGate(POLL_WORTH_NANOS)};
-    /** The gate of the request the calling thread waits for, should it lead. */
-    private final ThreadLocal<PollGate> leaderGate = new ThreadLocal<>();
+    private ResponseSignal signal;
     /** Buffers handed out by {@link #sharedBuffer}: changed under this, read by every transfer without it. */
     private final List<SharedRun> shared = new CopyOnWriteArrayList<>();
     /** Bytes copied between callers' buffers and the pool. */
@@ -267,50 +244,8 @@ public final class BlkFront implements BlockDevice {
         discard = link.backendNumber("feature-discard", 0) == 1;
         persistent = link.backendNumber("feature-persistent", 0) == 1;
         if (channel.callerWaits()) {
-            waits = new CallerWaits(new PollingSignal(gates[0]) {
-                @Override
-                public int reap() {
-                    return responses();
-                }
-
-                @Override
-                protected PollGate gate() {
-                    PollGate g = leaderGate.get();
-                    return g == null ? gates[0] : g;
-                }
-
-                @Override
-                protected boolean answerWaiting() {
-                    return ring.responsesWaiting();
-                }
-
-                @Override
-                protected void suppressSignals() {
-                    synchronized (BlkFront.this) {
-                        ring.suppressResponseEvents();
-                    }
-                }
-
-                @Override
-                protected boolean requestSignals() {
-                    synchronized (BlkFront.this) {
-                        try {
-                            return ring.finalCheckForResponses();
-                        } catch (ErrnoException e) {
-                            return true; // the reap that follows finds the same and disconnects
-                        }
-                    }
-                }
-
-                @Override
-                protected void sleep(long nanos) {
-                    try {
-                        channel.await(Math.min(nanos, LEADER_SLICE_NANOS)); // in slices: a disconnect is seen soon
-                    } catch (ErrnoException e) {
-                        disconnect("event channel: " + e.getMessage()); // fails every request in flight, the leader's too
-                    }
-                }
-            }, this);
+            signal = new ResponseSignal(ring, this, channel, this::responses, this::disconnect);
+            waits = new CallerWaits(signal, this);
         } else {
             channel.handler(this::responses);
         }
@@ -676,7 +611,7 @@ public final class BlkFront implements BlockDevice {
         long deadline = System.nanoTime() + ioTimeout.toNanos();
         CallerWaits w = waits;
         if (w != null) {
-            leaderGate.set(gates[(s.operation == Blkif.OP_READ ? 0 : 2) + (s.bytes > SMALL_REQUEST_BYTES ? 1 : 0)]);
+            signal.waitingFor(s.operation, s.bytes);
         }
         boolean answered = w != null ? w.await(s.completion, deadline) : s.completion.await(deadline);
         if (!answered) {
