@@ -106,8 +106,6 @@ public final class BlkBackend extends BackendDevice {
     private PersistentGrants persistent;
     /** The kept mappings of the request being served, reused from request to request. */
     private final List<GrantMapper.Mapping> requestMaps = new ArrayList<>();
-    /** The references of {@link #requestMaps}. */
-    private int[] requestRefs;
     /** The last whole-page run served through kept mappings, its references, and the table's evictions when it was joined; null when none. */
     private ByteBuffer lastRun;
     private int[] lastRunRefs = new int[0];
@@ -377,7 +375,7 @@ public final class BlkBackend extends BackendDevice {
                 }
                 List<GrantMapper.Mapping> kept = keptMappings(read, nr, grefs);
                 if (kept != null) {
-                    return persistentReadWrite(read, sector / k, kept, firsts, lasts, total);
+                    return persistentReadWrite(read, sector / k, kept, grefs, firsts, lasts, total);
                 }
                 // a write may name read-only grants, which cannot be kept writable: map them for this request only
             } finally {
@@ -423,7 +421,6 @@ public final class BlkBackend extends BackendDevice {
     private List<GrantMapper.Mapping> keptMappings(boolean read, int nr, int[] grefs) throws ErrnoException {
         List<GrantMapper.Mapping> maps = requestMaps;
         maps.clear();
-        requestRefs = grefs;
         try {
             for (int i = 0; i < nr; i++) {
                 maps.add(persistent.get(grefs[i]));
@@ -438,7 +435,8 @@ public final class BlkBackend extends BackendDevice {
     }
 
     /** Serves a read or write through kept mappings: one I/O into the pages when they lie side by side and are whole, else through the bounce buffer. */
-    private short persistentReadWrite(boolean read, long block, List<GrantMapper.Mapping> maps, byte[] firsts, byte[] lasts, int total) throws ErrnoException {
+    private short persistentReadWrite(boolean read, long block, List<GrantMapper.Mapping> maps, int[] grefs, byte[] firsts, byte[] lasts, int total)
+            throws ErrnoException {
         ByteBuffer pages = total == maps.size() * Blkif.PAGE_SIZE ? hv.grantMapper().joined(maps) : null;
         if (pages == null) {
             copyThrough(read, block, maps, firsts, lasts, total);
@@ -448,9 +446,7 @@ public final class BlkBackend extends BackendDevice {
         lastRunRefs = lastRunRefs.length >= maps.size() ? lastRunRefs : new int[maps.size()];
         lastRunLength = maps.size();
         lastRunEvictions = persistent.evictions();
-        for (int i = 0; i < maps.size(); i++) {
-            lastRunRefs[i] = requestRefs[i];
-        }
+        System.arraycopy(grefs, 0, lastRunRefs, 0, maps.size());
         return whole(read, block, pages, total);
     }
 
